@@ -1,0 +1,39 @@
+# xfmr: the two commands a newcomer needs.
+#
+#   make check   install what is missing, build, run every test suite
+#   make demo    install what is missing, build, show xfmr-opt at work
+#
+# BUILD_DIR, BUILD_TYPE and PYTHON can be overridden on the command line.
+
+BUILD_DIR  ?= build
+BUILD_TYPE ?= Release
+PYTHON     ?= python3
+LLVM_DIR   := /usr/lib/llvm-22
+
+.PHONY: all setup configure build check check-lit demo docs clean
+
+all: build
+
+setup:
+	@PYTHON=$(PYTHON) bash utils/setup.sh
+
+$(BUILD_DIR)/build.ninja:
+	@bash utils/configure.sh $(BUILD_DIR) $(BUILD_TYPE)
+
+configure: setup
+	@bash utils/configure.sh $(BUILD_DIR) $(BUILD_TYPE)
+
+build: setup $(BUILD_DIR)/build.ninja
+	@cmake --build $(BUILD_DIR)
+
+check: build
+	@cmake --build $(BUILD_DIR) --target check-xfmr
+
+demo: build
+	@bash utils/demo.sh $(BUILD_DIR)
+
+docs: build
+	@cmake --build $(BUILD_DIR) --target xfmr-doc
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,227 @@
+//===- XfmrTransformerOps.td - Fused transformer blocks ---*- tablegen -*-===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The targets of fusion and the units that backends tile.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XFMR_DIALECT_XFMR_IR_XFMRTRANSFORMEROPS_TD
+#define XFMR_DIALECT_XFMR_IR_XFMRTRANSFORMEROPS_TD
+
+//===----------------------------------------------------------------------===//
+// Normalisation
+//===----------------------------------------------------------------------===//
+
+class Xfmr_NormOp<string mnemonic, string formula>
+    : Xfmr_SameShapeOp<mnemonic, [AttrSizedOperandSegments]> {
+  let description = [{
+    Normalises `input` over the dims from `axis` to the last:
+    `}] # formula # [{`. `scale` (and `bias`, if present) have the shape of
+    those trailing dims. With `residual`, the op normalises
+    `input + residual` (the skip-norm of ONNX Runtime's fused graphs);
+    `residual` has the type of `input`.
+
+    ```mlir
+    %y = xfmr.}] # mnemonic # [{ %x, %gamma, %beta {axis = -1 : i64, epsilon = 1.0e-05 : f32}
+        : (tensor<?x?x768xf32>, tensor<768xf32>, tensor<768xf32>) -> tensor<?x?x768xf32>
+    %z = xfmr.}] # mnemonic # [{ %x, %gamma residual %h {epsilon = 1.0e-06 : f32}
+        : (tensor<?x?x768xf32>, tensor<768xf32>, tensor<?x?x768xf32>) -> tensor<?x?x768xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_FloatTensor:$input, Xfmr_FloatTensor:$scale,
+                       Optional<Xfmr_FloatTensor>:$bias,
+                       Optional<Xfmr_FloatTensor>:$residual,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis,
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+  let results = (outs Xfmr_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? (`residual` $residual^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Xfmr_LayerNormOp : Xfmr_NormOp<"layer_norm",
+    "(x - mean(x)) / sqrt(var(x) + epsilon) * scale + bias"> {
+  let summary = "layer normalisation, optionally after a residual add";
+}
+
+def Xfmr_RmsNormOp : Xfmr_NormOp<"rms_norm",
+    "x / sqrt(mean(x^2) + epsilon) * scale + bias"> {
+  let summary = "RMS normalisation, optionally after a residual add";
+}
+
+//===----------------------------------------------------------------------===//
+// Activations
+//===----------------------------------------------------------------------===//
+
+def Xfmr_GeluOp : Xfmr_SameShapeOp<"gelu",
+    [Elementwise]> {
+  let summary = "GELU activation, exact or tanh-approximated";
+  let description = [{
+    `0.5 * x * (1 + erf(x / sqrt(2)))` with `approximate = none`, or
+    `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))` with
+    `approximate = tanh` (ONNX Gelu, opset 20).
+
+    ```mlir
+    %y = xfmr.gelu %x {approximate = #xfmr<gelu_approximation tanh>} : tensor<?x3072xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_FloatTensor:$input,
+                       DefaultValuedAttr<Xfmr_GeluApproximationAttr,
+                         "::mlir::xfmr::GeluApproximation::none">:$approximate);
+  let results = (outs Xfmr_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+//===----------------------------------------------------------------------===//
+// Linear and MLP
+//===----------------------------------------------------------------------===//
+
+def Xfmr_LinearOp : Xfmr_ShapedOp<"linear"> {
+  let summary = "x * W (+ bias), then an activation";
+  let description = [{
+    A fully connected layer: `activation(input · weight + bias)`. `input` is
+    `[..., K]`; `weight` is `[K, N]`, or `[N, K]` with `transpose_weight`
+    (PyTorch's `nn.Linear` layout, computing `input · weightᵀ`); `bias` is
+    `[N]`. The result is `[..., N]`.
+
+    ```mlir
+    %h = xfmr.linear %x, %w, %b {activation = #xfmr<activation gelu>, transpose_weight}
+        : (tensor<?x?x768xf32>, tensor<3072x768xf32>, tensor<3072xf32>) -> tensor<?x?x3072xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_FloatTensor:$input, Xfmr_FloatTensor:$weight,
+                       Optional<Xfmr_FloatTensor>:$bias,
+                       UnitAttr:$transpose_weight,
+                       DefaultValuedAttr<Xfmr_ActivationAttr,
+                         "::mlir::xfmr::Activation::none">:$activation);
+  let results = (outs Xfmr_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def Xfmr_MlpOp : Xfmr_ShapedOp<"mlp", [AttrSizedOperandSegments]> {
+  let summary = "a transformer feed-forward block, plain or gated";
+  let description = [{
+    The whole feed-forward block over `input` `[..., D]` with hidden size `H`
+    (weights in `[in, out]` layout, biases optional):
+
+    * plain: `down(activation(input · up + up_bias)) `, `up` is `[D, H]`;
+    * gated (with `gate`): `(activation(input · gate + gate_bias) *
+      (input · up + up_bias)) · down + down_bias` — SwiGLU with `silu`,
+      GeGLU with `gelu`.
+
+    `down` is `[H, D_out]`; the result is `[..., D_out]`.
+
+    ```mlir
+    %y = xfmr.mlp %x up %wu gate %wg down %wd {activation = #xfmr<activation silu>}
+        : (tensor<?x?x512xf32>, tensor<512x1376xf32>, tensor<512x1376xf32>,
+           tensor<1376x512xf32>) -> tensor<?x?x512xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_FloatTensor:$input, Xfmr_FloatTensor:$up,
+                       Optional<Xfmr_FloatTensor>:$up_bias,
+                       Optional<Xfmr_FloatTensor>:$gate,
+                       Optional<Xfmr_FloatTensor>:$gate_bias,
+                       Xfmr_FloatTensor:$down,
+                       Optional<Xfmr_FloatTensor>:$down_bias,
+                       Xfmr_ActivationAttr:$activation);
+  let results = (outs Xfmr_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `up` $up (`bias` $up_bias^)? (`gate` $gate^ (`bias` $gate_bias^)?)?
+    `down` $down (`bias` $down_bias^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+def Xfmr_AttentionOp : Xfmr_ShapedOp<"attention", [AttrSizedOperandSegments]> {
+  let summary = "scaled dot-product attention (MHA, GQA, MQA)";
+  let description = [{
+    The semantics of ONNX Attention (opset 23) on 4-D operands:
+    `query` is `[B, Hq, Sq, D]`, `key` `[B, Hkv, Skv, D]` and `value`
+    `[B, Hkv, Skv, Dv]`, with `Hq` a multiple of `Hkv` (each key/value head
+    serves `Hq / Hkv` query heads: MHA, GQA, MQA). With `past_key` and
+    `past_value` (`[B, Hkv, P, D]`, `[B, Hkv, P, Dv]`), the keys and values
+    attended to are the past ones followed by the new ones, and the op also
+    returns them as `present_key`/`present_value`.
+
+    `softmax(scale * query · keyᵀ + mask) · value`, where `scale` defaults
+    to `1 / sqrt(D)`, `mask` (broadcastable to `[B, Hq, Sq, P + Skv]`) is
+    additive when floating point or a keep-mask when `i1`, and `is_causal`
+    masks out keys after the query's position (aligned to the end, so that
+    decoding with a past works). The result is `[B, Hq, Sq, Dv]`.
+
+    ```mlir
+    %o = xfmr.attention %q, %k, %v {is_causal}
+        : (tensor<1x32x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>)
+        -> tensor<1x32x?x64xf32>
+    %o2, %pk, %pv = xfmr.attention %q, %k, %v mask %m past %pk0, %pv0
+        : (tensor<1x12x1x64xf32>, tensor<1x12x1x64xf32>, tensor<1x12x1x64xf32>,
+           tensor<1x1x1x?xf32>, tensor<1x12x?x64xf32>, tensor<1x12x?x64xf32>)
+        -> (tensor<1x12x1x64xf32>, tensor<1x12x?x64xf32>, tensor<1x12x?x64xf32>)
+    ```
+  }];
+  let arguments = (ins Xfmr_FloatTensor:$query, Xfmr_FloatTensor:$key,
+                       Xfmr_FloatTensor:$value,
+                       Optional<Xfmr_Tensor>:$mask,
+                       Optional<Xfmr_FloatTensor>:$past_key,
+                       Optional<Xfmr_FloatTensor>:$past_value,
+                       OptionalAttr<F32Attr>:$scale,
+                       UnitAttr:$is_causal);
+  let results = (outs Xfmr_FloatTensor:$output,
+                      Variadic<Xfmr_FloatTensor>:$present);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`mask` $mask^)?
+    (`past` $past_key^ `,` $past_value)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Rotary embedding
+//===----------------------------------------------------------------------===//
+
+def Xfmr_RotaryEmbeddingOp : Xfmr_SameShapeOp<"rotary_embedding"> {
+  let summary = "rotary position embedding (ONNX RotaryEmbedding)";
+  let description = [{
+    Rotates the first `rotary_embedding_dim` channels of every head of
+    `input` (all of the head when 0) by position-dependent angles, with the
+    semantics of ONNX RotaryEmbedding (opset 23). `input` is `[B, H, S, D]`,
+    or `[B, S, H * D]` with `num_heads`. `cos_cache` and `sin_cache` are
+    `[max_position, R / 2]` indexed by `position_ids` `[B, S]`, or `[B, S,
+    R / 2]` when there are no position ids. `interleaved` pairs channels
+    `(2i, 2i + 1)` (GPT-J) instead of `(i, i + R / 2)` (rotate-half, LLaMA).
+
+    ```mlir
+    %r = xfmr.rotary_embedding %q, %cos, %sin, %pos
+        : (tensor<1x8x?x64xf32>, tensor<2048x32xf32>, tensor<2048x32xf32>,
+           tensor<1x?xi64>) -> tensor<1x8x?x64xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_FloatTensor:$input, Xfmr_FloatTensor:$cos_cache,
+                       Xfmr_FloatTensor:$sin_cache,
+                       Optional<Xfmr_IndexTensor>:$position_ids,
+                       UnitAttr:$interleaved,
+                       DefaultValuedAttr<I64Attr, "0">:$rotary_embedding_dim,
+                       DefaultValuedAttr<I64Attr, "0">:$num_heads);
+  let results = (outs Xfmr_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $cos_cache `,` $sin_cache (`,` $position_ids^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // XFMR_DIALECT_XFMR_IR_XFMRTRANSFORMEROPS_TD

@@ -1,0 +1,30 @@
+# -*- Python -*-
+# lit configuration of the xfmr regression suite.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "XFMR"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.xfmr_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+# Tests fail when a CHECK variable leaks from one CHECK-LABEL block into the
+# next (FileCheck's --enable-var-scope).
+config.environment["FILECHECK_OPTS"] = "--enable-var-scope"
+
+# FileCheck, not, count from LLVM 22; xfmr's tools from the build tree.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+tool_dirs = [config.xfmr_tools_dir, config.llvm_tools_dir]
+tools = ["xfmr-opt"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)

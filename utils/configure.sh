@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+#===- utils/configure.sh - Configure the xfmr build with CMake + ninja ----===#
+#
+# Usage: utils/configure.sh [BUILD_DIR] [BUILD_TYPE]
+# Uses clang++-22, lld and (when installed) ccache.
+#
+#===----------------------------------------------------------------------===#
+set -euo pipefail
+
+BUILD_DIR="${1:-build}"
+BUILD_TYPE="${2:-Release}"
+LLVM_DIR=/usr/lib/llvm-22
+LIT="$(command -v lit || echo "$LLVM_DIR/build/utils/lit/lit.py")"
+
+LAUNCHER=()
+if command -v ccache >/dev/null; then
+  LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
+
+cmake -G Ninja -S . -B "$BUILD_DIR" \
+  -DCMAKE_BUILD_TYPE="$BUILD_TYPE" \
+  -DCMAKE_C_COMPILER="$LLVM_DIR/bin/clang" \
+  -DCMAKE_CXX_COMPILER="$LLVM_DIR/bin/clang++" \
+  -DLLVM_USE_LINKER=lld \
+  -DMLIR_DIR="$LLVM_DIR/lib/cmake/mlir" \
+  -DLLVM_DIR="$LLVM_DIR/lib/cmake/llvm" \
+  -DLLVM_EXTERNAL_LIT="$LIT" \
+  -DLLVM_ENABLE_ASSERTIONS=ON \
+  "${LAUNCHER[@]}"
