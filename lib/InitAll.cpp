@@ -10,6 +10,7 @@
 
 #include "xfmr/Dialect/Xfmr/IR/XfmrDialect.h"
 #include "xfmr/Dialect/Xfmr/Transforms/Passes.h"
+#include "xfmr/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Affine/Transforms/Passes.h"
@@ -49,6 +50,7 @@ void xfmr::registerAllXfmrDialects(mlir::DialectRegistry &registry) {
 
 void xfmr::registerAllXfmrPasses() {
   mlir::xfmr::registerXfmrPasses();
+  registerXfmrPipelines();
 
   // Upstream passes the xfmr pipelines are made of.
   mlir::registerTransformsPasses();

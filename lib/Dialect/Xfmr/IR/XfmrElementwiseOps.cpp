@@ -54,7 +54,7 @@ CastOp::reifyResultShapes(OpBuilder &builder,
 // WhereOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult WhereOp::inferResultTypes(MLIRContext *context,
+LogicalResult WhereOp::inferResultTypes(MLIRContext */*context*/,
                                         std::optional<Location> location,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &inferred) {

@@ -105,7 +105,7 @@ foldIntBinary(Attribute lhsAttr, Attribute rhsAttr, Type resultType,
 // ConstantOp
 //===----------------------------------------------------------------------===//
 
-OpFoldResult ConstantOp::fold(FoldAdaptor adaptor) { return getValue(); }
+OpFoldResult ConstantOp::fold(FoldAdaptor /*adaptor*/) { return getValue(); }
 
 //===----------------------------------------------------------------------===//
 // Binary arithmetic
@@ -344,7 +344,7 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   return DenseElementsAttr::get(type, result);
 }
 
-OpFoldResult ShapeOp::fold(FoldAdaptor adaptor) {
+OpFoldResult ShapeOp::fold(FoldAdaptor /*adaptor*/) {
   auto [begin, end] = getShapeOpDimRange(*this);
   ArrayRef<int64_t> dims = getInput().getType().getShape();
   SmallVector<int64_t> values(dims.begin() + begin, dims.begin() + end);
@@ -353,7 +353,7 @@ OpFoldResult ShapeOp::fold(FoldAdaptor adaptor) {
   return DenseIntElementsAttr::get(cast<RankedTensorType>(getType()), values);
 }
 
-OpFoldResult SizeOp::fold(FoldAdaptor adaptor) {
+OpFoldResult SizeOp::fold(FoldAdaptor /*adaptor*/) {
   RankedTensorType inputType = getInput().getType();
   if (!inputType.hasStaticShape())
     return {};

@@ -79,7 +79,7 @@ reifyDynamicDims(OpBuilder &b, RankedTensorType type,
 // ReshapeOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult ReshapeOp::inferResultTypes(MLIRContext *context,
+LogicalResult ReshapeOp::inferResultTypes(MLIRContext */*context*/,
                                           std::optional<Location> location,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &inferred) {
@@ -204,7 +204,7 @@ ReshapeOp::reifyResultShapes(OpBuilder &b,
 // TransposeOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult TransposeOp::inferResultTypes(MLIRContext *context,
+LogicalResult TransposeOp::inferResultTypes(MLIRContext */*context*/,
                                             std::optional<Location> location,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
@@ -242,7 +242,7 @@ LogicalResult TransposeOp::reifyResultShapes(
 // ConcatOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConcatOp::inferResultTypes(MLIRContext *context,
+LogicalResult ConcatOp::inferResultTypes(MLIRContext */*context*/,
                                          std::optional<Location> location,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
@@ -307,7 +307,7 @@ ConcatOp::reifyResultShapes(OpBuilder &b,
 // SplitOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult SplitOp::inferResultTypes(MLIRContext *context,
+LogicalResult SplitOp::inferResultTypes(MLIRContext */*context*/,
                                         std::optional<Location> location,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &inferred) {
@@ -406,7 +406,7 @@ getSliceAxes(std::optional<Location> loc, StringRef name, Value axes,
   return std::optional(result);
 }
 
-LogicalResult SliceOp::inferResultTypes(MLIRContext *context,
+LogicalResult SliceOp::inferResultTypes(MLIRContext */*context*/,
                                         std::optional<Location> location,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &inferred) {
@@ -518,7 +518,7 @@ SliceOp::reifyResultShapes(OpBuilder &b,
 // GatherOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult GatherOp::inferResultTypes(MLIRContext *context,
+LogicalResult GatherOp::inferResultTypes(MLIRContext */*context*/,
                                          std::optional<Location> location,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
@@ -557,7 +557,7 @@ GatherOp::reifyResultShapes(OpBuilder &b,
 // ExpandOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult ExpandOp::inferResultTypes(MLIRContext *context,
+LogicalResult ExpandOp::inferResultTypes(MLIRContext */*context*/,
                                          std::optional<Location> location,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
@@ -655,7 +655,7 @@ static FailureOr<SmallVector<bool>> getSqueezedDims(std::optional<Location> loc,
   return removed;
 }
 
-LogicalResult SqueezeOp::inferResultTypes(MLIRContext *context,
+LogicalResult SqueezeOp::inferResultTypes(MLIRContext */*context*/,
                                           std::optional<Location> location,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &inferred) {
@@ -709,7 +709,7 @@ getInsertedDims(std::optional<Location> loc, StringRef name, int64_t inputRank,
   return inserted;
 }
 
-LogicalResult UnsqueezeOp::inferResultTypes(MLIRContext *context,
+LogicalResult UnsqueezeOp::inferResultTypes(MLIRContext */*context*/,
                                             std::optional<Location> location,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
@@ -747,7 +747,7 @@ LogicalResult UnsqueezeOp::reifyResultShapes(
 // RangeOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult RangeOp::inferResultTypes(MLIRContext *context,
+LogicalResult RangeOp::inferResultTypes(MLIRContext */*context*/,
                                         std::optional<Location> location,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &inferred) {
@@ -837,7 +837,7 @@ getShapeRange(int64_t rank, std::optional<int64_t> start,
 }
 
 LogicalResult ShapeOp::inferResultTypes(MLIRContext *context,
-                                        std::optional<Location> location,
+                                        std::optional<Location> /*location*/,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &inferred) {
   auto [start, end] = getShapeRange(tensorType(adaptor.getInput()).getRank(),
@@ -861,15 +861,15 @@ std::pair<int64_t, int64_t> xfmr::getShapeOpDimRange(ShapeOp op) {
 }
 
 LogicalResult SizeOp::inferResultTypes(MLIRContext *context,
-                                       std::optional<Location> location,
-                                       Adaptor adaptor,
+                                       std::optional<Location> /*location*/,
+                                       Adaptor /*adaptor*/,
                                        SmallVectorImpl<Type> &inferred) {
   inferred.push_back(RankedTensorType::get({}, IntegerType::get(context, 64)));
   return success();
 }
 
 LogicalResult
-SizeOp::reifyResultShapes(OpBuilder &b,
+SizeOp::reifyResultShapes(OpBuilder &/*b*/,
                           ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
   reifiedReturnShapes.push_back({});
   return success();
@@ -880,7 +880,7 @@ SizeOp::reifyResultShapes(OpBuilder &b,
 //===----------------------------------------------------------------------===//
 
 LogicalResult ConstantOfShapeOp::inferResultTypes(
-    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    MLIRContext */*context*/, std::optional<Location> location, Adaptor adaptor,
     SmallVectorImpl<Type> &inferred) {
   StringRef name = getOperationName();
   FailureOr<int64_t> rank =

@@ -36,7 +36,7 @@ LogicalResult LogSoftmaxOp::verify() { return verifySoftmaxAxis(*this); }
 // MatMulOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatMulOp::inferResultTypes(MLIRContext *context,
+LogicalResult MatMulOp::inferResultTypes(MLIRContext */*context*/,
                                          std::optional<Location> location,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
@@ -163,7 +163,7 @@ getConvGeometry(std::optional<Location> loc, StringRef name,
   return g;
 }
 
-LogicalResult ConvOp::inferResultTypes(MLIRContext *context,
+LogicalResult ConvOp::inferResultTypes(MLIRContext */*context*/,
                                        std::optional<Location> location,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &inferred) {

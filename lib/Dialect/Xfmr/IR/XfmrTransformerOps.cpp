@@ -81,7 +81,7 @@ LogicalResult RmsNormOp::verify() { return verifyNorm(*this); }
 // LinearOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult LinearOp::inferResultTypes(MLIRContext *context,
+LogicalResult LinearOp::inferResultTypes(MLIRContext */*context*/,
                                          std::optional<Location> location,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
@@ -130,7 +130,7 @@ LinearOp::reifyResultShapes(OpBuilder &b,
 // MlpOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult MlpOp::inferResultTypes(MLIRContext *context,
+LogicalResult MlpOp::inferResultTypes(MLIRContext */*context*/,
                                       std::optional<Location> location,
                                       Adaptor adaptor,
                                       SmallVectorImpl<Type> &inferred) {
@@ -206,7 +206,7 @@ MlpOp::reifyResultShapes(OpBuilder &b,
 // AttentionOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult AttentionOp::inferResultTypes(MLIRContext *context,
+LogicalResult AttentionOp::inferResultTypes(MLIRContext */*context*/,
                                             std::optional<Location> location,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {

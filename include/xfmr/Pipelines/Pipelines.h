@@ -1,0 +1,51 @@
+//===- Pipelines.h - Named xfmr pass pipelines ------------------*- C++ -*-===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The named pipelines are built here once; xfmr-opt, the driver and the
+// Python package all call these builders.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XFMR_PIPELINES_PIPELINES_H
+#define XFMR_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace xfmr {
+
+/// Options of the graph-level clean-up that follows import.
+struct GraphCleanupOptions
+    : public mlir::PassPipelineOptions<GraphCleanupOptions> {
+  Option<unsigned> rounds{
+      *this, "rounds",
+      llvm::cl::desc("Rounds of shape refinement and canonicalization; "
+                     "each round can expose folds to the next"),
+      llvm::cl::init(2)};
+  Option<bool> refineSignature{
+      *this, "refine-signature",
+      llvm::cl::desc("Let refined types reach the function signature"),
+      llvm::cl::init(true)};
+};
+
+/// Alternates shape refinement and canonicalization on every function, so
+/// that shape arithmetic folds and result types become as static as the
+/// inputs allow.
+void buildGraphCleanupPipeline(mlir::OpPassManager &pm,
+                               const GraphCleanupOptions &options);
+
+/// Registers the named pipelines with the command line
+/// (`--xfmr-graph-cleanup`).
+void registerXfmrPipelines();
+
+} // namespace xfmr
+
+#endif // XFMR_PIPELINES_PIPELINES_H
