@@ -10,6 +10,10 @@ BUILD_TYPE ?= Release
 PYTHON     ?= python3
 LLVM_DIR   := /usr/lib/llvm-22
 
+# Paths inside the tree hash relative to it, so that every clone shares the
+# ccache entries of the others.
+export CCACHE_BASEDIR := $(CURDIR)
+
 .PHONY: all setup configure build check check-lit demo docs clean
 
 all: build
