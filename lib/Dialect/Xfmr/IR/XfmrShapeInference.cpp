@@ -104,22 +104,30 @@ LogicalResult xfmr::inferBroadcastResult(std::optional<Location> loc,
   return success();
 }
 
-/// Normalises and checks reduction axes; empty means every axis.
-static FailureOr<SmallVector<bool>>
-getReducedDims(std::optional<Location> loc, StringRef opName,
-               ArrayRef<int64_t> axes, int64_t rank) {
-  SmallVector<bool> reduced(rank, axes.empty());
+FailureOr<SmallVector<bool>>
+xfmr::getAxesMask(std::optional<Location> loc, StringRef opName,
+                  ArrayRef<int64_t> axes, int64_t rank, StringRef rankName) {
+  SmallVector<bool> mask(rank, false);
   for (int64_t axis : axes) {
     std::optional<int64_t> normalized = normalizeAxis(axis, rank);
     if (!normalized)
       return inferError(loc, opName,
-                        "axis " + Twine(axis) + " is out of range for rank " +
-                            Twine(rank));
-    if (reduced[*normalized])
+                        "axis " + Twine(axis) + " is out of range for " +
+                            rankName + " " + Twine(rank));
+    if (mask[*normalized])
       return inferError(loc, opName, "axis " + Twine(axis) + " is repeated");
-    reduced[*normalized] = true;
+    mask[*normalized] = true;
   }
-  return reduced;
+  return mask;
+}
+
+/// Normalises and checks reduction axes; empty means every axis.
+static FailureOr<SmallVector<bool>>
+getReducedDims(std::optional<Location> loc, StringRef opName,
+               ArrayRef<int64_t> axes, int64_t rank) {
+  if (axes.empty())
+    return SmallVector<bool>(rank, true);
+  return getAxesMask(loc, opName, axes, rank);
 }
 
 LogicalResult xfmr::inferReduceResult(std::optional<Location> loc,

@@ -18,7 +18,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "llvm/ADT/SmallSet.h"
 
 using namespace mlir;
 using namespace mlir::xfmr;
@@ -392,17 +391,10 @@ getSliceAxes(std::optional<Location> loc, StringRef name, Value axes,
   std::optional<SmallVector<int64_t>> values = getConstantIntValues(axes);
   if (!values)
     return std::optional<SmallVector<int64_t>>();
-  llvm::SmallSet<int64_t, 4> seen;
-  for (int64_t axis : *values) {
-    std::optional<int64_t> normalized = normalizeAxis(axis, rank);
-    if (!normalized)
-      return inferError(loc, name,
-                        "axis " + Twine(axis) + " is out of range for rank " +
-                            Twine(rank));
-    if (!seen.insert(*normalized).second)
-      return inferError(loc, name, "axis " + Twine(axis) + " is repeated");
-    result.push_back(*normalized);
-  }
+  if (failed(getAxesMask(loc, name, *values, rank)))
+    return failure();
+  for (int64_t axis : *values)
+    result.push_back(*normalizeAxis(axis, rank));
   return std::optional(result);
 }
 
@@ -637,22 +629,17 @@ static FailureOr<SmallVector<bool>> getSqueezedDims(std::optional<Location> loc,
       removed[i] = type.getDimSize(i) == 1;
     return removed;
   }
-  for (int64_t axis : axes) {
-    std::optional<int64_t> d = normalizeAxis(axis, rank);
-    if (!d)
+  FailureOr<SmallVector<bool>> mask = getAxesMask(loc, name, axes, rank);
+  if (failed(mask))
+    return failure();
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t size = type.getDimSize(d);
+    if ((*mask)[d] && !ShapedType::isDynamic(size) && size != 1)
       return inferError(loc, name,
-                        "axis " + Twine(axis) + " is out of range for rank " +
-                            Twine(rank));
-    if (removed[*d])
-      return inferError(loc, name, "axis " + Twine(axis) + " is repeated");
-    int64_t size = type.getDimSize(*d);
-    if (!ShapedType::isDynamic(size) && size != 1)
-      return inferError(loc, name,
-                        "cannot squeeze dim " + Twine(*d) + " of size " +
+                        "cannot squeeze dim " + Twine(d) + " of size " +
                             Twine(size));
-    removed[*d] = true;
   }
-  return removed;
+  return mask;
 }
 
 LogicalResult SqueezeOp::inferResultTypes(MLIRContext */*context*/,
@@ -692,21 +679,9 @@ static FailureOr<SmallVector<bool>>
 getInsertedDims(std::optional<Location> loc, StringRef name, int64_t inputRank,
                 ArrayRef<int64_t> axes) {
   int64_t rank = inputRank + axes.size();
-  SmallVector<bool> inserted(rank, false);
   if (axes.empty())
     return inferError(loc, name, "needs at least one axis");
-  for (int64_t axis : axes) {
-    std::optional<int64_t> d = normalizeAxis(axis, rank);
-    if (!d)
-      return inferError(loc, name,
-                        "axis " + Twine(axis) +
-                            " is out of range for the result rank " +
-                            Twine(rank));
-    if (inserted[*d])
-      return inferError(loc, name, "axis " + Twine(axis) + " is repeated");
-    inserted[*d] = true;
-  }
-  return inserted;
+  return getAxesMask(loc, name, axes, rank, "the result rank");
 }
 
 LogicalResult UnsqueezeOp::inferResultTypes(MLIRContext */*context*/,

@@ -44,6 +44,14 @@ LogicalResult inferError(std::optional<Location> loc, StringRef opName,
 /// returns std::nullopt when it is out of range.
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
+/// Marks the dims named by `axes` (negative counts from the back) in a mask
+/// of `rank` entries; fails with a diagnostic when an axis is out of range
+/// ("... for <rankName> <rank>") or repeated.
+FailureOr<SmallVector<bool>> getAxesMask(std::optional<Location> loc,
+                                         StringRef opName,
+                                         ArrayRef<int64_t> axes, int64_t rank,
+                                         StringRef rankName = "rank");
+
 /// Numpy broadcasting of two shapes; fails when a pair of static dims
 /// differs and neither is 1. A dynamic dim against a static d > 1 gives d.
 FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> lhs,
