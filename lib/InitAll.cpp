@@ -37,7 +37,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
-void xfmr::registerAllXfmrDialects(mlir::DialectRegistry &registry) {
+void mlir::xfmr::registerAllXfmrDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::xfmr::XfmrDialect, mlir::affine::AffineDialect,
                   mlir::arith::ArithDialect,
                   mlir::bufferization::BufferizationDialect,
@@ -48,7 +48,7 @@ void xfmr::registerAllXfmrDialects(mlir::DialectRegistry &registry) {
                   mlir::vector::VectorDialect>();
 }
 
-void xfmr::registerAllXfmrPasses() {
+void mlir::xfmr::registerAllXfmrPasses() {
   mlir::xfmr::registerXfmrPasses();
   registerXfmrPipelines();
 

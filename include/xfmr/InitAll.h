@@ -18,7 +18,7 @@ namespace mlir {
 class DialectRegistry;
 } // namespace mlir
 
-namespace xfmr {
+namespace mlir::xfmr {
 
 /// Registers the xfmr dialect and the upstream dialects that xfmr's
 /// pipelines produce or consume.
@@ -28,6 +28,6 @@ void registerAllXfmrDialects(mlir::DialectRegistry &registry);
 /// xfmr's pipelines are built from, for use on the command line.
 void registerAllXfmrPasses();
 
-} // namespace xfmr
+} // namespace mlir::xfmr
 
 #endif // XFMR_INITALL_H

@@ -15,7 +15,7 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
-void xfmr::buildGraphCleanupPipeline(mlir::OpPassManager &pm,
+void mlir::xfmr::buildGraphCleanupPipeline(mlir::OpPassManager &pm,
                                      const GraphCleanupOptions &options) {
   mlir::OpPassManager &funcPm = pm.nest<mlir::func::FuncOp>();
   for (unsigned i = 0; i < options.rounds; ++i) {
@@ -27,7 +27,7 @@ void xfmr::buildGraphCleanupPipeline(mlir::OpPassManager &pm,
   funcPm.addPass(mlir::createCSEPass());
 }
 
-void xfmr::registerXfmrPipelines() {
+void mlir::xfmr::registerXfmrPipelines() {
   mlir::PassPipelineRegistration<GraphCleanupOptions>(
       "xfmr-graph-cleanup",
       "Fold shape arithmetic and make result types static where the inputs "

@@ -19,8 +19,8 @@
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  xfmr::registerAllXfmrDialects(registry);
-  xfmr::registerAllXfmrPasses();
+  mlir::xfmr::registerAllXfmrDialects(registry);
+  mlir::xfmr::registerAllXfmrPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "xfmr optimizer driver\n", registry));
 }

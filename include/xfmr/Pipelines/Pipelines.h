@@ -20,7 +20,7 @@ namespace mlir {
 class OpPassManager;
 } // namespace mlir
 
-namespace xfmr {
+namespace mlir::xfmr {
 
 /// Options of the graph-level clean-up that follows import.
 struct GraphCleanupOptions
@@ -46,6 +46,6 @@ void buildGraphCleanupPipeline(mlir::OpPassManager &pm,
 /// (`--xfmr-graph-cleanup`).
 void registerXfmrPipelines();
 
-} // namespace xfmr
+} // namespace mlir::xfmr
 
 #endif // XFMR_PIPELINES_PIPELINES_H

@@ -1,0 +1,353 @@
+//===- GraphImporter.cpp - Importing an ONNX graph ------------------------===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "GraphImporter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Verifier.h"
+
+using namespace mlir;
+using namespace mlir::xfmr;
+using namespace mlir::xfmr::onnx_import;
+
+/// The newest opset of the default domain whose semantics xfmr implements.
+static constexpr int64_t kMaxDefaultOpset = 23;
+static constexpr llvm::StringLiteral kMicrosoftDomain = "com.microsoft";
+
+GraphImporter::GraphImporter(MLIRContext *context,
+                             const ONNXImportOptions &options,
+                             llvm::StringRef fileName,
+                             ExternalDataResolver external)
+    : context(context), options(options), fileName(fileName.str()),
+      external(std::move(external)),
+      fileLoc(FileLineColLoc::get(context, fileName, 0, 0)) {}
+
+std::string GraphImporter::domainOf(const onnx::NodeProto &node) const {
+  // "ai.onnx" and "" both name the default domain.
+  return node.domain() == "ai.onnx" ? "" : node.domain();
+}
+
+int64_t GraphImporter::opsetOf(llvm::StringRef domain) const {
+  auto it = opsets.find(domain);
+  return it == opsets.end() ? -1 : it->second;
+}
+
+std::string GraphImporter::nodeName(const onnx::NodeProto &node,
+                                    unsigned index) const {
+  if (!node.name().empty())
+    return node.name();
+  return node.op_type() + "_" + std::to_string(index);
+}
+
+std::string GraphImporter::describeNode(const onnx::NodeProto &node,
+                                        unsigned index) const {
+  std::string domain = domainOf(node);
+  return "node '" + nodeName(node, index) + "' (" + node.op_type() +
+         ", domain '" + (domain.empty() ? "ai.onnx" : domain) + "', opset " +
+         std::to_string(opsetOf(domain)) + ")";
+}
+
+Location GraphImporter::nodeLoc(const onnx::NodeProto &node, unsigned index) {
+  return NameLoc::get(StringAttr::get(context, nodeName(node, index)), fileLoc);
+}
+
+//===----------------------------------------------------------------------===//
+// Checks before import
+//===----------------------------------------------------------------------===//
+
+LogicalResult GraphImporter::readOpsets(const onnx::ModelProto &model) {
+  for (const onnx::OperatorSetIdProto &opset : model.opset_import()) {
+    std::string domain = opset.domain() == "ai.onnx" ? "" : opset.domain();
+    opsets[domain] = opset.version();
+  }
+  int64_t version = opsetOf("");
+  if (version < 0)
+    return emitError(fileLoc) << "the model imports no opset of the default "
+                                 "ONNX domain";
+  if (version < 1 || version > kMaxDefaultOpset)
+    return emitError(fileLoc)
+           << "the model uses opset " << version
+           << " of the default ONNX domain; xfmr supports opsets 1 to "
+           << kMaxDefaultOpset;
+  int64_t microsoft = opsetOf(kMicrosoftDomain);
+  if (microsoft > 1)
+    return emitError(fileLoc) << "the model uses opset " << microsoft
+                              << " of com.microsoft; xfmr supports opset 1";
+  return success();
+}
+
+LogicalResult GraphImporter::checkSupported(const onnx::GraphProto &graph) {
+  const OpRegistry &registry = OpRegistry::get();
+  // (op description, names of the nodes that use it), in graph order.
+  llvm::SmallVector<std::pair<std::string, llvm::SmallVector<std::string>>>
+      missing;
+  llvm::StringMap<unsigned> missingIndex;
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    std::string domain = domainOf(node);
+    int64_t opset = opsetOf(domain);
+    std::string description =
+        node.op_type() + " (domain '" + (domain.empty() ? "ai.onnx" : domain) +
+        "', opset " + (opset < 0 ? "not imported" : std::to_string(opset)) +
+        ")";
+    if (opset >= 0 && registry.lookup(domain, node.op_type(), opset))
+      continue;
+    auto [it, inserted] = missingIndex.try_emplace(description, missing.size());
+    if (inserted)
+      missing.push_back({description, {}});
+    missing[it->second].second.push_back(nodeName(node, index));
+  }
+  if (missing.empty())
+    return success();
+  InFlightDiagnostic diag = emitError(fileLoc);
+  diag << "the model uses " << missing.size()
+       << " unsupported op(s):";
+  for (auto &[description, nodes] : missing) {
+    diag << "\n  " << description << " at " << nodes.size() << " node(s): ";
+    for (auto [i, name] : llvm::enumerate(nodes)) {
+      if (i == 5) {
+        diag << ", ... (" << nodes.size() - 5 << " more)";
+        break;
+      }
+      diag << (i ? ", " : "") << "'" << name << "'";
+    }
+  }
+  return failure();
+}
+
+//===----------------------------------------------------------------------===//
+// Graph inputs and outputs
+//===----------------------------------------------------------------------===//
+
+FailureOr<RankedTensorType>
+GraphImporter::importInputType(const onnx::ValueInfoProto &info,
+                               llvm::SmallVectorImpl<Attribute> &dimNames) {
+  if (!info.type().has_tensor_type())
+    return emitError(fileLoc) << "graph input '" << info.name()
+                              << "' is not a tensor; xfmr imports tensors only";
+  const onnx::TypeProto::Tensor &tensor = info.type().tensor_type();
+  Type elementType = getElementType(context, tensor.elem_type());
+  if (!elementType)
+    return emitError(fileLoc) << "graph input '" << info.name()
+                              << "' has an unsupported element type "
+                              << tensor.elem_type();
+  if (!tensor.has_shape())
+    return emitError(fileLoc) << "graph input '" << info.name()
+                              << "' has no shape (unknown rank); give one "
+                                 "with --input-shape";
+
+  llvm::SmallVector<int64_t> shape;
+  for (const onnx::TensorShapeProto::Dimension &dim : tensor.shape().dim()) {
+    if (dim.has_dim_value()) {
+      if (dim.dim_value() < 0)
+        return emitError(fileLoc) << "graph input '" << info.name()
+                                  << "' has a negative dim";
+      shape.push_back(dim.dim_value());
+      dimNames.push_back(StringAttr::get(context, ""));
+      continue;
+    }
+    std::string param = dim.has_dim_param() ? dim.dim_param() : "";
+    auto bound = options.dimValues.find(param);
+    shape.push_back(param.empty() || bound == options.dimValues.end()
+                        ? ShapedType::kDynamic
+                        : bound->second);
+    dimNames.push_back(StringAttr::get(context, param));
+  }
+
+  auto given = options.inputShapes.find(info.name());
+  if (given != options.inputShapes.end()) {
+    if (given->second.size() != shape.size())
+      return emitError(fileLoc)
+             << "--input-shape gives " << given->second.size()
+             << " dims for input '" << info.name() << "', which has rank "
+             << shape.size();
+    for (auto [i, d] : llvm::enumerate(given->second)) {
+      if (d < 0)
+        continue;
+      if (!ShapedType::isDynamic(shape[i]) && shape[i] != d)
+        return emitError(fileLoc)
+               << "--input-shape sets dim " << i << " of input '"
+               << info.name() << "' to " << d << ", the model says "
+               << shape[i];
+      shape[i] = d;
+    }
+  }
+  return RankedTensorType::get(shape, elementType);
+}
+
+FailureOr<llvm::SmallVector<Value>>
+GraphImporter::importOutputs(const onnx::GraphProto &graph) {
+  llvm::SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &info : graph.output()) {
+    Value value = values.lookup(info.name());
+    if (!value)
+      return emitError(fileLoc) << "graph output '" << info.name()
+                                << "' is not produced by any node";
+    auto type = cast<RankedTensorType>(value.getType());
+    if (info.type().has_tensor_type()) {
+      const onnx::TypeProto::Tensor &declared = info.type().tensor_type();
+      Type elementType = getElementType(context, declared.elem_type());
+      if (declared.elem_type() != 0 && elementType != type.getElementType())
+        return emitError(fileLoc)
+               << "graph output '" << info.name() << "' is declared with "
+               << "element type " << elementType << " but computes "
+               << type.getElementType();
+      if (declared.has_shape() &&
+          declared.shape().dim_size() != type.getRank())
+        return emitError(fileLoc)
+               << "graph output '" << info.name() << "' is declared with rank "
+               << declared.shape().dim_size() << " but computes " << type;
+      if (declared.has_shape()) {
+        for (auto [i, dim] : llvm::enumerate(declared.shape().dim()))
+          if (dim.has_dim_value() && !type.isDynamicDim(i) &&
+              dim.dim_value() != type.getDimSize(i))
+            return emitError(fileLoc)
+                   << "graph output '" << info.name() << "' is declared with "
+                   << "dim " << i << " = " << dim.dim_value()
+                   << " but computes " << type;
+      }
+    }
+    results.push_back(value);
+  }
+  return results;
+}
+
+//===----------------------------------------------------------------------===//
+// Nodes
+//===----------------------------------------------------------------------===//
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
+                                        unsigned index, OpBuilder &builder) {
+  Location loc = nodeLoc(node, index);
+  std::string description = describeNode(node, index);
+  for (const std::string &name : node.input())
+    if (!name.empty() && !values.count(name))
+      return emitError(loc) << description << " reads '" << name
+                            << "', which no earlier node, input or "
+                               "initializer defines";
+  for (const onnx::AttributeProto &attribute : node.attribute())
+    if (attribute.type() == onnx::AttributeProto::GRAPH ||
+        attribute.type() == onnx::AttributeProto::GRAPHS)
+      return emitError(loc) << description
+                            << " has a subgraph; xfmr does not import "
+                               "control flow";
+
+  std::string domain = domainOf(node);
+  const ConvertFn *convert =
+      OpRegistry::get().lookup(domain, node.op_type(), opsetOf(domain));
+  NodeContext ctx(
+      node, opsetOf(domain), builder, loc,
+      [&](llvm::StringRef name) { return values.lookup(name); },
+      [&](llvm::StringRef name) { return usedNames.contains(name); },
+      external, options.maxInlineElements);
+
+  // Every diagnostic emitted while the node is imported says which node.
+  ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Error)
+      diag.attachNote(loc) << "while importing ONNX " << description;
+    return failure();
+  });
+  if (failed((*convert)(ctx)))
+    return failure();
+  for (auto [i, name] : llvm::enumerate(node.output())) {
+    if (name.empty() || i >= ctx.outputs.size() || !ctx.outputs[i])
+      continue;
+    if (values.count(name))
+      return emitError(loc) << description << " redefines '" << name << "'";
+    values[name] = ctx.outputs[i];
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// The model
+//===----------------------------------------------------------------------===//
+
+OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
+  if (!model.has_graph())
+    return emitError(fileLoc) << "the model has no graph", nullptr;
+  if (failed(readOpsets(model)))
+    return nullptr;
+  onnx::GraphProto &graph = *model.mutable_graph();
+  if (failed(checkSupported(graph)))
+    return nullptr;
+
+  for (const onnx::NodeProto &node : graph.node())
+    for (const std::string &name : node.input())
+      usedNames.insert(name);
+  for (const onnx::ValueInfoProto &output : graph.output())
+    usedNames.insert(output.name());
+
+  OpBuilder builder(context);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  builder.setInsertionPointToEnd(module->getBody());
+
+  // Graph inputs that are also initializers (older exporters list weights as
+  // inputs) are constants.
+  llvm::StringSet<> initializerNames;
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    initializerNames.insert(tensor.name());
+
+  llvm::SmallVector<Type> inputTypes;
+  llvm::SmallVector<const onnx::ValueInfoProto *> inputs;
+  llvm::SmallVector<DictionaryAttr> argAttrs;
+  for (const onnx::ValueInfoProto &info : graph.input()) {
+    if (initializerNames.contains(info.name()))
+      continue;
+    llvm::SmallVector<Attribute> dimNames;
+    FailureOr<RankedTensorType> type = importInputType(info, dimNames);
+    if (failed(type))
+      return nullptr;
+    inputTypes.push_back(*type);
+    inputs.push_back(&info);
+    llvm::SmallVector<NamedAttribute> attrs = {
+        builder.getNamedAttr("xfmr.name", builder.getStringAttr(info.name()))};
+    if (llvm::any_of(dimNames, [](Attribute a) {
+          return !cast<StringAttr>(a).getValue().empty();
+        }))
+      attrs.push_back(
+          builder.getNamedAttr("xfmr.dims", builder.getArrayAttr(dimNames)));
+    argAttrs.push_back(builder.getDictionaryAttr(attrs));
+  }
+
+  auto func = func::FuncOp::create(builder, fileLoc, options.functionName,
+                                   builder.getFunctionType(inputTypes, {}));
+  Block *body = func.addEntryBlock();
+  builder.setInsertionPointToStart(body);
+  for (auto [i, info] : llvm::enumerate(inputs)) {
+    func.setArgAttrs(i, argAttrs[i]);
+    values[info->name()] = body->getArgument(i);
+  }
+
+  for (onnx::TensorProto &tensor : *graph.mutable_initializer()) {
+    Location loc = NameLoc::get(builder.getStringAttr(tensor.name()), fileLoc);
+    FailureOr<ElementsAttr> attr =
+        importTensor(tensor, loc, external, options.maxInlineElements);
+    if (failed(attr))
+      return nullptr;
+    values[tensor.name()] = mlir::xfmr::ConstantOp::create(
+        builder, loc, attr->getType(), *attr);
+  }
+
+  for (auto [index, node] : llvm::enumerate(graph.node()))
+    if (failed(importNode(node, index, builder)))
+      return nullptr;
+
+  FailureOr<llvm::SmallVector<Value>> results = importOutputs(graph);
+  if (failed(results))
+    return nullptr;
+  func::ReturnOp::create(builder, fileLoc, *results);
+  func.setType(builder.getFunctionType(inputTypes, ValueRange(*results).getTypes()));
+  for (auto [i, info] : llvm::enumerate(graph.output()))
+    func.setResultAttrs(i, builder.getDictionaryAttr({builder.getNamedAttr(
+                               "xfmr.name", builder.getStringAttr(info.name()))}));
+
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}

@@ -1,0 +1,64 @@
+//===- GraphImporter.h - Importing an ONNX graph ----------------*- C++ -*-===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XFMR_LIB_IMPORT_ONNX_GRAPHIMPORTER_H
+#define XFMR_LIB_IMPORT_ONNX_GRAPHIMPORTER_H
+
+#include "NodeImporter.h"
+
+#include "xfmr/Import/ONNX/ImportONNX.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringSet.h"
+
+namespace mlir::xfmr::onnx_import {
+
+/// Turns a ModelProto into a module with one function. Keeps a map from ONNX
+/// value names to Values; nodes are imported in order through the
+/// OpRegistry after a first pass has listed every op it cannot import.
+class GraphImporter {
+public:
+  GraphImporter(mlir::MLIRContext *context, const ONNXImportOptions &options,
+                llvm::StringRef fileName, ExternalDataResolver external);
+
+  mlir::OwningOpRef<mlir::ModuleOp> import(onnx::ModelProto &model);
+
+private:
+  LogicalResult readOpsets(const onnx::ModelProto &model);
+  LogicalResult checkSupported(const onnx::GraphProto &graph);
+  mlir::FailureOr<mlir::RankedTensorType>
+  importInputType(const onnx::ValueInfoProto &info,
+                  llvm::SmallVectorImpl<mlir::Attribute> &dimNames);
+  LogicalResult importNode(const onnx::NodeProto &node, unsigned index,
+                           mlir::OpBuilder &builder);
+  mlir::FailureOr<llvm::SmallVector<Value>>
+  importOutputs(const onnx::GraphProto &graph);
+
+  /// The node's name, or a made-up one (`<OpType>_<index>`) when it has none.
+  std::string nodeName(const onnx::NodeProto &node, unsigned index) const;
+  /// "node 'n' (Op, domain 'd', opset v)", for diagnostics.
+  std::string describeNode(const onnx::NodeProto &node, unsigned index) const;
+  mlir::Location nodeLoc(const onnx::NodeProto &node, unsigned index);
+  std::string domainOf(const onnx::NodeProto &node) const;
+  int64_t opsetOf(llvm::StringRef domain) const;
+
+  mlir::MLIRContext *context;
+  const ONNXImportOptions &options;
+  std::string fileName;
+  ExternalDataResolver external;
+  mlir::Location fileLoc;
+
+  llvm::StringMap<int64_t> opsets;
+  llvm::StringMap<Value> values;
+  llvm::StringSet<> usedNames;
+};
+
+} // namespace mlir::xfmr::onnx_import
+
+#endif // XFMR_LIB_IMPORT_ONNX_GRAPHIMPORTER_H

@@ -1,0 +1,323 @@
+//===- MicrosoftOps.cpp - Importing ONNX Runtime's com.microsoft ops ------===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The contrib ops that ONNX Runtime's transformer optimizer writes, so that a
+// model it already optimized imports too. Their semantics follow ONNX
+// Runtime's contrib op documentation; forms xfmr does not implement (packed
+// QKV, mask_index as lengths, ...) are reported as unsupported, never
+// guessed.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeImporter.h"
+#include "TransformerImport.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::xfmr::onnx_import;
+namespace x = mlir::xfmr;
+
+static constexpr llvm::StringLiteral kMs = "com.microsoft";
+
+/// `a + b`, or `a` when b is absent.
+static FailureOr<Value> addIfPresent(NodeContext &ctx, Value a, Value b) {
+  if (!b)
+    return a;
+  return ctx.value<x::AddOp>(a, b);
+}
+
+//===----------------------------------------------------------------------===//
+// Normalisation
+//===----------------------------------------------------------------------===//
+
+/// SkipLayerNormalization / SkipSimplifiedLayerNormalization:
+/// norm(input + skip + bias); output 3 is that sum.
+template <typename OpTy, bool hasBeta>
+static LogicalResult convertSkipNorm(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredInput(0, "input");
+  FailureOr<Value> skip = ctx.requiredInput(1, "skip");
+  FailureOr<Value> gamma = ctx.requiredInput(2, "gamma");
+  if (failed(input) || failed(skip) || failed(gamma))
+    return failure();
+  Value beta = hasBeta ? ctx.input(3) : Value();
+  Value bias = ctx.input(hasBeta ? 4 : 3);
+  FailureOr<Value> biased = addIfPresent(ctx, *input, bias);
+  if (failed(biased))
+    return failure();
+  Builder &b = ctx.builder();
+  Value normInput = *biased, residual = *skip, sum;
+  if (ctx.isOutputUsed(3)) {
+    FailureOr<Value> s = ctx.value<x::AddOp>(*biased, *skip);
+    if (failed(s))
+      return failure();
+    sum = normInput = *s;
+    residual = Value();
+  }
+  FailureOr<Value> result =
+      ctx.value<OpTy>(normInput, *gamma, beta, residual,
+                      b.getI64IntegerAttr(-1),
+                      b.getF32FloatAttr(ctx.getFloat("epsilon", 1e-12f)));
+  if (failed(result))
+    return failure();
+  return ctx.setOutputs({*result, Value(), Value(), sum});
+}
+
+static LogicalResult convertSimplifiedLayerNorm(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredInput(0, "X");
+  FailureOr<Value> scale = ctx.requiredInput(1, "scale");
+  if (failed(input) || failed(scale))
+    return failure();
+  Builder &b = ctx.builder();
+  FailureOr<Value> result = ctx.value<x::RmsNormOp>(
+      *input, *scale, Value(), Value(),
+      b.getI64IntegerAttr(ctx.getInt("axis", -1)),
+      b.getF32FloatAttr(ctx.getFloat("epsilon", 1e-5f)));
+  if (failed(result))
+    return failure();
+  return ctx.setOutputs({*result});
+}
+
+//===----------------------------------------------------------------------===//
+// Activations
+//===----------------------------------------------------------------------===//
+
+/// FastGelu (tanh approximation) and BiasGelu (exact), both of X + bias.
+template <x::GeluApproximation approximation>
+static LogicalResult convertBiasedGelu(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredInput(0, "X");
+  if (failed(input))
+    return failure();
+  FailureOr<Value> biased = addIfPresent(ctx, *input, ctx.input(1));
+  if (failed(biased))
+    return failure();
+  FailureOr<Value> result = ctx.value<x::GeluOp>(
+      *biased, x::GeluApproximationAttr::get(ctx.context(), approximation));
+  if (failed(result))
+    return failure();
+  return ctx.setOutputs(*result);
+}
+
+//===----------------------------------------------------------------------===//
+// Rotary embedding
+//===----------------------------------------------------------------------===//
+
+/// com.microsoft RotaryEmbedding: (input, position_ids, cos, sin); a 4-D
+/// input is [B, S, H, D] here, unlike the ONNX op's [B, H, S, D].
+static LogicalResult convertMsRotaryEmbedding(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredInput(0, "input");
+  FailureOr<Value> positions = ctx.requiredInput(1, "position_ids");
+  FailureOr<Value> cos = ctx.requiredInput(2, "cos_cache");
+  FailureOr<Value> sin = ctx.requiredInput(3, "sin_cache");
+  if (failed(input) || failed(positions) || failed(cos) || failed(sin))
+    return failure();
+  if (ctx.getFloat("scale", 1.0f) != 1.0f)
+    return ctx.unsupported("scale other than 1");
+  if (ctx.getInt("is_packed_batching", 0))
+    return ctx.unsupported("packed batching");
+  if (ctx.inputType(1).getRank() != 2)
+    return ctx.unsupported("position_ids that are not [batch, sequence]");
+  Builder &b = ctx.builder();
+  bool fourD = ctx.inputType(0).getRank() == 4;
+  auto swap = b.getDenseI64ArrayAttr({0, 2, 1, 3});
+  FailureOr<Value> x = *input;
+  if (fourD)
+    x = ctx.value<x::TransposeOp>(*input, swap);
+  if (failed(x))
+    return failure();
+  FailureOr<Value> result = ctx.value<x::RotaryEmbeddingOp>(
+      *x, *cos, *sin, *positions,
+      ctx.getInt("interleaved", 0) ? b.getUnitAttr() : UnitAttr(),
+      b.getI64IntegerAttr(ctx.getInt("rotary_embedding_dim", 0)),
+      b.getI64IntegerAttr(fourD ? 0 : ctx.getInt("num_heads", 0)));
+  if (succeeded(result) && fourD)
+    result = ctx.value<x::TransposeOp>(*result, swap);
+  if (failed(result))
+    return failure();
+  return ctx.setOutputs(*result);
+}
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+/// A [B, T] 0/1 key padding mask (1 = attend) as a boolean [B, 1, 1, T].
+static FailureOr<Value> keyPaddingMask(NodeContext &ctx, Value mask) {
+  auto type = cast<RankedTensorType>(mask.getType());
+  if (type.getRank() != 2)
+    return ctx.unsupported("a key padding mask that is not [batch, "
+                           "total_sequence] (mask lengths or 3-D masks)");
+  FailureOr<Value> keep = ctx.castTo(mask, ctx.builder().getI1Type());
+  if (failed(keep))
+    return failure();
+  return ctx.value<x::UnsqueezeOp>(*keep,
+                                   ctx.builder().getDenseI64ArrayAttr({1, 2}));
+}
+
+/// Combines a boolean keep-mask and an additive bias into one additive mask.
+static FailureOr<Value> combineMasks(NodeContext &ctx, Value keep,
+                                     Value bias) {
+  if (!keep || !bias)
+    return keep ? keep : bias;
+  Type elementType = cast<RankedTensorType>(bias.getType()).getElementType();
+  Value minusInf =
+      ctx.scalar(elementType, -std::numeric_limits<double>::infinity());
+  return ctx.value<x::WhereOp>(keep, bias, minusInf);
+}
+
+static std::optional<float> getScale(NodeContext &ctx) {
+  float scale = ctx.getFloat("scale", 0.0f);
+  return scale == 0.0f ? std::nullopt : std::optional<float>(scale);
+}
+
+/// MultiHeadAttention with separate 3-D query, key and value.
+static LogicalResult convertMultiHeadAttention(NodeContext &ctx) {
+  FailureOr<Value> q = ctx.requiredInput(0, "query");
+  if (failed(q))
+    return failure();
+  Value k = ctx.input(1), v = ctx.input(2);
+  if (!k || !v || ctx.inputType(0).getRank() != 3 ||
+      cast<RankedTensorType>(k.getType()).getRank() != 3)
+    return ctx.unsupported("packed QKV/KV or 4-D key and value (xfmr takes "
+                           "3-D query, key and value)");
+  if (ctx.input(8) || ctx.input(9))
+    return ctx.unsupported("past_sequence_length or cache_indirection");
+  int64_t heads = ctx.getInt("num_heads", 0);
+  if (heads <= 0)
+    return ctx.emitError() << "MultiHeadAttention needs num_heads";
+
+  // A packed bias [3 * hidden] adds to q, k and v.
+  FailureOr<Value> qb = *q, kb = k, vb = v;
+  if (Value bias = ctx.input(3)) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1 || biasType.isDynamicDim(0) ||
+        biasType.getDimSize(0) % 3 != 0)
+      return ctx.emitError() << "MultiHeadAttention bias must be [3 * hidden]";
+    int64_t third = biasType.getDimSize(0) / 3;
+    FailureOr<x::SplitOp> parts = ctx.create<x::SplitOp>(
+        bias, ctx.builder().getI64IntegerAttr(0),
+        ctx.builder().getDenseI64ArrayAttr({third, third, third}));
+    if (failed(parts))
+      return failure();
+    qb = ctx.value<x::AddOp>(*q, parts->getOutputs()[0]);
+    if (succeeded(qb))
+      kb = ctx.value<x::AddOp>(k, parts->getOutputs()[1]);
+    if (succeeded(kb))
+      vb = ctx.value<x::AddOp>(v, parts->getOutputs()[2]);
+    if (failed(vb))
+      return failure();
+  }
+  FailureOr<Value> q4 = splitHeads(ctx, *qb, heads);
+  if (failed(q4))
+    return failure();
+  FailureOr<Value> k4 = splitHeads(ctx, *kb, heads);
+  if (failed(k4))
+    return failure();
+  FailureOr<Value> v4 = splitHeads(ctx, *vb, heads);
+  if (failed(v4))
+    return failure();
+
+  FailureOr<Value> keep = Value();
+  if (Value padding = ctx.input(4))
+    keep = keyPaddingMask(ctx, padding);
+  if (failed(keep))
+    return failure();
+  FailureOr<Value> mask = combineMasks(ctx, *keep, ctx.input(5));
+  if (failed(mask))
+    return failure();
+  Value pastKey = ctx.input(6), pastValue = ctx.input(7);
+  FailureOr<x::AttentionOp> attention =
+      buildAttention(ctx, *q4, *k4, *v4, *mask, pastKey, pastValue,
+                     getScale(ctx), ctx.getInt("unidirectional", 0) != 0);
+  if (failed(attention))
+    return failure();
+  FailureOr<Value> output = mergeHeads(ctx, attention->getOutput());
+  if (failed(output))
+    return failure();
+  Value presentKey = pastKey ? attention->getPresent()[0] : *k4;
+  Value presentValue = pastKey ? attention->getPresent()[1] : *v4;
+  return ctx.setOutputs({*output, presentKey, presentValue});
+}
+
+/// Attention: the input projected by packed QKV weights, then attention.
+static LogicalResult convertMsAttention(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredInput(0, "input");
+  FailureOr<Value> weights = ctx.requiredInput(1, "weights");
+  if (failed(input) || failed(weights))
+    return failure();
+  if (ctx.input(4))
+    return ctx.unsupported("the packed past input (export with "
+                           "MultiHeadAttention or GroupQueryAttention)");
+  if (ctx.input(6) || ctx.input(7))
+    return ctx.unsupported("past_sequence_length or cache inputs");
+  int64_t heads = ctx.getInt("num_heads", 0);
+  if (heads <= 0)
+    return ctx.emitError() << "Attention needs num_heads";
+  auto weightType = ctx.inputType(1);
+  if (weightType.getRank() != 2 || weightType.isDynamicDim(1))
+    return ctx.emitError() << "Attention weights must be a static matrix";
+
+  llvm::SmallVector<int64_t> sizes = ctx.getInts("qkv_hidden_sizes");
+  if (sizes.empty()) {
+    int64_t third = weightType.getDimSize(1) / 3;
+    sizes = {third, third, third};
+  }
+  if (sizes.size() != 3 || sizes[0] != sizes[1] ||
+      sizes[0] + sizes[1] + sizes[2] != weightType.getDimSize(1))
+    return ctx.emitError() << "Attention qkv_hidden_sizes must give q, k, v "
+                              "sizes (q = k) adding up to the weights' width";
+  FailureOr<Value> qkv = ctx.value<x::MatMulOp>(*input, *weights);
+  if (succeeded(qkv))
+    qkv = addIfPresent(ctx, *qkv, ctx.input(2));
+  if (failed(qkv))
+    return failure();
+  FailureOr<x::SplitOp> parts = ctx.create<x::SplitOp>(
+      *qkv, ctx.builder().getI64IntegerAttr(-1),
+      ctx.builder().getDenseI64ArrayAttr(sizes));
+  if (failed(parts))
+    return failure();
+  llvm::SmallVector<Value> heads4;
+  for (Value part : parts->getOutputs()) {
+    FailureOr<Value> split = splitHeads(ctx, part, heads);
+    if (failed(split))
+      return failure();
+    heads4.push_back(*split);
+  }
+  FailureOr<Value> keep = Value();
+  if (Value maskIndex = ctx.input(3))
+    keep = keyPaddingMask(ctx, maskIndex);
+  if (failed(keep))
+    return failure();
+  FailureOr<Value> mask = combineMasks(ctx, *keep, ctx.input(5));
+  if (failed(mask))
+    return failure();
+  FailureOr<x::AttentionOp> attention = buildAttention(
+      ctx, heads4[0], heads4[1], heads4[2], *mask, Value(), Value(),
+      getScale(ctx), ctx.getInt("unidirectional", 0) != 0);
+  if (failed(attention))
+    return failure();
+  FailureOr<Value> output = mergeHeads(ctx, attention->getOutput());
+  if (failed(output))
+    return failure();
+  return ctx.setOutputs({*output});
+}
+
+void mlir::xfmr::onnx_import::registerMicrosoftOps(OpRegistry &r) {
+  r.add(kMs, "SkipLayerNormalization", convertSkipNorm<x::LayerNormOp, true>);
+  r.add(kMs, "SkipSimplifiedLayerNormalization",
+        convertSkipNorm<x::RmsNormOp, false>);
+  // ONNX Runtime registers SimplifiedLayerNormalization in both domains.
+  r.add(kMs, "SimplifiedLayerNormalization", convertSimplifiedLayerNorm);
+  r.add("", "SimplifiedLayerNormalization", convertSimplifiedLayerNorm);
+  r.add(kMs, "FastGelu", convertBiasedGelu<x::GeluApproximation::tanh>);
+  r.add(kMs, "BiasGelu", convertBiasedGelu<x::GeluApproximation::none>);
+  r.add(kMs, "RotaryEmbedding", convertMsRotaryEmbedding);
+  r.add(kMs, "MultiHeadAttention", convertMultiHeadAttention);
+  r.add(kMs, "Attention", convertMsAttention);
+}

@@ -1,0 +1,216 @@
+//===- NodeContext.cpp - The importer's view of one ONNX node -------------===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeImporter.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/Verifier.h"
+
+using namespace mlir;
+using namespace mlir::xfmr::onnx_import;
+
+//===----------------------------------------------------------------------===//
+// OpRegistry
+//===----------------------------------------------------------------------===//
+
+static std::string registryKey(llvm::StringRef domain, llvm::StringRef opType) {
+  return (domain + "::" + opType).str();
+}
+
+void OpRegistry::add(llvm::StringRef domain, llvm::StringRef opType,
+                     ConvertFn fn, int64_t minOpset, int64_t maxOpset) {
+  entries[registryKey(domain, opType)].push_back(
+      {minOpset, maxOpset, std::move(fn)});
+}
+
+const ConvertFn *OpRegistry::lookup(llvm::StringRef domain,
+                                    llvm::StringRef opType,
+                                    int64_t opset) const {
+  auto it = entries.find(registryKey(domain, opType));
+  if (it == entries.end())
+    return nullptr;
+  for (const Entry &entry : it->second)
+    if (opset >= entry.minOpset && opset <= entry.maxOpset)
+      return &entry.fn;
+  return nullptr;
+}
+
+bool OpRegistry::knowsOpType(llvm::StringRef domain,
+                             llvm::StringRef opType) const {
+  return entries.count(registryKey(domain, opType));
+}
+
+const OpRegistry &OpRegistry::get() {
+  static const OpRegistry registry = [] {
+    OpRegistry r;
+    registerElementwiseOps(r);
+    registerShapeOps(r);
+    registerTensorOps(r);
+    registerTransformerOps(r);
+    registerMicrosoftOps(r);
+    return r;
+  }();
+  return registry;
+}
+
+//===----------------------------------------------------------------------===//
+// NodeContext
+//===----------------------------------------------------------------------===//
+
+Value NodeContext::input(unsigned i) const {
+  if (i >= static_cast<unsigned>(node.input_size()) || node.input(i).empty())
+    return nullptr;
+  return lookupValue(node.input(i));
+}
+
+FailureOr<Value> NodeContext::requiredInput(unsigned i, llvm::StringRef what) {
+  if (Value v = input(i))
+    return v;
+  return emitError() << opType() << " needs input " << i << " (" << what
+                     << ")";
+}
+
+RankedTensorType NodeContext::inputType(unsigned i) const {
+  return cast<RankedTensorType>(input(i).getType());
+}
+
+bool NodeContext::isOutputUsed(unsigned i) const {
+  return i < static_cast<unsigned>(node.output_size()) &&
+         !node.output(i).empty() && isUsed(node.output(i));
+}
+
+LogicalResult NodeContext::setOutputs(llvm::ArrayRef<Value> values) {
+  for (auto [i, v] : llvm::enumerate(values))
+    if (!v && isOutputUsed(i))
+      return unsupported("output " + llvm::Twine(i) + " ('" + node.output(i) +
+                         "') is used, but xfmr does not compute it");
+  for (unsigned i = values.size(); i < numOutputs(); ++i)
+    if (isOutputUsed(i))
+      return unsupported("output " + llvm::Twine(i) + " ('" + node.output(i) +
+                         "') is used, but xfmr computes only the first " +
+                         llvm::Twine(values.size()));
+  outputs.assign(values.begin(), values.end());
+  return success();
+}
+
+const onnx::AttributeProto *NodeContext::attr(llvm::StringRef name) const {
+  for (const onnx::AttributeProto &a : node.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+int64_t NodeContext::getInt(llvm::StringRef name, int64_t defaultValue) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->i() : defaultValue;
+}
+
+float NodeContext::getFloat(llvm::StringRef name, float defaultValue) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->f() : defaultValue;
+}
+
+std::string NodeContext::getString(llvm::StringRef name,
+                                   llvm::StringRef defaultValue) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->s() : defaultValue.str();
+}
+
+llvm::SmallVector<int64_t> NodeContext::getInts(llvm::StringRef name) const {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return {};
+  return llvm::SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+llvm::SmallVector<float> NodeContext::getFloats(llvm::StringRef name) const {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return {};
+  return llvm::SmallVector<float>(a->floats().begin(), a->floats().end());
+}
+
+std::optional<llvm::SmallVector<int64_t>>
+NodeContext::constantInts(unsigned i) const {
+  Value v = input(i);
+  DenseIntElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  llvm::SmallVector<int64_t> values;
+  for (const llvm::APInt &x : attr.getValues<llvm::APInt>())
+    values.push_back(attr.getElementType().isInteger(1) ? x.getZExtValue()
+                                                        : x.getSExtValue());
+  return values;
+}
+
+std::optional<llvm::SmallVector<double>>
+NodeContext::constantFloats(unsigned i) const {
+  Value v = input(i);
+  DenseFPElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  llvm::SmallVector<double> values;
+  for (const llvm::APFloat &x : attr.getValues<llvm::APFloat>()) {
+    llvm::APFloat d = x;
+    bool lost;
+    d.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
+              &lost);
+    values.push_back(d.convertToDouble());
+  }
+  return values;
+}
+
+Value NodeContext::i64Vector(llvm::ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                    b.getI64Type());
+  return mlir::xfmr::ConstantOp::create(b, nodeLoc, type,
+                                        DenseIntElementsAttr::get(type, values));
+}
+
+Value NodeContext::scalar(Type elementType, double value) {
+  auto type = RankedTensorType::get({}, elementType);
+  Attribute element;
+  if (isa<FloatType>(elementType))
+    element = b.getFloatAttr(elementType, value);
+  else
+    element = b.getIntegerAttr(elementType, static_cast<int64_t>(value));
+  return mlir::xfmr::ConstantOp::create(b, nodeLoc, type,
+                                        DenseElementsAttr::get(type, element));
+}
+
+LogicalResult NodeContext::unsupported(const llvm::Twine &what) const {
+  return emitError() << "unsupported " << opType() << ": " << what;
+}
+
+LogicalResult NodeContext::verifyBuiltOp(Operation *op) {
+  if (succeeded(mlir::verify(op)))
+    return success();
+  op->erase();
+  return failure();
+}
+
+FailureOr<Value> NodeContext::castTo(Value value, Type elementType) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getElementType() == elementType)
+    return value;
+  FailureOr<mlir::xfmr::CastOp> cast = verified(mlir::xfmr::CastOp::create(
+      b, nodeLoc, type.clone(elementType), value));
+  if (failed(cast))
+    return failure();
+  return cast->getResult();
+}
+
+FailureOr<Value> NodeContext::tensorConstant(const onnx::TensorProto &tensor) {
+  onnx::TensorProto copy = tensor;
+  FailureOr<ElementsAttr> attr =
+      importTensor(copy, nodeLoc, external, maxInlineElements);
+  if (failed(attr))
+    return failure();
+  return mlir::xfmr::ConstantOp::create(b, nodeLoc, attr->getType(), *attr)
+      .getResult();
+}

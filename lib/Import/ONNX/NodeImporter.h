@@ -1,0 +1,222 @@
+//===- NodeImporter.h - Importing one ONNX node -----------------*- C++ -*-===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Private to the importer. Each ONNX op is imported by a function that sees
+// its node through a NodeContext: inputs as Values, attributes with their
+// defaults, the opset version in force, and a builder whose ops carry the
+// node's location. Op families register those functions in an OpRegistry.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XFMR_LIB_IMPORT_ONNX_NODEIMPORTER_H
+#define XFMR_LIB_IMPORT_ONNX_NODEIMPORTER_H
+
+#include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringMap.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <functional>
+#include <optional>
+
+namespace mlir::xfmr::onnx_import {
+
+using mlir::LogicalResult;
+using mlir::Type;
+using mlir::Value;
+
+class NodeContext;
+
+/// Where the bytes of external tensors are found.
+struct ExternalDataResolver {
+  std::string baseDir;
+};
+
+/// Imports one node; on failure it has emitted a diagnostic.
+using ConvertFn = std::function<LogicalResult(NodeContext &)>;
+
+/// The ops the importer knows, by domain and op type, with the opset
+/// versions each handles (a converter switches on NodeContext::opset() where
+/// semantics changed).
+class OpRegistry {
+public:
+  void add(llvm::StringRef domain, llvm::StringRef opType, ConvertFn fn,
+           int64_t minOpset = 1, int64_t maxOpset = 23);
+  /// The converter for `opType` at `opset`, or null.
+  const ConvertFn *lookup(llvm::StringRef domain, llvm::StringRef opType,
+                          int64_t opset) const;
+  /// Every op type known in `domain`, for diagnostics.
+  bool knowsOpType(llvm::StringRef domain, llvm::StringRef opType) const;
+
+  /// The registry with every op family registered.
+  static const OpRegistry &get();
+
+private:
+  struct Entry {
+    int64_t minOpset, maxOpset;
+    ConvertFn fn;
+  };
+  llvm::StringMap<llvm::SmallVector<Entry, 1>> entries;
+};
+
+void registerElementwiseOps(OpRegistry &registry);
+void registerShapeOps(OpRegistry &registry);
+void registerTensorOps(OpRegistry &registry);
+void registerTransformerOps(OpRegistry &registry);
+void registerMicrosoftOps(OpRegistry &registry);
+
+/// The importer's view of one node.
+class NodeContext {
+public:
+  NodeContext(const onnx::NodeProto &node, int64_t opset, mlir::OpBuilder &b,
+              mlir::Location loc,
+              std::function<Value(llvm::StringRef)> lookupValue,
+              std::function<bool(llvm::StringRef)> isUsed,
+              const ExternalDataResolver &external,
+              int64_t maxInlineElements)
+      : node(node), opsetVersion(opset), b(b), nodeLoc(loc),
+        lookupValue(std::move(lookupValue)), isUsed(std::move(isUsed)),
+        external(external), maxInlineElements(maxInlineElements) {}
+
+  const onnx::NodeProto &proto() const { return node; }
+  llvm::StringRef opType() const { return node.op_type(); }
+  int64_t opset() const { return opsetVersion; }
+  mlir::OpBuilder &builder() { return b; }
+  mlir::Location loc() const { return nodeLoc; }
+  mlir::MLIRContext *context() const { return b.getContext(); }
+
+  //===--------------------------------------------------------------------===//
+  // Inputs and outputs
+  //===--------------------------------------------------------------------===//
+
+  /// The number of inputs listed, empty (omitted optional) ones included.
+  unsigned numInputs() const { return node.input_size(); }
+  /// Input `i`, or null when it is absent or omitted with an empty name.
+  Value input(unsigned i) const;
+  /// Input `i`, which must be there; emits an error naming it otherwise.
+  mlir::FailureOr<Value> requiredInput(unsigned i, llvm::StringRef what);
+  /// The input's type, which is always a ranked tensor.
+  mlir::RankedTensorType inputType(unsigned i) const;
+
+  unsigned numOutputs() const { return node.output_size(); }
+  /// True when output `i` exists and something reads it.
+  bool isOutputUsed(unsigned i) const;
+  /// Results, in output order; a null Value or a missing trailing one is an
+  /// output xfmr does not compute, which must then be unused.
+  LogicalResult setOutputs(llvm::ArrayRef<Value> values);
+
+  //===--------------------------------------------------------------------===//
+  // Attributes
+  //===--------------------------------------------------------------------===//
+
+  const onnx::AttributeProto *attr(llvm::StringRef name) const;
+  bool hasAttr(llvm::StringRef name) const { return attr(name) != nullptr; }
+  int64_t getInt(llvm::StringRef name, int64_t defaultValue) const;
+  float getFloat(llvm::StringRef name, float defaultValue) const;
+  std::string getString(llvm::StringRef name,
+                        llvm::StringRef defaultValue) const;
+  llvm::SmallVector<int64_t> getInts(llvm::StringRef name) const;
+  llvm::SmallVector<float> getFloats(llvm::StringRef name) const;
+
+  //===--------------------------------------------------------------------===//
+  // Constants
+  //===--------------------------------------------------------------------===//
+
+  /// The values of input `i` when it is a constant integer tensor.
+  std::optional<llvm::SmallVector<int64_t>> constantInts(unsigned i) const;
+  /// The values of input `i` when it is a constant floating-point tensor.
+  std::optional<llvm::SmallVector<double>> constantFloats(unsigned i) const;
+  /// A 1-D i64 constant.
+  Value i64Vector(llvm::ArrayRef<int64_t> values);
+  /// A 0-D constant of `elementType`.
+  Value scalar(Type elementType, double value);
+  /// A constant holding a tensor attribute of the node (Constant's value).
+  mlir::FailureOr<Value> tensorConstant(const onnx::TensorProto &tensor);
+
+  //===--------------------------------------------------------------------===//
+  // Building ops
+  //===--------------------------------------------------------------------===//
+
+  /// Creates an xfmr op whose result types are inferred, or reports at the
+  /// node why they cannot be (the ONNX graph is inconsistent).
+  template <typename OpTy, typename... Args>
+  mlir::FailureOr<OpTy> create(Args &&...args) {
+    mlir::OperationState state(nodeLoc, OpTy::getOperationName());
+    OpTy::build(b, state, mlir::TypeRange(), std::forward<Args>(args)...);
+    llvm::SmallVector<Type> types;
+    if (mlir::failed(OpTy::inferReturnTypes(
+            b.getContext(), nodeLoc, state.operands,
+            state.attributes.getDictionary(b.getContext()),
+            state.getRawProperties(), state.regions, types)))
+      return mlir::failure();
+    state.addTypes(types);
+    return verified(mlir::cast<OpTy>(b.create(state)));
+  }
+
+  /// Checks an op just built (operand types, attributes); on failure the op
+  /// is erased and the error reported at the node.
+  template <typename OpTy> mlir::FailureOr<OpTy> verified(OpTy op) {
+    if (mlir::failed(verifyBuiltOp(op.getOperation())))
+      return mlir::failure();
+    return op;
+  }
+
+  /// `value` converted to `elementType` (no op when it has that type).
+  mlir::FailureOr<Value> castTo(Value value, Type elementType);
+
+  /// Like create, for single-result ops, returning the result.
+  template <typename OpTy, typename... Args>
+  mlir::FailureOr<Value> value(Args &&...args) {
+    mlir::FailureOr<OpTy> op = create<OpTy>(std::forward<Args>(args)...);
+    if (mlir::failed(op))
+      return mlir::failure();
+    return Value(op->getOperation()->getResult(0));
+  }
+
+  /// An error at the node.
+  mlir::InFlightDiagnostic emitError() const { return mlir::emitError(nodeLoc); }
+  /// The error for an attribute value or input combination xfmr does not
+  /// support (as opposed to an invalid model).
+  LogicalResult unsupported(const llvm::Twine &what) const;
+
+private:
+  LogicalResult verifyBuiltOp(mlir::Operation *op);
+
+  const onnx::NodeProto &node;
+  int64_t opsetVersion;
+  mlir::OpBuilder &b;
+  mlir::Location nodeLoc;
+  std::function<Value(llvm::StringRef)> lookupValue;
+  std::function<bool(llvm::StringRef)> isUsed;
+  const ExternalDataResolver &external;
+  int64_t maxInlineElements;
+  llvm::SmallVector<Value> outputs;
+  friend class GraphImporter;
+};
+
+//===----------------------------------------------------------------------===//
+// Tensors
+//===----------------------------------------------------------------------===//
+
+/// The MLIR element type of an ONNX data type, or null if unsupported.
+Type getElementType(mlir::MLIRContext *context, int32_t onnxType);
+
+/// Converts a TensorProto to an attribute: inline `dense` when it has at most
+/// `maxInline` elements, a `dense_resource` blob otherwise. The proto's raw
+/// bytes are moved into the blob, not copied; external data is mapped.
+mlir::FailureOr<mlir::ElementsAttr>
+importTensor(onnx::TensorProto &tensor, mlir::Location loc,
+             const ExternalDataResolver &external, int64_t maxInline);
+
+} // namespace mlir::xfmr::onnx_import
+
+#endif // XFMR_LIB_IMPORT_ONNX_NODEIMPORTER_H

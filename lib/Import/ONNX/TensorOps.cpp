@@ -1,0 +1,311 @@
+//===- TensorOps.cpp - Importing ONNX matmul, conv, reductions, softmax ---===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeImporter.h"
+
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/SetVector.h"
+
+using namespace mlir;
+using namespace mlir::xfmr::onnx_import;
+namespace x = mlir::xfmr;
+
+static LogicalResult setResult(NodeContext &ctx, FailureOr<Value> result) {
+  if (failed(result))
+    return failure();
+  return ctx.setOutputs(*result);
+}
+
+static FailureOr<Value> transpose(NodeContext &ctx, Value v,
+                                  llvm::ArrayRef<int64_t> perm) {
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return v;
+  return ctx.value<x::TransposeOp>(v, ctx.builder().getDenseI64ArrayAttr(perm));
+}
+
+//===----------------------------------------------------------------------===//
+// MatMul, Gemm, Einsum
+//===----------------------------------------------------------------------===//
+
+static LogicalResult convertMatMul(NodeContext &ctx) {
+  FailureOr<Value> a = ctx.requiredInput(0, "A");
+  FailureOr<Value> b = ctx.requiredInput(1, "B");
+  if (failed(a) || failed(b))
+    return failure();
+  return setResult(ctx, ctx.value<x::MatMulOp>(*a, *b));
+}
+
+/// Y = alpha * A' B' + beta * C.
+static LogicalResult convertGemm(NodeContext &ctx) {
+  FailureOr<Value> a = ctx.requiredInput(0, "A");
+  FailureOr<Value> b = ctx.requiredInput(1, "B");
+  if (failed(a) || failed(b))
+    return failure();
+  if (ctx.inputType(0).getRank() != 2 || ctx.inputType(1).getRank() != 2)
+    return ctx.emitError() << "Gemm needs 2-D A and B";
+  if (ctx.getInt("transA", 0))
+    a = transpose(ctx, *a, {1, 0});
+  if (succeeded(a) && ctx.getInt("transB", 0))
+    b = transpose(ctx, *b, {1, 0});
+  if (failed(a) || failed(b))
+    return failure();
+  FailureOr<Value> y = ctx.value<x::MatMulOp>(*a, *b);
+  Type elementType = ctx.inputType(0).getElementType();
+  float alpha = ctx.getFloat("alpha", 1.0f), beta = ctx.getFloat("beta", 1.0f);
+  if (succeeded(y) && alpha != 1.0f)
+    y = ctx.value<x::MulOp>(*y, ctx.scalar(elementType, alpha));
+  if (failed(y))
+    return failure();
+  if (Value c = ctx.input(2)) {
+    FailureOr<Value> bias = c;
+    if (beta != 1.0f)
+      bias = ctx.value<x::MulOp>(c, ctx.scalar(elementType, beta));
+    if (succeeded(bias))
+      y = ctx.value<x::AddOp>(*y, *bias);
+  }
+  return setResult(ctx, y);
+}
+
+/// Einsum with the matmul-like equations exporters write
+/// ("bhqd,bhkd->bhqk", "bsd,dh->bsh", "ij,jk->ik", "bij->bji"): one
+/// contracted letter, one letter kept only from the right operand, any
+/// number of batch letters and letters kept only from the left operand.
+static LogicalResult convertEinsum(NodeContext &ctx) {
+  std::string equation = ctx.getString("equation", "");
+  equation.erase(llvm::remove_if(equation, ::isspace), equation.end());
+  llvm::StringRef eq(equation);
+  auto [lhsSpec, outSpec] = eq.split("->");
+  if (!eq.contains("->") || eq.contains("..."))
+    return ctx.unsupported("equation '" + equation +
+                           "' (needs an explicit '->' and no ellipsis)");
+  llvm::SmallVector<llvm::StringRef> inputs;
+  lhsSpec.split(inputs, ',');
+  if (inputs.size() != ctx.numInputs())
+    return ctx.emitError() << "Einsum equation '" << equation << "' names "
+                           << inputs.size() << " operands for "
+                           << ctx.numInputs() << " inputs";
+  for (auto [i, spec] : llvm::enumerate(inputs))
+    if (static_cast<int64_t>(spec.size()) != ctx.inputType(i).getRank() ||
+        llvm::SetVector<char>(spec.begin(), spec.end()).size() != spec.size())
+      return ctx.unsupported("equation '" + equation + "': operand " +
+                             llvm::Twine(i) +
+                             " must name each of its dims with its own letter");
+  auto perm = [](llvm::StringRef from, llvm::StringRef to) {
+    llvm::SmallVector<int64_t> p;
+    for (char c : to)
+      p.push_back(from.find(c));
+    return p;
+  };
+
+  if (inputs.size() == 1) {
+    if (inputs[0].size() != outSpec.size() ||
+        llvm::any_of(outSpec, [&](char c) { return !inputs[0].contains(c); }))
+      return ctx.unsupported("equation '" + equation +
+                             "' (one operand: only permutations)");
+    return setResult(ctx, transpose(ctx, ctx.input(0), perm(inputs[0], outSpec)));
+  }
+  if (inputs.size() != 2)
+    return ctx.unsupported("equation '" + equation + "' (more than 2 operands)");
+
+  llvm::StringRef l = inputs[0], r = inputs[1];
+  std::string batch, lhsFree, rhsFree, contracted;
+  for (char c : l) {
+    bool inR = r.contains(c), inOut = outSpec.contains(c);
+    if (inR && inOut)
+      batch.push_back(c);
+    else if (inR)
+      contracted.push_back(c);
+    else if (inOut)
+      lhsFree.push_back(c);
+    else
+      return ctx.unsupported("equation '" + equation + "' sums over '" +
+                             std::string(1, c) + "' in one operand");
+  }
+  for (char c : r)
+    if (!l.contains(c)) {
+      if (!outSpec.contains(c))
+        return ctx.unsupported("equation '" + equation + "' sums over '" +
+                               std::string(1, c) + "' in one operand");
+      rhsFree.push_back(c);
+    }
+  if (contracted.size() != 1 || rhsFree.size() != 1 || lhsFree.empty())
+    return ctx.unsupported("equation '" + equation +
+                           "' (needs one contracted letter, one letter from "
+                           "the right operand only, and one or more from the "
+                           "left)");
+
+  // lhs: [batch, lhsFree, k]; rhs: [batch, 1..., k, n] so that the extra
+  // left letters broadcast as batch dims; result: [batch, lhsFree, n].
+  std::string lhsOrder = batch + lhsFree + contracted;
+  std::string rhsOrder = batch + contracted + rhsFree;
+  FailureOr<Value> lhs = transpose(ctx, ctx.input(0), perm(l, lhsOrder));
+  FailureOr<Value> rhs = transpose(ctx, ctx.input(1), perm(r, rhsOrder));
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  if (!batch.empty() && lhsFree.size() > 1) {
+    llvm::SmallVector<int64_t> axes;
+    for (size_t i = 0; i + 1 < lhsFree.size(); ++i)
+      axes.push_back(batch.size() + i);
+    rhs = ctx.value<x::UnsqueezeOp>(*rhs, ctx.builder().getDenseI64ArrayAttr(axes));
+    if (failed(rhs))
+      return failure();
+  }
+  FailureOr<Value> product = ctx.value<x::MatMulOp>(*lhs, *rhs);
+  if (failed(product))
+    return failure();
+  return setResult(ctx, transpose(ctx, *product,
+                                  perm(batch + lhsFree + rhsFree, outSpec)));
+}
+
+//===----------------------------------------------------------------------===//
+// Conv
+//===----------------------------------------------------------------------===//
+
+static LogicalResult convertConv(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredInput(0, "X");
+  FailureOr<Value> weight = ctx.requiredInput(1, "W");
+  if (failed(input) || failed(weight))
+    return failure();
+  RankedTensorType inputType = ctx.inputType(0), weightType = ctx.inputType(1);
+  int64_t spatial = inputType.getRank() - 2;
+  if (spatial != 1 && spatial != 2)
+    return ctx.unsupported("a " + llvm::Twine(spatial) +
+                           "-D convolution (xfmr has 1-D and 2-D)");
+  llvm::SmallVector<int64_t> strides = ctx.getInts("strides");
+  llvm::SmallVector<int64_t> dilations = ctx.getInts("dilations");
+  llvm::SmallVector<int64_t> pads = ctx.getInts("pads");
+  llvm::SmallVector<int64_t> kernel = ctx.getInts("kernel_shape");
+  if (!kernel.empty() &&
+      (static_cast<int64_t>(kernel.size()) != spatial ||
+       failed(verifyCompatibleShape(kernel,
+                                    weightType.getShape().drop_front(2)))))
+    return ctx.emitError() << "Conv kernel_shape does not match the weight "
+                           << weightType;
+
+  std::string autoPad = ctx.getString("auto_pad", "NOTSET");
+  if (autoPad == "VALID") {
+    pads.clear();
+  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    // Output = ceil(in / stride); the padding that gives it, split with the
+    // odd pixel at the end (UPPER) or the beginning (LOWER).
+    pads.assign(2 * spatial, 0);
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t in = inputType.getDimSize(i + 2);
+      int64_t k = weightType.getDimSize(i + 2);
+      int64_t s = strides.empty() ? 1 : strides[i];
+      int64_t d = dilations.empty() ? 1 : dilations[i];
+      if (ShapedType::isDynamic(in) || ShapedType::isDynamic(k))
+        return ctx.unsupported("auto_pad " + autoPad + " with dynamic sizes");
+      int64_t out = (in + s - 1) / s;
+      int64_t total = std::max<int64_t>(0, (out - 1) * s + d * (k - 1) + 1 - in);
+      int64_t small = total / 2, large = total - small;
+      pads[i] = autoPad == "SAME_UPPER" ? small : large;
+      pads[i + spatial] = autoPad == "SAME_UPPER" ? large : small;
+    }
+  } else if (autoPad != "NOTSET") {
+    return ctx.emitError() << "Conv auto_pad '" << autoPad << "' is not valid";
+  }
+  Builder &b = ctx.builder();
+  return setResult(ctx, ctx.value<x::ConvOp>(
+                            *input, *weight, ctx.input(2),
+                            b.getDenseI64ArrayAttr(strides),
+                            b.getDenseI64ArrayAttr(pads),
+                            b.getDenseI64ArrayAttr(dilations),
+                            b.getI64IntegerAttr(ctx.getInt("group", 1))));
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+/// `axesInputSince` is the opset from which the axes are an input.
+template <typename OpTy, int64_t axesInputSince>
+static LogicalResult convertReduce(NodeContext &ctx) {
+  FailureOr<Value> data = ctx.requiredInput(0, "data");
+  if (failed(data))
+    return failure();
+  llvm::SmallVector<int64_t> axes;
+  if (ctx.opset() < axesInputSince) {
+    axes = ctx.getInts("axes");
+  } else if (ctx.input(1)) {
+    std::optional<llvm::SmallVector<int64_t>> values = ctx.constantInts(1);
+    if (!values)
+      return ctx.unsupported("axes computed at run time");
+    axes = *values;
+  }
+  if (axes.empty() && ctx.getInt("noop_with_empty_axes", 0))
+    return ctx.setOutputs(*data);
+  Builder &b = ctx.builder();
+  return setResult(ctx, ctx.value<OpTy>(*data, b.getDenseI64ArrayAttr(axes),
+                                        b.getBoolAttr(ctx.getInt("keepdims", 1))));
+}
+
+static LogicalResult convertArgMax(NodeContext &ctx) {
+  FailureOr<Value> data = ctx.requiredInput(0, "data");
+  if (failed(data))
+    return failure();
+  Builder &b = ctx.builder();
+  return setResult(ctx, ctx.value<x::ArgMaxOp>(
+                            *data, b.getI64IntegerAttr(ctx.getInt("axis", 0)),
+                            b.getBoolAttr(ctx.getInt("keepdims", 1)),
+                            b.getBoolAttr(ctx.getInt("select_last_index", 0))));
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax
+//===----------------------------------------------------------------------===//
+
+/// Before opset 13, Softmax normalises over all dims from `axis` on (the
+/// input seen as a matrix [outer, inner]); from 13 on, over `axis` alone.
+template <typename OpTy>
+static LogicalResult convertSoftmax(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredInput(0, "input");
+  if (failed(input))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  Builder &b = ctx.builder();
+  int64_t axis = ctx.getInt("axis", ctx.opset() < 13 ? 1 : -1);
+  std::optional<int64_t> normalized = x::normalizeAxis(axis, rank);
+  if (!normalized)
+    return ctx.emitError() << ctx.opType() << " axis " << axis
+                           << " is out of range for rank " << rank;
+  if (ctx.opset() >= 13 || *normalized == rank - 1)
+    return setResult(ctx, ctx.value<OpTy>(*input, b.getI64IntegerAttr(axis)));
+
+  int64_t inner = 1;
+  for (int64_t i = *normalized; i < rank; ++i) {
+    if (type.isDynamicDim(i))
+      return ctx.unsupported("the pre-13 form over dynamic trailing dims");
+    inner *= type.getDimSize(i);
+  }
+  FailureOr<Value> shape = ctx.value<x::ShapeOp>(*input, IntegerAttr(), IntegerAttr());
+  FailureOr<Value> matrix = ctx.value<x::ReshapeOp>(
+      *input, ctx.i64Vector({-1, inner}), b.getBoolAttr(false));
+  if (failed(shape) || failed(matrix))
+    return failure();
+  FailureOr<Value> result = ctx.value<OpTy>(*matrix, b.getI64IntegerAttr(-1));
+  if (failed(result))
+    return failure();
+  return setResult(ctx, ctx.value<x::ReshapeOp>(*result, *shape,
+                                                b.getBoolAttr(false)));
+}
+
+void mlir::xfmr::onnx_import::registerTensorOps(OpRegistry &r) {
+  r.add("", "MatMul", convertMatMul);
+  r.add("", "Gemm", convertGemm);
+  r.add("", "Einsum", convertEinsum, 12);
+  r.add("", "Conv", convertConv);
+  r.add("", "ReduceSum", convertReduce<x::ReduceSumOp, 13>);
+  r.add("", "ReduceMean", convertReduce<x::ReduceMeanOp, 18>);
+  r.add("", "ReduceMax", convertReduce<x::ReduceMaxOp, 18>);
+  r.add("", "ReduceMin", convertReduce<x::ReduceMinOp, 18>);
+  r.add("", "ArgMax", convertArgMax);
+  r.add("", "Softmax", convertSoftmax<x::SoftmaxOp>);
+  r.add("", "LogSoftmax", convertSoftmax<x::LogSoftmaxOp>);
+}

@@ -1,0 +1,142 @@
+//===- TransformerOps.cpp - Importing ONNX norms, attention, rotary -------===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The default-domain ops that map onto xfmr's transformer ops directly:
+// LayerNormalization (17), RMSNormalization (23), Attention (23) and
+// RotaryEmbedding (23).
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeImporter.h"
+#include "TransformerImport.h"
+
+using namespace mlir;
+using namespace mlir::xfmr::onnx_import;
+namespace x = mlir::xfmr;
+
+template <typename OpTy>
+static LogicalResult convertNorm(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredInput(0, "X");
+  FailureOr<Value> scale = ctx.requiredInput(1, "scale");
+  if (failed(input) || failed(scale))
+    return failure();
+  Builder &b = ctx.builder();
+  FailureOr<Value> result = ctx.value<OpTy>(
+      *input, *scale, ctx.input(2), Value(),
+      b.getI64IntegerAttr(ctx.getInt("axis", -1)),
+      b.getF32FloatAttr(ctx.getFloat("epsilon", 1e-5f)));
+  if (failed(result))
+    return failure();
+  return ctx.setOutputs(*result);
+}
+
+/// [B, S, H * D] -> [B, H, S, D].
+FailureOr<Value> mlir::xfmr::onnx_import::splitHeads(NodeContext &ctx, Value v,
+                                                int64_t heads) {
+  Builder &b = ctx.builder();
+  FailureOr<Value> split = ctx.value<x::ReshapeOp>(
+      v, ctx.i64Vector({0, 0, heads, -1}), b.getBoolAttr(false));
+  if (failed(split))
+    return failure();
+  return ctx.value<x::TransposeOp>(*split, b.getDenseI64ArrayAttr({0, 2, 1, 3}));
+}
+
+/// [B, H, S, D] -> [B, S, H * D].
+FailureOr<Value> mlir::xfmr::onnx_import::mergeHeads(NodeContext &ctx, Value v) {
+  Builder &b = ctx.builder();
+  FailureOr<Value> t =
+      ctx.value<x::TransposeOp>(v, b.getDenseI64ArrayAttr({0, 2, 1, 3}));
+  if (failed(t))
+    return failure();
+  return ctx.value<x::ReshapeOp>(*t, ctx.i64Vector({0, 0, -1}),
+                                 b.getBoolAttr(false));
+}
+
+FailureOr<x::AttentionOp> mlir::xfmr::onnx_import::buildAttention(
+    NodeContext &ctx, Value q, Value k, Value v, Value mask, Value pastKey,
+    Value pastValue, std::optional<float> scale, bool causal) {
+  Builder &b = ctx.builder();
+  return ctx.create<x::AttentionOp>(
+      q, k, v, mask, pastKey, pastValue,
+      scale ? b.getF32FloatAttr(*scale) : FloatAttr(),
+      causal ? b.getUnitAttr() : UnitAttr());
+}
+
+static LogicalResult convertAttention(NodeContext &ctx) {
+  FailureOr<Value> q = ctx.requiredInput(0, "Q");
+  FailureOr<Value> k = ctx.requiredInput(1, "K");
+  FailureOr<Value> v = ctx.requiredInput(2, "V");
+  if (failed(q) || failed(k) || failed(v))
+    return failure();
+  if (ctx.getFloat("softcap", 0.0f) != 0.0f)
+    return ctx.unsupported("softcap");
+  if (ctx.isOutputUsed(3))
+    return ctx.unsupported("the qk_matmul_output output");
+
+  // 3-D operands [B, S, H * D] are split into heads and merged back.
+  int64_t rank = ctx.inputType(0).getRank();
+  bool packed = rank == 3;
+  if (packed) {
+    int64_t qHeads = ctx.getInt("q_num_heads", 0);
+    int64_t kvHeads = ctx.getInt("kv_num_heads", 0);
+    if (qHeads <= 0 || kvHeads <= 0)
+      return ctx.emitError() << "Attention with 3-D inputs needs q_num_heads "
+                                "and kv_num_heads";
+    q = splitHeads(ctx, *q, qHeads);
+    if (succeeded(q))
+      k = splitHeads(ctx, *k, kvHeads);
+    if (succeeded(k))
+      v = splitHeads(ctx, *v, kvHeads);
+    if (failed(q) || failed(k) || failed(v))
+      return failure();
+  } else if (rank != 4) {
+    return ctx.emitError() << "Attention inputs must be 3-D or 4-D";
+  }
+
+  std::optional<float> scale;
+  if (ctx.hasAttr("scale"))
+    scale = ctx.getFloat("scale", 1.0f);
+  FailureOr<x::AttentionOp> attention =
+      buildAttention(ctx, *q, *k, *v, ctx.input(3), ctx.input(4), ctx.input(5),
+                     scale, ctx.getInt("is_causal", 0) != 0);
+  if (failed(attention))
+    return failure();
+  FailureOr<Value> output = attention->getOutput();
+  if (packed)
+    output = mergeHeads(ctx, *output);
+  if (failed(output))
+    return failure();
+  // Without a past, the present key/value are the new ones.
+  Value presentKey = ctx.input(4) ? attention->getPresent()[0] : *k;
+  Value presentValue = ctx.input(4) ? attention->getPresent()[1] : *v;
+  return ctx.setOutputs({*output, presentKey, presentValue});
+}
+
+static LogicalResult convertRotaryEmbedding(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredInput(0, "X");
+  FailureOr<Value> cos = ctx.requiredInput(1, "cos_cache");
+  FailureOr<Value> sin = ctx.requiredInput(2, "sin_cache");
+  if (failed(input) || failed(cos) || failed(sin))
+    return failure();
+  Builder &b = ctx.builder();
+  FailureOr<Value> result = ctx.value<x::RotaryEmbeddingOp>(
+      *input, *cos, *sin, ctx.input(3),
+      ctx.getInt("interleaved", 0) ? b.getUnitAttr() : UnitAttr(),
+      b.getI64IntegerAttr(ctx.getInt("rotary_embedding_dim", 0)),
+      b.getI64IntegerAttr(ctx.getInt("num_heads", 0)));
+  if (failed(result))
+    return failure();
+  return ctx.setOutputs(*result);
+}
+
+void mlir::xfmr::onnx_import::registerTransformerOps(OpRegistry &r) {
+  r.add("", "LayerNormalization", convertNorm<x::LayerNormOp>, 17);
+  r.add("", "RMSNormalization", convertNorm<x::RmsNormOp>, 23);
+  r.add("", "Attention", convertAttention, 23);
+  r.add("", "RotaryEmbedding", convertRotaryEmbedding, 23);
+}

@@ -1,0 +1,119 @@
+//===- xfmr-translate.cpp - Translate models into the xfmr dialect --------===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// xfmr-translate --import-onnx MODEL [-o OUT] [--input-shape=NAME:1x128]...
+//                [--dim=NAME=VALUE]...
+//
+// Prints the xfmr MLIR of an ONNX model (binary `.onnx` or ONNX text
+// `.onnxtext`). Exit status 1 on any error, with diagnostics on stderr.
+//
+//===----------------------------------------------------------------------===//
+
+#include "xfmr/Import/ONNX/ImportONNX.h"
+#include "xfmr/InitAll.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace llvm;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model>"),
+                                      cl::Required);
+static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                       cl::value_desc("file"), cl::init("-"));
+static cl::opt<bool> importOnnx("import-onnx",
+                                cl::desc("Import an ONNX model (.onnx binary "
+                                         "or .onnxtext text)"));
+static cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("Shape of a graph input, NAME:D0xD1x... ('?' or -1 "
+                         "keeps a dim dynamic)"),
+                cl::value_desc("name:shape"));
+static cl::list<std::string> dimValues("dim",
+                                       cl::desc("Value of a symbolic dim"),
+                                       cl::value_desc("name=value"));
+
+/// Reads --input-shape and --dim into the importer's options.
+static bool parseImportOptions(mlir::xfmr::ONNXImportOptions &options) {
+  for (StringRef spec : inputShapes) {
+    auto [name, dims] = spec.rsplit(':');
+    if (name.empty() || dims.empty() || name == spec) {
+      errs() << "error: --input-shape wants NAME:D0xD1..., got '" << spec
+             << "'\n";
+      return false;
+    }
+    SmallVector<StringRef> parts;
+    dims.split(parts, 'x');
+    SmallVector<int64_t> shape;
+    for (StringRef part : parts) {
+      int64_t d;
+      if (part == "?")
+        d = -1;
+      else if (part.getAsInteger(10, d) || d < -1) {
+        errs() << "error: --input-shape: '" << part << "' in '" << spec
+               << "' is not a dim\n";
+        return false;
+      }
+      shape.push_back(d);
+    }
+    options.inputShapes[name] = shape;
+  }
+  for (StringRef spec : dimValues) {
+    auto [name, value] = spec.split('=');
+    int64_t v;
+    if (name.empty() || value.getAsInteger(10, v) || v < 0) {
+      errs() << "error: --dim wants NAME=VALUE, got '" << spec << "'\n";
+      return false;
+    }
+    options.dimValues[name] = v;
+  }
+  return true;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM y(argc, argv);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  cl::ParseCommandLineOptions(argc, argv, "xfmr model translator\n");
+  if (!importOnnx) {
+    errs() << "error: say what to translate: --import-onnx\n";
+    return 1;
+  }
+  mlir::xfmr::ONNXImportOptions options;
+  if (!parseImportOptions(options))
+    return 1;
+
+  mlir::DialectRegistry registry;
+  mlir::xfmr::registerAllXfmrDialects(registry);
+  mlir::MLIRContext context(registry);
+  SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::xfmr::importONNXFile(inputFile, &context, options);
+  if (!module)
+    return 1;
+
+  std::string error;
+  std::unique_ptr<ToolOutputFile> output =
+      mlir::openOutputFile(outputFile, &error);
+  if (!output) {
+    errs() << "error: " << error << "\n";
+    return 1;
+  }
+  module->print(output->os(), mlir::OpPrintingFlags());
+  output->os() << "\n";
+  output->keep();
+  return 0;
+}
