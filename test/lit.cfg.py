@@ -10,7 +10,7 @@ from lit.llvm.subst import ToolSubst
 config.name = "XFMR"
 # lit's internal shell: portable, and the only one newer lit releases keep.
 config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".onnxtext"]
 config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.xfmr_obj_root, "test")
@@ -27,5 +27,5 @@ config.environment["FILECHECK_OPTS"] = "--enable-var-scope"
 # FileCheck, not, count from LLVM 22; xfmr's tools from the build tree.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.xfmr_tools_dir, config.llvm_tools_dir]
-tools = ["xfmr-opt"]
+tools = ["xfmr-opt", "xfmr-translate"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

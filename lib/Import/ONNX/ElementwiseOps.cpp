@@ -99,8 +99,8 @@ static LogicalResult convertCast(NodeContext &ctx) {
       return ctx.emitError() << "Cast needs the 'to' attribute";
     elementType = getElementType(ctx.context(), ctx.getInt("to", 0));
     if (!elementType)
-      return ctx.unsupported("cast to ONNX data type " +
-                             llvm::Twine(ctx.getInt("to", 0)));
+      return ctx.unsupported("cast to " +
+                             getDataTypeName(ctx.getInt("to", 0)));
   }
   FailureOr<Value> result = ctx.castTo(*input, elementType);
   if (failed(result))
@@ -194,7 +194,20 @@ static LogicalResult convertIdentity(NodeContext &ctx) {
                          })))
       return ctx.unsupported("training mode (xfmr compiles for inference)");
   }
-  return ctx.setOutputs(*input);
+  // The mask of an inference-time dropout keeps everything.
+  Value mask;
+  if (ctx.opType() == "Dropout" && ctx.isOutputUsed(1)) {
+    FailureOr<Value> shape = ctx.value<x::ShapeOp>(*input, IntegerAttr(),
+                                                   IntegerAttr());
+    if (failed(shape))
+      return failure();
+    FailureOr<Value> ones = ctx.value<x::ConstantOfShapeOp>(
+        *shape, ctx.builder().getBoolAttr(true));
+    if (failed(ones))
+      return failure();
+    mask = *ones;
+  }
+  return ctx.setOutputs({*input, mask});
 }
 
 void mlir::xfmr::onnx_import::registerElementwiseOps(OpRegistry &r) {

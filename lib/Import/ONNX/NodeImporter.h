@@ -50,7 +50,7 @@ using ConvertFn = std::function<LogicalResult(NodeContext &)>;
 class OpRegistry {
 public:
   void add(llvm::StringRef domain, llvm::StringRef opType, ConvertFn fn,
-           int64_t minOpset = 1, int64_t maxOpset = 23);
+           int64_t minOpset = 1, int64_t maxOpset = 28);
   /// The converter for `opType` at `opset`, or null.
   const ConvertFn *lookup(llvm::StringRef domain, llvm::StringRef opType,
                           int64_t opset) const;
@@ -173,12 +173,19 @@ public:
   /// `value` converted to `elementType` (no op when it has that type).
   mlir::FailureOr<Value> castTo(Value value, Type elementType);
 
-  /// Like create, for single-result ops, returning the result.
+  /// Like create, for single-result ops, returning the result. The op is
+  /// folded right away, so that the shape arithmetic exporters write becomes
+  /// constants that later nodes (axes, split sizes) can read.
   template <typename OpTy, typename... Args>
   mlir::FailureOr<Value> value(Args &&...args) {
     mlir::FailureOr<OpTy> op = create<OpTy>(std::forward<Args>(args)...);
     if (mlir::failed(op))
       return mlir::failure();
+    llvm::SmallVector<Value, 1> folded;
+    if (mlir::succeeded(b.tryFold(*op, folded)) && !folded.empty()) {
+      op->erase();
+      return folded.front();
+    }
     return Value(op->getOperation()->getResult(0));
   }
 
@@ -209,6 +216,9 @@ private:
 
 /// The MLIR element type of an ONNX data type, or null if unsupported.
 Type getElementType(mlir::MLIRContext *context, int32_t onnxType);
+
+/// The ONNX name of a data type ("FLOAT16"), or its number.
+std::string getDataTypeName(int32_t onnxType);
 
 /// Converts a TensorProto to an attribute: inline `dense` when it has at most
 /// `maxInline` elements, a `dense_resource` blob otherwise. The proto's raw

@@ -53,9 +53,36 @@ Type mlir::xfmr::onnx_import::getElementType(MLIRContext *context, int32_t onnxT
   case onnx::TensorProto::INT64:
   case onnx::TensorProto::UINT64:
     return b.getI64Type();
+  // Low-precision types carried through for casts; their packed tensors are
+  // rejected by the size check in getTensorBytes.
+  case 17: // FLOAT8E4M3FN
+    return b.getType<Float8E4M3FNType>();
+  case 18: // FLOAT8E4M3FNUZ
+    return b.getType<Float8E4M3FNUZType>();
+  case 19: // FLOAT8E5M2
+    return b.getType<Float8E5M2Type>();
+  case 20: // FLOAT8E5M2FNUZ
+    return b.getType<Float8E5M2FNUZType>();
+  case 21: // UINT4
+  case 22: // INT4
+    return b.getIntegerType(4);
+  case 23: // FLOAT4E2M1
+    return b.getType<Float4E2M1FNType>();
+  case 24: // FLOAT8E8M0
+    return b.getType<Float8E8M0FNUType>();
+  case 25: // UINT2
+  case 26: // INT2
+    return b.getIntegerType(2);
   default:
     return nullptr;
   }
+}
+
+std::string mlir::xfmr::onnx_import::getDataTypeName(int32_t onnxType) {
+  if (onnx::TensorProto::DataType_IsValid(onnxType))
+    return onnx::TensorProto::DataType_Name(
+        static_cast<onnx::TensorProto::DataType>(onnxType));
+  return "#" + std::to_string(onnxType);
 }
 
 /// Bytes per element as ONNX stores them (bool takes a byte).
@@ -200,9 +227,7 @@ mlir::xfmr::onnx_import::importTensor(onnx::TensorProto &tensor, Location loc,
   if (!elementType)
     return emitError(loc) << "tensor '" << tensor.name()
                           << "' has an unsupported data type "
-                          << onnx::TensorProto::DataType_Name(
-                                 static_cast<onnx::TensorProto::DataType>(
-                                     tensor.data_type()));
+                          << getDataTypeName(tensor.data_type());
   llvm::SmallVector<int64_t> shape;
   int64_t count = 1;
   for (int64_t d : tensor.dims()) {

@@ -11,6 +11,8 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/SetVector.h"
 
+#include <map>
+
 using namespace mlir;
 using namespace mlir::xfmr::onnx_import;
 namespace x = mlir::xfmr;
@@ -71,20 +73,50 @@ static LogicalResult convertGemm(NodeContext &ctx) {
   return setResult(ctx, y);
 }
 
+/// Sums `v` (labelled by `spec`) over the letters that `keep` lacks.
+static FailureOr<Value> sumOutLetters(NodeContext &ctx, Value v,
+                                      std::string &spec, llvm::StringRef keep) {
+  llvm::SmallVector<int64_t> axes;
+  std::string kept;
+  for (auto [i, c] : llvm::enumerate(spec)) {
+    if (keep.contains(c))
+      kept.push_back(c);
+    else
+      axes.push_back(i);
+  }
+  if (axes.empty())
+    return v;
+  spec = kept;
+  Builder &b = ctx.builder();
+  return ctx.value<x::ReduceSumOp>(v, b.getDenseI64ArrayAttr(axes),
+                                   b.getBoolAttr(false));
+}
+
 /// Einsum with the matmul-like equations exporters write
-/// ("bhqd,bhkd->bhqk", "bsd,dh->bsh", "ij,jk->ik", "bij->bji"): one
-/// contracted letter, one letter kept only from the right operand, any
-/// number of batch letters and letters kept only from the left operand.
+/// ("bhqd,bhkd->bhqk", "bsd,dh->bsh", "ij,jk->ik", "i,i", "ij->ji", "ij->i"):
+/// letters summed within one operand, at most one contracted letter, any
+/// number of batch letters and of letters kept from the left operand, and
+/// at most one kept from the right one.
 static LogicalResult convertEinsum(NodeContext &ctx) {
   std::string equation = ctx.getString("equation", "");
   equation.erase(llvm::remove_if(equation, ::isspace), equation.end());
   llvm::StringRef eq(equation);
-  auto [lhsSpec, outSpec] = eq.split("->");
-  if (!eq.contains("->") || eq.contains("..."))
-    return ctx.unsupported("equation '" + equation +
-                           "' (needs an explicit '->' and no ellipsis)");
+  if (eq.contains("..."))
+    return ctx.unsupported("equation '" + equation + "' (ellipsis)");
+  auto [lhsSpec, outPart] = eq.split("->");
   llvm::SmallVector<llvm::StringRef> inputs;
   lhsSpec.split(inputs, ',');
+  std::string outSpec = outPart.str();
+  if (!eq.contains("->")) {
+    // Implicit output: the letters used once, in alphabetical order.
+    std::map<char, int> counts;
+    for (char c : lhsSpec)
+      if (c != ',')
+        ++counts[c];
+    for (auto [c, n] : counts)
+      if (n == 1)
+        outSpec.push_back(c);
+  }
   if (inputs.size() != ctx.numInputs())
     return ctx.emitError() << "Einsum equation '" << equation << "' names "
                            << inputs.size() << " operands for "
@@ -101,65 +133,99 @@ static LogicalResult convertEinsum(NodeContext &ctx) {
       p.push_back(from.find(c));
     return p;
   };
+  Builder &b = ctx.builder();
 
   if (inputs.size() == 1) {
-    if (inputs[0].size() != outSpec.size() ||
-        llvm::any_of(outSpec, [&](char c) { return !inputs[0].contains(c); }))
-      return ctx.unsupported("equation '" + equation +
-                             "' (one operand: only permutations)");
-    return setResult(ctx, transpose(ctx, ctx.input(0), perm(inputs[0], outSpec)));
+    std::string spec = inputs[0].str();
+    FailureOr<Value> summed = sumOutLetters(ctx, ctx.input(0), spec, outSpec);
+    if (failed(summed))
+      return failure();
+    return setResult(ctx, transpose(ctx, *summed, perm(spec, outSpec)));
   }
   if (inputs.size() != 2)
     return ctx.unsupported("equation '" + equation + "' (more than 2 operands)");
 
-  llvm::StringRef l = inputs[0], r = inputs[1];
+  // Letters that appear in one operand only and not in the output are summed
+  // first; then each letter is batch, contracted, or kept from one side.
+  std::string l = inputs[0].str(), r = inputs[1].str();
+  FailureOr<Value> lhs = sumOutLetters(ctx, ctx.input(0), l, r + outSpec);
+  FailureOr<Value> rhs = succeeded(lhs)
+                             ? sumOutLetters(ctx, ctx.input(1), r, l + outSpec)
+                             : FailureOr<Value>(failure());
+  if (failed(rhs))
+    return failure();
+  llvm::StringRef ls(l), rs(r), os(outSpec);
   std::string batch, lhsFree, rhsFree, contracted;
   for (char c : l) {
-    bool inR = r.contains(c), inOut = outSpec.contains(c);
-    if (inR && inOut)
-      batch.push_back(c);
-    else if (inR)
-      contracted.push_back(c);
-    else if (inOut)
-      lhsFree.push_back(c);
+    if (rs.contains(c))
+      (os.contains(c) ? batch : contracted).push_back(c);
     else
-      return ctx.unsupported("equation '" + equation + "' sums over '" +
-                             std::string(1, c) + "' in one operand");
+      lhsFree.push_back(c);
   }
   for (char c : r)
-    if (!l.contains(c)) {
-      if (!outSpec.contains(c))
-        return ctx.unsupported("equation '" + equation + "' sums over '" +
-                               std::string(1, c) + "' in one operand");
+    if (!ls.contains(c))
       rhsFree.push_back(c);
-    }
-  if (contracted.size() != 1 || rhsFree.size() != 1 || lhsFree.empty())
+  if (contracted.size() > 1 || rhsFree.size() > 1)
     return ctx.unsupported("equation '" + equation +
-                           "' (needs one contracted letter, one letter from "
-                           "the right operand only, and one or more from the "
-                           "left)");
+                           "' (more than one contracted letter, or more than "
+                           "one letter kept from the right operand)");
+
+  // Missing roles get a size-1 dim labelled by a placeholder letter ('#'
+  // for a contraction of nothing, '<' and '>' for absent kept letters).
+  auto addUnitDim = [&](FailureOr<Value> &v, std::string &spec, char label) {
+    v = ctx.value<x::UnsqueezeOp>(*v, b.getDenseI64ArrayAttr(
+                                          {static_cast<int64_t>(spec.size())}));
+    spec.push_back(label);
+  };
+  if (contracted.empty()) {
+    addUnitDim(lhs, l, '#');
+    addUnitDim(rhs, r, '#');
+    contracted = "#";
+  }
+  if (lhsFree.empty()) {
+    addUnitDim(lhs, l, '<');
+    lhsFree = "<";
+  }
+  if (rhsFree.empty()) {
+    addUnitDim(rhs, r, '>');
+    rhsFree = ">";
+  }
+  if (failed(lhs) || failed(rhs))
+    return failure();
 
   // lhs: [batch, lhsFree, k]; rhs: [batch, 1..., k, n] so that the extra
   // left letters broadcast as batch dims; result: [batch, lhsFree, n].
-  std::string lhsOrder = batch + lhsFree + contracted;
-  std::string rhsOrder = batch + contracted + rhsFree;
-  FailureOr<Value> lhs = transpose(ctx, ctx.input(0), perm(l, lhsOrder));
-  FailureOr<Value> rhs = transpose(ctx, ctx.input(1), perm(r, rhsOrder));
+  lhs = transpose(ctx, *lhs, perm(l, batch + lhsFree + contracted));
+  rhs = transpose(ctx, *rhs, perm(r, batch + contracted + rhsFree));
   if (failed(lhs) || failed(rhs))
     return failure();
   if (!batch.empty() && lhsFree.size() > 1) {
     llvm::SmallVector<int64_t> axes;
     for (size_t i = 0; i + 1 < lhsFree.size(); ++i)
       axes.push_back(batch.size() + i);
-    rhs = ctx.value<x::UnsqueezeOp>(*rhs, ctx.builder().getDenseI64ArrayAttr(axes));
+    rhs = ctx.value<x::UnsqueezeOp>(*rhs, b.getDenseI64ArrayAttr(axes));
     if (failed(rhs))
       return failure();
   }
   FailureOr<Value> product = ctx.value<x::MatMulOp>(*lhs, *rhs);
   if (failed(product))
     return failure();
-  return setResult(ctx, transpose(ctx, *product,
-                                  perm(batch + lhsFree + rhsFree, outSpec)));
+  std::string spec = batch + lhsFree + rhsFree;
+  llvm::SmallVector<int64_t> placeholders;
+  std::string kept;
+  for (auto [i, c] : llvm::enumerate(spec)) {
+    if (c == '<' || c == '>')
+      placeholders.push_back(i);
+    else
+      kept.push_back(c);
+  }
+  if (!placeholders.empty()) {
+    product = ctx.value<x::SqueezeOp>(*product,
+                                      b.getDenseI64ArrayAttr(placeholders));
+    if (failed(product))
+      return failure();
+  }
+  return setResult(ctx, transpose(ctx, *product, perm(kept, outSpec)));
 }
 
 //===----------------------------------------------------------------------===//

@@ -19,6 +19,47 @@ using namespace mlir;
 using namespace mlir::xfmr::onnx_import;
 namespace x = mlir::xfmr;
 
+/// LayerNormalization's optional outputs: the mean and 1 / standard
+/// deviation over the normalised dims, kept as size-1 dims.
+static LogicalResult computeStatistics(NodeContext &ctx, Value input,
+                                       int64_t axis, float epsilon,
+                                       Value &mean, Value &invStdDev) {
+  int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+  std::optional<int64_t> first = x::normalizeAxis(axis, rank);
+  if (!first)
+    return ctx.emitError() << "LayerNormalization axis " << axis
+                           << " is out of range for rank " << rank;
+  llvm::SmallVector<int64_t> axes;
+  for (int64_t i = *first; i < rank; ++i)
+    axes.push_back(i);
+  Builder &b = ctx.builder();
+  auto reduce = [&](Value v) {
+    return ctx.value<x::ReduceMeanOp>(v, b.getDenseI64ArrayAttr(axes),
+                                      b.getBoolAttr(true));
+  };
+  Type elementType = cast<RankedTensorType>(input.getType()).getElementType();
+  FailureOr<Value> m = reduce(input);
+  if (failed(m))
+    return failure();
+  FailureOr<Value> centered = ctx.value<x::SubOp>(input, *m);
+  FailureOr<Value> squared =
+      succeeded(centered) ? ctx.value<x::MulOp>(*centered, *centered)
+                          : FailureOr<Value>(failure());
+  FailureOr<Value> variance =
+      succeeded(squared) ? reduce(*squared) : FailureOr<Value>(failure());
+  FailureOr<Value> shifted =
+      succeeded(variance)
+          ? ctx.value<x::AddOp>(*variance, ctx.scalar(elementType, epsilon))
+          : FailureOr<Value>(failure());
+  FailureOr<Value> inv = succeeded(shifted) ? ctx.value<x::RsqrtOp>(*shifted)
+                                            : FailureOr<Value>(failure());
+  if (failed(inv))
+    return failure();
+  mean = *m;
+  invStdDev = *inv;
+  return success();
+}
+
 template <typename OpTy>
 static LogicalResult convertNorm(NodeContext &ctx) {
   FailureOr<Value> input = ctx.requiredInput(0, "X");
@@ -26,13 +67,19 @@ static LogicalResult convertNorm(NodeContext &ctx) {
   if (failed(input) || failed(scale))
     return failure();
   Builder &b = ctx.builder();
-  FailureOr<Value> result = ctx.value<OpTy>(
-      *input, *scale, ctx.input(2), Value(),
-      b.getI64IntegerAttr(ctx.getInt("axis", -1)),
-      b.getF32FloatAttr(ctx.getFloat("epsilon", 1e-5f)));
+  int64_t axis = ctx.getInt("axis", -1);
+  float epsilon = ctx.getFloat("epsilon", 1e-5f);
+  FailureOr<Value> result =
+      ctx.value<OpTy>(*input, *scale, ctx.input(2), Value(),
+                      b.getI64IntegerAttr(axis), b.getF32FloatAttr(epsilon));
   if (failed(result))
     return failure();
-  return ctx.setOutputs(*result);
+  Value mean, invStdDev;
+  if (std::is_same_v<OpTy, x::LayerNormOp> &&
+      (ctx.isOutputUsed(1) || ctx.isOutputUsed(2)) &&
+      failed(computeStatistics(ctx, *input, axis, epsilon, mean, invStdDev)))
+    return failure();
+  return ctx.setOutputs({*result, mean, invStdDev});
 }
 
 /// [B, S, H * D] -> [B, H, S, D].
@@ -77,6 +124,11 @@ static LogicalResult convertAttention(NodeContext &ctx) {
     return ctx.unsupported("softcap");
   if (ctx.isOutputUsed(3))
     return ctx.unsupported("the qk_matmul_output output");
+  if (ctx.input(6))
+    return ctx.unsupported("nonpad_kv_seqlen (opset 24)");
+  if (ctx.getInt("left_window_size", -1) != -1 ||
+      ctx.getInt("right_window_size", -1) != -1)
+    return ctx.unsupported("sliding windows (opset 25)");
 
   // 3-D operands [B, S, H * D] are split into heads and merged back.
   int64_t rank = ctx.inputType(0).getRank();

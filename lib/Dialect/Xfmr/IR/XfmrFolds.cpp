@@ -360,3 +360,149 @@ OpFoldResult SizeOp::fold(FoldAdaptor /*adaptor*/) {
   return DenseIntElementsAttr::get(cast<RankedTensorType>(getType()),
                                    {inputType.getNumElements()});
 }
+
+//===----------------------------------------------------------------------===//
+// Integer logic of shape computations
+//===----------------------------------------------------------------------===//
+
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  auto type = cast<RankedTensorType>(getType());
+  std::optional<SmallVector<APInt>> values = getSmallInts(adaptor.getInput());
+  if (!values || !isa<IntegerType>(type.getElementType()))
+    return {};
+  SmallVector<APInt> result;
+  for (const APInt &v : *values)
+    result.push_back(-v);
+  return DenseElementsAttr::get(type, result);
+}
+
+static APInt boolValue(bool b) { return APInt(1, b ? 1 : 0); }
+
+OpFoldResult EqualOp::fold(FoldAdaptor adaptor) {
+  return foldIntBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) { return boolValue(a == b); });
+}
+
+OpFoldResult LessOp::fold(FoldAdaptor adaptor) {
+  return foldIntBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) { return boolValue(a.slt(b)); });
+}
+
+OpFoldResult LessEqualOp::fold(FoldAdaptor adaptor) {
+  return foldIntBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) { return boolValue(a.sle(b)); });
+}
+
+OpFoldResult GreaterOp::fold(FoldAdaptor adaptor) {
+  return foldIntBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) { return boolValue(a.sgt(b)); });
+}
+
+OpFoldResult GreaterEqualOp::fold(FoldAdaptor adaptor) {
+  return foldIntBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) { return boolValue(a.sge(b)); });
+}
+
+OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
+  return foldIntBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                       [](const APInt &a, const APInt &b) { return a & b; });
+}
+
+OpFoldResult OrOp::fold(FoldAdaptor adaptor) {
+  return foldIntBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                       [](const APInt &a, const APInt &b) { return a | b; });
+}
+
+OpFoldResult XorOp::fold(FoldAdaptor adaptor) {
+  return foldIntBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                       [](const APInt &a, const APInt &b) { return a ^ b; });
+}
+
+OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
+  // A constant all-true or all-false condition picks a side, if that side
+  // already has the result type.
+  if (auto splat = dyn_cast_or_null<SplatElementsAttr>(adaptor.getCondition())) {
+    Value side = splat.getSplatValue<bool>() ? getOnTrue() : getOnFalse();
+    if (side.getType() == getType())
+      return side;
+  }
+  // Small integer selects, as in exporters' "-1 means keep this dim" logic.
+  auto type = cast<RankedTensorType>(getType());
+  std::optional<SmallVector<APInt>> cond = getSmallInts(adaptor.getCondition());
+  std::optional<SmallVector<APInt>> onTrue = getSmallInts(adaptor.getOnTrue());
+  std::optional<SmallVector<APInt>> onFalse = getSmallInts(adaptor.getOnFalse());
+  if (!cond || !onTrue || !onFalse || !type.hasStaticShape() ||
+      type.getNumElements() > kMaxFoldedElements)
+    return {};
+  auto shapeOf = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getShape();
+  };
+  SmallVector<APInt> result;
+  for (int64_t i = 0; i < type.getNumElements(); ++i) {
+    bool c = !(*cond)[broadcastIndex(i, type.getShape(),
+                                     shapeOf(getCondition()))]
+                  .isZero();
+    result.push_back(c ? (*onTrue)[broadcastIndex(i, type.getShape(),
+                                                  shapeOf(getOnTrue()))]
+                       : (*onFalse)[broadcastIndex(i, type.getShape(),
+                                                   shapeOf(getOnFalse()))]);
+  }
+  return DenseElementsAttr::get(type, result);
+}
+
+OpFoldResult ConstantOfShapeOp::fold(FoldAdaptor adaptor) {
+  auto type = cast<RankedTensorType>(getType());
+  if (!type.hasStaticShape())
+    return {};
+  return SplatElementsAttr::get(type, getValue());
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  // Slices of small 1-D integer constants (shapes).
+  auto type = cast<RankedTensorType>(getType());
+  std::optional<SmallVector<APInt>> data = getSmallInts(adaptor.getInput());
+  std::optional<SmallVector<APInt>> starts = getSmallInts(adaptor.getStarts());
+  std::optional<SmallVector<APInt>> steps =
+      getSteps() ? getSmallInts(adaptor.getSteps())
+                 : std::optional<SmallVector<APInt>>(
+                       SmallVector<APInt>(1, APInt(64, 1)));
+  if (!data || !starts || !steps || type.getRank() != 1 ||
+      !type.hasStaticShape() || starts->size() != 1)
+    return {};
+  int64_t start = (*starts)[0].getSExtValue();
+  int64_t step = (*steps)[0].getSExtValue();
+  int64_t size = data->size();
+  if (step == 0)
+    return {};
+  if (start < 0)
+    start += size;
+  start = step > 0 ? std::clamp<int64_t>(start, 0, size)
+                   : std::clamp<int64_t>(start, 0, size - 1);
+  SmallVector<APInt> result;
+  for (int64_t i = 0; i < type.getNumElements(); ++i) {
+    int64_t index = start + i * step;
+    if (index < 0 || index >= size)
+      return {};
+    result.push_back((*data)[index]);
+  }
+  return DenseElementsAttr::get(type, result);
+}
+
+OpFoldResult RangeOp::fold(FoldAdaptor adaptor) {
+  auto type = cast<RankedTensorType>(getType());
+  std::optional<SmallVector<APInt>> start = getSmallInts(adaptor.getStart());
+  std::optional<SmallVector<APInt>> delta = getSmallInts(adaptor.getDelta());
+  if (!start || !delta || !type.hasStaticShape() ||
+      type.getNumElements() > kMaxFoldedElements)
+    return {};
+  SmallVector<APInt> result;
+  APInt v = (*start)[0];
+  for (int64_t i = 0; i < type.getNumElements(); ++i, v += (*delta)[0])
+    result.push_back(v);
+  return DenseElementsAttr::get(type, result);
+}

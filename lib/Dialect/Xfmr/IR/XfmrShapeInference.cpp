@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "xfmr/Dialect/Xfmr/IR/XfmrShapeInference.h"
+#include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -160,6 +161,65 @@ std::optional<SmallVector<int64_t>> xfmr::getConstantIntValues(Value value) {
   for (const APInt &v : attr.getValues<APInt>())
     values.push_back(v.getSExtValue());
   return values;
+}
+
+std::optional<SmallVector<std::optional<int64_t>>>
+xfmr::getPartialIntValues(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || type.getRank() > 1 || !type.hasStaticShape())
+    return std::nullopt;
+  int64_t length = type.getRank() == 0 ? 1 : type.getDimSize(0);
+  SmallVector<std::optional<int64_t>> unknown(length, std::nullopt);
+  if (std::optional<SmallVector<int64_t>> values = getConstantIntValues(value))
+    return SmallVector<std::optional<int64_t>>(values->begin(), values->end());
+  Operation *def = value.getDefiningOp();
+  if (!def)
+    return unknown;
+  if (auto shape = dyn_cast<ShapeOp>(def)) {
+    auto [begin, end] = getShapeOpDimRange(shape);
+    SmallVector<std::optional<int64_t>> result;
+    for (int64_t d : shape.getInput().getType().getShape().slice(begin, end - begin))
+      result.push_back(ShapedType::isDynamic(d) ? std::nullopt
+                                                : std::optional<int64_t>(d));
+    return result;
+  }
+  if (auto concat = dyn_cast<ConcatOp>(def)) {
+    SmallVector<std::optional<int64_t>> result;
+    for (Value input : concat.getInputs()) {
+      std::optional<SmallVector<std::optional<int64_t>>> part =
+          getPartialIntValues(input);
+      if (!part)
+        return unknown;
+      llvm::append_range(result, *part);
+    }
+    return result.size() == unknown.size() ? result : unknown;
+  }
+  if (isa<UnsqueezeOp, ReshapeOp, CastOp>(def) && def->getNumOperands() >= 1) {
+    std::optional<SmallVector<std::optional<int64_t>>> inner =
+        getPartialIntValues(def->getOperand(0));
+    if (inner && inner->size() == unknown.size())
+      return inner;
+    return unknown;
+  }
+  if (auto gather = dyn_cast<GatherOp>(def)) {
+    // One dim read out of a shape.
+    std::optional<SmallVector<std::optional<int64_t>>> data =
+        getPartialIntValues(gather.getInput());
+    std::optional<SmallVector<int64_t>> indices =
+        getConstantIntValues(gather.getIndices());
+    if (!data || !indices || indices->size() != unknown.size())
+      return unknown;
+    SmallVector<std::optional<int64_t>> result;
+    for (int64_t i : *indices) {
+      if (i < 0)
+        i += data->size();
+      if (i < 0 || i >= static_cast<int64_t>(data->size()))
+        return unknown;
+      result.push_back((*data)[i]);
+    }
+    return result;
+  }
+  return unknown;
 }
 
 //===----------------------------------------------------------------------===//

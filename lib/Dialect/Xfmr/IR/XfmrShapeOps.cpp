@@ -89,16 +89,22 @@ LogicalResult ReshapeOp::inferResultTypes(MLIRContext */*context*/,
   if (failed(rank))
     return failure();
   SmallVector<int64_t> shape(*rank, ShapedType::kDynamic);
-  std::optional<SmallVector<int64_t>> values =
-      getConstantIntValues(adaptor.getShape());
-  if (!values) {
+  // Entries of the shape that are known (constants, static dims read from a
+  // shape) give static dims even when others are computed at run time.
+  std::optional<SmallVector<std::optional<int64_t>>> values =
+      getPartialIntValues(adaptor.getShape());
+  if (!values || static_cast<int64_t>(values->size()) != *rank) {
     inferred.push_back(RankedTensorType::get(shape, inputType.getElementType()));
     return success();
   }
 
   bool allowZero = adaptor.getAllowzero();
+  bool allKnown = llvm::all_of(*values, [](auto v) { return v.has_value(); });
   int64_t inferredDim = -1;
-  for (auto [i, v] : llvm::enumerate(*values)) {
+  for (auto [i, entry] : llvm::enumerate(*values)) {
+    if (!entry)
+      continue;
+    int64_t v = *entry;
     if (v == -1) {
       if (inferredDim != -1)
         return inferError(location, name, "shape has more than one -1");
@@ -116,9 +122,15 @@ LogicalResult ReshapeOp::inferResultTypes(MLIRContext */*context*/,
       shape[i] = v;
     }
   }
-  if (allowZero && inferredDim != -1 && llvm::is_contained(*values, 0))
+  if (allowZero && inferredDim != -1 &&
+      llvm::is_contained(*values, std::optional<int64_t>(0)))
     return inferError(location, name,
                       "shape cannot hold both 0 and -1 with allowzero");
+  // With an unknown entry, that entry could be the -1; nothing more is known.
+  if (!allKnown) {
+    inferred.push_back(RankedTensorType::get(shape, inputType.getElementType()));
+    return success();
+  }
 
   auto knownProduct = [&]() -> std::optional<int64_t> {
     int64_t product = 1;
@@ -559,29 +571,36 @@ LogicalResult ExpandOp::inferResultTypes(MLIRContext */*context*/,
       getStaticLength(location, name, adaptor.getShape(), "shape");
   if (failed(length))
     return failure();
-  std::optional<SmallVector<int64_t>> values =
-      getConstantIntValues(adaptor.getShape());
+  std::optional<SmallVector<std::optional<int64_t>>> values =
+      getPartialIntValues(adaptor.getShape());
   SmallVector<int64_t> target(*length, ShapedType::kDynamic);
-  if (values) {
-    if (llvm::any_of(*values, [](int64_t v) { return v < 0; }))
-      return inferError(location, name, "shape has a negative size");
-    target = *values;
+  SmallVector<bool> known(*length, false);
+  if (values && static_cast<int64_t>(values->size()) == *length) {
+    for (auto [i, v] : llvm::enumerate(*values)) {
+      if (!v)
+        continue;
+      if (*v < 0)
+        return inferError(location, name, "shape has a negative size");
+      target[i] = *v;
+      known[i] = true;
+    }
   }
   FailureOr<SmallVector<int64_t>> shape =
       broadcastShapes(inputType.getShape(), target);
   if (failed(shape))
     return inferError(location, name,
                       "input is not broadcast-compatible with the shape");
-  // A runtime size could also be 1, which keeps the input's dim: a static
-  // input dim > 1 is the only thing known for sure.
-  if (!values) {
-    int64_t rank = shape->size();
-    for (int64_t i = 0; i < rank; ++i) {
-      int64_t d = i - (rank - inputType.getRank());
-      int64_t in = d >= 0 ? inputType.getDimSize(d) : 1;
-      (*shape)[i] = !ShapedType::isDynamic(in) && in != 1 ? in
-                                                           : ShapedType::kDynamic;
-    }
+  // A size known only at run time could also be 1, which keeps the input's
+  // dim: a static input dim > 1 is the only thing known for sure there.
+  int64_t rank = shape->size();
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t s = i - (rank - *length);
+    if (s >= 0 && known[s])
+      continue;
+    int64_t d = i - (rank - inputType.getRank());
+    int64_t in = d >= 0 ? inputType.getDimSize(d) : 1;
+    (*shape)[i] =
+        !ShapedType::isDynamic(in) && in != 1 ? in : ShapedType::kDynamic;
   }
   inferred.push_back(RankedTensorType::get(*shape, inputType.getElementType()));
   return success();
@@ -863,11 +882,15 @@ LogicalResult ConstantOfShapeOp::inferResultTypes(
   if (failed(rank))
     return failure();
   SmallVector<int64_t> shape(*rank, ShapedType::kDynamic);
-  if (std::optional<SmallVector<int64_t>> values =
-          getConstantIntValues(adaptor.getShape())) {
-    if (llvm::any_of(*values, [](int64_t v) { return v < 0; }))
-      return inferError(location, name, "shape has a negative size");
-    shape = *values;
+  std::optional<SmallVector<std::optional<int64_t>>> values =
+      getPartialIntValues(adaptor.getShape());
+  if (values && static_cast<int64_t>(values->size()) == *rank) {
+    for (auto [i, v] : llvm::enumerate(*values)) {
+      if (v && *v < 0)
+        return inferError(location, name, "shape has a negative size");
+      if (v)
+        shape[i] = *v;
+    }
   }
   auto value = dyn_cast_or_null<TypedAttr>(adaptor.getValueAttr());
   if (!value || isa<ShapedType>(value.getType()))

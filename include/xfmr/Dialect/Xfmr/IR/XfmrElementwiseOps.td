@@ -38,7 +38,9 @@ class Xfmr_UnaryOp<string mnemonic, string formula,
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def Xfmr_NegOp : Xfmr_UnaryOp<"neg", "-x", Xfmr_NumericTensor>;
+def Xfmr_NegOp : Xfmr_UnaryOp<"neg", "-x", Xfmr_NumericTensor> {
+  let hasFolder = 1;
+}
 def Xfmr_AbsOp : Xfmr_UnaryOp<"abs", "|x|", Xfmr_NumericTensor>;
 def Xfmr_ExpOp : Xfmr_UnaryOp<"exp", "exp(x)">;
 def Xfmr_LogOp : Xfmr_UnaryOp<"log", "log(x)">;
@@ -164,6 +166,7 @@ class Xfmr_CompareOp<string mnemonic, string formula,
           ::mlir::IntegerType::get(context, 1), inferred);
     }
   }];
+  let hasFolder = 1;
 }
 
 def Xfmr_EqualOp : Xfmr_CompareOp<"equal", "lhs == rhs", Xfmr_Tensor,
@@ -205,6 +208,7 @@ def Xfmr_WhereOp : Xfmr_ShapedOp<"where"> {
                                                reifiedReturnShapes);
     }
   }];
+  let hasFolder = 1;
 }
 
 def Xfmr_CastOp : Xfmr_Op<"cast", [Pure, Elementwise,

@@ -74,6 +74,14 @@ LogicalResult inferReduceResult(std::optional<Location> loc, StringRef opName,
 /// by a constant-like op.
 std::optional<SmallVector<int64_t>> getConstantIntValues(Value value);
 
+/// Reads what is known of a 1-D integer tensor of static length, entry by
+/// entry: constants, `xfmr.shape` of partly static tensors, and
+/// concatenations and unsqueezed scalars of those (the shapes exporters
+/// build). Unknown entries are std::nullopt; returns std::nullopt when the
+/// length itself is unknown.
+std::optional<SmallVector<std::optional<int64_t>>>
+getPartialIntValues(Value value);
+
 //===----------------------------------------------------------------------===//
 // Reification
 //===----------------------------------------------------------------------===//

@@ -115,6 +115,7 @@ def Xfmr_SliceOp : Xfmr_ShapedOp<"slice", [AttrSizedOperandSegments]> {
     $input `,` $starts `,` $ends (`,` $axes^ (`,` $steps^)?)? attr-dict `:`
     functional-type(operands, results)
   }];
+  let hasFolder = 1;
 }
 
 def Xfmr_GatherOp : Xfmr_ShapedOp<"gather"> {
@@ -209,6 +210,7 @@ def Xfmr_RangeOp : Xfmr_ShapedOp<"range"> {
   let assemblyFormat = [{
     $start `,` $limit `,` $delta attr-dict `:` functional-type(operands, results)
   }];
+  let hasFolder = 1;
 }
 
 def Xfmr_TriluOp : Xfmr_SameShapeOp<"trilu"> {
@@ -279,6 +281,7 @@ def Xfmr_ConstantOfShapeOp : Xfmr_ShapedOp<"constant_of_shape"> {
                        TypedAttrInterface:$value);
   let results = (outs Xfmr_Tensor:$output);
   let assemblyFormat = "$shape attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 #endif // XFMR_DIALECT_XFMR_IR_XFMRSHAPEOPS_TD
