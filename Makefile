@@ -22,16 +22,16 @@ setup:
 	@PYTHON=$(PYTHON) bash utils/setup.sh
 
 $(BUILD_DIR)/build.ninja:
-	@bash utils/configure.sh $(BUILD_DIR) $(BUILD_TYPE)
+	@PYTHON=$(PYTHON) bash utils/configure.sh $(BUILD_DIR) $(BUILD_TYPE)
 
 configure: setup
-	@bash utils/configure.sh $(BUILD_DIR) $(BUILD_TYPE)
+	@PYTHON=$(PYTHON) bash utils/configure.sh $(BUILD_DIR) $(BUILD_TYPE)
 
 build: setup $(BUILD_DIR)/build.ninja
 	@cmake --build $(BUILD_DIR)
 
 check: build
-	@cmake --build $(BUILD_DIR) --target check-xfmr
+	@cmake --build $(BUILD_DIR) --target check-all
 
 demo: build
 	@bash utils/demo.sh $(BUILD_DIR)

@@ -10,7 +10,11 @@ set -euo pipefail
 BUILD_DIR="${1:-build}"
 BUILD_TYPE="${2:-Release}"
 LLVM_DIR=/usr/lib/llvm-22
-LIT="$(command -v lit || echo "$LLVM_DIR/build/utils/lit/lit.py")"
+# The Python that setup.sh installed numpy/onnx/onnxruntime/lit into, and its
+# lit script (CMake runs it with that Python, so not a shell wrapper).
+PYTHON="${PYTHON:-$(command -v python3)}"
+LIT="$("$PYTHON" -c 'import os, sysconfig; print(os.path.join(sysconfig.get_path("scripts"), "lit"))')"
+[ -f "$LIT" ] || LIT="$LLVM_DIR/build/utils/lit/lit.py"
 
 LAUNCHER=()
 if command -v ccache >/dev/null; then
@@ -25,5 +29,6 @@ cmake -G Ninja -S . -B "$BUILD_DIR" \
   -DMLIR_DIR="$LLVM_DIR/lib/cmake/mlir" \
   -DLLVM_DIR="$LLVM_DIR/lib/cmake/llvm" \
   -DLLVM_EXTERNAL_LIT="$LIT" \
+  -DPython3_EXECUTABLE="$PYTHON" \
   -DLLVM_ENABLE_ASSERTIONS=ON \
   "${LAUNCHER[@]}"

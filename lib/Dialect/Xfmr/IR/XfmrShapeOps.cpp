@@ -132,31 +132,40 @@ LogicalResult ReshapeOp::inferResultTypes(MLIRContext */*context*/,
     return success();
   }
 
-  auto knownProduct = [&]() -> std::optional<int64_t> {
-    int64_t product = 1;
-    for (auto [i, d] : llvm::enumerate(shape)) {
-      if (static_cast<int64_t>(i) == inferredDim)
-        continue;
+  // Dims copied by a 0 are the same on both sides, so they cancel out of the
+  // element count: the -1 and the consistency check only need the rest.
+  auto product = [](ArrayRef<int64_t> dims) -> std::optional<int64_t> {
+    int64_t p = 1;
+    for (int64_t d : dims) {
       if (ShapedType::isDynamic(d))
         return std::nullopt;
-      product *= d;
+      p *= d;
     }
-    return product;
-  }();
-  if (inputType.hasStaticShape() && knownProduct) {
-    int64_t numElements = inputType.getNumElements();
+    return p;
+  };
+  SmallVector<int64_t> inputRest, resultRest;
+  for (auto [i, d] : llvm::enumerate(inputType.getShape()))
+    if (!(i < values->size() && *(*values)[i] == 0 && !allowZero))
+      inputRest.push_back(d);
+  for (auto [i, d] : llvm::enumerate(shape))
+    if (static_cast<int64_t>(i) != inferredDim &&
+        !(*(*values)[i] == 0 && !allowZero))
+      resultRest.push_back(d);
+  std::optional<int64_t> inputCount = product(inputRest);
+  std::optional<int64_t> resultCount = product(resultRest);
+  if (inputCount && resultCount) {
     if (inferredDim != -1) {
-      if (*knownProduct == 0 || numElements % *knownProduct != 0)
+      if (*resultCount == 0 || *inputCount % *resultCount != 0)
         return inferError(location, name,
-                          "cannot infer the -1 dim: " + Twine(numElements) +
+                          "cannot infer the -1 dim: " + Twine(*inputCount) +
                               " elements do not divide by " +
-                              Twine(*knownProduct));
-      shape[inferredDim] = numElements / *knownProduct;
-    } else if (*knownProduct != numElements) {
+                              Twine(*resultCount));
+      shape[inferredDim] = *inputCount / *resultCount;
+    } else if (*resultCount != *inputCount) {
       return inferError(location, name,
-                        "input has " + Twine(numElements) +
+                        "input has " + Twine(*inputCount) +
                             " elements but the shape has " +
-                            Twine(*knownProduct));
+                            Twine(*resultCount));
     }
   }
   inferred.push_back(RankedTensorType::get(shape, inputType.getElementType()));
