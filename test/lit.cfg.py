@@ -11,11 +11,14 @@ config.name = "XFMR"
 # lit's internal shell: portable, and the only one newer lit releases keep.
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".onnxtext"]
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = [
+    "CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.xfmr_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
+# The Python with numpy and onnx, for tests that write binary models.
+config.substitutions.append(("%python", config.python_executable))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
