@@ -455,7 +455,7 @@ OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
   return DenseElementsAttr::get(type, result);
 }
 
-OpFoldResult ConstantOfShapeOp::fold(FoldAdaptor adaptor) {
+OpFoldResult ConstantOfShapeOp::fold(FoldAdaptor /*adaptor*/) {
   auto type = cast<RankedTensorType>(getType());
   if (!type.hasStaticShape())
     return {};
