@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 //
 // xfmr-translate --import-onnx MODEL [-o OUT] [--input-shape=NAME:1x128]...
-//                [--dim=NAME=VALUE]...
+//                [--dim=NAME=VALUE]... [--emit-bytecode]
 //
 // Prints the xfmr MLIR of an ONNX model (binary `.onnx` or ONNX text
 // `.onnxtext`). Exit status 1 on any error, with diagnostics on stderr.
@@ -17,6 +17,7 @@
 #include "xfmr/Import/ONNX/ImportONNX.h"
 #include "xfmr/InitAll.h"
 
+#include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -40,6 +41,10 @@ static cl::list<std::string>
                 cl::desc("Shape of a graph input, NAME:D0xD1x... ('?' or -1 "
                          "keeps a dim dynamic)"),
                 cl::value_desc("name:shape"));
+static cl::opt<bool> emitBytecode(
+    "emit-bytecode",
+    cl::desc("Write MLIR bytecode: weights are copied as raw bytes instead of "
+             "being printed as hex, which large models need"));
 static cl::list<std::string> dimValues("dim",
                                        cl::desc("Value of a symbolic dim"),
                                        cl::value_desc("name=value"));
@@ -112,8 +117,15 @@ int main(int argc, char **argv) {
     errs() << "error: " << error << "\n";
     return 1;
   }
-  module->print(output->os(), mlir::OpPrintingFlags());
-  output->os() << "\n";
+  if (emitBytecode) {
+    if (failed(mlir::writeBytecodeToFile(*module, output->os()))) {
+      errs() << "error: cannot write bytecode\n";
+      return 1;
+    }
+  } else {
+    module->print(output->os(), mlir::OpPrintingFlags());
+    output->os() << "\n";
+  }
   output->keep();
   return 0;
 }

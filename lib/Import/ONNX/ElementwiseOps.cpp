@@ -72,6 +72,22 @@ static LogicalResult convertPow(NodeContext &ctx) {
   return ctx.setOutputs(*result);
 }
 
+/// IsNaN(x) is !(x == x): the ordered comparison is false only for NaN.
+static LogicalResult convertIsNaN(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredInput(0, "X");
+  if (failed(input))
+    return failure();
+  if (!isa<FloatType>(ctx.inputType(0).getElementType()))
+    return ctx.emitError() << "IsNaN needs a floating-point input";
+  FailureOr<Value> same = ctx.value<x::EqualOp>(*input, *input);
+  if (failed(same))
+    return failure();
+  FailureOr<Value> result = ctx.value<x::NotOp>(*same);
+  if (failed(result))
+    return failure();
+  return ctx.setOutputs(*result);
+}
+
 static LogicalResult convertWhere(NodeContext &ctx) {
   FailureOr<Value> cond = ctx.requiredInput(0, "condition");
   FailureOr<Value> onTrue = ctx.requiredInput(1, "X");
@@ -246,6 +262,7 @@ void mlir::xfmr::onnx_import::registerElementwiseOps(OpRegistry &r) {
   r.add("", "Or", convertBinary<x::OrOp>);
   r.add("", "Xor", convertBinary<x::XorOp>);
   r.add("", "Where", convertWhere);
+  r.add("", "IsNaN", convertIsNaN, 9);
 
   r.add("", "Cast", convertCast);
   r.add("", "CastLike", convertCast, 15);

@@ -138,7 +138,10 @@ static LogicalResult convertSlice(NodeContext &ctx) {
     return failure();
   // An omitted `axes` with `steps` present: spell out the default axes.
   if (!*a && *st) {
-    int64_t n = cast<RankedTensorType>((*s).getType()).getDimSize(0);
+    auto startsType = cast<RankedTensorType>((*s).getType());
+    if (startsType.getRank() != 1)
+      return ctx.emitError() << "Slice starts must be a 1-D tensor";
+    int64_t n = startsType.getDimSize(0);
     if (ShapedType::isDynamic(n))
       return ctx.unsupported("starts of unknown length");
     llvm::SmallVector<int64_t> all;
@@ -149,14 +152,18 @@ static LogicalResult convertSlice(NodeContext &ctx) {
   return setResult(ctx, ctx.value<x::SliceOp>(*data, *s, *e, *a, *st));
 }
 
-static LogicalResult convertGather(NodeContext &ctx) {
+/// Gather, GatherElements and GatherND: data, indices and one integer
+/// attribute (axis or batch_dims, 0 by default).
+template <typename OpTy>
+static LogicalResult convertGatherLike(NodeContext &ctx,
+                                       llvm::StringRef attrName) {
   FailureOr<Value> data = ctx.requiredInput(0, "data");
   FailureOr<Value> indices = ctx.requiredInput(1, "indices");
   if (failed(data) || failed(indices))
     return failure();
-  return setResult(ctx, ctx.value<x::GatherOp>(
-                            *data, *indices,
-                            ctx.builder().getI64IntegerAttr(ctx.getInt("axis", 0))));
+  return setResult(ctx, ctx.value<OpTy>(*data, *indices,
+                                        ctx.builder().getI64IntegerAttr(
+                                            ctx.getInt(attrName, 0))));
 }
 
 static LogicalResult convertExpand(NodeContext &ctx) {
@@ -333,7 +340,21 @@ void mlir::xfmr::onnx_import::registerShapeOps(OpRegistry &r) {
   r.add("", "Concat", convertConcat);
   r.add("", "Split", convertSplit, 2);
   r.add("", "Slice", convertSlice);
-  r.add("", "Gather", convertGather);
+  r.add("", "Gather", [](NodeContext &ctx) {
+    return convertGatherLike<x::GatherOp>(ctx, "axis");
+  });
+  r.add(
+      "", "GatherElements",
+      [](NodeContext &ctx) {
+        return convertGatherLike<x::GatherElementsOp>(ctx, "axis");
+      },
+      11);
+  r.add(
+      "", "GatherND",
+      [](NodeContext &ctx) {
+        return convertGatherLike<x::GatherNdOp>(ctx, "batch_dims");
+      },
+      11);
   r.add("", "Expand", convertExpand, 8);
   r.add("", "Squeeze", convertSqueeze);
   r.add("", "Unsqueeze", convertUnsqueeze);

@@ -242,6 +242,10 @@ static LogicalResult convertConv(NodeContext &ctx) {
   if (spatial != 1 && spatial != 2)
     return ctx.unsupported("a " + llvm::Twine(spatial) +
                            "-D convolution (xfmr has 1-D and 2-D)");
+  if (weightType.getRank() != inputType.getRank())
+    return ctx.emitError() << "Conv weight " << weightType
+                           << " must have the input's rank "
+                           << inputType.getRank();
   llvm::SmallVector<int64_t> strides = ctx.getInts("strides");
   llvm::SmallVector<int64_t> dilations = ctx.getInts("dilations");
   llvm::SmallVector<int64_t> pads = ctx.getInts("pads");

@@ -781,3 +781,53 @@ func.func @f78(%x: tensor<1x8x4x64xf32>, %c: tensor<128x16xf32>, %p: tensor<1x4x
   %0 = xfmr.rotary_embedding %x, %c, %c, %p {rotary_embedding_dim = 16 : i64} : (tensor<1x8x4x64xf32>, tensor<128x16xf32>, tensor<128x16xf32>, tensor<1x4xi64>) -> tensor<1x8x4x64xf32>
   return
 }
+
+// -----
+
+// gather_elements: ranks differ
+func.func @g0(%a: tensor<4x4xf32>, %i: tensor<4xi64>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{indices must have the input's rank 2}}
+  %0 = xfmr.gather_elements %a, %i : (tensor<4x4xf32>, tensor<4xi64>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+// gather_elements: indices larger than the input
+func.func @g1(%a: tensor<4x4xf32>, %i: tensor<2x5xi64>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{indices dim 1 (5) exceeds the input's (4)}}
+  %0 = xfmr.gather_elements %a, %i : (tensor<4x4xf32>, tensor<2x5xi64>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+// gather_nd: tuples longer than the rank
+func.func @g2(%a: tensor<4x4xf32>, %i: tensor<2x3xi64>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{index tuples of 3 entries exceed the input's rank after the batch dims}}
+  %0 = xfmr.gather_nd %a, %i : (tensor<4x4xf32>, tensor<2x3xi64>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+// gather_nd: dynamic tuple length
+func.func @g3(%a: tensor<4x4xf32>, %i: tensor<2x?xi64>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{the last dim of indices must be static}}
+  %0 = xfmr.gather_nd %a, %i : (tensor<4x4xf32>, tensor<2x?xi64>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+// gather_nd: batch dims differ
+func.func @g4(%a: tensor<4x4xf32>, %i: tensor<3x1xi64>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{input and indices differ in batch dim 0}}
+  %0 = xfmr.gather_nd %a, %i {batch_dims = 1 : i64} : (tensor<4x4xf32>, tensor<3x1xi64>) -> tensor<3xf32>
+  return
+}

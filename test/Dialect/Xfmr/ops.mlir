@@ -245,6 +245,17 @@ func.func @rotary(%q: tensor<1x8x?x64xf32>, %cos: tensor<2048x32xf32>, %pos: ten
   return
 }
 
+// CHECK-LABEL: func.func @gathers(
+// CHECK: %0 = xfmr.gather_elements %arg0, %arg1 {axis = 1 : i64} : (tensor<1x128xi64>, tensor<1x?xi64>) -> tensor<1x?xi64>
+// CHECK: %1 = xfmr.gather_nd %arg2, %arg3 : (tensor<4x5x6xf32>, tensor<?x2xi64>) -> tensor<?x6xf32>
+// CHECK: %2 = xfmr.gather_nd %arg2, %arg4 {batch_dims = 1 : i64} : (tensor<4x5x6xf32>, tensor<4x1xi32>) -> tensor<4x6xf32>
+func.func @gathers(%types: tensor<1x128xi64>, %ids: tensor<1x?xi64>, %x: tensor<4x5x6xf32>, %idx: tensor<?x2xi64>, %bidx: tensor<4x1xi32>) {
+  %0 = xfmr.gather_elements %types, %ids {axis = 1 : i64} : (tensor<1x128xi64>, tensor<1x?xi64>) -> tensor<1x?xi64>
+  %1 = xfmr.gather_nd %x, %idx : (tensor<4x5x6xf32>, tensor<?x2xi64>) -> tensor<?x6xf32>
+  %2 = xfmr.gather_nd %x, %bidx {batch_dims = 1 : i64} : (tensor<4x5x6xf32>, tensor<4x1xi32>) -> tensor<4x6xf32>
+  return
+}
+
 {-#
   dialect_resources: {
     builtin: {

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace mlir::xfmr;
@@ -30,6 +31,9 @@ static RankedTensorType tensorType(Value v) {
 static FailureOr<int64_t> getStaticLength(std::optional<Location> loc,
                                           StringRef name, Value v,
                                           StringRef what) {
+  // Inference runs before the operand type constraints are verified.
+  if (tensorType(v).getRank() != 1)
+    return inferError(loc, name, what + " must be a 1-D tensor");
   int64_t n = tensorType(v).getDimSize(0);
   if (ShapedType::isDynamic(n))
     return inferError(loc, name, what + " must have a static length");
@@ -436,6 +440,9 @@ LogicalResult SliceOp::inferResultTypes(MLIRContext */*context*/,
   if (failed(count))
     return failure();
   for (Value p : params) {
+    if (tensorType(p).getRank() != 1)
+      return inferError(location, name,
+                        "starts, ends, axes and steps must be 1-D tensors");
     int64_t n = tensorType(p).getDimSize(0);
     if (n != *count)
       return inferError(location, name,
@@ -561,6 +568,90 @@ GatherOp::reifyResultShapes(OpBuilder &b,
     sizes.push_back(getDimSize(b, loc, getInput(), i));
   llvm::append_range(sizes, getDimSizes(b, loc, getIndices()));
   for (int64_t i = axis + 1; i < getInput().getType().getRank(); ++i)
+    sizes.push_back(getDimSize(b, loc, getInput(), i));
+  reifiedReturnShapes.push_back(sizes);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// GatherElementsOp, GatherNdOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult GatherElementsOp::inferResultTypes(
+    MLIRContext */*context*/, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  StringRef name = getOperationName();
+  auto inputType = tensorType(adaptor.getInput());
+  auto indicesType = tensorType(adaptor.getIndices());
+  int64_t rank = inputType.getRank();
+  if (indicesType.getRank() != rank)
+    return inferError(location, name,
+                      "indices must have the input's rank " + Twine(rank));
+  std::optional<int64_t> axis = normalizeAxis(adaptor.getAxis(), rank);
+  if (!axis)
+    return inferError(location, name,
+                      "axis " + Twine(adaptor.getAxis()) +
+                          " is out of range for rank " + Twine(rank));
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t in = inputType.getDimSize(i), idx = indicesType.getDimSize(i);
+    if (i != *axis && !ShapedType::isDynamic(in) &&
+        !ShapedType::isDynamic(idx) && idx > in)
+      return inferError(location, name,
+                        "indices dim " + Twine(i) + " (" + Twine(idx) +
+                            ") exceeds the input's (" + Twine(in) + ")");
+  }
+  inferred.push_back(
+      RankedTensorType::get(indicesType.getShape(), inputType.getElementType()));
+  return success();
+}
+
+LogicalResult GatherElementsOp::reifyResultShapes(
+    OpBuilder &b, ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
+  return reifySameShape(b, getIndices(), reifiedReturnShapes);
+}
+
+LogicalResult GatherNdOp::inferResultTypes(MLIRContext */*context*/,
+                                           std::optional<Location> location,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &inferred) {
+  StringRef name = getOperationName();
+  auto inputType = tensorType(adaptor.getInput());
+  auto indicesType = tensorType(adaptor.getIndices());
+  int64_t batchDims = adaptor.getBatchDims();
+  if (indicesType.getRank() < 1 || batchDims < 0 ||
+      batchDims >= std::min(inputType.getRank(), indicesType.getRank()))
+    return inferError(location, name,
+                      "batch_dims must be below the ranks of input and "
+                      "indices, and indices must have rank 1 or more");
+  int64_t tuple = indicesType.getShape().back();
+  if (ShapedType::isDynamic(tuple))
+    return inferError(location, name,
+                      "the last dim of indices must be static");
+  if (batchDims + tuple > inputType.getRank())
+    return inferError(location, name,
+                      "index tuples of " + Twine(tuple) +
+                          " entries exceed the input's rank after the batch "
+                          "dims");
+  for (int64_t i = 0; i < batchDims; ++i)
+    if (failed(verifyCompatibleDims(
+            {inputType.getDimSize(i), indicesType.getDimSize(i)})))
+      return inferError(location, name,
+                        "input and indices differ in batch dim " + Twine(i));
+  SmallVector<int64_t> shape(indicesType.getShape().drop_back());
+  llvm::append_range(shape, inputType.getShape().drop_front(batchDims + tuple));
+  inferred.push_back(RankedTensorType::get(shape, inputType.getElementType()));
+  return success();
+}
+
+LogicalResult
+GatherNdOp::reifyResultShapes(OpBuilder &b,
+                              ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
+  Location loc = getLoc();
+  int64_t tuple = getIndices().getType().getShape().back();
+  SmallVector<OpFoldResult> sizes = getDimSizes(b, loc, getIndices());
+  sizes.pop_back();
+  for (int64_t i = getBatchDims() + tuple; i < getInput().getType().getRank();
+       ++i)
     sizes.push_back(getDimSize(b, loc, getInput(), i));
   reifiedReturnShapes.push_back(sizes);
   return success();

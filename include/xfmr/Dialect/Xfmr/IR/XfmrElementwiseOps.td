@@ -150,7 +150,9 @@ class Xfmr_CompareOp<string mnemonic, string formula,
   let summary = "elementwise " # formula # " with numpy broadcasting";
   let description = [{
     Computes `}] # formula # [{` elementwise after numpy broadcasting; the
-    result is a tensor of `i1`.
+    result is a tensor of `i1`. Floating-point comparisons are ordered, as
+    in ONNX: a comparison involving NaN is false (so `IsNaN(x)` imports as
+    `not(equal(x, x))`).
 
     ```mlir
     %m = xfmr.}] # mnemonic # [{ %a, %b

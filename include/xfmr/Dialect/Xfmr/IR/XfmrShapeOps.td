@@ -138,6 +138,46 @@ def Xfmr_GatherOp : Xfmr_ShapedOp<"gather"> {
   let hasFolder = 1;
 }
 
+def Xfmr_GatherElementsOp : Xfmr_ShapedOp<"gather_elements"> {
+  let summary = "gathers single elements along an axis by index";
+  let description = [{
+    ONNX GatherElements: the result has the shape of `indices`, and
+    `result[i][j][k] = input[indices[i][j][k]][j][k]` for `axis = 0` (and so
+    on for other axes); negative indices count from the back. Both operands
+    have the same rank, and `indices` is no larger than `input` outside the
+    axis.
+
+    ```mlir
+    %t = xfmr.gather_elements %types, %ids {axis = 1 : i64}
+        : (tensor<1x128xi64>, tensor<1x?xi64>) -> tensor<1x?xi64>
+    ```
+  }];
+  let arguments = (ins Xfmr_Tensor:$input, Xfmr_IndexTensor:$indices,
+                       DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs Xfmr_Tensor:$output);
+  let assemblyFormat =
+      "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def Xfmr_GatherNdOp : Xfmr_ShapedOp<"gather_nd"> {
+  let summary = "gathers slices addressed by index tuples";
+  let description = [{
+    ONNX GatherND: the last dim of `indices` (static, `q`) holds a tuple of
+    indices into the dims of `input` after the first `batch_dims` (which
+    `input` and `indices` share). The result is
+    `indices.shape[:-1] + input.shape[batch_dims + q:]`.
+
+    ```mlir
+    %r = xfmr.gather_nd %x, %idx : (tensor<4x5x6xf32>, tensor<3x2xi64>) -> tensor<3x6xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_Tensor:$input, Xfmr_IndexTensor:$indices,
+                       DefaultValuedAttr<I64Attr, "0">:$batch_dims);
+  let results = (outs Xfmr_Tensor:$output);
+  let assemblyFormat =
+      "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
 def Xfmr_ExpandOp : Xfmr_ShapedOp<"expand"> {
   let summary = "broadcasts a tensor to a shape given as a tensor";
   let description = [{
