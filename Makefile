@@ -14,7 +14,7 @@ LLVM_DIR   := /usr/lib/llvm-22
 # ccache entries of the others.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: all setup configure build check check-lit demo docs clean
+.PHONY: all setup configure build check demo docs clean
 
 all: build
 
