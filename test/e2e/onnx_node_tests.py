@@ -29,7 +29,8 @@ CLAIMED_OPS = {
     "Einsum", "Conv", "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin",
     "ArgMax", "LayerNormalization", "RMSNormalization", "Attention",
     "RotaryEmbedding", "Reshape", "Transpose", "Concat", "Split", "Slice",
-    "Gather", "GatherElements", "GatherND", "IsNaN", "Expand", "Squeeze", "Unsqueeze", "Flatten", "Shape", "Size",
+    "Gather", "GatherElements", "GatherND", "IsNaN", "CumSum", "Expand",
+    "Squeeze", "Unsqueeze", "Flatten", "Shape", "Size",
     "Constant", "ConstantOfShape", "Range", "Trilu", "Identity", "Dropout",
 }
 
@@ -39,7 +40,7 @@ CLAIMED_OPS = {
 # into initializers holding the test's own values.
 STRUCTURAL_INPUTS = {
     "ReduceSum": {1}, "ReduceMean": {1}, "ReduceMax": {1}, "ReduceMin": {1},
-    "Squeeze": {1}, "Unsqueeze": {1}, "Split": {1},
+    "Squeeze": {1}, "Unsqueeze": {1}, "Split": {1}, "CumSum": {1},
 }
 
 # Cases that use a claimed op in a form xfmr does not import, and why (the

@@ -366,6 +366,21 @@ static LogicalResult convertSoftmax(NodeContext &ctx) {
                                                 b.getBoolAttr(false)));
 }
 
+/// CumSum's axis is a tensor input; xfmr needs it constant.
+static LogicalResult convertCumSum(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredInput(0, "x");
+  if (failed(input) || failed(ctx.requiredInput(1, "axis")))
+    return failure();
+  std::optional<llvm::SmallVector<int64_t>> axis = ctx.constantInts(1);
+  if (!axis || axis->size() != 1)
+    return ctx.unsupported("an axis computed at run time");
+  Builder &b = ctx.builder();
+  return setResult(ctx, ctx.value<x::CumSumOp>(
+                            *input, b.getI64IntegerAttr(axis->front()),
+                            ctx.getInt("exclusive", 0) ? b.getUnitAttr() : UnitAttr(),
+                            ctx.getInt("reverse", 0) ? b.getUnitAttr() : UnitAttr()));
+}
+
 void mlir::xfmr::onnx_import::registerTensorOps(OpRegistry &r) {
   r.add("", "MatMul", convertMatMul);
   r.add("", "Gemm", convertGemm);
@@ -376,6 +391,7 @@ void mlir::xfmr::onnx_import::registerTensorOps(OpRegistry &r) {
   r.add("", "ReduceMax", convertReduce<x::ReduceMaxOp, 18>);
   r.add("", "ReduceMin", convertReduce<x::ReduceMinOp, 18>);
   r.add("", "ArgMax", convertArgMax);
+  r.add("", "CumSum", convertCumSum, 11);
   r.add("", "Softmax", convertSoftmax<x::SoftmaxOp>);
   r.add("", "LogSoftmax", convertSoftmax<x::LogSoftmaxOp>);
 }

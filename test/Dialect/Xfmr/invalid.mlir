@@ -831,3 +831,12 @@ func.func @g4(%a: tensor<4x4xf32>, %i: tensor<3x1xi64>) {
   %0 = xfmr.gather_nd %a, %i {batch_dims = 1 : i64} : (tensor<4x4xf32>, tensor<3x1xi64>) -> tensor<3xf32>
   return
 }
+
+// -----
+
+// cumsum: axis out of range
+func.func @cumsum_axis(%a: tensor<4x8xf32>) {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %0 = xfmr.cumsum %a {axis = 2 : i64} : tensor<4x8xf32>
+  return
+}

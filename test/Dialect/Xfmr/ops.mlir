@@ -256,6 +256,15 @@ func.func @gathers(%types: tensor<1x128xi64>, %ids: tensor<1x?xi64>, %x: tensor<
   return
 }
 
+// CHECK-LABEL: func.func @cumsum(
+// CHECK: %0 = xfmr.cumsum %arg0 {axis = 1 : i64} : tensor<?x?xi64>
+// CHECK: %1 = xfmr.cumsum %arg1 {axis = -1 : i64, exclusive, reverse} : tensor<4x8xf32>
+func.func @cumsum(%mask: tensor<?x?xi64>, %x: tensor<4x8xf32>) {
+  %0 = xfmr.cumsum %mask {axis = 1 : i64} : tensor<?x?xi64>
+  %1 = xfmr.cumsum %x {axis = -1 : i64, exclusive, reverse} : tensor<4x8xf32>
+  return
+}
+
 {-#
   dialect_resources: {
     builtin: {

@@ -273,6 +273,24 @@ def Xfmr_TriluOp : Xfmr_SameShapeOp<"trilu"> {
   let hasVerifier = 1;
 }
 
+def Xfmr_CumSumOp : Xfmr_SameShapeOp<"cumsum"> {
+  let summary = "cumulative sum along one axis";
+  let description = [{
+    ONNX CumSum: element `i` along `axis` is the sum of elements `0..i`
+    (`0..i-1` with `exclusive`; from the end with `reverse`). Position ids
+    are computed from attention masks this way.
+
+    ```mlir
+    %pos = xfmr.cumsum %mask {axis = 1 : i64} : tensor<?x?xi64>
+    ```
+  }];
+  let arguments = (ins Xfmr_NumericTensor:$input, I64Attr:$axis,
+                       UnitAttr:$exclusive, UnitAttr:$reverse);
+  let results = (outs Xfmr_NumericTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 def Xfmr_ShapeOp : Xfmr_ShapedOp<"shape"> {
   let summary = "the shape of a tensor as a 1-D i64 tensor";
   let description = [{
