@@ -308,6 +308,162 @@ static LogicalResult convertMsAttention(NodeContext &ctx) {
   return ctx.setOutputs({*output});
 }
 
+/// A 0-D i64 scalar read from dim `dim` of `v`.
+static FailureOr<Value> dimScalar(NodeContext &ctx, Value v, int64_t dim) {
+  Builder &b = ctx.builder();
+  FailureOr<Value> shape = ctx.value<x::ShapeOp>(v, IntegerAttr(), IntegerAttr());
+  if (failed(shape))
+    return failure();
+  return ctx.value<x::GatherOp>(*shape, ctx.scalar(b.getI64Type(), dim),
+                                b.getI64IntegerAttr(0));
+}
+
+/// `v` reshaped to rank 4 with its one dim at position `at`.
+static FailureOr<Value> spreadTo4d(NodeContext &ctx, Value v, int64_t at) {
+  llvm::SmallVector<int64_t> axes;
+  for (int64_t i = 0; i < 4; ++i)
+    if (i != at)
+      axes.push_back(i);
+  return ctx.value<x::UnsqueezeOp>(v, ctx.builder().getDenseI64ArrayAttr(axes));
+}
+
+/// GroupQueryAttention: causal attention of `num_heads` query heads over
+/// `kv_num_heads` key/value heads, the past followed by the new keys.
+/// `seqlens_k[b]` is the index of the last valid key of batch `b`; the
+/// query at step i sits at position seqlens_k[b] - S + 1 + i and sees the
+/// keys up to it. That mask is built explicitly, so padded batches are
+/// exact; with `do_rotary`, q and k are rotated at those positions.
+static LogicalResult convertGroupQueryAttention(NodeContext &ctx) {
+  FailureOr<Value> query = ctx.requiredInput(0, "query");
+  FailureOr<Value> seqlens = ctx.requiredInput(5, "seqlens_k");
+  if (failed(query) || failed(seqlens))
+    return failure();
+  if (ctx.getInt("local_window_size", -1) != -1)
+    return ctx.unsupported("local_window_size (sliding windows)");
+  if (ctx.getFloat("softcap", 0.0f) != 0.0f)
+    return ctx.unsupported("softcap");
+  if (ctx.getInt("smooth_softmax", 0))
+    return ctx.unsupported("smooth_softmax");
+  for (unsigned i = 9; i < ctx.numInputs(); ++i)
+    if (ctx.input(i))
+      return ctx.unsupported("input " + llvm::Twine(i) +
+                             " (position_ids, attention_bias, head_sink)");
+  int64_t qHeads = ctx.getInt("num_heads", 0);
+  int64_t kvHeads = ctx.getInt("kv_num_heads", 0);
+  if (qHeads <= 0 || kvHeads <= 0)
+    return ctx.emitError()
+           << "GroupQueryAttention needs num_heads and kv_num_heads";
+  if (ctx.inputType(0).getRank() != 3)
+    return ctx.unsupported("a query that is not [batch, sequence, hidden]");
+  Builder &b = ctx.builder();
+
+  // Separate or packed QKV.
+  Value q = *query, k = ctx.input(1), v = ctx.input(2);
+  if (!k || !v) {
+    int64_t hidden = ctx.inputType(0).getShape().back();
+    if (ShapedType::isDynamic(hidden) ||
+        hidden % (qHeads + 2 * kvHeads) != 0)
+      return ctx.emitError() << "packed QKV of " << hidden
+                             << " features does not split into "
+                             << qHeads + 2 * kvHeads << " heads";
+    int64_t d = hidden / (qHeads + 2 * kvHeads);
+    FailureOr<x::SplitOp> parts = ctx.create<x::SplitOp>(
+        q, b.getI64IntegerAttr(-1),
+        b.getDenseI64ArrayAttr({qHeads * d, kvHeads * d, kvHeads * d}));
+    if (failed(parts))
+      return failure();
+    q = parts->getOutputs()[0];
+    k = parts->getOutputs()[1];
+    v = parts->getOutputs()[2];
+  }
+  FailureOr<Value> q4 = splitHeads(ctx, q, qHeads);
+  if (failed(q4))
+    return failure();
+  FailureOr<Value> k4 = splitHeads(ctx, k, kvHeads);
+  if (failed(k4))
+    return failure();
+  FailureOr<Value> v4 = splitHeads(ctx, v, kvHeads);
+  if (failed(v4))
+    return failure();
+
+  // Query positions [B, S]: seqlens_k - S + 1 + i.
+  Type i64 = b.getI64Type();
+  FailureOr<Value> lengths = ctx.castTo(*seqlens, i64);
+  FailureOr<Value> steps = dimScalar(ctx, q, 1);
+  if (failed(lengths) || failed(steps))
+    return failure();
+  FailureOr<Value> stepRange =
+      ctx.value<x::RangeOp>(ctx.scalar(i64, 0), *steps, ctx.scalar(i64, 1));
+  FailureOr<Value> first = ctx.value<x::SubOp>(*lengths, *steps);
+  if (failed(stepRange) || failed(first))
+    return failure();
+  first = ctx.value<x::AddOp>(*first, ctx.scalar(i64, 1));
+  FailureOr<Value> firstCol =
+      succeeded(first) ? ctx.value<x::UnsqueezeOp>(*first,
+                                                   b.getDenseI64ArrayAttr({1}))
+                       : FailureOr<Value>(failure());
+  FailureOr<Value> positions =
+      succeeded(firstCol) ? ctx.value<x::AddOp>(*firstCol, *stepRange)
+                          : FailureOr<Value>(failure());
+  if (failed(positions))
+    return failure();
+
+  if (ctx.getInt("do_rotary", 0)) {
+    FailureOr<Value> cos = ctx.requiredInput(7, "cos_cache");
+    FailureOr<Value> sin = ctx.requiredInput(8, "sin_cache");
+    if (failed(cos) || failed(sin))
+      return failure();
+    UnitAttr interleaved =
+        ctx.getInt("rotary_interleaved", 0) ? b.getUnitAttr() : UnitAttr();
+    q4 = ctx.value<x::RotaryEmbeddingOp>(*q4, *cos, *sin, *positions,
+                                         interleaved, b.getI64IntegerAttr(0),
+                                         b.getI64IntegerAttr(0));
+    if (failed(q4))
+      return failure();
+    k4 = ctx.value<x::RotaryEmbeddingOp>(*k4, *cos, *sin, *positions,
+                                         interleaved, b.getI64IntegerAttr(0),
+                                         b.getI64IntegerAttr(0));
+    if (failed(k4))
+      return failure();
+  }
+
+  // keep[b, 0, i, j] = j <= positions[b, i], over all past + new keys.
+  Value pastKey = ctx.input(3), pastValue = ctx.input(4);
+  FailureOr<Value> total = dimScalar(ctx, *k4, 2);
+  if (succeeded(total) && pastKey) {
+    FailureOr<Value> past = dimScalar(ctx, pastKey, 2);
+    total = succeeded(past) ? ctx.value<x::AddOp>(*total, *past)
+                            : FailureOr<Value>(failure());
+  }
+  if (failed(total))
+    return failure();
+  FailureOr<Value> keys =
+      ctx.value<x::RangeOp>(ctx.scalar(i64, 0), *total, ctx.scalar(i64, 1));
+  FailureOr<Value> keys4 =
+      succeeded(keys) ? spreadTo4d(ctx, *keys, 3) : FailureOr<Value>(failure());
+  FailureOr<Value> pos4 =
+      succeeded(keys4)
+          ? ctx.value<x::UnsqueezeOp>(*positions, b.getDenseI64ArrayAttr({1, 3}))
+          : FailureOr<Value>(failure());
+  FailureOr<Value> keep = succeeded(pos4)
+                              ? ctx.value<x::LessEqualOp>(*keys4, *pos4)
+                              : FailureOr<Value>(failure());
+  if (failed(keep))
+    return failure();
+
+  FailureOr<x::AttentionOp> attention = buildAttention(
+      ctx, *q4, *k4, *v4, *keep, pastKey, pastValue, getScale(ctx),
+      /*causal=*/false);
+  if (failed(attention))
+    return failure();
+  FailureOr<Value> output = mergeHeads(ctx, attention->getOutput());
+  if (failed(output))
+    return failure();
+  Value presentKey = pastKey ? attention->getPresent()[0] : *k4;
+  Value presentValue = pastKey ? attention->getPresent()[1] : *v4;
+  return ctx.setOutputs({*output, presentKey, presentValue});
+}
+
 void mlir::xfmr::onnx_import::registerMicrosoftOps(OpRegistry &r) {
   r.add(kMs, "SkipLayerNormalization", convertSkipNorm<x::LayerNormOp, true>);
   r.add(kMs, "SkipSimplifiedLayerNormalization",
@@ -320,4 +476,5 @@ void mlir::xfmr::onnx_import::registerMicrosoftOps(OpRegistry &r) {
   r.add(kMs, "RotaryEmbedding", convertMsRotaryEmbedding);
   r.add(kMs, "MultiHeadAttention", convertMultiHeadAttention);
   r.add(kMs, "Attention", convertMsAttention);
+  r.add(kMs, "GroupQueryAttention", convertGroupQueryAttention);
 }
