@@ -13,6 +13,8 @@ LLVM_DIR   := /usr/lib/llvm-22
 # Paths inside the tree hash relative to it, so that every clone shares the
 # ccache entries of the others.
 export CCACHE_BASEDIR := $(CURDIR)
+# Debug info (the fuzzer's) would otherwise tie entries to the clone's path.
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: all setup configure build check demo docs clean
 
