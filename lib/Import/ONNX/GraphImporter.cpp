@@ -317,6 +317,26 @@ OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
     argAttrs.push_back(builder.getDictionaryAttr(attrs));
   }
 
+  // Options that name nothing are mistakes worth reporting (a typo would
+  // otherwise leave the dims dynamic without a word).
+  llvm::StringSet<> inputNames, dimParams;
+  for (const onnx::ValueInfoProto *info : inputs) {
+    inputNames.insert(info->name());
+    for (const auto &dim : info->type().tensor_type().shape().dim())
+      if (dim.has_dim_param())
+        dimParams.insert(dim.dim_param());
+  }
+  for (const auto &entry : options.inputShapes)
+    if (!inputNames.contains(entry.getKey()))
+      return emitError(fileLoc) << "--input-shape names '" << entry.getKey()
+                                << "', which is not an input of the graph",
+             nullptr;
+  for (const auto &entry : options.dimValues)
+    if (!dimParams.contains(entry.getKey()))
+      return emitError(fileLoc) << "--dim names '" << entry.getKey()
+                                << "', which no input's shape uses",
+             nullptr;
+
   auto func = func::FuncOp::create(builder, fileLoc, options.functionName,
                                    builder.getFunctionType(inputTypes, {}));
   Block *body = func.addEntryBlock();
