@@ -160,8 +160,10 @@ def Xfmr_AttentionOp : Xfmr_ShapedOp<"attention", [AttrSizedOperandSegments]> {
     `softmax(scale * query · keyᵀ + mask) · value`, where `scale` defaults
     to `1 / sqrt(D)`, `mask` (broadcastable to `[B, Hq, Sq, P + Skv]`) is
     additive when floating point or a keep-mask when `i1`, and `is_causal`
-    masks out keys after the query's position (aligned to the end, so that
-    decoding with a past works). The result is `[B, Hq, Sq, Dv]`.
+    lets query `i` see key `j` only when `j <= i + P`, with `P` the past's
+    length (0 without a past): top-left aligned as in ONNX, which for
+    decoding with a past is the query's own position. The result is
+    `[B, Hq, Sq, Dv]`.
 
     ```mlir
     %o = xfmr.attention %q, %k, %v {is_causal}
