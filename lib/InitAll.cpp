@@ -8,6 +8,7 @@
 
 #include "xfmr/InitAll.h"
 
+#include "xfmr/Conversion/Passes.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrDialect.h"
 #include "xfmr/Dialect/Xfmr/Transforms/Passes.h"
 #include "xfmr/Pipelines/Pipelines.h"
@@ -50,6 +51,7 @@ void mlir::xfmr::registerAllXfmrDialects(mlir::DialectRegistry &registry) {
 
 void mlir::xfmr::registerAllXfmrPasses() {
   mlir::xfmr::registerXfmrPasses();
+  mlir::xfmr::registerXfmrConversionPasses();
   registerXfmrPipelines();
 
   // Upstream passes the xfmr pipelines are made of.

@@ -1,0 +1,28 @@
+//===- XfmrToLinalg.h - Lowering xfmr to linalg -----------------*- C++ -*-===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XFMR_CONVERSION_XFMRTOLINALG_XFMRTOLINALG_H
+#define XFMR_CONVERSION_XFMRTOLINALG_XFMRTOLINALG_H
+
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
+namespace mlir::xfmr {
+
+/// Elementwise xfmr ops (unary, binary with broadcasting, comparisons,
+/// where, cast, activations) to one linalg.generic each, and constants to
+/// arith.constant.
+void populateXfmrElementwiseToLinalgPatterns(RewritePatternSet &patterns);
+
+/// Every xfmr-to-linalg pattern.
+void populateXfmrToLinalgConversionPatterns(RewritePatternSet &patterns);
+
+} // namespace mlir::xfmr
+
+#endif // XFMR_CONVERSION_XFMRTOLINALG_XFMRTOLINALG_H

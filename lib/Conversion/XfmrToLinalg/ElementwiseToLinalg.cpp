@@ -1,0 +1,326 @@
+//===- ElementwiseToLinalg.cpp - Elementwise xfmr ops to linalg.generic ---===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Each elementwise op becomes one linalg.generic: the numpy broadcasting is in
+// the indexing maps (a static size-1 operand dim reads index 0), the result
+// is a tensor.empty sized by the op's shape reification, and the body is the
+// op's scalar computation in arith/math. Keeping every op a separate generic
+// leaves fusion to linalg's elementwise fusion.
+//
+//===----------------------------------------------------------------------===//
+
+#include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
+#include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::xfmr;
+
+namespace {
+
+/// Builds scalar arith/math code at one location.
+struct ScalarBuilder {
+  OpBuilder &b;
+  Location loc;
+
+  Value constant(Type type, double value) {
+    if (isa<FloatType>(type))
+      return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+    return arith::ConstantOp::create(
+        b, loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
+  }
+  bool isFloat(Value v) { return isa<FloatType>(v.getType()); }
+
+  Value sigmoid(Value x) {
+    Value one = constant(x.getType(), 1.0);
+    Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+    return arith::DivFOp::create(b, loc, one,
+                                 arith::AddFOp::create(b, loc, one, e));
+  }
+
+  Value gelu(Value x, GeluApproximation approximation) {
+    Type t = x.getType();
+    Value half = constant(t, 0.5), one = constant(t, 1.0);
+    Value inner;
+    if (approximation == GeluApproximation::none) {
+      // 0.5 x (1 + erf(x / sqrt(2)))
+      inner = math::ErfOp::create(
+          b, loc, arith::MulFOp::create(b, loc, x, constant(t, M_SQRT1_2)));
+    } else {
+      // 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
+      Value cube = arith::MulFOp::create(
+          b, loc, x, arith::MulFOp::create(b, loc, x, x));
+      Value poly = arith::AddFOp::create(
+          b, loc, x,
+          arith::MulFOp::create(b, loc, constant(t, 0.044715), cube));
+      inner = math::TanhOp::create(
+          b, loc,
+          arith::MulFOp::create(b, loc, constant(t, std::sqrt(2.0 / M_PI)),
+                                poly));
+    }
+    return arith::MulFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, half, x),
+        arith::AddFOp::create(b, loc, one, inner));
+  }
+
+  /// Converts a scalar between element types with ONNX Cast's rules.
+  Value cast(Value x, Type to) {
+    Type from = x.getType();
+    if (from == to)
+      return x;
+    auto fromInt = dyn_cast<IntegerType>(from);
+    auto toInt = dyn_cast<IntegerType>(to);
+    if (toInt && toInt.getWidth() == 1) {
+      Value zero = constant(from, 0);
+      if (fromInt)
+        return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero);
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, zero);
+    }
+    if (fromInt && toInt) {
+      if (fromInt.getWidth() > toInt.getWidth())
+        return arith::TruncIOp::create(b, loc, to, x);
+      if (fromInt.getWidth() == 1)
+        return arith::ExtUIOp::create(b, loc, to, x);
+      return arith::ExtSIOp::create(b, loc, to, x);
+    }
+    if (fromInt && !toInt) {
+      if (fromInt.getWidth() == 1)
+        return arith::UIToFPOp::create(b, loc, to, x);
+      return arith::SIToFPOp::create(b, loc, to, x);
+    }
+    if (!fromInt && toInt)
+      return arith::FPToSIOp::create(b, loc, to, x);
+    if (from.getIntOrFloatBitWidth() > to.getIntOrFloatBitWidth())
+      return arith::TruncFOp::create(b, loc, to, x);
+    return arith::ExtFOp::create(b, loc, to, x);
+  }
+
+  /// The scalar computation of `op` on `args`, or null if `op` is not an
+  /// elementwise op this file lowers.
+  Value emit(Operation *op, ValueRange args, Type resultType) {
+    auto unaryF = [&](auto tag) -> Value {
+      using MathOp = decltype(tag);
+      return MathOp::create(b, loc, args[0]);
+    };
+    auto binary = [&](auto floatTag, auto intTag) -> Value {
+      using FloatOp = decltype(floatTag);
+      using IntOp = decltype(intTag);
+      if (isFloat(args[0]))
+        return FloatOp::create(b, loc, args[0], args[1]);
+      return IntOp::create(b, loc, args[0], args[1]);
+    };
+    auto compare = [&](arith::CmpFPredicate f, arith::CmpIPredicate i) -> Value {
+      if (isFloat(args[0]))
+        return arith::CmpFOp::create(b, loc, f, args[0], args[1]);
+      return arith::CmpIOp::create(b, loc, i, args[0], args[1]);
+    };
+    return llvm::TypeSwitch<Operation *, Value>(op)
+        .Case([&](NegOp) -> Value {
+          if (isFloat(args[0]))
+            return arith::NegFOp::create(b, loc, args[0]);
+          return arith::SubIOp::create(b, loc, constant(resultType, 0), args[0]);
+        })
+        .Case([&](AbsOp) -> Value {
+          if (isFloat(args[0]))
+            return math::AbsFOp::create(b, loc, args[0]);
+          return math::AbsIOp::create(b, loc, args[0]);
+        })
+        .Case([&](ExpOp) { return unaryF(math::ExpOp()); })
+        .Case([&](LogOp) { return unaryF(math::LogOp()); })
+        .Case([&](SqrtOp) { return unaryF(math::SqrtOp()); })
+        .Case([&](RsqrtOp) { return unaryF(math::RsqrtOp()); })
+        .Case([&](TanhOp) { return unaryF(math::TanhOp()); })
+        .Case([&](ErfOp) { return unaryF(math::ErfOp()); })
+        .Case([&](SinOp) { return unaryF(math::SinOp()); })
+        .Case([&](CosOp) { return unaryF(math::CosOp()); })
+        .Case([&](FloorOp) { return unaryF(math::FloorOp()); })
+        .Case([&](CeilOp) { return unaryF(math::CeilOp()); })
+        .Case([&](ReciprocalOp) -> Value {
+          return arith::DivFOp::create(b, loc, constant(resultType, 1.0),
+                                       args[0]);
+        })
+        .Case([&](SigmoidOp) { return sigmoid(args[0]); })
+        .Case([&](SiluOp) -> Value {
+          return arith::MulFOp::create(b, loc, args[0], sigmoid(args[0]));
+        })
+        .Case([&](ReluOp) -> Value {
+          if (isFloat(args[0]))
+            return arith::MaximumFOp::create(b, loc, args[0],
+                                             constant(resultType, 0));
+          return arith::MaxSIOp::create(b, loc, args[0], constant(resultType, 0));
+        })
+        .Case([&](LeakyReluOp leaky) -> Value {
+          Value zero = constant(resultType, 0);
+          Value scaled = arith::MulFOp::create(
+              b, loc, args[0],
+              constant(resultType, leaky.getAlpha().convertToDouble()));
+          Value positive = arith::CmpFOp::create(
+              b, loc, arith::CmpFPredicate::OGE, args[0], zero);
+          return arith::SelectOp::create(b, loc, positive, args[0], scaled);
+        })
+        .Case([&](ClipOp clip) -> Value {
+          Value x = args[0];
+          if (std::optional<APFloat> lo = clip.getMin())
+            x = isFloat(x) ? Value(arith::MaximumFOp::create(
+                                 b, loc, x,
+                                 constant(resultType, lo->convertToDouble())))
+                           : Value(arith::MaxSIOp::create(
+                                 b, loc, x,
+                                 constant(resultType, lo->convertToDouble())));
+          if (std::optional<APFloat> hi = clip.getMax())
+            x = isFloat(x) ? Value(arith::MinimumFOp::create(
+                                 b, loc, x,
+                                 constant(resultType, hi->convertToDouble())))
+                           : Value(arith::MinSIOp::create(
+                                 b, loc, x,
+                                 constant(resultType, hi->convertToDouble())));
+          return x;
+        })
+        .Case([&](GeluOp gelu) { return this->gelu(args[0], gelu.getApproximate()); })
+        .Case([&](NotOp) -> Value {
+          return arith::XOrIOp::create(b, loc, args[0], constant(resultType, 1));
+        })
+        .Case([&](AddOp) { return binary(arith::AddFOp(), arith::AddIOp()); })
+        .Case([&](SubOp) { return binary(arith::SubFOp(), arith::SubIOp()); })
+        .Case([&](MulOp) { return binary(arith::MulFOp(), arith::MulIOp()); })
+        .Case([&](DivOp) { return binary(arith::DivFOp(), arith::DivSIOp()); })
+        .Case([&](MaxOp) { return binary(arith::MaximumFOp(), arith::MaxSIOp()); })
+        .Case([&](MinOp) { return binary(arith::MinimumFOp(), arith::MinSIOp()); })
+        .Case([&](PowOp) -> Value {
+          if (isFloat(args[0]))
+            return math::PowFOp::create(b, loc, args[0], args[1]);
+          return math::IPowIOp::create(b, loc, args[0], args[1]);
+        })
+        .Case([&](EqualOp) {
+          return compare(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq);
+        })
+        .Case([&](LessOp) {
+          return compare(arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
+        })
+        .Case([&](LessEqualOp) {
+          return compare(arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle);
+        })
+        .Case([&](GreaterOp) {
+          return compare(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt);
+        })
+        .Case([&](GreaterEqualOp) {
+          return compare(arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge);
+        })
+        .Case([&](AndOp) -> Value {
+          return arith::AndIOp::create(b, loc, args[0], args[1]);
+        })
+        .Case([&](OrOp) -> Value {
+          return arith::OrIOp::create(b, loc, args[0], args[1]);
+        })
+        .Case([&](XorOp) -> Value {
+          return arith::XOrIOp::create(b, loc, args[0], args[1]);
+        })
+        .Case([&](WhereOp) -> Value {
+          return arith::SelectOp::create(b, loc, args[0], args[1], args[2]);
+        })
+        .Case([&](CastOp) { return cast(args[0], resultType); })
+        .Default([](Operation *) { return Value(); });
+  }
+};
+
+/// The indexing map of an operand broadcast to `resultType`: trailing dims
+/// align, and a static size-1 dim where the result's is not 1 reads index 0.
+static AffineMap broadcastMap(RankedTensorType operandType,
+                              RankedTensorType resultType) {
+  MLIRContext *context = operandType.getContext();
+  int64_t rank = resultType.getRank();
+  int64_t offset = rank - operandType.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < operandType.getRank(); ++d) {
+    int64_t r = d + offset;
+    bool broadcast = operandType.getDimSize(d) == 1 &&
+                     resultType.getDimSize(r) != 1;
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, context)
+                              : getAffineDimExpr(r, context));
+  }
+  return AffineMap::get(rank, 0, exprs, context);
+}
+
+struct ElementwiseToGeneric : RewritePattern {
+  ElementwiseToGeneric(MLIRContext *context)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, EqualOp, LessOp,
+             LessEqualOp, GreaterOp, GreaterEqualOp, AndOp, OrOp, XorOp,
+             WhereOp, CastOp, NegOp, AbsOp, ExpOp, LogOp, SqrtOp, RsqrtOp,
+             ReciprocalOp, TanhOp, ErfOp, SigmoidOp, ReluOp, SiluOp, SinOp,
+             CosOp, FloorOp, CeilOp, NotOp, LeakyReluOp, ClipOp, GeluOp>(op))
+      return failure();
+    Location loc = op->getLoc();
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+
+    ReifiedRankedShapedTypeDims shapes;
+    if (failed(reifyResultShapes(rewriter, op, shapes)))
+      return rewriter.notifyMatchFailure(op, "cannot reify the result shape");
+    Value init = tensor::EmptyOp::create(rewriter, loc, shapes.front(),
+                                         resultType.getElementType());
+
+    SmallVector<AffineMap> maps;
+    for (Value operand : op->getOperands())
+      maps.push_back(
+          broadcastMap(cast<RankedTensorType>(operand.getType()), resultType));
+    maps.push_back(rewriter.getMultiDimIdentityMap(resultType.getRank()));
+    SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                               utils::IteratorType::parallel);
+
+    bool emitted = true;
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, op->getOperands(), ValueRange{init},
+        maps, iterators,
+        [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
+          ScalarBuilder scalar{b, bodyLoc};
+          Value result = scalar.emit(op, args.drop_back(),
+                                     resultType.getElementType());
+          if (!result) {
+            emitted = false;
+            result = args.back();
+          }
+          linalg::YieldOp::create(b, bodyLoc, result);
+        });
+    if (!emitted) {
+      rewriter.eraseOp(generic);
+      return rewriter.notifyMatchFailure(op, "no scalar lowering");
+    }
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+/// Constants keep their attribute: small ones inline, weights as blobs.
+struct ConstantToArith : OpRewritePattern<ConstantOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConstantOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, cast<TypedAttr>(op.getValue()));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::xfmr::populateXfmrElementwiseToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<ElementwiseToGeneric, ConstantToArith>(patterns.getContext());
+}

@@ -1,0 +1,56 @@
+//===- XfmrToLinalgPass.cpp - The convert-xfmr-to-linalg pass -------------===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "xfmr/Conversion/Passes.h"
+#include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
+#include "xfmr/Dialect/Xfmr/IR/XfmrDialect.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::xfmr {
+#define GEN_PASS_DEF_CONVERTXFMRTOLINALGPASS
+#include "xfmr/Conversion/Passes.h.inc"
+} // namespace mlir::xfmr
+
+using namespace mlir;
+using namespace mlir::xfmr;
+
+void mlir::xfmr::populateXfmrToLinalgConversionPatterns(
+    RewritePatternSet &patterns) {
+  populateXfmrElementwiseToLinalgPatterns(patterns);
+}
+
+namespace {
+
+struct ConvertXfmrToLinalgPass
+    : public mlir::xfmr::impl::ConvertXfmrToLinalgPassBase<
+          ConvertXfmrToLinalgPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateXfmrToLinalgConversionPatterns(patterns);
+    // Every op is rewritten once into ops of other dialects; no rewrite
+    // creates xfmr ops, so a greedy walk in order is enough.
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+
+    // Report every op left behind, each at its (ONNX node's) location.
+    bool leftOver = false;
+    getOperation()->walk([&](Operation *op) {
+      if (!isa<XfmrDialect>(op->getDialect()))
+        return;
+      op->emitError("no lowering to linalg for '")
+          << op->getName() << "' yet";
+      leftOver = true;
+    });
+    if (leftOver)
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,89 @@
+// RUN: xfmr-opt %s -split-input-file -convert-xfmr-to-linalg | FileCheck %s
+
+// Elementwise ops: one linalg.generic each, broadcasting in the maps.
+
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[$LAST:.*]] = affine_map<(d0, d1, d2) -> (d2)>
+// CHECK-LABEL: func.func @add_bias
+// CHECK-SAME: (%[[X:.*]]: tensor<?x128x768xf32>, %[[B:.*]]: tensor<768xf32>)
+// CHECK: %[[C0:.*]] = arith.constant 0 : index
+// CHECK: %[[D0:.*]] = tensor.dim %[[X]], %[[C0]]
+// CHECK: %[[E:.*]] = tensor.empty(%[[D0]]) : tensor<?x128x768xf32>
+// CHECK: %[[G:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$LAST]], #[[$ID]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[X]], %[[B]] : tensor<?x128x768xf32>, tensor<768xf32>) outs(%[[E]] : tensor<?x128x768xf32>)
+// CHECK: ^bb0(%[[A:.*]]: f32, %[[Y:.*]]: f32, %{{.*}}: f32):
+// CHECK:   %[[S:.*]] = arith.addf %[[A]], %[[Y]] : f32
+// CHECK:   linalg.yield %[[S]] : f32
+// CHECK: return %[[G]]
+func.func @add_bias(%x: tensor<?x128x768xf32>, %b: tensor<768xf32>) -> tensor<?x128x768xf32> {
+  %0 = xfmr.add %x, %b : (tensor<?x128x768xf32>, tensor<768xf32>) -> tensor<?x128x768xf32>
+  return %0 : tensor<?x128x768xf32>
+}
+
+// -----
+
+// A static size-1 dim broadcasts by reading index 0.
+// CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-DAG: #[[$COL:.*]] = affine_map<(d0, d1) -> (0, d1)>
+// CHECK-LABEL: func.func @outer_compare
+// CHECK: linalg.generic {indexing_maps = [#[[$ROW]], #[[$COL]], #{{.*}}]
+// CHECK: arith.cmpi sle
+// CHECK: -> tensor<8x8xi1>
+func.func @outer_compare(%a: tensor<8x1xi64>, %b: tensor<1x8xi64>) -> tensor<8x8xi1> {
+  %0 = xfmr.less_equal %a, %b : (tensor<8x1xi64>, tensor<1x8xi64>) -> tensor<8x8xi1>
+  return %0 : tensor<8x8xi1>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @activations
+// CHECK: math.erf
+// CHECK: math.tanh
+// CHECK: math.exp
+// CHECK: arith.divf
+// CHECK: arith.select
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+func.func @activations(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = xfmr.gelu %x : tensor<4xf32>
+  %1 = xfmr.gelu %0 {approximate = #xfmr<gelu_approximation tanh>} : tensor<4xf32>
+  %2 = xfmr.silu %1 : tensor<4xf32>
+  %3 = xfmr.leaky_relu %2 {alpha = 0.1 : f32} : tensor<4xf32>
+  %4 = xfmr.clip %3 {min = 0.0 : f64, max = 6.0 : f64} : tensor<4xf32>
+  return %4 : tensor<4xf32>
+}
+
+// -----
+
+// Cast follows ONNX: float to bool is "non-zero", bool to float is 0 or 1.
+// CHECK-LABEL: func.func @casts
+// CHECK: arith.cmpf une
+// CHECK: arith.uitofp
+// CHECK: arith.fptosi
+// CHECK: arith.select
+func.func @casts(%x: tensor<4xf32>, %c: tensor<4xi1>) -> (tensor<4xf32>, tensor<4xi64>) {
+  %0 = xfmr.cast %x : tensor<4xf32> to tensor<4xi1>
+  %1 = xfmr.cast %0 : tensor<4xi1> to tensor<4xf32>
+  %2 = xfmr.cast %x : tensor<4xf32> to tensor<4xi64>
+  %3 = xfmr.where %c, %1, %x : (tensor<4xi1>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %3, %2 : tensor<4xf32>, tensor<4xi64>
+}
+
+// -----
+
+// Constants become arith.constant; weights stay blobs.
+// CHECK-LABEL: func.func @constants
+// CHECK: arith.constant dense_resource<w> : tensor<2x2xf32>
+// CHECK: arith.constant dense<2.000000e+00> : tensor<f32>
+func.func @constants() -> (tensor<2x2xf32>, tensor<f32>) {
+  %0 = xfmr.constant dense_resource<w> : tensor<2x2xf32>
+  %1 = xfmr.constant dense<2.0> : tensor<f32>
+  return %0, %1 : tensor<2x2xf32>, tensor<f32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w: "0x040000000000803F0000004000004040000080C0"
+    }
+  }
+#-}
