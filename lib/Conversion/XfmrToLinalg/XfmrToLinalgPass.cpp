@@ -24,6 +24,8 @@ using namespace mlir::xfmr;
 void mlir::xfmr::populateXfmrToLinalgConversionPatterns(
     RewritePatternSet &patterns) {
   populateXfmrElementwiseToLinalgPatterns(patterns);
+  populateXfmrReductionsToLinalgPatterns(patterns);
+  populateXfmrLinearAlgebraToLinalgPatterns(patterns);
 }
 
 namespace {

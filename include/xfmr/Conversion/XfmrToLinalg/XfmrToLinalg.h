@@ -20,6 +20,12 @@ namespace mlir::xfmr {
 /// arith.constant.
 void populateXfmrElementwiseToLinalgPatterns(RewritePatternSet &patterns);
 
+/// Reductions (sum, mean, max, min), softmax and log_softmax.
+void populateXfmrReductionsToLinalgPatterns(RewritePatternSet &patterns);
+
+/// Matmul (batched, broadcasting) and transpose.
+void populateXfmrLinearAlgebraToLinalgPatterns(RewritePatternSet &patterns);
+
 /// Every xfmr-to-linalg pattern.
 void populateXfmrToLinalgConversionPatterns(RewritePatternSet &patterns);
 

@@ -1,0 +1,50 @@
+// RUN: xfmr-opt %s -split-input-file -convert-xfmr-to-linalg | FileCheck %s
+
+// Matmul: one generic over [batch..., m, n, k], broadcasting in the maps.
+
+// CHECK-DAG: #[[$LHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+// CHECK-DAG: #[[$RHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @attention_scores
+// CHECK: %[[INIT:.*]] = linalg.fill
+// CHECK: linalg.generic {indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%arg0, %arg1 : tensor<?x12x?x64xf32>, tensor<?x12x64x?xf32>) outs(%[[INIT]] : tensor<?x12x?x?xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @attention_scores(%q: tensor<?x12x?x64xf32>, %kt: tensor<?x12x64x?xf32>) -> tensor<?x12x?x?xf32> {
+  %0 = xfmr.matmul %q, %kt : (tensor<?x12x?x64xf32>, tensor<?x12x64x?xf32>) -> tensor<?x12x?x?xf32>
+  return %0 : tensor<?x12x?x?xf32>
+}
+
+// -----
+
+// A 2-D weight broadcasts over the activations' batch without a copy.
+// CHECK-DAG: #[[$W:.*]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+// CHECK-LABEL: func.func @projection
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$W]], #{{.*}}]
+// CHECK-SAME: outs(%{{.*}} : tensor<?x128x3072xf32>)
+func.func @projection(%x: tensor<?x128x768xf32>, %w: tensor<768x3072xf32>) -> tensor<?x128x3072xf32> {
+  %0 = xfmr.matmul %x, %w : (tensor<?x128x768xf32>, tensor<768x3072xf32>) -> tensor<?x128x3072xf32>
+  return %0 : tensor<?x128x3072xf32>
+}
+
+// -----
+
+// A static size-1 batch dim broadcasts by reading index 0.
+// CHECK-DAG: #[[$B1:.*]] = affine_map<(d0, d1, d2, d3) -> (0, d1, d3)>
+// CHECK-LABEL: func.func @batch_broadcast
+// CHECK: linalg.generic {indexing_maps = [#[[$B1]],
+func.func @batch_broadcast(%a: tensor<1x4x8xf32>, %b: tensor<3x8x2xf32>) -> tensor<3x4x2xf32> {
+  %0 = xfmr.matmul %a, %b : (tensor<1x4x8xf32>, tensor<3x8x2xf32>) -> tensor<3x4x2xf32>
+  return %0 : tensor<3x4x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @transpose
+// CHECK: %[[D:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[E:.*]] = tensor.empty(%[[D]], %{{.*}}) : tensor<?x64x12x?xf32>
+// CHECK: linalg.transpose ins(%arg0 : tensor<?x12x64x?xf32>) outs(%[[E]] : tensor<?x64x12x?xf32>) permutation = [0, 2, 1, 3]
+func.func @transpose(%x: tensor<?x12x64x?xf32>) -> tensor<?x64x12x?xf32> {
+  %0 = xfmr.transpose %x {permutation = array<i64: 0, 2, 1, 3>} : (tensor<?x12x64x?xf32>) -> tensor<?x64x12x?xf32>
+  return %0 : tensor<?x64x12x?xf32>
+}

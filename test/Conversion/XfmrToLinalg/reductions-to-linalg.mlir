@@ -1,0 +1,66 @@
+// RUN: xfmr-opt %s -split-input-file -convert-xfmr-to-linalg | FileCheck %s
+
+// Reductions: a generic with reduction iterators into a filled init;
+// keepdims re-inserts the size-1 dims with tensor.expand_shape.
+
+// CHECK-DAG: #[[$IN3:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[$KEEP01:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @reduce_mean_keepdims
+// CHECK-SAME: (%[[X:.*]]: tensor<?x8x16xf32>)
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[N:.*]] = arith.constant 1.600000e+01 : f32
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32)
+// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[$IN3]], #[[$KEEP01]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[X]] : tensor<?x8x16xf32>) outs(%[[INIT]] : tensor<?x8xf32>)
+// CHECK: arith.addf
+// CHECK: %[[MEAN:.*]] = linalg.generic
+// CHECK: arith.divf %{{.*}}, %[[N]]
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[MEAN]] {{\[}}[0], [1, 2]] output_shape [%{{.*}}, 8, 1] : tensor<?x8xf32> into tensor<?x8x1xf32>
+// CHECK: return %[[E]]
+func.func @reduce_mean_keepdims(%x: tensor<?x8x16xf32>) -> tensor<?x8x1xf32> {
+  %0 = xfmr.reduce_mean %x {axes = array<i64: -1>} : (tensor<?x8x16xf32>) -> tensor<?x8x1xf32>
+  return %0 : tensor<?x8x1xf32>
+}
+
+// -----
+
+// A mean over a dynamic dim divides by its size read at run time.
+// CHECK-LABEL: func.func @reduce_mean_dynamic
+// CHECK: %[[D:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[I:.*]] = arith.index_cast %[[D]] : index to i64
+// CHECK: %[[F:.*]] = arith.sitofp %[[I]] : i64 to f32
+// CHECK: arith.divf %{{.*}}, %[[F]]
+func.func @reduce_mean_dynamic(%x: tensor<?x4xf32>) -> tensor<4xf32> {
+  %0 = xfmr.reduce_mean %x {axes = array<i64: 0>, keepdims = false} : (tensor<?x4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_all_max_and_int_min
+// CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-DAG: %[[IMAX:.*]] = arith.constant 9223372036854775807 : i64
+// CHECK: linalg.fill ins(%[[NEGINF]] : f32)
+// CHECK: iterator_types = ["reduction", "reduction"]
+// CHECK: arith.maximumf
+// CHECK: tensor.expand_shape %{{.*}} [] output_shape [1, 1] : tensor<f32> into tensor<1x1xf32>
+// CHECK: linalg.fill ins(%[[IMAX]] : i64)
+// CHECK: arith.minsi
+func.func @reduce_all_max_and_int_min(%x: tensor<3x4xf32>, %i: tensor<3x4xi64>) -> (tensor<1x1xf32>, tensor<3xi64>) {
+  %0 = xfmr.reduce_max %x : (tensor<3x4xf32>) -> tensor<1x1xf32>
+  %1 = xfmr.reduce_min %i {axes = array<i64: 1>, keepdims = false} : (tensor<3x4xi64>) -> tensor<3xi64>
+  return %0, %1 : tensor<1x1xf32>, tensor<3xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @softmaxes
+// CHECK: linalg.softmax dimension(2) ins(%arg0 : tensor<?x8x16xf32>)
+// log_softmax: max, sum of exp(x - max), then x - max - log(sum).
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: math.log
+func.func @softmaxes(%x: tensor<?x8x16xf32>) -> (tensor<?x8x16xf32>, tensor<?x8x16xf32>) {
+  %0 = xfmr.softmax %x : tensor<?x8x16xf32>
+  %1 = xfmr.log_softmax %x {axis = 1 : i64} : tensor<?x8x16xf32>
+  return %0, %1 : tensor<?x8x16xf32>, tensor<?x8x16xf32>
+}
