@@ -14,6 +14,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LoweringUtils.h"
+
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
@@ -269,11 +271,9 @@ struct ElementwiseToGeneric : RewritePattern {
     Location loc = op->getLoc();
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
 
-    ReifiedRankedShapedTypeDims shapes;
-    if (failed(reifyResultShapes(rewriter, op, shapes)))
+    FailureOr<Value> init = createEmptyResult(rewriter, op);
+    if (failed(init))
       return rewriter.notifyMatchFailure(op, "cannot reify the result shape");
-    Value init = tensor::EmptyOp::create(rewriter, loc, shapes.front(),
-                                         resultType.getElementType());
 
     SmallVector<AffineMap> maps;
     for (Value operand : op->getOperands())
@@ -285,7 +285,7 @@ struct ElementwiseToGeneric : RewritePattern {
 
     bool emitted = true;
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, op->getOperands(), ValueRange{init},
+        rewriter, loc, TypeRange{resultType}, op->getOperands(), ValueRange{*init},
         maps, iterators,
         [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
           ScalarBuilder scalar{b, bodyLoc};

@@ -13,6 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LoweringUtils.h"
+
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
@@ -71,15 +73,14 @@ struct MatMulToGeneric : OpRewritePattern<MatMulOp> {
                                                utils::IteratorType::parallel);
     iterators.back() = utils::IteratorType::reduction;
 
-    ReifiedRankedShapedTypeDims shapes;
-    if (failed(reifyResultShapes(rewriter, op, shapes)))
+    FailureOr<Value> empty = createEmptyResult(rewriter, op);
+    if (failed(empty))
       return rewriter.notifyMatchFailure(op, "cannot reify the result shape");
     Type elementType = resultType.getElementType();
-    Value empty =
-        tensor::EmptyOp::create(rewriter, loc, shapes.front(), elementType);
     Value zero = arith::ConstantOp::create(rewriter, loc,
                                            rewriter.getZeroAttr(elementType));
-    Value init = linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
+    Value init =
+        linalg::FillOp::create(rewriter, loc, zero, *empty).getResult(0);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{init.getType()},
         ValueRange{op.getLhs(), op.getRhs()}, ValueRange{init}, maps, iterators,
@@ -93,10 +94,8 @@ struct MatMulToGeneric : OpRewritePattern<MatMulOp> {
                 b, l, args[2], arith::MulIOp::create(b, l, args[0], args[1]));
           linalg::YieldOp::create(b, l, sum);
         });
-    Value result = generic.getResult(0);
-    if (result.getType() != resultType)
-      result = tensor::CastOp::create(rewriter, loc, resultType, result);
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, castToResultType(rewriter, loc, generic.getResult(0),
+                                            resultType));
     return success();
   }
 };
@@ -106,20 +105,16 @@ struct TransposeToLinalg : OpRewritePattern<TransposeOp> {
 
   LogicalResult matchAndRewrite(TransposeOp op,
                                 PatternRewriter &rewriter) const override {
-    ReifiedRankedShapedTypeDims shapes;
-    if (failed(reifyResultShapes(rewriter, op, shapes)))
+    FailureOr<Value> init = createEmptyResult(rewriter, op);
+    if (failed(init))
       return rewriter.notifyMatchFailure(op, "cannot reify the result shape");
-    auto resultType = cast<RankedTensorType>(op.getType());
-    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), shapes.front(),
-                                         resultType.getElementType());
     Value result = linalg::TransposeOp::create(rewriter, op.getLoc(),
-                                               op.getInput(), init,
+                                               op.getInput(), *init,
                                                op.getPermutation())
                        .getResult()
                        .front();
-    if (result.getType() != resultType)
-      result = tensor::CastOp::create(rewriter, op.getLoc(), resultType, result);
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, castToResultType(rewriter, op.getLoc(), result,
+                                            op.getType()));
     return success();
   }
 };

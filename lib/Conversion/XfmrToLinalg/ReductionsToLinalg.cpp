@@ -13,6 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LoweringUtils.h"
+
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
@@ -182,8 +184,7 @@ struct ReduceToGeneric : OpRewritePattern<OpTy> {
                                               countInt));
       auto reducedType = cast<RankedTensorType>(result.getType());
       int64_t rank = reducedType.getRank();
-      Value empty = tensor::EmptyOp::create(
-          rewriter, loc, getDimSizes(rewriter, loc, result), elementType);
+      Value empty = createEmptyLike(rewriter, loc, result, elementType);
       result = linalg::GenericOp::create(
                    rewriter, loc, TypeRange{reducedType}, ValueRange{result},
                    ValueRange{empty},
@@ -202,9 +203,7 @@ struct ReduceToGeneric : OpRewritePattern<OpTy> {
     }
     if (op.getKeepdims())
       result = keepReducedDims(rewriter, loc, result, input, mask, resultType);
-    if (result.getType() != resultType)
-      result = tensor::CastOp::create(rewriter, loc, resultType, result);
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, castToResultType(rewriter, loc, result, resultType));
     return success();
   }
 };
@@ -216,9 +215,8 @@ struct SoftmaxToLinalg : OpRewritePattern<SoftmaxOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
-    Value init = tensor::EmptyOp::create(
-        rewriter, loc, getDimSizes(rewriter, loc, op.getInput()),
-        type.getElementType());
+    Value init =
+        createEmptyLike(rewriter, loc, op.getInput(), type.getElementType());
     int64_t axis = *normalizeAxis(op.getAxis(), type.getRank());
     rewriter.replaceOpWithNewOp<linalg::SoftmaxOp>(
         op, TypeRange{type}, op.getInput(), init,
@@ -253,9 +251,7 @@ struct LogSoftmaxToLinalg : OpRewritePattern<LogSoftmaxOp> {
         kept.push_back(getAffineDimExpr(i, context));
     AffineMap keptMap = AffineMap::get(rank, 0, kept, context);
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
-    Value init = tensor::EmptyOp::create(rewriter, loc,
-                                         getDimSizes(rewriter, loc, x),
-                                         type.getElementType());
+    Value init = createEmptyLike(rewriter, loc, x, type.getElementType());
     auto result = linalg::GenericOp::create(
         rewriter, loc, TypeRange{type}, ValueRange{x, max, sum},
         ValueRange{init}, {identity, keptMap, keptMap, identity},

@@ -23,9 +23,7 @@ static LogicalResult convertUnary(NodeContext &ctx) {
   if (failed(input))
     return failure();
   FailureOr<Value> result = ctx.value<OpTy>(*input);
-  if (failed(result))
-    return failure();
-  return ctx.setOutputs(*result);
+  return ctx.setOutput(result);
 }
 
 template <typename OpTy>
@@ -35,9 +33,7 @@ static LogicalResult convertBinary(NodeContext &ctx) {
   if (failed(lhs) || failed(rhs))
     return failure();
   FailureOr<Value> result = ctx.value<OpTy>(*lhs, *rhs);
-  if (failed(result))
-    return failure();
-  return ctx.setOutputs(*result);
+  return ctx.setOutput(result);
 }
 
 /// Max and Min take one or more inputs.
@@ -67,9 +63,7 @@ static LogicalResult convertPow(NodeContext &ctx) {
   if (failed(exponent))
     return failure();
   FailureOr<Value> result = ctx.value<x::PowOp>(*base, *exponent);
-  if (failed(result))
-    return failure();
-  return ctx.setOutputs(*result);
+  return ctx.setOutput(result);
 }
 
 /// IsNaN(x) is !(x == x): the ordered comparison is false only for NaN.
@@ -83,9 +77,7 @@ static LogicalResult convertIsNaN(NodeContext &ctx) {
   if (failed(same))
     return failure();
   FailureOr<Value> result = ctx.value<x::NotOp>(*same);
-  if (failed(result))
-    return failure();
-  return ctx.setOutputs(*result);
+  return ctx.setOutput(result);
 }
 
 static LogicalResult convertWhere(NodeContext &ctx) {
@@ -95,9 +87,7 @@ static LogicalResult convertWhere(NodeContext &ctx) {
   if (failed(cond) || failed(onTrue) || failed(onFalse))
     return failure();
   FailureOr<Value> result = ctx.value<x::WhereOp>(*cond, *onTrue, *onFalse);
-  if (failed(result))
-    return failure();
-  return ctx.setOutputs(*result);
+  return ctx.setOutput(result);
 }
 
 static LogicalResult convertCast(NodeContext &ctx) {
@@ -119,9 +109,7 @@ static LogicalResult convertCast(NodeContext &ctx) {
                              getDataTypeName(ctx.getInt("to", 0)));
   }
   FailureOr<Value> result = ctx.castTo(*input, elementType);
-  if (failed(result))
-    return failure();
-  return ctx.setOutputs(*result);
+  return ctx.setOutput(result);
 }
 
 static LogicalResult convertClip(NodeContext &ctx) {
@@ -176,9 +164,7 @@ static LogicalResult convertLeakyRelu(NodeContext &ctx) {
     return failure();
   FailureOr<Value> result = ctx.value<x::LeakyReluOp>(
       *input, ctx.builder().getF32FloatAttr(ctx.getFloat("alpha", 0.01f)));
-  if (failed(result))
-    return failure();
-  return ctx.setOutputs(*result);
+  return ctx.setOutput(result);
 }
 
 static LogicalResult convertGelu(NodeContext &ctx) {
@@ -193,9 +179,7 @@ static LogicalResult convertGelu(NodeContext &ctx) {
                                     : x::GeluApproximation::none;
   FailureOr<Value> result = ctx.value<x::GeluOp>(
       *input, x::GeluApproximationAttr::get(ctx.context(), mode));
-  if (failed(result))
-    return failure();
-  return ctx.setOutputs(*result);
+  return ctx.setOutput(result);
 }
 
 /// Identity and inference-time Dropout pass their input through.

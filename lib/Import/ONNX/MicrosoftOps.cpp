@@ -99,9 +99,7 @@ static LogicalResult convertBiasedGelu(NodeContext &ctx) {
     return failure();
   FailureOr<Value> result = ctx.value<x::GeluOp>(
       *biased, x::GeluApproximationAttr::get(ctx.context(), approximation));
-  if (failed(result))
-    return failure();
-  return ctx.setOutputs(*result);
+  return ctx.setOutput(result);
 }
 
 //===----------------------------------------------------------------------===//
@@ -138,9 +136,7 @@ static LogicalResult convertMsRotaryEmbedding(NodeContext &ctx) {
       b.getI64IntegerAttr(fourD ? 0 : ctx.getInt("num_heads", 0)));
   if (succeeded(result) && fourD)
     result = ctx.value<x::TransposeOp>(*result, swap);
-  if (failed(result))
-    return failure();
-  return ctx.setOutputs(*result);
+  return ctx.setOutput(result);
 }
 
 //===----------------------------------------------------------------------===//
@@ -169,6 +165,34 @@ static FailureOr<Value> combineMasks(NodeContext &ctx, Value keep,
   Value minusInf =
       ctx.scalar(elementType, -std::numeric_limits<double>::infinity());
   return ctx.value<x::WhereOp>(keep, bias, minusInf);
+}
+
+/// The mask of the contrib attention ops: the key padding mask at input
+/// `paddingInput` combined with the additive bias at input `biasInput`.
+static FailureOr<Value> contribMask(NodeContext &ctx, unsigned paddingInput,
+                                    unsigned biasInput) {
+  FailureOr<Value> keep = Value();
+  if (Value padding = ctx.input(paddingInput))
+    keep = keyPaddingMask(ctx, padding);
+  if (failed(keep))
+    return failure();
+  return combineMasks(ctx, *keep, ctx.input(biasInput));
+}
+
+/// q, k and v split into heads, [B, S, H * D] -> [B, H, S, D] each.
+static FailureOr<SmallVector<Value>> splitQkvHeads(NodeContext &ctx, Value q,
+                                                   Value k, Value v,
+                                                   int64_t qHeads,
+                                                   int64_t kvHeads) {
+  SmallVector<Value> result;
+  for (auto [value, heads] :
+       {std::pair{q, qHeads}, std::pair{k, kvHeads}, std::pair{v, kvHeads}}) {
+    FailureOr<Value> split = splitHeads(ctx, value, heads);
+    if (failed(split))
+      return failure();
+    result.push_back(*split);
+  }
+  return result;
 }
 
 static std::optional<float> getScale(NodeContext &ctx) {
@@ -213,35 +237,24 @@ static LogicalResult convertMultiHeadAttention(NodeContext &ctx) {
     if (failed(vb))
       return failure();
   }
-  FailureOr<Value> q4 = splitHeads(ctx, *qb, heads);
-  if (failed(q4))
-    return failure();
-  FailureOr<Value> k4 = splitHeads(ctx, *kb, heads);
-  if (failed(k4))
-    return failure();
-  FailureOr<Value> v4 = splitHeads(ctx, *vb, heads);
-  if (failed(v4))
-    return failure();
-
-  FailureOr<Value> keep = Value();
-  if (Value padding = ctx.input(4))
-    keep = keyPaddingMask(ctx, padding);
-  if (failed(keep))
-    return failure();
-  FailureOr<Value> mask = combineMasks(ctx, *keep, ctx.input(5));
+  FailureOr<SmallVector<Value>> qkv =
+      splitQkvHeads(ctx, *qb, *kb, *vb, heads, heads);
+  FailureOr<Value> mask = succeeded(qkv) ? contribMask(ctx, 4, 5)
+                                         : FailureOr<Value>(failure());
   if (failed(mask))
     return failure();
   Value pastKey = ctx.input(6), pastValue = ctx.input(7);
   FailureOr<x::AttentionOp> attention =
-      buildAttention(ctx, *q4, *k4, *v4, *mask, pastKey, pastValue,
-                     getScale(ctx), ctx.getInt("unidirectional", 0) != 0);
+      buildAttention(ctx, (*qkv)[0], (*qkv)[1], (*qkv)[2], *mask, pastKey,
+                     pastValue, getScale(ctx),
+                     ctx.getInt("unidirectional", 0) != 0);
   if (failed(attention))
     return failure();
   FailureOr<Value> output = mergeHeads(ctx, attention->getOutput());
   if (failed(output))
     return failure();
-  Value presentKey = pastKey ? attention->getPresent()[0] : *k4;
-  Value presentValue = pastKey ? attention->getPresent()[1] : *v4;
+  Value presentKey = pastKey ? attention->getPresent()[0] : (*qkv)[1];
+  Value presentValue = pastKey ? attention->getPresent()[1] : (*qkv)[2];
   return ctx.setOutputs({*output, presentKey, presentValue});
 }
 
@@ -282,23 +295,16 @@ static LogicalResult convertMsAttention(NodeContext &ctx) {
       ctx.builder().getDenseI64ArrayAttr(sizes));
   if (failed(parts))
     return failure();
-  llvm::SmallVector<Value> heads4;
-  for (Value part : parts->getOutputs()) {
-    FailureOr<Value> split = splitHeads(ctx, part, heads);
-    if (failed(split))
-      return failure();
-    heads4.push_back(*split);
-  }
-  FailureOr<Value> keep = Value();
-  if (Value maskIndex = ctx.input(3))
-    keep = keyPaddingMask(ctx, maskIndex);
-  if (failed(keep))
-    return failure();
-  FailureOr<Value> mask = combineMasks(ctx, *keep, ctx.input(5));
+  ValueRange parts3 = parts->getOutputs();
+  FailureOr<SmallVector<Value>> qkvHeads =
+      splitQkvHeads(ctx, parts3[0], parts3[1], parts3[2], heads, heads);
+  FailureOr<Value> mask = succeeded(qkvHeads) ? contribMask(ctx, 3, 5)
+                                              : FailureOr<Value>(failure());
   if (failed(mask))
     return failure();
   FailureOr<x::AttentionOp> attention = buildAttention(
-      ctx, heads4[0], heads4[1], heads4[2], *mask, Value(), Value(),
+      ctx, (*qkvHeads)[0], (*qkvHeads)[1], (*qkvHeads)[2], *mask, Value(),
+      Value(),
       getScale(ctx), ctx.getInt("unidirectional", 0) != 0);
   if (failed(attention))
     return failure();
@@ -376,15 +382,12 @@ static LogicalResult convertGroupQueryAttention(NodeContext &ctx) {
     k = parts->getOutputs()[1];
     v = parts->getOutputs()[2];
   }
-  FailureOr<Value> q4 = splitHeads(ctx, q, qHeads);
-  if (failed(q4))
+  FailureOr<SmallVector<Value>> qkv =
+      splitQkvHeads(ctx, q, k, v, qHeads, kvHeads);
+  if (failed(qkv))
     return failure();
-  FailureOr<Value> k4 = splitHeads(ctx, k, kvHeads);
-  if (failed(k4))
-    return failure();
-  FailureOr<Value> v4 = splitHeads(ctx, v, kvHeads);
-  if (failed(v4))
-    return failure();
+  FailureOr<Value> q4 = (*qkv)[0], k4 = (*qkv)[1];
+  Value v4 = (*qkv)[2];
 
   // Query positions [B, S]: seqlens_k - S + 1 + i.
   Type i64 = b.getI64Type();
@@ -452,7 +455,7 @@ static LogicalResult convertGroupQueryAttention(NodeContext &ctx) {
     return failure();
 
   FailureOr<x::AttentionOp> attention = buildAttention(
-      ctx, *q4, *k4, *v4, *keep, pastKey, pastValue, getScale(ctx),
+      ctx, *q4, *k4, v4, *keep, pastKey, pastValue, getScale(ctx),
       /*causal=*/false);
   if (failed(attention))
     return failure();
@@ -460,7 +463,7 @@ static LogicalResult convertGroupQueryAttention(NodeContext &ctx) {
   if (failed(output))
     return failure();
   Value presentKey = pastKey ? attention->getPresent()[0] : *k4;
-  Value presentValue = pastKey ? attention->getPresent()[1] : *v4;
+  Value presentValue = pastKey ? attention->getPresent()[1] : v4;
   return ctx.setOutputs({*output, presentKey, presentValue});
 }
 

@@ -113,6 +113,12 @@ public:
   /// Results, in output order; a null Value or a missing trailing one is an
   /// output xfmr does not compute, which must then be unused.
   LogicalResult setOutputs(llvm::ArrayRef<Value> values);
+  /// The node's single result, or the failure that computing it reported.
+  LogicalResult setOutput(mlir::FailureOr<Value> result) {
+    if (mlir::failed(result))
+      return mlir::failure();
+    return setOutputs(*result);
+  }
 
   //===--------------------------------------------------------------------===//
   // Attributes

@@ -17,12 +17,6 @@ using namespace mlir;
 using namespace mlir::xfmr::onnx_import;
 namespace x = mlir::xfmr;
 
-static LogicalResult setResult(NodeContext &ctx, FailureOr<Value> result) {
-  if (failed(result))
-    return failure();
-  return ctx.setOutputs(*result);
-}
-
 /// A 1-D i64 operand (starts, ends, a shape): ONNX allows i32 too.
 static FailureOr<Value> asI64(NodeContext &ctx, Value v) {
   if (!v)
@@ -41,7 +35,7 @@ static LogicalResult convertReshape(NodeContext &ctx) {
   FailureOr<Value> shape64 = asI64(ctx, shape);
   if (failed(shape64))
     return failure();
-  return setResult(ctx, ctx.value<x::ReshapeOp>(
+  return ctx.setOutput(ctx.value<x::ReshapeOp>(
                             *data, *shape64,
                             ctx.builder().getBoolAttr(ctx.getInt("allowzero", 0))));
 }
@@ -54,7 +48,7 @@ static LogicalResult convertTranspose(NodeContext &ctx) {
   if (!ctx.hasAttr("perm"))
     for (int64_t i = ctx.inputType(0).getRank() - 1; i >= 0; --i)
       perm.push_back(i);
-  return setResult(ctx, ctx.value<x::TransposeOp>(
+  return ctx.setOutput(ctx.value<x::TransposeOp>(
                             *data, ctx.builder().getDenseI64ArrayAttr(perm)));
 }
 
@@ -67,7 +61,7 @@ static LogicalResult convertConcat(NodeContext &ctx) {
     return ctx.emitError() << "Concat needs at least one input";
   if (!ctx.hasAttr("axis"))
     return ctx.emitError() << "Concat needs the 'axis' attribute";
-  return setResult(ctx, ctx.value<x::ConcatOp>(
+  return ctx.setOutput(ctx.value<x::ConcatOp>(
                             inputs, ctx.builder().getI64IntegerAttr(
                                         ctx.getInt("axis", 0))));
 }
@@ -149,7 +143,7 @@ static LogicalResult convertSlice(NodeContext &ctx) {
       all.push_back(i);
     a = ctx.i64Vector(all);
   }
-  return setResult(ctx, ctx.value<x::SliceOp>(*data, *s, *e, *a, *st));
+  return ctx.setOutput(ctx.value<x::SliceOp>(*data, *s, *e, *a, *st));
 }
 
 /// Gather, GatherElements and GatherND: data, indices and one integer
@@ -161,7 +155,7 @@ static LogicalResult convertGatherLike(NodeContext &ctx,
   FailureOr<Value> indices = ctx.requiredInput(1, "indices");
   if (failed(data) || failed(indices))
     return failure();
-  return setResult(ctx, ctx.value<OpTy>(*data, *indices,
+  return ctx.setOutput(ctx.value<OpTy>(*data, *indices,
                                         ctx.builder().getI64IntegerAttr(
                                             ctx.getInt(attrName, 0))));
 }
@@ -171,7 +165,7 @@ static LogicalResult convertExpand(NodeContext &ctx) {
   FailureOr<Value> shape = ctx.requiredInput(1, "shape");
   if (failed(data) || failed(shape))
     return failure();
-  return setResult(ctx, ctx.value<x::ExpandOp>(*data, *shape));
+  return ctx.setOutput(ctx.value<x::ExpandOp>(*data, *shape));
 }
 
 /// Squeeze and Unsqueeze: axes are an attribute before opset 13 and a
@@ -192,7 +186,7 @@ static LogicalResult convertSqueeze(NodeContext &ctx) {
   FailureOr<llvm::SmallVector<int64_t>> axes = getAxes(ctx);
   if (failed(data) || failed(axes))
     return failure();
-  return setResult(ctx, ctx.value<x::SqueezeOp>(
+  return ctx.setOutput(ctx.value<x::SqueezeOp>(
                             *data, ctx.builder().getDenseI64ArrayAttr(*axes)));
 }
 
@@ -201,7 +195,7 @@ static LogicalResult convertUnsqueeze(NodeContext &ctx) {
   FailureOr<llvm::SmallVector<int64_t>> axes = getAxes(ctx);
   if (failed(data) || failed(axes))
     return failure();
-  return setResult(ctx, ctx.value<x::UnsqueezeOp>(
+  return ctx.setOutput(ctx.value<x::UnsqueezeOp>(
                             *data, ctx.builder().getDenseI64ArrayAttr(*axes)));
 }
 
@@ -238,7 +232,7 @@ static LogicalResult convertFlatten(NodeContext &ctx) {
     shape = {0, -1};
   else
     return ctx.unsupported("flattening several dynamic dims together");
-  return setResult(ctx, ctx.value<x::ReshapeOp>(*data, ctx.i64Vector(shape),
+  return ctx.setOutput(ctx.value<x::ReshapeOp>(*data, ctx.i64Vector(shape),
                                                 ctx.builder().getBoolAttr(false)));
 }
 
@@ -252,14 +246,14 @@ static LogicalResult convertShape(NodeContext &ctx) {
                           : IntegerAttr();
   IntegerAttr end = ctx.hasAttr("end") ? b.getI64IntegerAttr(ctx.getInt("end", 0))
                                        : IntegerAttr();
-  return setResult(ctx, ctx.value<x::ShapeOp>(*data, start, end));
+  return ctx.setOutput(ctx.value<x::ShapeOp>(*data, start, end));
 }
 
 static LogicalResult convertSize(NodeContext &ctx) {
   FailureOr<Value> data = ctx.requiredInput(0, "data");
   if (failed(data))
     return failure();
-  return setResult(ctx, ctx.value<x::SizeOp>(*data));
+  return ctx.setOutput(ctx.value<x::SizeOp>(*data));
 }
 
 static LogicalResult convertConstant(NodeContext &ctx) {
@@ -275,7 +269,7 @@ static LogicalResult convertConstant(NodeContext &ctx) {
                                  DenseElementsAttr::get(type, elements));
   };
   if (a.name() == "value")
-    return setResult(ctx, ctx.tensorConstant(a.t()));
+    return ctx.setOutput(ctx.tensorConstant(a.t()));
   if (a.name() == "value_float")
     return ctx.setOutputs(constant(b.getF32Type(), {}, {b.getF32FloatAttr(a.f())}));
   if (a.name() == "value_int")
@@ -313,7 +307,7 @@ static LogicalResult convertConstantOfShape(NodeContext &ctx) {
              << "ConstantOfShape value must be a tensor of one element";
     value = cast<TypedAttr>(dense.getSplatValue<Attribute>());
   }
-  return setResult(ctx, ctx.value<x::ConstantOfShapeOp>(*shape, value));
+  return ctx.setOutput(ctx.value<x::ConstantOfShapeOp>(*shape, value));
 }
 
 static LogicalResult convertRange(NodeContext &ctx) {
@@ -322,14 +316,14 @@ static LogicalResult convertRange(NodeContext &ctx) {
   FailureOr<Value> delta = ctx.requiredInput(2, "delta");
   if (failed(start) || failed(limit) || failed(delta))
     return failure();
-  return setResult(ctx, ctx.value<x::RangeOp>(*start, *limit, *delta));
+  return ctx.setOutput(ctx.value<x::RangeOp>(*start, *limit, *delta));
 }
 
 static LogicalResult convertTrilu(NodeContext &ctx) {
   FailureOr<Value> data = ctx.requiredInput(0, "input");
   if (failed(data))
     return failure();
-  return setResult(ctx, ctx.value<x::TriluOp>(
+  return ctx.setOutput(ctx.value<x::TriluOp>(
                             *data, ctx.input(1),
                             ctx.builder().getBoolAttr(ctx.getInt("upper", 1))));
 }

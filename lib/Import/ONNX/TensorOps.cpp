@@ -17,12 +17,6 @@ using namespace mlir;
 using namespace mlir::xfmr::onnx_import;
 namespace x = mlir::xfmr;
 
-static LogicalResult setResult(NodeContext &ctx, FailureOr<Value> result) {
-  if (failed(result))
-    return failure();
-  return ctx.setOutputs(*result);
-}
-
 static FailureOr<Value> transpose(NodeContext &ctx, Value v,
                                   llvm::ArrayRef<int64_t> perm) {
   if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
@@ -39,7 +33,7 @@ static LogicalResult convertMatMul(NodeContext &ctx) {
   FailureOr<Value> b = ctx.requiredInput(1, "B");
   if (failed(a) || failed(b))
     return failure();
-  return setResult(ctx, ctx.value<x::MatMulOp>(*a, *b));
+  return ctx.setOutput(ctx.value<x::MatMulOp>(*a, *b));
 }
 
 /// Y = alpha * A' B' + beta * C.
@@ -70,7 +64,7 @@ static LogicalResult convertGemm(NodeContext &ctx) {
     if (succeeded(bias))
       y = ctx.value<x::AddOp>(*y, *bias);
   }
-  return setResult(ctx, y);
+  return ctx.setOutput(y);
 }
 
 /// Sums `v` (labelled by `spec`) over the letters that `keep` lacks.
@@ -140,7 +134,7 @@ static LogicalResult convertEinsum(NodeContext &ctx) {
     FailureOr<Value> summed = sumOutLetters(ctx, ctx.input(0), spec, outSpec);
     if (failed(summed))
       return failure();
-    return setResult(ctx, transpose(ctx, *summed, perm(spec, outSpec)));
+    return ctx.setOutput(transpose(ctx, *summed, perm(spec, outSpec)));
   }
   if (inputs.size() != 2)
     return ctx.unsupported("equation '" + equation + "' (more than 2 operands)");
@@ -225,7 +219,7 @@ static LogicalResult convertEinsum(NodeContext &ctx) {
     if (failed(product))
       return failure();
   }
-  return setResult(ctx, transpose(ctx, *product, perm(kept, outSpec)));
+  return ctx.setOutput(transpose(ctx, *product, perm(kept, outSpec)));
 }
 
 //===----------------------------------------------------------------------===//
@@ -281,7 +275,7 @@ static LogicalResult convertConv(NodeContext &ctx) {
     return ctx.emitError() << "Conv auto_pad '" << autoPad << "' is not valid";
   }
   Builder &b = ctx.builder();
-  return setResult(ctx, ctx.value<x::ConvOp>(
+  return ctx.setOutput(ctx.value<x::ConvOp>(
                             *input, *weight, ctx.input(2),
                             b.getDenseI64ArrayAttr(strides),
                             b.getDenseI64ArrayAttr(pads),
@@ -311,7 +305,7 @@ static LogicalResult convertReduce(NodeContext &ctx) {
   if (axes.empty() && ctx.getInt("noop_with_empty_axes", 0))
     return ctx.setOutputs(*data);
   Builder &b = ctx.builder();
-  return setResult(ctx, ctx.value<OpTy>(*data, b.getDenseI64ArrayAttr(axes),
+  return ctx.setOutput(ctx.value<OpTy>(*data, b.getDenseI64ArrayAttr(axes),
                                         b.getBoolAttr(ctx.getInt("keepdims", 1))));
 }
 
@@ -320,7 +314,7 @@ static LogicalResult convertArgMax(NodeContext &ctx) {
   if (failed(data))
     return failure();
   Builder &b = ctx.builder();
-  return setResult(ctx, ctx.value<x::ArgMaxOp>(
+  return ctx.setOutput(ctx.value<x::ArgMaxOp>(
                             *data, b.getI64IntegerAttr(ctx.getInt("axis", 0)),
                             b.getBoolAttr(ctx.getInt("keepdims", 1)),
                             b.getBoolAttr(ctx.getInt("select_last_index", 0))));
@@ -346,7 +340,7 @@ static LogicalResult convertSoftmax(NodeContext &ctx) {
     return ctx.emitError() << ctx.opType() << " axis " << axis
                            << " is out of range for rank " << rank;
   if (ctx.opset() >= 13 || *normalized == rank - 1)
-    return setResult(ctx, ctx.value<OpTy>(*input, b.getI64IntegerAttr(axis)));
+    return ctx.setOutput(ctx.value<OpTy>(*input, b.getI64IntegerAttr(axis)));
 
   int64_t inner = 1;
   for (int64_t i = *normalized; i < rank; ++i) {
@@ -362,7 +356,7 @@ static LogicalResult convertSoftmax(NodeContext &ctx) {
   FailureOr<Value> result = ctx.value<OpTy>(*matrix, b.getI64IntegerAttr(-1));
   if (failed(result))
     return failure();
-  return setResult(ctx, ctx.value<x::ReshapeOp>(*result, *shape,
+  return ctx.setOutput(ctx.value<x::ReshapeOp>(*result, *shape,
                                                 b.getBoolAttr(false)));
 }
 
@@ -375,7 +369,7 @@ static LogicalResult convertCumSum(NodeContext &ctx) {
   if (!axis || axis->size() != 1)
     return ctx.unsupported("an axis computed at run time");
   Builder &b = ctx.builder();
-  return setResult(ctx, ctx.value<x::CumSumOp>(
+  return ctx.setOutput(ctx.value<x::CumSumOp>(
                             *input, b.getI64IntegerAttr(axis->front()),
                             ctx.getInt("exclusive", 0) ? b.getUnitAttr() : UnitAttr(),
                             ctx.getInt("reverse", 0) ? b.getUnitAttr() : UnitAttr()));

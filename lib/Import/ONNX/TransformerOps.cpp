@@ -181,9 +181,7 @@ static LogicalResult convertRotaryEmbedding(NodeContext &ctx) {
       ctx.getInt("interleaved", 0) ? b.getUnitAttr() : UnitAttr(),
       b.getI64IntegerAttr(ctx.getInt("rotary_embedding_dim", 0)),
       b.getI64IntegerAttr(ctx.getInt("num_heads", 0)));
-  if (failed(result))
-    return failure();
-  return ctx.setOutputs(*result);
+  return ctx.setOutput(result);
 }
 
 void mlir::xfmr::onnx_import::registerTransformerOps(OpRegistry &r) {
