@@ -1,0 +1,136 @@
+/*===- xfmr_runtime.h - The C API of compiled xfmr models -----------------===*\
+|*                                                                            *|
+|* Part of the xfmr project, under the Apache License v2.0 with LLVM          *|
+|* Exceptions. See LICENSE for license information.                           *|
+|* SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception                    *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+/*
+ * Two interfaces live here.
+ *
+ * 1. The model ABI: what a model compiled by `xfmr-compile` exports. A model
+ *    is one shared library with exactly two entry points:
+ *
+ *      const char *xfmr_model_signature(void);
+ *      void xfmr_model_run(void **args);
+ *
+ *    The signature is text, one record per line, fields separated by tabs:
+ *
+ *      xfmr-model<TAB>1
+ *      input<TAB>NAME<TAB>DTYPE<TAB>[DIMS]
+ *      output<TAB>NAME<TAB>DTYPE<TAB>[DIMS]
+ *
+ *    in the order of the model's inputs and outputs. DTYPE is one of the
+ *    names xfmr_dtype_name returns. DIMS is a comma-separated list (empty for
+ *    a scalar) of sizes: a number for a static dim, `?` for a dynamic one, or
+ *    `?NAME` for a dynamic dim named by the model (ONNX dim_param); dims with
+ *    one name must be bound to one size at run time.
+ *
+ *    `args[0]` points at memory for the results, `args[1 + i]` at input i.
+ *    Every tensor is a strided memref descriptor of its rank r:
+ *
+ *      struct { void *allocated; void *aligned; int64_t offset;
+ *               int64_t sizes[r]; int64_t strides[r]; }
+ *
+ *    (3 + 2r words of 8 bytes). Inputs are read-only. The results are the
+ *    outputs' descriptors one after another; each result's `allocated`
+ *    pointer comes from malloc and belongs to the caller, who frees it.
+ *    The model checks nothing: the runtime below validates inputs first.
+ *
+ * 2. The runtime API, implemented by libxfmr_runtime: load a model, read its
+ *    metadata, validate inputs and run it. Every failure is returned as a
+ *    message (free it with xfmr_error_free); nothing aborts the process.
+ */
+
+#ifndef XFMR_RUNTIME_XFMR_RUNTIME_H
+#define XFMR_RUNTIME_XFMR_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The signature's format version, the second field of its first line. */
+#define XFMR_MODEL_ABI_VERSION 1
+
+typedef enum xfmr_dtype {
+  XFMR_DTYPE_INVALID = 0,
+  XFMR_DTYPE_F32,
+  XFMR_DTYPE_F64,
+  XFMR_DTYPE_F16,
+  XFMR_DTYPE_BF16,
+  XFMR_DTYPE_I8,
+  XFMR_DTYPE_I16,
+  XFMR_DTYPE_I32,
+  XFMR_DTYPE_I64,
+  XFMR_DTYPE_BOOL /* one byte per element, 0 or 1 */
+} xfmr_dtype;
+
+/* "f32", "f64", "f16", "bf16", "i8", "i16", "i32", "i64", "bool"; NULL for an
+ * invalid dtype. */
+const char *xfmr_dtype_name(xfmr_dtype dtype);
+/* The dtype of a name above; XFMR_DTYPE_INVALID if there is none. */
+xfmr_dtype xfmr_dtype_from_name(const char *name);
+/* Bytes per element; 0 for an invalid dtype. */
+size_t xfmr_dtype_size(xfmr_dtype dtype);
+
+/* A dense row-major tensor. */
+typedef struct xfmr_tensor {
+  xfmr_dtype dtype;
+  int64_t rank;
+  int64_t *shape; /* rank entries */
+  void *data;
+} xfmr_tensor;
+
+/* What a model declares for one input or output. */
+typedef struct xfmr_tensor_info {
+  const char *name;
+  xfmr_dtype dtype;
+  int64_t rank;
+  const int64_t *shape;         /* rank entries; -1 for a dynamic dim */
+  const char *const *dim_names; /* rank entries; "" for an unnamed dim */
+} xfmr_tensor_info;
+
+typedef struct xfmr_model xfmr_model;
+
+/* Loads a compiled model (a shared library). NULL and *error on failure. */
+xfmr_model *xfmr_model_load(const char *path, char **error);
+/* Unloads a model; NULL is allowed. */
+void xfmr_model_free(xfmr_model *model);
+
+size_t xfmr_model_num_inputs(const xfmr_model *model);
+size_t xfmr_model_num_outputs(const xfmr_model *model);
+/* The i-th input or output, NULL when i is out of range. The pointers live
+ * as long as the model. */
+const xfmr_tensor_info *xfmr_model_input(const xfmr_model *model, size_t i);
+const xfmr_tensor_info *xfmr_model_output(const xfmr_model *model, size_t i);
+
+/* Checks inputs against the model: every input given exactly once, with its
+ * dtype, rank and static dims, and named dynamic dims bound to one size
+ * across inputs. `names` may be NULL, then `inputs` are in the model's order.
+ * Returns 0, or 1 with *error naming the input, the expected and the given.
+ */
+int xfmr_model_check_inputs(const xfmr_model *model, size_t num_inputs,
+                            const char *const *names,
+                            const xfmr_tensor *inputs, char **error);
+
+/* Checks the inputs as above, then runs the model. `outputs` has room for
+ * xfmr_model_num_outputs entries, which are filled with tensors the caller
+ * releases with xfmr_tensor_release. Returns 0, or 1 with *error. The model
+ * may be run from several threads at once. */
+int xfmr_model_run(const xfmr_model *model, size_t num_inputs,
+                   const char *const *names, const xfmr_tensor *inputs,
+                   xfmr_tensor *outputs, char **error);
+
+/* Frees the shape and data of a tensor that xfmr_model_run filled. */
+void xfmr_tensor_release(xfmr_tensor *tensor);
+/* Frees an error message; NULL is allowed. */
+void xfmr_error_free(char *error);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* XFMR_RUNTIME_XFMR_RUNTIME_H */
