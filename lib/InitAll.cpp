@@ -12,6 +12,7 @@
 #include "xfmr/Dialect/Xfmr/IR/XfmrDialect.h"
 #include "xfmr/Dialect/Xfmr/Transforms/Passes.h"
 #include "xfmr/Pipelines/Pipelines.h"
+#include "xfmr/Target/CPU/CPUTarget.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Affine/Transforms/Passes.h"
@@ -47,12 +48,14 @@ void mlir::xfmr::registerAllXfmrDialects(mlir::DialectRegistry &registry) {
                   mlir::math::MathDialect, mlir::memref::MemRefDialect,
                   mlir::scf::SCFDialect, mlir::tensor::TensorDialect,
                   mlir::vector::VectorDialect>();
+  registerCPUTargetInterfaces(registry);
 }
 
 void mlir::xfmr::registerAllXfmrPasses() {
   mlir::xfmr::registerXfmrPasses();
   mlir::xfmr::registerXfmrConversionPasses();
   registerXfmrPipelines();
+  registerCPUTargetPasses();
 
   // Upstream passes the xfmr pipelines are made of.
   mlir::registerTransformsPasses();

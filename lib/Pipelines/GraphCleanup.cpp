@@ -12,7 +12,6 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 void mlir::xfmr::buildGraphCleanupPipeline(mlir::OpPassManager &pm,
@@ -25,12 +24,4 @@ void mlir::xfmr::buildGraphCleanupPipeline(mlir::OpPassManager &pm,
     funcPm.addPass(mlir::createCanonicalizerPass());
   }
   funcPm.addPass(mlir::createCSEPass());
-}
-
-void mlir::xfmr::registerXfmrPipelines() {
-  mlir::PassPipelineRegistration<GraphCleanupOptions>(
-      "xfmr-graph-cleanup",
-      "Fold shape arithmetic and make result types static where the inputs "
-      "allow (shape refinement alternated with canonicalization)",
-      buildGraphCleanupPipeline);
 }

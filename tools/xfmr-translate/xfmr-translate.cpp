@@ -50,42 +50,6 @@ static cl::list<std::string> dimValues("dim",
                                        cl::value_desc("name=value"));
 
 /// Reads --input-shape and --dim into the importer's options.
-static bool parseImportOptions(mlir::xfmr::ONNXImportOptions &options) {
-  for (StringRef spec : inputShapes) {
-    auto [name, dims] = spec.rsplit(':');
-    if (name.empty() || dims.empty() || name == spec) {
-      errs() << "error: --input-shape wants NAME:D0xD1..., got '" << spec
-             << "'\n";
-      return false;
-    }
-    SmallVector<StringRef> parts;
-    dims.split(parts, 'x');
-    SmallVector<int64_t> shape;
-    for (StringRef part : parts) {
-      int64_t d;
-      if (part == "?")
-        d = -1;
-      else if (part.getAsInteger(10, d) || d < -1) {
-        errs() << "error: --input-shape: '" << part << "' in '" << spec
-               << "' is not a dim\n";
-        return false;
-      }
-      shape.push_back(d);
-    }
-    options.inputShapes[name] = shape;
-  }
-  for (StringRef spec : dimValues) {
-    auto [name, value] = spec.split('=');
-    int64_t v;
-    if (name.empty() || value.getAsInteger(10, v) || v < 0) {
-      errs() << "error: --dim wants NAME=VALUE, got '" << spec << "'\n";
-      return false;
-    }
-    options.dimValues[name] = v;
-  }
-  return true;
-}
-
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
   mlir::registerAsmPrinterCLOptions();
@@ -96,8 +60,12 @@ int main(int argc, char **argv) {
     return 1;
   }
   mlir::xfmr::ONNXImportOptions options;
-  if (!parseImportOptions(options))
+  std::string error;
+  if (!mlir::xfmr::parseONNXShapeOptions(inputShapes, dimValues, options,
+                                         error)) {
+    errs() << "error: " << error << "\n";
     return 1;
+  }
 
   mlir::DialectRegistry registry;
   mlir::xfmr::registerAllXfmrDialects(registry);
@@ -110,7 +78,6 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
-  std::string error;
   std::unique_ptr<ToolOutputFile> output =
       mlir::openOutputFile(outputFile, &error);
   if (!output) {

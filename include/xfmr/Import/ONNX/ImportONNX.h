@@ -57,6 +57,13 @@ importONNXBuffer(llvm::StringRef bytes, bool isText, llvm::StringRef bufferName,
                  const ONNXImportOptions &options = {});
 
 /// Registers the dialects an imported module uses.
+/// Parses the tools' `--input-shape NAME:D0xD1...` ('?' or -1 for a dynamic
+/// dim) and `--dim NAME=VALUE` values into `options`; false and `error` on a
+/// malformed one.
+bool parseONNXShapeOptions(llvm::ArrayRef<std::string> inputShapes,
+                           llvm::ArrayRef<std::string> dims,
+                           ONNXImportOptions &options, std::string &error);
+
 void registerONNXImportDialects(mlir::DialectRegistry &registry);
 
 } // namespace mlir::xfmr

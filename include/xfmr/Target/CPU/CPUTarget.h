@@ -1,0 +1,82 @@
+//===- CPUTarget.h - Code generation for the host CPU -----------*- C++ -*-===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The CPU backend's steps after convert-xfmr-to-linalg: an MLIR pipeline
+// from linalg on tensors to the LLVM dialect, then LLVM IR optimized for the
+// target CPU, machine code, and a shared library linked with lld.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XFMR_TARGET_CPU_CPUTARGET_H
+#define XFMR_TARGET_CPU_CPUTARGET_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassOptions.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <memory>
+#include <string>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+class raw_pwrite_stream;
+} // namespace llvm
+
+namespace mlir::xfmr {
+
+/// linalg, tensor, arith and math on tensors (with the model function as
+/// the only public one) to the LLVM dialect, the model ABI included:
+/// elementwise fusion, bufferization across function boundaries,
+/// deallocation, loops, and the conversions to LLVM.
+void buildCPULinalgToLLVMPipeline(OpPassManager &pm);
+
+/// What the machine code is for.
+struct CPUTargetOptions {
+  /// An LLVM CPU name, or "native" for the host's CPU and features.
+  std::string cpu = "native";
+  /// 0 to 3, as -O.
+  unsigned optLevel = 3;
+};
+
+/// A TargetMachine for the host's triple and `options`, producing
+/// position-independent code; null and `error` when there is none.
+std::unique_ptr<llvm::TargetMachine>
+createCPUTargetMachine(const CPUTargetOptions &options, std::string &error);
+
+/// Translates an LLVM-dialect module to LLVM IR for `machine`: its triple
+/// and data layout, and its CPU and features on every function.
+std::unique_ptr<llvm::Module> translateToLLVMIR(ModuleOp module,
+                                                llvm::LLVMContext &context,
+                                                llvm::TargetMachine &machine);
+
+/// LLVM's default optimization pipeline at `optLevel`, for `machine`.
+void optimizeLLVMModule(llvm::Module &module, llvm::TargetMachine &machine,
+                        unsigned optLevel);
+
+/// Writes assembly or an object file of `module`; false and `error` when
+/// the target cannot.
+bool emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
+                     llvm::CodeGenFileType kind, llvm::raw_pwrite_stream &os,
+                     std::string &error);
+
+/// Links an object file into a shared library with lld; false and `error`
+/// (lld's own messages) on failure.
+bool linkSharedLibrary(llvm::StringRef objectPath,
+                       llvm::StringRef outputPath, std::string &error);
+
+/// Registers the upstream interfaces (bufferization, deallocation,
+/// convert-to-llvm) the CPU pipeline relies on.
+void registerCPUTargetInterfaces(DialectRegistry &registry);
+
+/// Registers the CPU target's passes.
+void registerCPUTargetPasses();
+
+} // namespace mlir::xfmr
+
+#endif // XFMR_TARGET_CPU_CPUTARGET_H

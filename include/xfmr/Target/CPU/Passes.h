@@ -1,0 +1,31 @@
+//===- Passes.h - Passes of the CPU target ----------------------*- C++ -*-===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XFMR_TARGET_CPU_PASSES_H
+#define XFMR_TARGET_CPU_PASSES_H
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::xfmr {
+
+/// The module attribute that carries a model's signature text from
+/// xfmr-cpu-prepare-entry to xfmr-cpu-emit-model-abi.
+inline constexpr llvm::StringLiteral kSignatureAttrName = "xfmr.signature";
+
+#define GEN_PASS_DECL
+#include "xfmr/Target/CPU/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "xfmr/Target/CPU/Passes.h.inc"
+
+} // namespace mlir::xfmr
+
+#endif // XFMR_TARGET_CPU_PASSES_H

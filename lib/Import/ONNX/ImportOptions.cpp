@@ -1,0 +1,49 @@
+//===- ImportOptions.cpp - Import options from the command line -----------===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "xfmr/Import/ONNX/ImportONNX.h"
+
+using namespace mlir;
+
+bool mlir::xfmr::parseONNXShapeOptions(llvm::ArrayRef<std::string> inputShapes,
+                                   llvm::ArrayRef<std::string> dims,
+                                   ONNXImportOptions &options,
+                                   std::string &error) {
+  for (llvm::StringRef spec : inputShapes) {
+    auto [name, shapeText] = spec.rsplit(':');
+    if (name.empty() || shapeText.empty() || name == spec) {
+      error = "--input-shape wants NAME:D0xD1..., got '" + spec.str() + "'";
+      return false;
+    }
+    llvm::SmallVector<llvm::StringRef> parts;
+    shapeText.split(parts, 'x');
+    llvm::SmallVector<int64_t> shape;
+    for (llvm::StringRef part : parts) {
+      int64_t d;
+      if (part == "?")
+        d = -1;
+      else if (part.getAsInteger(10, d) || d < -1) {
+        error = "--input-shape: '" + part.str() + "' in '" + spec.str() +
+                "' is not a dim";
+        return false;
+      }
+      shape.push_back(d);
+    }
+    options.inputShapes[name] = shape;
+  }
+  for (llvm::StringRef spec : dims) {
+    auto [name, value] = spec.split('=');
+    int64_t v;
+    if (name.empty() || value.getAsInteger(10, v) || v < 0) {
+      error = "--dim wants NAME=VALUE, got '" + spec.str() + "'";
+      return false;
+    }
+    options.dimValues[name] = v;
+  }
+  return true;
+}

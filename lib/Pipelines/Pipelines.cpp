@@ -1,0 +1,32 @@
+//===- Pipelines.cpp - The named pipelines of xfmr ------------------------===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// One place that names every pipeline, so xfmr-opt, the driver and Python
+// run the same steps under the same names.
+//
+//===----------------------------------------------------------------------===//
+
+#include "xfmr/Pipelines/Pipelines.h"
+
+#include "xfmr/Target/CPU/CPUTarget.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+void mlir::xfmr::registerXfmrPipelines() {
+  mlir::PassPipelineRegistration<GraphCleanupOptions>(
+      "xfmr-graph-cleanup",
+      "Fold shape arithmetic and make result types static where the inputs "
+      "allow (shape refinement alternated with canonicalization)",
+      buildGraphCleanupPipeline);
+  mlir::PassPipelineRegistration<>(
+      "xfmr-cpu-codegen",
+      "The CPU backend from linalg on tensors to the LLVM dialect: "
+      "elementwise fusion, bufferization, deallocation, loops, LLVM, and "
+      "the compiled model's ABI",
+      buildCPULinalgToLLVMPipeline);
+}

@@ -1,0 +1,60 @@
+//===- LinalgToLLVM.cpp - The CPU pipeline from linalg to LLVM ------------===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "xfmr/Target/CPU/CPUTarget.h"
+#include "xfmr/Target/CPU/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::xfmr::buildCPULinalgToLLVMPipeline(OpPassManager &pm) {
+  // The signature is read while names and tensor types are still there.
+  pm.addPass(createXfmrCPUPrepareEntryPass());
+
+  OpPassManager &tensorPm = pm.nest<func::FuncOp>();
+  tensorPm.addPass(createLinalgElementwiseOpFusionPass());
+  tensorPm.addPass(createCanonicalizerPass());
+  tensorPm.addPass(createCSEPass());
+
+  // Buffers: identity layouts at the entry, so that the runtime passes
+  // plain strided descriptors; results are owned by the caller.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+
+  // Loops: parallel loops keep the parallel dims visible to later stages.
+  OpPassManager &loopPm = pm.nest<func::FuncOp>();
+  loopPm.addPass(createConvertLinalgToParallelLoopsPass());
+  loopPm.addPass(createLowerAffinePass());
+  loopPm.addPass(createSCFToControlFlowPass());
+  loopPm.addPass(createCanonicalizerPass());
+
+  // LLVM. Math functions without an LLVM intrinsic (erf, tanh, ...) become
+  // libm calls.
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createXfmrCPUEmitModelABIPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::xfmr::registerCPUTargetPasses() { registerXfmrCPUPasses(); }

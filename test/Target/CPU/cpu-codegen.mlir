@@ -1,0 +1,31 @@
+// RUN: xfmr-opt %s --xfmr-cpu-codegen | FileCheck %s
+
+// The whole CPU pipeline on a linalg function: only the model ABI is
+// exported, the entry's C wrapper is called with the results' and the
+// inputs' descriptors from xfmr_model_run's pointer array.
+
+// CHECK: llvm.func internal @main(
+// CHECK: llvm.call @malloc
+// CHECK: llvm.func internal @_mlir_ciface_main(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
+// CHECK: llvm.mlir.global internal constant @xfmr_signature_text("xfmr-model\091\0Ainput\09x\09f32\09[?n]\0Aoutput\09y\09f32\09[?]\0A\00")
+// CHECK: llvm.func @xfmr_model_signature() -> !llvm.ptr
+// CHECK-NEXT: llvm.mlir.addressof @xfmr_signature_text
+// CHECK: llvm.func @xfmr_model_run(%[[ARGS:.*]]: !llvm.ptr)
+// CHECK: %[[RES:.*]] = llvm.load %[[ARGS]] : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[SLOT:.*]] = llvm.getelementptr %[[ARGS]][1] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+// CHECK: %[[IN:.*]] = llvm.load %[[SLOT]] : !llvm.ptr -> !llvm.ptr
+// CHECK: llvm.call @_mlir_ciface_main(%[[RES]], %[[IN]])
+#map = affine_map<(d0) -> (d0)>
+func.func @main(%x: tensor<?xf32> {xfmr.name = "x", xfmr.dims = ["n"]})
+    -> (tensor<?xf32> {xfmr.name = "y"}) {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %init = tensor.empty(%n) : tensor<?xf32>
+  %0 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel"]}
+      ins(%x : tensor<?xf32>) outs(%init : tensor<?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %e = math.erf %in : f32
+    linalg.yield %e : f32
+  } -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}

@@ -1,0 +1,115 @@
+//===- xfmr-compile.cpp - The xfmr compiler driver ------------------------===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// xfmr-compile MODEL -o OUT: an ONNX or MLIR model to a shared library, or
+// to any stage on the way (--emit). Exit status 1 on any error, with
+// diagnostics naming the ONNX node at fault.
+//
+//===----------------------------------------------------------------------===//
+
+#include "xfmr/Compiler/Compiler.h"
+#include "xfmr/InitAll.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+
+using namespace llvm;
+
+static cl::opt<std::string> inputFile(cl::Positional,
+                                      cl::desc("<model: .onnx, .onnxtext, "
+                                               ".mlir>"),
+                                      cl::Required);
+static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                       cl::value_desc("file"));
+static cl::opt<std::string> target("target",
+                                   cl::desc("What to compile for: cpu"),
+                                   cl::init("cpu"));
+static cl::opt<std::string>
+    emit("emit",
+         cl::desc("What to write: xfmr, fused, linalg, llvm (the LLVM "
+                  "dialect), llvm-ir, asm, obj, so"),
+         cl::init("so"));
+static cl::opt<char> optLevel("O", cl::desc("Optimization level (0-3)"),
+                              cl::Prefix, cl::init('3'));
+static cl::opt<std::string> mcpu("mcpu",
+                                 cl::desc("Target CPU: native (the host) or "
+                                          "an LLVM CPU name"),
+                                 cl::init("native"));
+static cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("Shape of a model input, NAME:D0xD1x... ('?' keeps "
+                         "a dim dynamic)"),
+                cl::value_desc("name:shape"));
+static cl::list<std::string> dimValues("dim",
+                                       cl::desc("Value of a symbolic dim"),
+                                       cl::value_desc("name=value"));
+
+int main(int argc, char **argv) {
+  InitLLVM y(argc, argv);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
+  cl::ParseCommandLineOptions(argc, argv, "xfmr compiler driver\n");
+
+  mlir::xfmr::CompileOptions options;
+  options.target = target;
+  std::optional<mlir::xfmr::EmitStage> stage =
+      mlir::xfmr::parseEmitStage(emit);
+  if (!stage) {
+    errs() << "error: --emit=" << emit
+           << " is not a stage (xfmr, fused, linalg, llvm, llvm-ir, asm, "
+              "obj, so)\n";
+    return 1;
+  }
+  options.emit = *stage;
+  if (optLevel < '0' || optLevel > '3') {
+    errs() << "error: -O" << optLevel << " is not a level (0 to 3)\n";
+    return 1;
+  }
+  options.cpu.optLevel = optLevel - '0';
+  options.cpu.cpu = mcpu;
+  std::string error;
+  if (!mlir::xfmr::parseONNXShapeOptions(inputShapes, dimValues,
+                                         options.import, error)) {
+    errs() << "error: " << error << "\n";
+    return 1;
+  }
+  if (outputFile.empty()) {
+    if (options.emit >= mlir::xfmr::EmitStage::Obj) {
+      errs() << "error: name the output with -o\n";
+      return 1;
+    }
+    outputFile = "-";
+  }
+
+  mlir::DialectRegistry registry;
+  mlir::xfmr::registerAllXfmrDialects(registry);
+  mlir::MLIRContext context(registry);
+  SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+
+  auto configurePassManager = [](mlir::PassManager &pm) {
+    mlir::applyDefaultTimingPassManagerCLOptions(pm);
+    return mlir::applyPassManagerCLOptions(pm);
+  };
+  options.configurePassManager = configurePassManager;
+
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::xfmr::loadModel(inputFile, &context, options.import);
+  if (!module)
+    return 1;
+  if (failed(mlir::xfmr::compileModule(*module, options, outputFile)))
+    return 1;
+  return 0;
+}
