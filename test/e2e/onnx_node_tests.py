@@ -1,13 +1,22 @@
 #!/usr/bin/env python3
-"""Imports ONNX's backend node tests for the ops xfmr claims.
+"""Runs ONNX's backend node tests for the ops xfmr claims.
 
 The node tests ship with the `onnx` Python package as test case generators
-(onnx.backend.test.case.node); this script writes each case's model into a
-scratch folder and imports it with `xfmr-translate --import-onnx`, which
-parses, converts and verifies it. Every case whose ops are all claimed must
-import, except those listed in EXPECTED_FAILURES with the reason.
+(onnx.backend.test.case.node); this script writes each case's model and its
+data set (input_N.pb, output_N.pb) into a scratch folder.
+
+- With --translate, it imports each model with `xfmr-translate --import-onnx`,
+  which parses, converts and verifies it. Every case whose ops are all
+  claimed must import, except those in EXPECTED_FAILURES, with the reason.
+- With --compile and --run (conformance), it compiles each model with
+  `xfmr-compile` and runs it with `xfmr-run --test-data`, at the case's own
+  tolerances. Every case must pass, except the import failures above and
+  those in EXPECTED_RUN_FAILURES, with the reason.
 
 Usage: onnx_node_tests.py --translate build/bin/xfmr-translate --work DIR
+                          [--report FILE] [--filter SUBSTRING]
+       onnx_node_tests.py --compile build/bin/xfmr-compile
+                          --run build/bin/xfmr-run --work DIR
                           [--report FILE] [--filter SUBSTRING]
 """
 
@@ -104,29 +113,60 @@ EXPECTED_FAILURES = {
 }
 
 
+# Cases that import but do not compile or run correctly, and why.
+EXPECTED_RUN_FAILURES = {
+}
+
+
 def bind_structural_inputs(case):
-    """Moves graph inputs that feed STRUCTURAL_INPUTS into initializers."""
+    """Moves graph inputs that feed STRUCTURAL_INPUTS into initializers;
+    returns the indices of the inputs that remain."""
     from onnx import numpy_helper
     graph = case.model.graph
+    inputs = list(graph.input)
     structural = {n.input[i] for n in graph.node
                   for i in STRUCTURAL_INPUTS.get(n.op_type, ())
                   if i < len(n.input) and n.input[i]}
     if not structural or not case.data_sets:
-        return False
-    inputs = list(graph.input)
+        return list(range(len(inputs)))
     values = case.data_sets[0][0]
-    bound = False
+    kept = []
     for index, info in enumerate(inputs):
         if info.name in structural:
             graph.initializer.append(
                 numpy_helper.from_array(values[index], info.name))
             graph.input.remove(info)
-            bound = True
-    return bound
+        else:
+            kept.append(index)
+    return kept
+
+
+def write_data_set(case, kept, folder):
+    """Writes the case's first data set as ONNX test data; False when its
+    values are not all tensors (sequences, optionals)."""
+    import numpy as np
+    from onnx import numpy_helper
+    if not case.data_sets:
+        return False
+    inputs, outputs = case.data_sets[0]
+    graph = case.model.graph
+    inputs = [inputs[i] for i in kept]
+    if not all(isinstance(v, np.ndarray) for v in list(inputs) + list(outputs)):
+        return False
+    data_dir = os.path.join(folder, "test_data_set_0")
+    os.makedirs(data_dir, exist_ok=True)
+    for kind, values, infos in (("input", inputs, graph.input),
+                                ("output", outputs, graph.output)):
+        for i, (value, info) in enumerate(zip(values, infos)):
+            with open(os.path.join(data_dir, f"{kind}_{i}.pb"), "wb") as f:
+                f.write(numpy_helper.from_array(value, info.name)
+                        .SerializeToString())
+    return True
 
 
 def write_cases(work_dir, name_filter):
-    """Writes model.onnx of every node test case; returns {name: (path, ops)}."""
+    """Writes model.onnx and the data set of every node test case; returns
+    {name: (path, ops, rtol, atol)}."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from onnx.backend.test.case import node
@@ -136,7 +176,7 @@ def write_cases(work_dir, name_filter):
         if name_filter and name_filter not in case.name:
             continue
         ops = {n.op_type for n in case.model.graph.node}
-        bind_structural_inputs(case)
+        kept = bind_structural_inputs(case)
         domains = {n.domain for n in case.model.graph.node} - {"", "ai.onnx"}
         if domains or not ops <= CLAIMED_OPS:
             continue
@@ -145,7 +185,8 @@ def write_cases(work_dir, name_filter):
         path = os.path.join(folder, "model.onnx")
         with open(path, "wb") as f:
             f.write(case.model.SerializeToString())
-        written[case.name] = (path, ops)
+        write_data_set(case, kept, folder)
+        written[case.name] = (path, ops, case.rtol, case.atol)
     return written
 
 
@@ -167,29 +208,90 @@ def write_report(path, per_op, results, passed):
             f.write(f"- `{name}`: {EXPECTED_FAILURES[name]}\n")
 
 
-def import_case(translate, path):
-    result = subprocess.run([translate, "--import-onnx", path, "-o", os.devnull],
+def import_case(args, name, case):
+    path = case[0]
+    result = subprocess.run([args.translate, "--import-onnx", path, "-o",
+                             os.devnull],
                             capture_output=True, text=True, timeout=120)
     return result.returncode, result.stderr.strip()
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--translate", required=True)
-    parser.add_argument("--work", required=True)
-    parser.add_argument("--report")
-    parser.add_argument("--filter", default="")
-    parser.add_argument("-v", "--verbose", action="store_true")
-    args = parser.parse_args()
+def first_line(text, fallback):
+    lines = [l for l in text.strip().splitlines() if l.strip()]
+    return lines[0] if lines else fallback
 
-    cases = write_cases(args.work, args.filter)
+
+def run_case(args, name, case):
+    """Compiles and runs one case: ("passed" | "failed" | "not supported",
+    why)."""
+    path, _, rtol, atol = case
+    folder = os.path.dirname(path)
+    library = os.path.join(folder, "model.so")
+    compiled = subprocess.run([args.compile, path, "-o", library],
+                              capture_output=True, text=True, timeout=300)
+    if compiled.returncode:
+        why = first_line(compiled.stderr, f"xfmr-compile exit {compiled.returncode}")
+        why = why.split(": error: ", 1)[-1]
+        return "not supported", why
+    data = os.path.join(folder, "test_data_set_0")
+    if not os.path.isdir(data):
+        return "not supported", "the data set holds sequences or optionals"
+    ran = subprocess.run([args.run, library, "--test-data", data,
+                          "--rtol", repr(rtol), "--atol", repr(atol)],
+                         capture_output=True, text=True, timeout=300)
+    if ran.returncode:
+        output = ran.stderr.strip() or ran.stdout.strip()
+        failing = [l for l in output.splitlines() if "FAIL" in l or "error" in l]
+        return "failed", (failing[0] if failing else
+                          first_line(output, f"xfmr-run exit {ran.returncode}"))
+    return "passed", ""
+
+
+def write_conformance_report(path, cases, results):
+    per_op = collections.defaultdict(collections.Counter)
+    for name, (status, _) in results.items():
+        for op in cases[name][1]:
+            per_op[op][status] += 1
+    totals = collections.Counter(status for status, _ in results.values())
+    with open(path, "w") as f:
+        f.write("# Conformance: ONNX backend node tests\n\n"
+                "Generated by `test/e2e/onnx_node_tests.py` "
+                "(`cmake --build build --target check-xfmr-conformance`, part "
+                "of `make check`): each of ONNX's backend node tests whose "
+                "ops xfmr claims is compiled with `xfmr-compile` for the CPU "
+                "and run with `xfmr-run --test-data` at the test's own "
+                "tolerances. A case counts for every op in its graph.\n\n"
+                f"{totals['passed']} of {len(results)} cases pass, "
+                f"{totals['failed']} fail, {totals['not supported']} use "
+                "forms xfmr does not support.\n\n")
+        f.write("| op | passed | failed | not supported |\n"
+                "|---|---:|---:|---:|\n")
+        for op in sorted(per_op):
+            c = per_op[op]
+            f.write(f"| {op} | {c['passed']} | {c['failed']} | "
+                    f"{c['not supported']} |\n")
+        for status in ("failed", "not supported"):
+            names = sorted(n for n, (s, _) in results.items() if s == status)
+            if not names:
+                continue
+            f.write(f"\n## {status.capitalize()}, and why\n\n")
+            for name in names:
+                why = results[name][1].replace("|", "\\|")
+                f.write(f"- `{name}`: {why}\n")
+
+
+def run_all(args, cases, work):
     results = {}
     with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
-        futures = {pool.submit(import_case, args.translate, path): name
-                   for name, (path, _) in cases.items()}
+        futures = {pool.submit(work, args, name, case): name
+                   for name, case in cases.items()}
         for future in concurrent.futures.as_completed(futures):
             results[futures[future]] = future.result()
+    return results
 
+
+def check_imports(args, cases):
+    results = run_all(args, cases, import_case)
     per_op = collections.defaultdict(lambda: [0, 0])
     passed = failed = expected = unexpected_pass = 0
     failures = []
@@ -219,6 +321,51 @@ def main():
           f"{passed} imported, {expected} expected failures")
     print(f"{passed} passed, {failed + unexpected_pass} failed")
     return 1 if failed or unexpected_pass else 0
+
+
+def check_conformance(args, cases):
+    results = run_all(args, cases, run_case)
+    if args.report:
+        write_conformance_report(args.report, cases, results)
+    unexpected = []
+    for name in sorted(results):
+        status, why = results[name]
+        allowed = name in EXPECTED_FAILURES or name in EXPECTED_RUN_FAILURES
+        if status == "passed" and allowed:
+            unexpected.append((name, "passes now: remove it from the "
+                                     "expected failures"))
+        elif status != "passed" and not allowed:
+            unexpected.append((name, f"{status}: {why}"))
+        if args.verbose and status != "passed":
+            print(f"{status}: {name}: {why}")
+    for name, why in unexpected:
+        print(f"FAIL: {name}: {why}")
+    passed = sum(1 for status, _ in results.values() if status == "passed")
+    print(f"ONNX node tests for claimed ops: {len(results)} cases, "
+          f"{passed} passed, {len(results) - passed - len(unexpected)} "
+          "expected failures")
+    print(f"{passed} passed, {len(unexpected)} failed")
+    return 1 if unexpected else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--translate")
+    parser.add_argument("--compile")
+    parser.add_argument("--run")
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--report")
+    parser.add_argument("--filter", default="")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args()
+    if bool(args.compile) != bool(args.run) or \
+            bool(args.translate) == bool(args.compile):
+        parser.error("give --translate, or --compile and --run")
+
+    cases = write_cases(args.work, args.filter)
+    if args.translate:
+        return check_imports(args, cases)
+    return check_conformance(args, cases)
 
 
 if __name__ == "__main__":

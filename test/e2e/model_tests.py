@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Compiles every model in test/models and compares it with ONNX Runtime.
+
+For each model, the JSON beside it gives the example dims and how to draw
+inputs. The script draws inputs (fixed seed), runs the model in ONNX Runtime,
+compiles it with `xfmr-compile` twice (dims bound with --dim, and dims left
+dynamic), runs both with `xfmr-run --expected`, and fails when any output's
+relative error (|xfmr - ort| / max(|ort|)) exceeds the tolerance. It prints
+one line per model and compile mode: compile time and the largest error.
+
+Usage: model_tests.py --compile build/bin/xfmr-compile --run build/bin/xfmr-run
+                      --work DIR [--models test/models] [--filter NAME]
+                      [--report FILE]
+"""
+
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+RELATIVE_TOLERANCE = 1e-4
+DTYPES = {"float32": np.float32, "int64": np.int64, "int32": np.int32,
+          "bool": np.bool_}
+
+
+def draw_input(spec, dims, rng):
+    shape = [dims[d] if isinstance(d, str) else d for d in spec["shape"]]
+    r = spec["range"]
+    dtype = DTYPES[spec["dtype"]]
+    if r["kind"] == "integer_uniform":
+        return rng.integers(r["low"], r["high"], size=shape).astype(dtype)
+    if r["kind"] == "ones":
+        return np.ones(shape, dtype=dtype)
+    if r["kind"] == "uniform":
+        return rng.uniform(r["low"], r["high"], size=shape).astype(dtype)
+    if r["kind"] == "normal":
+        return rng.normal(r["mean"], r["std"], size=shape).astype(dtype)
+    raise ValueError(f"unknown input range kind {r['kind']}")
+
+
+def run_onnxruntime(model_path, inputs):
+    import onnxruntime as ort
+    session = ort.InferenceSession(model_path,
+                                   providers=["CPUExecutionProvider"])
+    names = [o.name for o in session.get_outputs()]
+    return dict(zip(names, session.run(names, inputs)))
+
+
+def save_arrays(folder, arrays):
+    os.makedirs(folder, exist_ok=True)
+    paths = {}
+    for name, value in arrays.items():
+        path = os.path.join(folder, name.replace("/", "_") + ".npy")
+        np.save(path, value)
+        paths[name] = path
+    return paths
+
+
+def check_model(args, json_path):
+    with open(json_path) as f:
+        spec = json.load(f)
+    model_path = os.path.join(os.path.dirname(json_path), spec["model"])
+    name = os.path.splitext(spec["model"])[0]
+    work = os.path.join(args.work, name)
+    rng = np.random.default_rng(0)
+    dims = spec["example_dims"]
+    inputs = {i["name"]: draw_input(i, dims, rng) for i in spec["inputs"]}
+    expected = run_onnxruntime(model_path, inputs)
+    input_paths = save_arrays(os.path.join(work, "inputs"), inputs)
+    save_arrays(os.path.join(work, "expected"), expected)
+    # The relative error is taken against each output's largest magnitude;
+    # xfmr-run's elementwise test is |a - e| <= atol + rtol |e|, so atol
+    # carries the scale.
+    scale = max(float(np.abs(v).max()) for v in expected.values()
+                if v.dtype.kind == "f" and v.size)
+
+    results = []
+    modes = {"static": [f"--dim={k}={v}" for k, v in dims.items()],
+             "dynamic": []}
+    for mode, dim_args in modes.items():
+        library = os.path.join(work, f"{mode}.so")
+        start = time.monotonic()
+        compiled = subprocess.run(
+            [args.compile, model_path, "-o", library, *dim_args],
+            capture_output=True, text=True)
+        seconds = time.monotonic() - start
+        if compiled.returncode:
+            results.append((mode, seconds, None, "compile: " +
+                            (compiled.stderr.strip().splitlines() or ["?"])[0]))
+            continue
+        out_dir = os.path.join(work, f"{mode}-outputs")
+        command = [args.run, library, "--output-dir", out_dir, "--expected",
+                   os.path.join(work, "expected"),
+                   "--rtol", "0", "--atol", repr(RELATIVE_TOLERANCE * scale)]
+        for input_name, path in input_paths.items():
+            command += ["--input", f"{input_name}={path}"]
+        ran = subprocess.run(command, capture_output=True, text=True)
+        error = max_relative_error(out_dir, expected, scale)
+        why = None if ran.returncode == 0 else (
+            (ran.stderr.strip() or ran.stdout.strip()).splitlines() or ["?"])[-1]
+        results.append((mode, seconds, error, why))
+    return name, results
+
+
+def max_relative_error(out_dir, expected, scale):
+    """The largest |xfmr - ort| over all outputs, relative to `scale`."""
+    worst = None
+    for name, value in expected.items():
+        path = os.path.join(out_dir, name.replace("/", "_") + ".npy")
+        if not os.path.exists(path):
+            return None
+        got = np.load(path)
+        if got.shape != value.shape:
+            return None
+        error = float(np.abs(got.astype(np.float64) - value).max()) / scale \
+            if value.size else 0.0
+        worst = error if worst is None else max(worst, error)
+    return worst
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compile", required=True)
+    parser.add_argument("--run", required=True)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--models",
+                        default=os.path.join(os.path.dirname(__file__),
+                                             "..", "models"))
+    parser.add_argument("--filter", default="")
+    parser.add_argument("--report")
+    args = parser.parse_args()
+
+    failed = 0
+    rows = []
+    for json_path in sorted(glob.glob(os.path.join(args.models, "*.json"))):
+        if args.filter not in os.path.basename(json_path):
+            continue
+        name, results = check_model(args, json_path)
+        for mode, seconds, error, why in results:
+            status = "ok" if why is None else "FAIL"
+            failed += why is not None
+            shown = "-" if error is None else f"{error:.2e}"
+            print(f"{status:4} {name:28} {mode:8} compile {seconds:6.2f} s  "
+                  f"max rel error {shown}" + (f"  ({why})" if why else ""))
+            rows.append((name, mode, seconds, shown, why))
+    if args.report:
+        with open(args.report, "w") as f:
+            f.write("| model | dims | compile (s) | max rel error vs "
+                    "ONNX Runtime | result |\n|---|---|---:|---:|---|\n")
+            for name, mode, seconds, shown, why in rows:
+                f.write(f"| {name} | {mode} | {seconds:.2f} | {shown} | "
+                        f"{'ok' if why is None else why} |\n")
+    print(f"{len(rows) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
