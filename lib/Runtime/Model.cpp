@@ -1,0 +1,129 @@
+//===- Model.cpp - Loading a compiled model and reading its metadata ------===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeImpl.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <memory>
+
+using namespace xfmr::runtime;
+
+void xfmr::runtime::setError(char **error, const std::string &message) {
+  if (!error)
+    return;
+  *error = static_cast<char *>(std::malloc(message.size() + 1));
+  if (*error)
+    std::memcpy(*error, message.c_str(), message.size() + 1);
+}
+
+extern "C" void xfmr_error_free(char *error) { std::free(error); }
+
+/// Fills the C views of the signature. Done once the signature no longer
+/// changes, since they point into it.
+static void buildInfos(xfmr_model &model) {
+  auto build = [&](const std::vector<TensorDecl> &decls,
+                   std::vector<xfmr_tensor_info> &infos) {
+    for (const TensorDecl &decl : decls) {
+      std::vector<const char *> &names = model.dimNamePointers.emplace_back();
+      for (const std::string &name : decl.dimNames)
+        names.push_back(name.c_str());
+      infos.push_back({decl.name.c_str(), decl.dtype,
+                       static_cast<int64_t>(decl.shape.size()),
+                       decl.shape.data(), names.data()});
+    }
+  };
+  model.dimNamePointers.reserve(model.signature.inputs.size() +
+                                model.signature.outputs.size());
+  build(model.signature.inputs, model.inputInfos);
+  build(model.signature.outputs, model.outputInfos);
+}
+
+/// Loads the library and reads its signature; `model.handle` is set as soon
+/// as the library is open, so that the caller can close it on failure.
+static int loadModel(const char *path, xfmr_model &model, char **error) {
+  if (!path) {
+    setError(error, "no model path given");
+    return 1;
+  }
+  // dlopen searches the library path for a name without a slash; a model is
+  // always a file.
+  std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
+  dlerror();
+  model.handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!model.handle) {
+    const char *reason = dlerror();
+    setError(error, std::string("cannot load model '") + path +
+                        "': " + (reason ? reason : "unknown reason"));
+    return 1;
+  }
+  auto *signature = reinterpret_cast<const char *(*)()>(
+      dlsym(model.handle, "xfmr_model_signature"));
+  model.run =
+      reinterpret_cast<void (*)(void **)>(dlsym(model.handle, "xfmr_model_run"));
+  const char *missing = !signature   ? "xfmr_model_signature"
+                        : !model.run ? "xfmr_model_run"
+                                     : nullptr;
+  if (missing) {
+    setError(error, std::string("'") + path +
+                        "' is not an xfmr model: it does not export '" +
+                        missing + "'");
+    return 1;
+  }
+  std::string signatureError = parseSignature(signature(), model.signature);
+  if (!signatureError.empty()) {
+    setError(error, std::string("model '") + path +
+                        "' has a bad signature: " + signatureError);
+    return 1;
+  }
+  buildInfos(model);
+  return 0;
+}
+
+extern "C" xfmr_model *xfmr_model_load(const char *path, char **error) {
+  if (error)
+    *error = nullptr;
+  std::unique_ptr<xfmr_model> model;
+  int failed = guarded(error, [&] {
+    model = std::make_unique<xfmr_model>();
+    return loadModel(path, *model, error);
+  });
+  if (!failed)
+    return model.release();
+  xfmr_model_free(model.release());
+  return nullptr;
+}
+
+extern "C" void xfmr_model_free(xfmr_model *model) {
+  if (!model)
+    return;
+  if (model->handle)
+    dlclose(model->handle);
+  delete model;
+}
+
+extern "C" size_t xfmr_model_num_inputs(const xfmr_model *model) {
+  return model ? model->inputInfos.size() : 0;
+}
+
+extern "C" size_t xfmr_model_num_outputs(const xfmr_model *model) {
+  return model ? model->outputInfos.size() : 0;
+}
+
+extern "C" const xfmr_tensor_info *xfmr_model_input(const xfmr_model *model,
+                                                    size_t i) {
+  return model && i < model->inputInfos.size() ? &model->inputInfos[i]
+                                               : nullptr;
+}
+
+extern "C" const xfmr_tensor_info *xfmr_model_output(const xfmr_model *model,
+                                                     size_t i) {
+  return model && i < model->outputInfos.size() ? &model->outputInfos[i]
+                                                : nullptr;
+}

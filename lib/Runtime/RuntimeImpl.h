@@ -1,0 +1,92 @@
+//===- RuntimeImpl.h - What a loaded xfmr model holds -----------*- C++ -*-===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Private to libxfmr_runtime: the parsed signature of a model, the loaded
+// model, and the helpers that turn failures into C error strings. The
+// library uses no LLVM or MLIR code, so that programs can link it alone.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XFMR_LIB_RUNTIME_RUNTIMEIMPL_H
+#define XFMR_LIB_RUNTIME_RUNTIMEIMPL_H
+
+// The library is built with hidden visibility; its C API is what it exports.
+#pragma GCC visibility push(default)
+#include "xfmr/Runtime/xfmr_runtime.h"
+#pragma GCC visibility pop
+
+#include <exception>
+#include <new>
+#include <string>
+#include <vector>
+
+namespace xfmr::runtime {
+
+/// One input or output as the signature declares it.
+struct TensorDecl {
+  std::string name;
+  xfmr_dtype dtype = XFMR_DTYPE_INVALID;
+  /// -1 for a dynamic dim.
+  std::vector<int64_t> shape;
+  /// "" for an unnamed dim.
+  std::vector<std::string> dimNames;
+};
+
+/// The inputs and outputs of a model, in its order.
+struct Signature {
+  std::vector<TensorDecl> inputs;
+  std::vector<TensorDecl> outputs;
+};
+
+/// Parses the text `xfmr_model_signature` returns. Returns "" on success,
+/// otherwise what is wrong with it.
+std::string parseSignature(const char *text, Signature &signature);
+
+/// Formats a declared shape the way the signature writes it: `[2,?n,?]`.
+std::string formatDeclShape(const TensorDecl &decl);
+
+/// Formats a concrete shape: `[2,3]`.
+std::string formatShape(const int64_t *shape, int64_t rank);
+
+/// The name of a dtype, or a description of an invalid one.
+std::string dtypeName(xfmr_dtype dtype);
+
+/// Stores a malloc'd copy of `message` in `*error` when `error` is not NULL.
+void setError(char **error, const std::string &message);
+
+/// Runs `body` (which returns 0 or 1 and reports through `error`) so that no
+/// C++ exception leaves the C API.
+template <typename Body> int guarded(char **error, Body &&body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc &) {
+    setError(error, "out of memory");
+  } catch (const std::exception &e) {
+    setError(error, std::string("internal error: ") + e.what());
+  } catch (...) {
+    setError(error, "internal error");
+  }
+  return 1;
+}
+
+} // namespace xfmr::runtime
+
+/// A model loaded with xfmr_model_load. Immutable once loaded, so that it can
+/// be run from several threads at once.
+struct xfmr_model {
+  void *handle = nullptr;
+  void (*run)(void **args) = nullptr;
+  xfmr::runtime::Signature signature;
+  /// What xfmr_model_input/xfmr_model_output hand out; they point into
+  /// `signature` and `dimNamePointers`.
+  std::vector<xfmr_tensor_info> inputInfos;
+  std::vector<xfmr_tensor_info> outputInfos;
+  std::vector<std::vector<const char *>> dimNamePointers;
+};
+
+#endif // XFMR_LIB_RUNTIME_RUNTIMEIMPL_H

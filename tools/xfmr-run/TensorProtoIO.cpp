@@ -1,0 +1,135 @@
+//===- TensorProtoIO.cpp - Reading ONNX TensorProto files -----------------===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "TensorProtoIO.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <cstring>
+
+using namespace llvm;
+using namespace xfmr::run;
+
+static xfmr_dtype dtypeOf(int dataType) {
+  switch (dataType) {
+  case onnx::TensorProto::FLOAT:
+    return XFMR_DTYPE_F32;
+  case onnx::TensorProto::DOUBLE:
+    return XFMR_DTYPE_F64;
+  case onnx::TensorProto::FLOAT16:
+    return XFMR_DTYPE_F16;
+  case onnx::TensorProto::BFLOAT16:
+    return XFMR_DTYPE_BF16;
+  case onnx::TensorProto::INT8:
+    return XFMR_DTYPE_I8;
+  case onnx::TensorProto::INT16:
+    return XFMR_DTYPE_I16;
+  case onnx::TensorProto::INT32:
+    return XFMR_DTYPE_I32;
+  case onnx::TensorProto::INT64:
+    return XFMR_DTYPE_I64;
+  case onnx::TensorProto::BOOL:
+    return XFMR_DTYPE_BOOL;
+  default:
+    return XFMR_DTYPE_INVALID;
+  }
+}
+
+/// Copies typed values into `tensor`, each cast to its dtype. f16 and bf16
+/// values are their bits, held in int32_data.
+template <typename Values>
+static void copyValues(const Values &values, const xfmr_tensor &tensor) {
+  char *data = static_cast<char *>(tensor.data);
+  for (int i = 0; i < values.size(); ++i) {
+    auto value = values.Get(i);
+    switch (tensor.dtype) {
+    case XFMR_DTYPE_F16:
+    case XFMR_DTYPE_BF16: {
+      uint16_t bits = static_cast<uint16_t>(value);
+      std::memcpy(data + 2 * i, &bits, 2);
+      break;
+    }
+    default:
+      storeElement(tensor, i, static_cast<double>(value));
+    }
+  }
+}
+
+/// Fills `tensor` from `raw_data` or from the typed field of its dtype.
+static Error fillTensor(const onnx::TensorProto &proto, const Tensor &tensor,
+                        StringRef path) {
+  xfmr_tensor view = tensor.view();
+  if (proto.has_raw_data()) {
+    const std::string &raw = proto.raw_data();
+    if (raw.size() != tensor.getNumBytes())
+      return createStringError(path + ": raw_data holds " + Twine(raw.size()) +
+                               " bytes but " + formatType(view) + " needs " +
+                               Twine(tensor.getNumBytes()));
+    std::memcpy(tensor.getData(), raw.data(), raw.size());
+    if (view.dtype == XFMR_DTYPE_BOOL)
+      for (size_t i = 0; i < raw.size(); ++i)
+        tensor.getData()[i] = tensor.getData()[i] != 0;
+    return Error::success();
+  }
+  auto fill = [&](const auto &values, StringRef field) -> Error {
+    if (values.size() != numElements(view))
+      return createStringError(path + ": " + field + " holds " +
+                               Twine(values.size()) + " values but " +
+                               formatType(view) + " has " +
+                               Twine(numElements(view)));
+    copyValues(values, view);
+    return Error::success();
+  };
+  switch (view.dtype) {
+  case XFMR_DTYPE_F32:
+    return fill(proto.float_data(), "float_data");
+  case XFMR_DTYPE_F64:
+    return fill(proto.double_data(), "double_data");
+  case XFMR_DTYPE_I64:
+    return fill(proto.int64_data(), "int64_data");
+  default:
+    return fill(proto.int32_data(), "int32_data");
+  }
+}
+
+Expected<NamedTensor> xfmr::run::readTensorProto(StringRef path) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> file =
+      MemoryBuffer::getFile(path, /*IsText=*/false,
+                            /*RequiresNullTerminator=*/false);
+  if (!file)
+    return createStringError("cannot read '" + path +
+                             "': " + file.getError().message());
+  auto fail = [&](const Twine &why) {
+    return createStringError(path + ": " + why);
+  };
+  StringRef bytes = (*file)->getBuffer();
+  onnx::TensorProto proto;
+  if (bytes.size() > INT32_MAX ||
+      !proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return fail("not a serialized ONNX TensorProto");
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL)
+    return fail("tensors with external data are not supported");
+  if (proto.has_segment())
+    return fail("segmented tensors are not supported");
+  xfmr_dtype dtype = dtypeOf(proto.data_type());
+  if (dtype == XFMR_DTYPE_INVALID)
+    return fail("TensorProto data type " +
+                onnx::TensorProto::DataType_Name(
+                    onnx::TensorProto::DataType(proto.data_type())) +
+                " (" + Twine(proto.data_type()) + ") is not supported");
+
+  SmallVector<int64_t> shape(proto.dims().begin(), proto.dims().end());
+  Expected<Tensor> tensor = Tensor::allocate(dtype, shape, path);
+  if (!tensor)
+    return tensor.takeError();
+  if (Error error = fillTensor(proto, *tensor, path))
+    return std::move(error);
+  return NamedTensor{proto.name(), std::move(*tensor)};
+}

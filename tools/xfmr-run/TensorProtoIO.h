@@ -1,0 +1,34 @@
+//===- TensorProtoIO.h - Reading ONNX TensorProto files ---------*- C++ -*-===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The `.pb` files of ONNX test data sets: one serialized TensorProto each.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XFMR_TOOLS_XFMR_RUN_TENSORPROTOIO_H
+#define XFMR_TOOLS_XFMR_RUN_TENSORPROTOIO_H
+
+#include "Tensor.h"
+
+#include "llvm/ADT/StringRef.h"
+
+namespace xfmr::run {
+
+/// A tensor read from a file, with the name the file gives it ("" if none).
+struct NamedTensor {
+  std::string name;
+  Tensor tensor;
+};
+
+/// Reads the TensorProto in `path`, from `raw_data` or the typed fields.
+/// Errors name the file.
+llvm::Expected<NamedTensor> readTensorProto(llvm::StringRef path);
+
+} // namespace xfmr::run
+
+#endif // XFMR_TOOLS_XFMR_RUN_TENSORPROTOIO_H
