@@ -26,6 +26,10 @@ void populateXfmrReductionsToLinalgPatterns(RewritePatternSet &patterns);
 /// Matmul (batched, broadcasting) and transpose.
 void populateXfmrLinearAlgebraToLinalgPatterns(RewritePatternSet &patterns);
 
+/// Shape ops (shape, size, range, constant_of_shape, reshape, squeeze,
+/// unsqueeze, expand) to tensor ops and linalg.generic.
+void populateXfmrShapeOpsToLinalgPatterns(RewritePatternSet &patterns);
+
 /// Every xfmr-to-linalg pattern.
 void populateXfmrToLinalgConversionPatterns(RewritePatternSet &patterns);
 

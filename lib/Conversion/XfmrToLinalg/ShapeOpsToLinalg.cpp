@@ -1,0 +1,582 @@
+//===- ShapeOpsToLinalg.cpp - Shape ops to tensor and linalg --------------===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Ops that compute or change shapes. shape and size read dims into i64
+// tensors; range and constant_of_shape fill a tensor.empty. reshape,
+// squeeze and unsqueeze become tensor.collapse_shape / expand_shape where
+// the dims can be matched at compile time (so later passes see plain
+// views), and tensor.reshape with a run-time shape otherwise. expand is a
+// broadcasting linalg.generic; a dynamic input dim that may be 1 at run time
+// is read through a select in the body, as ONNX broadcasting requires.
+//
+//===----------------------------------------------------------------------===//
+
+#include "IndexMath.h"
+#include "LoweringUtils.h"
+
+#include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
+#include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace mlir::xfmr;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// shape, size, constant_of_shape, range
+//===----------------------------------------------------------------------===//
+
+struct ShapeToTensor : OpRewritePattern<ShapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ShapeOp op,
+                                PatternRewriter &rewriter) const override {
+    IndexMath m{rewriter, op.getLoc()};
+    auto [begin, end] = getShapeOpDimRange(op);
+    SmallVector<Value> dims;
+    for (int64_t d = begin; d < end; ++d)
+      dims.push_back(m.value(getDimSize(rewriter, m.loc, op.getInput(), d)));
+    rewriter.replaceOp(op, indicesToTensor(rewriter, m.loc, dims,
+                                           cast<RankedTensorType>(op.getType())));
+    return success();
+  }
+};
+
+struct SizeToTensor : OpRewritePattern<SizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(SizeOp op,
+                                PatternRewriter &rewriter) const override {
+    IndexMath m{rewriter, op.getLoc()};
+    Value count = m.constant(1);
+    for (OpFoldResult d : getDimSizes(rewriter, m.loc, op.getInput()))
+      count = m.mul(count, m.value(d));
+    rewriter.replaceOp(op, indicesToTensor(rewriter, m.loc, {count},
+                                           cast<RankedTensorType>(op.getType())));
+    return success();
+  }
+};
+
+struct ConstantOfShapeToFill : OpRewritePattern<ConstantOfShapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConstantOfShapeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto value = cast<TypedAttr>(op.getValue());
+    if (!arith::ConstantOp::isBuildableWith(value, value.getType()))
+      return rewriter.notifyMatchFailure(op, "fill value is not an arith constant");
+    FailureOr<Value> empty = createEmptyResult(rewriter, op);
+    if (failed(empty))
+      return rewriter.notifyMatchFailure(op, "cannot reify the result shape");
+    Value fill = arith::ConstantOp::create(rewriter, op.getLoc(), value);
+    rewriter.replaceOp(
+        op, linalg::FillOp::create(rewriter, op.getLoc(), fill, *empty)
+                .getResult(0));
+    return success();
+  }
+};
+
+/// start + i * delta for each position i of a tensor.empty; a float range's
+/// size is computed here since the op reifies only integer ones.
+struct RangeToGeneric : OpRewritePattern<RangeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(RangeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    Type elementType = type.getElementType();
+    bool isFloat = isa<FloatType>(elementType);
+    auto scalar = [&](Value v) {
+      return tensor::ExtractOp::create(rewriter, loc, v, ValueRange{})
+          .getResult();
+    };
+    Value start = scalar(op.getStart()), delta = scalar(op.getDelta());
+    Value empty;
+    if (type.hasStaticShape()) {
+      empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                      elementType);
+    } else if (!isFloat) {
+      FailureOr<Value> reified = createEmptyResult(rewriter, op);
+      if (failed(reified))
+        return rewriter.notifyMatchFailure(op, "cannot reify the result size");
+      empty = *reified;
+    } else {
+      // max(ceil((limit - start) / delta), 0), as ONNX computes it.
+      Value limit = scalar(op.getLimit());
+      Value steps = math::CeilOp::create(
+          rewriter, loc,
+          arith::DivFOp::create(rewriter, loc,
+                                arith::SubFOp::create(rewriter, loc, limit, start),
+                                delta));
+      IndexMath m{rewriter, loc};
+      Value size = m.max(
+          m.toIndex(arith::FPToSIOp::create(rewriter, loc,
+                                            rewriter.getI64Type(), steps)),
+          m.constant(0));
+      empty = tensor::EmptyOp::create(rewriter, loc, OpFoldResult(size),
+                                      elementType);
+    }
+    Value result = buildIndexedGeneric(
+        rewriter, loc, empty, {}, {},
+        [&](OpBuilder &b, Location l, ValueRange, ValueRange indices) -> Value {
+          if (!isFloat) {
+            Value i =
+                arith::IndexCastOp::create(b, l, elementType, indices[0]);
+            return arith::AddIOp::create(
+                b, l, start, arith::MulIOp::create(b, l, i, delta));
+          }
+          Value i = arith::SIToFPOp::create(
+              b, l, elementType,
+              arith::IndexCastOp::create(b, l, b.getI64Type(), indices[0]));
+          return arith::AddFOp::create(b, l, start,
+                                       arith::MulFOp::create(b, l, i, delta));
+        });
+    rewriter.replaceOp(op, castToResultType(rewriter, loc, result, type));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// reshape, squeeze, unsqueeze
+//===----------------------------------------------------------------------===//
+
+/// A dim of a reshape's input or result, as far as it is known at compile
+/// time: a static size, or the run-time size of input dim `symbol`.
+struct Factor {
+  int64_t size = ShapedType::kDynamic;
+  int64_t symbol = -1;
+
+  bool isStatic() const { return !ShapedType::isDynamic(size); }
+  bool isUnit() const { return size == 1; }
+  bool sameAs(const Factor &other) const {
+    return isStatic() == other.isStatic() &&
+           (isStatic() ? size == other.size
+                       : symbol >= 0 && symbol == other.symbol);
+  }
+};
+
+/// Runs of input dims and of result dims whose sizes are equal, in order.
+struct Grouping {
+  SmallVector<ReassociationIndices> in, out;
+  // The first dims not in any run.
+  int64_t inEnd = 0, outEnd = 0;
+};
+
+/// Groups the leading dims of `in` and `out` into the shortest runs of equal
+/// size, until one side is used up; unit dims join the run after them.
+static std::optional<Grouping> groupFront(ArrayRef<Factor> in,
+                                          ArrayRef<Factor> out) {
+  Grouping g;
+  ReassociationIndices runIn, runOut;
+  int64_t i = 0, j = 0, n = in.size(), m = out.size();
+  while (i < n && j < m) {
+    const Factor &a = in[i], &c = out[j];
+    if (a.isUnit() != c.isUnit()) {
+      if (a.isUnit())
+        runIn.push_back(i++);
+      else
+        runOut.push_back(j++);
+      continue;
+    }
+    runIn.push_back(i++);
+    runOut.push_back(j++);
+    if (!a.isStatic() || !c.isStatic()) {
+      if (!a.sameAs(c))
+        return std::nullopt;
+    } else {
+      int64_t sizeIn = a.size, sizeOut = c.size;
+      while (sizeIn != sizeOut) {
+        if (sizeIn < sizeOut) {
+          if (i == n || !in[i].isStatic())
+            return std::nullopt;
+          sizeIn *= in[i].size;
+          runIn.push_back(i++);
+        } else {
+          if (j == m || !out[j].isStatic())
+            return std::nullopt;
+          sizeOut *= out[j].size;
+          runOut.push_back(j++);
+        }
+      }
+    }
+    g.in.push_back(std::move(runIn));
+    g.out.push_back(std::move(runOut));
+    runIn.clear();
+    runOut.clear();
+    g.inEnd = i;
+    g.outEnd = j;
+  }
+  return g;
+}
+
+static bool allUnits(ArrayRef<Factor> factors) {
+  return llvm::all_of(factors, [](const Factor &f) { return f.isUnit(); });
+}
+
+/// Groups all of `in` and `out`; what is left after the runs must be unit
+/// dims, which join the last run.
+static std::optional<Grouping> groupAll(ArrayRef<Factor> in,
+                                        ArrayRef<Factor> out) {
+  std::optional<Grouping> g = groupFront(in, out);
+  if (!g || !allUnits(in.drop_front(g->inEnd)) ||
+      !allUnits(out.drop_front(g->outEnd)))
+    return std::nullopt;
+  if (g->in.empty())
+    return (in.empty() || out.empty()) ? g : std::nullopt;
+  for (int64_t i = g->inEnd; i < static_cast<int64_t>(in.size()); ++i)
+    g->in.back().push_back(i);
+  for (int64_t j = g->outEnd; j < static_cast<int64_t>(out.size()); ++j)
+    g->out.back().push_back(j);
+  return g;
+}
+
+/// Appends `groups`, found on the reversed dims of a side of `size` dims, in
+/// the original order.
+static void appendUnreversed(SmallVectorImpl<ReassociationIndices> &dst,
+                             ArrayRef<ReassociationIndices> groups,
+                             int64_t size) {
+  for (const ReassociationIndices &group : llvm::reverse(groups)) {
+    ReassociationIndices unreversed;
+    for (int64_t d : llvm::reverse(group))
+      unreversed.push_back(size - 1 - d);
+    dst.push_back(unreversed);
+  }
+}
+
+/// Groups `in` and `out` where `out[inferred]` is ONNX's -1: the dims before
+/// it are matched from the front, those after it from the back, and it takes
+/// the input dims in between.
+static std::optional<Grouping> groupAround(ArrayRef<Factor> in,
+                                           ArrayRef<Factor> out,
+                                           int64_t inferred) {
+  int64_t n = in.size(), m = out.size();
+  std::optional<Grouping> front = groupFront(in, out.take_front(inferred));
+  SmallVector<Factor> inReversed(llvm::reverse(in));
+  SmallVector<Factor> outReversed(llvm::reverse(out.drop_front(inferred + 1)));
+  std::optional<Grouping> back = groupFront(inReversed, outReversed);
+  if (!front || !back)
+    return std::nullopt;
+  int64_t midIn = front->inEnd, midInEnd = n - back->inEnd;
+  int64_t midOut = front->outEnd, midOutEnd = m - back->outEnd;
+  if (midIn >= midInEnd)
+    return std::nullopt;
+  for (int64_t j = midOut; j < midOutEnd; ++j)
+    if (j != inferred && !out[j].isUnit())
+      return std::nullopt;
+  Grouping g = std::move(*front);
+  g.in.push_back(llvm::to_vector(llvm::seq(midIn, midInEnd)));
+  g.out.push_back(llvm::to_vector(llvm::seq(midOut, midOutEnd)));
+  appendUnreversed(g.in, back->in, n);
+  appendUnreversed(g.out, back->out, m);
+  return g;
+}
+
+/// The size of a run of dims: static when all of them are.
+static int64_t runSize(ArrayRef<int64_t> shape, ArrayRef<int64_t> run) {
+  int64_t size = 1;
+  for (int64_t d : run) {
+    if (ShapedType::isDynamic(shape[d]))
+      return ShapedType::kDynamic;
+    size *= shape[d];
+  }
+  return size;
+}
+
+/// Reshapes `input` by collapsing each run of `g.in` into one dim, then
+/// expanding it into the matching run of `g.out`; `outSizes` are the result
+/// dims known statically. Each dynamic result dim has only unit dims beside
+/// it in its run, so its size is the collapsed dim's.
+static Value reshapeByRuns(OpBuilder &b, Location loc, Value input,
+                           const Grouping &g, ArrayRef<int64_t> outSizes) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  Type elementType = inputType.getElementType();
+  SmallVector<int64_t> midShape;
+  for (const ReassociationIndices &run : g.in)
+    midShape.push_back(runSize(inputType.getShape(), run));
+  Value mid = input;
+  if (midShape.size() != static_cast<size_t>(inputType.getRank()))
+    mid = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get(midShape, elementType), input, g.in);
+  if (outSizes.size() == midShape.size())
+    return mid;
+  SmallVector<int64_t> shape(outSizes);
+  SmallVector<OpFoldResult> outputShape(outSizes.size());
+  for (auto [midDim, run] : llvm::enumerate(g.out)) {
+    for (int64_t d : run) {
+      if (ShapedType::isDynamic(shape[d]))
+        shape[d] = midShape[midDim];
+      outputShape[d] = ShapedType::isDynamic(shape[d])
+                           ? getDimSize(b, loc, mid, midDim)
+                           : b.getIndexAttr(shape[d]);
+    }
+  }
+  for (auto [d, size] : llvm::enumerate(outputShape))
+    if (!size)
+      size = b.getIndexAttr(shape[d]);
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, elementType), mid, g.out,
+      outputShape);
+}
+
+/// Reshape with a shape known at compile time becomes collapse/expand
+/// where its dims can be matched; anything else is a tensor.reshape with the
+/// reified shape.
+struct ReshapeToTensor : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (std::optional<Value> viewed = reshapeAsView(rewriter, op)) {
+      rewriter.replaceOp(op,
+                         castToResultType(rewriter, loc, *viewed, resultType));
+      return success();
+    }
+    ReifiedRankedShapedTypeDims shapes;
+    if (failed(reifyResultShapes(rewriter, op, shapes)))
+      return rewriter.notifyMatchFailure(op, "cannot reify the result shape");
+    IndexMath m{rewriter, loc};
+    SmallVector<Value> sizes;
+    for (OpFoldResult size : shapes.front())
+      sizes.push_back(m.value(size));
+    Value shape = indicesToTensor(
+        rewriter, loc, sizes,
+        RankedTensorType::get({resultType.getRank()}, rewriter.getI64Type()));
+    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, resultType,
+                                                   op.getInput(), shape);
+    return success();
+  }
+
+  static std::optional<Value> reshapeAsView(OpBuilder &b, ReshapeOp op) {
+    std::optional<SmallVector<std::optional<int64_t>>> values =
+        getPartialIntValues(op.getShape());
+    if (!values || llvm::any_of(*values, [](auto v) { return !v; }))
+      return std::nullopt;
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    SmallVector<Factor> in, out;
+    for (auto [d, size] : llvm::enumerate(inputType.getShape()))
+      in.push_back(ShapedType::isDynamic(size)
+                       ? Factor{size, static_cast<int64_t>(d)}
+                       : Factor{size});
+    int64_t inferred = -1;
+    for (auto [d, v] : llvm::enumerate(*values)) {
+      if (*v == 0 && !op.getAllowzero()) {
+        out.push_back(in[d]);
+      } else if (*v == -1) {
+        inferred = d;
+        out.emplace_back();
+      } else {
+        out.push_back(Factor{*v});
+      }
+    }
+    // Type inference sizes the -1 when the other dims tell it.
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (inferred >= 0 && !resultType.isDynamicDim(inferred)) {
+      out[inferred] = Factor{resultType.getDimSize(inferred)};
+      inferred = -1;
+    }
+    std::optional<Grouping> g = inferred < 0 ? groupAll(in, out)
+                                             : groupAround(in, out, inferred);
+    if (!g)
+      return std::nullopt;
+    SmallVector<int64_t> outSizes;
+    for (const Factor &f : out)
+      outSizes.push_back(f.size);
+    return reshapeByRuns(b, op.getLoc(), op.getInput(), *g, outSizes);
+  }
+};
+
+/// Runs of dims for collapsing (or expanding) the dims marked in `isUnit`
+/// away: each other dim with the unit dims before it, and trailing unit dims
+/// with the last run.
+static SmallVector<ReassociationIndices> unitDimRuns(ArrayRef<bool> isUnit) {
+  SmallVector<ReassociationIndices> runs;
+  ReassociationIndices pending;
+  for (auto [d, unit] : llvm::enumerate(isUnit)) {
+    pending.push_back(d);
+    if (!unit) {
+      runs.push_back(pending);
+      pending.clear();
+    }
+  }
+  if (!runs.empty())
+    llvm::append_range(runs.back(), pending);
+  return runs;
+}
+
+struct SqueezeToCollapse : OpRewritePattern<SqueezeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(SqueezeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    int64_t rank = inputType.getRank();
+    SmallVector<bool> removed(rank, false);
+    if (op.getAxes().empty()) {
+      for (int64_t d = 0; d < rank; ++d)
+        removed[d] = inputType.getDimSize(d) == 1;
+    } else {
+      for (int64_t axis : op.getAxes())
+        removed[*normalizeAxis(axis, rank)] = true;
+    }
+    if (!llvm::is_contained(removed, true)) {
+      rewriter.replaceOp(op, castToResultType(rewriter, op.getLoc(),
+                                              op.getInput(), op.getType()));
+      return success();
+    }
+    // A dynamic dim squeezed away is 1 at run time; the cast says so, which
+    // the collapse needs.
+    SmallVector<int64_t> unitShape(inputType.getShape()), shape;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (removed[d])
+        unitShape[d] = 1;
+      else
+        shape.push_back(unitShape[d]);
+    }
+    Value input = castToResultType(
+        rewriter, op.getLoc(), op.getInput(),
+        RankedTensorType::get(unitShape, inputType.getElementType()));
+    Value result = tensor::CollapseShapeOp::create(
+        rewriter, op.getLoc(),
+        RankedTensorType::get(shape, inputType.getElementType()), input,
+        unitDimRuns(removed));
+    rewriter.replaceOp(op, castToResultType(rewriter, op.getLoc(), result,
+                                            op.getType()));
+    return success();
+  }
+};
+
+struct UnsqueezeToExpand : OpRewritePattern<UnsqueezeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(UnsqueezeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    int64_t rank = inputType.getRank() + op.getAxes().size();
+    SmallVector<bool> inserted(rank, false);
+    for (int64_t axis : op.getAxes())
+      inserted[*normalizeAxis(axis, rank)] = true;
+    SmallVector<int64_t> shape;
+    SmallVector<OpFoldResult> outputShape;
+    int64_t next = 0;
+    for (bool isInserted : inserted) {
+      shape.push_back(isInserted ? 1 : inputType.getDimSize(next));
+      outputShape.push_back(
+          isInserted ? rewriter.getIndexAttr(1)
+                     : getDimSize(rewriter, loc, op.getInput(), next++));
+    }
+    Value result = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get(shape, inputType.getElementType()),
+        op.getInput(), unitDimRuns(inserted), outputShape);
+    rewriter.replaceOp(op,
+                       castToResultType(rewriter, loc, result, op.getType()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// expand
+//===----------------------------------------------------------------------===//
+
+/// Numpy broadcasting of the input to the reified result shape. Input dims
+/// known not to broadcast are read through the indexing map; a dynamic one
+/// that may be 1 at run time (its target size is not a known 1) is read at
+/// `dim == 1 ? 0 : i` with tensor.extract.
+struct ExpandToGeneric : OpRewritePattern<ExpandOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ExpandOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    FailureOr<Value> empty = createEmptyResult(rewriter, op);
+    if (failed(empty))
+      return rewriter.notifyMatchFailure(op, "cannot reify the result shape");
+    int64_t rank = resultType.getRank();
+    int64_t offset = rank - inputType.getRank();
+    int64_t shapeOffset = rank - op.getShape().getType().getDimSize(0);
+    std::optional<SmallVector<std::optional<int64_t>>> targets =
+        getPartialIntValues(op.getShape());
+
+    enum class Read { Broadcast, Direct, AtRunTime };
+    SmallVector<Read> reads;
+    for (int64_t d = 0; d < inputType.getRank(); ++d) {
+      int64_t size = inputType.getDimSize(d), s = d + offset - shapeOffset;
+      bool keepsDim = s < 0 || (targets && (*targets)[s] == 1);
+      if (size == 1)
+        reads.push_back(Read::Broadcast);
+      else if (!ShapedType::isDynamic(size) || keepsDim)
+        reads.push_back(Read::Direct);
+      else
+        reads.push_back(Read::AtRunTime);
+    }
+
+    MLIRContext *context = rewriter.getContext();
+    Value result;
+    if (!llvm::is_contained(reads, Read::AtRunTime)) {
+      SmallVector<AffineExpr> exprs;
+      for (auto [d, read] : llvm::enumerate(reads))
+        exprs.push_back(read == Read::Broadcast
+                            ? getAffineConstantExpr(0, context)
+                            : getAffineDimExpr(d + offset, context));
+      result = buildIndexedGeneric(
+          rewriter, loc, *empty, {input},
+          {AffineMap::get(rank, 0, exprs, context)},
+          [](OpBuilder &, Location, ValueRange args, ValueRange) {
+            return args[0];
+          });
+    } else {
+      IndexMath m{rewriter, loc};
+      SmallVector<Value> isOne;
+      for (int64_t d = 0; d < inputType.getRank(); ++d)
+        isOne.push_back(
+            reads[d] == Read::AtRunTime
+                ? m.equal(m.value(getDimSize(rewriter, loc, input, d)),
+                          m.constant(1))
+                : Value());
+      result = buildIndexedGeneric(
+          rewriter, loc, *empty, {}, {},
+          [&](OpBuilder &b, Location l, ValueRange,
+              ValueRange indices) -> Value {
+            IndexMath bm{b, l};
+            SmallVector<Value> position;
+            for (auto [d, read] : llvm::enumerate(reads)) {
+              Value i = indices[d + offset];
+              if (read == Read::Broadcast)
+                i = bm.constant(0);
+              else if (read == Read::AtRunTime)
+                i = bm.select(isOne[d], bm.constant(0), i);
+              position.push_back(i);
+            }
+            return tensor::ExtractOp::create(b, l, input, position);
+          });
+    }
+    rewriter.replaceOp(op, castToResultType(rewriter, loc, result, resultType));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::xfmr::populateXfmrShapeOpsToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<ShapeToTensor, SizeToTensor, ConstantOfShapeToFill,
+               RangeToGeneric, ReshapeToTensor, SqueezeToCollapse,
+               UnsqueezeToExpand, ExpandToGeneric>(patterns.getContext());
+}
