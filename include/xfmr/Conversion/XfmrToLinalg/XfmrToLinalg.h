@@ -20,7 +20,7 @@ namespace mlir::xfmr {
 /// arith.constant.
 void populateXfmrElementwiseToLinalgPatterns(RewritePatternSet &patterns);
 
-/// Reductions (sum, mean, max, min), softmax and log_softmax.
+/// Reductions (sum, mean, max, min, argmax), softmax and log_softmax.
 void populateXfmrReductionsToLinalgPatterns(RewritePatternSet &patterns);
 
 /// Matmul (batched, broadcasting) and transpose.
