@@ -26,6 +26,7 @@ void mlir::xfmr::populateXfmrToLinalgConversionPatterns(
   populateXfmrElementwiseToLinalgPatterns(patterns);
   populateXfmrReductionsToLinalgPatterns(patterns);
   populateXfmrLinearAlgebraToLinalgPatterns(patterns);
+  populateXfmrNormsToLinalgPatterns(patterns);
 }
 
 namespace {

@@ -26,6 +26,24 @@ void populateXfmrReductionsToLinalgPatterns(RewritePatternSet &patterns);
 /// Matmul (batched, broadcasting) and transpose.
 void populateXfmrLinearAlgebraToLinalgPatterns(RewritePatternSet &patterns);
 
+/// layer_norm and rms_norm (with their residual add) to reductions and
+/// elementwise generics.
+void populateXfmrNormsToLinalgPatterns(RewritePatternSet &patterns);
+
+/// linear and mlp to contractions with elementwise epilogues.
+void populateXfmrLinearMlpToLinalgPatterns(RewritePatternSet &patterns);
+
+/// attention to score, softmax and value generics (GQA, causal, masks, past
+/// key/value).
+void populateXfmrAttentionToLinalgPatterns(RewritePatternSet &patterns);
+
+/// rotary_embedding (rotate-half and interleaved, partial, with or without
+/// position ids).
+void populateXfmrRotaryToLinalgPatterns(RewritePatternSet &patterns);
+
+/// conv (grouped, padded, strided, dilated) to one generic.
+void populateXfmrConvToLinalgPatterns(RewritePatternSet &patterns);
+
 /// Every xfmr-to-linalg pattern.
 void populateXfmrToLinalgConversionPatterns(RewritePatternSet &patterns);
 
