@@ -27,6 +27,7 @@ void mlir::xfmr::populateXfmrToLinalgConversionPatterns(
   populateXfmrReductionsToLinalgPatterns(patterns);
   populateXfmrLinearAlgebraToLinalgPatterns(patterns);
   populateXfmrNormsToLinalgPatterns(patterns);
+  populateXfmrLinearMlpToLinalgPatterns(patterns);
 }
 
 namespace {
