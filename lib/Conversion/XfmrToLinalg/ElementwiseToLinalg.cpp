@@ -26,217 +26,139 @@
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
 
-#include <cmath>
-
 using namespace mlir;
 using namespace mlir::xfmr;
 
 namespace {
 
-/// Builds scalar arith/math code at one location.
-struct ScalarBuilder {
-  OpBuilder &b;
-  Location loc;
-
-  Value constant(Type type, double value) {
-    if (isa<FloatType>(type))
-      return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
-    return arith::ConstantOp::create(
-        b, loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
-  }
-  bool isFloat(Value v) { return isa<FloatType>(v.getType()); }
-
-  Value sigmoid(Value x) {
-    Value one = constant(x.getType(), 1.0);
-    Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
-    return arith::DivFOp::create(b, loc, one,
-                                 arith::AddFOp::create(b, loc, one, e));
-  }
-
-  Value gelu(Value x, GeluApproximation approximation) {
-    Type t = x.getType();
-    Value half = constant(t, 0.5), one = constant(t, 1.0);
-    Value inner;
-    if (approximation == GeluApproximation::none) {
-      // 0.5 x (1 + erf(x / sqrt(2)))
-      inner = math::ErfOp::create(
-          b, loc, arith::MulFOp::create(b, loc, x, constant(t, M_SQRT1_2)));
-    } else {
-      // 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
-      Value cube = arith::MulFOp::create(
-          b, loc, x, arith::MulFOp::create(b, loc, x, x));
-      Value poly = arith::AddFOp::create(
-          b, loc, x,
-          arith::MulFOp::create(b, loc, constant(t, 0.044715), cube));
-      inner = math::TanhOp::create(
-          b, loc,
-          arith::MulFOp::create(b, loc, constant(t, std::sqrt(2.0 / M_PI)),
-                                poly));
-    }
-    return arith::MulFOp::create(
-        b, loc, arith::MulFOp::create(b, loc, half, x),
-        arith::AddFOp::create(b, loc, one, inner));
-  }
-
-  /// Converts a scalar between element types with ONNX Cast's rules.
-  Value cast(Value x, Type to) {
-    Type from = x.getType();
-    if (from == to)
-      return x;
-    auto fromInt = dyn_cast<IntegerType>(from);
-    auto toInt = dyn_cast<IntegerType>(to);
-    if (toInt && toInt.getWidth() == 1) {
-      Value zero = constant(from, 0);
-      if (fromInt)
-        return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero);
-      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, zero);
-    }
-    if (fromInt && toInt) {
-      if (fromInt.getWidth() > toInt.getWidth())
-        return arith::TruncIOp::create(b, loc, to, x);
-      if (fromInt.getWidth() == 1)
-        return arith::ExtUIOp::create(b, loc, to, x);
-      return arith::ExtSIOp::create(b, loc, to, x);
-    }
-    if (fromInt && !toInt) {
-      if (fromInt.getWidth() == 1)
-        return arith::UIToFPOp::create(b, loc, to, x);
-      return arith::SIToFPOp::create(b, loc, to, x);
-    }
-    if (!fromInt && toInt)
-      return arith::FPToSIOp::create(b, loc, to, x);
-    if (from.getIntOrFloatBitWidth() > to.getIntOrFloatBitWidth())
-      return arith::TruncFOp::create(b, loc, to, x);
-    return arith::ExtFOp::create(b, loc, to, x);
-  }
-
-  /// The scalar computation of `op` on `args`, or null if `op` is not an
-  /// elementwise op this file lowers.
-  Value emit(Operation *op, ValueRange args, Type resultType) {
-    auto unaryF = [&](auto tag) -> Value {
-      using MathOp = decltype(tag);
-      return MathOp::create(b, loc, args[0]);
-    };
-    auto binary = [&](auto floatTag, auto intTag) -> Value {
-      using FloatOp = decltype(floatTag);
-      using IntOp = decltype(intTag);
-      if (isFloat(args[0]))
-        return FloatOp::create(b, loc, args[0], args[1]);
-      return IntOp::create(b, loc, args[0], args[1]);
-    };
-    auto compare = [&](arith::CmpFPredicate f, arith::CmpIPredicate i) -> Value {
-      if (isFloat(args[0]))
-        return arith::CmpFOp::create(b, loc, f, args[0], args[1]);
-      return arith::CmpIOp::create(b, loc, i, args[0], args[1]);
-    };
-    return llvm::TypeSwitch<Operation *, Value>(op)
-        .Case([&](NegOp) -> Value {
-          if (isFloat(args[0]))
-            return arith::NegFOp::create(b, loc, args[0]);
-          return arith::SubIOp::create(b, loc, constant(resultType, 0), args[0]);
-        })
-        .Case([&](AbsOp) -> Value {
-          if (isFloat(args[0]))
-            return math::AbsFOp::create(b, loc, args[0]);
-          return math::AbsIOp::create(b, loc, args[0]);
-        })
-        .Case([&](ExpOp) { return unaryF(math::ExpOp()); })
-        .Case([&](LogOp) { return unaryF(math::LogOp()); })
-        .Case([&](SqrtOp) { return unaryF(math::SqrtOp()); })
-        .Case([&](RsqrtOp) { return unaryF(math::RsqrtOp()); })
-        .Case([&](TanhOp) { return unaryF(math::TanhOp()); })
-        .Case([&](ErfOp) { return unaryF(math::ErfOp()); })
-        .Case([&](SinOp) { return unaryF(math::SinOp()); })
-        .Case([&](CosOp) { return unaryF(math::CosOp()); })
-        .Case([&](FloorOp) { return unaryF(math::FloorOp()); })
-        .Case([&](CeilOp) { return unaryF(math::CeilOp()); })
-        .Case([&](ReciprocalOp) -> Value {
-          return arith::DivFOp::create(b, loc, constant(resultType, 1.0),
-                                       args[0]);
-        })
-        .Case([&](SigmoidOp) { return sigmoid(args[0]); })
-        .Case([&](SiluOp) -> Value {
-          return arith::MulFOp::create(b, loc, args[0], sigmoid(args[0]));
-        })
-        .Case([&](ReluOp) -> Value {
-          if (isFloat(args[0]))
-            return arith::MaximumFOp::create(b, loc, args[0],
-                                             constant(resultType, 0));
-          return arith::MaxSIOp::create(b, loc, args[0], constant(resultType, 0));
-        })
-        .Case([&](LeakyReluOp leaky) -> Value {
-          Value zero = constant(resultType, 0);
-          Value scaled = arith::MulFOp::create(
-              b, loc, args[0],
-              constant(resultType, leaky.getAlpha().convertToDouble()));
-          Value positive = arith::CmpFOp::create(
-              b, loc, arith::CmpFPredicate::OGE, args[0], zero);
-          return arith::SelectOp::create(b, loc, positive, args[0], scaled);
-        })
-        .Case([&](ClipOp clip) -> Value {
-          Value x = args[0];
-          if (std::optional<APFloat> lo = clip.getMin())
-            x = isFloat(x) ? Value(arith::MaximumFOp::create(
-                                 b, loc, x,
-                                 constant(resultType, lo->convertToDouble())))
-                           : Value(arith::MaxSIOp::create(
-                                 b, loc, x,
-                                 constant(resultType, lo->convertToDouble())));
-          if (std::optional<APFloat> hi = clip.getMax())
-            x = isFloat(x) ? Value(arith::MinimumFOp::create(
-                                 b, loc, x,
-                                 constant(resultType, hi->convertToDouble())))
-                           : Value(arith::MinSIOp::create(
-                                 b, loc, x,
-                                 constant(resultType, hi->convertToDouble())));
-          return x;
-        })
-        .Case([&](GeluOp gelu) { return this->gelu(args[0], gelu.getApproximate()); })
-        .Case([&](NotOp) -> Value {
-          return arith::XOrIOp::create(b, loc, args[0], constant(resultType, 1));
-        })
-        .Case([&](AddOp) { return binary(arith::AddFOp(), arith::AddIOp()); })
-        .Case([&](SubOp) { return binary(arith::SubFOp(), arith::SubIOp()); })
-        .Case([&](MulOp) { return binary(arith::MulFOp(), arith::MulIOp()); })
-        .Case([&](DivOp) { return binary(arith::DivFOp(), arith::DivSIOp()); })
-        .Case([&](MaxOp) { return binary(arith::MaximumFOp(), arith::MaxSIOp()); })
-        .Case([&](MinOp) { return binary(arith::MinimumFOp(), arith::MinSIOp()); })
-        .Case([&](PowOp) -> Value {
-          if (isFloat(args[0]))
-            return math::PowFOp::create(b, loc, args[0], args[1]);
-          return math::IPowIOp::create(b, loc, args[0], args[1]);
-        })
-        .Case([&](EqualOp) {
-          return compare(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq);
-        })
-        .Case([&](LessOp) {
-          return compare(arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
-        })
-        .Case([&](LessEqualOp) {
-          return compare(arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle);
-        })
-        .Case([&](GreaterOp) {
-          return compare(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt);
-        })
-        .Case([&](GreaterEqualOp) {
-          return compare(arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge);
-        })
-        .Case([&](AndOp) -> Value {
-          return arith::AndIOp::create(b, loc, args[0], args[1]);
-        })
-        .Case([&](OrOp) -> Value {
-          return arith::OrIOp::create(b, loc, args[0], args[1]);
-        })
-        .Case([&](XorOp) -> Value {
-          return arith::XOrIOp::create(b, loc, args[0], args[1]);
-        })
-        .Case([&](WhereOp) -> Value {
-          return arith::SelectOp::create(b, loc, args[0], args[1], args[2]);
-        })
-        .Case([&](CastOp) { return cast(args[0], resultType); })
-        .Default([](Operation *) { return Value(); });
-  }
-};
+/// The scalar computation of `op` on `args`, or null if `op` is not an
+/// elementwise op this file lowers.
+static Value emitScalar(ScalarBuilder &scalar, Operation *op, ValueRange args,
+                        Type resultType) {
+  OpBuilder &b = scalar.b;
+  Location loc = scalar.loc;
+  auto constant = [&](Type type, double value) {
+    return scalar.constant(type, value);
+  };
+  auto isFloat = [&](Value v) { return scalar.isFloat(v); };
+  auto unaryF = [&](auto tag) -> Value {
+    using MathOp = decltype(tag);
+    return MathOp::create(b, loc, args[0]);
+  };
+  auto binary = [&](auto floatTag, auto intTag) -> Value {
+    using FloatOp = decltype(floatTag);
+    using IntOp = decltype(intTag);
+    if (isFloat(args[0]))
+      return FloatOp::create(b, loc, args[0], args[1]);
+    return IntOp::create(b, loc, args[0], args[1]);
+  };
+  auto compare = [&](arith::CmpFPredicate f, arith::CmpIPredicate i) -> Value {
+    if (isFloat(args[0]))
+      return arith::CmpFOp::create(b, loc, f, args[0], args[1]);
+    return arith::CmpIOp::create(b, loc, i, args[0], args[1]);
+  };
+  return llvm::TypeSwitch<Operation *, Value>(op)
+      .Case([&](NegOp) -> Value {
+        if (isFloat(args[0]))
+          return arith::NegFOp::create(b, loc, args[0]);
+        return arith::SubIOp::create(b, loc, constant(resultType, 0), args[0]);
+      })
+      .Case([&](AbsOp) -> Value {
+        if (isFloat(args[0]))
+          return math::AbsFOp::create(b, loc, args[0]);
+        return math::AbsIOp::create(b, loc, args[0]);
+      })
+      .Case([&](ExpOp) { return unaryF(math::ExpOp()); })
+      .Case([&](LogOp) { return unaryF(math::LogOp()); })
+      .Case([&](SqrtOp) { return unaryF(math::SqrtOp()); })
+      .Case([&](RsqrtOp) { return unaryF(math::RsqrtOp()); })
+      .Case([&](TanhOp) { return unaryF(math::TanhOp()); })
+      .Case([&](ErfOp) { return unaryF(math::ErfOp()); })
+      .Case([&](SinOp) { return unaryF(math::SinOp()); })
+      .Case([&](CosOp) { return unaryF(math::CosOp()); })
+      .Case([&](FloorOp) { return unaryF(math::FloorOp()); })
+      .Case([&](CeilOp) { return unaryF(math::CeilOp()); })
+      .Case([&](ReciprocalOp) -> Value {
+        return arith::DivFOp::create(b, loc, constant(resultType, 1.0),
+                                     args[0]);
+      })
+      .Case([&](SigmoidOp) { return scalar.sigmoid(args[0]); })
+      .Case([&](SiluOp) { return scalar.silu(args[0]); })
+      .Case([&](ReluOp) { return scalar.relu(args[0]); })
+      .Case([&](LeakyReluOp leaky) -> Value {
+        Value zero = constant(resultType, 0);
+        Value scaled = arith::MulFOp::create(
+            b, loc, args[0],
+            constant(resultType, leaky.getAlpha().convertToDouble()));
+        Value positive = arith::CmpFOp::create(
+            b, loc, arith::CmpFPredicate::OGE, args[0], zero);
+        return arith::SelectOp::create(b, loc, positive, args[0], scaled);
+      })
+      .Case([&](ClipOp clip) -> Value {
+        Value x = args[0];
+        if (std::optional<APFloat> lo = clip.getMin())
+          x = isFloat(x) ? Value(arith::MaximumFOp::create(
+                               b, loc, x,
+                               constant(resultType, lo->convertToDouble())))
+                         : Value(arith::MaxSIOp::create(
+                               b, loc, x,
+                               constant(resultType, lo->convertToDouble())));
+        if (std::optional<APFloat> hi = clip.getMax())
+          x = isFloat(x) ? Value(arith::MinimumFOp::create(
+                               b, loc, x,
+                               constant(resultType, hi->convertToDouble())))
+                         : Value(arith::MinSIOp::create(
+                               b, loc, x,
+                               constant(resultType, hi->convertToDouble())));
+        return x;
+      })
+      .Case([&](GeluOp gelu) {
+        return scalar.gelu(args[0], gelu.getApproximate());
+      })
+      .Case([&](NotOp) -> Value {
+        return arith::XOrIOp::create(b, loc, args[0], constant(resultType, 1));
+      })
+      .Case([&](AddOp) { return binary(arith::AddFOp(), arith::AddIOp()); })
+      .Case([&](SubOp) { return binary(arith::SubFOp(), arith::SubIOp()); })
+      .Case([&](MulOp) { return binary(arith::MulFOp(), arith::MulIOp()); })
+      .Case([&](DivOp) { return binary(arith::DivFOp(), arith::DivSIOp()); })
+      .Case([&](MaxOp) { return binary(arith::MaximumFOp(), arith::MaxSIOp()); })
+      .Case([&](MinOp) { return binary(arith::MinimumFOp(), arith::MinSIOp()); })
+      .Case([&](PowOp) -> Value {
+        if (isFloat(args[0]))
+          return math::PowFOp::create(b, loc, args[0], args[1]);
+        return math::IPowIOp::create(b, loc, args[0], args[1]);
+      })
+      .Case([&](EqualOp) {
+        return compare(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq);
+      })
+      .Case([&](LessOp) {
+        return compare(arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
+      })
+      .Case([&](LessEqualOp) {
+        return compare(arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle);
+      })
+      .Case([&](GreaterOp) {
+        return compare(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt);
+      })
+      .Case([&](GreaterEqualOp) {
+        return compare(arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge);
+      })
+      .Case([&](AndOp) -> Value {
+        return arith::AndIOp::create(b, loc, args[0], args[1]);
+      })
+      .Case([&](OrOp) -> Value {
+        return arith::OrIOp::create(b, loc, args[0], args[1]);
+      })
+      .Case([&](XorOp) -> Value {
+        return arith::XOrIOp::create(b, loc, args[0], args[1]);
+      })
+      .Case([&](WhereOp) -> Value {
+        return arith::SelectOp::create(b, loc, args[0], args[1], args[2]);
+      })
+      .Case([&](CastOp) { return scalar.cast(args[0], resultType); })
+      .Default([](Operation *) { return Value(); });
+}
 
 /// The indexing map of an operand broadcast to `resultType`: trailing dims
 /// align, and a static size-1 dim where the result's is not 1 reads index 0.
@@ -289,8 +211,8 @@ struct ElementwiseToGeneric : RewritePattern {
         maps, iterators,
         [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
           ScalarBuilder scalar{b, bodyLoc};
-          Value result = scalar.emit(op, args.drop_back(),
-                                     resultType.getElementType());
+          Value result = emitScalar(scalar, op, args.drop_back(),
+                                    resultType.getElementType());
           if (!result) {
             emitted = false;
             result = args.back();

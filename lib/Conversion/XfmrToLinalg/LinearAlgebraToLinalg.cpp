@@ -22,12 +22,16 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 
 using namespace mlir;
 using namespace mlir::xfmr;
 
 namespace {
 
+/// Loop dims are [batch..., m, n, k], without m for a 1-D lhs and without n
+/// for a 1-D rhs: numpy's promotion of a vector to a matrix and removal of
+/// the added dim cancel out, so the vector is read as it is.
 struct MatMulToGeneric : OpRewritePattern<MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -36,20 +40,17 @@ struct MatMulToGeneric : OpRewritePattern<MatMulOp> {
     auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
     auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
     auto resultType = cast<RankedTensorType>(op.getType());
-    if (lhsType.getRank() < 2 || rhsType.getRank() < 2)
-      return rewriter.notifyMatchFailure(op, "1-D operands are not lowered");
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
-    int64_t batch = resultType.getRank() - 2;
-    // Loop dims: batch..., m, n, k.
-    int64_t rank = batch + 3;
+    bool hasM = lhsType.getRank() > 1, hasN = rhsType.getRank() > 1;
+    int64_t batch = resultType.getRank() - hasM - hasN;
+    int64_t rank = batch + hasM + hasN + 1;
     AffineExpr m = getAffineDimExpr(batch, context);
-    AffineExpr n = getAffineDimExpr(batch + 1, context);
-    AffineExpr k = getAffineDimExpr(batch + 2, context);
-    auto operandMap = [&](RankedTensorType type, AffineExpr row,
-                          AffineExpr col) {
+    AffineExpr n = getAffineDimExpr(batch + hasM, context);
+    AffineExpr k = getAffineDimExpr(rank - 1, context);
+    auto operandMap = [&](RankedTensorType type, ArrayRef<AffineExpr> inner) {
       SmallVector<AffineExpr> exprs;
-      int64_t operandBatch = type.getRank() - 2;
+      int64_t operandBatch = std::max<int64_t>(type.getRank() - 2, 0);
       for (int64_t d = 0; d < operandBatch; ++d) {
         int64_t r = d + batch - operandBatch;
         bool broadcast =
@@ -57,45 +58,37 @@ struct MatMulToGeneric : OpRewritePattern<MatMulOp> {
         exprs.push_back(broadcast ? getAffineConstantExpr(0, context)
                                   : getAffineDimExpr(r, context));
       }
-      exprs.push_back(row);
-      exprs.push_back(col);
+      llvm::append_range(exprs, inner);
       return AffineMap::get(rank, 0, exprs, context);
     };
-    SmallVector<AffineExpr> outExprs;
+    SmallVector<AffineExpr> lhsInner, rhsInner = {k}, outExprs;
+    if (hasM)
+      lhsInner.push_back(m);
+    lhsInner.push_back(k);
+    if (hasN)
+      rhsInner.push_back(n);
     for (int64_t d = 0; d < batch; ++d)
       outExprs.push_back(getAffineDimExpr(d, context));
-    outExprs.push_back(m);
-    outExprs.push_back(n);
-    SmallVector<AffineMap> maps = {operandMap(lhsType, m, k),
-                                   operandMap(rhsType, k, n),
+    if (hasM)
+      outExprs.push_back(m);
+    if (hasN)
+      outExprs.push_back(n);
+    SmallVector<AffineMap> maps = {operandMap(lhsType, lhsInner),
+                                   operandMap(rhsType, rhsInner),
                                    AffineMap::get(rank, 0, outExprs, context)};
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
+    SmallVector<utils::IteratorType> iterators = parallelIterators(rank);
     iterators.back() = utils::IteratorType::reduction;
 
-    FailureOr<Value> empty = createEmptyResult(rewriter, op);
-    if (failed(empty))
+    ReifiedRankedShapedTypeDims shapes;
+    if (failed(reifyResultShapes(rewriter, op, shapes)))
       return rewriter.notifyMatchFailure(op, "cannot reify the result shape");
     Type elementType = resultType.getElementType();
     Value zero = arith::ConstantOp::create(rewriter, loc,
                                            rewriter.getZeroAttr(elementType));
-    Value init =
-        linalg::FillOp::create(rewriter, loc, zero, *empty).getResult(0);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{init.getType()},
-        ValueRange{op.getLhs(), op.getRhs()}, ValueRange{init}, maps, iterators,
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value sum;
-          if (isa<FloatType>(elementType))
-            sum = arith::AddFOp::create(
-                b, l, args[2], arith::MulFOp::create(b, l, args[0], args[1]));
-          else
-            sum = arith::AddIOp::create(
-                b, l, args[2], arith::MulIOp::create(b, l, args[0], args[1]));
-          linalg::YieldOp::create(b, l, sum);
-        });
-    rewriter.replaceOp(op, castToResultType(rewriter, loc, generic.getResult(0),
-                                            resultType));
+    Value init = createFilled(rewriter, loc, shapes.front(), zero);
+    Value result = buildContraction(rewriter, loc, op.getLhs(), op.getRhs(),
+                                    init, maps, iterators);
+    rewriter.replaceOp(op, castToResultType(rewriter, loc, result, resultType));
     return success();
   }
 };

@@ -9,6 +9,9 @@
 #ifndef XFMR_LIB_CONVERSION_XFMRTOLINALG_LOWERINGUTILS_H
 #define XFMR_LIB_CONVERSION_XFMRTOLINALG_LOWERINGUTILS_H
 
+#include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
+
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/Builders.h"
 
 namespace mlir::xfmr {
@@ -20,9 +23,116 @@ FailureOr<Value> createEmptyResult(OpBuilder &b, Operation *op);
 /// A tensor.empty with the shape of `like` and `elementType`.
 Value createEmptyLike(OpBuilder &b, Location loc, Value like, Type elementType);
 
+/// A tensor of `sizes` filled with `value` (linalg.fill of a tensor.empty).
+Value createFilled(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+                   Value value);
+
 /// `value`, through a tensor.cast when its type is less static than `type`
 /// (the op's result type may refine what the lowering computes).
 Value castToResultType(OpBuilder &b, Location loc, Value value, Type type);
+
+//===----------------------------------------------------------------------===//
+// Index arithmetic on sizes, folded when the operands are constant
+//===----------------------------------------------------------------------===//
+
+OpFoldResult addSizes(OpBuilder &b, Location loc, OpFoldResult lhs,
+                      OpFoldResult rhs);
+OpFoldResult mulSizes(OpBuilder &b, Location loc, OpFoldResult lhs,
+                      OpFoldResult rhs);
+/// Exact division of one size by another (the op's verifier or semantics
+/// guarantee the divisor divides).
+OpFoldResult divSizes(OpBuilder &b, Location loc, OpFoldResult lhs,
+                      OpFoldResult rhs);
+
+/// An index size as a scalar of float type `type` (a count to divide by).
+Value sizeAsFloat(OpBuilder &b, Location loc, OpFoldResult size, Type type);
+
+//===----------------------------------------------------------------------===//
+// Reshapes and generics
+//===----------------------------------------------------------------------===//
+
+/// Splits dim `dim` of `value` into dims of `sizes` (a tensor.expand_shape).
+Value splitDim(OpBuilder &b, Location loc, Value value, int64_t dim,
+               ArrayRef<OpFoldResult> sizes);
+
+/// Merges dims [dim, dim + count) of `value` into one (a
+/// tensor.collapse_shape).
+Value mergeDims(OpBuilder &b, Location loc, Value value, int64_t dim,
+                int64_t count);
+
+/// `count` parallel iterators.
+SmallVector<utils::IteratorType> parallelIterators(int64_t count);
+
+/// A map of `numDims` loop dims to the dims listed in `dims`.
+AffineMap dimsMap(MLIRContext *context, int64_t numDims,
+                  ArrayRef<int64_t> dims);
+
+/// A linalg.generic with one result computing `body` (the scalars of the
+/// inputs, then of `init`) into `init`.
+Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs, Value init,
+                   ArrayRef<AffineMap> maps,
+                   ArrayRef<utils::IteratorType> iterators,
+                   function_ref<Value(OpBuilder &, Location, ValueRange)> body);
+
+/// A parallel linalg.generic over the iteration space of `init` (its rank),
+/// `inputs` read through `maps` (one per input).
+Value buildParallelGeneric(
+    OpBuilder &b, Location loc, ValueRange inputs, ArrayRef<AffineMap> maps,
+    Value init, function_ref<Value(OpBuilder &, Location, ValueRange)> body);
+
+/// `init += lhs * rhs` summed over the reduction iterators: a matmul-like
+/// contraction as a linalg.generic (float or integer).
+Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                       Value init, ArrayRef<AffineMap> maps,
+                       ArrayRef<utils::IteratorType> iterators);
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+enum class Combiner { Sum, Max, Min };
+
+/// The value a reduction of `kind` starts from.
+Value identityValue(OpBuilder &b, Location loc, Type type, Combiner kind);
+
+/// Combines two scalars with `kind`.
+Value combine(OpBuilder &b, Location loc, Combiner kind, Value a, Value c);
+
+/// Reduces `input` over the dims marked in `reduced` (dropping them), with
+/// `body` mapping (inputs..., accumulator) to the value to combine. `extra`
+/// operands are read at the kept dims (broadcast along the reduced ones).
+/// The result has `input`'s element type unless `resultType` is given.
+Value reduce(OpBuilder &b, Location loc, Value input, ValueRange extra,
+             ArrayRef<bool> reduced, Combiner kind,
+             function_ref<Value(OpBuilder &, Location, ValueRange)> body,
+             Type resultType = {});
+
+/// The map from all of `reduced`'s dims to those it does not mark.
+AffineMap keptDimsMap(MLIRContext *context, ArrayRef<bool> reduced);
+
+//===----------------------------------------------------------------------===//
+// Scalar code
+//===----------------------------------------------------------------------===//
+
+/// Builds scalar arith/math code at one location.
+struct ScalarBuilder {
+  OpBuilder &b;
+  Location loc;
+
+  Value constant(Type type, double value);
+  bool isFloat(Value v) { return isa<FloatType>(v.getType()); }
+
+  Value sigmoid(Value x);
+  Value silu(Value x);
+  /// max(x, 0), float or integer.
+  Value relu(Value x);
+  Value gelu(Value x, GeluApproximation approximation);
+  /// The epilogue activation of linear and MLP blocks.
+  Value activation(Value x, Activation activation);
+
+  /// Converts a scalar between element types with ONNX Cast's rules.
+  Value cast(Value x, Type to);
+};
 
 } // namespace mlir::xfmr
 

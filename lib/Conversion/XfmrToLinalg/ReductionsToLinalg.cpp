@@ -7,7 +7,8 @@
 //===----------------------------------------------------------------------===//
 //
 // Reductions become a linalg.generic with reduction iterators into a filled
-// init (keepdims re-adds the size-1 dims with tensor.expand_shape); softmax
+// init (keepdims re-adds the size-1 dims with tensor.expand_shape), argmax one
+// that carries the maximum and its index; softmax
 // becomes linalg.softmax, and log_softmax the max / sum-of-exp / subtract
 // sequence that stays exact for very negative inputs.
 //
@@ -30,99 +31,19 @@ using namespace mlir::xfmr;
 
 namespace {
 
-enum class Combiner { Sum, Max, Min };
-
-/// The value a reduction starts from.
-static Value identityValue(OpBuilder &b, Location loc, Type type,
-                           Combiner kind) {
-  if (auto floatType = dyn_cast<FloatType>(type)) {
-    const llvm::fltSemantics &sem = floatType.getFloatSemantics();
-    APFloat value = kind == Combiner::Sum ? APFloat::getZero(sem)
-                    : kind == Combiner::Max
-                        ? APFloat::getInf(sem, /*Negative=*/true)
-                        : APFloat::getInf(sem, /*Negative=*/false);
-    return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
-  }
-  unsigned width = type.getIntOrFloatBitWidth();
-  APInt value = kind == Combiner::Sum   ? APInt::getZero(width)
-                : kind == Combiner::Max ? APInt::getSignedMinValue(width)
-                                        : APInt::getSignedMaxValue(width);
-  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
-}
-
-static Value combine(OpBuilder &b, Location loc, Combiner kind, Value a,
-                     Value c) {
-  bool isFloat = isa<FloatType>(a.getType());
-  switch (kind) {
-  case Combiner::Sum:
-    return isFloat ? Value(arith::AddFOp::create(b, loc, a, c))
-                   : Value(arith::AddIOp::create(b, loc, a, c));
-  case Combiner::Max:
-    return isFloat ? Value(arith::MaximumFOp::create(b, loc, a, c))
-                   : Value(arith::MaxSIOp::create(b, loc, a, c));
-  case Combiner::Min:
-    return isFloat ? Value(arith::MinimumFOp::create(b, loc, a, c))
-                   : Value(arith::MinSIOp::create(b, loc, a, c));
-  }
-  llvm_unreachable("unknown combiner");
-}
-
-/// The sizes of `value`'s dims, without those in `reduced`.
-static SmallVector<OpFoldResult> keptSizes(OpBuilder &b, Location loc,
-                                           Value value,
-                                           ArrayRef<bool> reduced) {
-  SmallVector<OpFoldResult> sizes;
-  for (auto [i, isReduced] : llvm::enumerate(reduced))
-    if (!isReduced)
-      sizes.push_back(getDimSize(b, loc, value, i));
-  return sizes;
-}
-
-/// Reduces `input` over the dims marked in `reduced` (dropping them), with
-/// `body` mapping (inputs..., accumulator) to the new accumulator. `extra`
-/// operands are read at the kept dims (broadcast along the reduced ones).
-static Value reduce(OpBuilder &b, Location loc, Value input, ValueRange extra,
-                    ArrayRef<bool> reduced, Combiner kind,
-                    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  auto type = cast<RankedTensorType>(input.getType());
-  MLIRContext *context = b.getContext();
-  int64_t rank = type.getRank();
-  SmallVector<AffineExpr> kept;
-  SmallVector<utils::IteratorType> iterators;
-  for (int64_t i = 0; i < rank; ++i) {
-    iterators.push_back(reduced[i] ? utils::IteratorType::reduction
-                                   : utils::IteratorType::parallel);
-    if (!reduced[i])
-      kept.push_back(getAffineDimExpr(i, context));
-  }
-  AffineMap keptMap = AffineMap::get(rank, 0, kept, context);
-  Value empty = tensor::EmptyOp::create(b, loc, keptSizes(b, loc, input, reduced),
-                                        type.getElementType());
-  Value init = linalg::FillOp::create(
-                   b, loc, identityValue(b, loc, type.getElementType(), kind),
-                   empty)
-                   .getResult(0);
-  SmallVector<Value> inputs = {input};
-  llvm::append_range(inputs, extra);
-  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
-  maps.append(extra.size(), keptMap);
-  maps.push_back(keptMap);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
-             iterators,
-             [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               Value next = body(nb, nloc, args.drop_back());
-               linalg::YieldOp::create(
-                   nb, nloc, combine(nb, nloc, kind, args.back(), next));
-             })
-      .getResult(0);
-}
-
 /// Normalised axes as a mask; empty axes mean all.
 static SmallVector<bool> reducedMask(ArrayRef<int64_t> axes, int64_t rank) {
   SmallVector<bool> mask(rank, axes.empty());
   for (int64_t axis : axes)
     mask[*normalizeAxis(axis, rank)] = true;
+  return mask;
+}
+
+/// A mask marking only `axis` (already checked by the op's verifier or
+/// shape inference).
+static SmallVector<bool> axisMask(int64_t axis, int64_t rank) {
+  SmallVector<bool> mask(rank, false);
+  mask[*normalizeAxis(axis, rank)] = true;
   return mask;
 }
 
@@ -235,8 +156,7 @@ struct LogSoftmaxToLinalg : OpRewritePattern<LogSoftmaxOp> {
     Value x = op.getInput();
     auto type = cast<RankedTensorType>(op.getType());
     int64_t rank = type.getRank();
-    SmallVector<bool> mask(rank, false);
-    mask[*normalizeAxis(op.getAxis(), rank)] = true;
+    SmallVector<bool> mask = axisMask(op.getAxis(), rank);
     auto first = [](OpBuilder &, Location, ValueRange args) { return args[0]; };
     Value max = reduce(rewriter, loc, x, {}, mask, Combiner::Max, first);
     Value sum = reduce(rewriter, loc, x, {max}, mask, Combiner::Sum,
@@ -244,12 +164,7 @@ struct LogSoftmaxToLinalg : OpRewritePattern<LogSoftmaxOp> {
                          return math::ExpOp::create(
                              b, l, arith::SubFOp::create(b, l, args[0], args[1]));
                        });
-    MLIRContext *context = rewriter.getContext();
-    SmallVector<AffineExpr> kept;
-    for (int64_t i = 0; i < rank; ++i)
-      if (!mask[i])
-        kept.push_back(getAffineDimExpr(i, context));
-    AffineMap keptMap = AffineMap::get(rank, 0, kept, context);
+    AffineMap keptMap = keptDimsMap(rewriter.getContext(), mask);
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
     Value init = createEmptyLike(rewriter, loc, x, type.getElementType());
     auto result = linalg::GenericOp::create(
@@ -268,6 +183,81 @@ struct LogSoftmaxToLinalg : OpRewritePattern<LogSoftmaxOp> {
   }
 };
 
+/// argmax: one generic with two reduction results, the running maximum and
+/// its index. A candidate replaces the accumulator when it is larger, or
+/// equal with a smaller (a larger, with select_last_index) index, so the
+/// result does not depend on the order in which tiles are combined.
+struct ArgMaxToGeneric : OpRewritePattern<ArgMaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ArgMaxOp op,
+                                PatternRewriter &rewriter) const override {
+    Value input = op.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    int64_t rank = inputType.getRank();
+    std::optional<int64_t> axis = normalizeAxis(op.getAxis(), rank);
+    if (!axis)
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    SmallVector<bool> mask = axisMask(*axis, rank);
+
+    SmallVector<OpFoldResult> sizes;
+    SmallVector<utils::IteratorType> iterators = parallelIterators(rank);
+    iterators[*axis] = utils::IteratorType::reduction;
+    for (int64_t i = 0; i < rank; ++i)
+      if (i != *axis)
+        sizes.push_back(getDimSize(rewriter, loc, input, i));
+    Type elementType = inputType.getElementType();
+    Type indexType = resultType.getElementType();
+    Value maxInit = createFilled(
+        rewriter, loc, sizes,
+        identityValue(rewriter, loc, elementType, Combiner::Max));
+    Value indexInit = createFilled(
+        rewriter, loc, sizes,
+        arith::ConstantOp::create(rewriter, loc,
+                                  rewriter.getIntegerAttr(indexType, 0)));
+    AffineMap keptMap = keptDimsMap(rewriter.getContext(), mask);
+    bool last = op.getSelectLastIndex();
+    int64_t axisDim = *axis;
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{maxInit.getType(), indexInit.getType()},
+        ValueRange{input}, ValueRange{maxInit, indexInit},
+        {rewriter.getMultiDimIdentityMap(rank), keptMap, keptMap}, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value x = args[0], best = args[1], bestIndex = args[2];
+          Value index = arith::IndexCastOp::create(
+              b, l, indexType, linalg::IndexOp::create(b, l, axisDim));
+          Value greater, equal;
+          if (isa<FloatType>(elementType)) {
+            greater = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x,
+                                            best);
+            equal = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, x,
+                                          best);
+          } else {
+            greater = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, x,
+                                            best);
+            equal = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, x,
+                                          best);
+          }
+          Value better = arith::CmpIOp::create(
+              b, l, last ? arith::CmpIPredicate::sgt : arith::CmpIPredicate::slt,
+              index, bestIndex);
+          Value take = arith::OrIOp::create(
+              b, l, greater, arith::AndIOp::create(b, l, equal, better));
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, take, x, best),
+                         arith::SelectOp::create(b, l, take, index, bestIndex)});
+        });
+    Value result = generic.getResult(1);
+    if (op.getKeepdims())
+      result = keepReducedDims(rewriter, loc, result, input, mask, resultType);
+    rewriter.replaceOp(op, castToResultType(rewriter, loc, result, resultType));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::xfmr::populateXfmrReductionsToLinalgPatterns(
@@ -276,5 +266,5 @@ void mlir::xfmr::populateXfmrReductionsToLinalgPatterns(
                ReduceToGeneric<ReduceMeanOp, Combiner::Sum>,
                ReduceToGeneric<ReduceMaxOp, Combiner::Max>,
                ReduceToGeneric<ReduceMinOp, Combiner::Min>, SoftmaxToLinalg,
-               LogSoftmaxToLinalg>(patterns.getContext());
+               LogSoftmaxToLinalg, ArgMaxToGeneric>(patterns.getContext());
 }

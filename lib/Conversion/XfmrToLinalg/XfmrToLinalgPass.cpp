@@ -27,6 +27,8 @@ void mlir::xfmr::populateXfmrToLinalgConversionPatterns(
   populateXfmrReductionsToLinalgPatterns(patterns);
   populateXfmrLinearAlgebraToLinalgPatterns(patterns);
   populateXfmrShapeOpsToLinalgPatterns(patterns);
+  populateXfmrNormsToLinalgPatterns(patterns);
+  populateXfmrLinearMlpToLinalgPatterns(patterns);
 }
 
 namespace {

@@ -48,3 +48,39 @@ func.func @transpose(%x: tensor<?x12x64x?xf32>) -> tensor<?x64x12x?xf32> {
   %0 = xfmr.transpose %x {permutation = array<i64: 0, 2, 1, 3>} : (tensor<?x12x64x?xf32>) -> tensor<?x64x12x?xf32>
   return %0 : tensor<?x64x12x?xf32>
 }
+
+// -----
+
+// A 1-D lhs is read as it is: the loop dims lose m (numpy's added row is
+// removed again), and the batch dims of the rhs stay.
+// CHECK-DAG: #[[$V:.*]] = affine_map<(d0, d1, d2) -> (d2)>
+// CHECK-DAG: #[[$M:.*]] = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
+// CHECK-DAG: #[[$O:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @vector_matrix
+// CHECK: %[[D:.*]] = tensor.dim %arg1, %c0
+// CHECK: %[[E:.*]] = tensor.empty(%[[D]]) : tensor<?x4xf32>
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<?x4xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[$V]], #[[$M]], #[[$O]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %arg1 : tensor<8xf32>, tensor<?x8x4xf32>) outs(%[[INIT]] : tensor<?x4xf32>)
+func.func @vector_matrix(%a: tensor<8xf32>, %b: tensor<?x8x4xf32>) -> tensor<?x4xf32> {
+  %0 = xfmr.matmul %a, %b : (tensor<8xf32>, tensor<?x8x4xf32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// A 1-D rhs loses n; two vectors give a 0-D dot product.
+// CHECK-DAG: #[[$A:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[$X:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[$Y:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-DAG: #[[$DOT:.*]] = affine_map<(d0) -> (d0)>
+// CHECK-DAG: #[[$SCALAR:.*]] = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @matrix_vector_and_dot
+// CHECK: linalg.generic {indexing_maps = [#[[$A]], #[[$X]], #[[$Y]]], iterator_types = ["parallel", "reduction"]} ins(%arg0, %arg1 : tensor<3x8xf32>, tensor<8xf32>) outs(%{{.*}} : tensor<3xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[$DOT]], #[[$DOT]], #[[$SCALAR]]], iterator_types = ["reduction"]} ins(%arg2, %arg2 : tensor<?xi32>, tensor<?xi32>) outs(%{{.*}} : tensor<i32>)
+// CHECK: arith.muli
+// CHECK: arith.addi
+func.func @matrix_vector_and_dot(%a: tensor<3x8xf32>, %x: tensor<8xf32>, %v: tensor<?xi32>) -> (tensor<3xf32>, tensor<i32>) {
+  %0 = xfmr.matmul %a, %x : (tensor<3x8xf32>, tensor<8xf32>) -> tensor<3xf32>
+  %1 = xfmr.matmul %v, %v : (tensor<?xi32>, tensor<?xi32>) -> tensor<i32>
+  return %0, %1 : tensor<3xf32>, tensor<i32>
+}

@@ -64,3 +64,53 @@ func.func @softmaxes(%x: tensor<?x8x16xf32>) -> (tensor<?x8x16xf32>, tensor<?x8x
   %1 = xfmr.log_softmax %x {axis = 1 : i64} : tensor<?x8x16xf32>
   return %0, %1 : tensor<?x8x16xf32>, tensor<?x8x16xf32>
 }
+
+// -----
+
+// argmax carries the running maximum and its index through one generic; a
+// tie goes to the smaller index, so any combination order gives the first.
+// CHECK-DAG: #[[$ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @argmax_first
+// CHECK-SAME: (%[[X:.*]]: tensor<?x50xf32>)
+// CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0 : i64
+// CHECK: %[[D:.*]] = tensor.dim %[[X]], %c0
+// CHECK: %[[MAX:.*]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<?xf32>)
+// CHECK: %[[IDX:.*]] = linalg.fill ins(%[[ZERO]] : i64) outs(%{{.*}} : tensor<?xi64>)
+// CHECK: %[[R:.*]]:2 = linalg.generic {indexing_maps = [#[[$ID2]], #[[$ROW]], #[[$ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[X]] : tensor<?x50xf32>) outs(%[[MAX]], %[[IDX]] : tensor<?xf32>, tensor<?xi64>)
+// CHECK: ^bb0(%[[IN:.*]]: f32, %[[BEST:.*]]: f32, %[[BESTI:.*]]: i64):
+// CHECK: %[[I:.*]] = linalg.index 1 : index
+// CHECK: %[[I64:.*]] = arith.index_cast %[[I]] : index to i64
+// CHECK: %[[GT:.*]] = arith.cmpf ogt, %[[IN]], %[[BEST]]
+// CHECK: %[[EQ:.*]] = arith.cmpf oeq, %[[IN]], %[[BEST]]
+// CHECK: %[[LT:.*]] = arith.cmpi slt, %[[I64]], %[[BESTI]]
+// CHECK: %[[TIE:.*]] = arith.andi %[[EQ]], %[[LT]]
+// CHECK: %[[TAKE:.*]] = arith.ori %[[GT]], %[[TIE]]
+// CHECK: %[[V:.*]] = arith.select %[[TAKE]], %[[IN]], %[[BEST]]
+// CHECK: %[[VI:.*]] = arith.select %[[TAKE]], %[[I64]], %[[BESTI]]
+// CHECK: linalg.yield %[[V]], %[[VI]]
+// CHECK: return %[[R]]#1 : tensor<?xi64>
+func.func @argmax_first(%x: tensor<?x50xf32>) -> tensor<?xi64> {
+  %0 = xfmr.argmax %x {axis = -1 : i64, keepdims = false} : (tensor<?x50xf32>) -> tensor<?xi64>
+  return %0 : tensor<?xi64>
+}
+
+// -----
+
+// select_last_index prefers the larger index on a tie; keepdims re-adds the
+// reduced dim; integer inputs start from the smallest value.
+// CHECK-LABEL: func.func @argmax_last_keepdims
+// CHECK: %[[MIN:.*]] = arith.constant -2147483648 : i32
+// CHECK: linalg.fill ins(%[[MIN]] : i32)
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: linalg.index 1 : index
+// CHECK: arith.cmpi sgt, %{{.*}}, %{{.*}} : i32
+// CHECK: arith.cmpi eq, %{{.*}}, %{{.*}} : i32
+// CHECK: arith.cmpi sgt, %{{.*}}, %{{.*}} : i64
+// CHECK: tensor.expand_shape %{{.*}}#1 {{\[}}[0], [1, 2]] output_shape [2, 1, 4] : tensor<2x4xi64> into tensor<2x1x4xi64>
+func.func @argmax_last_keepdims(%x: tensor<2x3x4xi32>) -> tensor<2x1x4xi64> {
+  %0 = xfmr.argmax %x {axis = 1 : i64, select_last_index = true} : (tensor<2x3x4xi32>) -> tensor<2x1x4xi64>
+  return %0 : tensor<2x1x4xi64>
+}

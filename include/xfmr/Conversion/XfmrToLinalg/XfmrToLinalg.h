@@ -20,7 +20,7 @@ namespace mlir::xfmr {
 /// arith.constant.
 void populateXfmrElementwiseToLinalgPatterns(RewritePatternSet &patterns);
 
-/// Reductions (sum, mean, max, min), softmax and log_softmax.
+/// Reductions (sum, mean, max, min, argmax), softmax and log_softmax.
 void populateXfmrReductionsToLinalgPatterns(RewritePatternSet &patterns);
 
 /// Matmul (batched, broadcasting) and transpose.
@@ -29,6 +29,24 @@ void populateXfmrLinearAlgebraToLinalgPatterns(RewritePatternSet &patterns);
 /// Shape ops (shape, size, range, constant_of_shape, reshape, squeeze,
 /// unsqueeze, expand) to tensor ops and linalg.generic.
 void populateXfmrShapeOpsToLinalgPatterns(RewritePatternSet &patterns);
+
+/// layer_norm and rms_norm (with their residual add) to reductions and
+/// elementwise generics.
+void populateXfmrNormsToLinalgPatterns(RewritePatternSet &patterns);
+
+/// linear and mlp to contractions with elementwise epilogues.
+void populateXfmrLinearMlpToLinalgPatterns(RewritePatternSet &patterns);
+
+/// attention to score, softmax and value generics (GQA, causal, masks, past
+/// key/value).
+void populateXfmrAttentionToLinalgPatterns(RewritePatternSet &patterns);
+
+/// rotary_embedding (rotate-half and interleaved, partial, with or without
+/// position ids).
+void populateXfmrRotaryToLinalgPatterns(RewritePatternSet &patterns);
+
+/// conv (grouped, padded, strided, dilated) to one generic.
+void populateXfmrConvToLinalgPatterns(RewritePatternSet &patterns);
 
 /// Every xfmr-to-linalg pattern.
 void populateXfmrToLinalgConversionPatterns(RewritePatternSet &patterns);
