@@ -168,12 +168,14 @@ static Expected<xfmr_dtype> dtypeOfDescr(StringRef path, StringRef descr,
     return XFMR_DTYPE_BOOL;
   if (code == "u2")
     return fail("uint16 data ('" + descr +
-                "') is only read as the bits of a bf16 tensor, but a " +
-                dtypeName(expected) + " tensor is expected here");
+                "') is only read as the bits of a bf16 tensor; the tensor "
+                "expected here is " +
+                dtypeName(expected));
   if (code == "u1")
     return fail("uint8 data ('" + descr +
-                "') is only read as a bool tensor, but a " +
-                dtypeName(expected) + " tensor is expected here");
+                "') is only read as a bool tensor; the tensor expected "
+                "here is " +
+                dtypeName(expected));
   return fail("npy dtype '" + descr +
               "' is not supported (f2, f4, f8, i1, i2, i4, i8, b1 are)");
 }
