@@ -226,14 +226,18 @@ Expected<Tensor> xfmr::run::readNpy(StringRef path, xfmr_dtype expected) {
   if (!dtype)
     return dtype.takeError();
 
+  // The size is checked before anything is allocated for it.
+  Expected<size_t> bytesNeeded = denseByteSize(*dtype, *header.shape, path);
+  if (!bytesNeeded)
+    return bytesNeeded.takeError();
+  StringRef data = bytes.drop_front(headerStart + headerSize);
+  if (data.size() != *bytesNeeded)
+    return fail("holds " + Twine(data.size()) + " bytes of data but shape " +
+                formatShape(*header.shape) + " of '" + *header.descr +
+                "' needs " + Twine(*bytesNeeded));
   Expected<Tensor> tensor = Tensor::allocate(*dtype, *header.shape, path);
   if (!tensor)
     return tensor.takeError();
-  StringRef data = bytes.drop_front(headerStart + headerSize);
-  if (data.size() != tensor->getNumBytes())
-    return fail("holds " + Twine(data.size()) + " bytes of data but shape " +
-                formatShape(*header.shape) + " of '" + *header.descr +
-                "' needs " + Twine(tensor->getNumBytes()));
   std::memcpy(tensor->getData(), data.data(), data.size());
   if (*dtype == XFMR_DTYPE_BOOL)
     for (size_t i = 0; i < data.size(); ++i)
