@@ -10,7 +10,7 @@ from lit.llvm.subst import ToolSubst
 config.name = "XFMR"
 # lit's internal shell: portable, and the only one newer lit releases keep.
 config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = [".mlir", ".onnxtext"]
+config.suffixes = [".mlir", ".onnxtext", ".test"]
 config.excludes = [
     "CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
@@ -30,5 +30,14 @@ config.environment["FILECHECK_OPTS"] = "--enable-var-scope"
 # FileCheck, not, count from LLVM 22; xfmr's tools from the build tree.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.xfmr_tools_dir, config.llvm_tools_dir]
-tools = ["xfmr-opt", "xfmr-translate"]
+tools = ["xfmr-opt", "xfmr-translate", "xfmr-run"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# Hand-written models and programs that use the runtime are built with clang
+# in the tests: %clang, the C API's headers and libxfmr_runtime's folder.
+config.substitutions.append(
+    ("%clang", os.path.join(config.llvm_tools_dir, "clang")))
+config.substitutions.append(
+    ("%xfmr_include", os.path.join(config.xfmr_src_root, "include")))
+config.substitutions.append(
+    ("%xfmr_libdir", os.path.join(config.xfmr_obj_root, "lib")))

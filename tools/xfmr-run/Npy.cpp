@@ -168,12 +168,14 @@ static Expected<xfmr_dtype> dtypeOfDescr(StringRef path, StringRef descr,
     return XFMR_DTYPE_BOOL;
   if (code == "u2")
     return fail("uint16 data ('" + descr +
-                "') is only read as the bits of a bf16 tensor, but a " +
-                dtypeName(expected) + " tensor is expected here");
+                "') is only read as the bits of a bf16 tensor; the tensor "
+                "expected here is " +
+                dtypeName(expected));
   if (code == "u1")
     return fail("uint8 data ('" + descr +
-                "') is only read as a bool tensor, but a " +
-                dtypeName(expected) + " tensor is expected here");
+                "') is only read as a bool tensor; the tensor expected "
+                "here is " +
+                dtypeName(expected));
   return fail("npy dtype '" + descr +
               "' is not supported (f2, f4, f8, i1, i2, i4, i8, b1 are)");
 }
@@ -224,14 +226,18 @@ Expected<Tensor> xfmr::run::readNpy(StringRef path, xfmr_dtype expected) {
   if (!dtype)
     return dtype.takeError();
 
+  // The size is checked before anything is allocated for it.
+  Expected<size_t> bytesNeeded = denseByteSize(*dtype, *header.shape, path);
+  if (!bytesNeeded)
+    return bytesNeeded.takeError();
+  StringRef data = bytes.drop_front(headerStart + headerSize);
+  if (data.size() != *bytesNeeded)
+    return fail("holds " + Twine(data.size()) + " bytes of data but shape " +
+                formatShape(*header.shape) + " of '" + *header.descr +
+                "' needs " + Twine(*bytesNeeded));
   Expected<Tensor> tensor = Tensor::allocate(*dtype, *header.shape, path);
   if (!tensor)
     return tensor.takeError();
-  StringRef data = bytes.drop_front(headerStart + headerSize);
-  if (data.size() != tensor->getNumBytes())
-    return fail("holds " + Twine(data.size()) + " bytes of data but shape " +
-                formatShape(*header.shape) + " of '" + *header.descr +
-                "' needs " + Twine(tensor->getNumBytes()));
   std::memcpy(tensor->getData(), data.data(), data.size());
   if (*dtype == XFMR_DTYPE_BOOL)
     for (size_t i = 0; i < data.size(); ++i)

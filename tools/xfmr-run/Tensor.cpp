@@ -17,27 +17,35 @@
 using namespace llvm;
 using namespace xfmr::run;
 
-Expected<Tensor> Tensor::allocate(xfmr_dtype dtype, ArrayRef<int64_t> shape,
-                                  const Twine &what) {
+Expected<size_t> xfmr::run::denseByteSize(xfmr_dtype dtype,
+                                          ArrayRef<int64_t> shape,
+                                          const Twine &what) {
   uint64_t bytes = xfmr_dtype_size(dtype);
   bool overflow = bytes == 0;
   for (int64_t dim : shape) {
     if (dim < 0)
-      return createStringError(what + ": dim " + Twine(dim) +
-                               " in shape " + formatShape(shape) +
-                               " is not a size");
+      return createStringError(what + ": dim " + Twine(dim) + " in shape " +
+                               formatShape(shape) + " is not a size");
     bytes = SaturatingMultiply<uint64_t>(bytes, dim, &overflow);
   }
   if (overflow || bytes > (uint64_t(1) << 48))
     return createStringError(what + ": shape " + formatShape(shape) +
                              " is too large");
+  return bytes;
+}
+
+Expected<Tensor> Tensor::allocate(xfmr_dtype dtype, ArrayRef<int64_t> shape,
+                                  const Twine &what) {
+  Expected<size_t> bytes = denseByteSize(dtype, shape, what);
+  if (!bytes)
+    return bytes.takeError();
   Tensor tensor;
   tensor.dtype = dtype;
   tensor.shape.assign(shape.begin(), shape.end());
-  tensor.numBytes = bytes;
-  tensor.data.reset(static_cast<char *>(std::calloc(bytes ? bytes : 1, 1)));
+  tensor.numBytes = *bytes;
+  tensor.data.reset(static_cast<char *>(std::calloc(*bytes ? *bytes : 1, 1)));
   if (!tensor.data)
-    return createStringError(what + ": cannot allocate " + Twine(bytes) +
+    return createStringError(what + ": cannot allocate " + Twine(*bytes) +
                              " bytes");
   return std::move(tensor);
 }

@@ -62,6 +62,12 @@ private:
   std::unique_ptr<char, FreeDeleter> data;
 };
 
+/// The bytes a dense tensor of `dtype` and `shape` takes; fails, naming
+/// `what`, on a negative dim or a size too large to hold.
+llvm::Expected<size_t> denseByteSize(xfmr_dtype dtype,
+                                     llvm::ArrayRef<int64_t> shape,
+                                     const llvm::Twine &what);
+
 /// The outputs of one run, released when this goes away.
 class RunOutputs {
 public:

@@ -62,41 +62,60 @@ static void copyValues(const Values &values, const xfmr_tensor &tensor) {
   }
 }
 
-/// Fills `tensor` from `raw_data` or from the typed field of its dtype.
-static Error fillTensor(const onnx::TensorProto &proto, const Tensor &tensor,
-                        StringRef path) {
-  xfmr_tensor view = tensor.view();
-  if (proto.has_raw_data()) {
-    const std::string &raw = proto.raw_data();
-    if (raw.size() != tensor.getNumBytes())
-      return createStringError(path + ": raw_data holds " + Twine(raw.size()) +
-                               " bytes but " + formatType(view) + " needs " +
-                               Twine(tensor.getNumBytes()));
-    std::memcpy(tensor.getData(), raw.data(), raw.size());
-    if (view.dtype == XFMR_DTYPE_BOOL)
-      for (size_t i = 0; i < raw.size(); ++i)
-        tensor.getData()[i] = tensor.getData()[i] != 0;
-    return Error::success();
-  }
-  auto fill = [&](const auto &values, StringRef field) -> Error {
-    if (values.size() != numElements(view))
-      return createStringError(path + ": " + field + " holds " +
-                               Twine(values.size()) + " values but " +
-                               formatType(view) + " has " +
-                               Twine(numElements(view)));
-    copyValues(values, view);
-    return Error::success();
-  };
-  switch (view.dtype) {
+/// The typed field that holds values of `dtype` when there is no raw_data.
+template <typename Fn>
+static auto withTypedField(const onnx::TensorProto &proto, xfmr_dtype dtype,
+                           Fn &&fn) {
+  switch (dtype) {
   case XFMR_DTYPE_F32:
-    return fill(proto.float_data(), "float_data");
+    return fn(proto.float_data(), "float_data");
   case XFMR_DTYPE_F64:
-    return fill(proto.double_data(), "double_data");
+    return fn(proto.double_data(), "double_data");
   case XFMR_DTYPE_I64:
-    return fill(proto.int64_data(), "int64_data");
+    return fn(proto.int64_data(), "int64_data");
   default:
-    return fill(proto.int32_data(), "int32_data");
+    return fn(proto.int32_data(), "int32_data");
   }
+}
+
+/// Checks that the data holds `bytes` bytes (the dense size of `dtype` and
+/// `shape`) before anything is allocated for it.
+static Error checkDataSize(const onnx::TensorProto &proto, xfmr_dtype dtype,
+                           ArrayRef<int64_t> shape, size_t bytes,
+                           StringRef path) {
+  std::string type = std::string(dtypeName(dtype)) + " " + formatShape(shape);
+  if (proto.has_raw_data()) {
+    if (proto.raw_data().size() == bytes)
+      return Error::success();
+    return createStringError(path + ": raw_data holds " +
+                             Twine(proto.raw_data().size()) + " bytes but " +
+                             type + " needs " + Twine(bytes));
+  }
+  size_t count = bytes / xfmr_dtype_size(dtype);
+  return withTypedField(
+      proto, dtype, [&](const auto &values, StringRef field) -> Error {
+        if (size_t(values.size()) == count)
+          return Error::success();
+        return createStringError(path + ": " + field + " holds " +
+                                 Twine(values.size()) + " values but " + type +
+                                 " has " + Twine(count));
+      });
+}
+
+/// Copies the data, whose size is checked, into `tensor`.
+static void fillTensor(const onnx::TensorProto &proto, const Tensor &tensor) {
+  xfmr_tensor view = tensor.view();
+  if (!proto.has_raw_data()) {
+    withTypedField(proto, view.dtype, [&](const auto &values, StringRef) {
+      copyValues(values, view);
+    });
+    return;
+  }
+  const std::string &raw = proto.raw_data();
+  std::memcpy(tensor.getData(), raw.data(), raw.size());
+  if (view.dtype == XFMR_DTYPE_BOOL)
+    for (size_t i = 0; i < raw.size(); ++i)
+      tensor.getData()[i] = tensor.getData()[i] != 0;
 }
 
 Expected<NamedTensor> xfmr::run::readTensorProto(StringRef path) {
@@ -109,10 +128,10 @@ Expected<NamedTensor> xfmr::run::readTensorProto(StringRef path) {
   auto fail = [&](const Twine &why) {
     return createStringError(path + ": " + why);
   };
-  StringRef bytes = (*file)->getBuffer();
+  StringRef contents = (*file)->getBuffer();
   onnx::TensorProto proto;
-  if (bytes.size() > INT32_MAX ||
-      !proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+  if (contents.size() > INT32_MAX ||
+      !proto.ParseFromArray(contents.data(), static_cast<int>(contents.size())))
     return fail("not a serialized ONNX TensorProto");
   if (proto.data_location() == onnx::TensorProto::EXTERNAL)
     return fail("tensors with external data are not supported");
@@ -126,10 +145,14 @@ Expected<NamedTensor> xfmr::run::readTensorProto(StringRef path) {
                 " (" + Twine(proto.data_type()) + ") is not supported");
 
   SmallVector<int64_t> shape(proto.dims().begin(), proto.dims().end());
+  Expected<size_t> bytes = denseByteSize(dtype, shape, path);
+  if (!bytes)
+    return bytes.takeError();
+  if (Error error = checkDataSize(proto, dtype, shape, *bytes, path))
+    return std::move(error);
   Expected<Tensor> tensor = Tensor::allocate(dtype, shape, path);
   if (!tensor)
     return tensor.takeError();
-  if (Error error = fillTensor(proto, *tensor, path))
-    return std::move(error);
+  fillTensor(proto, *tensor);
   return NamedTensor{proto.name(), std::move(*tensor)};
 }

@@ -1,0 +1,55 @@
+/* A model written by hand against the xfmr model ABI.
+ *
+ *   inputs:  x f32 [2,?n], y f32 [2,?n]
+ *   outputs: sum f32 [2,?n]   = x + y, a buffer of its own
+ *            sum_t f32 [?n,2] = sum transposed: a strided view of sum's buffer
+ *            n i64 []         = n, at offset 1 of its buffer
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+typedef struct {
+  void *allocated, *aligned;
+  int64_t offset, sizes[2], strides[2];
+} Memref2D;
+
+typedef struct {
+  void *allocated, *aligned;
+  int64_t offset;
+} Memref0D;
+
+typedef struct {
+  Memref2D sum, sum_t;
+  Memref0D n;
+} Results;
+
+const char *xfmr_model_signature(void) {
+  return "xfmr-model\t1\n"
+         "input\tx\tf32\t[2,?n]\n"
+         "input\ty\tf32\t[2,?n]\n"
+         "output\tsum\tf32\t[2,?n]\n"
+         "output\tsum_t\tf32\t[?n,2]\n"
+         "output\tn\ti64\t[]\n";
+}
+
+static float at(const Memref2D *m, int64_t i, int64_t j) {
+  return ((const float *)m->aligned)[m->offset + i * m->strides[0] +
+                                     j * m->strides[1]];
+}
+
+void xfmr_model_run(void **args) {
+  Results *results = (Results *)args[0];
+  const Memref2D *x = (const Memref2D *)args[1];
+  const Memref2D *y = (const Memref2D *)args[2];
+  int64_t n = x->sizes[1];
+  float *sum = (float *)malloc(sizeof(float) * (size_t)(2 * n + 1));
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      sum[i * n + j] = at(x, i, j) + at(y, i, j);
+  results->sum = (Memref2D){sum, sum, 0, {2, n}, {n, 1}};
+  results->sum_t = (Memref2D){sum, sum, 0, {n, 2}, {1, n}};
+  int64_t *count = (int64_t *)malloc(2 * sizeof(int64_t));
+  count[0] = -1;
+  count[1] = n;
+  results->n = (Memref0D){count, count, 1};
+}

@@ -1,0 +1,142 @@
+"""Writes the files that the xfmr-run tests feed to the hand-made models of
+test/Runtime/Inputs.
+
+    make_arrays.py add DIR        inputs, expected outputs and a test data set
+                                  of add_model.c
+    make_arrays.py echo DIR       inputs of echo_model.c, of every dtype
+    make_arrays.py malformed DIR  broken .npy and .pb files
+    make_arrays.py show DIR       prints each .npy in DIR: dtype, shape, values
+"""
+
+import os
+import sys
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+
+def save(directory, name, array):
+    os.makedirs(directory, exist_ok=True)
+    np.save(os.path.join(directory, name), array.copy(order="C"),
+            allow_pickle=False)
+
+
+def save_proto(directory, name, proto):
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, name), "wb") as f:
+        f.write(proto.SerializeToString())
+
+
+def add(out):
+    x = (np.arange(6, dtype=np.float32) / 4).reshape(2, 3)
+    x[1, 2] = np.nan
+    y = np.full((2, 3), 0.5, np.float32)
+    total = x + y
+    n = np.array(3, np.int64)
+    save(out, "x.npy", x)
+    save(out, "y.npy", y)
+    save(out, "x_f64.npy", x.astype(np.float64))
+    save(out, "x_rank1.npy", x.reshape(6))
+    save(out, "x_3x3.npy", np.zeros((3, 3), np.float32))
+    save(out, "y_2x4.npy", np.zeros((2, 4), np.float32))
+
+    expected = os.path.join(out, "expected")
+    save(expected, "sum.npy", total)
+    save(expected, "sum_t.npy", total.T)
+    save(expected, "n.npy", n)
+
+    # One element off by 1e-3: outside the default tolerances, inside
+    # --atol 1e-2.
+    close = os.path.join(out, "close")
+    off = total.copy()
+    off[0, 1] += 1e-3
+    save(close, "sum.npy", off)
+    save(close, "sum_t.npy", total.T)
+    save(close, "n.npy", np.array(4, np.int64))
+
+    shape = os.path.join(out, "wrong_shape")
+    save(shape, "sum.npy", np.zeros((2, 4), np.float32))
+    save(shape, "sum_t.npy", total.T.astype(np.float64))
+    save(shape, "n.npy", n)
+
+    # A test data set: named and unnamed tensors, raw_data and typed fields.
+    data = os.path.join(out, "test_data_set_0")
+    save_proto(data, "input_0.pb", numpy_helper.from_array(x, "x"))
+    save_proto(data, "input_1.pb", helper.make_tensor(
+        "", TensorProto.FLOAT, [2, 3], y.flatten().tolist()))
+    save_proto(data, "output_0.pb", numpy_helper.from_array(total, "sum"))
+    save_proto(data, "output_1.pb", numpy_helper.from_array(total.T, ""))
+    save_proto(data, "output_2.pb", helper.make_tensor(
+        "n", TensorProto.INT64, [], [3]))
+
+    bad = os.path.join(out, "test_data_bad")
+    save_proto(bad, "input_0.pb", numpy_helper.from_array(x, "x"))
+    save_proto(bad, "input_1.pb", numpy_helper.from_array(y, "y"))
+    save_proto(bad, "output_0.pb", numpy_helper.from_array(total + 1, "sum"))
+
+    unknown = os.path.join(out, "test_data_unknown")
+    save_proto(unknown, "input_0.pb", numpy_helper.from_array(x, "q"))
+
+
+def echo(out):
+    ids = np.array([[1, 2, 3], [4, 5, 6]], np.int64)
+    save(out, "ids.npy", ids)
+    save(out, "mask_2x4.npy", np.ones((2, 4), np.int64))
+    h = np.array([[1.0, -2.0, 0.5, 3.0]] * 3, np.float32)
+    # bf16 has no numpy dtype: its bits, the high half of an f32's.
+    save(out, "h_bits.npy", (h.view(np.uint32) >> 16).astype(np.uint16))
+    save(out, "scale.npy", np.array([0.25, -1.5], np.float16))
+    save(out, "flag.npy", np.array(True))
+    save(out, "flag_u1.npy", np.array(7, np.uint8))
+    save_proto(out, "h.pb", helper.make_tensor(
+        "h", TensorProto.BFLOAT16, [3, 4], h.flatten().tolist()))
+    save_proto(out, "scale.pb", helper.make_tensor(
+        "scale", TensorProto.FLOAT16, [2], [0.25, -1.5]))
+
+
+def malformed(out):
+    os.makedirs(out, exist_ok=True)
+    good = os.path.join(out, "good.npy")
+    np.save(good, np.zeros((2, 3), np.float32))
+    with open(good, "rb") as f:
+        data = f.read()
+
+    def write(name, payload):
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(payload)
+
+    write("truncated.npy", data[:-5])
+    write("trailing.npy", data + b"\0\0\0\0")
+    write("short.npy", data[:8])
+    write("not_npy.npy", b"just some text, not an array\n")
+    write("header_cut.npy", data[:40])
+    write("bad_header.npy", data.replace(b"'shape'", b"'shap3'"))
+    write("bad_version.npy", data[:6] + b"\x07\x00" + data[8:])
+    np.save(os.path.join(out, "fortran.npy"),
+            np.asfortranarray(np.zeros((2, 3), np.float32)))
+    np.save(os.path.join(out, "big_endian.npy"), np.zeros((2, 3), ">f4"))
+    np.save(os.path.join(out, "complex.npy"), np.zeros((2, 3), np.complex64))
+    np.save(os.path.join(out, "uint16.npy"), np.zeros((2, 3), np.uint16))
+    np.save(os.path.join(out, "structured.npy"),
+            np.zeros(2, dtype=[("a", "<f4"), ("b", "<i4")]))
+    write("garbage.pb", b"\xff\xff\xff\xff garbage")
+    save_proto(out, "strings.pb", helper.make_tensor(
+        "x", TensorProto.STRING, [1], [b"a"]))
+    short = helper.make_tensor("x", TensorProto.FLOAT, [2, 3], [1.0] * 6)
+    del short.float_data[5]
+    save_proto(out, "short_typed.pb", short)
+    raw = numpy_helper.from_array(np.zeros((2, 3), np.float32), "x")
+    raw.raw_data = raw.raw_data[:-4]
+    save_proto(out, "short_raw.pb", raw)
+
+
+def show(directory):
+    for name in sorted(os.listdir(directory)):
+        array = np.load(os.path.join(directory, name))
+        values = " ".join(str(v) for v in array.flatten().tolist())
+        print(f"{name}: {array.dtype.str} {list(array.shape)} {values}")
+
+
+if __name__ == "__main__":
+    {"add": add, "echo": echo, "malformed": malformed, "show": show}[
+        sys.argv[1]](sys.argv[2])
