@@ -1,7 +1,8 @@
 # xfmr: the two commands a newcomer needs.
 #
 #   make check   install what is missing, build, run every test suite
-#   make demo    install what is missing, build, show xfmr-opt at work
+#   make demo    install what is missing, build, compile a bundled model,
+#                run it and compare it with ONNX Runtime
 #
 # BUILD_DIR, BUILD_TYPE and PYTHON can be overridden on the command line.
 
@@ -32,12 +33,15 @@ configure: setup
 build: setup $(BUILD_DIR)/build.ninja
 	@cmake --build $(BUILD_DIR)
 
-# lit (dialect, passes, importer), a bounded fuzzing run of the importer,
-# then ONNX's backend node tests.
+# lit (dialect, passes, importer, runtime, tools), a bounded fuzzing run of
+# the importer, ONNX's backend node tests (imported, then compiled and run),
+# and the test models against ONNX Runtime.
 check: build
 	@cmake --build $(BUILD_DIR) --target check-xfmr
 	@cmake --build $(BUILD_DIR) --target check-xfmr-fuzz
 	@cmake --build $(BUILD_DIR) --target check-xfmr-onnx-nodes
+	@cmake --build $(BUILD_DIR) --target check-xfmr-conformance
+	@cmake --build $(BUILD_DIR) --target check-xfmr-models-vs-ort
 
 demo: build
 	@bash utils/demo.sh $(BUILD_DIR)

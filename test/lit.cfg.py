@@ -30,7 +30,7 @@ config.environment["FILECHECK_OPTS"] = "--enable-var-scope"
 # FileCheck, not, count from LLVM 22; xfmr's tools from the build tree.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.xfmr_tools_dir, config.llvm_tools_dir]
-tools = ["xfmr-opt", "xfmr-translate", "xfmr-run"]
+tools = ["xfmr-compile", "xfmr-opt", "xfmr-translate", "xfmr-run"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Hand-written models and programs that use the runtime are built with clang

@@ -47,10 +47,13 @@ mlir::xfmr::loadModel(llvm::StringRef path, MLIRContext *context,
                       const ONNXImportOptions &importOptions) {
   llvm::StringRef ext = llvm::sys::path::extension(path);
   if (ext == ".mlir" || ext == ".mlirbc") {
-    if (!importOptions.inputShapes.empty() || !importOptions.dimValues.empty())
+    if (!importOptions.inputShapes.empty() ||
+        !importOptions.dimValues.empty()) {
       emitError(UnknownLoc::get(context))
           << "--input-shape and --dim apply to ONNX models; " << path
           << " is MLIR, whose types are used as they are";
+      return nullptr;
+    }
     return parseSourceFile<ModuleOp>(path, context);
   }
   return importONNXFile(path, context, importOptions);

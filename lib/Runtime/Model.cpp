@@ -66,9 +66,9 @@ static int loadModel(const char *path, xfmr_model &model, char **error) {
   auto *signature = reinterpret_cast<const char *(*)()>(
       dlsym(model.handle, "xfmr_model_signature"));
   model.run =
-      reinterpret_cast<void (*)(void **)>(dlsym(model.handle, "xfmr_model_run"));
+      reinterpret_cast<void (*)(void **)>(dlsym(model.handle, "xfmr_model_entry"));
   const char *missing = !signature   ? "xfmr_model_signature"
-                        : !model.run ? "xfmr_model_run"
+                        : !model.run ? "xfmr_model_entry"
                                      : nullptr;
   if (missing) {
     setError(error, std::string("'") + path +

@@ -29,7 +29,7 @@ DTYPES = {"float32": np.float32, "int64": np.int64, "int32": np.int32,
 
 
 def draw_input(spec, dims, rng):
-    shape = [dims[d] if isinstance(d, str) else d for d in spec["shape"]]
+    shape = spec["example_shape"]
     r = spec["range"]
     dtype = DTYPES[spec["dtype"]]
     if r["kind"] == "integer_uniform":

@@ -13,36 +13,6 @@
 using namespace llvm;
 using namespace xfmr::run;
 
-Error xfmr::run::parseShapeOptions(ArrayRef<std::string> inputShapes,
-                                   ArrayRef<std::string> dimValues,
-                                   ShapeOptions &options) {
-  for (StringRef spec : inputShapes) {
-    auto [name, dims] = spec.rsplit(':');
-    if (name.empty() || dims.empty() || name == spec)
-      return createStringError("--input-shape wants NAME:D0xD1..., got '" +
-                               spec + "'");
-    SmallVector<StringRef> parts;
-    dims.split(parts, 'x');
-    SmallVector<int64_t> shape;
-    for (StringRef part : parts) {
-      int64_t dim = -1;
-      if (part != "?" && (part.getAsInteger(10, dim) || dim < -1))
-        return createStringError("--input-shape: '" + part + "' in '" + spec +
-                                 "' is not a size");
-      shape.push_back(dim);
-    }
-    options.inputShapes[name] = shape;
-  }
-  for (StringRef spec : dimValues) {
-    auto [name, value] = spec.split('=');
-    int64_t size;
-    if (name.empty() || value.getAsInteger(10, size) || size < 0)
-      return createStringError("--dim wants NAME=SIZE, got '" + spec + "'");
-    options.dimValues[name] = size;
-  }
-  return Error::success();
-}
-
 void xfmr::run::bindNamedDims(const xfmr_tensor_info &info,
                               ArrayRef<int64_t> shape,
                               StringMap<int64_t> &dimSizes) {

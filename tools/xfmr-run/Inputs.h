@@ -13,20 +13,14 @@
 
 #include "llvm/ADT/StringMap.h"
 
+#include "xfmr/Import/ONNX/ImportONNX.h"
+
 namespace xfmr::run {
 
 /// Sizes given on the command line: `--input-shape NAME:1x128` (-1 for `?`)
-/// and `--dim NAME=VALUE`. The same options tell the compiler what to
-/// specialise when the model is compiled first.
-struct ShapeOptions {
-  llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
-  llvm::StringMap<int64_t> dimValues;
-};
-
-/// Parses the options' values into `options`.
-llvm::Error parseShapeOptions(llvm::ArrayRef<std::string> inputShapes,
-                              llvm::ArrayRef<std::string> dimValues,
-                              ShapeOptions &options);
+/// and `--dim NAME=VALUE`, parsed as the importer's options: they size
+/// random inputs, and specialise the model when it is compiled first.
+using ShapeOptions = mlir::xfmr::ONNXImportOptions;
 
 /// Records the sizes that `shape`, given for input `info`, binds to named
 /// dims, unless a size is already known for them.

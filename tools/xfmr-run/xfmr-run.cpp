@@ -22,12 +22,20 @@
 #include "Npy.h"
 #include "TensorProtoIO.h"
 
+#include "xfmr/Compiler/Compiler.h"
+#include "xfmr/InitAll.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -90,10 +98,33 @@ static cl::opt<bool> printInfo("info", cl::cat(runCategory),
 /// --dim do.
 static Expected<std::string>
 compileToTemporarySharedLibrary(StringRef path, const ShapeOptions &options) {
-  (void)options;
-  return createStringError("cannot run '" + path +
-                           "': compiling in-process is not available in this "
-                           "build; compile it with xfmr-compile first");
+  SmallString<128> libraryPath;
+  int fd;
+  if (std::error_code ec = sys::fs::createTemporaryFile("xfmr-run", "so", fd,
+                                                        libraryPath))
+    return createStringError("cannot create a temporary file: " +
+                             ec.message());
+  sys::Process::SafelyCloseFileDescriptor(fd);
+
+  mlir::DialectRegistry registry;
+  mlir::xfmr::registerAllXfmrDialects(registry);
+  mlir::MLIRContext context(registry);
+  SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  mlir::xfmr::CompileOptions compileOptions;
+  // An MLIR model's types are its own; the sizes then only shape the
+  // random inputs.
+  if (!path.ends_with(".mlir") && !path.ends_with(".mlirbc"))
+    compileOptions.import = options;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::xfmr::loadModel(path, &context, compileOptions.import);
+  if (!module ||
+      failed(mlir::xfmr::compileModule(*module, compileOptions, libraryPath))) {
+    sys::fs::remove(libraryPath);
+    // The diagnostics are already on stderr.
+    return createStringError("cannot compile '" + path + "'");
+  }
+  return std::string(libraryPath);
 }
 
 //===----------------------------------------------------------------------===//
@@ -392,8 +423,10 @@ static Error benchmark(const xfmr_model *model, const RunArgs &args,
 /// Everything after the options: returns whether all outputs matched.
 static Expected<bool> runTool() {
   ShapeOptions shapes;
-  if (Error error = parseShapeOptions(inputShapes, dimValues, shapes))
-    return std::move(error);
+  std::string shapeError;
+  if (!mlir::xfmr::parseONNXShapeOptions(inputShapes, dimValues, shapes,
+                                         shapeError))
+    return createStringError(shapeError);
   if (!(relTolerance >= 0) || !(absTolerance >= 0))
     return createStringError("--rtol and --atol must not be negative");
   if (!expectedDir.empty() && !testDataDir.empty())

@@ -12,7 +12,7 @@
  *    is one shared library with exactly two entry points:
  *
  *      const char *xfmr_model_signature(void);
- *      void xfmr_model_run(void **args);
+ *      void xfmr_model_entry(void **args);
  *
  *    The signature is text, one record per line, fields separated by tabs:
  *

@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 //
 // A model's C wrapper takes one pointer per descriptor, so its arity depends
-// on the model; `xfmr_model_run(void **args)` gives the runtime one fixed
+// on the model; `xfmr_model_entry(void **args)` gives the runtime one fixed
 // signature to call, whatever the model.
 //
 //===----------------------------------------------------------------------===//
@@ -75,7 +75,7 @@ struct EmitModelABIPass
       LLVM::ReturnOp::create(b, loc, address);
     }
 
-    // void xfmr_model_run(void **args): args[i] is the wrapper's i-th
+    // void xfmr_model_entry(void **args): args[i] is the wrapper's i-th
     // pointer (the results first, then one per input).
     unsigned numArgs = wrapper.getNumArguments();
     for (Type argType : wrapper.getArgumentTypes())
@@ -85,7 +85,7 @@ struct EmitModelABIPass
         return signalPassFailure();
       }
     auto runFunc = LLVM::LLVMFuncOp::create(
-        b, loc, "xfmr_model_run",
+        b, loc, "xfmr_model_entry",
         LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptrType}));
     OpBuilder::InsertionGuard guard(b);
     Block *body = runFunc.addEntryBlock(b);

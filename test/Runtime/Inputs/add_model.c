@@ -37,7 +37,7 @@ static float at(const Memref2D *m, int64_t i, int64_t j) {
                                      j * m->strides[1]];
 }
 
-void xfmr_model_run(void **args) {
+void xfmr_model_entry(void **args) {
   Results *results = (Results *)args[0];
   const Memref2D *x = (const Memref2D *)args[1];
   const Memref2D *y = (const Memref2D *)args[2];

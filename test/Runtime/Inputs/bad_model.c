@@ -18,7 +18,7 @@ const char *xfmr_model_signature(void) {
 #endif
 
 #ifndef NO_RUN
-void xfmr_model_run(void **args) { (void)args; }
+void xfmr_model_entry(void **args) { (void)args; }
 #endif
 
 int not_a_model(void) { return 0; }

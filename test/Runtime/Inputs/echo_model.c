@@ -45,7 +45,7 @@ static int64_t *echo(const Memref *in, int64_t rank, size_t elementSize,
   return out + 3 + 2 * rank;
 }
 
-void xfmr_model_run(void **args) {
+void xfmr_model_entry(void **args) {
   int64_t *out = (int64_t *)args[0];
   out = echo((const Memref *)args[1], 2, 8, out);
   out = echo((const Memref *)args[2], 2, 8, out);

@@ -2,7 +2,7 @@
 
 // The whole CPU pipeline on a linalg function: only the model ABI is
 // exported, the entry's C wrapper is called with the results' and the
-// inputs' descriptors from xfmr_model_run's pointer array.
+// inputs' descriptors from xfmr_model_entry's pointer array.
 
 // CHECK: llvm.func internal @main(
 // CHECK: llvm.call @malloc
@@ -10,7 +10,7 @@
 // CHECK: llvm.mlir.global internal constant @xfmr_signature_text("xfmr-model\091\0Ainput\09x\09f32\09[?n]\0Aoutput\09y\09f32\09[?]\0A\00")
 // CHECK: llvm.func @xfmr_model_signature() -> !llvm.ptr
 // CHECK-NEXT: llvm.mlir.addressof @xfmr_signature_text
-// CHECK: llvm.func @xfmr_model_run(%[[ARGS:.*]]: !llvm.ptr)
+// CHECK: llvm.func @xfmr_model_entry(%[[ARGS:.*]]: !llvm.ptr)
 // CHECK: %[[RES:.*]] = llvm.load %[[ARGS]] : !llvm.ptr -> !llvm.ptr
 // CHECK: %[[SLOT:.*]] = llvm.getelementptr %[[ARGS]][1] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
 // CHECK: %[[IN:.*]] = llvm.load %[[SLOT]] : !llvm.ptr -> !llvm.ptr

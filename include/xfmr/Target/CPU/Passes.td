@@ -34,7 +34,7 @@ def XfmrCPUEmitModelABIPass : Pass<"xfmr-cpu-emit-model-abi", "ModuleOp"> {
   let description = [{
     Runs after lowering to the LLVM dialect. Emits the two functions every
     compiled model exports: `xfmr_model_signature`, returning the text that
-    `xfmr-cpu-prepare-entry` recorded, and `xfmr_model_run(void **args)`,
+    `xfmr-cpu-prepare-entry` recorded, and `xfmr_model_entry(void **args)`,
     which passes `args[0]` (the results) and `args[1..n]` (the inputs'
     memref descriptors) on to the model's C wrapper. Every other function
     becomes internal, so the shared library exports only the ABI.
