@@ -49,8 +49,12 @@ struct ConvertXfmrToLinalgPass
     getOperation()->walk([&](Operation *op) {
       if (!isa<XfmrDialect>(op->getDialect()))
         return;
-      op->emitError("no lowering to linalg for '")
-          << op->getName() << "' yet";
+      InFlightDiagnostic diag = op->emitError();
+      // The importer names each op's location after its ONNX node; file
+      // locations of binary models carry no line to point at instead.
+      if (auto node = dyn_cast<NameLoc>(op->getLoc()))
+        diag << "ONNX node '" << node.getName().getValue() << "': ";
+      diag << "no lowering to linalg for '" << op->getName() << "' yet";
       leftOver = true;
     });
     if (leftOver)
