@@ -28,6 +28,7 @@ void mlir::xfmr::populateXfmrToLinalgConversionPatterns(
   populateXfmrLinearAlgebraToLinalgPatterns(patterns);
   populateXfmrNormsToLinalgPatterns(patterns);
   populateXfmrLinearMlpToLinalgPatterns(patterns);
+  populateXfmrAttentionToLinalgPatterns(patterns);
 }
 
 namespace {
