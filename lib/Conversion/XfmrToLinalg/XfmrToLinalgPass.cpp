@@ -29,6 +29,7 @@ void mlir::xfmr::populateXfmrToLinalgConversionPatterns(
   populateXfmrNormsToLinalgPatterns(patterns);
   populateXfmrLinearMlpToLinalgPatterns(patterns);
   populateXfmrAttentionToLinalgPatterns(patterns);
+  populateXfmrRotaryToLinalgPatterns(patterns);
 }
 
 namespace {
