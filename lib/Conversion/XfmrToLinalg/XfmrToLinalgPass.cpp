@@ -30,6 +30,7 @@ void mlir::xfmr::populateXfmrToLinalgConversionPatterns(
   populateXfmrLinearMlpToLinalgPatterns(patterns);
   populateXfmrAttentionToLinalgPatterns(patterns);
   populateXfmrRotaryToLinalgPatterns(patterns);
+  populateXfmrConvToLinalgPatterns(patterns);
 }
 
 namespace {
