@@ -111,6 +111,16 @@ Value mlir::xfmr::sizeAsFloat(OpBuilder &b, Location loc, OpFoldResult size,
 Value mlir::xfmr::splitDim(OpBuilder &b, Location loc, Value value,
                            int64_t dim, ArrayRef<OpFoldResult> sizes) {
   auto type = cast<RankedTensorType>(value.getType());
+  // expand_shape wants the split dim static exactly when all its parts are:
+  // cast the source to agree.
+  std::optional<SmallVector<int64_t>> parts = getConstantIntValues(sizes);
+  int64_t whole = parts ? llvm::product_of(*parts) : ShapedType::kDynamic;
+  if (type.getDimSize(dim) != whole) {
+    SmallVector<int64_t> shape(type.getShape());
+    shape[dim] = whole;
+    type = type.clone(shape);
+    value = tensor::CastOp::create(b, loc, type, value);
+  }
   SmallVector<OpFoldResult> shape;
   SmallVector<ReassociationIndices> groups;
   for (int64_t d = 0; d < type.getRank(); ++d) {

@@ -29,6 +29,9 @@ void mlir::xfmr::populateXfmrToLinalgConversionPatterns(
   populateXfmrShapeOpsToLinalgPatterns(patterns);
   populateXfmrNormsToLinalgPatterns(patterns);
   populateXfmrLinearMlpToLinalgPatterns(patterns);
+  populateXfmrAttentionToLinalgPatterns(patterns);
+  populateXfmrRotaryToLinalgPatterns(patterns);
+  populateXfmrConvToLinalgPatterns(patterns);
 }
 
 namespace {
