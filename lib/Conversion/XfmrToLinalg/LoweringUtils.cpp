@@ -10,6 +10,7 @@
 
 #include "xfmr/Dialect/Xfmr/IR/XfmrShapeInference.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 
@@ -20,8 +21,15 @@ FailureOr<Value> mlir::xfmr::createEmptyResult(OpBuilder &b, Operation *op) {
   if (failed(reifyResultShapes(b, op, shapes)))
     return failure();
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
-  return tensor::EmptyOp::create(b, op->getLoc(), shapes.front(),
-                                 type.getElementType())
+  // Reification may know more or less than the result type says; the type
+  // decides which dims are static.
+  SmallVector<OpFoldResult> sizes;
+  for (auto [i, size] : llvm::enumerate(shapes.front()))
+    sizes.push_back(type.isDynamicDim(i)
+                        ? OpFoldResult(getValueOrCreateConstantIndexOp(
+                              b, op->getLoc(), size))
+                        : OpFoldResult(b.getIndexAttr(type.getDimSize(i))));
+  return tensor::EmptyOp::create(b, op->getLoc(), sizes, type.getElementType())
       .getResult();
 }
 

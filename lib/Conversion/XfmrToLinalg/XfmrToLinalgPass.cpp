@@ -27,6 +27,7 @@ void mlir::xfmr::populateXfmrToLinalgConversionPatterns(
   populateXfmrReductionsToLinalgPatterns(patterns);
   populateXfmrLinearAlgebraToLinalgPatterns(patterns);
   populateXfmrShapeOpsToLinalgPatterns(patterns);
+  populateXfmrDataMovementToLinalgPatterns(patterns);
 }
 
 namespace {

@@ -30,6 +30,11 @@ void populateXfmrLinearAlgebraToLinalgPatterns(RewritePatternSet &patterns);
 /// unsqueeze, expand) to tensor ops and linalg.generic.
 void populateXfmrShapeOpsToLinalgPatterns(RewritePatternSet &patterns);
 
+/// Data movement (concat, split, slice, gather, gather_elements, gather_nd)
+/// to tensor slices and gathers in linalg.generic; trilu, and cumsum as an
+/// scf.for over its axis.
+void populateXfmrDataMovementToLinalgPatterns(RewritePatternSet &patterns);
+
 /// Every xfmr-to-linalg pattern.
 void populateXfmrToLinalgConversionPatterns(RewritePatternSet &patterns);
 
