@@ -77,9 +77,15 @@ struct ConcatToInsertSlices : OpRewritePattern<ConcatOp> {
     if (failed(empty))
       return rewriter.notifyMatchFailure(op, "cannot reify the result shape");
     IndexMath m{rewriter, op.getLoc()};
-    int64_t rank = cast<RankedTensorType>(op.getType()).getRank();
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t rank = type.getRank();
     int64_t axis = *normalizeAxis(op.getAxis(), rank);
     Value result = *empty, offset = m.constant(0);
+    // Inputs of dynamic size may still fill no elements of an empty result.
+    if (llvm::is_contained(type.getShape(), 0)) {
+      rewriter.replaceOp(op, result);
+      return success();
+    }
     for (Value input : op.getInputs()) {
       SmallVector<OpFoldResult> sizes = getDimSizes(rewriter, m.loc, input);
       auto [offsets, strides] =
