@@ -58,6 +58,11 @@ Value IndexMath::equal(Value x, Value y) {
 }
 
 Value IndexMath::select(Value cond, Value x, Value y) {
+  // Equal constants need no select, and leave offsets and strides static.
+  APInt cx, cy;
+  if (matchPattern(x, m_ConstantInt(&cx)) &&
+      matchPattern(y, m_ConstantInt(&cy)) && cx == cy)
+    return x;
   return b.createOrFold<arith::SelectOp>(loc, cond, x, y);
 }
 

@@ -28,8 +28,15 @@ FailureOr<Value> mlir::xfmr::createEmptyResult(OpBuilder &b, Operation *op) {
   if (failed(reifyResultShapes(b, op, shapes)))
     return failure();
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
-  return tensor::EmptyOp::create(b, op->getLoc(), shapes.front(),
-                                 type.getElementType())
+  // Reification may know more or less than the result type says; the type
+  // decides which dims are static.
+  SmallVector<OpFoldResult> sizes;
+  for (auto [i, size] : llvm::enumerate(shapes.front()))
+    sizes.push_back(type.isDynamicDim(i)
+                        ? OpFoldResult(getValueOrCreateConstantIndexOp(
+                              b, op->getLoc(), size))
+                        : OpFoldResult(b.getIndexAttr(type.getDimSize(i))));
+  return tensor::EmptyOp::create(b, op->getLoc(), sizes, type.getElementType())
       .getResult();
 }
 
@@ -222,23 +229,33 @@ Value mlir::xfmr::identityValue(OpBuilder &b, Location loc, Type type,
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
   }
   unsigned width = type.getIntOrFloatBitWidth();
-  APInt value = kind == Combiner::Sum   ? APInt::getZero(width)
-                : kind == Combiner::Max ? APInt::getSignedMinValue(width)
-                                        : APInt::getSignedMaxValue(width);
+  // Booleans order false < true (unsigned); other integers are signed.
+  bool isBool = width == 1;
+  APInt value = kind == Combiner::Sum ? APInt::getZero(width)
+                : kind == Combiner::Max
+                    ? (isBool ? APInt::getZero(width)
+                              : APInt::getSignedMinValue(width))
+                    : (isBool ? APInt::getAllOnes(width)
+                              : APInt::getSignedMaxValue(width));
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
 }
 
 Value mlir::xfmr::combine(OpBuilder &b, Location loc, Combiner kind, Value a,
                           Value c) {
   bool isFloat = isa<FloatType>(a.getType());
+  bool isBool = a.getType().isInteger(1);
   switch (kind) {
   case Combiner::Sum:
     return isFloat ? Value(arith::AddFOp::create(b, loc, a, c))
                    : Value(arith::AddIOp::create(b, loc, a, c));
   case Combiner::Max:
+    if (isBool)
+      return arith::MaxUIOp::create(b, loc, a, c);
     return isFloat ? Value(arith::MaximumFOp::create(b, loc, a, c))
                    : Value(arith::MaxSIOp::create(b, loc, a, c));
   case Combiner::Min:
+    if (isBool)
+      return arith::MinUIOp::create(b, loc, a, c);
     return isFloat ? Value(arith::MinimumFOp::create(b, loc, a, c))
                    : Value(arith::MinSIOp::create(b, loc, a, c));
   }

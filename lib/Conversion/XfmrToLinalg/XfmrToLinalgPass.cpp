@@ -32,6 +32,7 @@ void mlir::xfmr::populateXfmrToLinalgConversionPatterns(
   populateXfmrAttentionToLinalgPatterns(patterns);
   populateXfmrRotaryToLinalgPatterns(patterns);
   populateXfmrConvToLinalgPatterns(patterns);
+  populateXfmrDataMovementToLinalgPatterns(patterns);
 }
 
 namespace {

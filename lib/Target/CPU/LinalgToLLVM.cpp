@@ -41,13 +41,16 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(OpPassManager &pm) {
 
   // Loops: parallel loops keep the parallel dims visible to later stages.
   OpPassManager &loopPm = pm.nest<func::FuncOp>();
+  loopPm.addPass(createXfmrCPUStridedCopiesToLinalgPass());
   loopPm.addPass(createConvertLinalgToParallelLoopsPass());
   loopPm.addPass(createLowerAffinePass());
   loopPm.addPass(createSCFToControlFlowPass());
   loopPm.addPass(createCanonicalizerPass());
 
-  // LLVM. Math functions without an LLVM intrinsic (erf, tanh, ...) become
-  // libm calls.
+  // LLVM. Math with an LLVM counterpart becomes LLVM intrinsics (which LLVM
+  // can vectorize); the rest (erf, tanh, ...) becomes libm calls.
+  pm.addPass(createConvertMathToFuncs());
+  pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());

@@ -48,6 +48,11 @@ void populateXfmrRotaryToLinalgPatterns(RewritePatternSet &patterns);
 /// conv (grouped, padded, strided, dilated) to one generic.
 void populateXfmrConvToLinalgPatterns(RewritePatternSet &patterns);
 
+/// Data movement (concat, split, slice, gather, gather_elements, gather_nd)
+/// to tensor slices and gathers in linalg.generic; trilu, and cumsum as an
+/// scf.for over its axis.
+void populateXfmrDataMovementToLinalgPatterns(RewritePatternSet &patterns);
+
 /// Every xfmr-to-linalg pattern.
 void populateXfmrToLinalgConversionPatterns(RewritePatternSet &patterns);
 

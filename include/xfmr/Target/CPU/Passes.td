@@ -42,4 +42,17 @@ def XfmrCPUEmitModelABIPass : Pass<"xfmr-cpu-emit-model-abi", "ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def XfmrCPUStridedCopiesToLinalgPass
+    : Pass<"xfmr-cpu-strided-copies-to-linalg", "func::FuncOp"> {
+  let summary = "Rewrite memref.copy between strided buffers as linalg.copy";
+  let description = [{
+    The LLVM lowering of `memref.copy` calls a runtime function
+    (`memrefCopy`) unless both sides are contiguous; a compiled model links
+    no such runtime. Copies with a non-identity layout on either side become
+    `linalg.copy`, which later becomes loops; contiguous ones stay
+    `memref.copy` (a memcpy).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // XFMR_TARGET_CPU_PASSES_TD
