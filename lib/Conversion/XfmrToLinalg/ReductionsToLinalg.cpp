@@ -129,28 +129,16 @@ struct ReduceToGeneric : OpRewritePattern<OpTy> {
   }
 };
 
-struct SoftmaxToLinalg : OpRewritePattern<SoftmaxOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// softmax(x) = exp(x - max) / sum(exp(x - max)) and
+/// log_softmax(x) = x - max - log(sum(exp(x - max))): a max reduction, a
+/// sum-of-exp reduction, and one elementwise generic for the result. (Kept
+/// as generics rather than linalg.softmax, which the loop lowering does not
+/// take.)
+template <typename OpTy, bool isLog>
+struct SoftmaxToGenerics : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(SoftmaxOp op,
-                                PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto type = cast<RankedTensorType>(op.getType());
-    Value init =
-        createEmptyLike(rewriter, loc, op.getInput(), type.getElementType());
-    int64_t axis = *normalizeAxis(op.getAxis(), type.getRank());
-    rewriter.replaceOpWithNewOp<linalg::SoftmaxOp>(
-        op, TypeRange{type}, op.getInput(), init,
-        rewriter.getI64IntegerAttr(axis));
-    return success();
-  }
-};
-
-/// log_softmax(x) = x - max - log(sum(exp(x - max))).
-struct LogSoftmaxToLinalg : OpRewritePattern<LogSoftmaxOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(LogSoftmaxOp op,
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value x = op.getInput();
@@ -173,10 +161,12 @@ struct LogSoftmaxToLinalg : OpRewritePattern<LogSoftmaxOp> {
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [](OpBuilder &b, Location l, ValueRange args) {
           Value shifted = arith::SubFOp::create(b, l, args[0], args[1]);
-          Value logSum = math::LogOp::create(b, l, args[2]);
-          linalg::YieldOp::create(b, l,
-                                  Value(arith::SubFOp::create(b, l, shifted,
-                                                              logSum)));
+          Value value =
+              isLog ? Value(arith::SubFOp::create(
+                          b, l, shifted, math::LogOp::create(b, l, args[2])))
+                    : Value(arith::DivFOp::create(
+                          b, l, math::ExpOp::create(b, l, shifted), args[2]));
+          linalg::YieldOp::create(b, l, value);
         });
     rewriter.replaceOp(op, result.getResults());
     return success();
@@ -265,6 +255,6 @@ void mlir::xfmr::populateXfmrReductionsToLinalgPatterns(
   patterns.add<ReduceToGeneric<ReduceSumOp, Combiner::Sum>,
                ReduceToGeneric<ReduceMeanOp, Combiner::Sum>,
                ReduceToGeneric<ReduceMaxOp, Combiner::Max>,
-               ReduceToGeneric<ReduceMinOp, Combiner::Min>, SoftmaxToLinalg,
-               LogSoftmaxToLinalg, ArgMaxToGeneric>(patterns.getContext());
+               ReduceToGeneric<ReduceMinOp, Combiner::Min>, SoftmaxToGenerics<SoftmaxOp, false>,
+               SoftmaxToGenerics<LogSoftmaxOp, true>, ArgMaxToGeneric>(patterns.getContext());
 }
