@@ -28,8 +28,11 @@ def ConvertXfmrToLinalgPass : Pass<"convert-xfmr-to-linalg"> {
     Any xfmr op left without a lowering is an error at its location (the
     ONNX node it came from), listing every such op.
 
-    A dynamic dim is assumed not to be broadcast at run time (it matches the
-    other operands' size); a static 1 broadcasts.
+    A static 1 broadcasts through the indexing maps. Where a dynamic dim of
+    an elementwise operand meets another operand's dim, it may be 1 at run
+    time: that operand is first broadcast by an `xfmr.expand`, whose lowering
+    reads index 0 or i as each run's sizes decide. Compiling with dims bound
+    (`--dim`) keeps every map static.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",

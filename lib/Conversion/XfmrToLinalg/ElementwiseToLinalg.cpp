@@ -178,6 +178,50 @@ static AffineMap broadcastMap(RankedTensorType operandType,
   return AffineMap::get(rank, 0, exprs, context);
 }
 
+/// Whether a dynamic dim of `operands[index]` may be 1 at run time while
+/// another operand's dim there is not: numpy broadcasting then decides per
+/// run, which no indexing map can express. A dim that no other operand has
+/// (or only as a static 1) sizes the result and never broadcasts.
+bool mayBroadcastAtRunTime(ValueRange operands, unsigned index,
+                           RankedTensorType resultType) {
+  int64_t resultRank = resultType.getRank();
+  auto dimOf = [&](unsigned which, int64_t resultDim) -> int64_t {
+    auto type = cast<RankedTensorType>(operands[which].getType());
+    int64_t i = resultDim - (resultRank - type.getRank());
+    return i < 0 ? 1 : type.getDimSize(i);
+  };
+  for (int64_t d = 0; d < resultRank; ++d) {
+    if (!ShapedType::isDynamic(dimOf(index, d)) ||
+        resultType.getDimSize(d) == 1)
+      continue;
+    for (unsigned other = 0; other < operands.size(); ++other)
+      if (other != index && operands[other] != operands[index] &&
+          dimOf(other, d) != 1)
+        return true;
+  }
+  return false;
+}
+
+/// `operand` broadcast to the shape of `like` (of the op's result) by an
+/// xfmr.expand, whose lowering decides per dim at run time.
+Value expandToResult(PatternRewriter &rewriter, Location loc, Value operand,
+                     Value like) {
+  auto likeType = cast<RankedTensorType>(like.getType());
+  SmallVector<Value> dims;
+  for (int64_t i = 0; i < likeType.getRank(); ++i) {
+    Value size = tensor::DimOp::create(rewriter, loc, like, i);
+    dims.push_back(arith::IndexCastOp::create(rewriter, loc,
+                                              rewriter.getI64Type(), size));
+  }
+  Value shape = tensor::FromElementsOp::create(
+      rewriter, loc,
+      RankedTensorType::get({likeType.getRank()}, rewriter.getI64Type()), dims);
+  auto type = RankedTensorType::get(
+      likeType.getShape(),
+      cast<RankedTensorType>(operand.getType()).getElementType());
+  return ExpandOp::create(rewriter, loc, type, operand, shape);
+}
+
 struct ElementwiseToGeneric : RewritePattern {
   ElementwiseToGeneric(MLIRContext *context)
       : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
@@ -197,8 +241,14 @@ struct ElementwiseToGeneric : RewritePattern {
     if (failed(init))
       return rewriter.notifyMatchFailure(op, "cannot reify the result shape");
 
+    SmallVector<Value> operands;
+    for (auto [i, operand] : llvm::enumerate(op->getOperands()))
+      operands.push_back(
+          mayBroadcastAtRunTime(op->getOperands(), i, resultType)
+              ? expandToResult(rewriter, loc, operand, *init)
+              : operand);
     SmallVector<AffineMap> maps;
-    for (Value operand : op->getOperands())
+    for (Value operand : operands)
       maps.push_back(
           broadcastMap(cast<RankedTensorType>(operand.getType()), resultType));
     maps.push_back(rewriter.getMultiDimIdentityMap(resultType.getRank()));
@@ -207,7 +257,7 @@ struct ElementwiseToGeneric : RewritePattern {
 
     bool emitted = true;
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, op->getOperands(), ValueRange{*init},
+        rewriter, loc, TypeRange{resultType}, operands, ValueRange{*init},
         maps, iterators,
         [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
           ScalarBuilder scalar{b, bodyLoc};

@@ -87,3 +87,21 @@ func.func @constants() -> (tensor<2x2xf32>, tensor<f32>) {
     }
   }
 #-}
+
+// -----
+
+// Two dynamic dims that meet: either may be 1 at run time, so each operand
+// is first broadcast by a generic that picks index 0 or i per run; a dim
+// only one operand has (the 8) needs no such read.
+// CHECK-LABEL: func.func @runtime_broadcast
+// CHECK: arith.cmpi eq
+// CHECK: arith.select
+// CHECK: tensor.extract
+// CHECK: arith.cmpi eq
+// CHECK: arith.select
+// CHECK: tensor.extract
+// CHECK: arith.addf
+func.func @runtime_broadcast(%x: tensor<?x8xf32>, %y: tensor<?x1xf32>) -> tensor<?x8xf32> {
+  %0 = xfmr.add %x, %y : (tensor<?x8xf32>, tensor<?x1xf32>) -> tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
