@@ -126,6 +126,16 @@ LogicalResult GraphImporter::checkSupported(const onnx::GraphProto &graph) {
 // Graph inputs and outputs
 //===----------------------------------------------------------------------===//
 
+/// Unsigned tensors at the model's boundary: xfmr's integers are signless
+/// and its integer ops compute as signed, so an unsigned input or output
+/// would silently take other values.
+static bool isUnsignedType(int onnxType) {
+  return onnxType == onnx::TensorProto::UINT8 ||
+         onnxType == onnx::TensorProto::UINT16 ||
+         onnxType == onnx::TensorProto::UINT32 ||
+         onnxType == onnx::TensorProto::UINT64;
+}
+
 FailureOr<RankedTensorType>
 GraphImporter::importInputType(const onnx::ValueInfoProto &info,
                                llvm::SmallVectorImpl<Attribute> &dimNames) {
@@ -134,10 +144,15 @@ GraphImporter::importInputType(const onnx::ValueInfoProto &info,
                               << "' is not a tensor; xfmr imports tensors only";
   const onnx::TypeProto::Tensor &tensor = info.type().tensor_type();
   Type elementType = getElementType(context, tensor.elem_type());
-  if (!elementType)
+  if (!elementType || isUnsignedType(tensor.elem_type()))
     return emitError(fileLoc) << "graph input '" << info.name()
                               << "' has an unsupported element type "
-                              << getDataTypeName(tensor.elem_type());
+                              << getDataTypeName(tensor.elem_type())
+                              << (elementType ? " (xfmr computes integers as "
+                                                "signed; unsigned graph "
+                                                "inputs and outputs are not "
+                                                "supported)"
+                                              : "");
   if (!tensor.has_shape())
     return emitError(fileLoc) << "graph input '" << info.name()
                               << "' has no shape (unknown rank); give one "
@@ -193,6 +208,13 @@ GraphImporter::importOutputs(const onnx::GraphProto &graph) {
     auto type = cast<RankedTensorType>(value.getType());
     if (info.type().has_tensor_type()) {
       const onnx::TypeProto::Tensor &declared = info.type().tensor_type();
+      if (isUnsignedType(declared.elem_type()))
+        return emitError(fileLoc)
+               << "graph output '" << info.name()
+               << "' has an unsupported element type "
+               << getDataTypeName(declared.elem_type())
+               << " (xfmr computes integers as signed; unsigned graph inputs "
+                  "and outputs are not supported)";
       Type elementType = getElementType(context, declared.elem_type());
       if (declared.elem_type() != 0 && elementType != type.getElementType())
         return emitError(fileLoc)
