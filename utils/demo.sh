@@ -1,29 +1,16 @@
 #!/usr/bin/env bash
-#===- utils/demo.sh - Show xfmr at work on a bundled example ---------------===#
+#===- utils/demo.sh - Compile and run a bundled model ----------------------===#
 #
-# Usage: utils/demo.sh [BUILD_DIR]
-# Runs the graph-level clean-up (canonicalize + shape refinement) that every
-# imported model goes through on the head split of a BERT attention block,
-# then imports the bundled BERT model with its dims bound.
+# Usage: utils/demo.sh [BUILD_DIR] [MODEL]
+# Compiles a model from test/models (BERT by default) with xfmr-compile,
+# runs it with xfmr-run on inputs drawn as the model's JSON says, checks it
+# against ONNX Runtime on the same inputs and prints both latencies.
 #
 #===----------------------------------------------------------------------===#
 set -euo pipefail
 BUILD_DIR="${1:-build}"
-OPT="$BUILD_DIR/bin/xfmr-opt"
-EXAMPLE=docs/examples/attention-shapes.mlir
+MODEL="${2:-test/models/bert.torchscript.onnx}"
+PYTHON="${PYTHON:-python3}"
 
-echo "== input: $EXAMPLE"
-grep -v '^//' "$EXAMPLE"
-echo
-echo "== $OPT --xfmr-graph-cleanup"
-"$OPT" "$EXAMPLE" --xfmr-graph-cleanup
-
-MODEL=test/models/bert.torchscript.onnx
-TRANSLATE="$BUILD_DIR/bin/xfmr-translate"
-echo
-echo "== $TRANSLATE --import-onnx $MODEL --dim=batch=1 --dim=sequence=128 | $OPT --xfmr-graph-cleanup"
-"$TRANSLATE" --import-onnx "$MODEL" --dim=batch=1 --dim=sequence=128 \
-  | "$OPT" --xfmr-graph-cleanup --mlir-elide-resource-strings-if-larger=16 > "$BUILD_DIR/demo-bert.mlir"
-grep -m1 'func.func' "$BUILD_DIR/demo-bert.mlir"
-echo "ops after import and clean-up (full IR in $BUILD_DIR/demo-bert.mlir):"
-grep -oE '= xfmr\.[a-z_]+' "$BUILD_DIR/demo-bert.mlir" | sed 's/= //' | sort | uniq -c | sort -rn
+echo "== $MODEL: $("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["description"])' "${MODEL%.onnx}.json")"
+"$PYTHON" utils/demo_model.py "$BUILD_DIR" "$MODEL"
