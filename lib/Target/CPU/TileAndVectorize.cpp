@@ -18,15 +18,19 @@
 
 #include "xfmr/Target/CPU/Passes.h"
 
+#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
@@ -87,18 +91,25 @@ std::optional<RegisterBlockDims> findRegisterBlock(linalg::LinalgOp op) {
   return block;
 }
 
-/// Tile sizes, one per loop dim, all positive: a tile is one vector op.
-SmallVector<int64_t> planTileSizes(linalg::LinalgOp op, int64_t vectorWidth,
-                                   int64_t registerRows) {
+/// How one op is cut: tile sizes, one per loop dim, all positive (a tile is
+/// one vector op), and whether the lanes run along a reduction.
+struct TilePlan {
+  SmallVector<int64_t> sizes;
+  bool lanesOnReduction = false;
+};
+
+TilePlan planTiles(linalg::LinalgOp op, int64_t vectorWidth,
+                   int64_t registerRows) {
   unsigned numLoops = op.getNumLoops();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  SmallVector<int64_t> sizes(numLoops, 1);
+  TilePlan plan;
+  plan.sizes.assign(numLoops, 1);
   // A static dim smaller than a tile is one tile of its own size, so that
   // it needs no mask.
   auto setSize = [&](unsigned dim, int64_t size) {
     if (!ShapedType::isDynamic(ranges[dim]))
       size = std::min(size, std::max<int64_t>(ranges[dim], 1));
-    sizes[dim] = std::max<int64_t>(size, 1);
+    plan.sizes[dim] = std::max<int64_t>(size, 1);
   };
   unsigned inner = numLoops - 1;
   if (linalg::isReductionIterator(op.getIteratorTypesArray()[inner])) {
@@ -106,16 +117,27 @@ SmallVector<int64_t> planTileSizes(linalg::LinalgOp op, int64_t vectorWidth,
       setSize(block->n, vectorWidth);
       if (block->m)
         setSize(*block->m, registerRows);
-      return sizes;
+      return plan;
     }
+    plan.lanesOnReduction = true;
   }
   setSize(inner, vectorWidth);
-  return sizes;
+  return plan;
 }
 
 //===----------------------------------------------------------------------===//
-// Tiling and vectorization of one op
+// Tiling
 //===----------------------------------------------------------------------===//
+
+/// Marks an op to vectorize after tiling, with its vector sizes (none: its
+/// static shape). Tiling's slices are only simplified (a peeled loop's tile
+/// made static) by the canonicalization between the two.
+constexpr StringLiteral kVectorSizesAttr = "__xfmr_vector_sizes__";
+
+void markForVectorization(Operation *op, ArrayRef<int64_t> sizes) {
+  op->setAttr(kVectorSizesAttr,
+              DenseI64ArrayAttr::get(op->getContext(), sizes));
+}
 
 SmallVector<OpFoldResult> selectSizes(MLIRContext *context,
                                       ArrayRef<int64_t> sizes,
@@ -128,27 +150,72 @@ SmallVector<OpFoldResult> selectSizes(MLIRContext *context,
   return selected;
 }
 
-/// Tiles `op` with `sizes` on the dims of kind `kind` (the others untiled)
-/// and replaces it; returns the tiled op, or `op` itself when no dim of
-/// that kind exists.
-FailureOr<Operation *> tileDims(RewriterBase &rewriter, linalg::LinalgOp op,
-                                ArrayRef<int64_t> sizes,
-                                utils::IteratorType kind,
-                                scf::SCFTilingOptions::LoopType loopType) {
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  if (!llvm::is_contained(iterators, kind))
-    return op.getOperation();
-  scf::SCFTilingOptions options;
-  options.setLoopType(loopType);
-  options.setTileSizes(
-      selectSizes(op.getContext(), sizes, iterators, kind));
+/// Tiles `op` and replaces it with the loops.
+FailureOr<scf::SCFTilingResult> tile(RewriterBase &rewriter,
+                                     linalg::LinalgOp op,
+                                     const scf::SCFTilingOptions &options) {
   rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
       rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (succeeded(tiled))
+    rewriter.replaceOp(op, tiled->replacements);
+  return tiled;
+}
+
+/// Whether tiling the reductions of `op` can keep partial results per lane:
+/// each result must be a reduction by one combiner with a neutral element
+/// (the initial value of the partial results).
+bool hasLaneWiseReductions(linalg::LinalgOp op) {
+  for (unsigned i = 0, e = op.getNumDpsInits(); i < e; ++i) {
+    SmallVector<Operation *> combiners;
+    if (!matchReduction(op.getRegionOutputArgs(), i, combiners) ||
+        combiners.size() != 1 || !arith::getNeutralElement(combiners.front()))
+      return false;
+  }
+  return true;
+}
+
+/// Tiles the reductions of `op` (a tile of its parallel dims) with scf.for.
+/// Lanes along a reduction accumulate lane-wise partial results (one add
+/// per lane and step, one reduction across lanes at the end) instead of
+/// reducing across lanes at every step. Marks the tiles to vectorize when
+/// `vectorize`.
+LogicalResult tileReductions(RewriterBase &rewriter, linalg::LinalgOp op,
+                             const TilePlan &plan, bool vectorize) {
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  scf::SCFTilingOptions options;
+  options.setTileSizes(selectSizes(op.getContext(), plan.sizes, iterators,
+                                   utils::IteratorType::reduction));
+  if (plan.lanesOnReduction && hasLaneWiseReductions(op)) {
+    SmallVector<unsigned> reductionDims;
+    op.getReductionDims(reductionDims);
+    options.setReductionTilingStrategy(
+        ReductionTilingStrategy::PartialReductionOuterReduction);
+    options.setReductionDims(reductionDims);
+  }
+  FailureOr<scf::SCFTilingResult> tiled = tile(rewriter, op, options);
   if (failed(tiled))
     return failure();
-  rewriter.replaceOp(op, tiled->replacements);
-  return tiled->tiledOps.back();
+  if (!vectorize)
+    return success();
+  // Marked before peeling, which copies the tile into the last step.
+  markForVectorization(tiled->tiledOps.back(), plan.sizes);
+  // The partial results' initial values and their merge have static shapes.
+  for (Value init : tiled->initialValues)
+    if (Operation *producer = init.getDefiningOp<linalg::LinalgOp>())
+      markForVectorization(producer, {});
+  for (Operation *merge : tiled->mergeOps)
+    if (isa<linalg::LinalgOp>(merge))
+      markForVectorization(merge, {});
+  // The last step of a reduction loop is peeled off when partial, so that
+  // the others are full tiles without masks.
+  for (LoopLikeOpInterface loop : tiled->loops) {
+    auto forOp = dyn_cast<scf::ForOp>(loop.getOperation());
+    scf::ForOp partial;
+    if (forOp)
+      (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+  }
+  return success();
 }
 
 /// Whether every operand's elements are whole bytes in memory. A vector of
@@ -168,38 +235,147 @@ bool hasByteSizedElements(linalg::LinalgOp op) {
 }
 
 /// Tiles the parallel dims of `op` with scf.forall and its reductions with
-/// scf.for inside, then vectorizes the tile at the planned sizes. A tile
-/// the vectorizer rejects stays scalar.
-void tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
-                      int64_t vectorWidth, int64_t registerRows,
-                      bool vectorize) {
+/// scf.for inside, and marks the tiles to vectorize at the planned sizes.
+void tileOp(RewriterBase &rewriter, linalg::LinalgOp op, int64_t vectorWidth,
+            int64_t registerRows, bool vectorize) {
   // An empty iteration space has nothing to tile (and no vector of size
   // zero to give it).
   if (llvm::is_contained(op.getStaticLoopRanges(), 0))
     return;
-  SmallVector<int64_t> sizes = planTileSizes(op, vectorWidth, registerRows);
-  bool vectorizeTile = vectorize && hasByteSizedElements(op);
-  FailureOr<Operation *> tile =
-      tileDims(rewriter, op, sizes, utils::IteratorType::parallel,
-               scf::SCFTilingOptions::LoopType::ForallOp);
-  if (failed(tile))
+  TilePlan plan = planTiles(op, vectorWidth, registerRows);
+  vectorize = vectorize && hasByteSizedElements(op);
+  plan.lanesOnReduction = plan.lanesOnReduction && vectorize;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  Operation *tileOp = op;
+  if (llvm::is_contained(iterators, utils::IteratorType::parallel)) {
+    scf::SCFTilingOptions options;
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    options.setTileSizes(selectSizes(op.getContext(), plan.sizes, iterators,
+                                     utils::IteratorType::parallel));
+    FailureOr<scf::SCFTilingResult> tiled = tile(rewriter, op, options);
+    if (failed(tiled))
+      return;
+    tileOp = tiled->tiledOps.back();
+  }
+  if (llvm::is_contained(iterators, utils::IteratorType::reduction)) {
+    (void)tileReductions(rewriter, cast<linalg::LinalgOp>(tileOp), plan,
+                         vectorize);
     return;
-  tile = tileDims(rewriter, cast<linalg::LinalgOp>(*tile), sizes,
-                  utils::IteratorType::reduction,
-                  scf::SCFTilingOptions::LoopType::ForOp);
-  if (failed(tile) || !vectorizeTile)
-    return;
-  rewriter.setInsertionPoint(*tile);
+  }
+  if (vectorize)
+    markForVectorization(tileOp, plan.sizes);
+}
+
+//===----------------------------------------------------------------------===//
+// Vectorization
+//===----------------------------------------------------------------------===//
+
+/// Rewrites a floating-point multiply-accumulate generic into the
+/// equivalent linalg.contract, which the vectorizer turns into one
+/// vector.contract of the operands as they are read (m x k, k x n); built
+/// from a multi-reduction instead, the contraction would depend on folding
+/// broadcasts and transposes back into it. Returns null if `op` is not one.
+linalg::LinalgOp convertToContract(RewriterBase &rewriter,
+                                   linalg::LinalgOp op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic || !linalg::isaContractionOpInterface(op) ||
+      generic.getNumResults() != 1)
+    return nullptr;
+  Type element = getElementTypeOrSelf(generic.getResult(0).getType());
+  if (!isa<FloatType>(element) ||
+      llvm::any_of(generic->getOperandTypes(), [&](Type type) {
+        return getElementTypeOrSelf(type) != element;
+      }))
+    return nullptr;
+  Block &body = generic.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (body.getOperations().size() != 3 || !add ||
+      !llvm::is_contained(add->getOperands(), body.getArgument(2)))
+    return nullptr;
+  auto mul = dyn_cast<arith::MulFOp>(&body.front());
+  if (!mul || add.getFastmath() != arith::FastMathFlags::none ||
+      mul.getFastmath() != arith::FastMathFlags::none)
+    return nullptr;
+  rewriter.setInsertionPoint(generic);
+  auto contract = linalg::ContractOp::create(
+      rewriter, generic.getLoc(), generic.getResultTypes(),
+      generic.getDpsInputs(), generic.getDpsInits(),
+      generic.getIndexingMaps());
+  rewriter.replaceOp(generic, contract->getResults());
+  return contract;
+}
+
+/// Vectorizes an op marked by tiling; leaves it scalar when the vectorizer
+/// rejects it.
+void vectorizeMarked(RewriterBase &rewriter, linalg::LinalgOp op) {
+  auto sizesAttr = op->getAttrOfType<DenseI64ArrayAttr>(kVectorSizesAttr);
+  op->removeAttr(kVectorSizesAttr);
+  SmallVector<int64_t> sizes(sizesAttr.asArrayRef());
+  if (sizes.empty()) {
+    sizes = op.getStaticLoopRanges();
+    if (llvm::any_of(sizes, ShapedType::isDynamic))
+      return;
+  }
+  // Without explicit scalable flags the vectorizer reads past the sizes.
   SmallVector<bool> scalable(sizes.size(), false);
-  FailureOr<linalg::VectorizationResult> vectorized =
-      linalg::vectorize(rewriter, *tile, sizes, scalable);
+  // A register block of a contraction lowers to one broadcast-FMA per row.
+  bool contraction = false;
+  if (findRegisterBlock(op)) {
+    if (linalg::LinalgOp contract = convertToContract(rewriter, op))
+      op = contract;
+    contraction = isa<linalg::ContractionOpInterface>(op.getOperation());
+  }
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+      rewriter, op, sizes, scalable, /*vectorizeNDExtract=*/false,
+      /*flatten1DDepthwiseConv=*/false,
+      /*assumeDynamicDimsMatchVecSizes=*/false,
+      /*createNamedContraction=*/contraction);
   if (failed(vectorized))
     return;
-  if ((*tile)->getNumResults() == 0)
-    rewriter.eraseOp(*tile);
+  if (op->getNumResults() == 0)
+    rewriter.eraseOp(op);
   else
-    rewriter.replaceOp(*tile, vectorized->replacements);
+    rewriter.replaceOp(op, vectorized->replacements);
 }
+
+//===----------------------------------------------------------------------===//
+// Clean-up of the vectors
+//===----------------------------------------------------------------------===//
+
+/// Drops the mask of a vector.contract whose reduction dims are all
+/// unmasked (a register block's k step of 1). Its masked-out lanes are then
+/// lanes past the end of the output, which are read with padding, never
+/// written, and only ever combined with themselves; without the mask the
+/// contraction lowers to plain broadcast-FMAs and its accumulator can be
+/// hoisted out of the k loop.
+struct DropParallelContractMask : OpRewritePattern<vector::MaskOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::MaskOp maskOp,
+                                PatternRewriter &rewriter) const override {
+    auto contract =
+        dyn_cast_or_null<vector::ContractionOp>(maskOp.getMaskableOp());
+    auto createMask = maskOp.getMask().getDefiningOp<vector::CreateMaskOp>();
+    if (!contract || !createMask || maskOp.hasPassthru())
+      return failure();
+    VectorType maskType = createMask.getVectorType();
+    for (auto [dim, iterator] :
+         llvm::enumerate(contract.getIteratorTypesArray())) {
+      if (iterator != vector::IteratorType::reduction)
+        continue;
+      std::optional<int64_t> bound =
+          getConstantIntValue(createMask.getOperand(dim));
+      if (!bound || *bound < maskType.getDimSize(dim))
+        return rewriter.notifyMatchFailure(maskOp, "a reduction is masked");
+    }
+    rewriter.setInsertionPoint(maskOp);
+    Operation *unmasked = rewriter.clone(*contract);
+    rewriter.replaceOp(maskOp, unmasked->getResults());
+    return success();
+  }
+};
 
 //===----------------------------------------------------------------------===//
 // The pass
@@ -216,10 +392,47 @@ struct XfmrCPUTileAndVectorizePass
           << "vector-width and register-rows must be positive";
       return signalPassFailure();
     }
+    MLIRContext *context = &getContext();
     decomposeAggregates();
-    tileAll();
-    if (vectorize)
-      cleanUpVectors();
+
+    IRRewriter rewriter(context);
+    SmallVector<linalg::LinalgOp> ops;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() && op.getNumLoops() > 0)
+        ops.push_back(op);
+    });
+    for (linalg::LinalgOp op : ops)
+      tileOp(rewriter, op, vectorWidth, registerRows, vectorize);
+    if (!vectorize)
+      return;
+
+    FrozenRewritePatternSet canonicalization = getCanonicalization();
+    // Not converging within the driver's limit leaves valid IR behind.
+    (void)applyPatternsGreedily(getOperation(), canonicalization);
+    SmallVector<linalg::LinalgOp> marked;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op->hasAttr(kVectorSizesAttr))
+        marked.push_back(op);
+    });
+    for (linalg::LinalgOp op : marked)
+      vectorizeMarked(rewriter, op);
+    cleanUpVectors(canonicalization);
+  }
+
+  /// The canonicalizer's patterns, and the folding of dims of loop values.
+  void addCanonicalization(RewritePatternSet &patterns) {
+    MLIRContext *context = &getContext();
+    scf::populateSCFForLoopCanonicalizationPatterns(patterns);
+    for (Dialect *dialect : context->getLoadedDialects())
+      dialect->getCanonicalizationPatterns(patterns);
+    for (RegisteredOperationName op : context->getRegisteredOperations())
+      op.getCanonicalizationPatterns(patterns, context);
+  }
+
+  FrozenRewritePatternSet getCanonicalization() {
+    RewritePatternSet patterns(&getContext());
+    addCanonicalization(patterns);
+    return FrozenRewritePatternSet(std::move(patterns));
   }
 
   /// linalg.softmax and its kind are not structured ops; their parts are.
@@ -239,41 +452,36 @@ struct XfmrCPUTileAndVectorizePass
     }
   }
 
-  void tileAll() {
-    IRRewriter rewriter(&getContext());
-    SmallVector<linalg::LinalgOp> ops;
-    getOperation().walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics() && op.getNumLoops() > 0)
-        ops.push_back(op);
-    });
-    for (linalg::LinalgOp op : ops)
-      tileAndVectorize(rewriter, op, vectorWidth, registerRows, vectorize);
-  }
-
   /// Folds the tiles' slices into the vector transfers, turns multiply-
   /// reductions into vector.contract, and hoists loop-invariant transfer
   /// pairs, so that a reduction's accumulator is carried in registers.
-  void cleanUpVectors() {
+  void cleanUpVectors(const FrozenRewritePatternSet &canonicalization) {
     MLIRContext *context = &getContext();
+    // Masks move into the transfers first: the patterns below rewrite
+    // transfers but not the vector.mask regions around them.
+    RewritePatternSet maskPatterns(context);
+    vector::populateVectorMaskLoweringPatternsForSideEffectingOps(
+        maskPatterns);
+    (void)applyPatternsGreedily(getOperation(), std::move(maskPatterns));
+
     RewritePatternSet patterns(context);
     tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
     vector::populateVectorReductionToContractPatterns(patterns);
     vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
-    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
-    scf::populateSCFForLoopCanonicalizationPatterns(patterns);
-    for (Dialect *dialect : context->getLoadedDialects())
-      dialect->getCanonicalizationPatterns(patterns);
-    for (RegisteredOperationName op : context->getRegisteredOperations())
-      op.getCanonicalizationPatterns(patterns, context);
-    FrozenRewritePatternSet frozen(std::move(patterns));
-    // Not converging within the driver's limit leaves valid IR behind.
-    (void)applyPatternsGreedily(getOperation(), frozen);
+    patterns.add<DropParallelContractMask>(context);
+    addCanonicalization(patterns);
+    (void)applyPatternsGreedily(getOperation(), std::move(patterns));
 
+    // The accumulator's transfers (and their masks, for partial tiles) must
+    // be loop-invariant and unique to be hoisted as a pair.
     IRRewriter rewriter(context);
+    DominanceInfo dominance(getOperation());
+    eliminateCommonSubExpressions(rewriter, dominance, getOperation());
     getOperation().walk([&](scf::ForOp loop) {
+      moveLoopInvariantCode(cast<LoopLikeOpInterface>(loop.getOperation()));
       (void)hoistLoopInvariantSubsets(rewriter, loop);
     });
-    (void)applyPatternsGreedily(getOperation(), frozen);
+    (void)applyPatternsGreedily(getOperation(), canonicalization);
   }
 };
 

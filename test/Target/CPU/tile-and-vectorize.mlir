@@ -9,12 +9,14 @@
 
 // CHECK-LABEL: func.func @elementwise_static
 // CHECK:       scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (4, 40) step (1, 16)
-// CHECK:         %[[W:.*]] = affine.min
-// CHECK:         %[[MASK:.*]] = vector.create_mask %c1, %[[W]] : vector<1x16xi1>
-// CHECK:         vector.mask %[[MASK]] { vector.transfer_read %{{.*}}[%[[I]], %[[J]]]{{.*}} : tensor<4x40xf32>, vector<1x16xf32> }
-// CHECK:         %[[SUM:.*]] = arith.addf {{.*}} : vector<16xf32>
-// CHECK:         math.exp %[[SUM]] : vector<16xf32>
-// CHECK:         vector.mask %[[MASK]] { vector.transfer_write
+// CHECK:         %[[W:.*]] = affine.min #{{.*}}(%[[J]])
+// CHECK:         %[[A:.*]] = tensor.extract_slice %{{.*}}[%[[I]], %[[J]]] [1, %[[W]]]
+// CHECK:         %[[MASK:.*]] = vector.create_mask %[[W]] : vector<16xi1>
+// CHECK:         %[[X:.*]] = vector.transfer_read %[[A]][%c0, %c0], %{{.*}}, %[[MASK]] {{.*}} : tensor<1x?xf32>, vector<16xf32>
+// CHECK:         %[[Y:.*]] = vector.transfer_read {{.*}}, %[[MASK]] {{.*}} : tensor<1x?xf32>, vector<16xf32>
+// CHECK:         %[[SUM:.*]] = arith.addf %[[X]], %[[Y]] : vector<16xf32>
+// CHECK:         %[[EXP:.*]] = math.exp %[[SUM]] : vector<16xf32>
+// CHECK:         vector.transfer_write %[[EXP]], %{{.*}}, %[[MASK]]
 // CHECK:         tensor.parallel_insert_slice
 func.func @elementwise_static(%a: tensor<4x40xf32>, %b: tensor<4x40xf32>)
     -> tensor<4x40xf32> {
@@ -55,10 +57,10 @@ func.func @elementwise_narrow(%a: tensor<64x8xf32>) -> tensor<64x8xf32> {
 // CHECK-LABEL: func.func @elementwise_dynamic
 // CHECK:       scf.forall (%{{.*}}, %[[J:.*]]) = (0, 0) to (%{{.*}}, %[[N:.*]]) step (1, 16)
 // CHECK:         %[[W:.*]] = affine.min #{{.*}}(%[[J]])[%[[N]]]
-// CHECK:         %[[MASK:.*]] = vector.create_mask %c1, %[[W]] : vector<1x16xi1>
-// CHECK:         vector.mask %[[MASK]] { vector.transfer_read {{.*}} : tensor<?x?xf32>, vector<1x16xf32> }
+// CHECK:         %[[MASK:.*]] = vector.create_mask %[[W]] : vector<16xi1>
+// CHECK:         vector.transfer_read {{.*}}, %[[MASK]] {{.*}} : tensor<1x?xf32>, vector<16xf32>
 // CHECK:         math.tanh {{.*}} : vector<16xf32>
-// CHECK:         vector.mask %[[MASK]] { vector.transfer_write
+// CHECK:         vector.transfer_write {{.*}}, %[[MASK]]
 func.func @elementwise_dynamic(%a: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -75,18 +77,23 @@ func.func @elementwise_dynamic(%a: tensor<?x?xf32>) -> tensor<?x?xf32> {
   return %0 : tensor<?x?xf32>
 }
 
-// A reduction over the innermost dim: rows in parallel, 16 lanes of the row
-// per step of a sequential loop whose accumulator is carried as a vector.
+// A reduction over the innermost dim: rows in parallel; along a row, 16
+// lane-wise partial sums in a vector carried by the loop (one add per step),
+// the partial step peeled off with masks, and one reduction across the
+// lanes at the end.
 
 // CHECK-LABEL: func.func @row_sum
+// CHECK-DAG:   %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16xf32>
+// CHECK-DAG:   %[[N:.*]] = tensor.dim %{{.*}}, %c1
 // CHECK:       scf.forall (%[[I:.*]]) in (%{{.*}})
-// CHECK:         %[[INIT:.*]] = vector.transfer_read %{{.*}}[%[[I]]]{{.*}} : tensor<?xf32>, vector<1xf32>
-// CHECK:         %[[ACC:.*]] = scf.for %[[K:.*]] = %c0 to %{{.*}} step %c16 iter_args(%[[A:.*]] = %[[INIT]]) -> (vector<1xf32>)
-// CHECK:           %[[MASK:.*]] = vector.create_mask %c1, %{{.*}} : vector<1x16xi1>
-// CHECK:           %[[X:.*]] = vector.mask %[[MASK]] { vector.transfer_read %{{.*}}[%[[I]], %[[K]]]
-// CHECK:           %[[R:.*]] = vector.mask %[[MASK]] { vector.multi_reduction <add>, %[[X]], %[[A]] [1] : vector<1x16xf32> to vector<1xf32> }
-// CHECK:           scf.yield %[[R]] : vector<1xf32>
-// CHECK:         vector.transfer_write %[[ACC]]
+// CHECK:         %[[FULL:.*]] = affine.apply #{{.*}}()[%[[N]]]
+// CHECK:         %[[PARTS:.*]] = scf.for %[[K:.*]] = %c0 to %[[FULL]] step %c16 iter_args(%[[P:.*]] = %[[ZERO]]) -> (vector<16xf32>)
+// CHECK:           %[[X:.*]] = vector.transfer_read %{{.*}}[%[[I]], %[[K]]]{{.*}} : tensor<?x?xf32>, vector<16xf32>
+// CHECK:           %[[S:.*]] = arith.addf %[[X]], %[[P]] : vector<16xf32>
+// CHECK:           scf.yield %[[S]] : vector<16xf32>
+// CHECK:         %[[REST:.*]] = scf.for %{{.*}} = %[[FULL]] to %[[N]] step %c16
+// CHECK:           vector.create_mask %{{.*}} : vector<16xi1>
+// CHECK:         vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<1x16xf32> to vector<1xf32>
 func.func @row_sum(%a: tensor<?x?xf32>, %init: tensor<?xf32>) -> tensor<?xf32> {
   %0 = linalg.generic {indexing_maps = [#id2, #row],
                        iterator_types = ["parallel", "reduction"]}
@@ -104,7 +111,7 @@ func.func @row_sum(%a: tensor<?x?xf32>, %init: tensor<?xf32>) -> tensor<?xf32> {
 
 // CHECK-LABEL: func.func @batch_matmul
 // CHECK:       scf.forall (%[[B:.*]], %[[M:.*]], %[[N:.*]]) = (0, 0, 0) to (2, 64, 48) step (1, 8, 16)
-// CHECK:         %[[INIT:.*]] = vector.transfer_read {{.*}} : tensor<2x64x48xf32>, vector<8x16xf32>
+// CHECK:         %[[INIT:.*]] = vector.transfer_read {{.*}} : tensor<1x8x16xf32>, vector<8x16xf32>
 // CHECK:         %[[ACC:.*]] = scf.for %[[K:.*]] = %c0 to %c32 step %c1 iter_args(%[[A:.*]] = %[[INIT]]) -> (vector<8x16xf32>)
 // CHECK:           %[[L:.*]] = vector.transfer_read %{{.*}}[%[[B]], %[[M]], %[[K]]]{{.*}} vector<8x1xf32>
 // CHECK:           %[[R:.*]] = vector.transfer_read %{{.*}}[%[[K]], %[[N]]]{{.*}} vector<16xf32>
@@ -129,14 +136,18 @@ func.func @batch_matmul(%a: tensor<2x64x32xf32>, %b: tensor<32x48xf32>,
   return %0 : tensor<2x64x48xf32>
 }
 
-// Dynamic m and n: partial register blocks are masked.
+// Dynamic m and n: the reads and writes of partial register blocks are
+// masked, the contraction is not (its k step is always full).
 
 // CHECK-LABEL: func.func @matmul_dynamic
 // CHECK:       scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (%{{.*}}, %{{.*}}) step (8, 16)
-// CHECK:         scf.for
-// CHECK:           vector.create_mask %{{.*}}, %{{.*}} : vector<8x16xi1>
-// CHECK:           vector.mask %{{.*}} { vector.transfer_read
-// CHECK:           vector.mask %{{.*}} { vector.transfer_write
+// CHECK:         %[[MASK:.*]] = vector.create_mask %{{.*}}, %{{.*}} : vector<8x16xi1>
+// CHECK:         %[[INIT:.*]] = vector.transfer_read {{.*}}, %[[MASK]] {{.*}} : tensor<?x?xf32>, vector<8x16xf32>
+// CHECK:         %[[ACC:.*]] = scf.for {{.*}} iter_args(%[[A:.*]] = %[[INIT]]) -> (vector<8x16xf32>)
+// CHECK-NOT:       vector.mask
+// CHECK:           %[[C:.*]] = vector.contract {{.*}}, %[[A]] : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
+// CHECK:           scf.yield %[[C]]
+// CHECK:         vector.transfer_write %[[ACC]], {{.*}}, %[[MASK]]
 func.func @matmul_dynamic(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>,
                           %init: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<?x?xf32>, tensor<?x?xf32>)
