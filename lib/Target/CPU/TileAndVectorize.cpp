@@ -130,8 +130,8 @@ TilePlan planTiles(linalg::LinalgOp op, int64_t vectorWidth,
 //===----------------------------------------------------------------------===//
 
 /// Marks an op to vectorize after tiling, with its vector sizes (none: its
-/// static shape). Tiling's slices are only simplified (a peeled loop's tile
-/// made static) by the canonicalization between the two.
+/// static shape). Vectorization waits for the canonicalization that follows
+/// tiling, which makes the tiles of peeled loops static.
 constexpr StringLiteral kVectorSizesAttr = "__xfmr_vector_sizes__";
 
 void markForVectorization(Operation *op, ArrayRef<int64_t> sizes) {
@@ -294,7 +294,8 @@ linalg::LinalgOp convertToContract(RewriterBase &rewriter,
       !llvm::is_contained(add->getOperands(), body.getArgument(2)))
     return nullptr;
   auto mul = dyn_cast<arith::MulFOp>(&body.front());
-  if (!mul || add.getFastmath() != arith::FastMathFlags::none ||
+  if (!mul || !llvm::is_contained(add->getOperands(), mul.getResult()) ||
+      add.getFastmath() != arith::FastMathFlags::none ||
       mul.getFastmath() != arith::FastMathFlags::none)
     return nullptr;
   rewriter.setInsertionPoint(generic);
