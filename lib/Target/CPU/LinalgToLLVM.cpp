@@ -10,11 +10,13 @@
 #include "xfmr/Target/CPU/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -26,6 +28,17 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(OpPassManager &pm) {
 
   OpPassManager &tensorPm = pm.nest<func::FuncOp>();
   tensorPm.addPass(createLinalgElementwiseOpFusionPass());
+  tensorPm.addPass(createCanonicalizerPass());
+  tensorPm.addPass(createCSEPass());
+  // Vector-sized tiles while subsets are still values: the loop-carried
+  // accumulators of reductions are found without alias analysis.
+  tensorPm.addPass(createXfmrCPUTileAndVectorizePass());
+  // Reductions across lanes become horizontal reductions, and masks move
+  // into the transfers they guard, before bufferization: deallocation
+  // cannot place its ownership values in a vector.mask region.
+  tensorPm.addPass(vector::createLowerVectorMultiReductionPass(
+      vector::VectorMultiReductionLowering::InnerReduction));
+  tensorPm.addPass(vector::createLowerVectorMaskPass());
   tensorPm.addPass(createCanonicalizerPass());
   tensorPm.addPass(createCSEPass());
 
@@ -43,6 +56,9 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(OpPassManager &pm) {
   OpPassManager &loopPm = pm.nest<func::FuncOp>();
   loopPm.addPass(createXfmrCPUStridedCopiesToLinalgPass());
   loopPm.addPass(createConvertLinalgToParallelLoopsPass());
+  // Transfers of more than one dim are unrolled into rows.
+  loopPm.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   loopPm.addPass(createLowerAffinePass());
   loopPm.addPass(createSCFToControlFlowPass());
   loopPm.addPass(createCanonicalizerPass());
@@ -52,6 +68,12 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
+  // A matmul tile's vector.contract (m x 1 times 1 x n) becomes one
+  // broadcast-FMA per row.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.vectorContractLowering =
+      vector::VectorContractLowering::OuterProduct;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(memref::createExpandStridedMetadataPass());
   // Strided metadata is computed with affine.apply.
   pm.addPass(createLowerAffinePass());

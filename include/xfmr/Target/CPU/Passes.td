@@ -29,6 +29,67 @@ def XfmrCPUPrepareEntryPass : Pass<"xfmr-cpu-prepare-entry", "ModuleOp"> {
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
 
+def XfmrCPUTileAndVectorizePass
+    : Pass<"xfmr-cpu-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops on tensors to vector-sized tiles and "
+                "vectorize them";
+  let description = [{
+    Runs on tensors, after elementwise fusion and before bufferization.
+    Every linalg op is tiled so that each tile is one vector operation
+    that does not grow with the problem size, then vectorized with
+    `linalg::vectorize` at the tile's sizes (masked where a dim is dynamic
+    or a tile is partial):
+
+    - parallel dims are tiled with `scf.forall`, which keeps them visible
+      as parallel to a later multi-threaded lowering; reduction dims are
+      tiled with `scf.for` inside it;
+    - the innermost loop dim gets `vector-width` lanes, every other dim 1;
+      when it is a reduction (a row sum, softmax's max and sum), each lane
+      keeps a partial result in a loop-carried vector and the lanes are
+      reduced once at the end;
+    - an op whose innermost loop dim is a reduction but whose output's
+      innermost dim is contiguous in one of its inputs (a matmul
+      `[.., m, n, k]`) instead puts the lanes on that output dim, 1 on the
+      reductions and `register-rows` on the output's next dim, so that each
+      step of the `k` loop is a block of broadcast-FMAs (one
+      `vector.contract` of `m x 1` by `1 x n`) into accumulators that stay
+      in registers;
+    - the partial last step of a reduction loop is peeled off, so that the
+      other steps need no masks; partial tiles of parallel dims are masked;
+    - aggregate ops (`linalg.softmax`) are decomposed into their parts
+      first.
+
+    Ops on `i1` tensors (bytes in memory, bits in a vector) and ops the
+    vectorizer rejects (e.g. a body gathering with `tensor.extract`) stay
+    tiled and scalar: the pass never fails on a legal input. Results change
+    only by the reassociation of reductions across lanes (and by the fused
+    multiply-add of contractions).
+
+    ```mlir
+    // A tile of an elementwise op over tensor<?x?xf32>:
+    scf.forall (%i, %j) = (0, 0) to (%m, %n) step (1, 16) shared_outs(...) {
+      %w = affine.min affine_map<(d0)[s0] -> (-d0 + s0, 16)>(%j)[%n]
+      %mask = vector.create_mask %w : vector<16xi1>
+      %x = vector.transfer_read ..., %mask ... : tensor<1x?xf32>, vector<16xf32>
+      ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "Lanes of a vector (16 for f32 in a 512-bit register)">,
+    Option<"registerRows", "register-rows", "int64_t", /*default=*/"8",
+           "Rows of accumulators in a matmul-like op's register block">,
+    Option<"vectorize", "vectorize", "bool", /*default=*/"true",
+           "Vectorize the tiles (when false, only tile)">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::vector::VectorDialect"
+  ];
+}
+
 def XfmrCPUEmitModelABIPass : Pass<"xfmr-cpu-emit-model-abi", "ModuleOp"> {
   let summary = "Emit the model ABI's entry points in the LLVM dialect";
   let description = [{

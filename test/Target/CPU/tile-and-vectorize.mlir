@@ -1,0 +1,195 @@
+// RUN: xfmr-opt %s --xfmr-cpu-tile-and-vectorize | FileCheck %s
+
+#id1 = affine_map<(d0) -> (d0)>
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+
+// A static elementwise op: 16 lanes on the innermost dim; 40 = 2 x 16 + 8,
+// so the last tile is masked.
+
+// CHECK-LABEL: func.func @elementwise_static
+// CHECK:       scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (4, 40) step (1, 16)
+// CHECK:         %[[W:.*]] = affine.min #{{.*}}(%[[J]])
+// CHECK:         %[[A:.*]] = tensor.extract_slice %{{.*}}[%[[I]], %[[J]]] [1, %[[W]]]
+// CHECK:         %[[MASK:.*]] = vector.create_mask %[[W]] : vector<16xi1>
+// CHECK:         %[[X:.*]] = vector.transfer_read %[[A]][%c0, %c0], %{{.*}}, %[[MASK]] {{.*}} : tensor<1x?xf32>, vector<16xf32>
+// CHECK:         %[[Y:.*]] = vector.transfer_read {{.*}}, %[[MASK]] {{.*}} : tensor<1x?xf32>, vector<16xf32>
+// CHECK:         %[[SUM:.*]] = arith.addf %[[X]], %[[Y]] : vector<16xf32>
+// CHECK:         %[[EXP:.*]] = math.exp %[[SUM]] : vector<16xf32>
+// CHECK:         vector.transfer_write %[[EXP]], %{{.*}}, %[[MASK]]
+// CHECK:         tensor.parallel_insert_slice
+func.func @elementwise_static(%a: tensor<4x40xf32>, %b: tensor<4x40xf32>)
+    -> tensor<4x40xf32> {
+  %init = tensor.empty() : tensor<4x40xf32>
+  %0 = linalg.generic {indexing_maps = [#id2, #id2, #id2],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%a, %b : tensor<4x40xf32>, tensor<4x40xf32>)
+      outs(%init : tensor<4x40xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    %e = math.exp %s : f32
+    linalg.yield %e : f32
+  } -> tensor<4x40xf32>
+  return %0 : tensor<4x40xf32>
+}
+
+// A dim smaller than the vector width is one tile of its own size: no mask.
+
+// CHECK-LABEL: func.func @elementwise_narrow
+// CHECK:       scf.forall (%{{.*}}) in (64)
+// CHECK-NOT:     vector.create_mask
+// CHECK:         vector.transfer_read {{.*}} : tensor<64x8xf32>, vector<8xf32>
+// CHECK:         arith.negf {{.*}} : vector<8xf32>
+func.func @elementwise_narrow(%a: tensor<64x8xf32>) -> tensor<64x8xf32> {
+  %init = tensor.empty() : tensor<64x8xf32>
+  %0 = linalg.generic {indexing_maps = [#id2, #id2],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%a : tensor<64x8xf32>) outs(%init : tensor<64x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %n = arith.negf %x : f32
+    linalg.yield %n : f32
+  } -> tensor<64x8xf32>
+  return %0 : tensor<64x8xf32>
+}
+
+// Dynamic dims: every tile is masked by what is left of the row.
+
+// CHECK-LABEL: func.func @elementwise_dynamic
+// CHECK:       scf.forall (%{{.*}}, %[[J:.*]]) = (0, 0) to (%{{.*}}, %[[N:.*]]) step (1, 16)
+// CHECK:         %[[W:.*]] = affine.min #{{.*}}(%[[J]])[%[[N]]]
+// CHECK:         %[[MASK:.*]] = vector.create_mask %[[W]] : vector<16xi1>
+// CHECK:         vector.transfer_read {{.*}}, %[[MASK]] {{.*}} : tensor<1x?xf32>, vector<16xf32>
+// CHECK:         math.tanh {{.*}} : vector<16xf32>
+// CHECK:         vector.transfer_write {{.*}}, %[[MASK]]
+func.func @elementwise_dynamic(%a: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = tensor.dim %a, %c0 : tensor<?x?xf32>
+  %n = tensor.dim %a, %c1 : tensor<?x?xf32>
+  %init = tensor.empty(%m, %n) : tensor<?x?xf32>
+  %0 = linalg.generic {indexing_maps = [#id2, #id2],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%a : tensor<?x?xf32>) outs(%init : tensor<?x?xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %e = math.tanh %x : f32
+    linalg.yield %e : f32
+  } -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// A reduction over the innermost dim: rows in parallel; along a row, 16
+// lane-wise partial sums in a vector carried by the loop (one add per step),
+// the partial step peeled off with masks, and one reduction across the
+// lanes at the end.
+
+// CHECK-LABEL: func.func @row_sum
+// CHECK-DAG:   %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16xf32>
+// CHECK-DAG:   %[[N:.*]] = tensor.dim %{{.*}}, %c1
+// CHECK:       scf.forall (%[[I:.*]]) in (%{{.*}})
+// CHECK:         %[[FULL:.*]] = affine.apply #{{.*}}()[%[[N]]]
+// CHECK:         %[[PARTS:.*]] = scf.for %[[K:.*]] = %c0 to %[[FULL]] step %c16 iter_args(%[[P:.*]] = %[[ZERO]]) -> (vector<16xf32>)
+// CHECK:           %[[X:.*]] = vector.transfer_read %{{.*}}[%[[I]], %[[K]]]{{.*}} : tensor<?x?xf32>, vector<16xf32>
+// CHECK:           %[[S:.*]] = arith.addf %[[X]], %[[P]] : vector<16xf32>
+// CHECK:           scf.yield %[[S]] : vector<16xf32>
+// CHECK:         %[[REST:.*]] = scf.for %{{.*}} = %[[FULL]] to %[[N]] step %c16
+// CHECK:           vector.create_mask %{{.*}} : vector<16xi1>
+// CHECK:         vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<1x16xf32> to vector<1xf32>
+func.func @row_sum(%a: tensor<?x?xf32>, %init: tensor<?xf32>) -> tensor<?xf32> {
+  %0 = linalg.generic {indexing_maps = [#id2, #row],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%a : tensor<?x?xf32>) outs(%init : tensor<?xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = arith.addf %x, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// A matmul-like generic [b, m, n, k] (rhs broadcast over the batch): a
+// block of 8 rows x 16 lanes of accumulators carried through the k loop,
+// one rank-1 update (vector.contract of 8x1 by 1x16) per step.
+
+// CHECK-LABEL: func.func @batch_matmul
+// CHECK:       scf.forall (%[[B:.*]], %[[M:.*]], %[[N:.*]]) = (0, 0, 0) to (2, 64, 48) step (1, 8, 16)
+// CHECK:         %[[INIT:.*]] = vector.transfer_read {{.*}} : tensor<1x8x16xf32>, vector<8x16xf32>
+// CHECK:         %[[ACC:.*]] = scf.for %[[K:.*]] = %c0 to %c32 step %c1 iter_args(%[[A:.*]] = %[[INIT]]) -> (vector<8x16xf32>)
+// CHECK:           %[[L:.*]] = vector.transfer_read %{{.*}}[%[[B]], %[[M]], %[[K]]]{{.*}} vector<8x1xf32>
+// CHECK:           %[[R:.*]] = vector.transfer_read %{{.*}}[%[[K]], %[[N]]]{{.*}} vector<16xf32>
+// CHECK:           %[[RB:.*]] = vector.broadcast %[[R]] : vector<16xf32> to vector<1x16xf32>
+// CHECK:           %[[C:.*]] = vector.contract {{.*}} %[[L]], %[[RB]], %[[A]] : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
+// CHECK:           scf.yield %[[C]]
+// CHECK:         vector.transfer_write %[[ACC]]
+func.func @batch_matmul(%a: tensor<2x64x32xf32>, %b: tensor<32x48xf32>,
+                        %init: tensor<2x64x48xf32>) -> tensor<2x64x48xf32> {
+  %0 = linalg.generic {
+      indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>,
+                       affine_map<(b, m, n, k) -> (k, n)>,
+                       affine_map<(b, m, n, k) -> (b, m, n)>],
+      iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<2x64x32xf32>, tensor<32x48xf32>)
+      outs(%init : tensor<2x64x48xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x64x48xf32>
+  return %0 : tensor<2x64x48xf32>
+}
+
+// Dynamic m and n: the reads and writes of partial register blocks are
+// masked, the contraction is not (its k step is always full).
+
+// CHECK-LABEL: func.func @matmul_dynamic
+// CHECK:       scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (%{{.*}}, %{{.*}}) step (8, 16)
+// CHECK:         %[[MASK:.*]] = vector.create_mask %{{.*}}, %{{.*}} : vector<8x16xi1>
+// CHECK:         %[[INIT:.*]] = vector.transfer_read {{.*}}, %[[MASK]] {{.*}} : tensor<?x?xf32>, vector<8x16xf32>
+// CHECK:         %[[ACC:.*]] = scf.for {{.*}} iter_args(%[[A:.*]] = %[[INIT]]) -> (vector<8x16xf32>)
+// CHECK-NOT:       vector.mask
+// CHECK:           %[[C:.*]] = vector.contract {{.*}}, %[[A]] : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
+// CHECK:           scf.yield %[[C]]
+// CHECK:         vector.transfer_write %[[ACC]], {{.*}}, %[[MASK]]
+func.func @matmul_dynamic(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>,
+                          %init: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<?x?xf32>, tensor<?x?xf32>)
+                     outs(%init : tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// linalg.softmax is decomposed into structured ops, each tiled and
+// vectorized.
+
+// CHECK-LABEL: func.func @softmax
+// CHECK-NOT:   linalg.softmax
+// CHECK:       scf.forall
+// CHECK:         math.exp {{.*}} : vector<16xf32>
+// CHECK:       scf.forall
+// CHECK:         arith.divf {{.*}} : vector<16xf32>
+func.func @softmax(%a: tensor<8x100xf32>) -> tensor<8x100xf32> {
+  %init = tensor.empty() : tensor<8x100xf32>
+  %0 = linalg.softmax dimension(1) ins(%a : tensor<8x100xf32>)
+                                    outs(%init : tensor<8x100xf32>)
+                                    -> tensor<8x100xf32>
+  return %0 : tensor<8x100xf32>
+}
+
+// A gather the vectorizer does not take (the index is loaded from a tensor
+// inside the body) stays a scalar op inside its tile loops.
+
+// CHECK-LABEL: func.func @gather
+// CHECK:       scf.forall
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%{{.*}} : tensor<1x?xi64>) outs(%{{.*}} : tensor<1x?xf32>)
+// CHECK:           tensor.extract
+func.func @gather(%table: tensor<100x?xf32>, %ids: tensor<?x?xi64>,
+                  %init: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = linalg.generic {indexing_maps = [#id2, #id2],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%ids : tensor<?x?xi64>) outs(%init : tensor<?x?xf32>) {
+  ^bb0(%id: i64, %o: f32):
+    %r = arith.index_cast %id : i64 to index
+    %c = linalg.index 1 : index
+    %v = tensor.extract %table[%r, %c] : tensor<100x?xf32>
+    linalg.yield %v : f32
+  } -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
