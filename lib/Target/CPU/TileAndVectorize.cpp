@@ -164,8 +164,13 @@ FailureOr<scf::SCFTilingResult> tile(RewriterBase &rewriter,
 
 /// Whether tiling the reductions of `op` can keep partial results per lane:
 /// each result must be a reduction by one combiner with a neutral element
-/// (the initial value of the partial results).
+/// (the initial value of the partial results). Bodies that read their
+/// iteration indices are excluded: partial-reduction tiling gives them the
+/// tile's local indices, not the loop's (a gather would read the wrong
+/// elements).
 bool hasLaneWiseReductions(linalg::LinalgOp op) {
+  if (!op.getBlock()->getOps<linalg::IndexOp>().empty())
+    return false;
   for (unsigned i = 0, e = op.getNumDpsInits(); i < e; ++i) {
     SmallVector<Operation *> combiners;
     if (!matchReduction(op.getRegionOutputArgs(), i, combiners) ||

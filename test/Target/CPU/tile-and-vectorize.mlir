@@ -193,3 +193,24 @@ func.func @gather(%table: tensor<100x?xf32>, %ids: tensor<?x?xi64>,
   } -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// A reduction whose body reads its indices (a gather) keeps one accumulator
+// rather than lane-wise partial results, and reads at the loop's index.
+// CHECK-LABEL: func.func @gather_sum
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: linalg.generic
+// CHECK: tensor.extract %{{.*}}[%[[I]], %{{.*}}] : tensor<3x5xf32>
+func.func @gather_sum(%x: tensor<3x5xf32>, %t: tensor<3x2xindex>) -> tensor<f32> {
+  %zero = arith.constant 0.0 : f32
+  %init = tensor.empty() : tensor<f32>
+  %acc = linalg.fill ins(%zero : f32) outs(%init : tensor<f32>) -> tensor<f32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>], iterator_types = ["reduction", "reduction"]}
+      ins(%t : tensor<3x2xindex>) outs(%acc : tensor<f32>) {
+  ^bb0(%j: index, %out: f32):
+    %i = linalg.index 0 : index
+    %v = tensor.extract %x[%i, %j] : tensor<3x5xf32>
+    %s = arith.addf %out, %v : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  return %0 : tensor<f32>
+}
