@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "IndexMath.h"
 #include "LoweringUtils.h"
 
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
@@ -208,14 +209,11 @@ Value expandToResult(PatternRewriter &rewriter, Location loc, Value operand,
                      Value like) {
   auto likeType = cast<RankedTensorType>(like.getType());
   SmallVector<Value> dims;
-  for (int64_t i = 0; i < likeType.getRank(); ++i) {
-    Value size = tensor::DimOp::create(rewriter, loc, like, i);
-    dims.push_back(arith::IndexCastOp::create(rewriter, loc,
-                                              rewriter.getI64Type(), size));
-  }
-  Value shape = tensor::FromElementsOp::create(
-      rewriter, loc,
-      RankedTensorType::get({likeType.getRank()}, rewriter.getI64Type()), dims);
+  for (int64_t i = 0; i < likeType.getRank(); ++i)
+    dims.push_back(rewriter.createOrFold<tensor::DimOp>(loc, like, i));
+  Value shape = indicesToTensor(
+      rewriter, loc, dims,
+      RankedTensorType::get({likeType.getRank()}, rewriter.getI64Type()));
   auto type = RankedTensorType::get(
       likeType.getShape(),
       cast<RankedTensorType>(operand.getType()).getElementType());

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "IndexMath.h"
+#include "LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -120,20 +121,13 @@ Value mlir::xfmr::buildIndexedGeneric(
     OpBuilder &b, Location loc, Value init, ValueRange inputs,
     ArrayRef<AffineMap> inputMaps,
     function_ref<Value(OpBuilder &, Location, ValueRange, ValueRange)> body) {
-  auto type = cast<RankedTensorType>(init.getType());
-  int64_t rank = type.getRank();
-  SmallVector<AffineMap> maps(inputMaps);
-  maps.push_back(b.getMultiDimIdentityMap(rank));
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, inputs, ValueRange{init}, maps,
-             SmallVector<utils::IteratorType>(rank,
-                                              utils::IteratorType::parallel),
-             [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               SmallVector<Value> indices;
-               for (int64_t d = 0; d < rank; ++d)
-                 indices.push_back(linalg::IndexOp::create(nb, nloc, d));
-               linalg::YieldOp::create(
-                   nb, nloc, body(nb, nloc, args.drop_back(), indices));
-             })
-      .getResult(0);
+  int64_t rank = cast<RankedTensorType>(init.getType()).getRank();
+  return buildParallelGeneric(
+      b, loc, inputs, inputMaps, init,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        SmallVector<Value> indices;
+        for (int64_t d = 0; d < rank; ++d)
+          indices.push_back(linalg::IndexOp::create(nb, nloc, d));
+        return body(nb, nloc, args.drop_back(), indices);
+      });
 }
