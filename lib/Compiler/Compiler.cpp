@@ -9,6 +9,7 @@
 #include "xfmr/Compiler/Compiler.h"
 
 #include "xfmr/Conversion/Passes.h"
+#include "xfmr/Dialect/Xfmr/Transforms/Passes.h"
 #include "xfmr/Pipelines/Pipelines.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
@@ -160,8 +161,18 @@ LogicalResult mlir::xfmr::compileModule(ModuleOp module,
         buildGraphCleanupPipeline(pm, GraphCleanupOptions());
       })))
     return failure();
-  // The fusion passes run here once they exist; until then the fused stage
-  // is the cleaned-up graph.
+  if (options.fuse || options.fusionReport) {
+    if (failed(runStage(module, options, [&](OpPassManager &pm) {
+          FusionOptions fusion;
+          fusion.report = options.fusionReport;
+          fusion.preRMSNorm = options.preRMSNorm;
+          if (options.fuse)
+            buildFusionPipeline(pm, fusion);
+          else
+            pm.addPass(createXfmrFusionReportPass());
+        })))
+      return failure();
+  }
   if (options.emit <= EmitStage::Fused)
     return writeMLIR(module, outputPath);
 

@@ -23,6 +23,11 @@ void mlir::xfmr::registerXfmrPipelines() {
       "Fold shape arithmetic and make result types static where the inputs "
       "allow (shape refinement alternated with canonicalization)",
       buildGraphCleanupPipeline);
+  mlir::PassPipelineRegistration<FusionOptions>(
+      "xfmr-fuse",
+      "Rewrite the attention, MLP, normalisation and activation blocks "
+      "into xfmr's transformer ops",
+      buildFusionPipeline);
   mlir::PassPipelineRegistration<>(
       "xfmr-cpu-codegen",
       "The CPU backend from linalg on tensors to the LLVM dialect: "

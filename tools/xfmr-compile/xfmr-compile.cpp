@@ -54,6 +54,25 @@ static cl::list<std::string> dimValues("dim",
                                        cl::desc("Value of a symbolic dim"),
                                        cl::value_desc("name=value"));
 
+static cl::opt<bool> fuse("fuse",
+                          cl::desc("Rewrite attention, MLP, norm and "
+                                   "activation blocks into xfmr's fused ops "
+                                   "(--fuse=false to compile the graph as "
+                                   "imported)"),
+                          cl::init(true));
+static cl::opt<bool>
+    fusionReport("fusion-report",
+                 cl::desc("Print the fused blocks of each kind, and for each "
+                          "candidate that was not fused the condition that "
+                          "failed and its ONNX node (on stderr)"),
+                 cl::init(false));
+static cl::opt<bool>
+    preRMSNorm("pre-rmsnorm",
+               cl::desc("Rewrite the LayerNorms of a Pre-LN transformer into "
+                        "RMSNorms where the residual stream's mean is "
+                        "provably removable"),
+               cl::init(false));
+
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
   mlir::registerAsmPrinterCLOptions();
@@ -79,6 +98,9 @@ int main(int argc, char **argv) {
   }
   options.cpu.optLevel = optLevel - '0';
   options.cpu.cpu = mcpu;
+  options.fuse = fuse;
+  options.fusionReport = fusionReport;
+  options.preRMSNorm = preRMSNorm;
   std::string error;
   if (!mlir::xfmr::parseONNXShapeOptions(inputShapes, dimValues,
                                          options.import, error)) {

@@ -49,6 +49,13 @@ struct CompileOptions {
   std::string target = "cpu";
   EmitStage emit = EmitStage::So;
   CPUTargetOptions cpu;
+  /// Run the fusion passes (off: the graph reaches lowering as imported).
+  bool fuse = true;
+  /// Print the fusion report (fused blocks, and why candidates were not
+  /// fused) to stderr.
+  bool fusionReport = false;
+  /// Rewrite Pre-LN LayerNorms into RMSNorms where that is exact.
+  bool preRMSNorm = false;
   ONNXImportOptions import;
   /// Called on every pass manager the compiler runs, so that tools can
   /// apply MLIR's command-line options (IR printing, timing).

@@ -42,8 +42,34 @@ struct GraphCleanupOptions
 void buildGraphCleanupPipeline(mlir::OpPassManager &pm,
                                const GraphCleanupOptions &options);
 
+/// Options of the fusion pipeline.
+struct FusionOptions : public mlir::PassPipelineOptions<FusionOptions> {
+  Option<bool> explain{
+      *this, "explain",
+      llvm::cl::desc("Leave on every candidate that was not fused the "
+                     "reason why (the xfmr.fusion_missed attribute)"),
+      llvm::cl::init(false)};
+  Option<bool> report{
+      *this, "report",
+      llvm::cl::desc("Print the fusion report to stderr at the end "
+                     "(implies explain)"),
+      llvm::cl::init(false)};
+  Option<bool> preRMSNorm{
+      *this, "pre-rmsnorm",
+      llvm::cl::desc("Rewrite the LayerNorms of a Pre-LN transformer into "
+                     "RMSNorms where the residual stream's mean is provably "
+                     "removable"),
+      llvm::cl::init(false)};
+};
+
+/// Finds the blocks exporters spell out op by op and rewrites them into
+/// xfmr's transformer ops: activations, norms, rotary embeddings, attention,
+/// linear layers and MLPs, in that order, so that each family sees the
+/// blocks the previous ones produced.
+void buildFusionPipeline(mlir::OpPassManager &pm, const FusionOptions &options);
+
 /// Registers the named pipelines with the command line
-/// (`--xfmr-graph-cleanup`).
+/// (`--xfmr-graph-cleanup`, `--xfmr-fuse`, `--xfmr-cpu-codegen`).
 void registerXfmrPipelines();
 
 } // namespace mlir::xfmr

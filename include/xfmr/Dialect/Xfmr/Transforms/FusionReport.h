@@ -1,0 +1,58 @@
+//===- FusionReport.h - Why a block was or was not fused --------*- C++ -*-===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The fusion passes explain themselves. With their `explain` option, every
+// candidate a pass looked at and did not fuse (a softmax that did not become
+// attention, a matmul that did not become a linear layer) carries the
+// discardable attribute `xfmr.fusion_missed`: a dictionary from the block's
+// kind to the condition that failed and the ONNX node where it failed.
+//
+//   %s = xfmr.softmax %x {axis = 2 : i64, xfmr.fusion_missed = {
+//          attention = ["softmax is not over the key axis", "/attn/Softmax"]}}
+//
+// The note lives on the op it describes, so it disappears with it when a
+// later pass fuses the op after all. `xfmr-fusion-report` counts the fused
+// ops, prints the notes that are left and removes them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XFMR_DIALECT_XFMR_TRANSFORMS_FUSIONREPORT_H
+#define XFMR_DIALECT_XFMR_TRANSFORMS_FUSIONREPORT_H
+
+#include "mlir/IR/Location.h"
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/Twine.h"
+
+#include <string>
+
+namespace mlir::xfmr {
+
+/// The discardable attribute that holds a candidate's reasons.
+inline constexpr llvm::StringLiteral kFusionMissedAttrName =
+    "xfmr.fusion_missed";
+
+/// The ONNX node an op came from: the first name in its location (the
+/// importer gives every op a `NameLoc` with the node's name; rewrites fuse
+/// locations). Empty when the location names no node.
+std::string getONNXNodeName(Location loc);
+
+/// Records on `candidate` that it did not become a block of `kind` because
+/// of `reason`, found at `culprit` (the op whose shape, attribute or
+/// constant failed the check; `candidate` itself when null). A later note of
+/// the same kind replaces an earlier one.
+void noteFusionMissed(Operation *candidate, llvm::StringRef kind,
+                      const llvm::Twine &reason, Operation *culprit = nullptr);
+
+/// Removes the notes of `kind` from `op`, for a candidate that was fused
+/// after all or is no longer one.
+void clearFusionMissed(Operation *op, llvm::StringRef kind);
+
+} // namespace mlir::xfmr
+
+#endif // XFMR_DIALECT_XFMR_TRANSFORMS_FUSIONREPORT_H
