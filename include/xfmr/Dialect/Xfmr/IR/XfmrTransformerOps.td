@@ -163,7 +163,9 @@ def Xfmr_AttentionOp : Xfmr_ShapedOp<"attention", [AttrSizedOperandSegments]> {
     lets query `i` see key `j` only when `j <= i + P`, with `P` the past's
     length (0 without a past): top-left aligned as in ONNX, which for
     decoding with a past is the query's own position. The result is
-    `[B, Hq, Sq, Dv]`.
+    `[B, Hq, Sq, Dv]`. A query whose keys are all masked out gets a row of
+    zeros, as in ONNX's reference (and as PyTorch's exported guard
+    `where(isnan(p), 0, p)` after the softmax makes of its NaNs).
 
     ```mlir
     %o = xfmr.attention %q, %k, %v {is_causal}
