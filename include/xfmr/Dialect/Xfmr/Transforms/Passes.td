@@ -73,4 +73,45 @@ def XfmrFusionReportPass : Pass<"xfmr-fusion-report", "::mlir::ModuleOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Fusion: activations
+//===----------------------------------------------------------------------===//
+
+def XfmrFuseActivationsPass
+    : Pass<"xfmr-fuse-activations", "::mlir::func::FuncOp"> {
+  let summary = "Fuse GELU and SiLU chains into xfmr.gelu and xfmr.silu";
+  let description = [{
+    Recognises the activations that exporters write out op by op:
+
+    * `0.5 * x * (1 + erf(x / sqrt(2)))` becomes `xfmr.gelu`;
+    * `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`, with the
+      cube as `pow(x, 3)` or `x * x * x`, becomes `xfmr.gelu` with
+      `approximate = tanh`;
+    * `x * sigmoid(x)` becomes `xfmr.silu`.
+
+    Products may be associated in any order, divisions by a constant count
+    as multiplications by its inverse, and constants must match up to a
+    couple of ulps of their type. Every op of the chain but the last must
+    have no other users.
+
+    With `explain`, every erf and sigmoid left over, and every tanh whose
+    argument looks like a GELU's, carries an `xfmr.fusion_missed` note.
+
+    ```mlir
+    // Before (BERT, exported by TorchScript):
+    %d = xfmr.div %x, %sqrt2 : (tensor<?x?x3072xf32>, tensor<f32>) -> tensor<?x?x3072xf32>
+    %e = xfmr.erf %d : tensor<?x?x3072xf32>
+    %a = xfmr.add %e, %one : (tensor<?x?x3072xf32>, tensor<f32>) -> tensor<?x?x3072xf32>
+    %m = xfmr.mul %x, %a : (tensor<?x?x3072xf32>, tensor<?x?x3072xf32>) -> tensor<?x?x3072xf32>
+    %y = xfmr.mul %m, %half : (tensor<?x?x3072xf32>, tensor<f32>) -> tensor<?x?x3072xf32>
+    // After:
+    %y = xfmr.gelu %x : tensor<?x?x3072xf32>
+    ```
+  }];
+  let options = [
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Note on every candidate left unfused why it was not fused">,
+  ];
+}
+
 #endif // XFMR_DIALECT_XFMR_TRANSFORMS_PASSES_TD
