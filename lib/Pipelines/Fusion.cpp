@@ -24,6 +24,7 @@ void mlir::xfmr::buildFusionPipeline(mlir::OpPassManager &pm,
   funcPm.addPass(mlir::xfmr::createXfmrFuseActivationsPass({explain}));
 
   // Rotary embeddings before attention, which sees through them.
+  funcPm.addPass(mlir::xfmr::createXfmrFuseRotaryPass({explain}));
 
   // Attention before the linear layers, so that its own matmuls stay
   // matmuls.
