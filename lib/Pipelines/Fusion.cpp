@@ -21,8 +21,10 @@ void mlir::xfmr::buildFusionPipeline(mlir::OpPassManager &pm,
   mlir::OpPassManager &funcPm = pm.nest<mlir::func::FuncOp>();
   // Activations and norms first: attention and MLP patterns match the
   // xfmr.gelu / xfmr.silu / norm ops they produce.
+  funcPm.addPass(mlir::xfmr::createXfmrFuseActivationsPass({explain}));
 
   // Rotary embeddings before attention, which sees through them.
+  funcPm.addPass(mlir::xfmr::createXfmrFuseRotaryPass({explain}));
 
   // Attention before the linear layers, so that its own matmuls stay
   // matmuls.
