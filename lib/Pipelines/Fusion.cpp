@@ -21,6 +21,7 @@ void mlir::xfmr::buildFusionPipeline(mlir::OpPassManager &pm,
   mlir::OpPassManager &funcPm = pm.nest<mlir::func::FuncOp>();
   // Activations and norms first: attention and MLP patterns match the
   // xfmr.gelu / xfmr.silu / norm ops they produce.
+  funcPm.addPass(mlir::xfmr::createXfmrFuseNormsPass({explain}));
 
   // Rotary embeddings before attention, which sees through them.
 

@@ -44,6 +44,58 @@ def XfmrRefineShapesPass : Pass<"xfmr-refine-shapes", "::mlir::func::FuncOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Fusion: norms
+//===----------------------------------------------------------------------===//
+
+def XfmrFuseNormsPass : Pass<"xfmr-fuse-norms", "::mlir::func::FuncOp"> {
+  let summary = "Fuse decomposed LayerNorms and RMSNorms, and their residual adds";
+  let description = [{
+    Recognises the norms that exporters spell out op by op and replaces them
+    with `xfmr.layer_norm` and `xfmr.rms_norm`:
+
+    * LayerNorm: `d = x - mean(x)`, `d / sqrt(mean(d^2) + epsilon)` (or
+      `d * reciprocal(sqrt(..))`, `d * (1 / sqrt(..))`, `d * rsqrt(..)`),
+      then an optional scale and bias;
+    * RMSNorm: `x / sqrt(mean(x^2) + epsilon)` in the same spellings, with
+      identity casts around it, then an optional weight (and bias).
+
+    The means must reduce exactly the trailing dims with `keepdims`, the
+    square is `pow(., 2)` or `mul(a, a)`, epsilon a scalar constant, and the
+    intermediates may have no users outside the block. A scale or bias is
+    absorbed when it has the shape of the normalised dims (leading 1s are
+    squeezed away); without a scale the norm gets a constant of ones.
+
+    Then every norm whose input is an `xfmr.add` used only by the norm, of
+    two operands of provably the same shape, takes the add's right operand
+    as its `residual` (a skip-norm).
+
+    With `explain`, every `xfmr.reduce_mean` that starts a norm that was not
+    fused carries the reason (`xfmr.fusion_missed`, kind `layer_norm` or
+    `rms_norm`).
+
+    ```mlir
+    // Before
+    %m = xfmr.reduce_mean %x {axes = array<i64: -1>} : (tensor<?x?x64xf32>) -> tensor<?x?x1xf32>
+    %d = xfmr.sub %x, %m : (tensor<?x?x64xf32>, tensor<?x?x1xf32>) -> tensor<?x?x64xf32>
+    %p = xfmr.pow %d, %two : (tensor<?x?x64xf32>, tensor<f32>) -> tensor<?x?x64xf32>
+    %v = xfmr.reduce_mean %p {axes = array<i64: -1>} : (tensor<?x?x64xf32>) -> tensor<?x?x1xf32>
+    %e = xfmr.add %v, %eps : (tensor<?x?x1xf32>, tensor<f32>) -> tensor<?x?x1xf32>
+    %s = xfmr.sqrt %e : tensor<?x?x1xf32>
+    %n = xfmr.div %d, %s : (tensor<?x?x64xf32>, tensor<?x?x1xf32>) -> tensor<?x?x64xf32>
+    %y = xfmr.mul %n, %gamma : (tensor<?x?x64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+    %z = xfmr.add %y, %beta : (tensor<?x?x64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+    // After
+    %z = xfmr.layer_norm %x, %gamma, %beta {axis = 2 : i64, epsilon = 9.99999974E-6 : f32}
+        : (tensor<?x?x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+    ```
+  }];
+  let options = [
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Note on every norm candidate that was not fused why">,
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Fusion: the report
 //===----------------------------------------------------------------------===//
 
