@@ -30,6 +30,10 @@ void mlir::xfmr::buildFusionPipeline(mlir::OpPassManager &pm,
 
   // Linear layers, then the MLP blocks made of them.
 
+  // Off by default: it changes the weights (exactly, up to rounding).
+  if (options.preRMSNorm)
+    funcPm.addPass(mlir::xfmr::createXfmrPreRMSNormPass({explain}));
+
   funcPm.addPass(mlir::createCanonicalizerPass());
   funcPm.addPass(mlir::createCSEPass());
   if (options.report)

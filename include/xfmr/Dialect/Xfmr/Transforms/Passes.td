@@ -95,6 +95,46 @@ def XfmrFuseNormsPass : Pass<"xfmr-fuse-norms", "::mlir::func::FuncOp"> {
   ];
 }
 
+def XfmrPreRMSNormPass : Pass<"xfmr-pre-rmsnorm", "::mlir::func::FuncOp"> {
+  let summary = "Turn the LayerNorms of a Pre-LN transformer into RMSNorms";
+  let description = [{
+    After Jiang et al., "Pre-RMSNorm and Pre-CRMSNorm Transformers:
+    Equivalent and Efficient Pre-LN Transformers" (2023). A LayerNorm ignores
+    a constant added to each row. In a Pre-LN transformer only LayerNorms
+    read the residual stream, so when every write into the stream has its
+    mean over the hidden axis removed, the stream has zero mean and every
+    LayerNorm equals an RMSNorm with the same scale, bias and epsilon.
+
+    The pass finds the stream from the LayerNorms over the last axis: the
+    values they read are sums (`xfmr.add`) and reshapes that keep the last
+    dim, down to the writes. Each write must be a linear map with constant
+    f32 weights: `xfmr.matmul` by a constant, `xfmr.linear` without
+    activation (either weight layout), the down projection of `xfmr.mlp`, an
+    `xfmr.gather` from a constant table, or a constant (a bias). Every other
+    use of a stream value must be a LayerNorm over the hidden axis, and some
+    LayerNorm must read the stream before a residual add (Pre-LN). Then the
+    constants are recentred over their output axis (new constants; the old
+    ones stay for their other users) and the LayerNorms become
+    `xfmr.rms_norm`. Otherwise nothing changes; with `explain`, the
+    LayerNorms carry the reason (kind `rms_norm`).
+
+    ```mlir
+    // Before: h = x + W_o(attn(LN(x))), read by LayerNorms only.
+    %e = xfmr.gather %wte, %ids : (tensor<1000x64xf32>, tensor<?x?xi64>) -> tensor<?x?x64xf32>
+    %n = xfmr.layer_norm %e, %g, %b : (tensor<?x?x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+    %o = xfmr.linear %n, %w, %c {transpose_weight} : (tensor<?x?x64xf32>, tensor<64x64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+    %h = xfmr.add %e, %o : (tensor<?x?x64xf32>, tensor<?x?x64xf32>) -> tensor<?x?x64xf32>
+    %y = xfmr.layer_norm %h, %g, %b : (tensor<?x?x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+    // After: %wte' = %wte - rowmean, %w' = %w - mean over dim 0, %c' = %c - mean(%c);
+    // both norms are xfmr.rms_norm with %g, %b.
+    ```
+  }];
+  let options = [
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Note on every LayerNorm that stays one why">,
+  ];
+}
+
 //===----------------------------------------------------------------------===//
 // Fusion: the report
 //===----------------------------------------------------------------------===//
