@@ -17,19 +17,26 @@
 void mlir::xfmr::buildFusionPipeline(mlir::OpPassManager &pm,
                                      const FusionOptions &options) {
   bool explain = options.explain || options.report;
-  (void)explain;
   mlir::OpPassManager &funcPm = pm.nest<mlir::func::FuncOp>();
   // Activations and norms first: attention and MLP patterns match the
   // xfmr.gelu / xfmr.silu / norm ops they produce.
   funcPm.addPass(mlir::xfmr::createXfmrFuseActivationsPass({explain}));
+  funcPm.addPass(mlir::xfmr::createXfmrFuseNormsPass({explain}));
 
   // Rotary embeddings before attention, which sees through them.
   funcPm.addPass(mlir::xfmr::createXfmrFuseRotaryPass({explain}));
 
   // Attention before the linear layers, so that its own matmuls stay
   // matmuls.
+  funcPm.addPass(mlir::xfmr::createXfmrFuseAttentionPass({explain}));
 
   // Linear layers, then the MLP blocks made of them.
+  funcPm.addPass(mlir::xfmr::createXfmrFuseLinearPass({explain}));
+  funcPm.addPass(mlir::xfmr::createXfmrFuseMlpPass({explain}));
+
+  // Off by default: it changes the weights (exactly, up to rounding).
+  if (options.preRMSNorm)
+    funcPm.addPass(mlir::xfmr::createXfmrPreRMSNormPass({explain}));
 
   funcPm.addPass(mlir::createCanonicalizerPass());
   funcPm.addPass(mlir::createCSEPass());

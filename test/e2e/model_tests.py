@@ -4,9 +4,10 @@
 For each model, the JSON beside it gives the example dims and how to draw
 inputs. The script draws inputs (fixed seed), runs the model in ONNX Runtime,
 compiles it with `xfmr-compile` twice (dims bound with --dim, and dims left
-dynamic), runs both with `xfmr-run --expected`, and fails when any output's
-relative error (|xfmr - ort| / max(|ort|)) exceeds the tolerance. It prints
-one line per model and compile mode: compile time and the largest error.
+dynamic; Pre-LN models a third time with --pre-rmsnorm), runs each with
+`xfmr-run --expected`, and fails when any output's relative error
+(|xfmr - ort| / max(|ort|)) exceeds the tolerance. It prints one line per
+model and compile mode: compile time and the largest error.
 
 Usage: model_tests.py --compile build/bin/xfmr-compile --run build/bin/xfmr-run
                       --work DIR [--models test/models] [--filter NAME]
@@ -24,6 +25,10 @@ import time
 import numpy as np
 
 RELATIVE_TOLERANCE = 1e-4
+# Pre-LN transformers, also compiled with --pre-rmsnorm (their LayerNorms
+# become RMSNorms over a recentred residual stream, which must not change
+# the outputs beyond rounding).
+PRE_LN_MODELS = ("gpt2.", "gpt2-decode.")
 DTYPES = {"float32": np.float32, "int64": np.int64, "int32": np.int32,
           "bool": np.bool_}
 
@@ -82,6 +87,8 @@ def check_model(args, json_path):
     results = []
     modes = {"static": [f"--dim={k}={v}" for k, v in dims.items()],
              "dynamic": []}
+    if name.startswith(PRE_LN_MODELS):
+        modes["pre-rms"] = modes["static"] + ["--pre-rmsnorm"]
     for mode, dim_args in modes.items():
         library = os.path.join(work, f"{mode}.so")
         start = time.monotonic()

@@ -44,6 +44,98 @@ def XfmrRefineShapesPass : Pass<"xfmr-refine-shapes", "::mlir::func::FuncOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Fusion: norms
+//===----------------------------------------------------------------------===//
+
+def XfmrFuseNormsPass : Pass<"xfmr-fuse-norms", "::mlir::func::FuncOp"> {
+  let summary = "Fuse decomposed LayerNorms and RMSNorms, and their residual adds";
+  let description = [{
+    Recognises the norms that exporters spell out op by op and replaces them
+    with `xfmr.layer_norm` and `xfmr.rms_norm`:
+
+    * LayerNorm: `d = x - mean(x)`, `d / sqrt(mean(d^2) + epsilon)` (or
+      `d * reciprocal(sqrt(..))`, `d * (1 / sqrt(..))`, `d * rsqrt(..)`),
+      then an optional scale and bias;
+    * RMSNorm: `x / sqrt(mean(x^2) + epsilon)` in the same spellings, with
+      identity casts around it, then an optional weight (and bias).
+
+    The means must reduce exactly the trailing dims with `keepdims`, the
+    square is `pow(., 2)` or `mul(a, a)`, epsilon a scalar constant, and the
+    intermediates may have no users outside the block. A scale or bias is
+    absorbed when it has the shape of the normalised dims (leading 1s are
+    squeezed away); without a scale the norm gets a constant of ones.
+
+    Then every norm whose input is an `xfmr.add` used only by the norm, of
+    two operands of provably the same shape, takes the add's right operand
+    as its `residual` (a skip-norm).
+
+    With `explain`, every `xfmr.reduce_mean` that starts a norm that was not
+    fused carries the reason (`xfmr.fusion_missed`, kind `layer_norm` or
+    `rms_norm`).
+
+    ```mlir
+    // Before
+    %m = xfmr.reduce_mean %x {axes = array<i64: -1>} : (tensor<?x?x64xf32>) -> tensor<?x?x1xf32>
+    %d = xfmr.sub %x, %m : (tensor<?x?x64xf32>, tensor<?x?x1xf32>) -> tensor<?x?x64xf32>
+    %p = xfmr.pow %d, %two : (tensor<?x?x64xf32>, tensor<f32>) -> tensor<?x?x64xf32>
+    %v = xfmr.reduce_mean %p {axes = array<i64: -1>} : (tensor<?x?x64xf32>) -> tensor<?x?x1xf32>
+    %e = xfmr.add %v, %eps : (tensor<?x?x1xf32>, tensor<f32>) -> tensor<?x?x1xf32>
+    %s = xfmr.sqrt %e : tensor<?x?x1xf32>
+    %n = xfmr.div %d, %s : (tensor<?x?x64xf32>, tensor<?x?x1xf32>) -> tensor<?x?x64xf32>
+    %y = xfmr.mul %n, %gamma : (tensor<?x?x64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+    %z = xfmr.add %y, %beta : (tensor<?x?x64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+    // After
+    %z = xfmr.layer_norm %x, %gamma, %beta {axis = 2 : i64, epsilon = 9.99999974E-6 : f32}
+        : (tensor<?x?x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+    ```
+  }];
+  let options = [
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Note on every norm candidate that was not fused why">,
+  ];
+}
+
+def XfmrPreRMSNormPass : Pass<"xfmr-pre-rmsnorm", "::mlir::func::FuncOp"> {
+  let summary = "Turn the LayerNorms of a Pre-LN transformer into RMSNorms";
+  let description = [{
+    After Jiang et al., "Pre-RMSNorm and Pre-CRMSNorm Transformers:
+    Equivalent and Efficient Pre-LN Transformers" (2023). A LayerNorm ignores
+    a constant added to each row. In a Pre-LN transformer only LayerNorms
+    read the residual stream, so when every write into the stream has its
+    mean over the hidden axis removed, the stream has zero mean and every
+    LayerNorm equals an RMSNorm with the same scale, bias and epsilon.
+
+    The pass finds the stream from the LayerNorms over the last axis: the
+    values they read are sums (`xfmr.add`) and reshapes that keep the last
+    dim, down to the writes. Each write must be a linear map with constant
+    f32 weights: `xfmr.matmul` by a constant, `xfmr.linear` without
+    activation (either weight layout), the down projection of `xfmr.mlp`, an
+    `xfmr.gather` from a constant table, or a constant (a bias). Every other
+    use of a stream value must be a LayerNorm over the hidden axis, and some
+    LayerNorm must read the stream before a residual add (Pre-LN). Then the
+    constants are recentred over their output axis (new constants; the old
+    ones stay for their other users) and the LayerNorms become
+    `xfmr.rms_norm`. Otherwise nothing changes; with `explain`, the
+    LayerNorms carry the reason (kind `rms_norm`).
+
+    ```mlir
+    // Before: h = x + W_o(attn(LN(x))), read by LayerNorms only.
+    %e = xfmr.gather %wte, %ids : (tensor<1000x64xf32>, tensor<?x?xi64>) -> tensor<?x?x64xf32>
+    %n = xfmr.layer_norm %e, %g, %b : (tensor<?x?x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+    %o = xfmr.linear %n, %w, %c {transpose_weight} : (tensor<?x?x64xf32>, tensor<64x64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+    %h = xfmr.add %e, %o : (tensor<?x?x64xf32>, tensor<?x?x64xf32>) -> tensor<?x?x64xf32>
+    %y = xfmr.layer_norm %h, %g, %b : (tensor<?x?x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+    // After: %wte' = %wte - rowmean, %w' = %w - mean over dim 0, %c' = %c - mean(%c);
+    // both norms are xfmr.rms_norm with %g, %b.
+    ```
+  }];
+  let options = [
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Note on every LayerNorm that stays one why">,
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Fusion: the report
 //===----------------------------------------------------------------------===//
 
