@@ -28,6 +28,8 @@ void mlir::xfmr::buildFusionPipeline(mlir::OpPassManager &pm,
   // matmuls.
 
   // Linear layers, then the MLP blocks made of them.
+  funcPm.addPass(mlir::xfmr::createXfmrFuseLinearPass({explain}));
+  funcPm.addPass(mlir::xfmr::createXfmrFuseMlpPass({explain}));
 
   funcPm.addPass(mlir::createCanonicalizerPass());
   funcPm.addPass(mlir::createCSEPass());
