@@ -142,23 +142,39 @@ func.func @conv1d_rows(%x: tensor<2x16x64xf32>, %wu: tensor<64x256xf32>, %bu: te
 
 // The same with dynamic dims, the shapes built at run time as the
 // TorchScript exporter does: the flattening reshape reads the last dim out of
-// the shape of its input, which is static.
+// the shape of its input, which is static, and the rows of the result are
+// read back out of the hidden activation. That shape comes from the dims the
+// restoring reshape was given (a 0 in them would copy the up projection's
+// rows, which are its input's), so that the up projection feeds only the
+// down projection.
 // CHECK-LABEL: func.func @conv1d_rows_dynamic
-// CHECK: %[[U:.*]] = xfmr.linear %{{.*}} {activation = #xfmr<activation gelu_tanh>} : (tensor<?x?xf32>, tensor<64x256xf32>, tensor<256xf32>) -> tensor<?x256xf32>
-// CHECK-NEXT: %[[D:.*]] = xfmr.linear %[[U]], %{{.*}} : (tensor<?x256xf32>, tensor<256x64xf32>) -> tensor<?x64xf32>
-func.func @conv1d_rows_dynamic(%x: tensor<?x?x64xf32>, %wu: tensor<64x256xf32>, %bu: tensor<256xf32>, %wd: tensor<256x64xf32>) -> tensor<?x64xf32> {
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x64xf32>
+// CHECK-DAG: %[[ZERO:.*]] = xfmr.constant dense<0> : tensor<1xi64>
+// CHECK-DAG: %[[HIDDEN:.*]] = xfmr.constant dense<256> : tensor<1xi64>
+// CHECK: %[[F:.*]] = xfmr.reshape %[[X]], %{{.*}} : (tensor<?x?x64xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+// CHECK: %[[U:.*]] = xfmr.linear %[[F]], %{{.*}} {activation = #xfmr<activation gelu_tanh>} : (tensor<?x?xf32>, tensor<64x256xf32>, tensor<256xf32>) -> tensor<?x256xf32>
+// CHECK-DAG: %[[B:.*]] = xfmr.shape %[[X]] {end = 1 : i64, start = 0 : i64}
+// CHECK-DAG: %[[R:.*]] = xfmr.shape %[[F]] {end = 1 : i64, start = 0 : i64}
+// CHECK-DAG: %[[BZ:.*]] = xfmr.equal %[[B]], %[[ZERO]]
+// CHECK-DAG: %[[D0:.*]] = xfmr.where %[[BZ]], %[[R]], %[[B]]
+// CHECK-DAG: %[[S:.*]] = xfmr.shape %[[X]] {end = 2 : i64, start = 1 : i64}
+// CHECK-DAG: %[[SZ:.*]] = xfmr.equal %[[S]], %[[ZERO]]
+// CHECK-DAG: %[[D1:.*]] = xfmr.where %[[SZ]], %[[HIDDEN]], %[[S]]
+// CHECK-DAG: xfmr.concat %[[D0]], %[[D1]], %[[HIDDEN]]
+// CHECK: %[[D:.*]] = xfmr.linear %[[U]], %{{.*}} : (tensor<?x256xf32>, tensor<256x64xf32>) -> tensor<?x64xf32>
+// CHECK-NOT: xfmr.gelu
+func.func @conv1d_rows_dynamic(%x: tensor<?x?x64xf32>, %wu: tensor<64x256xf32>, %bu: tensor<256xf32>, %wd: tensor<256x64xf32>) -> tensor<?x?x64xf32> {
   %c0 = xfmr.constant dense<0> : tensor<i64>
   %c1 = xfmr.constant dense<1> : tensor<i64>
   %m1 = xfmr.constant dense<-1> : tensor<1xi64>
   %max = xfmr.constant dense<9223372036854775807> : tensor<1xi64>
   %zero = xfmr.constant dense<0> : tensor<1xi64>
   %n = xfmr.constant dense<256> : tensor<1xi64>
+  %d = xfmr.constant dense<64> : tensor<1xi64>
   %s = xfmr.shape %x : (tensor<?x?x64xf32>) -> tensor<3xi64>
   %d0 = xfmr.gather %s, %c0 : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
   %d1 = xfmr.gather %s, %c1 : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
-  %0 = xfmr.reshape %x, %m1 : (tensor<?x?x64xf32>, tensor<1xi64>) -> tensor<?xf32>
-  %s0 = xfmr.shape %x : (tensor<?x?x64xf32>) -> tensor<3xi64>
-  %last = xfmr.slice %s0, %m1, %max, %zero : (tensor<3xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %last = xfmr.slice %s, %m1, %max, %zero : (tensor<3xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
   %flat = xfmr.concat %m1, %last {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
   %1 = xfmr.reshape %x, %flat : (tensor<?x?x64xf32>, tensor<2xi64>) -> tensor<?x?xf32>
   %2 = xfmr.matmul %1, %wu : (tensor<?x?xf32>, tensor<64x256xf32>) -> tensor<?x256xf32>
@@ -169,13 +185,19 @@ func.func @conv1d_rows_dynamic(%x: tensor<?x?x64xf32>, %wu: tensor<64x256xf32>, 
   %4 = xfmr.reshape %3, %hidden : (tensor<?x256xf32>, tensor<3xi64>) -> tensor<?x?x256xf32>
   %5 = xfmr.gelu %4 {approximate = #xfmr<gelu_approximation tanh>} : tensor<?x?x256xf32>
   %s5 = xfmr.shape %5 : (tensor<?x?x256xf32>) -> tensor<3xi64>
+  %h0 = xfmr.gather %s5, %c0 : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %h1 = xfmr.gather %s5, %c1 : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
   %last5 = xfmr.slice %s5, %m1, %max, %zero : (tensor<3xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
   %sq = xfmr.squeeze %last5 {axes = array<i64: 0>} : (tensor<1xi64>) -> tensor<i64>
   %us = xfmr.unsqueeze %sq {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
   %flat5 = xfmr.concat %m1, %us {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
   %6 = xfmr.reshape %5, %flat5 : (tensor<?x?x256xf32>, tensor<2xi64>) -> tensor<?x?xf32>
   %7 = xfmr.matmul %6, %wd : (tensor<?x?xf32>, tensor<256x64xf32>) -> tensor<?x64xf32>
-  return %7 : tensor<?x64xf32>
+  %v0 = xfmr.unsqueeze %h0 {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %v1 = xfmr.unsqueeze %h1 {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %out = xfmr.concat %v0, %v1, %d {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %8 = xfmr.reshape %7, %out : (tensor<?x64xf32>, tensor<3xi64>) -> tensor<?x?x64xf32>
+  return %8 : tensor<?x?x64xf32>
 }
 
 // -----
@@ -318,3 +340,23 @@ func.func @not_fused(%a: tensor<4x8xi32>, %b: tensor<8x2xi32>, %x: tensor<4x8xf3
   return %0, %2 : tensor<4x2xi32>, tensor<4x8xf32>
 }
 
+
+// -----
+
+// The shape of a reshaped layer stays when the reshape's shape is not known
+// entry by entry, or has a -1 to resolve.
+// CHECK-LABEL: func.func @shape_of_reshape_unknown
+// CHECK: %[[L:.*]] = xfmr.linear
+// CHECK: %[[R0:.*]] = xfmr.reshape %[[L]], %{{.*}} : (tensor<?x8xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+// CHECK: xfmr.shape %[[R0]]
+// CHECK: %[[R1:.*]] = xfmr.reshape %[[L]], %{{.*}} : (tensor<?x8xf32>, tensor<2xi64>) -> tensor<?x4xf32>
+// CHECK: xfmr.shape %[[R1]]
+func.func @shape_of_reshape_unknown(%x: tensor<?x8xf32>, %w: tensor<8x8xf32>, %s: tensor<3xi64>) -> (tensor<3xi64>, tensor<2xi64>, tensor<?x?x?xf32>, tensor<?x4xf32>) {
+  %flat = xfmr.constant dense<[-1, 4]> : tensor<2xi64>
+  %0 = xfmr.matmul %x, %w : (tensor<?x8xf32>, tensor<8x8xf32>) -> tensor<?x8xf32>
+  %1 = xfmr.reshape %0, %s : (tensor<?x8xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  %2 = xfmr.shape %1 : (tensor<?x?x?xf32>) -> tensor<3xi64>
+  %3 = xfmr.reshape %0, %flat : (tensor<?x8xf32>, tensor<2xi64>) -> tensor<?x4xf32>
+  %4 = xfmr.shape %3 : (tensor<?x4xf32>) -> tensor<2xi64>
+  return %2, %4, %1, %3 : tensor<3xi64>, tensor<2xi64>, tensor<?x?x?xf32>, tensor<?x4xf32>
+}

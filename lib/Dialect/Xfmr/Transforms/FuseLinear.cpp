@@ -439,6 +439,92 @@ struct FoldRestoringReshape : OpRewritePattern<ReshapeOp> {
   }
 };
 
+/// shape(reshape(layer, s)), computed from `s` and the layer's input as the
+/// reshape resolves it (a 0 without `allowzero` copies the input's dim)
+/// rather than from the layer. GPT-2's TorchScript export reads the rows it
+/// restored after the up projection back out of the hidden activation to
+/// shape the down projection's result; the projection must not stay alive
+/// for that.
+struct ShapeOfReshapedLayer : OpRewritePattern<ShapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ShapeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto reshape = op.getInput().getDefiningOp<ReshapeOp>();
+    auto linear = reshape ? reshape.getInput().getDefiningOp<LinearOp>()
+                          : LinearOp();
+    if (!linear)
+      return rewriter.notifyMatchFailure(op, "not the shape of a reshaped "
+                                             "linear layer");
+    std::optional<SmallVector<ShapeEntry>> entries =
+        evaluateShape(reshape.getShape());
+    if (!entries)
+      return rewriter.notifyMatchFailure(op, "reshape length unknown");
+    Location loc = op.getLoc();
+    auto entryType = RankedTensorType::get({1}, rewriter.getI64Type());
+    auto constant = [&](int64_t v) -> Value {
+      return ConstantOp::create(rewriter, loc, entryType,
+                                DenseIntElementsAttr::get(entryType, {v}));
+    };
+    auto dimOf = [&](Value tensor, int64_t d) -> Value {
+      return ShapeOp::create(rewriter, loc, entryType, tensor,
+                             rewriter.getI64IntegerAttr(d),
+                             rewriter.getI64IntegerAttr(d + 1));
+    };
+    auto resultType = cast<RankedTensorType>(reshape.getType());
+    auto layerType = cast<RankedTensorType>(linear.getType());
+    int64_t layerRank = layerType.getRank();
+    auto [begin, end] = getShapeOpDimRange(op);
+    auto copiesLayerDim = [&](int64_t i, const ShapeEntry &e) {
+      return !reshape.getAllowzero() && i < layerRank &&
+             !(e.constant && *e.constant > 0);
+    };
+    // Check before creating anything.
+    for (int64_t i = begin; i < end; ++i) {
+      ShapeEntry e = (*entries)[i];
+      if (!resultType.isDynamicDim(i))
+        continue;
+      if (e.constant == -1 || (!e.constant && !e.tensor) ||
+          e.tensor == reshape.getResult() ||
+          (copiesLayerDim(i, e) && i == layerRank - 1 &&
+           layerType.isDynamicDim(i)))
+        return rewriter.notifyMatchFailure(op, "dim not known structurally");
+    }
+    SmallVector<Value> parts;
+    for (int64_t i = begin; i < end; ++i) {
+      if (!resultType.isDynamicDim(i)) {
+        parts.push_back(constant(resultType.getDimSize(i)));
+        continue;
+      }
+      ShapeEntry e = (*entries)[i];
+      Value entry = e.constant ? constant(*e.constant) : dimOf(e.tensor, e.dim);
+      if (copiesLayerDim(i, e)) {
+        // The layer's dims but the last are its input's.
+        Value layerDim = layerType.isDynamicDim(i)
+                             ? dimOf(linear.getInput(), i)
+                             : constant(layerType.getDimSize(i));
+        if (e.constant == 0) {
+          entry = layerDim;
+        } else {
+          auto boolType = RankedTensorType::get({1}, rewriter.getI1Type());
+          Value isZero =
+              EqualOp::create(rewriter, loc, boolType, entry, constant(0));
+          entry = WhereOp::create(rewriter, loc, entryType, isZero, layerDim,
+                                  entry);
+        }
+      }
+      parts.push_back(entry);
+    }
+    Value result = parts.size() == 1
+                       ? parts.front()
+                       : ConcatOp::create(rewriter, loc, op.getType(), parts,
+                                          rewriter.getI64IntegerAttr(0))
+                             .getResult();
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // The pass
 //===----------------------------------------------------------------------===//
@@ -451,7 +537,7 @@ struct XfmrFuseLinearPass
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);
     patterns.add<MatMulToLinear, FoldBias, FoldActivation,
-                 FoldRestoringReshape>(context);
+                 FoldRestoringReshape, ShapeOfReshapedLayer>(context);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     if (explain)
