@@ -166,6 +166,7 @@ def XfmrFusionReportPass : Pass<"xfmr-fusion-report", "::mlir::ModuleOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+<<<<<<< HEAD
 // Fusion: activations
 //===----------------------------------------------------------------------===//
 
@@ -254,6 +255,88 @@ def XfmrFuseRotaryPass : Pass<"xfmr-fuse-rotary", "::mlir::func::FuncOp"> {
   let options = [
     Option<"explain", "explain", "bool", /*default=*/"false",
            "Note on every candidate left unfused why it was not fused">,
+=======
+// Fusion: linear and MLP
+//===----------------------------------------------------------------------===//
+
+def XfmrFuseLinearPass : Pass<"xfmr-fuse-linear", "::mlir::func::FuncOp"> {
+  let summary = "Fuse a matmul with a 2-D weight, its bias and activation into xfmr.linear";
+  let description = [{
+    Rewrites `matmul(x, W)` with a 2-D `W` `[K, N]` into `xfmr.linear`, and
+    `matmul(x, transpose(W))` (ONNX Gemm with `transB`, tied embeddings)
+    into `xfmr.linear` with `transpose_weight`. A following `add` of a bias
+    that is `[N]`, or broadcasts exactly as `[N]` (`[1, 1, N]`), becomes the
+    layer's bias, and a following `xfmr.gelu`, `xfmr.silu`, `xfmr.relu`,
+    `xfmr.sigmoid` or `xfmr.tanh` its activation, when the layer's result
+    has no other user. Matmuls whose right operand is not 2-D (attention's
+    batched products) are left alone.
+
+    An activation applied after a reshape of the layer's result (GPT-2's
+    Conv1D flattens the rows around each projection) moves before the
+    reshape, and a reshape that provably gives back the shape of the tensor
+    before an earlier reshape folds away, so that consecutive projections
+    meet.
+
+    ```mlir
+    // Before:
+    %t = xfmr.transpose %w {permutation = array<i64: 1, 0>}
+        : (tensor<64x64xf32>) -> tensor<64x64xf32>
+    %m = xfmr.matmul %x, %t : (tensor<?x64xf32>, tensor<64x64xf32>) -> tensor<?x64xf32>
+    %a = xfmr.add %m, %b : (tensor<?x64xf32>, tensor<64xf32>) -> tensor<?x64xf32>
+    %y = xfmr.tanh %a : tensor<?x64xf32>
+    // After:
+    %y = xfmr.linear %x, %w, %b {activation = #xfmr<activation tanh>, transpose_weight}
+        : (tensor<?x64xf32>, tensor<64x64xf32>, tensor<64xf32>) -> tensor<?x64xf32>
+    ```
+
+    With `explain`, matmuls with a 2-D right operand that did not become a
+    layer, and constant adds and activations after a layer that were not
+    folded into it, carry an `xfmr.fusion_missed` note of kind `linear`.
+  }];
+  let options = [
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Note on every candidate left why it was not fused">,
+  ];
+}
+
+def XfmrFuseMlpPass : Pass<"xfmr-fuse-mlp", "::mlir::func::FuncOp"> {
+  let summary = "Fuse up/gate/down linear layers into xfmr.mlp";
+  let description = [{
+    Runs after `xfmr-fuse-linear` and rewrites the feed-forward blocks made
+    of its layers into `xfmr.mlp`:
+
+    * plain: `linear(x, up, act)` whose only user is `linear(·, down)`
+      without activation;
+    * gated: `mul(linear(x, gate, act), linear(x, up))`, in either order,
+      whose only user is the down projection (SwiGLU with `silu`, GeGLU with
+      `gelu`); also with gate and up in one projection split in two halves
+      along the features, `mul(act(h#0), h#1)`.
+
+    `xfmr.mlp` takes its weights in `[in, out]` layout: a transposed or
+    split constant weight is folded into a new constant at compile time
+    (an `xfmr.transpose` or `xfmr.slice` when the weight is not constant).
+
+    ```mlir
+    // Before:
+    %g = xfmr.linear %x, %wg {activation = #xfmr<activation silu>}
+        : (tensor<?x?x64xf32>, tensor<64x128xf32>) -> tensor<?x?x128xf32>
+    %u = xfmr.linear %x, %wu : (tensor<?x?x64xf32>, tensor<64x128xf32>) -> tensor<?x?x128xf32>
+    %h = xfmr.mul %g, %u : (tensor<?x?x128xf32>, tensor<?x?x128xf32>) -> tensor<?x?x128xf32>
+    %y = xfmr.linear %h, %wd : (tensor<?x?x128xf32>, tensor<128x64xf32>) -> tensor<?x?x64xf32>
+    // After:
+    %y = xfmr.mlp %x up %wu gate %wg down %wd {activation = #xfmr<activation silu>}
+        : (tensor<?x?x64xf32>, tensor<64x128xf32>, tensor<64x128xf32>,
+           tensor<128x64xf32>) -> tensor<?x?x64xf32>
+    ```
+
+    With `explain`, every linear layer with an activation whose result does
+    not feed a down projection carries an `xfmr.fusion_missed` note of kind
+    `mlp`.
+  }];
+  let options = [
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Note on every candidate left why it was not fused">,
+>>>>>>> fuse-mlp
   ];
 }
 

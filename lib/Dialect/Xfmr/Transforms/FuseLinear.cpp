@@ -1,0 +1,573 @@
+//===- FuseLinear.cpp - Fuse matmul, bias and activation into a layer -----===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// matmul(x, W) with a 2-D W, then an add of a bias vector, then an
+// activation: the projections of every transformer block. Each step is its
+// own pattern so that the greedy driver grows the layer one op at a time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LinearFusion.h"
+
+#include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
+#include "xfmr/Dialect/Xfmr/Transforms/FusionReport.h"
+#include "xfmr/Dialect/Xfmr/Transforms/Passes.h"
+
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <algorithm>
+
+namespace mlir {
+namespace xfmr {
+#define GEN_PASS_DEF_XFMRFUSELINEARPASS
+#include "xfmr/Dialect/Xfmr/Transforms/Passes.h.inc"
+} // namespace xfmr
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::xfmr;
+
+namespace {
+
+/// Why a candidate did not match, for the `explain` notes. An empty reason
+/// means the op was not a candidate after all.
+struct Miss {
+  std::string reason;
+  Operation *culprit = nullptr;
+
+  LogicalResult fail(const Twine &why, Operation *at = nullptr) {
+    reason = why.str();
+    culprit = at;
+    return failure();
+  }
+};
+
+std::string shapeString(Type type) {
+  auto ranked = dyn_cast<RankedTensorType>(type);
+  if (!ranked)
+    return "?";
+  std::string s = "[";
+  llvm::interleave(
+      ranked.getShape(),
+      [&](int64_t d) {
+        s += ShapedType::isDynamic(d) ? "?" : std::to_string(d);
+      },
+      [&] { s += ","; });
+  return s + "]";
+}
+
+std::string usersString(Value v) {
+  unsigned n = llvm::range_size(v.getUsers());
+  return std::to_string(n) + (n == 1 ? " user" : " users");
+}
+
+//===----------------------------------------------------------------------===//
+// Shapes built at run time
+//===----------------------------------------------------------------------===//
+
+/// One entry of a shape tensor as far as it is known: a constant, or the size
+/// of dim `dim` of `tensor`.
+struct ShapeEntry {
+  std::optional<int64_t> constant;
+  Value tensor;
+  int64_t dim = 0;
+
+  static ShapeEntry ofDim(Value tensor, int64_t dim) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    if (dim < 0 || dim >= type.getRank())
+      return {};
+    if (!type.isDynamicDim(dim))
+      return {type.getDimSize(dim), {}, 0};
+    return {std::nullopt, tensor, dim};
+  }
+};
+
+/// The entries of a small 1-D (or scalar) integer tensor, following the ops
+/// exporters build shapes with: constants, `xfmr.shape`, concat, gather and
+/// slice with constant indices, and the reshapes between them. std::nullopt
+/// when the length is unknown.
+std::optional<SmallVector<ShapeEntry>> evaluateShape(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || type.getRank() > 1 || !type.hasStaticShape())
+    return std::nullopt;
+  int64_t length = type.getNumElements();
+  SmallVector<ShapeEntry> unknown(length);
+  if (std::optional<SmallVector<int64_t>> values = getConstantIntValues(value)) {
+    SmallVector<ShapeEntry> result;
+    for (int64_t v : *values)
+      result.push_back({v, {}, 0});
+    return result;
+  }
+  Operation *def = value.getDefiningOp();
+  if (!def)
+    return unknown;
+  if (auto shape = dyn_cast<ShapeOp>(def)) {
+    auto [begin, end] = getShapeOpDimRange(shape);
+    SmallVector<ShapeEntry> result;
+    for (int64_t d = begin; d < end; ++d)
+      result.push_back(ShapeEntry::ofDim(shape.getInput(), d));
+    return result;
+  }
+  if (auto concat = dyn_cast<ConcatOp>(def)) {
+    SmallVector<ShapeEntry> result;
+    for (Value input : concat.getInputs()) {
+      std::optional<SmallVector<ShapeEntry>> part = evaluateShape(input);
+      if (!part)
+        return unknown;
+      llvm::append_range(result, *part);
+    }
+    return static_cast<int64_t>(result.size()) == length ? result : unknown;
+  }
+  if (isa<UnsqueezeOp, SqueezeOp, ReshapeOp, CastOp>(def)) {
+    std::optional<SmallVector<ShapeEntry>> inner =
+        evaluateShape(def->getOperand(0));
+    if (inner && static_cast<int64_t>(inner->size()) == length)
+      return inner;
+    return unknown;
+  }
+  if (auto gather = dyn_cast<GatherOp>(def)) {
+    std::optional<SmallVector<ShapeEntry>> data =
+        evaluateShape(gather.getInput());
+    std::optional<SmallVector<int64_t>> indices =
+        getConstantIntValues(gather.getIndices());
+    if (!data || !indices || static_cast<int64_t>(indices->size()) != length)
+      return unknown;
+    SmallVector<ShapeEntry> result;
+    int64_t size = data->size();
+    for (int64_t i : *indices) {
+      if (i < 0)
+        i += size;
+      if (i < 0 || i >= size)
+        return unknown;
+      result.push_back((*data)[i]);
+    }
+    return result;
+  }
+  if (auto slice = dyn_cast<SliceOp>(def)) {
+    std::optional<SmallVector<ShapeEntry>> data =
+        evaluateShape(slice.getInput());
+    std::optional<SmallVector<int64_t>> starts =
+        getConstantIntValues(slice.getStarts());
+    std::optional<SmallVector<int64_t>> ends =
+        getConstantIntValues(slice.getEnds());
+    auto isConstant = [](Value v, int64_t expected) {
+      std::optional<SmallVector<int64_t>> values = getConstantIntValues(v);
+      return values && values->size() == 1 && values->front() == expected;
+    };
+    if (!data || !starts || !ends || starts->size() != 1 ||
+        ends->size() != 1 ||
+        (slice.getAxes() && !isConstant(slice.getAxes(), 0)) ||
+        (slice.getSteps() && !isConstant(slice.getSteps(), 1)))
+      return unknown;
+    int64_t size = data->size();
+    auto clampIndex = [&](int64_t i) {
+      if (i < 0)
+        i += size;
+      return std::clamp<int64_t>(i, 0, size);
+    };
+    int64_t begin = clampIndex(starts->front()),
+            end = clampIndex(ends->front());
+    if (end - begin != length)
+      return unknown;
+    return SmallVector<ShapeEntry>(data->begin() + begin,
+                                   data->begin() + end);
+  }
+  return unknown;
+}
+
+/// True when `reshape` provably gives `source` its own shape back: every
+/// entry of the target shape is `source`'s static size or its own dim, but
+/// for at most one -1 (which the element count then fixes).
+bool restoresShape(ReshapeOp reshape, Value source) {
+  auto sourceType = cast<RankedTensorType>(source.getType());
+  std::optional<SmallVector<ShapeEntry>> entries =
+      evaluateShape(reshape.getShape());
+  if (!entries || static_cast<int64_t>(entries->size()) != sourceType.getRank())
+    return false;
+  int wildcards = 0;
+  for (auto [i, entry] : llvm::enumerate(*entries)) {
+    ShapeEntry e = entry;
+    if (e.constant == 0 && !reshape.getAllowzero())
+      e = ShapeEntry::ofDim(reshape.getInput(), i);
+    if (e.constant == -1) {
+      ++wildcards;
+      continue;
+    }
+    if (e.constant) {
+      if (sourceType.getDimSize(i) != *e.constant)
+        return false;
+      continue;
+    }
+    if (e.tensor != source || e.dim != static_cast<int64_t>(i))
+      return false;
+  }
+  return wildcards <= 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Matchers, shared by the patterns and the explain walk
+//===----------------------------------------------------------------------===//
+
+struct LinearWeight {
+  Value weight;
+  bool transposed = false;
+};
+
+/// A matmul whose right operand is 2-D, possibly a transposed matrix.
+FailureOr<LinearWeight> matchLinearMatMul(MatMulOp op, Miss &miss) {
+  auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+  auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
+  if (rhsType.getRank() != 2)
+    return miss.fail("the weight is not 2-D");
+  if (!isa<FloatType>(lhsType.getElementType()) ||
+      lhsType.getElementType() != rhsType.getElementType())
+    return miss.fail("the operands are not floating point");
+  LinearWeight result{op.getRhs()};
+  if (auto transpose = op.getRhs().getDefiningOp<TransposeOp>())
+    if (llvm::equal(transpose.getPermutation(), ArrayRef<int64_t>{1, 0}))
+      result = {transpose.getInput(), true};
+  return result;
+}
+
+/// The layer whose result `v` is, when it can still take a bias or an
+/// activation: no activation yet, and `v` has no other user.
+FailureOr<LinearOp> matchOpenLinear(Value v, Miss &miss) {
+  auto linear = v.getDefiningOp<LinearOp>();
+  if (!linear)
+    return failure();
+  if (linear.getActivation() != Activation::none)
+    return miss.fail("the linear layer already has an activation", linear);
+  if (!linear->hasOneUse())
+    return miss.fail("the linear layer's result has " + usersString(v),
+                     linear);
+  return linear;
+}
+
+struct BiasMatch {
+  LinearOp linear;
+  Value bias;
+};
+
+/// `add(linear, b)` (either order) where `b` broadcasts exactly as `[N]`.
+FailureOr<BiasMatch> matchBias(AddOp add, Miss &miss) {
+  Miss first;
+  for (auto [layer, bias] : {std::pair{add.getLhs(), add.getRhs()},
+                             std::pair{add.getRhs(), add.getLhs()}}) {
+    Miss attempt;
+    FailureOr<LinearOp> linear = matchOpenLinear(layer, attempt);
+    if (succeeded(linear) && linear->getBias())
+      (void)attempt.fail("the linear layer already has a bias", *linear);
+    else if (succeeded(linear)) {
+      auto outType = cast<RankedTensorType>(linear->getType());
+      auto biasType = cast<RankedTensorType>(bias.getType());
+      int64_t n = outType.getShape().back();
+      ArrayRef<int64_t> biasShape = biasType.getShape();
+      if (biasType.getElementType() != outType.getElementType())
+        (void)attempt.fail("the bias has another element type",
+                           bias.getDefiningOp());
+      else if (biasType.getRank() < 1 ||
+               biasType.getRank() > outType.getRank() ||
+               !llvm::all_of(biasShape.drop_back(),
+                             [](int64_t d) { return d == 1; }) ||
+               ShapedType::isDynamic(n) || biasShape.back() != n)
+        (void)attempt.fail("the bias " + shapeString(biasType) +
+                         " is not a vector over the output features [" +
+                         (ShapedType::isDynamic(n) ? "?" : std::to_string(n)) +
+                         "]",
+                     bias.getDefiningOp());
+      else
+        return BiasMatch{*linear, bias};
+    }
+    if (first.reason.empty())
+      first = attempt;
+  }
+  miss = first;
+  return failure();
+}
+
+struct ActivationMatch {
+  LinearOp linear;
+  Activation activation;
+  /// A reshape between the layer and the activation, which elementwise
+  /// activations commute with.
+  ReshapeOp reshape;
+};
+
+FailureOr<ActivationMatch> matchActivation(Operation *op, Miss &miss) {
+  std::optional<Activation> activation = getEpilogueActivation(op);
+  if (!activation)
+    return failure();
+  Value input = op->getOperand(0);
+  auto reshape = input.getDefiningOp<ReshapeOp>();
+  if (reshape)
+    input = reshape.getInput();
+  FailureOr<LinearOp> linear = matchOpenLinear(input, miss);
+  if (failed(linear))
+    return failure();
+  if (reshape && !reshape->hasOneUse())
+    return miss.fail("the reshape of the linear layer's result has " +
+                         usersString(reshape.getResult()),
+                     reshape);
+  return ActivationMatch{*linear, *activation, reshape};
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns
+//===----------------------------------------------------------------------===//
+
+struct MatMulToLinear : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    Miss miss;
+    FailureOr<LinearWeight> weight = matchLinearMatMul(op, miss);
+    if (failed(weight))
+      return rewriter.notifyMatchFailure(op, miss.reason);
+    rewriter.replaceOpWithNewOp<LinearOp>(op, op.getType(), op.getLhs(),
+                                          weight->weight, Value(),
+                                          weight->transposed);
+    return success();
+  }
+};
+
+/// The bias as the `[N]` vector xfmr.linear takes: a constant is reshaped in
+/// place (a resource keeps its blob), anything else gets an xfmr.reshape.
+Value biasAsVector(PatternRewriter &rewriter, Location loc, Value bias) {
+  auto type = cast<RankedTensorType>(bias.getType());
+  if (type.getRank() == 1)
+    return bias;
+  auto vectorType = RankedTensorType::get({type.getShape().back()},
+                                          type.getElementType());
+  if (auto constant = bias.getDefiningOp<ConstantOp>()) {
+    ElementsAttr value = constant.getValue();
+    if (auto dense = dyn_cast<DenseElementsAttr>(value))
+      return ConstantOp::create(rewriter, loc, vectorType,
+                                dense.reshape(vectorType));
+    if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+      return ConstantOp::create(
+          rewriter, loc, vectorType,
+          DenseResourceElementsAttr::get(vectorType, resource.getRawHandle()));
+  }
+  auto shapeType = RankedTensorType::get({1}, rewriter.getI64Type());
+  Value shape = ConstantOp::create(
+      rewriter, loc, shapeType,
+      DenseIntElementsAttr::get(shapeType, {type.getShape().back()}));
+  return ReshapeOp::create(rewriter, loc, vectorType, bias, shape);
+}
+
+struct FoldBias : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AddOp op,
+                                PatternRewriter &rewriter) const override {
+    Miss miss;
+    FailureOr<BiasMatch> match = matchBias(op, miss);
+    if (failed(match))
+      return rewriter.notifyMatchFailure(op, miss.reason);
+    LinearOp linear = match->linear;
+    Location loc = rewriter.getFusedLoc({linear.getLoc(), op.getLoc()});
+    Value bias = biasAsVector(rewriter, loc, match->bias);
+    Value fused = LinearOp::create(rewriter, loc, op.getType(),
+                                   linear.getInput(), linear.getWeight(), bias,
+                                   linear.getTransposeWeight(),
+                                   Activation::none);
+    rewriter.replaceOp(op, fused);
+    rewriter.eraseOp(linear);
+    return success();
+  }
+};
+
+struct FoldActivation : RewritePattern {
+  FoldActivation(MLIRContext *context)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    Miss miss;
+    FailureOr<ActivationMatch> match = matchActivation(op, miss);
+    if (failed(match))
+      return rewriter.notifyMatchFailure(op, miss.reason);
+    LinearOp linear = match->linear;
+    // The layer's only user is the activation (or the reshape before it), so
+    // the layer can take the activation in place.
+    rewriter.modifyOpInPlace(linear, [&] {
+      linear.setActivation(match->activation);
+      linear->setLoc(rewriter.getFusedLoc({linear.getLoc(), op->getLoc()}));
+    });
+    rewriter.replaceOp(op, match->reshape ? match->reshape.getResult()
+                                          : linear.getResult());
+    return success();
+  }
+};
+
+/// reshape(reshape(y, s1), s2) with s2 provably y's shape, or reshape(y, s)
+/// with s provably y's shape: y. GPT-2 flattens the rows around every
+/// projection and restores them after; once the activation has moved into
+/// the up projection, the restore-then-flatten pair between the two
+/// projections is this.
+struct FoldRestoringReshape : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<Value, 2> sources = {op.getInput()};
+    if (auto inner = op.getInput().getDefiningOp<ReshapeOp>())
+      sources.push_back(inner.getInput());
+    // xfmr ops take any type compatible with the one they were built for;
+    // other users need the same type.
+    bool xfmrUsersOnly = llvm::all_of(op->getUsers(), [&](Operation *user) {
+      return user->getDialect() == op->getDialect();
+    });
+    for (Value source : sources) {
+      if ((source.getType() == op.getType() ||
+           (xfmrUsersOnly && isRefinementOf(source.getType(), op.getType()))) &&
+          restoresShape(op, source)) {
+        rewriter.replaceOp(op, source);
+        return success();
+      }
+    }
+    return rewriter.notifyMatchFailure(op, "does not restore a shape");
+  }
+};
+
+/// shape(reshape(layer, s)), computed from `s` and the layer's input as the
+/// reshape resolves it (a 0 without `allowzero` copies the input's dim)
+/// rather than from the layer. GPT-2's TorchScript export reads the rows it
+/// restored after the up projection back out of the hidden activation to
+/// shape the down projection's result; the projection must not stay alive
+/// for that.
+struct ShapeOfReshapedLayer : OpRewritePattern<ShapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ShapeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto reshape = op.getInput().getDefiningOp<ReshapeOp>();
+    auto linear = reshape ? reshape.getInput().getDefiningOp<LinearOp>()
+                          : LinearOp();
+    if (!linear)
+      return rewriter.notifyMatchFailure(op, "not the shape of a reshaped "
+                                             "linear layer");
+    std::optional<SmallVector<ShapeEntry>> entries =
+        evaluateShape(reshape.getShape());
+    if (!entries)
+      return rewriter.notifyMatchFailure(op, "reshape length unknown");
+    Location loc = op.getLoc();
+    auto entryType = RankedTensorType::get({1}, rewriter.getI64Type());
+    auto constant = [&](int64_t v) -> Value {
+      return ConstantOp::create(rewriter, loc, entryType,
+                                DenseIntElementsAttr::get(entryType, {v}));
+    };
+    auto dimOf = [&](Value tensor, int64_t d) -> Value {
+      return ShapeOp::create(rewriter, loc, entryType, tensor,
+                             rewriter.getI64IntegerAttr(d),
+                             rewriter.getI64IntegerAttr(d + 1));
+    };
+    auto resultType = cast<RankedTensorType>(reshape.getType());
+    auto layerType = cast<RankedTensorType>(linear.getType());
+    int64_t layerRank = layerType.getRank();
+    auto [begin, end] = getShapeOpDimRange(op);
+    auto copiesLayerDim = [&](int64_t i, const ShapeEntry &e) {
+      return !reshape.getAllowzero() && i < layerRank &&
+             !(e.constant && *e.constant > 0);
+    };
+    // Check before creating anything.
+    for (int64_t i = begin; i < end; ++i) {
+      ShapeEntry e = (*entries)[i];
+      if (!resultType.isDynamicDim(i))
+        continue;
+      if (e.constant == -1 || (!e.constant && !e.tensor) ||
+          e.tensor == reshape.getResult() ||
+          (copiesLayerDim(i, e) && i == layerRank - 1 &&
+           layerType.isDynamicDim(i)))
+        return rewriter.notifyMatchFailure(op, "dim not known structurally");
+    }
+    SmallVector<Value> parts;
+    for (int64_t i = begin; i < end; ++i) {
+      if (!resultType.isDynamicDim(i)) {
+        parts.push_back(constant(resultType.getDimSize(i)));
+        continue;
+      }
+      ShapeEntry e = (*entries)[i];
+      Value entry = e.constant ? constant(*e.constant) : dimOf(e.tensor, e.dim);
+      if (copiesLayerDim(i, e)) {
+        // The layer's dims but the last are its input's.
+        Value layerDim = layerType.isDynamicDim(i)
+                             ? dimOf(linear.getInput(), i)
+                             : constant(layerType.getDimSize(i));
+        if (e.constant == 0) {
+          entry = layerDim;
+        } else {
+          auto boolType = RankedTensorType::get({1}, rewriter.getI1Type());
+          Value isZero =
+              EqualOp::create(rewriter, loc, boolType, entry, constant(0));
+          entry = WhereOp::create(rewriter, loc, entryType, isZero, layerDim,
+                                  entry);
+        }
+      }
+      parts.push_back(entry);
+    }
+    Value result = parts.size() == 1
+                       ? parts.front()
+                       : ConcatOp::create(rewriter, loc, op.getType(), parts,
+                                          rewriter.getI64IntegerAttr(0))
+                             .getResult();
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+struct XfmrFuseLinearPass
+    : xfmr::impl::XfmrFuseLinearPassBase<XfmrFuseLinearPass> {
+  using XfmrFuseLinearPassBase::XfmrFuseLinearPassBase;
+
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    RewritePatternSet patterns(context);
+    patterns.add<MatMulToLinear, FoldBias, FoldActivation,
+                 FoldRestoringReshape, ShapeOfReshapedLayer>(context);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    if (explain)
+      noteMissedLayers();
+  }
+
+  /// Matmuls with a 2-D right operand that are still matmuls, and constant
+  /// adds and activations after a layer that it did not absorb.
+  void noteMissedLayers() {
+    getOperation().walk([](Operation *op) {
+      Miss miss;
+      if (auto matmul = dyn_cast<MatMulOp>(op)) {
+        if (cast<RankedTensorType>(matmul.getRhs().getType()).getRank() == 2)
+          (void)matchLinearMatMul(matmul, miss);
+      } else if (auto add = dyn_cast<AddOp>(op)) {
+        // Only an add of a constant or a vector looks like a bias; residual
+        // adds do not.
+        auto biasLike = [](Value v) {
+          return v.getDefiningOp<ConstantOp>() ||
+                 cast<RankedTensorType>(v.getType()).getRank() == 1;
+        };
+        if (biasLike(add.getLhs()) || biasLike(add.getRhs()))
+          (void)matchBias(add, miss);
+      } else {
+        (void)matchActivation(op, miss);
+      }
+      if (!miss.reason.empty())
+        noteFusionMissed(op, "linear", miss.reason, miss.culprit);
+    });
+  }
+};
+
+} // namespace

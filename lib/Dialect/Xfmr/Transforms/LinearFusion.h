@@ -1,0 +1,38 @@
+//===- LinearFusion.h - Shared by the linear and MLP fusions ----*- C++ -*-===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XFMR_LIB_DIALECT_XFMR_TRANSFORMS_LINEARFUSION_H
+#define XFMR_LIB_DIALECT_XFMR_TRANSFORMS_LINEARFUSION_H
+
+#include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <optional>
+
+namespace mlir::xfmr {
+
+/// The epilogue activation of xfmr.linear and xfmr.mlp that `op` computes,
+/// when it is one of the activation ops they can absorb.
+inline std::optional<Activation> getEpilogueActivation(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<Activation>>(op)
+      .Case([](GeluOp gelu) {
+        return gelu.getApproximate() == GeluApproximation::tanh
+                   ? Activation::gelu_tanh
+                   : Activation::gelu;
+      })
+      .Case([](SiluOp) { return Activation::silu; })
+      .Case([](ReluOp) { return Activation::relu; })
+      .Case([](SigmoidOp) { return Activation::sigmoid; })
+      .Case([](TanhOp) { return Activation::tanh; })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+} // namespace mlir::xfmr
+
+#endif // XFMR_LIB_DIALECT_XFMR_TRANSFORMS_LINEARFUSION_H
