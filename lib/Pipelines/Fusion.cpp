@@ -26,6 +26,7 @@ void mlir::xfmr::buildFusionPipeline(mlir::OpPassManager &pm,
 
   // Attention before the linear layers, so that its own matmuls stay
   // matmuls.
+  funcPm.addPass(mlir::xfmr::createXfmrFuseAttentionPass({explain}));
 
   // Linear layers, then the MLP blocks made of them.
 
