@@ -126,12 +126,25 @@ Size DimTracer::element(Value value, int64_t index) {
 }
 
 std::optional<Size> DimTracer::broadcast(ArrayRef<Size> sizes) {
-  std::optional<Size> result;
+  SmallVector<Size> candidates;
   for (const Size &size : sizes) {
     if (size.constant && *size.constant == 1)
       continue;
     if (!size.isDimSize())
       return std::nullopt;
+    candidates.push_back(size);
+  }
+  // min(n, c) broadcast with n is n whenever the two broadcast at all: they
+  // differ only when n > c, where min(n, c) = c would have to be 1 < n.
+  auto isClampOf = [](const Size &clamped, const Size &size) {
+    return clamped.clampedAt && !size.clampedAt && size.value &&
+           clamped.value == size.value && clamped.dim == size.dim;
+  };
+  std::optional<Size> result;
+  for (const Size &size : candidates) {
+    if (llvm::any_of(candidates,
+                     [&](const Size &other) { return isClampOf(size, other); }))
+      continue;
     if (!result)
       result = size;
     else if (!(*result == size))
@@ -349,9 +362,25 @@ Size DimTracer::traceDim(Value value, int64_t d) {
         } else if (std::optional<int64_t> n = staticLength(slice.getStarts())) {
           axes = llvm::to_vector(llvm::seq<int64_t>(0, *n));
         }
-        if (!axes || llvm::is_contained(*axes, d))
+        if (!axes)
           return Size::unknown();
-        return dim(slice.getInput(), d);
+        const int64_t *it = llvm::find(*axes, d);
+        if (it == axes->end())
+          return dim(slice.getInput(), d);
+        // [0:n] with n a dim's size, along a static axis.
+        int64_t i = it - axes->begin();
+        Size start = element(slice.getStarts(), i);
+        Size end = element(slice.getEnds(), i);
+        int64_t extent =
+            cast<RankedTensorType>(slice.getInput().getType()).getDimSize(d);
+        if (Value steps = slice.getSteps())
+          if (!(element(steps, i) == Size::ofConstant(1)))
+            return Size::unknown();
+        if (!(start == Size::ofConstant(0)) || !end.value || end.clampedAt ||
+            ShapedType::isDynamic(extent))
+          return Size::unknown();
+        end.clampedAt = extent;
+        return end;
       })
       .Case([&](GatherOp gather) {
         Value input = gather.getInput(), indices = gather.getIndices();
@@ -365,6 +394,20 @@ Size DimTracer::traceDim(Value value, int64_t d) {
         if (d < *axis + ir)
           return dim(indices, d - *axis);
         return dim(input, d - ir + 1);
+      })
+      .Case([&](GatherNdOp gather) {
+        // indices.shape[:-1] + input.shape[batch_dims + q:]
+        Value indices = gather.getIndices();
+        int64_t ir = rankOf(indices);
+        int64_t q = cast<RankedTensorType>(indices.getType()).getDimSize(ir - 1);
+        if (d < ir - 1)
+          return dim(indices, d);
+        if (ShapedType::isDynamic(q))
+          return Size::unknown();
+        return dim(gather.getInput(), d - (ir - 1) +
+                                          static_cast<int64_t>(
+                                              gather.getBatchDims()) +
+                                          q);
       })
       .Case([&](GatherElementsOp gather) {
         return dim(gather.getIndices(), d);

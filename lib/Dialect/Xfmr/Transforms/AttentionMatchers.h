@@ -35,9 +35,12 @@ struct Size {
   std::optional<int64_t> constant;
   Value value;
   int64_t dim = -1;
+  /// With a value: the size is min(that dim, clampedAt), as a slice `[0:n]`
+  /// of an axis of static size `clampedAt` gives.
+  std::optional<int64_t> clampedAt;
 
-  static Size ofConstant(int64_t c) { return {c, Value(), -1}; }
-  static Size ofDim(Value v, int64_t d) { return {std::nullopt, v, d}; }
+  static Size ofConstant(int64_t c) { return {c, Value(), -1, std::nullopt}; }
+  static Size ofDim(Value v, int64_t d) { return {std::nullopt, v, d, std::nullopt}; }
   static Size unknown() { return {}; }
   bool isKnown() const { return constant || value; }
   /// A dim's size, never negative: not a -1 or other marker.
@@ -45,7 +48,8 @@ struct Size {
   bool operator==(const Size &other) const {
     if (constant || other.constant)
       return constant == other.constant;
-    return value && value == other.value && dim == other.dim;
+    return value && value == other.value && dim == other.dim &&
+           clampedAt == other.clampedAt;
   }
 };
 

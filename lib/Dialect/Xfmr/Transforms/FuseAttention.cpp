@@ -55,6 +55,8 @@ struct AttentionMatch {
   /// The key is `keyBase` transposed by `keyPermutation` (none when empty).
   Value keyBase;
   SmallVector<int64_t> keyPermutation;
+  /// Whether the key/value heads were un-repeated (grouped-query).
+  bool grouped = false;
   Value floatMask;
   SmallVector<KeepTerm> keepTerms;
   double scale = 1.0;
@@ -146,7 +148,8 @@ private:
   LogicalResult checkShapes(MatMulOp scores, AttentionMatch &m);
   void extractCausal(MatMulOp scores, AttentionMatch &m);
   std::optional<Value> unrepeatHeads(Value kv);
-  bool isFlattenedTranspose(Value value, Value &source);
+  bool isFlattenedTranspose(Value value, Value &source, bool &repeated);
+  std::optional<Value> unrepeatExpand(Value expanded);
   Size keyDim(const AttentionMatch &m, int64_t d) {
     return m.keyPermutation.empty()
                ? tracer.dim(m.keyBase, d)
@@ -303,8 +306,11 @@ LogicalResult AttentionMatcher::matchScores(SoftmaxOp softmax,
 }
 
 /// reshape(transpose(reshape(x, [B*H, S, D]), [0, 2, 1]), [B, H, D, S]), the
-/// dynamo exporter's kᵀ: x transposed by [0, 1, 3, 2].
-bool AttentionMatcher::isFlattenedTranspose(Value value, Value &source) {
+/// dynamo exporter's kᵀ: x transposed by [0, 1, 3, 2]. The flattening may
+/// read the 5-D head repeat of grouped-query attention directly; then
+/// `source` is the un-repeated key and `repeated` is set.
+bool AttentionMatcher::isFlattenedTranspose(Value value, Value &source,
+                                            bool &repeated) {
   auto unflatten = value.getDefiningOp<ReshapeOp>();
   if (!unflatten || cast<RankedTensorType>(value.getType()).getRank() != 4)
     return false;
@@ -315,17 +321,52 @@ bool AttentionMatcher::isFlattenedTranspose(Value value, Value &source) {
   if (!flatten)
     return false;
   Value x = flatten.getInput(), flat = flatten.getResult();
-  if (cast<RankedTensorType>(x.getType()).getRank() != 4 ||
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  if ((rank != 4 && rank != 5) ||
       cast<RankedTensorType>(flat.getType()).getRank() != 3)
     return false;
-  // The flattening merges x's dims 0 and 1 (its trailing dims stay), and the
-  // unflattening splits them back.
-  if (!tracer.sameDim(flat, 1, x, 2) || !tracer.sameDim(flat, 2, x, 3) ||
-      !tracer.sameDim(value, 0, x, 0) || !tracer.sameDim(value, 1, x, 1) ||
-      !tracer.sameDim(value, 2, x, 3) || !tracer.sameDim(value, 3, x, 2))
+  // The flattening merges all but x's two trailing dims, and the
+  // unflattening splits them back (the element count then fixes the heads).
+  if (!tracer.sameDim(flat, 1, x, rank - 2) ||
+      !tracer.sameDim(flat, 2, x, rank - 1) ||
+      !tracer.sameDim(value, 0, x, 0) ||
+      !tracer.sameDim(value, 2, x, rank - 1) ||
+      !tracer.sameDim(value, 3, x, rank - 2))
     return false;
-  source = x;
+  if (rank == 4) {
+    if (!tracer.sameDim(value, 1, x, 1))
+      return false;
+    source = x;
+    repeated = false;
+    return true;
+  }
+  std::optional<Value> heads = unrepeatExpand(x);
+  if (!heads)
+    return false;
+  source = *heads;
+  repeated = true;
   return true;
+}
+
+/// x from expand(unsqueeze(x, 2), [B, Hkv, n, S, D]): heads repeated along a
+/// new dim.
+std::optional<Value> AttentionMatcher::unrepeatExpand(Value expanded) {
+  auto expand = expanded.getDefiningOp<ExpandOp>();
+  if (!expand || cast<RankedTensorType>(expanded.getType()).getRank() != 5)
+    return std::nullopt;
+  auto unsqueeze = expand.getInput().getDefiningOp<UnsqueezeOp>();
+  if (!unsqueeze || unsqueeze.getAxes().size() != 1 ||
+      (unsqueeze.getAxes()[0] != 2 && unsqueeze.getAxes()[0] != -3))
+    return std::nullopt;
+  Value x = unsqueeze.getInput();
+  if (cast<RankedTensorType>(x.getType()).getRank() != 4)
+    return std::nullopt;
+  // The expand only repeats along the new dim.
+  if (!tracer.sameDim(expanded, 0, x, 0) ||
+      !tracer.sameDim(expanded, 1, x, 1) ||
+      !tracer.sameDim(expanded, 3, x, 2) || !tracer.sameDim(expanded, 4, x, 3))
+    return std::nullopt;
+  return x;
 }
 
 LogicalResult AttentionMatcher::matchKey(MatMulOp scores, AttentionMatch &m,
@@ -355,12 +396,17 @@ LogicalResult AttentionMatcher::matchKey(MatMulOp scores, AttentionMatch &m,
       continue;
     }
     Value source;
-    if (isFlattenedTranspose(current, source)) {
+    bool repeated = false;
+    if (isFlattenedTranspose(current, source, repeated)) {
       for (int64_t &d : perm)
         d = d == 2 ? 3 : d == 3 ? 2 : d;
       current = source;
       transposed = true;
-      continue;
+      if (!repeated)
+        continue;
+      // The repeat sits under the transpose: nothing else to peel.
+      m.grouped = true;
+      break;
     }
     break;
   }
@@ -379,31 +425,20 @@ LogicalResult AttentionMatcher::matchKey(MatMulOp scores, AttentionMatch &m,
 /// reshape(expand(unsqueeze(x, 2), [B, Hkv, n, S, D]), [B, Hkv * n, S, D]),
 /// or expand(x) of a single head.
 std::optional<Value> AttentionMatcher::unrepeatHeads(Value kv) {
+  if (cast<RankedTensorType>(kv.getType()).getRank() != 4)
+    return std::nullopt;
   if (auto merge = kv.getDefiningOp<ReshapeOp>()) {
-    auto expand = merge.getInput().getDefiningOp<ExpandOp>();
-    if (!expand || cast<RankedTensorType>(expand.getType()).getRank() != 5 ||
-        cast<RankedTensorType>(kv.getType()).getRank() != 4)
-      return std::nullopt;
-    auto unsqueeze = expand.getInput().getDefiningOp<UnsqueezeOp>();
-    if (!unsqueeze || unsqueeze.getAxes().size() != 1 ||
-        (unsqueeze.getAxes()[0] != 2 && unsqueeze.getAxes()[0] != -3))
-      return std::nullopt;
-    Value x = unsqueeze.getInput(), e = expand.getResult();
-    if (cast<RankedTensorType>(x.getType()).getRank() != 4)
-      return std::nullopt;
-    // The expand only repeats along the new dim, and the reshape merges it
-    // into the heads (the element count then fixes the merged size).
-    if (!tracer.sameDim(e, 0, x, 0) || !tracer.sameDim(e, 1, x, 1) ||
-        !tracer.sameDim(e, 3, x, 2) || !tracer.sameDim(e, 4, x, 3) ||
-        !tracer.sameDim(kv, 0, x, 0) || !tracer.sameDim(kv, 2, x, 2) ||
-        !tracer.sameDim(kv, 3, x, 3))
+    std::optional<Value> x = unrepeatExpand(merge.getInput());
+    // The reshape merges the new dim into the heads (the element count then
+    // fixes the merged size).
+    if (!x || !tracer.sameDim(kv, 0, *x, 0) || !tracer.sameDim(kv, 2, *x, 2) ||
+        !tracer.sameDim(kv, 3, *x, 3))
       return std::nullopt;
     return x;
   }
   if (auto expand = kv.getDefiningOp<ExpandOp>()) {
     Value x = expand.getInput();
     if (cast<RankedTensorType>(x.getType()).getRank() != 4 ||
-        cast<RankedTensorType>(kv.getType()).getRank() != 4 ||
         !(tracer.dim(x, 1) == Size::ofConstant(1)))
       return std::nullopt;
     if (!tracer.sameDim(kv, 0, x, 0) || !tracer.sameDim(kv, 2, x, 2) ||
@@ -424,9 +459,13 @@ LogicalResult AttentionMatcher::checkShapes(MatMulOp scores,
                 "provably equal",
                 scores);
   Size keyHeads = keyDim(m, 1), valueHeads = tracer.dim(m.value, 1);
+  if (getenv("FA_DEBUG")) {
+    auto pr = [](const char *n, Size s) { llvm::errs() << n << ": "; if (s.constant) llvm::errs() << *s.constant; else if (s.value) { llvm::errs() << "dim " << s.dim << " of "; s.value.print(llvm::errs()); } llvm::errs() << "\n"; };
+    pr("qheads", heads); pr("kheads", keyHeads); pr("vheads", valueHeads); pr("qbatch", batch);
+  }
   bool oneKvHead = keyHeads == Size::ofConstant(1);
   if (!(keyHeads == valueHeads) ||
-      (!(keyHeads == heads) && !oneKvHead))
+      (!(keyHeads == heads) && !oneKvHead && !m.grouped))
     return fail("the query, key and value head counts do not match", scores);
 
   // Each mask dim is 1 or the scores' dim. The key dim needs no proof: the
@@ -549,13 +588,20 @@ FailureOr<AttentionMatch> AttentionMatcher::match(SoftmaxOp softmax) {
 
   // Grouped-query attention: the op repeats the heads itself. The repeated
   // head count must be the query's.
-  if (m.keyPermutation.empty()) {
+  std::optional<Value> value = unrepeatHeads(m.value);
+  bool valueRepeated = value && tracer.sameDim(m.value, 1, query, 1);
+  if (m.grouped) {
+    // The key's repeat was read through its flattened transpose.
+    if (!valueRepeated || !tracer.sameDim(scores.getRhs(), 1, query, 1))
+      return fail("the key's heads are repeated but the value's are not",
+                  scores);
+    m.value = *value;
+  } else if (m.keyPermutation.empty() && valueRepeated) {
     std::optional<Value> key = unrepeatHeads(m.keyBase);
-    std::optional<Value> value = unrepeatHeads(m.value);
-    if (key && value && tracer.sameDim(m.keyBase, 1, query, 1) &&
-        tracer.sameDim(m.value, 1, query, 1)) {
+    if (key && tracer.sameDim(m.keyBase, 1, query, 1)) {
       m.keyBase = *key;
       m.value = *value;
+      m.grouped = true;
     }
   }
 
