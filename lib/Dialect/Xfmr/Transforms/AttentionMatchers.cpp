@@ -278,13 +278,21 @@ Size DimTracer::traceDim(Value value, int64_t d) {
           if (!found)
             return Size::unknown();
         }
+        // At most one input dim may be left symbolic: it is the result.
+        std::optional<Size> symbolic;
         for (size_t i = 0; i < in.size(); ++i) {
           if (used[i])
             continue;
-          if (!in[i].constant)
-            return Size::unknown();
+          if (!in[i].constant) {
+            if (symbolic)
+              return Size::unknown();
+            symbolic = in[i];
+            continue;
+          }
           inProduct *= *in[i].constant;
         }
+        if (symbolic)
+          return inProduct == outProduct ? *symbolic : Size::unknown();
         if (outProduct <= 0 || inProduct % outProduct != 0)
           return Size::unknown();
         return Size::ofConstant(inProduct / outProduct);

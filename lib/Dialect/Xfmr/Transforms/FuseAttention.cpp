@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
@@ -266,7 +267,10 @@ LogicalResult AttentionMatcher::matchScores(SoftmaxOp softmax,
       bool lhsScores = reachesScores(lhs), rhsScores = reachesScores(rhs);
       bool lhsFirst = lhsScores && (!rhsScores || lhs.getType() == add.getType());
       Value scoreSide = lhsFirst ? lhs : rhs, mask = lhsFirst ? rhs : lhs;
-      if (!reachesScores(scoreSide) || scoreSide.getType() != add.getType())
+      // The scores' type may be less precise than the sum's; the mask's
+      // shape is checked against the scores later.
+      if (!reachesScores(scoreSide) ||
+          failed(verifyCompatibleShape(scoreSide.getType(), add.getType())))
         return fail(notScores, op);
       if (getElementTypeOrSelf(mask) != getElementTypeOrSelf(scoreSide))
         return fail("the mask's element type differs from the scores'", op);
@@ -453,16 +457,16 @@ LogicalResult AttentionMatcher::checkShapes(MatMulOp scores,
                                             AttentionMatch &m) {
   Value q = m.query;
   Size batch = tracer.dim(q, 0), heads = tracer.dim(q, 1);
+  Size keyHeads = keyDim(m, 1), valueHeads = tracer.dim(m.value, 1);
+  if (getenv("FA_DEBUG")) {
+    auto pr = [](const char *n, Size s) { llvm::errs() << n << ": "; if (s.constant) llvm::errs() << *s.constant; else if (s.value) { llvm::errs() << "dim " << s.dim << " of "; s.value.print(llvm::errs()); } llvm::errs() << "\n"; };
+    pr("qheads", heads); pr("kheads", keyHeads); pr("vheads", valueHeads); pr("qbatch", batch); pr("kbatch", keyDim(m,0)); pr("vbatch", tracer.dim(m.value,0));
+  }
   if (!batch.isKnown() || !(keyDim(m, 0) == batch) ||
       !(tracer.dim(m.value, 0) == batch))
     return fail("the batch sizes of the query, key and value are not "
                 "provably equal",
                 scores);
-  Size keyHeads = keyDim(m, 1), valueHeads = tracer.dim(m.value, 1);
-  if (getenv("FA_DEBUG")) {
-    auto pr = [](const char *n, Size s) { llvm::errs() << n << ": "; if (s.constant) llvm::errs() << *s.constant; else if (s.value) { llvm::errs() << "dim " << s.dim << " of "; s.value.print(llvm::errs()); } llvm::errs() << "\n"; };
-    pr("qheads", heads); pr("kheads", keyHeads); pr("vheads", valueHeads); pr("qbatch", batch);
-  }
   bool oneKvHead = keyHeads == Size::ofConstant(1);
   if (!(keyHeads == valueHeads) ||
       (!(keyHeads == heads) && !oneKvHead && !m.grouped))
