@@ -21,6 +21,7 @@
 #include "xfmr/Dialect/Xfmr/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -64,6 +65,9 @@ struct AttentionMatch {
   bool causal = false;
   /// With a past: the concatenations of past and new keys and values.
   ConcatOp keyConcat, valueConcat;
+  /// Masks whose type says `?` for a dim proven to be 1: the op reads a
+  /// dynamic mask dim as the scores' full dim, so they get the precise type.
+  DenseMap<Value, RankedTensorType> refinedMasks;
 };
 
 std::string shapeString(Value value) {
@@ -458,10 +462,6 @@ LogicalResult AttentionMatcher::checkShapes(MatMulOp scores,
   Value q = m.query;
   Size batch = tracer.dim(q, 0), heads = tracer.dim(q, 1);
   Size keyHeads = keyDim(m, 1), valueHeads = tracer.dim(m.value, 1);
-  if (getenv("FA_DEBUG")) {
-    auto pr = [](const char *n, Size s) { llvm::errs() << n << ": "; if (s.constant) llvm::errs() << *s.constant; else if (s.value) { llvm::errs() << "dim " << s.dim << " of "; s.value.print(llvm::errs()); } llvm::errs() << "\n"; };
-    pr("qheads", heads); pr("kheads", keyHeads); pr("vheads", valueHeads); pr("qbatch", batch); pr("kbatch", keyDim(m,0)); pr("vbatch", tracer.dim(m.value,0));
-  }
   if (!batch.isKnown() || !(keyDim(m, 0) == batch) ||
       !(tracer.dim(m.value, 0) == batch))
     return fail("the batch sizes of the query, key and value are not "
@@ -480,14 +480,20 @@ LogicalResult AttentionMatcher::checkShapes(MatMulOp scores,
   for (const KeepTerm &term : m.keepTerms)
     masks.push_back(term.value);
   for (Value mask : masks) {
-    int64_t rank = cast<RankedTensorType>(mask.getType()).getRank();
+    auto type = cast<RankedTensorType>(mask.getType());
+    int64_t rank = type.getRank();
     bool fits = rank <= 4;
+    SmallVector<int64_t> refined(type.getShape());
     for (int64_t d = 0; fits && d < rank; ++d) {
       int64_t sd = d + 4 - rank;
       Size size = tracer.dim(mask, d);
+      if (size == Size::ofConstant(1))
+        refined[d] = 1;
       fits = sd == 3 || size == Size::ofConstant(1) ||
              size == tracer.dim(scores, sd);
     }
+    if (fits && refined != type.getShape())
+      m.refinedMasks[mask] = type.clone(refined);
     if (!fits)
       return fail("the mask's shape " + shapeString(mask) +
                       " does not broadcast to the scores " +
@@ -498,14 +504,21 @@ LogicalResult AttentionMatcher::checkShapes(MatMulOp scores,
   return success();
 }
 
-/// Splits the keep terms into the mask and `and` terms, and turns a proven
-/// causal triangle into `is_causal` (with the past as operands when the
-/// triangle is offset by the past's length).
-void AttentionMatcher::extractCausal(MatMulOp scores, AttentionMatch &m) {
+/// The mask's own value under a broadcast: the op broadcasts masks itself.
+static Value peelExpand(Value mask) {
+  while (auto expand = mask.getDefiningOp<ExpandOp>())
+    mask = expand.getInput();
+  return mask;
+}
+
+/// Splits the keep terms at their `and`s, looks through broadcasts and drops
+/// constant `true`s.
+static void flattenKeepTerms(AttentionMatch &m) {
   SmallVector<KeepTerm> terms;
   SmallVector<KeepTerm> work(llvm::reverse(m.keepTerms));
   while (!work.empty()) {
     KeepTerm term = work.pop_back_val();
+    term.value = peelExpand(term.value);
     if (!term.negated) {
       if (auto conj = term.value.getDefiningOp<AndOp>()) {
         work.push_back({conj.getRhs(), false});
@@ -519,6 +532,14 @@ void AttentionMatcher::extractCausal(MatMulOp scores, AttentionMatch &m) {
     }
     terms.push_back(term);
   }
+  m.keepTerms = std::move(terms);
+}
+
+/// Turns a keep term proven to be the causal triangle into `is_causal`
+/// (with the past as operands when the triangle is offset by the past's
+/// length).
+void AttentionMatcher::extractCausal(MatMulOp scores, AttentionMatch &m) {
+  SmallVector<KeepTerm> terms = std::move(m.keepTerms);
   m.keepTerms.clear();
   bool found = false;
   for (const KeepTerm &term : terms) {
@@ -609,6 +630,9 @@ FailureOr<AttentionMatch> AttentionMatcher::match(SoftmaxOp softmax) {
     }
   }
 
+  flattenKeepTerms(m);
+  if (m.floatMask)
+    m.floatMask = peelExpand(m.floatMask);
   if (failed(checkShapes(scores, m)))
     return failure();
   extractCausal(scores, m);
@@ -651,9 +675,15 @@ struct FuseAttentionPattern : OpRewritePattern<SoftmaxOp> {
       presentTypes = {m.keyConcat.getType(), m.valueConcat.getType()};
     }
 
-    Value mask = m.floatMask;
+    auto refine = [&](Value mask) -> Value {
+      auto it = m.refinedMasks.find(mask);
+      if (it == m.refinedMasks.end())
+        return mask;
+      return tensor::CastOp::create(rewriter, loc, it->second, mask);
+    };
+    Value mask = m.floatMask ? refine(m.floatMask) : Value();
     for (const KeepTerm &term : m.keepTerms) {
-      Value keep = term.value;
+      Value keep = refine(term.value);
       if (term.negated)
         keep = NotOp::create(rewriter, loc, keep);
       mask = mask ? AndOp::create(rewriter, loc, mask, keep).getResult() : keep;

@@ -122,6 +122,7 @@ def XfmrFuseAttentionPass : Pass<"xfmr-fuse-attention", "::mlir::func::FuncOp"> 
     Option<"explain", "explain", "bool", /*default=*/"false",
            "Note on every softmax left why it was not fused">,
   ];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
 #endif // XFMR_DIALECT_XFMR_TRANSFORMS_PASSES_TD
