@@ -167,6 +167,7 @@ def XfmrFusionReportPass : Pass<"xfmr-fusion-report", "::mlir::ModuleOp"> {
 
 //===----------------------------------------------------------------------===//
 <<<<<<< HEAD
+<<<<<<< HEAD
 // Fusion: activations
 //===----------------------------------------------------------------------===//
 
@@ -338,6 +339,57 @@ def XfmrFuseMlpPass : Pass<"xfmr-fuse-mlp", "::mlir::func::FuncOp"> {
            "Note on every candidate left why it was not fused">,
 >>>>>>> fuse-mlp
   ];
+=======
+// Fusion: attention
+//===----------------------------------------------------------------------===//
+
+def XfmrFuseAttentionPass : Pass<"xfmr-fuse-attention", "::mlir::func::FuncOp"> {
+  let summary = "Fuse scaled dot-product attention into xfmr.attention";
+  let description = [{
+    Starting from each `xfmr.softmax` over the last axis, recognises
+    `softmax(scale * q · kᵀ + mask) · v` as exporters write it and replaces
+    the product with the values by one `xfmr.attention`:
+
+    - `kᵀ` is a transpose of the key's last two dims, possibly composed with
+      the head-split transpose (`[0, 2, 3, 1]` of `[B, S, H, D]`) or written
+      as a flatten, 3-D transpose and unflatten (dynamo); the op gets `k`;
+    - scalar constant multiplications or divisions of `q`, `kᵀ` or the
+      scores fold into `scale`, which is always set;
+    - an additive mask is kept; `where(keep, 0, -inf)` masks and
+      `where(drop, -inf, s)` fills become an `i1` keep mask, and a term of
+      it that is proven to be the causal triangle (constants checked entry
+      by entry; ranges, comparisons and `trilu` proven against the scores'
+      dims) becomes `is_causal`; with a triangle offset by a concatenated
+      past, the past key and value become operands and the op's present
+      results replace the concatenations;
+    - PyTorch's `where(isnan(p), 0, p)` after the softmax is absorbed;
+    - key/value heads repeated for grouped-query attention (unsqueeze,
+      expand, reshape) are un-repeated.
+
+    Dims are proven equal by tracing them through the graph, so dynamic
+    shapes fuse too. With `explain`, every softmax left carries an
+    `xfmr.fusion_missed` note saying which condition failed and where.
+
+    ```mlir
+    // Before:
+    %kt = xfmr.transpose %k {permutation = array<i64: 0, 1, 3, 2>}
+        : (tensor<?x12x?x64xf32>) -> tensor<?x12x64x?xf32>
+    %s = xfmr.matmul %q, %kt : (...) -> tensor<?x12x?x?xf32>
+    %ss = xfmr.mul %s, %c : (tensor<?x12x?x?xf32>, tensor<f32>) -> tensor<?x12x?x?xf32>
+    %m = xfmr.add %ss, %mask : (...) -> tensor<?x12x?x?xf32>
+    %p = xfmr.softmax %m : tensor<?x12x?x?xf32>
+    %o = xfmr.matmul %p, %v : (...) -> tensor<?x12x?x64xf32>
+    // After:
+    %o = xfmr.attention %q, %k, %v mask %mask {scale = 1.250000e-01 : f32}
+        : (...) -> tensor<?x12x?x64xf32>
+    ```
+  }];
+  let options = [
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Note on every softmax left why it was not fused">,
+  ];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+>>>>>>> fuse-attention
 }
 
 #endif // XFMR_DIALECT_XFMR_TRANSFORMS_PASSES_TD
