@@ -117,30 +117,40 @@ static Value buildMlp(OpBuilder &b, Location loc, MlpOp op, Value x) {
   return epilogue(b, loc, down, op.getDownBias(), Activation::none);
 }
 
-/// The MLP of `op` on `x` ([M, D]) in an scf.forall over tiles of
-/// `rowTile` rows.
+/// The MLP of `op` on `x`, [M, D] or [B, M, D], in an scf.forall over
+/// tiles of `rowTile` rows of M (and over B).
 static Value buildRowTiledMlp(OpBuilder &b, Location loc, MlpOp op, Value x,
                               int64_t rowTile) {
-  OpFoldResult rows = getDimSize(b, loc, x, 0);
-  OpFoldResult inDim = getDimSize(b, loc, x, 1);
-  OpFoldResult outDim = getDimSize(b, loc, op.getDown(), 1);
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  SmallVector<OpFoldResult> sizes = getDimSizes(b, loc, x);
+  OpFoldResult rows = sizes[rank - 2], inDim = sizes[rank - 1];
+  sizes.back() = getDimSize(b, loc, op.getDown(), 1);
   rowTile = clampTileSize(rowTile, rows);
   Type elementType = cast<RankedTensorType>(x.getType()).getElementType();
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  Value init = tensor::EmptyOp::create(b, loc, {rows, outDim}, elementType);
-  auto forall = scf::ForallOp::create(b, loc, {zero}, {rows},
-                                      {b.getIndexAttr(rowTile)},
-                                      ValueRange{init}, std::nullopt);
+  Value init = tensor::EmptyOp::create(b, loc, sizes, elementType);
+  SmallVector<OpFoldResult> lbs(rank - 1, zero), steps(rank - 2, one);
+  steps.push_back(b.getIndexAttr(rowTile));
+  auto forall = scf::ForallOp::create(
+      b, loc, lbs, ArrayRef(sizes).drop_back(), steps, ValueRange{init},
+      std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(forall.getTerminator());
-  Value r0 = forall.getInductionVars()[0];
-  OpFoldResult size = tileSize(b, loc, rowTile, r0, rows);
-  Value tile = extractTile(b, loc, x, {r0, zero}, {size, inDim}, {0, 1});
+  SmallVector<OpFoldResult> offsets =
+      getAsOpFoldResult(forall.getInductionVars());
+  offsets.push_back(zero);
+  SmallVector<OpFoldResult> tileSizes(rank - 2, one);
+  tileSizes.push_back(tileSize(b, loc, rowTile,
+                               forall.getInductionVars().back(), rows));
+  tileSizes.push_back(inDim);
+  Value tile =
+      extractTile(b, loc, x, offsets, tileSizes, {rank - 2, rank - 1});
   Value result = buildMlp(b, loc, op, tile);
+  tileSizes.back() = sizes.back();
   b.setInsertionPointToStart(forall.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(b, loc, result,
-                                        forall.getRegionIterArgs()[0],
-                                        {r0, zero}, {size, outDim}, {one, one});
+  tensor::ParallelInsertSliceOp::create(
+      b, loc, result, forall.getRegionIterArgs()[0], offsets, tileSizes,
+      SmallVector<OpFoldResult>(rank, one));
   return forall.getResult(0);
 }
 
@@ -171,19 +181,24 @@ struct MlpToLinalg : OpRewritePattern<MlpOp> {
     Location loc = op.getLoc();
     Value x = op.getInput();
     int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t dynamicRows =
+        llvm::count_if(type.getShape().drop_back(), ShapedType::isDynamic);
     Value result;
-    if (rowTile > 0 && rank >= 2) {
-      // Rows of all leading dims: a collapse (no copy) and its inverse.
-      Value rows = rank > 2 ? mergeDims(rewriter, loc, x, 0, rank - 1) : x;
-      result = buildRowTiledMlp(rewriter, loc, op, rows, rowTile);
-      if (rank > 2) {
-        SmallVector<OpFoldResult> leading =
-            getDimSizes(rewriter, loc, x);
-        leading.pop_back();
-        result = splitDim(rewriter, loc, result, 0, leading);
-      }
-    } else {
+    if (rowTile == 0 || rank < 2 || (dynamicRows > 1 && rank > 3)) {
       result = buildMlp(rewriter, loc, op, x);
+    } else if (rank == 2 || dynamicRows > 1) {
+      // Splitting a merged dim back into several dynamic ones is more than
+      // memref lowering (expand-strided-metadata) handles: with a dynamic
+      // batch and sequence, tiles stay within one batch row.
+      result = buildRowTiledMlp(rewriter, loc, op, x, rowTile);
+    } else {
+      // All leading dims as rows: a collapse (no copy) and its inverse.
+      Value rows = mergeDims(rewriter, loc, x, 0, rank - 1);
+      result = buildRowTiledMlp(rewriter, loc, op, rows, rowTile);
+      SmallVector<OpFoldResult> leading = getDimSizes(rewriter, loc, x);
+      leading.pop_back();
+      result = splitDim(rewriter, loc, result, 0, leading);
     }
     rewriter.replaceOp(op,
                        castToResultType(rewriter, loc, result, op.getType()));
