@@ -176,8 +176,13 @@ LogicalResult mlir::xfmr::compileModule(ModuleOp module,
   if (options.emit <= EmitStage::Fused)
     return writeMLIR(module, outputPath);
 
-  if (failed(runStage(module, options, [](OpPassManager &pm) {
-        pm.addPass(createConvertXfmrToLinalgPass());
+  if (failed(runStage(module, options, [&](OpPassManager &pm) {
+        ConvertXfmrToLinalgPassOptions lowering;
+        lowering.flashAttention = options.tiling.flashAttention;
+        lowering.attentionQBlock = options.tiling.attentionQBlock;
+        lowering.attentionKvBlock = options.tiling.attentionKvBlock;
+        lowering.mlpRowBlock = options.tiling.mlpRowBlock;
+        pm.addPass(createConvertXfmrToLinalgPass(lowering));
         pm.addPass(createCanonicalizerPass());
       })))
     return failure();

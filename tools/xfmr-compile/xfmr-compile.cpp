@@ -73,6 +73,26 @@ static cl::opt<bool>
                         "provably removable"),
                cl::init(false));
 
+static cl::opt<bool> flashAttention(
+    "flash-attention",
+    cl::desc("Lower attention as flash attention, an online softmax over "
+             "key/value blocks (--flash-attention=false: over the whole score "
+             "matrix)"),
+    cl::init(true));
+static cl::opt<int64_t>
+    attentionQBlock("attention-q-block",
+                    cl::desc("Query rows per flash-attention tile"),
+                    cl::init(mlir::xfmr::XfmrToLinalgTiling().attentionQBlock));
+static cl::opt<int64_t> attentionKvBlock(
+    "attention-kv-block",
+    cl::desc("Keys per step of the flash-attention loop"),
+    cl::init(mlir::xfmr::XfmrToLinalgTiling().attentionKvBlock));
+static cl::opt<int64_t>
+    mlpRowBlock("mlp-row-block",
+                cl::desc("Rows per tile of the MLP loop (0: whole "
+                         "projections)"),
+                cl::init(mlir::xfmr::XfmrToLinalgTiling().mlpRowBlock));
+
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
   mlir::registerAsmPrinterCLOptions();
@@ -101,6 +121,10 @@ int main(int argc, char **argv) {
   options.fuse = fuse;
   options.fusionReport = fusionReport;
   options.preRMSNorm = preRMSNorm;
+  options.tiling.flashAttention = flashAttention;
+  options.tiling.attentionQBlock = attentionQBlock;
+  options.tiling.attentionKvBlock = attentionKvBlock;
+  options.tiling.mlpRowBlock = mlpRowBlock;
   std::string error;
   if (!mlir::xfmr::parseONNXShapeOptions(inputShapes, dimValues,
                                          options.import, error)) {

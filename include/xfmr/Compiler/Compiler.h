@@ -14,6 +14,7 @@
 #ifndef XFMR_COMPILER_COMPILER_H
 #define XFMR_COMPILER_COMPILER_H
 
+#include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
 #include "xfmr/Import/ONNX/ImportONNX.h"
 #include "xfmr/Target/CPU/CPUTarget.h"
 
@@ -56,6 +57,8 @@ struct CompileOptions {
   bool fusionReport = false;
   /// Rewrite Pre-LN LayerNorms into RMSNorms where that is exact.
   bool preRMSNorm = false;
+  /// How attention and MLP blocks are tiled in the lowering to linalg.
+  XfmrToLinalgTiling tiling;
   ONNXImportOptions import;
   /// Called on every pass manager the compiler runs, so that tools can
   /// apply MLIR's command-line options (IR printing, timing).

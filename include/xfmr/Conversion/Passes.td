@@ -33,8 +33,40 @@ def ConvertXfmrToLinalgPass : Pass<"convert-xfmr-to-linalg"> {
     time: that operand is first broadcast by an `xfmr.expand`, whose lowering
     reads index 0 or i as each run's sizes decide. Compiling with dims bound
     (`--dim`) keeps every map static.
+
+    `xfmr.attention` becomes flash attention: an `scf.forall` over batch,
+    query head and blocks of `attention-q-block` query rows, and in it an
+    `scf.for` over blocks of `attention-kv-block` keys that carries the
+    running row maximum, the running sum and the unnormalised output (an
+    online softmax), so that no buffer grows with the product of the
+    sequence lengths. With `is_causal`, the key loop stops at the query
+    block's diagonal. `flash-attention=false` lowers it over the whole score
+    matrix instead. `xfmr.mlp` becomes an `scf.forall` over tiles of
+    `mlp-row-block` rows, each computing its hidden activation and down
+    projection (0: whole projections).
+
+    ```mlir
+    // --convert-xfmr-to-linalg="attention-q-block=32 attention-kv-block=128"
+    %o = xfmr.attention %q, %k, %v {is_causal}
+        : (tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>)
+        -> tensor<1x8x?x64xf32>
+    // scf.forall (%b, %h, %i) = (0, 0, 0) to (1, 8, %sq) step (1, 1, 32)
+    //   scf.for %j = %c0 to %causal_end step %c128 iter_args(%m, %l, %acc)
+    ```
   }];
+  let options = [
+    Option<"flashAttention", "flash-attention", "bool", /*default=*/"true",
+           "Lower attention as flash attention (an online softmax over "
+           "key/value blocks); false: over the whole score matrix">,
+    Option<"attentionQBlock", "attention-q-block", "int64_t",
+           /*default=*/"64", "Query rows per flash-attention tile">,
+    Option<"attentionKvBlock", "attention-kv-block", "int64_t",
+           /*default=*/"64", "Keys per step of the flash-attention loop">,
+    Option<"mlpRowBlock", "mlp-row-block", "int64_t", /*default=*/"32",
+           "Rows per tile of the MLP loop (0: whole projections)">,
+  ];
   let dependentDialects = [
+    "::mlir::affine::AffineDialect",
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect"];

@@ -6,19 +6,27 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Attention as a sequence of generics over the whole score matrix: q · kᵀ,
-// scale + mask + causal, the row maximum, exp(s - max), the row sum, the
-// unnormalised product with v, and the division by the sum (Dv values per
-// row instead of T probabilities). This is the reference lowering; the
-// flash-attention tiling (online softmax over key/value blocks) replaces it.
+// Two lowerings of attention.
 //
-// Grouped-query attention splits the query heads [Hq] into [Hkv, G] with a
-// tensor.expand_shape (no copy), so each key/value head is read by its G
-// query heads through a plain projected-permutation map. An `h floordiv G`
-// map would do the same without the reshape, but tiling the head loop by a
-// size that is not a multiple of G would then read the wrong key head, and
-// the vectoriser rejects such maps; an explicit broadcast of k and v would
-// copy them G times.
+// Flash attention (the default): an scf.forall over batch, query head and
+// blocks of query rows; for each, an scf.for over blocks of keys carries
+// the running row maximum m, the running sum l and the unnormalised output
+// O (an online softmax), and the block ends with O / l. The only
+// score-sized tensors are one [query block, key block] tile, so memory
+// stays linear in the sequence lengths. With is_causal, the key loop of a
+// query block stops after the block's last visible key.
+//
+// The whole-matrix lowering is a sequence of generics over [B, H, Sq, T]:
+// q · kᵀ, scale + mask + causal, the row maximum, exp(s - max), the row
+// sum, the unnormalised product with v, and the division by the sum. It
+// splits the query heads [Hq] into [Hkv, G] with a tensor.expand_shape (no
+// copy), so each key/value head is read by its G query heads through a
+// plain projected-permutation map. An `h floordiv G` map would do the same
+// without the reshape, but tiling the head loop by a size that is not a
+// multiple of G would then read the wrong key head, and the vectoriser
+// rejects such maps; an explicit broadcast of k and v would copy them G
+// times. Flash attention has neither problem: its head is a loop index, and
+// the key/value head its quotient, used only in slice offsets.
 //
 // Rows whose every key is masked give zeros, as ONNX's reference does: the
 // maximum falls back to 0 and an all-zero sum to 1.
@@ -30,10 +38,12 @@
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
@@ -138,171 +148,537 @@ static Value repeatHeads(OpBuilder &b, Location loc, Value kv,
 
 namespace {
 
-struct AttentionToGeneric : OpRewritePattern<AttentionOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// What both lowerings start from: the keys and values attended to (the
+/// past ones first), the past's length and the scale.
+struct AttentionInputs {
+  Value query, keys, values, mask;
+  OpFoldResult pastLength;
+  Value scale;
+  bool causal;
+};
+
+} // namespace
+
+/// `scale * s`, masked: plus an additive mask element, or -inf where a
+/// keep-mask element is false.
+static Value scaleAndMask(OpBuilder &b, Location loc, Value s, Value scale,
+                          Value maskElement) {
+  s = arith::MulFOp::create(b, loc, s, scale);
+  if (!maskElement)
+    return s;
+  if (maskElement.getType().isInteger(1))
+    return arith::SelectOp::create(
+        b, loc, maskElement, s,
+        identityValue(b, loc, s.getType(), Combiner::Max));
+  return arith::AddFOp::create(b, loc, s, maskElement);
+}
+
+/// The shift of a row's exponentials: its maximum, or 0 for a row with
+/// every key masked (maximum -inf), whose exponentials are then all 0.
+static Value softmaxShift(OpBuilder &b, Location loc, Value max) {
+  Type type = max.getType();
+  Value negInf = identityValue(b, loc, type, Combiner::Max);
+  Value allMasked =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, max, negInf);
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+  return arith::SelectOp::create(b, loc, allMasked, zero, max);
+}
+
+/// `acc / sum`, with an all-zero sum (every key masked) read as 1.
+static Value normalize(OpBuilder &b, Location loc, Value acc, Value sum) {
+  Type type = sum.getType();
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+  Value one = arith::ConstantOp::create(b, loc, b.getFloatAttr(type, 1.0));
+  Value empty =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum, zero);
+  return arith::DivFOp::create(
+      b, loc, acc, arith::SelectOp::create(b, loc, empty, one, sum));
+}
+
+//===----------------------------------------------------------------------===//
+// The whole score matrix
+//===----------------------------------------------------------------------===//
+
+static Value buildWholeAttention(OpBuilder &b, Location loc,
+                                 const AttentionInputs &in) {
+  MLIRContext *context = b.getContext();
+  Value query = in.query, keys = in.keys, values = in.values;
+  Type elementType = cast<RankedTensorType>(query.getType()).getElementType();
+  OpFoldResult batch = sharedDim(b, loc, {query, keys, values}, 0);
+  OpFoldResult qHeads = getDimSize(b, loc, query, 1);
+  OpFoldResult kvHeads = sharedDim(b, loc, {keys, values}, 1);
+  OpFoldResult qLength = getDimSize(b, loc, query, 2);
+  OpFoldResult kvLength = sharedDim(b, loc, {keys, values}, 2);
+  OpFoldResult valueDim = getDimSize(b, loc, values, 3);
+  OpFoldResult group = divSizes(b, loc, qHeads, kvHeads);
+  if (!getConstantIntValue(kvHeads) && !getConstantIntValue(group)) {
+    keys = repeatHeads(b, loc, keys, qHeads, group);
+    values = repeatHeads(b, loc, values, qHeads, group);
+    kvHeads = qHeads;
+    group = b.getIndexAttr(1);
+  }
+  Value query5 = splitDim(b, loc, query, 1, {kvHeads, group});
+
+  auto map = [&](ArrayRef<int64_t> dims, int64_t numDims) {
+    return dimsMap(context, numDims, dims);
+  };
+  SmallVector<int64_t> rowDims = {kBatch, kKvHead, kGroup, kQuery};
+  SmallVector<int64_t> scoreDims = {kBatch, kKvHead, kGroup, kQuery, kKey};
+  SmallVector<OpFoldResult> rowSizes = {batch, kvHeads, group, qLength};
+  SmallVector<OpFoldResult> scoreSizes = rowSizes;
+  scoreSizes.push_back(kvLength);
+  Value zero =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
+  Value negInf = identityValue(b, loc, elementType, Combiner::Max);
+
+  // q · kᵀ over loops [b, hkv, g, i, j, d].
+  SmallVector<utils::IteratorType> iterators = parallelIterators(6);
+  iterators.back() = utils::IteratorType::reduction;
+  Value scores = buildContraction(
+      b, loc, query5, keys, createFilled(b, loc, scoreSizes, zero),
+      {map({kBatch, kKvHead, kGroup, kQuery, 5}, 6),
+       map({kBatch, kKvHead, kKey, 5}, 6), map(scoreDims, 6)},
+      iterators);
+
+  // Scale, mask and causal frontier.
+  SmallVector<Value> inputs = {scores};
+  SmallVector<AffineMap> maps = {map(scoreDims, 5)};
+  if (in.mask) {
+    auto [mapped, maskMap] = mapMask(b, loc, in.mask, kvHeads, group);
+    inputs.push_back(mapped);
+    maps.push_back(maskMap);
+  }
+  bool hasMask = inputs.size() > 1, causal = in.causal;
+  Value past = getValueOrCreateConstantIndexOp(b, loc, in.pastLength);
+  Value masked = buildParallelGeneric(
+      b, loc, inputs, maps,
+      tensor::EmptyOp::create(b, loc, scoreSizes, elementType),
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        Value s = scaleAndMask(nb, l, args[0], in.scale,
+                               hasMask ? args[1] : Value());
+        if (causal) {
+          // Query i sees key j when j <= i + past length.
+          Value i = linalg::IndexOp::create(nb, l, kQuery);
+          Value j = linalg::IndexOp::create(nb, l, kKey);
+          Value frontier = arith::AddIOp::create(nb, l, i, past);
+          Value hidden = arith::CmpIOp::create(
+              nb, l, arith::CmpIPredicate::ugt, j, frontier);
+          s = arith::SelectOp::create(nb, l, hidden, negInf, s);
+        }
+        return s;
+      });
+
+  // Softmax numerator with the row maximum subtracted.
+  SmallVector<bool> keyReduced = {false, false, false, false, true};
+  Value max = reduce(b, loc, masked, {}, keyReduced, Combiner::Max,
+                     [](OpBuilder &, Location, ValueRange args) {
+                       return args[0];
+                     });
+  Value exps = buildParallelGeneric(
+      b, loc, {masked, max}, {map(scoreDims, 5), map(rowDims, 5)},
+      tensor::EmptyOp::create(b, loc, scoreSizes, elementType),
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        return math::ExpOp::create(
+            nb, l,
+            arith::SubFOp::create(nb, l, args[0],
+                                  softmaxShift(nb, l, args[1])));
+      });
+  Value sums = reduce(b, loc, exps, {}, keyReduced, Combiner::Sum,
+                      [](OpBuilder &, Location, ValueRange args) {
+                        return args[0];
+                      });
+
+  // exp · v over loops [b, hkv, g, i, e, j], then divide by the row sum.
+  SmallVector<OpFoldResult> outSizes = rowSizes;
+  outSizes.push_back(valueDim);
+  Value weighted = buildContraction(
+      b, loc, exps, values, createFilled(b, loc, outSizes, zero),
+      {map({kBatch, kKvHead, kGroup, kQuery, 5}, 6),
+       map({kBatch, kKvHead, 5, 4}, 6), map({0, 1, 2, 3, 4}, 6)},
+      iterators);
+  Value output = buildParallelGeneric(
+      b, loc, {weighted, sums}, {map({0, 1, 2, 3, 4}, 5), map(rowDims, 5)},
+      tensor::EmptyOp::create(b, loc, outSizes, elementType),
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        return normalize(nb, l, args[0], args[1]);
+      });
+  return mergeDims(b, loc, output, 1, 2);
+}
+
+//===----------------------------------------------------------------------===//
+// Flash attention
+//===----------------------------------------------------------------------===//
+
+/// The mask's tile for the query rows [i0, i0 + qs) and keys [j0, j0 + ks)
+/// of batch `batch` and query head `head`, with the map from the tile's
+/// loops (i, j) to it. Dims the mask broadcasts (static 1) are dropped.
+static std::pair<Value, AffineMap>
+maskTile(OpBuilder &b, Location loc, Value mask, Value batch, Value head,
+         Value i0, OpFoldResult qs, Value j0, OpFoldResult ks) {
+  MLIRContext *context = b.getContext();
+  auto type = cast<RankedTensorType>(mask.getType());
+  int64_t rank = type.getRank();
+  if (rank == 0)
+    return {mask, AffineMap::get(2, 0, {}, context)};
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  SmallVector<OpFoldResult> offsets, sizes;
+  SmallVector<int64_t> kept;
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t scoreDim = d + 4 - rank;
+    if (type.getDimSize(d) == 1) {
+      offsets.push_back(zero);
+      sizes.push_back(one);
+      continue;
+    }
+    switch (scoreDim) {
+    case 0:
+      offsets.push_back(batch);
+      sizes.push_back(one);
+      break;
+    case 1:
+      offsets.push_back(head);
+      sizes.push_back(one);
+      break;
+    case 2:
+      offsets.push_back(i0);
+      sizes.push_back(qs);
+      kept.push_back(d);
+      exprs.push_back(getAffineDimExpr(0, context));
+      break;
+    default:
+      offsets.push_back(j0);
+      sizes.push_back(ks);
+      kept.push_back(d);
+      exprs.push_back(getAffineDimExpr(1, context));
+      break;
+    }
+  }
+  return {extractTile(b, loc, mask, offsets, sizes, kept),
+          AffineMap::get(2, 0, exprs, context)};
+}
+
+namespace {
+
+/// The loop-invariant values of the flash-attention loop nest.
+struct FlashAttention {
+  FlashAttention(const AttentionInputs &in, const XfmrToLinalgTiling &tiling)
+      : in(in), tiling(tiling) {}
+
+  const AttentionInputs &in;
+  const XfmrToLinalgTiling &tiling;
+  Type elementType;
+  OpFoldResult qLength, kvLength, headDim, valueDim, group;
+  /// Keys transposed to [B, Hkv, D, T].
+  Value keysT;
+
+  Value build(OpBuilder &b, Location loc);
+  /// The output rows [i0, i0 + qs) of one query head.
+  Value buildQueryBlock(OpBuilder &b, Location loc, Value batch, Value head,
+                        Value i0, OpFoldResult qs);
+  /// One step of the online softmax: (m, l, O) after the keys [j0, j0 + ks).
+  SmallVector<Value> buildKeyBlock(OpBuilder &b, Location loc, Value batch,
+                                   Value head, Value kvHead, Value i0,
+                                   OpFoldResult qs, Value qTile, Value j0,
+                                   OpFoldResult ks, ValueRange state);
+};
+
+} // namespace
+
+Value FlashAttention::build(OpBuilder &b, Location loc) {
+  MLIRContext *context = b.getContext();
+  Value query = in.query, keys = in.keys, values = in.values;
+  elementType = cast<RankedTensorType>(query.getType()).getElementType();
+  OpFoldResult batch = sharedDim(b, loc, {query, keys, values}, 0);
+  OpFoldResult qHeads = getDimSize(b, loc, query, 1);
+  OpFoldResult kvHeads = sharedDim(b, loc, {keys, values}, 1);
+  qLength = getDimSize(b, loc, query, 2);
+  kvLength = sharedDim(b, loc, {keys, values}, 2);
+  headDim = sharedDim(b, loc, {query, keys}, 3);
+  valueDim = getDimSize(b, loc, values, 3);
+  group = divSizes(b, loc, qHeads, kvHeads);
+
+  // Each step reads a [D, key block] tile of kᵀ, whose rows are contiguous
+  // runs of keys: the lanes of q · kᵀ then run along the keys, as in a
+  // matmul, instead of reducing across lanes for every score. Transposed
+  // once here, not once per query block.
+  SmallVector<OpFoldResult> tSizes = {batch, kvHeads, headDim, kvLength};
+  keysT = buildParallelGeneric(
+      b, loc, {keys}, {dimsMap(context, 4, {0, 1, 3, 2})},
+      tensor::EmptyOp::create(b, loc, tSizes, elementType),
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+
+  int64_t qBlock = clampTileSize(tiling.attentionQBlock, qLength);
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  SmallVector<OpFoldResult> outSizes = {batch, qHeads, qLength, valueDim};
+  Value init = tensor::EmptyOp::create(b, loc, outSizes, elementType);
+  auto forall = scf::ForallOp::create(
+      b, loc, {zero, zero, zero}, {batch, qHeads, qLength},
+      {one, one, b.getIndexAttr(qBlock)}, ValueRange{init}, std::nullopt);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forall.getTerminator());
+    SmallVector<Value> ivs = forall.getInductionVars();
+    OpFoldResult qs = tileSize(b, loc, qBlock, ivs[2], qLength);
+    Value rows = buildQueryBlock(b, loc, ivs[0], ivs[1], ivs[2], qs);
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(
+        b, loc, rows, forall.getRegionIterArgs()[0],
+        {ivs[0], ivs[1], ivs[2], zero}, {one, one, qs, valueDim},
+        {one, one, one, one});
+  }
+  return forall.getResult(0);
+}
+
+Value FlashAttention::buildQueryBlock(OpBuilder &b, Location loc,
+                                      Value batch, Value head, Value i0,
+                                      OpFoldResult qs) {
+  MLIRContext *context = b.getContext();
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  Value kvHead = head;
+  if (std::optional<int64_t> g = getConstantIntValue(group)) {
+    if (*g != 1)
+      kvHead = affine::makeComposedAffineApply(
+          b, loc, getAffineDimExpr(0, context).floorDiv(*g), {head});
+  } else {
+    kvHead = arith::DivUIOp::create(
+        b, loc, head, getValueOrCreateConstantIndexOp(b, loc, group));
+  }
+  Value qTile = extractTile(b, loc, in.query, {batch, head, i0, zero},
+                            {one, one, qs, headDim}, {2, 3});
+
+  // With is_causal, the last key any row of the block sees is
+  // i0 + qs - 1 + P: the loop ends there.
+  Value kvEnd;
+  if (in.causal) {
+    AffineExpr i = getAffineDimExpr(0, context),
+               rows = getAffineDimExpr(1, context),
+               t = getAffineSymbolExpr(0, context),
+               p = getAffineSymbolExpr(1, context);
+    kvEnd = getValueOrCreateConstantIndexOp(
+        b, loc,
+        affine::makeComposedFoldedAffineMin(
+            b, loc, AffineMap::get(2, 2, {t, i + rows + p}, context),
+            {i0, qs, kvLength, in.pastLength}));
+  } else {
+    kvEnd = getValueOrCreateConstantIndexOp(b, loc, kvLength);
+  }
+  int64_t kvBlock = clampTileSize(tiling.attentionKvBlock, kvLength);
+
+  Value negInf = identityValue(b, loc, elementType, Combiner::Max);
+  Value zeroElement =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
+  SmallVector<Value> state = {
+      createFilled(b, loc, {qs}, negInf), createFilled(b, loc, {qs}, zeroElement),
+      createFilled(b, loc, {qs, valueDim}, zeroElement)};
+  auto loop = scf::ForOp::create(
+      b, loc, arith::ConstantIndexOp::create(b, loc, 0), kvEnd,
+      arith::ConstantIndexOp::create(b, loc, kvBlock), state,
+      [&](OpBuilder &nb, Location l, Value j0, ValueRange args) {
+        OpFoldResult ks = tileSize(
+            nb, l, kvBlock, j0,
+            in.causal ? OpFoldResult(kvEnd) : kvLength);
+        scf::YieldOp::create(nb, l,
+                             buildKeyBlock(nb, l, batch, head, kvHead, i0, qs,
+                                           qTile, j0, ks, args));
+      });
+  Value sums = loop.getResult(1), acc = loop.getResult(2);
+  return buildParallelGeneric(
+      b, loc, {acc, sums},
+      {b.getMultiDimIdentityMap(2), dimsMap(context, 2, {0})},
+      tensor::EmptyOp::create(b, loc, {qs, valueDim}, elementType),
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        return normalize(nb, l, args[0], args[1]);
+      });
+}
+
+SmallVector<Value> FlashAttention::buildKeyBlock(
+    OpBuilder &b, Location loc, Value batch, Value head, Value kvHead,
+    Value i0, OpFoldResult qs, Value qTile, Value j0, OpFoldResult ks,
+    ValueRange state) {
+  MLIRContext *context = b.getContext();
+  Value max = state[0], sum = state[1], acc = state[2];
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  Value kTile = extractTile(b, loc, keysT, {batch, kvHead, zero, j0},
+                            {one, one, headDim, ks}, {2, 3});
+  Value vTile = extractTile(b, loc, in.values, {batch, kvHead, j0, zero},
+                            {one, one, ks, valueDim}, {2, 3});
+  auto map = [&](int64_t numDims, ArrayRef<int64_t> dims) {
+    return dimsMap(context, numDims, dims);
+  };
+  AffineMap tileMap = map(2, {0, 1}), rowMap = map(2, {0}),
+            vecMap = map(1, {0});
+  auto reduction = [](int64_t numDims) {
+    SmallVector<utils::IteratorType> iterators = parallelIterators(numDims);
+    iterators.back() = utils::IteratorType::reduction;
+    return iterators;
+  };
+  Value zeroElement =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
+
+  // s = q · kᵀ over loops (i, j, d).
+  Value scores = buildContraction(
+      b, loc, qTile, kTile, createFilled(b, loc, {qs, ks}, zeroElement),
+      {map(3, {0, 2}), map(3, {2, 1}), map(3, {0, 1})}, reduction(3));
+
+  // Scale, mask and causal frontier: query i0 + i sees key j0 + j when
+  // j <= i + (i0 + P - j0).
+  SmallVector<Value> inputs = {scores};
+  SmallVector<AffineMap> maps = {tileMap};
+  if (in.mask) {
+    auto [tile, tileMaskMap] =
+        maskTile(b, loc, in.mask, batch, head, i0, qs, j0, ks);
+    inputs.push_back(tile);
+    maps.push_back(tileMaskMap);
+  }
+  bool hasMask = inputs.size() > 1;
+  Value diagonal;
+  if (in.causal)
+    diagonal = getValueOrCreateConstantIndexOp(
+        b, loc,
+        affine::makeComposedFoldedAffineApply(
+            b, loc,
+            getAffineDimExpr(0, context) + getAffineSymbolExpr(0, context) -
+                getAffineDimExpr(1, context),
+            {i0, j0, in.pastLength}));
+  Value negInf = identityValue(b, loc, elementType, Combiner::Max);
+  Value masked = buildParallelGeneric(
+      b, loc, inputs, maps,
+      tensor::EmptyOp::create(b, loc, {qs, ks}, elementType),
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        Value s = scaleAndMask(nb, l, args[0], in.scale,
+                               hasMask ? args[1] : Value());
+        if (diagonal) {
+          Value i = linalg::IndexOp::create(nb, l, 0);
+          Value j = linalg::IndexOp::create(nb, l, 1);
+          Value frontier = arith::AddIOp::create(nb, l, i, diagonal);
+          Value hidden = arith::CmpIOp::create(
+              nb, l, arith::CmpIPredicate::sgt, j, frontier);
+          s = arith::SelectOp::create(nb, l, hidden, negInf, s);
+        }
+        return s;
+      });
+
+  // m' = max(m, rowmax(s)), and the factor exp(m - m') of what came
+  // before. m' overwrites m after its last read, so that the loop carries
+  // it in place.
+  Value rowMax = buildGeneric(
+      b, loc, {masked}, createFilled(b, loc, {qs}, negInf),
+      {tileMap, rowMap}, reduction(2),
+      [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        return arith::MaximumFOp::create(nb, l, args[1], args[0]);
+      });
+  Value factor = buildParallelGeneric(
+      b, loc, {max, rowMax}, {vecMap, vecMap},
+      tensor::EmptyOp::create(b, loc, {qs}, elementType),
+      [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        Value newMax = arith::MaximumFOp::create(nb, l, args[0], args[1]);
+        return math::ExpOp::create(
+            nb, l,
+            arith::SubFOp::create(nb, l, args[0],
+                                  softmaxShift(nb, l, newMax)));
+      });
+  Value newMax = buildGeneric(
+      b, loc, {rowMax}, max, {vecMap, vecMap}, parallelIterators(1),
+      [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        return arith::MaximumFOp::create(nb, l, args[1], args[0]);
+      });
+  // p = exp(s - m').
+  Value probs = buildParallelGeneric(
+      b, loc, {masked, newMax}, {tileMap, rowMap},
+      tensor::EmptyOp::create(b, loc, {qs, ks}, elementType),
+      [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        return math::ExpOp::create(
+            nb, l,
+            arith::SubFOp::create(nb, l, args[0],
+                                  softmaxShift(nb, l, args[1])));
+      });
+  auto rescale = [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+    return arith::MulFOp::create(nb, l, args[1], args[0]);
+  };
+  // l' = l · exp(m - m') + rowsum(p).
+  Value newSum = buildGeneric(b, loc, {factor}, sum, {vecMap, vecMap},
+                              parallelIterators(1), rescale);
+  newSum = buildGeneric(
+      b, loc, {probs}, newSum, {tileMap, rowMap}, reduction(2),
+      [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        return arith::AddFOp::create(nb, l, args[1], args[0]);
+      });
+  // O' = O · exp(m - m') + p · v, over loops (i, e, j).
+  Value newAcc = buildGeneric(b, loc, {factor}, acc, {rowMap, tileMap},
+                              parallelIterators(2), rescale);
+  newAcc = buildContraction(
+      b, loc, probs, vTile, newAcc,
+      {map(3, {0, 2}), map(3, {2, 1}), map(3, {0, 1})}, reduction(3));
+  return {newMax, newSum, newAcc};
+}
+
+//===----------------------------------------------------------------------===//
+// The pattern
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
+  AttentionToLinalg(MLIRContext *context, const XfmrToLinalgTiling &tiling)
+      : OpRewritePattern(context), tiling(tiling) {}
 
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *context = rewriter.getContext();
     if (op.getPresent().size() != (op.getPastKey() ? 2u : 0u))
       return rewriter.notifyMatchFailure(op, "present results without a past");
-    Value query = op.getQuery(), keys = op.getKey(), values = op.getValue();
-    auto queryType = cast<RankedTensorType>(query.getType());
-    Type elementType = queryType.getElementType();
-
-    OpFoldResult pastLength = rewriter.getIndexAttr(0);
+    AttentionInputs in;
+    in.query = op.getQuery();
+    in.keys = op.getKey();
+    in.values = op.getValue();
+    in.mask = op.getMask();
+    in.causal = op.getIsCausal();
+    in.pastLength = rewriter.getIndexAttr(0);
     if (Value pastKey = op.getPastKey()) {
-      pastLength = getDimSize(rewriter, loc, pastKey, 2);
-      keys = concatSequence(rewriter, loc, pastKey, keys);
-      values = concatSequence(rewriter, loc, op.getPastValue(), values);
+      in.pastLength = getDimSize(rewriter, loc, pastKey, 2);
+      in.keys = concatSequence(rewriter, loc, pastKey, in.keys);
+      in.values = concatSequence(rewriter, loc, op.getPastValue(), in.values);
     }
-    Value presentKey = keys, presentValue = values;
 
-    OpFoldResult batch = sharedDim(rewriter, loc, {query, keys, values}, 0);
-    OpFoldResult qHeads = getDimSize(rewriter, loc, query, 1);
-    OpFoldResult kvHeads = sharedDim(rewriter, loc, {keys, values}, 1);
-    OpFoldResult qLength = getDimSize(rewriter, loc, query, 2);
-    OpFoldResult kvLength = sharedDim(rewriter, loc, {keys, values}, 2);
-    OpFoldResult headDim = sharedDim(rewriter, loc, {query, keys}, 3);
-    OpFoldResult valueDim = getDimSize(rewriter, loc, values, 3);
-    OpFoldResult group = divSizes(rewriter, loc, qHeads, kvHeads);
-    if (!getConstantIntValue(kvHeads) && !getConstantIntValue(group)) {
-      keys = repeatHeads(rewriter, loc, keys, qHeads, group);
-      values = repeatHeads(rewriter, loc, values, qHeads, group);
-      kvHeads = qHeads;
-      group = rewriter.getIndexAttr(1);
-    }
-    Value query5 = splitDim(rewriter, loc, query, 1, {kvHeads, group});
-
-    auto map = [&](ArrayRef<int64_t> dims, int64_t numDims) {
-      return dimsMap(context, numDims, dims);
-    };
-    SmallVector<int64_t> rowDims = {kBatch, kKvHead, kGroup, kQuery};
-    SmallVector<int64_t> scoreDims = {kBatch, kKvHead, kGroup, kQuery, kKey};
-    SmallVector<OpFoldResult> rowSizes = {batch, kvHeads, group, qLength};
-    SmallVector<OpFoldResult> scoreSizes = rowSizes;
-    scoreSizes.push_back(kvLength);
-    Value zero = arith::ConstantOp::create(rewriter, loc,
-                                           rewriter.getZeroAttr(elementType));
-    Value negInf = identityValue(rewriter, loc, elementType, Combiner::Max);
-
-    // q · kᵀ over loops [b, hkv, g, i, j, d].
-    SmallVector<utils::IteratorType> iterators = parallelIterators(6);
-    iterators.back() = utils::IteratorType::reduction;
-    Value scores = buildContraction(
-        rewriter, loc, query5, keys, createFilled(rewriter, loc, scoreSizes, zero),
-        {map({kBatch, kKvHead, kGroup, kQuery, 5}, 6),
-         map({kBatch, kKvHead, kKey, 5}, 6), map(scoreDims, 6)},
-        iterators);
-
-    // Scale, mask and causal frontier.
-    Value scale;
+    Type elementType =
+        cast<RankedTensorType>(in.query.getType()).getElementType();
+    OpFoldResult headDim = sharedDim(rewriter, loc, {in.query, in.keys}, 3);
     if (std::optional<APFloat> attr = op.getScale()) {
-      scale = arith::ConstantOp::create(
+      in.scale = arith::ConstantOp::create(
           rewriter, loc,
           rewriter.getFloatAttr(elementType, attr->convertToDouble()));
     } else if (std::optional<int64_t> d = getConstantIntValue(headDim)) {
-      scale = arith::ConstantOp::create(
+      in.scale = arith::ConstantOp::create(
           rewriter, loc,
           rewriter.getFloatAttr(elementType,
                                 1.0 / std::sqrt(static_cast<double>(*d))));
     } else {
-      scale = math::RsqrtOp::create(
+      in.scale = math::RsqrtOp::create(
           rewriter, loc, sizeAsFloat(rewriter, loc, headDim, elementType));
     }
-    SmallVector<Value> inputs = {scores};
-    SmallVector<AffineMap> maps = {map(scoreDims, 5)};
-    bool boolMask = false;
-    if (Value mask = op.getMask()) {
-      auto [mapped, maskMap] = mapMask(rewriter, loc, mask, kvHeads, group);
-      inputs.push_back(mapped);
-      maps.push_back(maskMap);
-      boolMask = cast<RankedTensorType>(mask.getType())
-                     .getElementType()
-                     .isInteger(1);
-    }
-    bool hasMask = inputs.size() > 1, causal = op.getIsCausal();
-    Value past = getValueOrCreateConstantIndexOp(rewriter, loc, pastLength);
-    Value masked = buildParallelGeneric(
-        rewriter, loc, inputs, maps,
-        tensor::EmptyOp::create(rewriter, loc, scoreSizes, elementType),
-        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value s = arith::MulFOp::create(b, l, args[0], scale);
-          if (hasMask && boolMask)
-            s = arith::SelectOp::create(b, l, args[1], s, negInf);
-          else if (hasMask)
-            s = arith::AddFOp::create(b, l, s, args[1]);
-          if (causal) {
-            // Query i sees key j when j <= i + past length.
-            Value i = linalg::IndexOp::create(b, l, kQuery);
-            Value j = linalg::IndexOp::create(b, l, kKey);
-            Value frontier = arith::AddIOp::create(b, l, i, past);
-            Value hidden = arith::CmpIOp::create(
-                b, l, arith::CmpIPredicate::ugt, j, frontier);
-            s = arith::SelectOp::create(b, l, hidden, negInf, s);
-          }
-          return s;
-        });
 
-    // Softmax numerator with the row maximum subtracted.
-    SmallVector<bool> keyReduced = {false, false, false, false, true};
-    Value max = reduce(rewriter, loc, masked, {}, keyReduced, Combiner::Max,
-                       [](OpBuilder &, Location, ValueRange args) {
-                         return args[0];
-                       });
-    Value exps = buildParallelGeneric(
-        rewriter, loc, {masked, max}, {map(scoreDims, 5), map(rowDims, 5)},
-        tensor::EmptyOp::create(rewriter, loc, scoreSizes, elementType),
-        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value allMasked = arith::CmpFOp::create(
-              b, l, arith::CmpFPredicate::OEQ, args[1], negInf);
-          Value shift = arith::SelectOp::create(b, l, allMasked, zero, args[1]);
-          return math::ExpOp::create(
-              b, l, arith::SubFOp::create(b, l, args[0], shift));
-        });
-    Value sums = reduce(rewriter, loc, exps, {}, keyReduced, Combiner::Sum,
-                        [](OpBuilder &, Location, ValueRange args) {
-                          return args[0];
-                        });
-
-    // exp · v over loops [b, hkv, g, i, e, j], then divide by the row sum.
-    SmallVector<OpFoldResult> outSizes = rowSizes;
-    outSizes.push_back(valueDim);
-    Value weighted = buildContraction(
-        rewriter, loc, exps, values, createFilled(rewriter, loc, outSizes, zero),
-        {map({kBatch, kKvHead, kGroup, kQuery, 5}, 6),
-         map({kBatch, kKvHead, 5, 4}, 6), map({0, 1, 2, 3, 4}, 6)},
-        iterators);
-    Value one = arith::ConstantOp::create(
-        rewriter, loc, rewriter.getFloatAttr(elementType, 1.0));
-    Value output = buildParallelGeneric(
-        rewriter, loc, {weighted, sums}, {map({0, 1, 2, 3, 4}, 5), map(rowDims, 5)},
-        tensor::EmptyOp::create(rewriter, loc, outSizes, elementType),
-        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value empty = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
-                                              args[1], zero);
-          Value sum = arith::SelectOp::create(b, l, empty, one, args[1]);
-          return arith::DivFOp::create(b, l, args[0], sum);
-        });
-    output = mergeDims(rewriter, loc, output, 1, 2);
-
+    Value output = tiling.flashAttention
+                       ? FlashAttention(in, tiling).build(rewriter, loc)
+                       : buildWholeAttention(rewriter, loc, in);
     SmallVector<Value> results = {
         castToResultType(rewriter, loc, output, op.getOutput().getType())};
     if (op.getPastKey()) {
-      results.push_back(castToResultType(rewriter, loc, presentKey,
+      results.push_back(castToResultType(rewriter, loc, in.keys,
                                          op.getPresent()[0].getType()));
-      results.push_back(castToResultType(rewriter, loc, presentValue,
+      results.push_back(castToResultType(rewriter, loc, in.values,
                                          op.getPresent()[1].getType()));
     }
     rewriter.replaceOp(op, results);
     return success();
   }
+
+  XfmrToLinalgTiling tiling;
 };
 
 } // namespace
 
 void mlir::xfmr::populateXfmrAttentionToLinalgPatterns(
-    RewritePatternSet &patterns) {
-  patterns.add<AttentionToGeneric>(patterns.getContext());
+    RewritePatternSet &patterns, const XfmrToLinalgTiling &tiling) {
+  patterns.add<AttentionToLinalg>(patterns.getContext(), tiling);
 }

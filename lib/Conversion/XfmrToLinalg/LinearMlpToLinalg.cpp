@@ -12,6 +12,11 @@
 // elementwise epilogue generic, the shape that tile-and-fuse pulls into the
 // contraction's loops.
 //
+// The MLP runs in an scf.forall over tiles of rows of its input flattened
+// to [M, D]: each tile's [rows, H] hidden activation stays in cache on its
+// way to the down projection, instead of a whole [M, H] buffer. Each output
+// element is the same sum in the same order as without tiles.
+//
 //===----------------------------------------------------------------------===//
 
 #include "LoweringUtils.h"
@@ -21,6 +26,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -93,6 +99,61 @@ static Value epilogue(OpBuilder &b, Location loc, Value acc, Value bias,
       });
 }
 
+/// The MLP of `op` on the rows `x` ([..., D]). Plain: down(act(x · up +
+/// b)). Gated: the activation goes to the gate projection, whose result
+/// scales the up projection in its epilogue.
+static Value buildMlp(OpBuilder &b, Location loc, MlpOp op, Value x) {
+  Value up = project(b, loc, x, op.getUp(), /*transposed=*/false);
+  Value hidden;
+  if (Value gate = op.getGate()) {
+    Value gated =
+        epilogue(b, loc, project(b, loc, x, gate, /*transposed=*/false),
+                 op.getGateBias(), op.getActivation());
+    hidden = epilogue(b, loc, up, op.getUpBias(), Activation::none, gated);
+  } else {
+    hidden = epilogue(b, loc, up, op.getUpBias(), op.getActivation());
+  }
+  Value down = project(b, loc, hidden, op.getDown(), /*transposed=*/false);
+  return epilogue(b, loc, down, op.getDownBias(), Activation::none);
+}
+
+/// The MLP of `op` on `x`, [M, D] or [B, M, D], in an scf.forall over
+/// tiles of `rowTile` rows of M (and over B).
+static Value buildRowTiledMlp(OpBuilder &b, Location loc, MlpOp op, Value x,
+                              int64_t rowTile) {
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  SmallVector<OpFoldResult> sizes = getDimSizes(b, loc, x);
+  OpFoldResult rows = sizes[rank - 2], inDim = sizes[rank - 1];
+  sizes.back() = getDimSize(b, loc, op.getDown(), 1);
+  rowTile = clampTileSize(rowTile, rows);
+  Type elementType = cast<RankedTensorType>(x.getType()).getElementType();
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  Value init = tensor::EmptyOp::create(b, loc, sizes, elementType);
+  SmallVector<OpFoldResult> lbs(rank - 1, zero), steps(rank - 2, one);
+  steps.push_back(b.getIndexAttr(rowTile));
+  auto forall = scf::ForallOp::create(
+      b, loc, lbs, ArrayRef(sizes).drop_back(), steps, ValueRange{init},
+      std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(forall.getTerminator());
+  SmallVector<OpFoldResult> offsets =
+      getAsOpFoldResult(forall.getInductionVars());
+  offsets.push_back(zero);
+  SmallVector<OpFoldResult> tileSizes(rank - 2, one);
+  tileSizes.push_back(tileSize(b, loc, rowTile,
+                               forall.getInductionVars().back(), rows));
+  tileSizes.push_back(inDim);
+  Value tile =
+      extractTile(b, loc, x, offsets, tileSizes, {rank - 2, rank - 1});
+  Value result = buildMlp(b, loc, op, tile);
+  tileSizes.back() = sizes.back();
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(
+      b, loc, result, forall.getRegionIterArgs()[0], offsets, tileSizes,
+      SmallVector<OpFoldResult>(rank, one));
+  return forall.getResult(0);
+}
+
 namespace {
 
 struct LinearToGeneric : OpRewritePattern<LinearOp> {
@@ -111,39 +172,46 @@ struct LinearToGeneric : OpRewritePattern<LinearOp> {
   }
 };
 
-/// Plain: down(act(x · up + b)). Gated: the activation goes to the gate
-/// projection, whose result scales the up projection in its epilogue.
-struct MlpToGeneric : OpRewritePattern<MlpOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct MlpToLinalg : OpRewritePattern<MlpOp> {
+  MlpToLinalg(MLIRContext *context, int64_t rowTile)
+      : OpRewritePattern(context), rowTile(rowTile) {}
 
   LogicalResult matchAndRewrite(MlpOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value x = op.getInput();
-    Value up = project(rewriter, loc, x, op.getUp(), /*transposed=*/false);
-    Value hidden;
-    if (Value gate = op.getGate()) {
-      Value gated = epilogue(
-          rewriter, loc, project(rewriter, loc, x, gate, /*transposed=*/false),
-          op.getGateBias(), op.getActivation());
-      hidden = epilogue(rewriter, loc, up, op.getUpBias(), Activation::none,
-                        gated);
+    int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t dynamicRows =
+        llvm::count_if(type.getShape().drop_back(), ShapedType::isDynamic);
+    Value result;
+    if (rowTile == 0 || rank < 2 || (dynamicRows > 1 && rank > 3)) {
+      result = buildMlp(rewriter, loc, op, x);
+    } else if (rank == 2 || dynamicRows > 1) {
+      // Splitting a merged dim back into several dynamic ones is more than
+      // memref lowering (expand-strided-metadata) handles: with a dynamic
+      // batch and sequence, tiles stay within one batch row.
+      result = buildRowTiledMlp(rewriter, loc, op, x, rowTile);
     } else {
-      hidden = epilogue(rewriter, loc, up, op.getUpBias(), op.getActivation());
+      // All leading dims as rows: a collapse (no copy) and its inverse.
+      Value rows = mergeDims(rewriter, loc, x, 0, rank - 1);
+      result = buildRowTiledMlp(rewriter, loc, op, rows, rowTile);
+      SmallVector<OpFoldResult> leading = getDimSizes(rewriter, loc, x);
+      leading.pop_back();
+      result = splitDim(rewriter, loc, result, 0, leading);
     }
-    Value down =
-        project(rewriter, loc, hidden, op.getDown(), /*transposed=*/false);
-    Value result =
-        epilogue(rewriter, loc, down, op.getDownBias(), Activation::none);
     rewriter.replaceOp(op,
                        castToResultType(rewriter, loc, result, op.getType()));
     return success();
   }
+
+  int64_t rowTile;
 };
 
 } // namespace
 
 void mlir::xfmr::populateXfmrLinearMlpToLinalgPatterns(
-    RewritePatternSet &patterns) {
-  patterns.add<LinearToGeneric, MlpToGeneric>(patterns.getContext());
+    RewritePatternSet &patterns, const XfmrToLinalgTiling &tiling) {
+  patterns.add<LinearToGeneric>(patterns.getContext());
+  patterns.add<MlpToLinalg>(patterns.getContext(), tiling.mlpRowBlock);
 }

@@ -10,6 +10,7 @@
 
 #include "xfmr/Dialect/Xfmr/IR/XfmrShapeInference.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -109,6 +110,41 @@ Value mlir::xfmr::sizeAsFloat(OpBuilder &b, Location loc, OpFoldResult size,
   Value asInt = arith::IndexCastOp::create(
       b, loc, b.getI64Type(), getValueOrCreateConstantIndexOp(b, loc, size));
   return arith::SIToFPOp::create(b, loc, type, asInt);
+}
+
+OpFoldResult mlir::xfmr::tileSize(OpBuilder &b, Location loc, int64_t tile,
+                                  Value offset, OpFoldResult end) {
+  if (std::optional<int64_t> e = getConstantIntValue(end); e && *e % tile == 0)
+    return b.getIndexAttr(tile);
+  MLIRContext *context = b.getContext();
+  AffineMap map = AffineMap::get(
+      1, 1,
+      {getAffineConstantExpr(tile, context),
+       getAffineSymbolExpr(0, context) - getAffineDimExpr(0, context)},
+      context);
+  return affine::makeComposedFoldedAffineMin(b, loc, map, {offset, end});
+}
+
+int64_t mlir::xfmr::clampTileSize(int64_t tile, OpFoldResult size) {
+  if (std::optional<int64_t> s = getConstantIntValue(size); s && *s > 0)
+    return std::min(tile, *s);
+  return tile;
+}
+
+Value mlir::xfmr::extractTile(OpBuilder &b, Location loc, Value source,
+                              ArrayRef<OpFoldResult> offsets,
+                              ArrayRef<OpFoldResult> sizes,
+                              ArrayRef<int64_t> kept) {
+  // Only attribute sizes are static in the slice's own type.
+  SmallVector<int64_t> shape;
+  for (int64_t d : kept)
+    shape.push_back(isa<Attribute>(sizes[d]) ? *getConstantIntValue(sizes[d])
+                                             : ShapedType::kDynamic);
+  auto type = RankedTensorType::get(
+      shape, cast<RankedTensorType>(source.getType()).getElementType());
+  SmallVector<OpFoldResult> strides(offsets.size(), b.getIndexAttr(1));
+  return tensor::ExtractSliceOp::create(b, loc, type, source, offsets, sizes,
+                                        strides);
 }
 
 //===----------------------------------------------------------------------===//

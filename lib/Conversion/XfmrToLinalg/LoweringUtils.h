@@ -47,6 +47,22 @@ OpFoldResult divSizes(OpBuilder &b, Location loc, OpFoldResult lhs,
 /// An index size as a scalar of float type `type` (a count to divide by).
 Value sizeAsFloat(OpBuilder &b, Location loc, OpFoldResult size, Type type);
 
+/// The size of the tile at `offset` of a loop over [0, `end`) in steps of
+/// `tile`: `tile` itself when `end` is a static multiple of it, else an
+/// affine.min of `tile` and what is left.
+OpFoldResult tileSize(OpBuilder &b, Location loc, int64_t tile, Value offset,
+                      OpFoldResult end);
+
+/// A tile size for a dim of size `size`: `tile`, or the whole dim when it is
+/// static and smaller (one tile, without a partial one).
+int64_t clampTileSize(int64_t tile, OpFoldResult size);
+
+/// The slice of `source` at `offsets` with `sizes` (unit strides), as a
+/// tensor of the dims listed in `kept` only (the others have size 1).
+Value extractTile(OpBuilder &b, Location loc, Value source,
+                  ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes,
+                  ArrayRef<int64_t> kept);
+
 //===----------------------------------------------------------------------===//
 // Reshapes and generics
 //===----------------------------------------------------------------------===//

@@ -22,14 +22,14 @@ using namespace mlir;
 using namespace mlir::xfmr;
 
 void mlir::xfmr::populateXfmrToLinalgConversionPatterns(
-    RewritePatternSet &patterns) {
+    RewritePatternSet &patterns, const XfmrToLinalgTiling &tiling) {
   populateXfmrElementwiseToLinalgPatterns(patterns);
   populateXfmrReductionsToLinalgPatterns(patterns);
   populateXfmrLinearAlgebraToLinalgPatterns(patterns);
   populateXfmrShapeOpsToLinalgPatterns(patterns);
   populateXfmrNormsToLinalgPatterns(patterns);
-  populateXfmrLinearMlpToLinalgPatterns(patterns);
-  populateXfmrAttentionToLinalgPatterns(patterns);
+  populateXfmrLinearMlpToLinalgPatterns(patterns, tiling);
+  populateXfmrAttentionToLinalgPatterns(patterns, tiling);
   populateXfmrRotaryToLinalgPatterns(patterns);
   populateXfmrConvToLinalgPatterns(patterns);
   populateXfmrDataMovementToLinalgPatterns(patterns);
@@ -40,9 +40,22 @@ namespace {
 struct ConvertXfmrToLinalgPass
     : public mlir::xfmr::impl::ConvertXfmrToLinalgPassBase<
           ConvertXfmrToLinalgPass> {
+  using Base::Base;
+
   void runOnOperation() override {
+    if (attentionQBlock < 1 || attentionKvBlock < 1 || mlpRowBlock < 0) {
+      getOperation()->emitError()
+          << "attention-q-block and attention-kv-block must be positive, "
+             "mlp-row-block positive or 0";
+      return signalPassFailure();
+    }
+    XfmrToLinalgTiling tiling;
+    tiling.flashAttention = flashAttention;
+    tiling.attentionQBlock = attentionQBlock;
+    tiling.attentionKvBlock = attentionKvBlock;
+    tiling.mlpRowBlock = mlpRowBlock;
     RewritePatternSet patterns(&getContext());
-    populateXfmrToLinalgConversionPatterns(patterns);
+    populateXfmrToLinalgConversionPatterns(patterns, tiling);
     // Every op is rewritten once into ops of other dialects; no rewrite
     // creates xfmr ops, so a greedy walk in order is enough.
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

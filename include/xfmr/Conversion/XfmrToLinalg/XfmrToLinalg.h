@@ -9,11 +9,27 @@
 #ifndef XFMR_CONVERSION_XFMRTOLINALG_XFMRTOLINALG_H
 #define XFMR_CONVERSION_XFMRTOLINALG_XFMRTOLINALG_H
 
+#include <cstdint>
+
 namespace mlir {
 class RewritePatternSet;
 } // namespace mlir
 
 namespace mlir::xfmr {
+
+/// How the attention and MLP blocks are tiled on their way to linalg (the
+/// options of convert-xfmr-to-linalg).
+struct XfmrToLinalgTiling {
+  /// Attention as an online softmax over key/value blocks (false: over the
+  /// whole score matrix).
+  bool flashAttention = true;
+  /// Query rows per flash-attention tile.
+  int64_t attentionQBlock = 64;
+  /// Keys per step of flash attention's key/value loop.
+  int64_t attentionKvBlock = 64;
+  /// Rows per MLP tile; 0 lowers the MLP to whole projections.
+  int64_t mlpRowBlock = 32;
+};
 
 /// Elementwise xfmr ops (unary, binary with broadcasting, comparisons,
 /// where, cast, activations) to one linalg.generic each, and constants to
@@ -34,12 +50,16 @@ void populateXfmrShapeOpsToLinalgPatterns(RewritePatternSet &patterns);
 /// elementwise generics.
 void populateXfmrNormsToLinalgPatterns(RewritePatternSet &patterns);
 
-/// linear and mlp to contractions with elementwise epilogues.
-void populateXfmrLinearMlpToLinalgPatterns(RewritePatternSet &patterns);
+/// linear and mlp to contractions with elementwise epilogues; the mlp in a
+/// loop over row tiles when `tiling.mlpRowBlock` is positive.
+void populateXfmrLinearMlpToLinalgPatterns(
+    RewritePatternSet &patterns, const XfmrToLinalgTiling &tiling = {});
 
-/// attention to score, softmax and value generics (GQA, causal, masks, past
-/// key/value).
-void populateXfmrAttentionToLinalgPatterns(RewritePatternSet &patterns);
+/// attention (GQA, causal, masks, past key/value) to a flash-attention loop
+/// nest over query and key/value blocks, or with `tiling.flashAttention`
+/// off to score, softmax and value generics over the whole score matrix.
+void populateXfmrAttentionToLinalgPatterns(
+    RewritePatternSet &patterns, const XfmrToLinalgTiling &tiling = {});
 
 /// rotary_embedding (rotate-half and interleaved, partial, with or without
 /// position ids).
@@ -54,7 +74,8 @@ void populateXfmrConvToLinalgPatterns(RewritePatternSet &patterns);
 void populateXfmrDataMovementToLinalgPatterns(RewritePatternSet &patterns);
 
 /// Every xfmr-to-linalg pattern.
-void populateXfmrToLinalgConversionPatterns(RewritePatternSet &patterns);
+void populateXfmrToLinalgConversionPatterns(
+    RewritePatternSet &patterns, const XfmrToLinalgTiling &tiling = {});
 
 } // namespace mlir::xfmr
 

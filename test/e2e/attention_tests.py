@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""Runs ONNX Attention (opset 23) models of many shapes against ONNX Runtime.
+
+Each case is one Attention node (causal or not, MHA/GQA/MQA, masks of several
+ranks and kinds, past key/value, dynamic dims), built here with onnx.helper.
+The script draws inputs (fixed seed), runs ONNX Runtime, compiles the model
+with `xfmr-compile` in several lowerings of attention (flash attention with
+the default tiles, flash attention with small tiles that leave partial
+blocks, and the whole-matrix lowering), runs each with `xfmr-run --expected`,
+and fails when an output's error exceeds the tolerance (relative to the
+output's largest magnitude). One line per case and lowering.
+
+Usage: attention_tests.py --compile build/bin/xfmr-compile
+                          --run build/bin/xfmr-run --work DIR [--filter NAME]
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+
+RELATIVE_TOLERANCE = 1e-5
+
+LOWERINGS = {
+    "flash": [],
+    "flash-small-tiles": ["--attention-q-block=16", "--attention-kv-block=8"],
+    "whole-matrix": ["--flash-attention=false"],
+}
+
+# b, hq, hkv, sq, skv, d, dv, past (None: no past), causal, mask (None,
+# "add2d": [Sq, T] additive, "bool4d": [B, 1, Sq, T] keep-mask, "addhead":
+# [1, Hq, 1, T] additive, "bool-rows": [Sq, T] keep-mask with rows all
+# false), dynamic (symbolic batch and sequence dims), reference ("onnx":
+# ONNX's reference implementation instead of ONNX Runtime, which rejects a
+# mask broadcast along the query dim and gives NaN rows where every key is
+# masked, where ONNX's reference and xfmr.attention give zeros).
+CASES = [
+    dict(name="mha_causal", b=2, hq=4, hkv=4, sq=37, skv=37, d=16, dv=16),
+    dict(name="gqa_causal_dynamic", b=1, hq=8, hkv=2, sq=70, skv=70, d=32,
+         dv=32, dynamic=True),
+    dict(name="mqa_noncausal_add2d", b=1, hq=4, hkv=1, sq=20, skv=45, d=8,
+         dv=12, causal=False, mask="add2d"),
+    dict(name="gqa_past_causal", b=1, hq=6, hkv=3, sq=5, skv=5, d=16, dv=16,
+         past=23),
+    dict(name="past_decode_dynamic", b=2, hq=4, hkv=2, sq=1, skv=1, d=16,
+         dv=16, past=40, dynamic=True),
+    dict(name="past_prefill_bool4d", b=2, hq=2, hkv=2, sq=19, skv=19, d=8,
+         dv=8, past=9, causal=False, mask="bool4d"),
+    # ONNX's reference reads the query length off the mask, so a mask
+    # broadcast along the query dim is checked without is_causal.
+    dict(name="per_head_mask", b=1, hq=4, hkv=4, sq=33, skv=33, d=16, dv=16,
+         causal=False, mask="addhead", dynamic=True, reference="onnx"),
+    dict(name="fully_masked_rows", b=1, hq=2, hkv=2, sq=12, skv=30, d=8,
+         dv=8, causal=False, mask="bool-rows", reference="onnx"),
+]
+
+
+def make_case(case):
+    c = {"causal": True, "past": None, "mask": None, "dynamic": False,
+         "reference": "ort", **case}
+    b, hq, hkv, sq, skv = c["b"], c["hq"], c["hkv"], c["sq"], c["skv"]
+    d, dv, past = c["d"], c["dv"], c["past"]
+    total = skv + (past or 0)
+    dyn = c["dynamic"]
+    batch = "batch" if dyn else b
+    seq = "seq" if dyn else sq
+    kv_seq = "kv_seq" if dyn else skv
+    past_seq = "past_seq" if dyn else past
+    total_seq = "total_seq" if dyn else total
+
+    def info(name, elem, shape):
+        return helper.make_tensor_value_info(name, elem, shape)
+
+    inputs = [info("q", TensorProto.FLOAT, [batch, hq, seq, d]),
+              info("k", TensorProto.FLOAT, [batch, hkv, kv_seq, d]),
+              info("v", TensorProto.FLOAT, [batch, hkv, kv_seq, dv])]
+    names = ["q", "k", "v"]
+    rng = np.random.default_rng(0)
+    feeds = {"q": rng.standard_normal((b, hq, sq, d)).astype(np.float32),
+             "k": rng.standard_normal((b, hkv, skv, d)).astype(np.float32),
+             "v": rng.standard_normal((b, hkv, skv, dv)).astype(np.float32)}
+    mask = c["mask"]
+    if mask:
+        if mask == "add2d":
+            shape, sym = (sq, total), [seq, total_seq]
+            value = rng.uniform(-2, 2, shape).astype(np.float32)
+            value[:, ::7] = -np.inf
+            elem = TensorProto.FLOAT
+        elif mask == "addhead":
+            shape, sym = (1, hq, 1, total), [1, hq, 1, total_seq]
+            value = rng.uniform(-2, 2, shape).astype(np.float32)
+            elem = TensorProto.FLOAT
+        elif mask == "bool4d":
+            shape, sym = (b, 1, sq, total), [batch, 1, seq, total_seq]
+            value = rng.uniform(size=shape) < 0.7
+            value[..., 0] = True
+            elem = TensorProto.BOOL
+        else:  # bool-rows
+            shape, sym = (sq, total), [seq, total_seq]
+            value = rng.uniform(size=shape) < 0.5
+            value[::3] = False
+            elem = TensorProto.BOOL
+        inputs.append(info("mask", elem, sym))
+        names.append("mask")
+        feeds["mask"] = value
+    else:
+        names.append("")
+    outputs = [info("y", TensorProto.FLOAT, None)]
+    if past is not None:
+        inputs += [info("past_k", TensorProto.FLOAT, [batch, hkv, past_seq, d]),
+                   info("past_v", TensorProto.FLOAT,
+                        [batch, hkv, past_seq, dv])]
+        names += ["past_k", "past_v"]
+        feeds["past_k"] = rng.standard_normal((b, hkv, past, d)).astype(
+            np.float32)
+        feeds["past_v"] = rng.standard_normal((b, hkv, past, dv)).astype(
+            np.float32)
+        outputs += [info("present_k", TensorProto.FLOAT, None),
+                    info("present_v", TensorProto.FLOAT, None)]
+    while names and names[-1] == "":
+        names.pop()
+    node = helper.make_node("Attention", names,
+                            [o.name for o in outputs],
+                            is_causal=int(c["causal"]))
+    model = helper.make_model(
+        helper.make_graph([node], c["name"], inputs, outputs),
+        opset_imports=[helper.make_opsetid("", 23)])
+    return model, feeds
+
+
+def reference(model, feeds, case):
+    if case.get("reference") == "onnx":
+        from onnx.reference import ReferenceEvaluator
+        evaluator = ReferenceEvaluator(model)
+        names = [o.name for o in model.graph.output]
+        return dict(zip(names, evaluator.run(None, feeds)))
+    import onnxruntime as ort
+    session = ort.InferenceSession(model.SerializeToString(),
+                                   providers=["CPUExecutionProvider"])
+    names = [o.name for o in session.get_outputs()]
+    return dict(zip(names, session.run(names, feeds)))
+
+
+def check_case(args, case):
+    model, feeds = make_case(case)
+    work = os.path.join(args.work, case["name"])
+    os.makedirs(os.path.join(work, "expected"), exist_ok=True)
+    model_path = os.path.join(work, "model.onnx")
+    onnx.save(model, model_path)
+    expected = reference(model, feeds, case)
+    input_args = []
+    for name, value in feeds.items():
+        path = os.path.join(work, name + ".npy")
+        np.save(path, value)
+        input_args += ["--input", f"{name}={path}"]
+    for name, value in expected.items():
+        np.save(os.path.join(work, "expected", name + ".npy"), value)
+    scale = max(float(np.abs(v).max()) for v in expected.values())
+    results = []
+    for lowering, flags in LOWERINGS.items():
+        library = os.path.join(work, lowering + ".so")
+        compiled = subprocess.run(
+            [args.compile, model_path, "-o", library, *flags],
+            capture_output=True, text=True)
+        if compiled.returncode:
+            results.append((lowering, None, "compile: " + (
+                compiled.stderr.strip().splitlines() or ["?"])[0]))
+            continue
+        out_dir = os.path.join(work, lowering + "-outputs")
+        ran = subprocess.run(
+            [args.run, library, "--output-dir", out_dir, "--expected",
+             os.path.join(work, "expected"), "--rtol", "0", "--atol",
+             repr(RELATIVE_TOLERANCE * scale), *input_args],
+            capture_output=True, text=True)
+        error = 0.0
+        for name, value in expected.items():
+            got = np.load(os.path.join(out_dir, name + ".npy")) \
+                if os.path.exists(os.path.join(out_dir, name + ".npy")) \
+                else None
+            if got is None or got.shape != value.shape:
+                error = None
+                break
+            error = max(error, float(np.abs(got - value).max()) / scale)
+        why = None if ran.returncode == 0 else (
+            (ran.stderr.strip() or ran.stdout.strip()).splitlines()
+            or ["?"])[-1]
+        results.append((lowering, error, why))
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compile", required=True)
+    parser.add_argument("--run", required=True)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--filter", default="")
+    args = parser.parse_args()
+    failed = total = 0
+    for case in CASES:
+        if args.filter not in case["name"]:
+            continue
+        for lowering, error, why in check_case(args, case):
+            total += 1
+            failed += why is not None
+            shown = "-" if error is None else f"{error:.2e}"
+            print(f"{'ok' if why is None else 'FAIL':4} {case['name']:24} "
+                  f"{lowering:18} max rel error {shown}"
+                  + (f"  ({why})" if why else ""))
+    print(f"{total - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
