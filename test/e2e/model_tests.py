@@ -5,8 +5,10 @@ For each model, the JSON beside it gives the example dims and how to draw
 inputs. The script draws inputs (fixed seed), runs the model in ONNX Runtime,
 compiles it with `xfmr-compile` twice (dims bound with --dim, and dims left
 dynamic), runs both with `xfmr-run --expected`, and fails when any output's
-relative error (|xfmr - ort| / max(|ort|)) exceeds the tolerance. It prints
-one line per model and compile mode: compile time and the largest error.
+relative error (|xfmr - ort| / max(|ort|)) exceeds the tolerance, or when the
+fusion report shows fewer fused blocks than the JSON's `fused_blocks` (every
+attention, MLP and norm of the model). It prints one line per model and
+compile mode: compile time, the fused blocks and the largest error.
 
 Usage: model_tests.py --compile build/bin/xfmr-compile --run build/bin/xfmr-run
                       --work DIR [--models test/models] [--filter NAME]
@@ -17,6 +19,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -86,12 +89,23 @@ def check_model(args, json_path):
         library = os.path.join(work, f"{mode}.so")
         start = time.monotonic()
         compiled = subprocess.run(
-            [args.compile, model_path, "-o", library, *dim_args],
+            [args.compile, model_path, "-o", library, "--fusion-report",
+             *dim_args],
             capture_output=True, text=True)
         seconds = time.monotonic() - start
         if compiled.returncode:
-            results.append((mode, seconds, None, "compile: " +
+            results.append((mode, seconds, "", None, "compile: " +
                             (compiled.stderr.strip().splitlines() or ["?"])[0]))
+            continue
+        with open(os.path.join(work, f"{mode}-fusion.txt"), "w") as f:
+            f.write(compiled.stderr)
+        expected_blocks = spec.get("fused_blocks", {})
+        counts, _ = parse_fusion_report(compiled.stderr)
+        fused = ", ".join(f"{kind} {counts.get(kind, (0, 0))[0]}/{want}"
+                          for kind, want in expected_blocks.items())
+        unfused = check_fusion(compiled.stderr, expected_blocks)
+        if unfused:
+            results.append((mode, seconds, fused, None, unfused))
             continue
         out_dir = os.path.join(work, f"{mode}-outputs")
         command = [args.run, library, "--output-dir", out_dir, "--expected",
@@ -103,8 +117,39 @@ def check_model(args, json_path):
         error = max_relative_error(out_dir, expected, scale)
         why = None if ran.returncode == 0 else (
             (ran.stderr.strip() or ran.stdout.strip()).splitlines() or ["?"])[-1]
-        results.append((mode, seconds, error, why))
+        results.append((mode, seconds, fused, error, why))
     return name, results
+
+
+def parse_fusion_report(text):
+    """The fused and not-fused counts by kind, and the not-fused lines, of an
+    `xfmr-compile --fusion-report` table."""
+    counts, missed, in_missed = {}, [], False
+    for line in text.splitlines():
+        if line.startswith("not fused:"):
+            in_missed = True
+            continue
+        if in_missed and line.startswith("  "):
+            missed.append(line.strip())
+            continue
+        match = re.match(r"^  (\w+)\s+(\d+)\s+(\d+)", line)
+        if match:
+            counts[match.group(1)] = (int(match.group(2)),
+                                      int(match.group(3)))
+    return counts, missed
+
+
+def check_fusion(report, expected):
+    """Why the fusion report falls short of the model's blocks, if it does:
+    every block of the JSON's `fused_blocks` must have been fused."""
+    counts, missed = parse_fusion_report(report)
+    for kind, want in expected.items():
+        fused = counts.get(kind, (0, 0))[0]
+        if fused != want:
+            why = next((m for m in missed if m.startswith(kind)), "")
+            return (f"fusion: {fused} of {want} {kind} blocks fused" +
+                    (f"; not fused: {why}" if why else ""))
+    return None
 
 
 def max_relative_error(out_dir, expected, scale):
@@ -141,20 +186,22 @@ def main():
         if args.filter not in os.path.basename(json_path):
             continue
         name, results = check_model(args, json_path)
-        for mode, seconds, error, why in results:
+        for mode, seconds, fused, error, why in results:
             status = "ok" if why is None else "FAIL"
             failed += why is not None
             shown = "-" if error is None else f"{error:.2e}"
             print(f"{status:4} {name:28} {mode:8} compile {seconds:6.2f} s  "
-                  f"max rel error {shown}" + (f"  ({why})" if why else ""))
-            rows.append((name, mode, seconds, shown, why))
+                  f"max rel error {shown}  fused {fused or '-'}" +
+                  (f"  ({why})" if why else ""))
+            rows.append((name, mode, seconds, fused, shown, why))
     if args.report:
         with open(args.report, "w") as f:
-            f.write("| model | dims | compile (s) | max rel error vs "
-                    "ONNX Runtime | result |\n|---|---|---:|---:|---|\n")
-            for name, mode, seconds, shown, why in rows:
-                f.write(f"| {name} | {mode} | {seconds:.2f} | {shown} | "
-                        f"{'ok' if why is None else why} |\n")
+            f.write("| model | dims | compile (s) | fused blocks | max rel "
+                    "error vs ONNX Runtime | result |\n"
+                    "|---|---|---:|---|---:|---|\n")
+            for name, mode, seconds, fused, shown, why in rows:
+                f.write(f"| {name} | {mode} | {seconds:.2f} | {fused} | "
+                        f"{shown} | {'ok' if why is None else why} |\n")
     print(f"{len(rows) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
