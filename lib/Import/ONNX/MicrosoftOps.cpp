@@ -102,6 +102,91 @@ static LogicalResult convertBiasedGelu(NodeContext &ctx) {
   return ctx.setOutput(result);
 }
 
+/// QuickGelu: x * sigmoid(alpha * x); with alpha = 1 that is SiLU, which is
+/// how ONNX Runtime writes the SiLU of LLaMA's MLP.
+static LogicalResult convertQuickGelu(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredInput(0, "X");
+  if (failed(input))
+    return failure();
+  float alpha = ctx.getFloat("alpha", 1.702f);
+  if (alpha == 1.0f)
+    return ctx.setOutput(ctx.value<x::SiluOp>(*input));
+  Type elementType = ctx.inputType(0).getElementType();
+  FailureOr<Value> scaled =
+      ctx.value<x::MulOp>(*input, ctx.scalar(elementType, alpha));
+  FailureOr<Value> gate = succeeded(scaled) ? ctx.value<x::SigmoidOp>(*scaled)
+                                            : FailureOr<Value>(failure());
+  if (failed(gate))
+    return failure();
+  return ctx.setOutput(ctx.value<x::MulOp>(*input, *gate));
+}
+
+//===----------------------------------------------------------------------===//
+// Matrix products
+//===----------------------------------------------------------------------===//
+
+/// `v` with its last two dims swapped.
+static FailureOr<Value> swapLastDims(NodeContext &ctx, Value v) {
+  int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+  SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(perm[rank - 2], perm[rank - 1]);
+  return ctx.value<x::TransposeOp>(v, ctx.builder().getDenseI64ArrayAttr(perm));
+}
+
+/// FusedMatMul: alpha * A' B', where transA/transB swap the last two dims of
+/// a matrix or a batch of matrices (ONNX Runtime folds a transpose and a
+/// scale into the MatMul of attention scores).
+static LogicalResult convertFusedMatMul(NodeContext &ctx) {
+  FailureOr<Value> a = ctx.requiredInput(0, "A");
+  FailureOr<Value> b = ctx.requiredInput(1, "B");
+  if (failed(a) || failed(b))
+    return failure();
+  if (ctx.getInt("transBatchA", 0) || ctx.getInt("transBatchB", 0))
+    return ctx.unsupported("transBatchA/transBatchB");
+  for (unsigned i = 0; i < 2; ++i) {
+    if (ctx.getInt(i == 0 ? "transA" : "transB", 0) &&
+        ctx.inputType(i).getRank() < 2)
+      return ctx.emitError() << (i == 0 ? "transA" : "transB")
+                             << " needs an input of rank 2 or more";
+  }
+  if (ctx.getInt("transA", 0))
+    a = swapLastDims(ctx, *a);
+  if (succeeded(a) && ctx.getInt("transB", 0))
+    b = swapLastDims(ctx, *b);
+  if (failed(a) || failed(b))
+    return failure();
+  FailureOr<Value> y = ctx.value<x::MatMulOp>(*a, *b);
+  float alpha = ctx.getFloat("alpha", 1.0f);
+  if (succeeded(y) && alpha != 1.0f)
+    y = ctx.value<x::MulOp>(
+        *y, ctx.scalar(ctx.inputType(0).getElementType(), alpha));
+  return ctx.setOutput(y);
+}
+
+/// FusedGemm: Gemm followed by the activation its `activation` names.
+static LogicalResult convertFusedGemm(NodeContext &ctx) {
+  std::string activation = ctx.getString("activation", "");
+  auto apply = [&](Value y) -> FailureOr<Value> {
+    if (activation.empty())
+      return y;
+    if (activation == "Relu")
+      return ctx.value<x::ReluOp>(y);
+    if (activation == "Tanh")
+      return ctx.value<x::TanhOp>(y);
+    if (activation == "Sigmoid")
+      return ctx.value<x::SigmoidOp>(y);
+    if (activation == "LeakyRelu")
+      return ctx.value<x::LeakyReluOp>(
+          y, ctx.builder().getF32FloatAttr(
+                 ctx.getFloat("activation_alpha", 0.01f)));
+    return ctx.unsupported("activation '" + activation + "'");
+  };
+  FailureOr<Value> y = buildGemm(ctx);
+  if (failed(y))
+    return failure();
+  return ctx.setOutput(apply(*y));
+}
+
 //===----------------------------------------------------------------------===//
 // Rotary embedding
 //===----------------------------------------------------------------------===//
@@ -476,6 +561,9 @@ void mlir::xfmr::onnx_import::registerMicrosoftOps(OpRegistry &r) {
   r.add("", "SimplifiedLayerNormalization", convertSimplifiedLayerNorm);
   r.add(kMs, "FastGelu", convertBiasedGelu<x::GeluApproximation::tanh>);
   r.add(kMs, "BiasGelu", convertBiasedGelu<x::GeluApproximation::none>);
+  r.add(kMs, "QuickGelu", convertQuickGelu);
+  r.add(kMs, "FusedMatMul", convertFusedMatMul);
+  r.add(kMs, "FusedGemm", convertFusedGemm);
   r.add(kMs, "RotaryEmbedding", convertMsRotaryEmbedding);
   r.add(kMs, "MultiHeadAttention", convertMultiHeadAttention);
   r.add(kMs, "Attention", convertMsAttention);

@@ -74,6 +74,12 @@ void registerTensorOps(OpRegistry &registry);
 void registerTransformerOps(OpRegistry &registry);
 void registerMicrosoftOps(OpRegistry &registry);
 
+class NodeContext;
+
+/// The value of a Gemm node, `alpha * A' B' + beta * C` (transA, transB):
+/// shared by ONNX Gemm and com.microsoft FusedGemm.
+mlir::FailureOr<mlir::Value> buildGemm(NodeContext &ctx);
+
 /// The importer's view of one node.
 class NodeContext {
 public:

@@ -36,14 +36,13 @@ static LogicalResult convertMatMul(NodeContext &ctx) {
   return ctx.setOutput(ctx.value<x::MatMulOp>(*a, *b));
 }
 
-/// Y = alpha * A' B' + beta * C.
-static LogicalResult convertGemm(NodeContext &ctx) {
+FailureOr<Value> mlir::xfmr::onnx_import::buildGemm(NodeContext &ctx) {
   FailureOr<Value> a = ctx.requiredInput(0, "A");
   FailureOr<Value> b = ctx.requiredInput(1, "B");
   if (failed(a) || failed(b))
     return failure();
   if (ctx.inputType(0).getRank() != 2 || ctx.inputType(1).getRank() != 2)
-    return ctx.emitError() << "Gemm needs 2-D A and B";
+    return ctx.emitError() << ctx.opType() << " needs 2-D A and B";
   if (ctx.getInt("transA", 0))
     a = transpose(ctx, *a, {1, 0});
   if (succeeded(a) && ctx.getInt("transB", 0))
@@ -64,7 +63,11 @@ static LogicalResult convertGemm(NodeContext &ctx) {
     if (succeeded(bias))
       y = ctx.value<x::AddOp>(*y, *bias);
   }
-  return ctx.setOutput(y);
+  return y;
+}
+
+static LogicalResult convertGemm(NodeContext &ctx) {
+  return ctx.setOutput(buildGemm(ctx));
 }
 
 /// Sums `v` (labelled by `spec`) over the letters that `keep` lacks.
