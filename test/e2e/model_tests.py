@@ -3,11 +3,21 @@
 
 For each model, the JSON beside it gives the example dims and how to draw
 inputs. The script draws inputs (fixed seed), runs the model in ONNX Runtime,
+<<<<<<< HEAD
 compiles it with `xfmr-compile` twice (dims bound with --dim, and dims left
 dynamic; Pre-LN models a third time with --pre-rmsnorm), runs each with
 `xfmr-run --expected`, and fails when any output's relative error
 (|xfmr - ort| / max(|ort|)) exceeds the tolerance. It prints one line per
 model and compile mode: compile time and the largest error.
+=======
+compiles it with `xfmr-compile` three times (dims bound with --dim, dims left
+dynamic, and the graph as ONNX Runtime's extended optimizations rewrite it,
+dims bound), runs both with `xfmr-run --expected`, and fails when any output's
+relative error (|xfmr - ort| / max(|ort|)) exceeds the tolerance, or when the
+fusion report shows fewer fused blocks than the JSON's `fused_blocks` (every
+attention, MLP and norm of the model). It prints one line per model and
+compile mode: compile time, the fused blocks and the largest error.
+>>>>>>> fusion-check
 
 Usage: model_tests.py --compile build/bin/xfmr-compile --run build/bin/xfmr-run
                       --work DIR [--models test/models] [--filter NAME]
@@ -18,6 +28,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -56,6 +67,22 @@ def run_onnxruntime(model_path, inputs):
     return dict(zip(names, session.run(names, inputs)))
 
 
+def optimize_with_onnxruntime(model_path, work):
+    """The model as ONNX Runtime's extended graph optimizations leave it
+    (its com.microsoft fused ops included): the form of a model that was
+    optimized by ONNX Runtime before it reaches xfmr."""
+    import onnxruntime
+
+    path = os.path.join(work, "ort-optimized.onnx")
+    options = onnxruntime.SessionOptions()
+    options.graph_optimization_level = \
+        onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    options.optimized_model_filepath = path
+    onnxruntime.InferenceSession(model_path, options,
+                                 providers=["CPUExecutionProvider"])
+    return path
+
+
 def save_arrays(folder, arrays):
     os.makedirs(folder, exist_ok=True)
     paths = {}
@@ -85,20 +112,38 @@ def check_model(args, json_path):
                 if v.dtype.kind == "f" and v.size)
 
     results = []
+<<<<<<< HEAD
     modes = {"static": [f"--dim={k}={v}" for k, v in dims.items()],
              "dynamic": []}
     if name.startswith(PRE_LN_MODELS):
         modes["pre-rms"] = modes["static"] + ["--pre-rmsnorm"]
     for mode, dim_args in modes.items():
+=======
+    bound = [f"--dim={k}={v}" for k, v in dims.items()]
+    modes = {"static": (model_path, bound), "dynamic": (model_path, []),
+             "ort-opt": (optimize_with_onnxruntime(model_path, work), bound)}
+    for mode, (source, dim_args) in modes.items():
+>>>>>>> fusion-check
         library = os.path.join(work, f"{mode}.so")
         start = time.monotonic()
         compiled = subprocess.run(
-            [args.compile, model_path, "-o", library, *dim_args],
+            [args.compile, source, "-o", library, "--fusion-report",
+             *dim_args],
             capture_output=True, text=True)
         seconds = time.monotonic() - start
         if compiled.returncode:
-            results.append((mode, seconds, None, "compile: " +
+            results.append((mode, seconds, "", None, "compile: " +
                             (compiled.stderr.strip().splitlines() or ["?"])[0]))
+            continue
+        with open(os.path.join(work, f"{mode}-fusion.txt"), "w") as f:
+            f.write(compiled.stderr)
+        expected_blocks = spec.get("fused_blocks", {})
+        counts, _ = parse_fusion_report(compiled.stderr)
+        fused = ", ".join(f"{kind} {counts.get(kind, (0, 0))[0]}/{want}"
+                          for kind, want in expected_blocks.items())
+        unfused = check_fusion(compiled.stderr, expected_blocks)
+        if unfused:
+            results.append((mode, seconds, fused, None, unfused))
             continue
         out_dir = os.path.join(work, f"{mode}-outputs")
         command = [args.run, library, "--output-dir", out_dir, "--expected",
@@ -110,8 +155,39 @@ def check_model(args, json_path):
         error = max_relative_error(out_dir, expected, scale)
         why = None if ran.returncode == 0 else (
             (ran.stderr.strip() or ran.stdout.strip()).splitlines() or ["?"])[-1]
-        results.append((mode, seconds, error, why))
+        results.append((mode, seconds, fused, error, why))
     return name, results
+
+
+def parse_fusion_report(text):
+    """The fused and not-fused counts by kind, and the not-fused lines, of an
+    `xfmr-compile --fusion-report` table."""
+    counts, missed, in_missed = {}, [], False
+    for line in text.splitlines():
+        if line.startswith("not fused:"):
+            in_missed = True
+            continue
+        if in_missed and line.startswith("  "):
+            missed.append(line.strip())
+            continue
+        match = re.match(r"^  (\w+)\s+(\d+)\s+(\d+)", line)
+        if match:
+            counts[match.group(1)] = (int(match.group(2)),
+                                      int(match.group(3)))
+    return counts, missed
+
+
+def check_fusion(report, expected):
+    """Why the fusion report falls short of the model's blocks, if it does:
+    every block of the JSON's `fused_blocks` must have been fused."""
+    counts, missed = parse_fusion_report(report)
+    for kind, want in expected.items():
+        fused = counts.get(kind, (0, 0))[0]
+        if fused != want:
+            why = next((m for m in missed if m.startswith(kind)), "")
+            return (f"fusion: {fused} of {want} {kind} blocks fused" +
+                    (f"; not fused: {why}" if why else ""))
+    return None
 
 
 def max_relative_error(out_dir, expected, scale):
@@ -148,20 +224,30 @@ def main():
         if args.filter not in os.path.basename(json_path):
             continue
         name, results = check_model(args, json_path)
-        for mode, seconds, error, why in results:
+        for mode, seconds, fused, error, why in results:
             status = "ok" if why is None else "FAIL"
             failed += why is not None
             shown = "-" if error is None else f"{error:.2e}"
             print(f"{status:4} {name:28} {mode:8} compile {seconds:6.2f} s  "
-                  f"max rel error {shown}" + (f"  ({why})" if why else ""))
-            rows.append((name, mode, seconds, shown, why))
+                  f"max rel error {shown}  fused {fused or '-'}" +
+                  (f"  ({why})" if why else ""))
+            rows.append((name, mode, seconds, fused, shown, why))
     if args.report:
         with open(args.report, "w") as f:
-            f.write("| model | dims | compile (s) | max rel error vs "
-                    "ONNX Runtime | result |\n|---|---|---:|---:|---|\n")
-            for name, mode, seconds, shown, why in rows:
-                f.write(f"| {name} | {mode} | {seconds:.2f} | {shown} | "
-                        f"{'ok' if why is None else why} |\n")
+            f.write("# The test models against ONNX Runtime\n\n"
+                    "Generated by `check-xfmr-models-vs-ort` "
+                    "(test/e2e/model_tests.py). Each model of test/models is "
+                    "compiled with its dims bound (static), left symbolic "
+                    "(dynamic), and as ONNX Runtime's extended graph "
+                    "optimizations rewrite it (ort-opt, dims bound). Fused "
+                    "blocks: fused / present in the model, from "
+                    "`xfmr-compile --fusion-report`.\n\n")
+            f.write("| model | dims | compile (s) | fused blocks | max rel "
+                    "error vs ONNX Runtime | result |\n"
+                    "|---|---|---:|---|---:|---|\n")
+            for name, mode, seconds, fused, shown, why in rows:
+                f.write(f"| {name} | {mode} | {seconds:.2f} | {fused} | "
+                        f"{shown} | {'ok' if why is None else why} |\n")
     print(f"{len(rows) - failed} passed, {failed} failed")
     return 1 if failed else 0
 

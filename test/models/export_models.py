@@ -288,7 +288,7 @@ def symbolic_dims(specs):
 
 class Entry:
     def __init__(self, name, description, make_module, specs, outputs,
-                 grouped_inputs=None, extra=False):
+                 blocks, grouped_inputs=None, extra=False):
         self.name = name
         self.description = description
         self._make_module = make_module
@@ -300,6 +300,9 @@ class Entry:
         # Module arguments as passed to forward: a list of (index) or
         # (tuple of indices) into specs; the default is one argument per input.
         self.grouped_inputs = grouped_inputs or list(range(len(specs)))
+        # The transformer blocks of the model, by the kind of fused op each
+        # must become: the model tests check the fusion report against it.
+        self.blocks = blocks
         # Extra models are exported only with --extra (size: see README).
         self.extra = extra
 
@@ -324,6 +327,18 @@ def present_outputs(num_layers):
             for i in range(num_layers) for k in ("key", "value")]
 
 
+def layer_blocks(layers, norm, embedding_norm=False, final_norm=False,
+                 rotary=False):
+    """The fused blocks of a model of `layers` transformer layers: one
+    attention and one MLP per layer, two norms per layer plus an embedding
+    or final norm, and rotary embeddings on q and k."""
+    blocks = {"attention": layers, "mlp": layers,
+              norm: 2 * layers + embedding_norm + final_norm}
+    if rotary:
+        blocks["rotary_embedding"] = 2 * layers
+    return blocks
+
+
 def entries():
     out = []
     bert = bert_config()
@@ -332,14 +347,16 @@ def entries():
         "BertModel: 2 layers, hidden 64, 4 heads, FFN 128, vocab 1000",
         lambda: EncoderWrapper(build(BertModel, bert)),
         [ids_spec(), mask_spec()],
-        [("last_hidden_state", TEXT_AXES), ("pooler_output", {0: "batch"})]))
+        [("last_hidden_state", TEXT_AXES), ("pooler_output", {0: "batch"})],
+        layer_blocks(bert.num_hidden_layers, "layer_norm", embedding_norm=True)))
 
     gpt2 = gpt2_config()
     out.append(Entry(
         "gpt2",
         "GPT2LMHeadModel, prefill: 2 layers, n_embd 64, 4 heads, vocab 1000",
         lambda: CausalLMPrefill(build(GPT2LMHeadModel, gpt2)),
-        [ids_spec(), mask_spec()], [("logits", TEXT_AXES)]))
+        [ids_spec(), mask_spec()], [("logits", TEXT_AXES)],
+        layer_blocks(gpt2.n_layer, "layer_norm", final_norm=True)))
     n, heads, hd = gpt2.n_layer, gpt2.n_head, gpt2.n_embd // gpt2.n_head
     specs = [ids_spec(), mask_spec(with_past=True)] + past_specs(n, heads, hd)
     out.append(Entry(
@@ -348,6 +365,7 @@ def entries():
         lambda: CausalLMDecode(build(GPT2LMHeadModel, gpt2), n),
         specs,
         [("logits", TEXT_AXES)] + present_outputs(n),
+        layer_blocks(n, "layer_norm", final_norm=True),
         grouped_inputs=[0, 1, tuple(range(2, len(specs)))]))
 
     llama = llama_config()
@@ -356,7 +374,9 @@ def entries():
         "LlamaForCausalLM, prefill: 2 layers, hidden 64, 4 query heads, "
         "2 key/value heads (GQA), SwiGLU FFN 128, RMSNorm, RoPE, vocab 1000",
         lambda: CausalLMPrefill(build(LlamaForCausalLM, llama)),
-        [ids_spec(), mask_spec()], [("logits", TEXT_AXES)]))
+        [ids_spec(), mask_spec()], [("logits", TEXT_AXES)],
+        layer_blocks(llama.num_hidden_layers, "rms_norm", final_norm=True,
+                     rotary=True)))
     n, kvh = llama.num_hidden_layers, llama.num_key_value_heads
     hd = llama.hidden_size // llama.num_attention_heads
     specs = [ids_spec(), mask_spec(with_past=True)] + past_specs(n, kvh, hd)
@@ -367,6 +387,7 @@ def entries():
         lambda: CausalLMDecode(build(LlamaForCausalLM, llama), n),
         specs,
         [("logits", TEXT_AXES)] + present_outputs(n),
+        layer_blocks(n, "rms_norm", final_norm=True, rotary=True),
         grouped_inputs=[0, 1, tuple(range(2, len(specs)))], extra=True))
 
     vit = vit_config()
@@ -375,7 +396,8 @@ def entries():
         "ViTModel: 32x32 RGB images, patch 8, hidden 64, 2 layers, 4 heads, FFN 128",
         lambda: VisionWrapper(build(ViTModel, vit)),
         [pixel_spec()],
-        [("last_hidden_state", {0: "batch"}), ("pooler_output", {0: "batch"})]))
+        [("last_hidden_state", {0: "batch"}), ("pooler_output", {0: "batch"})],
+        layer_blocks(vit.num_hidden_layers, "layer_norm", final_norm=True)))
     return out
 
 
@@ -541,6 +563,7 @@ def write_json(entry, exporter, path, model):
         "inputs": inputs,
         "outputs": [value_info(v) for v in model.graph.output],
         "tolerance": TOLERANCE,
+        "fused_blocks": entry.blocks,
     }
     if "past_sequence" in info["example_dims"]:
         info["note"] = ("attention_mask covers the past and the new tokens; "
