@@ -3,21 +3,13 @@
 
 For each model, the JSON beside it gives the example dims and how to draw
 inputs. The script draws inputs (fixed seed), runs the model in ONNX Runtime,
-<<<<<<< HEAD
-compiles it with `xfmr-compile` twice (dims bound with --dim, and dims left
-dynamic; Pre-LN models a third time with --pre-rmsnorm), runs each with
-`xfmr-run --expected`, and fails when any output's relative error
-(|xfmr - ort| / max(|ort|)) exceeds the tolerance. It prints one line per
-model and compile mode: compile time and the largest error.
-=======
 compiles it with `xfmr-compile` three times (dims bound with --dim, dims left
 dynamic, and the graph as ONNX Runtime's extended optimizations rewrite it,
-dims bound), runs both with `xfmr-run --expected`, and fails when any output's
+dims bound; Pre-LN models a fourth time with --pre-rmsnorm), runs each with `xfmr-run --expected`, and fails when any output's
 relative error (|xfmr - ort| / max(|ort|)) exceeds the tolerance, or when the
 fusion report shows fewer fused blocks than the JSON's `fused_blocks` (every
 attention, MLP and norm of the model). It prints one line per model and
 compile mode: compile time, the fused blocks and the largest error.
->>>>>>> fusion-check
 
 Usage: model_tests.py --compile build/bin/xfmr-compile --run build/bin/xfmr-run
                       --work DIR [--models test/models] [--filter NAME]
@@ -112,18 +104,12 @@ def check_model(args, json_path):
                 if v.dtype.kind == "f" and v.size)
 
     results = []
-<<<<<<< HEAD
-    modes = {"static": [f"--dim={k}={v}" for k, v in dims.items()],
-             "dynamic": []}
-    if name.startswith(PRE_LN_MODELS):
-        modes["pre-rms"] = modes["static"] + ["--pre-rmsnorm"]
-    for mode, dim_args in modes.items():
-=======
     bound = [f"--dim={k}={v}" for k, v in dims.items()]
     modes = {"static": (model_path, bound), "dynamic": (model_path, []),
              "ort-opt": (optimize_with_onnxruntime(model_path, work), bound)}
+    if name.startswith(PRE_LN_MODELS):
+        modes["pre-rms"] = (model_path, bound + ["--pre-rmsnorm"])
     for mode, (source, dim_args) in modes.items():
->>>>>>> fusion-check
         library = os.path.join(work, f"{mode}.so")
         start = time.monotonic()
         compiled = subprocess.run(

@@ -166,8 +166,6 @@ def XfmrFusionReportPass : Pass<"xfmr-fusion-report", "::mlir::ModuleOp"> {
 }
 
 //===----------------------------------------------------------------------===//
-<<<<<<< HEAD
-<<<<<<< HEAD
 // Fusion: activations
 //===----------------------------------------------------------------------===//
 
@@ -256,7 +254,6 @@ def XfmrFuseRotaryPass : Pass<"xfmr-fuse-rotary", "::mlir::func::FuncOp"> {
   let options = [
     Option<"explain", "explain", "bool", /*default=*/"false",
            "Note on every candidate left unfused why it was not fused">,
-=======
 // Fusion: linear and MLP
 //===----------------------------------------------------------------------===//
 
@@ -337,9 +334,7 @@ def XfmrFuseMlpPass : Pass<"xfmr-fuse-mlp", "::mlir::func::FuncOp"> {
   let options = [
     Option<"explain", "explain", "bool", /*default=*/"false",
            "Note on every candidate left why it was not fused">,
->>>>>>> fuse-mlp
   ];
-=======
 // Fusion: attention
 //===----------------------------------------------------------------------===//
 
@@ -389,7 +384,6 @@ def XfmrFuseAttentionPass : Pass<"xfmr-fuse-attention", "::mlir::func::FuncOp"> 
            "Note on every softmax left why it was not fused">,
   ];
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
->>>>>>> fuse-attention
 }
 
 #endif // XFMR_DIALECT_XFMR_TRANSFORMS_PASSES_TD
