@@ -44,6 +44,36 @@ def XfmrRefineShapesPass : Pass<"xfmr-refine-shapes", "::mlir::func::FuncOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Fusion: the report
+//===----------------------------------------------------------------------===//
+
+def XfmrFusionReportPass : Pass<"xfmr-fusion-report", "::mlir::ModuleOp"> {
+  let summary = "Print the fused blocks, and why candidates were not fused";
+  let description = [{
+    Counts, in every function, the blocks that fusion produced
+    (`xfmr.attention`, `xfmr.mlp`, `xfmr.linear`, the norms, the activations,
+    `xfmr.rotary_embedding`) and prints them as a table, followed by every
+    candidate the fusion passes looked at and did not fuse: the kind of block,
+    the condition that failed and the ONNX node where it failed. Those notes
+    are the `xfmr.fusion_missed` attributes that the fusion passes leave with
+    their `explain` option; this pass removes them.
+
+    ```
+    fusion report for @main
+      block              fused  not fused
+      attention              2          0
+      layer_norm             5          0  (4 with the residual add)
+    not fused:
+      attention at '/attn/Softmax': the mask is not broadcastable to the scores
+    ```
+  }];
+  let options = [
+    Option<"output", "output", "std::string", /*default=*/"\"-\"",
+           "Where to write the report: a file, or '-' for stderr">,
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Fusion: norms
 //===----------------------------------------------------------------------===//
 
@@ -136,36 +166,6 @@ def XfmrPreRMSNormPass : Pass<"xfmr-pre-rmsnorm", "::mlir::func::FuncOp"> {
 }
 
 //===----------------------------------------------------------------------===//
-// Fusion: the report
-//===----------------------------------------------------------------------===//
-
-def XfmrFusionReportPass : Pass<"xfmr-fusion-report", "::mlir::ModuleOp"> {
-  let summary = "Print the fused blocks, and why candidates were not fused";
-  let description = [{
-    Counts, in every function, the blocks that fusion produced
-    (`xfmr.attention`, `xfmr.mlp`, `xfmr.linear`, the norms, the activations,
-    `xfmr.rotary_embedding`) and prints them as a table, followed by every
-    candidate the fusion passes looked at and did not fuse: the kind of block,
-    the condition that failed and the ONNX node where it failed. Those notes
-    are the `xfmr.fusion_missed` attributes that the fusion passes leave with
-    their `explain` option; this pass removes them.
-
-    ```
-    fusion report for @main
-      block              fused  not fused
-      attention              2          0
-      layer_norm             5          0  (4 with the residual add)
-    not fused:
-      attention at '/attn/Softmax': the mask is not broadcastable to the scores
-    ```
-  }];
-  let options = [
-    Option<"output", "output", "std::string", /*default=*/"\"-\"",
-           "Where to write the report: a file, or '-' for stderr">,
-  ];
-}
-
-//===----------------------------------------------------------------------===//
 // Fusion: activations
 //===----------------------------------------------------------------------===//
 
@@ -254,6 +254,10 @@ def XfmrFuseRotaryPass : Pass<"xfmr-fuse-rotary", "::mlir::func::FuncOp"> {
   let options = [
     Option<"explain", "explain", "bool", /*default=*/"false",
            "Note on every candidate left unfused why it was not fused">,
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Fusion: linear and MLP
 //===----------------------------------------------------------------------===//
 
@@ -335,6 +339,9 @@ def XfmrFuseMlpPass : Pass<"xfmr-fuse-mlp", "::mlir::func::FuncOp"> {
     Option<"explain", "explain", "bool", /*default=*/"false",
            "Note on every candidate left why it was not fused">,
   ];
+}
+
+//===----------------------------------------------------------------------===//
 // Fusion: attention
 //===----------------------------------------------------------------------===//
 
