@@ -381,7 +381,9 @@ static FailureOr<RotaryMatch> matchRotary(ConcatOp rotate, MatchFailure &why) {
   if (cos->kind == HalfTable::Kind::Gathered &&
       cos->positions != sin->positions)
     return why.fail("the cos and sin tables gather different positions", add);
-  if (cosTable.getType() != sinTable.getType())
+  // The op takes caches of one type.
+  if (cosTable.getType() != sinTable.getType() ||
+      cos->source.getType() != sin->source.getType())
     return why.fail("the cos and sin tables have different shapes", add);
   if (auto partial = matchPassThrough(x, add.getResult()))
     return RotaryMatch{
