@@ -405,6 +405,21 @@ struct XfmrFuseMlpPass : xfmr::impl::XfmrFuseMlpPassBase<XfmrFuseMlpPass> {
       noteMissedBlocks();
   }
 
+  /// Whether `hidden`, or a product it is a factor of, is multiplied by a
+  /// matrix: the shape of an MLP's hidden activation.
+  static bool feedsAProjection(Value hidden) {
+    auto isProjection = [](Operation *user) {
+      return isa<LinearOp, MatMulOp>(user);
+    };
+    for (Operation *user : hidden.getUsers()) {
+      if (isProjection(user))
+        return true;
+      if (isa<MulOp>(user) && llvm::any_of(user->getUsers(), isProjection))
+        return true;
+    }
+    return false;
+  }
+
   /// Every activated layer (or activated half of a split projection) left:
   /// why its result does not reach a down projection.
   void noteMissedBlocks() {
@@ -422,6 +437,10 @@ struct XfmrFuseMlpPass : xfmr::impl::XfmrFuseMlpPassBase<XfmrFuseMlpPass> {
       } else {
         return;
       }
+      // A layer whose activation reaches no projection (a pooler, a
+      // classifier head) is not an MLP candidate.
+      if (!feedsAProjection(hidden))
+        return;
       Miss miss;
       MulOp mul = hidden.hasOneUse()
                       ? dyn_cast<MulOp>(*hidden.getUsers().begin())
