@@ -70,7 +70,9 @@ struct AttentionMatch {
   DenseMap<Value, RankedTensorType> refinedMasks;
 };
 
-std::string shapeString(Value value) {
+} // namespace
+
+static std::string shapeString(Value value) {
   std::string result = "[";
   llvm::raw_string_ostream os(result);
   llvm::interleave(
@@ -86,13 +88,13 @@ std::string shapeString(Value value) {
   return result;
 }
 
-bool isNegativeInfinity(std::optional<double> value) {
+static bool isNegativeInfinity(std::optional<double> value) {
   return value && std::isinf(*value) && *value < 0;
 }
 
 /// `op` multiplies `rest` by a scalar constant (or divides it by one) without
 /// changing its shape: the factor.
-std::optional<double> getScaleFactor(Operation *op, Value &rest) {
+static std::optional<double> getScaleFactor(Operation *op, Value &rest) {
   if (!isa_and_nonnull<MulOp, DivOp>(op))
     return std::nullopt;
   Value lhs = op->getOperand(0), rhs = op->getOperand(1);
@@ -113,7 +115,7 @@ std::optional<double> getScaleFactor(Operation *op, Value &rest) {
 
 /// Whether `value` is a score computation: a q · kᵀ product, possibly
 /// scaled and masked.
-bool reachesScores(Value value, int depth = 0) {
+static bool reachesScores(Value value, int depth = 0) {
   Operation *op = value.getDefiningOp();
   if (!op || depth > 8)
     return false;
@@ -130,6 +132,8 @@ bool reachesScores(Value value, int depth = 0) {
            reachesScores(where.getOnFalse(), depth + 1);
   return false;
 }
+
+namespace {
 
 class AttentionMatcher {
 public:
@@ -149,7 +153,7 @@ private:
   LogicalResult matchScores(SoftmaxOp softmax, AttentionMatch &m,
                             MatMulOp &scores);
   LogicalResult addMask(Value mask, Operation *at, AttentionMatch &m);
-  LogicalResult matchKey(MatMulOp scores, AttentionMatch &m, Value &key);
+  LogicalResult matchKey(MatMulOp scores, AttentionMatch &m);
   LogicalResult checkShapes(MatMulOp scores, AttentionMatch &m);
   void extractCausal(MatMulOp scores, AttentionMatch &m);
   Size keyDim(const AttentionMatch &m, int64_t d) {
@@ -310,8 +314,8 @@ LogicalResult AttentionMatcher::matchScores(SoftmaxOp softmax,
   }
 }
 
-LogicalResult AttentionMatcher::matchKey(MatMulOp scores, AttentionMatch &m,
-                                         Value &key) {
+LogicalResult AttentionMatcher::matchKey(MatMulOp scores,
+                                         AttentionMatch &m) {
   const char *notTransposed =
       "the scores are not a matmul of the query by the transposed key";
   // kᵀ dim i is `current` dim perm[i].
@@ -358,7 +362,6 @@ LogicalResult AttentionMatcher::matchKey(MatMulOp scores, AttentionMatch &m,
   m.keyBase = current;
   if (perm != ArrayRef<int64_t>{0, 1, 2, 3})
     m.keyPermutation = perm;
-  key = current;
   return success();
 }
 
@@ -507,8 +510,7 @@ FailureOr<AttentionMatch> AttentionMatcher::match(SoftmaxOp softmax) {
                 scores);
   m.query = query;
 
-  Value key;
-  if (failed(matchKey(scores, m, key)))
+  if (failed(matchKey(scores, m)))
     return failure();
   if (getElementTypeOrSelf(m.keyBase) != type.getElementType() ||
       getElementTypeOrSelf(m.query) != type.getElementType() ||
