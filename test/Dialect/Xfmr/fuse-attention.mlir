@@ -436,3 +436,29 @@ func.func @masked_fill_finite(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>
   %o = xfmr.matmul %p, %v : (tensor<1x2x8x8xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
   return %o : tensor<1x2x8x16xf32>
 }
+
+// -----
+
+// A mask typed `?` where the graph proves a 1 gets its precise type: the op
+// reads a dynamic mask dim as the scores' whole dim.
+
+// CHECK-LABEL: func.func @mask_type_refined(
+// CHECK: %[[M:.+]] = xfmr.reshape
+// CHECK: %[[C:.+]] = tensor.cast %[[M]] : tensor<?x?x?x?xi1> to tensor<?x1x1x?xi1>
+// CHECK: xfmr.attention %{{.+}}, %{{.+}}, %{{.+}} mask %[[C]]
+func.func @mask_type_refined(%q: tensor<?x2x?x16xf32> {xfmr.dims = ["batch", "", "sequence", ""]}, %k: tensor<?x2x?x16xf32> {xfmr.dims = ["batch", "", "sequence", ""]}, %v: tensor<?x2x?x16xf32> {xfmr.dims = ["batch", "", "sequence", ""]}, %pad: tensor<?x?xi1> {xfmr.dims = ["batch", "sequence"]}) -> tensor<?x2x?x16xf32> {
+  %one = xfmr.constant dense<1> : tensor<1xi64>
+  %b = xfmr.shape %pad {end = 1 : i64, start = 0 : i64} : (tensor<?x?xi1>) -> tensor<1xi64>
+  %s = xfmr.shape %pad {end = 2 : i64, start = 1 : i64} : (tensor<?x?xi1>) -> tensor<1xi64>
+  %shape = xfmr.concat %b, %one, %one, %s {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<4xi64>
+  %keep = xfmr.reshape %pad, %shape : (tensor<?x?xi1>, tensor<4xi64>) -> tensor<?x?x?x?xi1>
+  %zero = xfmr.constant dense<0.000000e+00> : tensor<f32>
+  %ninf = xfmr.constant dense<0xFF800000> : tensor<f32>
+  %kt = xfmr.transpose %k {permutation = array<i64: 0, 1, 3, 2>} : (tensor<?x2x?x16xf32>) -> tensor<?x2x16x?xf32>
+  %sc = xfmr.matmul %q, %kt : (tensor<?x2x?x16xf32>, tensor<?x2x16x?xf32>) -> tensor<?x2x?x?xf32>
+  %mask = xfmr.where %keep, %zero, %ninf : (tensor<?x?x?x?xi1>, tensor<f32>, tensor<f32>) -> tensor<?x?x?x?xf32>
+  %sm = xfmr.add %sc, %mask : (tensor<?x2x?x?xf32>, tensor<?x?x?x?xf32>) -> tensor<?x2x?x?xf32>
+  %p = xfmr.softmax %sm : tensor<?x2x?x?xf32>
+  %o = xfmr.matmul %p, %v : (tensor<?x2x?x?xf32>, tensor<?x2x?x16xf32>) -> tensor<?x2x?x16xf32>
+  return %o : tensor<?x2x?x16xf32>
+}

@@ -569,6 +569,103 @@ Size DimTracer::traceElement(Value value, int64_t index) {
 }
 
 //===----------------------------------------------------------------------===//
+// Keys and values
+//===----------------------------------------------------------------------===//
+
+/// reshape(transpose(reshape(x, [B*H, S, D]), [0, 2, 1]), [B, H, D, S]), the
+/// dynamo exporter's kᵀ: x transposed by [0, 1, 3, 2]. The flattening may
+/// read the 5-D head repeat of grouped-query attention directly; then
+/// `source` is the un-repeated key and `repeated` is set.
+bool attention::matchFlattenedTranspose(DimTracer &tracer, Value value,
+                                        Value &source, bool &repeated) {
+  auto unflatten = value.getDefiningOp<ReshapeOp>();
+  if (!unflatten || cast<RankedTensorType>(value.getType()).getRank() != 4)
+    return false;
+  auto transpose = unflatten.getInput().getDefiningOp<TransposeOp>();
+  if (!transpose || transpose.getPermutation() != ArrayRef<int64_t>{0, 2, 1})
+    return false;
+  auto flatten = transpose.getInput().getDefiningOp<ReshapeOp>();
+  if (!flatten)
+    return false;
+  Value x = flatten.getInput(), flat = flatten.getResult();
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  if ((rank != 4 && rank != 5) ||
+      cast<RankedTensorType>(flat.getType()).getRank() != 3)
+    return false;
+  // The flattening merges all but x's two trailing dims, and the
+  // unflattening splits them back (the element count then fixes the heads).
+  if (!tracer.sameDim(flat, 1, x, rank - 2) ||
+      !tracer.sameDim(flat, 2, x, rank - 1) ||
+      !tracer.sameDim(value, 0, x, 0) ||
+      !tracer.sameDim(value, 2, x, rank - 1) ||
+      !tracer.sameDim(value, 3, x, rank - 2))
+    return false;
+  if (rank == 4) {
+    if (!tracer.sameDim(value, 1, x, 1))
+      return false;
+    source = x;
+    repeated = false;
+    return true;
+  }
+  std::optional<Value> heads = unrepeatExpand(tracer, x);
+  if (!heads)
+    return false;
+  source = *heads;
+  repeated = true;
+  return true;
+}
+
+/// x from expand(unsqueeze(x, 2), [B, Hkv, n, S, D]): heads repeated along a
+/// new dim.
+std::optional<Value> attention::unrepeatExpand(DimTracer &tracer,
+                                              Value expanded) {
+  auto expand = expanded.getDefiningOp<ExpandOp>();
+  if (!expand || cast<RankedTensorType>(expanded.getType()).getRank() != 5)
+    return std::nullopt;
+  auto unsqueeze = expand.getInput().getDefiningOp<UnsqueezeOp>();
+  if (!unsqueeze || unsqueeze.getAxes().size() != 1 ||
+      (unsqueeze.getAxes()[0] != 2 && unsqueeze.getAxes()[0] != -3))
+    return std::nullopt;
+  Value x = unsqueeze.getInput();
+  if (cast<RankedTensorType>(x.getType()).getRank() != 4)
+    return std::nullopt;
+  // The expand only repeats along the new dim.
+  if (!tracer.sameDim(expanded, 0, x, 0) ||
+      !tracer.sameDim(expanded, 1, x, 1) ||
+      !tracer.sameDim(expanded, 3, x, 2) || !tracer.sameDim(expanded, 4, x, 3))
+    return std::nullopt;
+  return x;
+}
+
+/// The key/value heads before a repeat for grouped-query attention:
+/// reshape(expand(unsqueeze(x, 2), [B, Hkv, n, S, D]), [B, Hkv * n, S, D]),
+/// or expand(x) of a single head.
+std::optional<Value> attention::unrepeatHeads(DimTracer &tracer, Value kv) {
+  if (cast<RankedTensorType>(kv.getType()).getRank() != 4)
+    return std::nullopt;
+  if (auto merge = kv.getDefiningOp<ReshapeOp>()) {
+    std::optional<Value> x = unrepeatExpand(tracer, merge.getInput());
+    // The reshape merges the new dim into the heads (the element count then
+    // fixes the merged size).
+    if (!x || !tracer.sameDim(kv, 0, *x, 0) || !tracer.sameDim(kv, 2, *x, 2) ||
+        !tracer.sameDim(kv, 3, *x, 3))
+      return std::nullopt;
+    return x;
+  }
+  if (auto expand = kv.getDefiningOp<ExpandOp>()) {
+    Value x = expand.getInput();
+    if (cast<RankedTensorType>(x.getType()).getRank() != 4 ||
+        !(tracer.dim(x, 1) == Size::ofConstant(1)))
+      return std::nullopt;
+    if (!tracer.sameDim(kv, 0, x, 0) || !tracer.sameDim(kv, 2, x, 2) ||
+        !tracer.sameDim(kv, 3, x, 3))
+      return std::nullopt;
+    return x;
+  }
+  return std::nullopt;
+}
+
+//===----------------------------------------------------------------------===//
 // Causal masks
 //===----------------------------------------------------------------------===//
 

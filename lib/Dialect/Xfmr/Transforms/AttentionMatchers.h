@@ -80,6 +80,21 @@ std::optional<double> getScalarFloat(Value value);
 /// The value of a constant with a single element (any rank), as an integer.
 std::optional<int64_t> getScalarInt(Value value);
 
+/// reshape(transpose(reshape(x, [B*H, S, D]), [0, 2, 1]), [B, H, D, S]), the
+/// dynamo exporter's kᵀ, is x transposed by [0, 1, 3, 2]: sets `source` to
+/// x. When the flattening reads the 5-D head repeat of grouped-query
+/// attention, `source` is the un-repeated key and `repeated` is set.
+bool matchFlattenedTranspose(DimTracer &tracer, Value value, Value &source,
+                             bool &repeated);
+
+/// x from expand(unsqueeze(x, 2), [B, Hkv, n, S, D]).
+std::optional<Value> unrepeatExpand(DimTracer &tracer, Value expanded);
+
+/// The key/value heads before a repeat for grouped-query attention:
+/// reshape(expand(unsqueeze(x, 2), ...), [B, Hkv * n, S, D]), or expand(x)
+/// of a single head.
+std::optional<Value> unrepeatHeads(DimTracer &tracer, Value kv);
+
 /// Whether the i1 tensor `keep` (its negation with `negated`), broadcast
 /// against the scores `scores` ([B, H, Sq, Skv]), is exactly "key j is
 /// visible to query i when j <= i + offset". Returns that offset, or

@@ -70,7 +70,9 @@ struct AttentionMatch {
   DenseMap<Value, RankedTensorType> refinedMasks;
 };
 
-std::string shapeString(Value value) {
+} // namespace
+
+static std::string shapeString(Value value) {
   std::string result = "[";
   llvm::raw_string_ostream os(result);
   llvm::interleave(
@@ -86,13 +88,13 @@ std::string shapeString(Value value) {
   return result;
 }
 
-bool isNegativeInfinity(std::optional<double> value) {
+static bool isNegativeInfinity(std::optional<double> value) {
   return value && std::isinf(*value) && *value < 0;
 }
 
 /// `op` multiplies `rest` by a scalar constant (or divides it by one) without
 /// changing its shape: the factor.
-std::optional<double> getScaleFactor(Operation *op, Value &rest) {
+static std::optional<double> getScaleFactor(Operation *op, Value &rest) {
   if (!isa_and_nonnull<MulOp, DivOp>(op))
     return std::nullopt;
   Value lhs = op->getOperand(0), rhs = op->getOperand(1);
@@ -113,7 +115,7 @@ std::optional<double> getScaleFactor(Operation *op, Value &rest) {
 
 /// Whether `value` is a score computation: a q · kᵀ product, possibly
 /// scaled and masked.
-bool reachesScores(Value value, int depth = 0) {
+static bool reachesScores(Value value, int depth = 0) {
   Operation *op = value.getDefiningOp();
   if (!op || depth > 8)
     return false;
@@ -130,6 +132,8 @@ bool reachesScores(Value value, int depth = 0) {
            reachesScores(where.getOnFalse(), depth + 1);
   return false;
 }
+
+namespace {
 
 class AttentionMatcher {
 public:
@@ -149,12 +153,9 @@ private:
   LogicalResult matchScores(SoftmaxOp softmax, AttentionMatch &m,
                             MatMulOp &scores);
   LogicalResult addMask(Value mask, Operation *at, AttentionMatch &m);
-  LogicalResult matchKey(MatMulOp scores, AttentionMatch &m, Value &key);
+  LogicalResult matchKey(MatMulOp scores, AttentionMatch &m);
   LogicalResult checkShapes(MatMulOp scores, AttentionMatch &m);
   void extractCausal(MatMulOp scores, AttentionMatch &m);
-  std::optional<Value> unrepeatHeads(Value kv);
-  bool isFlattenedTranspose(Value value, Value &source, bool &repeated);
-  std::optional<Value> unrepeatExpand(Value expanded);
   Size keyDim(const AttentionMatch &m, int64_t d) {
     return m.keyPermutation.empty()
                ? tracer.dim(m.keyBase, d)
@@ -313,72 +314,8 @@ LogicalResult AttentionMatcher::matchScores(SoftmaxOp softmax,
   }
 }
 
-/// reshape(transpose(reshape(x, [B*H, S, D]), [0, 2, 1]), [B, H, D, S]), the
-/// dynamo exporter's kᵀ: x transposed by [0, 1, 3, 2]. The flattening may
-/// read the 5-D head repeat of grouped-query attention directly; then
-/// `source` is the un-repeated key and `repeated` is set.
-bool AttentionMatcher::isFlattenedTranspose(Value value, Value &source,
-                                            bool &repeated) {
-  auto unflatten = value.getDefiningOp<ReshapeOp>();
-  if (!unflatten || cast<RankedTensorType>(value.getType()).getRank() != 4)
-    return false;
-  auto transpose = unflatten.getInput().getDefiningOp<TransposeOp>();
-  if (!transpose || transpose.getPermutation() != ArrayRef<int64_t>{0, 2, 1})
-    return false;
-  auto flatten = transpose.getInput().getDefiningOp<ReshapeOp>();
-  if (!flatten)
-    return false;
-  Value x = flatten.getInput(), flat = flatten.getResult();
-  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
-  if ((rank != 4 && rank != 5) ||
-      cast<RankedTensorType>(flat.getType()).getRank() != 3)
-    return false;
-  // The flattening merges all but x's two trailing dims, and the
-  // unflattening splits them back (the element count then fixes the heads).
-  if (!tracer.sameDim(flat, 1, x, rank - 2) ||
-      !tracer.sameDim(flat, 2, x, rank - 1) ||
-      !tracer.sameDim(value, 0, x, 0) ||
-      !tracer.sameDim(value, 2, x, rank - 1) ||
-      !tracer.sameDim(value, 3, x, rank - 2))
-    return false;
-  if (rank == 4) {
-    if (!tracer.sameDim(value, 1, x, 1))
-      return false;
-    source = x;
-    repeated = false;
-    return true;
-  }
-  std::optional<Value> heads = unrepeatExpand(x);
-  if (!heads)
-    return false;
-  source = *heads;
-  repeated = true;
-  return true;
-}
-
-/// x from expand(unsqueeze(x, 2), [B, Hkv, n, S, D]): heads repeated along a
-/// new dim.
-std::optional<Value> AttentionMatcher::unrepeatExpand(Value expanded) {
-  auto expand = expanded.getDefiningOp<ExpandOp>();
-  if (!expand || cast<RankedTensorType>(expanded.getType()).getRank() != 5)
-    return std::nullopt;
-  auto unsqueeze = expand.getInput().getDefiningOp<UnsqueezeOp>();
-  if (!unsqueeze || unsqueeze.getAxes().size() != 1 ||
-      (unsqueeze.getAxes()[0] != 2 && unsqueeze.getAxes()[0] != -3))
-    return std::nullopt;
-  Value x = unsqueeze.getInput();
-  if (cast<RankedTensorType>(x.getType()).getRank() != 4)
-    return std::nullopt;
-  // The expand only repeats along the new dim.
-  if (!tracer.sameDim(expanded, 0, x, 0) ||
-      !tracer.sameDim(expanded, 1, x, 1) ||
-      !tracer.sameDim(expanded, 3, x, 2) || !tracer.sameDim(expanded, 4, x, 3))
-    return std::nullopt;
-  return x;
-}
-
-LogicalResult AttentionMatcher::matchKey(MatMulOp scores, AttentionMatch &m,
-                                         Value &key) {
+LogicalResult AttentionMatcher::matchKey(MatMulOp scores,
+                                         AttentionMatch &m) {
   const char *notTransposed =
       "the scores are not a matmul of the query by the transposed key";
   // kᵀ dim i is `current` dim perm[i].
@@ -405,7 +342,7 @@ LogicalResult AttentionMatcher::matchKey(MatMulOp scores, AttentionMatch &m,
     }
     Value source;
     bool repeated = false;
-    if (isFlattenedTranspose(current, source, repeated)) {
+    if (matchFlattenedTranspose(tracer, current, source, repeated)) {
       for (int64_t &d : perm)
         d = d == 2 ? 3 : d == 3 ? 2 : d;
       current = source;
@@ -425,36 +362,7 @@ LogicalResult AttentionMatcher::matchKey(MatMulOp scores, AttentionMatch &m,
   m.keyBase = current;
   if (perm != ArrayRef<int64_t>{0, 1, 2, 3})
     m.keyPermutation = perm;
-  key = current;
   return success();
-}
-
-/// The key/value heads before a repeat for grouped-query attention:
-/// reshape(expand(unsqueeze(x, 2), [B, Hkv, n, S, D]), [B, Hkv * n, S, D]),
-/// or expand(x) of a single head.
-std::optional<Value> AttentionMatcher::unrepeatHeads(Value kv) {
-  if (cast<RankedTensorType>(kv.getType()).getRank() != 4)
-    return std::nullopt;
-  if (auto merge = kv.getDefiningOp<ReshapeOp>()) {
-    std::optional<Value> x = unrepeatExpand(merge.getInput());
-    // The reshape merges the new dim into the heads (the element count then
-    // fixes the merged size).
-    if (!x || !tracer.sameDim(kv, 0, *x, 0) || !tracer.sameDim(kv, 2, *x, 2) ||
-        !tracer.sameDim(kv, 3, *x, 3))
-      return std::nullopt;
-    return x;
-  }
-  if (auto expand = kv.getDefiningOp<ExpandOp>()) {
-    Value x = expand.getInput();
-    if (cast<RankedTensorType>(x.getType()).getRank() != 4 ||
-        !(tracer.dim(x, 1) == Size::ofConstant(1)))
-      return std::nullopt;
-    if (!tracer.sameDim(kv, 0, x, 0) || !tracer.sameDim(kv, 2, x, 2) ||
-        !tracer.sameDim(kv, 3, x, 3))
-      return std::nullopt;
-    return x;
-  }
-  return std::nullopt;
 }
 
 LogicalResult AttentionMatcher::checkShapes(MatMulOp scores,
@@ -602,8 +510,7 @@ FailureOr<AttentionMatch> AttentionMatcher::match(SoftmaxOp softmax) {
                 scores);
   m.query = query;
 
-  Value key;
-  if (failed(matchKey(scores, m, key)))
+  if (failed(matchKey(scores, m)))
     return failure();
   if (getElementTypeOrSelf(m.keyBase) != type.getElementType() ||
       getElementTypeOrSelf(m.query) != type.getElementType() ||
@@ -613,7 +520,7 @@ FailureOr<AttentionMatch> AttentionMatcher::match(SoftmaxOp softmax) {
 
   // Grouped-query attention: the op repeats the heads itself. The repeated
   // head count must be the query's.
-  std::optional<Value> value = unrepeatHeads(m.value);
+  std::optional<Value> value = unrepeatHeads(tracer, m.value);
   bool valueRepeated = value && tracer.sameDim(m.value, 1, query, 1);
   if (m.grouped) {
     // The key's repeat was read through its flattened transpose.
@@ -622,7 +529,7 @@ FailureOr<AttentionMatch> AttentionMatcher::match(SoftmaxOp softmax) {
                   scores);
     m.value = *value;
   } else if (m.keyPermutation.empty() && valueRepeated) {
-    std::optional<Value> key = unrepeatHeads(m.keyBase);
+    std::optional<Value> key = unrepeatHeads(tracer, m.keyBase);
     if (key && tracer.sameDim(m.keyBase, 1, query, 1)) {
       m.keyBase = *key;
       m.value = *value;
