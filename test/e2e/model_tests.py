@@ -124,6 +124,10 @@ def check_model(args, json_path):
         with open(os.path.join(work, f"{mode}-fusion.txt"), "w") as f:
             f.write(compiled.stderr)
         expected_blocks = spec.get("fused_blocks", {})
+        if mode == "pre-rms":
+            # Every LayerNorm of a Pre-LN model becomes an RMSNorm.
+            expected_blocks = {("rms_norm" if k == "layer_norm" else k): v
+                               for k, v in expected_blocks.items()}
         counts, _ = parse_fusion_report(compiled.stderr)
         fused = ", ".join(f"{kind} {counts.get(kind, (0, 0))[0]}/{want}"
                           for kind, want in expected_blocks.items())
