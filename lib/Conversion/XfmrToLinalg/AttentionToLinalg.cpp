@@ -373,9 +373,9 @@ struct FlashAttention {
   Value keysT;
 
   Value build(OpBuilder &b, Location loc);
-  /// The output rows [i0, i0 + qs) of one query head.
+  /// The output rows [i0, i0 + qs) of one query head, written into `out`.
   Value buildQueryBlock(OpBuilder &b, Location loc, Value batch, Value head,
-                        Value i0, OpFoldResult qs);
+                        Value i0, OpFoldResult qs, Value out);
   /// One step of the online softmax: (m, l, O) after the keys [j0, j0 + ks).
   SmallVector<Value> buildKeyBlock(OpBuilder &b, Location loc, Value batch,
                                    Value head, Value kvHead, Value i0,
@@ -420,7 +420,11 @@ Value FlashAttention::build(OpBuilder &b, Location loc) {
     b.setInsertionPoint(forall.getTerminator());
     SmallVector<Value> ivs = forall.getInductionVars();
     OpFoldResult qs = tileSize(b, loc, qBlock, ivs[2], qLength);
-    Value rows = buildQueryBlock(b, loc, ivs[0], ivs[1], ivs[2], qs);
+    // The rows are computed in their place in the result.
+    Value out = extractTile(b, loc, forall.getRegionIterArgs()[0],
+                            {ivs[0], ivs[1], ivs[2], zero},
+                            {one, one, qs, valueDim}, {2, 3});
+    Value rows = buildQueryBlock(b, loc, ivs[0], ivs[1], ivs[2], qs, out);
     b.setInsertionPointToStart(forall.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(
         b, loc, rows, forall.getRegionIterArgs()[0],
@@ -432,7 +436,7 @@ Value FlashAttention::build(OpBuilder &b, Location loc) {
 
 Value FlashAttention::buildQueryBlock(OpBuilder &b, Location loc,
                                       Value batch, Value head, Value i0,
-                                      OpFoldResult qs) {
+                                      OpFoldResult qs, Value out) {
   MLIRContext *context = b.getContext();
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
   Value kvHead = head;
@@ -485,8 +489,7 @@ Value FlashAttention::buildQueryBlock(OpBuilder &b, Location loc,
   Value sums = loop.getResult(1), acc = loop.getResult(2);
   return buildParallelGeneric(
       b, loc, {acc, sums},
-      {b.getMultiDimIdentityMap(2), dimsMap(context, 2, {0})},
-      tensor::EmptyOp::create(b, loc, {qs, valueDim}, elementType),
+      {b.getMultiDimIdentityMap(2), dimsMap(context, 2, {0})}, out,
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
         return normalize(nb, l, args[0], args[1]);
       });
