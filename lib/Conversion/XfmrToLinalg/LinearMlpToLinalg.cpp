@@ -184,8 +184,12 @@ struct MlpToLinalg : OpRewritePattern<MlpOp> {
     auto type = cast<RankedTensorType>(x.getType());
     int64_t dynamicRows =
         llvm::count_if(type.getShape().drop_back(), ShapedType::isDynamic);
+    // Static rows that fit in one tile need no loop.
+    bool oneTile = dynamicRows == 0 &&
+                   llvm::product_of(type.getShape().drop_back()) <= rowTile;
     Value result;
-    if (rowTile == 0 || rank < 2 || (dynamicRows > 1 && rank > 3)) {
+    if (rowTile == 0 || rank < 2 || oneTile ||
+        (dynamicRows > 1 && rank > 3)) {
       result = buildMlp(rewriter, loc, op, x);
     } else if (rank == 2 || dynamicRows > 1) {
       // Splitting a merged dim back into several dynamic ones is more than
