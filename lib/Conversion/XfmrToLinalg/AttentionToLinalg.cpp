@@ -227,8 +227,7 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
   SmallVector<OpFoldResult> rowSizes = {batch, kvHeads, group, qLength};
   SmallVector<OpFoldResult> scoreSizes = rowSizes;
   scoreSizes.push_back(kvLength);
-  Value zero =
-      arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
   Value negInf = identityValue(b, loc, elementType, Combiner::Max);
 
   // q · kᵀ over loops [b, hkv, g, i, j, d].
@@ -254,15 +253,15 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
       b, loc, inputs, maps,
       tensor::EmptyOp::create(b, loc, scoreSizes, elementType),
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        Value s = scaleAndMask(nb, l, args[0], in.scale,
-                               hasMask ? args[1] : Value());
+        Value s =
+            scaleAndMask(nb, l, args[0], in.scale, hasMask ? args[1] : Value());
         if (causal) {
           // Query i sees key j when j <= i + past length.
           Value i = linalg::IndexOp::create(nb, l, kQuery);
           Value j = linalg::IndexOp::create(nb, l, kKey);
           Value frontier = arith::AddIOp::create(nb, l, i, past);
-          Value hidden = arith::CmpIOp::create(
-              nb, l, arith::CmpIPredicate::ugt, j, frontier);
+          Value hidden = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ugt,
+                                               j, frontier);
           s = arith::SelectOp::create(nb, l, hidden, negInf, s);
         }
         return s;
@@ -270,10 +269,9 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
 
   // Softmax numerator with the row maximum subtracted.
   SmallVector<bool> keyReduced = {false, false, false, false, true};
-  Value max = reduce(b, loc, masked, {}, keyReduced, Combiner::Max,
-                     [](OpBuilder &, Location, ValueRange args) {
-                       return args[0];
-                     });
+  Value max =
+      reduce(b, loc, masked, {}, keyReduced, Combiner::Max,
+             [](OpBuilder &, Location, ValueRange args) { return args[0]; });
   Value exps = buildParallelGeneric(
       b, loc, {masked, max}, {map(scoreDims, 5), map(rowDims, 5)},
       tensor::EmptyOp::create(b, loc, scoreSizes, elementType),
@@ -283,10 +281,9 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
             arith::SubFOp::create(nb, l, args[0],
                                   softmaxShift(nb, l, args[1])));
       });
-  Value sums = reduce(b, loc, exps, {}, keyReduced, Combiner::Sum,
-                      [](OpBuilder &, Location, ValueRange args) {
-                        return args[0];
-                      });
+  Value sums =
+      reduce(b, loc, exps, {}, keyReduced, Combiner::Sum,
+             [](OpBuilder &, Location, ValueRange args) { return args[0]; });
 
   // exp · v over loops [b, hkv, g, i, e, j], then divide by the row sum.
   SmallVector<OpFoldResult> outSizes = rowSizes;
@@ -312,9 +309,10 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
 /// The mask's tile for the query rows [i0, i0 + qs) and keys [j0, j0 + ks)
 /// of batch `batch` and query head `head`, with the map from the tile's
 /// loops (i, j) to it. Dims the mask broadcasts (static 1) are dropped.
-static std::pair<Value, AffineMap>
-maskTile(OpBuilder &b, Location loc, Value mask, Value batch, Value head,
-         Value i0, OpFoldResult qs, Value j0, OpFoldResult ks) {
+static std::pair<Value, AffineMap> maskTile(OpBuilder &b, Location loc,
+                                            Value mask, Value batch, Value head,
+                                            Value i0, OpFoldResult qs, Value j0,
+                                            OpFoldResult ks) {
   MLIRContext *context = b.getContext();
   auto type = cast<RankedTensorType>(mask.getType());
   int64_t rank = type.getRank();
@@ -369,7 +367,8 @@ struct FlashAttention {
   const XfmrToLinalgTiling &tiling;
   Type elementType;
   OpFoldResult qLength, kvLength, headDim, valueDim, group;
-  /// Keys transposed to [B, Hkv, D, T].
+  /// Keys transposed to [B, Hkv, D, T], or null to read the keys as they
+  /// are.
   Value keysT;
 
   Value build(OpBuilder &b, Location loc);
@@ -401,12 +400,15 @@ Value FlashAttention::build(OpBuilder &b, Location loc) {
   // Each step reads a [D, key block] tile of kᵀ, whose rows are contiguous
   // runs of keys: the lanes of q · kᵀ then run along the keys, as in a
   // matmul, instead of reducing across lanes for every score. Transposed
-  // once here, not once per query block.
-  SmallVector<OpFoldResult> tSizes = {batch, kvHeads, headDim, kvLength};
-  keysT = buildParallelGeneric(
-      b, loc, {keys}, {dimsMap(context, 4, {0, 1, 3, 2})},
-      tensor::EmptyOp::create(b, loc, tSizes, elementType),
-      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  // once here, not once per query block; a single query row (decoding)
+  // would spend as long on the copy as on its scores.
+  if (getConstantIntValue(qLength) != 1) {
+    SmallVector<OpFoldResult> tSizes = {batch, kvHeads, headDim, kvLength};
+    keysT = buildParallelGeneric(
+        b, loc, {keys}, {dimsMap(context, 4, {0, 1, 3, 2})},
+        tensor::EmptyOp::create(b, loc, tSizes, elementType),
+        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  }
 
   int64_t qBlock = clampTileSize(tiling.attentionQBlock, qLength);
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
@@ -434,9 +436,9 @@ Value FlashAttention::build(OpBuilder &b, Location loc) {
   return forall.getResult(0);
 }
 
-Value FlashAttention::buildQueryBlock(OpBuilder &b, Location loc,
-                                      Value batch, Value head, Value i0,
-                                      OpFoldResult qs, Value out) {
+Value FlashAttention::buildQueryBlock(OpBuilder &b, Location loc, Value batch,
+                                      Value head, Value i0, OpFoldResult qs,
+                                      Value out) {
   MLIRContext *context = b.getContext();
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
   Value kvHead = head;
@@ -473,15 +475,15 @@ Value FlashAttention::buildQueryBlock(OpBuilder &b, Location loc,
   Value zeroElement =
       arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
   SmallVector<Value> state = {
-      createFilled(b, loc, {qs}, negInf), createFilled(b, loc, {qs}, zeroElement),
+      createFilled(b, loc, {qs}, negInf),
+      createFilled(b, loc, {qs}, zeroElement),
       createFilled(b, loc, {qs, valueDim}, zeroElement)};
   auto loop = scf::ForOp::create(
       b, loc, arith::ConstantIndexOp::create(b, loc, 0), kvEnd,
       arith::ConstantIndexOp::create(b, loc, kvBlock), state,
       [&](OpBuilder &nb, Location l, Value j0, ValueRange args) {
-        OpFoldResult ks = tileSize(
-            nb, l, kvBlock, j0,
-            in.causal ? OpFoldResult(kvEnd) : kvLength);
+        OpFoldResult ks = tileSize(nb, l, kvBlock, j0,
+                                   in.causal ? OpFoldResult(kvEnd) : kvLength);
         scf::YieldOp::create(nb, l,
                              buildKeyBlock(nb, l, batch, head, kvHead, i0, qs,
                                            qTile, j0, ks, args));
@@ -496,14 +498,16 @@ Value FlashAttention::buildQueryBlock(OpBuilder &b, Location loc,
 }
 
 SmallVector<Value> FlashAttention::buildKeyBlock(
-    OpBuilder &b, Location loc, Value batch, Value head, Value kvHead,
-    Value i0, OpFoldResult qs, Value qTile, Value j0, OpFoldResult ks,
-    ValueRange state) {
+    OpBuilder &b, Location loc, Value batch, Value head, Value kvHead, Value i0,
+    OpFoldResult qs, Value qTile, Value j0, OpFoldResult ks, ValueRange state) {
   MLIRContext *context = b.getContext();
   Value max = state[0], sum = state[1], acc = state[2];
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  Value kTile = extractTile(b, loc, keysT, {batch, kvHead, zero, j0},
-                            {one, one, headDim, ks}, {2, 3});
+  Value kTile =
+      keysT ? extractTile(b, loc, keysT, {batch, kvHead, zero, j0},
+                          {one, one, headDim, ks}, {2, 3})
+            : extractTile(b, loc, in.keys, {batch, kvHead, j0, zero},
+                          {one, one, ks, headDim}, {2, 3});
   Value vTile = extractTile(b, loc, in.values, {batch, kvHead, j0, zero},
                             {one, one, ks, valueDim}, {2, 3});
   auto map = [&](int64_t numDims, ArrayRef<int64_t> dims) {
@@ -522,7 +526,9 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
   // s = q · kᵀ over loops (i, j, d).
   Value scores = buildContraction(
       b, loc, qTile, kTile, createFilled(b, loc, {qs, ks}, zeroElement),
-      {map(3, {0, 2}), map(3, {2, 1}), map(3, {0, 1})}, reduction(3));
+      {map(3, {0, 2}), keysT ? map(3, {2, 1}) : map(3, {1, 2}),
+       map(3, {0, 1})},
+      reduction(3));
 
   // Scale, mask and causal frontier: query i0 + i sees key j0 + j when
   // j <= i + (i0 + P - j0).
@@ -549,14 +555,14 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
       b, loc, inputs, maps,
       tensor::EmptyOp::create(b, loc, {qs, ks}, elementType),
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        Value s = scaleAndMask(nb, l, args[0], in.scale,
-                               hasMask ? args[1] : Value());
+        Value s =
+            scaleAndMask(nb, l, args[0], in.scale, hasMask ? args[1] : Value());
         if (diagonal) {
           Value i = linalg::IndexOp::create(nb, l, 0);
           Value j = linalg::IndexOp::create(nb, l, 1);
           Value frontier = arith::AddIOp::create(nb, l, i, diagonal);
-          Value hidden = arith::CmpIOp::create(
-              nb, l, arith::CmpIPredicate::sgt, j, frontier);
+          Value hidden = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sgt,
+                                               j, frontier);
           s = arith::SelectOp::create(nb, l, hidden, negInf, s);
         }
         return s;
@@ -566,9 +572,8 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
   // before. m' overwrites m after its last read, so that the loop carries
   // it in place.
   Value rowMax = buildGeneric(
-      b, loc, {masked}, createFilled(b, loc, {qs}, negInf),
-      {tileMap, rowMap}, reduction(2),
-      [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+      b, loc, {masked}, createFilled(b, loc, {qs}, negInf), {tileMap, rowMap},
+      reduction(2), [](OpBuilder &nb, Location l, ValueRange args) -> Value {
         return arith::MaximumFOp::create(nb, l, args[1], args[0]);
       });
   Value factor = buildParallelGeneric(
@@ -578,8 +583,7 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
         Value newMax = arith::MaximumFOp::create(nb, l, args[0], args[1]);
         return math::ExpOp::create(
             nb, l,
-            arith::SubFOp::create(nb, l, args[0],
-                                  softmaxShift(nb, l, newMax)));
+            arith::SubFOp::create(nb, l, args[0], softmaxShift(nb, l, newMax)));
       });
   Value newMax = buildGeneric(
       b, loc, {rowMax}, max, {vecMap, vecMap}, parallelIterators(1),
@@ -602,17 +606,17 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
   // l' = l · exp(m - m') + rowsum(p).
   Value newSum = buildGeneric(b, loc, {factor}, sum, {vecMap, vecMap},
                               parallelIterators(1), rescale);
-  newSum = buildGeneric(
-      b, loc, {probs}, newSum, {tileMap, rowMap}, reduction(2),
-      [](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        return arith::AddFOp::create(nb, l, args[1], args[0]);
-      });
+  newSum =
+      buildGeneric(b, loc, {probs}, newSum, {tileMap, rowMap}, reduction(2),
+                   [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                     return arith::AddFOp::create(nb, l, args[1], args[0]);
+                   });
   // O' = O · exp(m - m') + p · v, over loops (i, e, j).
   Value newAcc = buildGeneric(b, loc, {factor}, acc, {rowMap, tileMap},
                               parallelIterators(2), rescale);
-  newAcc = buildContraction(
-      b, loc, probs, vTile, newAcc,
-      {map(3, {0, 2}), map(3, {2, 1}), map(3, {0, 1})}, reduction(3));
+  newAcc = buildContraction(b, loc, probs, vTile, newAcc,
+                            {map(3, {0, 2}), map(3, {2, 1}), map(3, {0, 1})},
+                            reduction(3));
   return {newMax, newSum, newAcc};
 }
 
