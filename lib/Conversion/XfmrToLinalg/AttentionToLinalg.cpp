@@ -367,8 +367,7 @@ struct FlashAttention {
   const XfmrToLinalgTiling &tiling;
   Type elementType;
   OpFoldResult qLength, kvLength, headDim, valueDim, group;
-  /// Keys transposed to [B, Hkv, D, T], or null to read the keys as they
-  /// are.
+  /// Keys transposed to [B, Hkv, D, T].
   Value keysT;
 
   Value build(OpBuilder &b, Location loc);
@@ -400,15 +399,14 @@ Value FlashAttention::build(OpBuilder &b, Location loc) {
   // Each step reads a [D, key block] tile of kᵀ, whose rows are contiguous
   // runs of keys: the lanes of q · kᵀ then run along the keys, as in a
   // matmul, instead of reducing across lanes for every score. Transposed
-  // once here, not once per query block; a single query row (decoding)
-  // would spend as long on the copy as on its scores.
-  if (getConstantIntValue(qLength) != 1) {
-    SmallVector<OpFoldResult> tSizes = {batch, kvHeads, headDim, kvLength};
-    keysT = buildParallelGeneric(
-        b, loc, {keys}, {dimsMap(context, 4, {0, 1, 3, 2})},
-        tensor::EmptyOp::create(b, loc, tSizes, elementType),
-        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
-  }
+  // once here, not once per query block (a compact copy per step measured
+  // slower); even for a single query row, copy and matmul beat the
+  // reduction across lanes.
+  SmallVector<OpFoldResult> tSizes = {batch, kvHeads, headDim, kvLength};
+  keysT = buildParallelGeneric(
+      b, loc, {keys}, {dimsMap(context, 4, {0, 1, 3, 2})},
+      tensor::EmptyOp::create(b, loc, tSizes, elementType),
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
 
   int64_t qBlock = clampTileSize(tiling.attentionQBlock, qLength);
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
@@ -503,11 +501,8 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
   MLIRContext *context = b.getContext();
   Value max = state[0], sum = state[1], acc = state[2];
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  Value kTile =
-      keysT ? extractTile(b, loc, keysT, {batch, kvHead, zero, j0},
-                          {one, one, headDim, ks}, {2, 3})
-            : extractTile(b, loc, in.keys, {batch, kvHead, j0, zero},
-                          {one, one, ks, headDim}, {2, 3});
+  Value kTile = extractTile(b, loc, keysT, {batch, kvHead, zero, j0},
+                            {one, one, headDim, ks}, {2, 3});
   Value vTile = extractTile(b, loc, in.values, {batch, kvHead, j0, zero},
                             {one, one, ks, valueDim}, {2, 3});
   auto map = [&](int64_t numDims, ArrayRef<int64_t> dims) {
@@ -526,9 +521,7 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
   // s = q · kᵀ over loops (i, j, d).
   Value scores = buildContraction(
       b, loc, qTile, kTile, createFilled(b, loc, {qs, ks}, zeroElement),
-      {map(3, {0, 2}), keysT ? map(3, {2, 1}) : map(3, {1, 2}),
-       map(3, {0, 1})},
-      reduction(3));
+      {map(3, {0, 2}), map(3, {2, 1}), map(3, {0, 1})}, reduction(3));
 
   // Scale, mask and causal frontier: query i0 + i sees key j0 + j when
   // j <= i + (i0 + P - j0).

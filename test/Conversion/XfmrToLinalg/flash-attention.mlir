@@ -159,18 +159,3 @@ func.func @per_head_mask_dynamic_heads(%q: tensor<1x?x?x8xf32>, %k: tensor<1x?x?
   return %0 : tensor<1x?x?x8xf32>
 }
 
-// -----
-
-// A single query row (decoding) reads the keys as they are, without a
-// transposed copy.
-// CHECK-DAG: #[[$Q:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
-// CHECK-DAG: #[[$K:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
-// CHECK-LABEL: func.func @decode
-// CHECK-SAME: (%{{.*}}: tensor<1x8x1x64xf32>, %[[K:[^:]*]]: tensor<1x8x?x64xf32>
-// CHECK-NOT: tensor<1x8x64x?xf32>
-// CHECK: %[[KTILE:.*]] = tensor.extract_slice %[[K]][%{{.*}}, %{{.*}}, %{{.*}}, 0] [1, 1, %{{.*}}, 64] [1, 1, 1, 1] : tensor<1x8x?x64xf32> to tensor<?x64xf32>
-// CHECK: linalg.generic {indexing_maps = [#[[$Q]], #[[$K]], #{{.*}}], iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.*}}, %[[KTILE]] : tensor<1x64xf32>, tensor<?x64xf32>)
-func.func @decode(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x?x64xf32>, %v: tensor<1x8x?x64xf32>) -> tensor<1x8x1x64xf32> {
-  %0 = xfmr.attention %q, %k, %v : (tensor<1x8x1x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) -> tensor<1x8x1x64xf32>
-  return %0 : tensor<1x8x1x64xf32>
-}
