@@ -48,6 +48,8 @@ CASES = [
          past=23),
     dict(name="past_decode_dynamic", b=2, hq=4, hkv=2, sq=1, skv=1, d=16,
          dv=16, past=40, dynamic=True),
+    dict(name="past_decode_static", b=1, hq=8, hkv=2, sq=1, skv=1, d=16,
+         dv=16, past=300),
     dict(name="past_prefill_bool4d", b=2, hq=2, hkv=2, sq=19, skv=19, d=8,
          dv=8, past=9, causal=False, mask="bool4d"),
     # ONNX's reference reads the query length off the mask, so a mask

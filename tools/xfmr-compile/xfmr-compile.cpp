@@ -84,8 +84,7 @@ static cl::opt<int64_t>
                     cl::desc("Query rows per flash-attention tile"),
                     cl::init(mlir::xfmr::XfmrToLinalgTiling().attentionQBlock));
 static cl::opt<int64_t> attentionKvBlock(
-    "attention-kv-block",
-    cl::desc("Keys per step of the flash-attention loop"),
+    "attention-kv-block", cl::desc("Keys per step of the flash-attention loop"),
     cl::init(mlir::xfmr::XfmrToLinalgTiling().attentionKvBlock));
 static cl::opt<int64_t>
     mlpRowBlock("mlp-row-block",

@@ -59,10 +59,10 @@ def ConvertXfmrToLinalgPass : Pass<"convert-xfmr-to-linalg"> {
            "Lower attention as flash attention (an online softmax over "
            "key/value blocks); false: over the whole score matrix">,
     Option<"attentionQBlock", "attention-q-block", "int64_t",
-           /*default=*/"64", "Query rows per flash-attention tile">,
+           /*default=*/"32", "Query rows per flash-attention tile">,
     Option<"attentionKvBlock", "attention-kv-block", "int64_t",
-           /*default=*/"64", "Keys per step of the flash-attention loop">,
-    Option<"mlpRowBlock", "mlp-row-block", "int64_t", /*default=*/"32",
+           /*default=*/"128", "Keys per step of the flash-attention loop">,
+    Option<"mlpRowBlock", "mlp-row-block", "int64_t", /*default=*/"128",
            "Rows per tile of the MLP loop (0: whole projections)">,
   ];
   let dependentDialects = [

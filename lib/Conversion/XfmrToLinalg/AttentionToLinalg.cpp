@@ -227,8 +227,7 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
   SmallVector<OpFoldResult> rowSizes = {batch, kvHeads, group, qLength};
   SmallVector<OpFoldResult> scoreSizes = rowSizes;
   scoreSizes.push_back(kvLength);
-  Value zero =
-      arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
   Value negInf = identityValue(b, loc, elementType, Combiner::Max);
 
   // q · kᵀ over loops [b, hkv, g, i, j, d].
@@ -254,15 +253,15 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
       b, loc, inputs, maps,
       tensor::EmptyOp::create(b, loc, scoreSizes, elementType),
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        Value s = scaleAndMask(nb, l, args[0], in.scale,
-                               hasMask ? args[1] : Value());
+        Value s =
+            scaleAndMask(nb, l, args[0], in.scale, hasMask ? args[1] : Value());
         if (causal) {
           // Query i sees key j when j <= i + past length.
           Value i = linalg::IndexOp::create(nb, l, kQuery);
           Value j = linalg::IndexOp::create(nb, l, kKey);
           Value frontier = arith::AddIOp::create(nb, l, i, past);
-          Value hidden = arith::CmpIOp::create(
-              nb, l, arith::CmpIPredicate::ugt, j, frontier);
+          Value hidden = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ugt,
+                                               j, frontier);
           s = arith::SelectOp::create(nb, l, hidden, negInf, s);
         }
         return s;
@@ -270,10 +269,9 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
 
   // Softmax numerator with the row maximum subtracted.
   SmallVector<bool> keyReduced = {false, false, false, false, true};
-  Value max = reduce(b, loc, masked, {}, keyReduced, Combiner::Max,
-                     [](OpBuilder &, Location, ValueRange args) {
-                       return args[0];
-                     });
+  Value max =
+      reduce(b, loc, masked, {}, keyReduced, Combiner::Max,
+             [](OpBuilder &, Location, ValueRange args) { return args[0]; });
   Value exps = buildParallelGeneric(
       b, loc, {masked, max}, {map(scoreDims, 5), map(rowDims, 5)},
       tensor::EmptyOp::create(b, loc, scoreSizes, elementType),
@@ -283,10 +281,9 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
             arith::SubFOp::create(nb, l, args[0],
                                   softmaxShift(nb, l, args[1])));
       });
-  Value sums = reduce(b, loc, exps, {}, keyReduced, Combiner::Sum,
-                      [](OpBuilder &, Location, ValueRange args) {
-                        return args[0];
-                      });
+  Value sums =
+      reduce(b, loc, exps, {}, keyReduced, Combiner::Sum,
+             [](OpBuilder &, Location, ValueRange args) { return args[0]; });
 
   // exp · v over loops [b, hkv, g, i, e, j], then divide by the row sum.
   SmallVector<OpFoldResult> outSizes = rowSizes;
@@ -312,9 +309,10 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
 /// The mask's tile for the query rows [i0, i0 + qs) and keys [j0, j0 + ks)
 /// of batch `batch` and query head `head`, with the map from the tile's
 /// loops (i, j) to it. Dims the mask broadcasts (static 1) are dropped.
-static std::pair<Value, AffineMap>
-maskTile(OpBuilder &b, Location loc, Value mask, Value batch, Value head,
-         Value i0, OpFoldResult qs, Value j0, OpFoldResult ks) {
+static std::pair<Value, AffineMap> maskTile(OpBuilder &b, Location loc,
+                                            Value mask, Value batch, Value head,
+                                            Value i0, OpFoldResult qs, Value j0,
+                                            OpFoldResult ks) {
   MLIRContext *context = b.getContext();
   auto type = cast<RankedTensorType>(mask.getType());
   int64_t rank = type.getRank();
@@ -373,9 +371,9 @@ struct FlashAttention {
   Value keysT;
 
   Value build(OpBuilder &b, Location loc);
-  /// The output rows [i0, i0 + qs) of one query head.
+  /// The output rows [i0, i0 + qs) of one query head, written into `out`.
   Value buildQueryBlock(OpBuilder &b, Location loc, Value batch, Value head,
-                        Value i0, OpFoldResult qs);
+                        Value i0, OpFoldResult qs, Value out);
   /// One step of the online softmax: (m, l, O) after the keys [j0, j0 + ks).
   SmallVector<Value> buildKeyBlock(OpBuilder &b, Location loc, Value batch,
                                    Value head, Value kvHead, Value i0,
@@ -401,7 +399,9 @@ Value FlashAttention::build(OpBuilder &b, Location loc) {
   // Each step reads a [D, key block] tile of kᵀ, whose rows are contiguous
   // runs of keys: the lanes of q · kᵀ then run along the keys, as in a
   // matmul, instead of reducing across lanes for every score. Transposed
-  // once here, not once per query block.
+  // once here, not once per query block (a compact copy per step measured
+  // slower); even for a single query row, copy and matmul beat the
+  // reduction across lanes.
   SmallVector<OpFoldResult> tSizes = {batch, kvHeads, headDim, kvLength};
   keysT = buildParallelGeneric(
       b, loc, {keys}, {dimsMap(context, 4, {0, 1, 3, 2})},
@@ -420,7 +420,11 @@ Value FlashAttention::build(OpBuilder &b, Location loc) {
     b.setInsertionPoint(forall.getTerminator());
     SmallVector<Value> ivs = forall.getInductionVars();
     OpFoldResult qs = tileSize(b, loc, qBlock, ivs[2], qLength);
-    Value rows = buildQueryBlock(b, loc, ivs[0], ivs[1], ivs[2], qs);
+    // The rows are computed in their place in the result.
+    Value out = extractTile(b, loc, forall.getRegionIterArgs()[0],
+                            {ivs[0], ivs[1], ivs[2], zero},
+                            {one, one, qs, valueDim}, {2, 3});
+    Value rows = buildQueryBlock(b, loc, ivs[0], ivs[1], ivs[2], qs, out);
     b.setInsertionPointToStart(forall.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(
         b, loc, rows, forall.getRegionIterArgs()[0],
@@ -430,9 +434,9 @@ Value FlashAttention::build(OpBuilder &b, Location loc) {
   return forall.getResult(0);
 }
 
-Value FlashAttention::buildQueryBlock(OpBuilder &b, Location loc,
-                                      Value batch, Value head, Value i0,
-                                      OpFoldResult qs) {
+Value FlashAttention::buildQueryBlock(OpBuilder &b, Location loc, Value batch,
+                                      Value head, Value i0, OpFoldResult qs,
+                                      Value out) {
   MLIRContext *context = b.getContext();
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
   Value kvHead = head;
@@ -469,15 +473,15 @@ Value FlashAttention::buildQueryBlock(OpBuilder &b, Location loc,
   Value zeroElement =
       arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
   SmallVector<Value> state = {
-      createFilled(b, loc, {qs}, negInf), createFilled(b, loc, {qs}, zeroElement),
+      createFilled(b, loc, {qs}, negInf),
+      createFilled(b, loc, {qs}, zeroElement),
       createFilled(b, loc, {qs, valueDim}, zeroElement)};
   auto loop = scf::ForOp::create(
       b, loc, arith::ConstantIndexOp::create(b, loc, 0), kvEnd,
       arith::ConstantIndexOp::create(b, loc, kvBlock), state,
       [&](OpBuilder &nb, Location l, Value j0, ValueRange args) {
-        OpFoldResult ks = tileSize(
-            nb, l, kvBlock, j0,
-            in.causal ? OpFoldResult(kvEnd) : kvLength);
+        OpFoldResult ks = tileSize(nb, l, kvBlock, j0,
+                                   in.causal ? OpFoldResult(kvEnd) : kvLength);
         scf::YieldOp::create(nb, l,
                              buildKeyBlock(nb, l, batch, head, kvHead, i0, qs,
                                            qTile, j0, ks, args));
@@ -485,17 +489,15 @@ Value FlashAttention::buildQueryBlock(OpBuilder &b, Location loc,
   Value sums = loop.getResult(1), acc = loop.getResult(2);
   return buildParallelGeneric(
       b, loc, {acc, sums},
-      {b.getMultiDimIdentityMap(2), dimsMap(context, 2, {0})},
-      tensor::EmptyOp::create(b, loc, {qs, valueDim}, elementType),
+      {b.getMultiDimIdentityMap(2), dimsMap(context, 2, {0})}, out,
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
         return normalize(nb, l, args[0], args[1]);
       });
 }
 
 SmallVector<Value> FlashAttention::buildKeyBlock(
-    OpBuilder &b, Location loc, Value batch, Value head, Value kvHead,
-    Value i0, OpFoldResult qs, Value qTile, Value j0, OpFoldResult ks,
-    ValueRange state) {
+    OpBuilder &b, Location loc, Value batch, Value head, Value kvHead, Value i0,
+    OpFoldResult qs, Value qTile, Value j0, OpFoldResult ks, ValueRange state) {
   MLIRContext *context = b.getContext();
   Value max = state[0], sum = state[1], acc = state[2];
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
@@ -546,14 +548,14 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
       b, loc, inputs, maps,
       tensor::EmptyOp::create(b, loc, {qs, ks}, elementType),
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        Value s = scaleAndMask(nb, l, args[0], in.scale,
-                               hasMask ? args[1] : Value());
+        Value s =
+            scaleAndMask(nb, l, args[0], in.scale, hasMask ? args[1] : Value());
         if (diagonal) {
           Value i = linalg::IndexOp::create(nb, l, 0);
           Value j = linalg::IndexOp::create(nb, l, 1);
           Value frontier = arith::AddIOp::create(nb, l, i, diagonal);
-          Value hidden = arith::CmpIOp::create(
-              nb, l, arith::CmpIPredicate::sgt, j, frontier);
+          Value hidden = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sgt,
+                                               j, frontier);
           s = arith::SelectOp::create(nb, l, hidden, negInf, s);
         }
         return s;
@@ -563,9 +565,8 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
   // before. m' overwrites m after its last read, so that the loop carries
   // it in place.
   Value rowMax = buildGeneric(
-      b, loc, {masked}, createFilled(b, loc, {qs}, negInf),
-      {tileMap, rowMap}, reduction(2),
-      [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+      b, loc, {masked}, createFilled(b, loc, {qs}, negInf), {tileMap, rowMap},
+      reduction(2), [](OpBuilder &nb, Location l, ValueRange args) -> Value {
         return arith::MaximumFOp::create(nb, l, args[1], args[0]);
       });
   Value factor = buildParallelGeneric(
@@ -575,8 +576,7 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
         Value newMax = arith::MaximumFOp::create(nb, l, args[0], args[1]);
         return math::ExpOp::create(
             nb, l,
-            arith::SubFOp::create(nb, l, args[0],
-                                  softmaxShift(nb, l, newMax)));
+            arith::SubFOp::create(nb, l, args[0], softmaxShift(nb, l, newMax)));
       });
   Value newMax = buildGeneric(
       b, loc, {rowMax}, max, {vecMap, vecMap}, parallelIterators(1),
@@ -599,17 +599,17 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
   // l' = l · exp(m - m') + rowsum(p).
   Value newSum = buildGeneric(b, loc, {factor}, sum, {vecMap, vecMap},
                               parallelIterators(1), rescale);
-  newSum = buildGeneric(
-      b, loc, {probs}, newSum, {tileMap, rowMap}, reduction(2),
-      [](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        return arith::AddFOp::create(nb, l, args[1], args[0]);
-      });
+  newSum =
+      buildGeneric(b, loc, {probs}, newSum, {tileMap, rowMap}, reduction(2),
+                   [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                     return arith::AddFOp::create(nb, l, args[1], args[0]);
+                   });
   // O' = O · exp(m - m') + p · v, over loops (i, e, j).
   Value newAcc = buildGeneric(b, loc, {factor}, acc, {rowMap, tileMap},
                               parallelIterators(2), rescale);
-  newAcc = buildContraction(
-      b, loc, probs, vTile, newAcc,
-      {map(3, {0, 2}), map(3, {2, 1}), map(3, {0, 1})}, reduction(3));
+  newAcc = buildContraction(b, loc, probs, vTile, newAcc,
+                            {map(3, {0, 2}), map(3, {2, 1}), map(3, {0, 1})},
+                            reduction(3));
   return {newMax, newSum, newAcc};
 }
 

@@ -131,20 +131,18 @@ static Value buildRowTiledMlp(OpBuilder &b, Location loc, MlpOp op, Value x,
   Value init = tensor::EmptyOp::create(b, loc, sizes, elementType);
   SmallVector<OpFoldResult> lbs(rank - 1, zero), steps(rank - 2, one);
   steps.push_back(b.getIndexAttr(rowTile));
-  auto forall = scf::ForallOp::create(
-      b, loc, lbs, ArrayRef(sizes).drop_back(), steps, ValueRange{init},
-      std::nullopt);
+  auto forall = scf::ForallOp::create(b, loc, lbs, ArrayRef(sizes).drop_back(),
+                                      steps, ValueRange{init}, std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(forall.getTerminator());
   SmallVector<OpFoldResult> offsets =
       getAsOpFoldResult(forall.getInductionVars());
   offsets.push_back(zero);
   SmallVector<OpFoldResult> tileSizes(rank - 2, one);
-  tileSizes.push_back(tileSize(b, loc, rowTile,
-                               forall.getInductionVars().back(), rows));
+  tileSizes.push_back(
+      tileSize(b, loc, rowTile, forall.getInductionVars().back(), rows));
   tileSizes.push_back(inDim);
-  Value tile =
-      extractTile(b, loc, x, offsets, tileSizes, {rank - 2, rank - 1});
+  Value tile = extractTile(b, loc, x, offsets, tileSizes, {rank - 2, rank - 1});
   Value result = buildMlp(b, loc, op, tile);
   tileSizes.back() = sizes.back();
   b.setInsertionPointToStart(forall.getTerminator().getBody());
@@ -184,8 +182,11 @@ struct MlpToLinalg : OpRewritePattern<MlpOp> {
     auto type = cast<RankedTensorType>(x.getType());
     int64_t dynamicRows =
         llvm::count_if(type.getShape().drop_back(), ShapedType::isDynamic);
+    // Static rows that fit in one tile need no loop.
+    bool oneTile = dynamicRows == 0 &&
+                   llvm::product_of(type.getShape().drop_back()) <= rowTile;
     Value result;
-    if (rowTile == 0 || rank < 2 || (dynamicRows > 1 && rank > 3)) {
+    if (rowTile == 0 || rank < 2 || oneTile || (dynamicRows > 1 && rank > 3)) {
       result = buildMlp(rewriter, loc, op, x);
     } else if (rank == 2 || dynamicRows > 1) {
       // Splitting a merged dim back into several dynamic ones is more than
