@@ -23,6 +23,10 @@
 // the caches are expanded to x's batch and sequence with the same numpy
 // rules, unless their static shapes already match.
 //
+// ONNX Runtime's graph optimizations take the two halves of x with one split
+// instead of two slices, and may leave D/2 computed from x's shape; both
+// forms are accepted.
+//
 //===----------------------------------------------------------------------===//
 
 #include "AttentionMatchers.h"
