@@ -231,6 +231,96 @@ func.func @llama_gqa_dynamic(%q: tensor<?x4x?x16xf32> {xfmr.dims = ["batch", "",
 
 // -----
 
+// LLaMA as ONNX Runtime rewrites it (TorchScript export), static: the value
+// repeat's shapes take their dims from one split of the shape (a constant
+// once dims are bound) instead of a gather per dim, so the reshaped value's
+// type is dynamic.
+
+// CHECK-LABEL: func.func @ort_value_repeat_split_shape(
+// CHECK-SAME: %[[Q:[^:]+]]: tensor<2x4x16x16xf32>, %[[K:[^:]+]]: tensor<2x2x16x16xf32>, %[[V:[^:]+]]: tensor<2x2x16x16xf32>
+// CHECK: %[[O:.+]] = xfmr.attention %[[Q]], %[[K]], %[[V]] {scale = 2.500000e-01 : f32} : (tensor<2x4x16x16xf32>, tensor<2x2x16x16xf32>, tensor<2x2x16x16xf32>) -> tensor<2x4x16x?xf32>
+// EXPLAIN-LABEL: func.func @ort_value_repeat_split_shape(
+// EXPLAIN-NOT: fusion_missed
+func.func @ort_value_repeat_split_shape(%q: tensor<2x4x16x16xf32>, %k: tensor<2x2x16x16xf32>, %v: tensor<2x2x16x16xf32>) -> tensor<2x4x16x?xf32> {
+  %scale = xfmr.constant dense<2.500000e-01> : tensor<f32>
+  %kshape5 = xfmr.constant dense<[2, 2, 2, 16, 16]> : tensor<5xi64>
+  %kshape4 = xfmr.constant dense<[2, 4, 16, 16]> : tensor<4xi64>
+  %vshape = xfmr.constant dense<[2, 2, 16, 16]> : tensor<4xi64>
+  %two = xfmr.constant dense<2> : tensor<1xi64>
+  %c2 = xfmr.constant dense<2> : tensor<i64>
+  %ones = xfmr.constant dense<1> : tensor<5xi64>
+  %minus = xfmr.constant dense<-1> : tensor<5xi64>
+  %ku = xfmr.unsqueeze %k {axes = array<i64: 2>} : (tensor<2x2x16x16xf32>) -> tensor<2x2x1x16x16xf32>
+  %ke = xfmr.expand %ku, %kshape5 : (tensor<2x2x1x16x16xf32>, tensor<5xi64>) -> tensor<2x2x2x16x16xf32>
+  %kr = xfmr.reshape %ke, %kshape4 : (tensor<2x2x2x16x16xf32>, tensor<4xi64>) -> tensor<2x4x16x16xf32>
+  %kt = xfmr.transpose %kr {permutation = array<i64: 0, 1, 3, 2>} : (tensor<2x4x16x16xf32>) -> tensor<2x4x16x16xf32>
+  %sc = xfmr.matmul %q, %kt : (tensor<2x4x16x16xf32>, tensor<2x4x16x16xf32>) -> tensor<2x4x16x16xf32>
+  %ss = xfmr.mul %sc, %scale : (tensor<2x4x16x16xf32>, tensor<f32>) -> tensor<2x4x16x16xf32>
+  %p = xfmr.softmax %ss : tensor<2x4x16x16xf32>
+  %dims:4 = xfmr.split %vshape {axis = 0 : i64, sizes = array<i64: 1, 1, 1, 1>} : (tensor<4xi64>) -> (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>)
+  %d3 = xfmr.squeeze %dims#3 {axes = array<i64: 0>} : (tensor<1xi64>) -> tensor<i64>
+  %s3 = xfmr.unsqueeze %d3 {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %d2 = xfmr.squeeze %dims#2 {axes = array<i64: 0>} : (tensor<1xi64>) -> tensor<i64>
+  %s2 = xfmr.unsqueeze %d2 {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %d1 = xfmr.squeeze %dims#1 {axes = array<i64: 0>} : (tensor<1xi64>) -> tensor<i64>
+  %hn = xfmr.mul %d1, %c2 : (tensor<i64>, tensor<i64>) -> tensor<i64>
+  %s1n = xfmr.unsqueeze %hn {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %d0 = xfmr.squeeze %dims#0 {axes = array<i64: 0>} : (tensor<1xi64>) -> tensor<i64>
+  %s0 = xfmr.unsqueeze %d0 {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %s1 = xfmr.unsqueeze %d1 {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %shape4 = xfmr.concat %s0, %s1n, %s2, %s3 {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<4xi64>
+  %raw5 = xfmr.concat %s0, %s1, %two, %s2, %s3 {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<5xi64>
+  %unset = xfmr.equal %raw5, %minus : (tensor<5xi64>, tensor<5xi64>) -> tensor<5xi1>
+  %shape5 = xfmr.where %unset, %ones, %raw5 : (tensor<5xi1>, tensor<5xi64>, tensor<5xi64>) -> tensor<5xi64>
+  %vu = xfmr.unsqueeze %v {axes = array<i64: 2>} : (tensor<2x2x16x16xf32>) -> tensor<2x2x1x16x16xf32>
+  %ve = xfmr.expand %vu, %shape5 : (tensor<2x2x1x16x16xf32>, tensor<5xi64>) -> tensor<2x2x?x16x16xf32>
+  %vr = xfmr.reshape %ve, %shape4 : (tensor<2x2x?x16x16xf32>, tensor<4xi64>) -> tensor<?x?x?x?xf32>
+  %o = xfmr.matmul %p, %vr : (tensor<2x4x16x16xf32>, tensor<?x?x?x?xf32>) -> tensor<2x4x16x?xf32>
+  return %o : tensor<2x4x16x?xf32>
+}
+
+// -----
+
+// The same with dynamic dims: the split reads the permuted shape of the
+// key/value heads before their transpose.
+
+// CHECK-LABEL: func.func @ort_repeat_split_shape_dynamic(
+// CHECK-DAG: %[[K:.+]] = xfmr.transpose %arg1 {permutation = array<i64: 0, 2, 1, 3>}
+// CHECK-DAG: %[[V:.+]] = xfmr.transpose %arg2 {permutation = array<i64: 0, 2, 1, 3>}
+// CHECK: %[[O:.+]] = xfmr.attention %arg0, %[[K]], %[[V]] {scale = 2.500000e-01 : f32} : (tensor<?x4x?x16xf32>, tensor<?x2x?x16xf32>, tensor<?x2x?x16xf32>) -> tensor<?x4x?x?xf32>
+// EXPLAIN-LABEL: func.func @ort_repeat_split_shape_dynamic(
+// EXPLAIN-NOT: fusion_missed
+func.func @ort_repeat_split_shape_dynamic(%q: tensor<?x4x?x16xf32> {xfmr.dims = ["batch", "", "sequence", ""]}, %k: tensor<?x?x2x16xf32> {xfmr.dims = ["batch", "sequence", "", ""]}, %v: tensor<?x?x2x16xf32> {xfmr.dims = ["batch", "sequence", "", ""]}) -> tensor<?x4x?x?xf32> {
+  %scale = xfmr.constant dense<2.500000e-01> : tensor<f32>
+  %perm = xfmr.constant dense<[0, 2, 1, 3]> : tensor<4xi64>
+  %c2 = xfmr.constant dense<2> : tensor<i64>
+  %two = xfmr.constant dense<2> : tensor<1xi64>
+  %kshape = xfmr.shape %k : (tensor<?x?x2x16xf32>) -> tensor<4xi64>
+  %kperm = xfmr.gather %kshape, %perm : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
+  %dims:4 = xfmr.split %kperm {axis = 0 : i64, sizes = array<i64: 1, 1, 1, 1>} : (tensor<4xi64>) -> (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>)
+  %d1 = xfmr.squeeze %dims#1 {axes = array<i64: 0>} : (tensor<1xi64>) -> tensor<i64>
+  %hn = xfmr.mul %d1, %c2 : (tensor<i64>, tensor<i64>) -> tensor<i64>
+  %s1n = xfmr.unsqueeze %hn {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %shape4 = xfmr.concat %dims#0, %s1n, %dims#2, %dims#3 {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<4xi64>
+  %shape5 = xfmr.concat %dims#0, %dims#1, %two, %dims#2, %dims#3 {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<5xi64>
+  %kh = xfmr.transpose %k {permutation = array<i64: 0, 2, 1, 3>} : (tensor<?x?x2x16xf32>) -> tensor<?x2x?x16xf32>
+  %ku = xfmr.unsqueeze %kh {axes = array<i64: 2>} : (tensor<?x2x?x16xf32>) -> tensor<?x2x1x?x16xf32>
+  %ke = xfmr.expand %ku, %shape5 : (tensor<?x2x1x?x16xf32>, tensor<5xi64>) -> tensor<?x?x?x?x16xf32>
+  %kr = xfmr.reshape %ke, %shape4 : (tensor<?x?x?x?x16xf32>, tensor<4xi64>) -> tensor<?x?x?x?xf32>
+  %kt = xfmr.transpose %kr {permutation = array<i64: 0, 1, 3, 2>} : (tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32>
+  %sc = xfmr.matmul %q, %kt : (tensor<?x4x?x16xf32>, tensor<?x?x?x?xf32>) -> tensor<?x4x?x?xf32>
+  %ss = xfmr.mul %sc, %scale : (tensor<?x4x?x?xf32>, tensor<f32>) -> tensor<?x4x?x?xf32>
+  %p = xfmr.softmax %ss : tensor<?x4x?x?xf32>
+  %vh = xfmr.transpose %v {permutation = array<i64: 0, 2, 1, 3>} : (tensor<?x?x2x16xf32>) -> tensor<?x2x?x16xf32>
+  %vu = xfmr.unsqueeze %vh {axes = array<i64: 2>} : (tensor<?x2x?x16xf32>) -> tensor<?x2x1x?x16xf32>
+  %ve = xfmr.expand %vu, %shape5 : (tensor<?x2x1x?x16xf32>, tensor<5xi64>) -> tensor<?x?x?x?x16xf32>
+  %vr = xfmr.reshape %ve, %shape4 : (tensor<?x?x?x?x16xf32>, tensor<4xi64>) -> tensor<?x?x?x?xf32>
+  %o = xfmr.matmul %p, %vr : (tensor<?x4x?x?xf32>, tensor<?x?x?x?xf32>) -> tensor<?x4x?x?xf32>
+  return %o : tensor<?x4x?x?xf32>
+}
+
+// -----
+
 // ViT (no mask), multi-query keys broadcast by expand, a scale by division.
 
 // CHECK-LABEL: func.func @mqa_expand(
@@ -383,6 +473,26 @@ func.func @batch_unproven(%q: tensor<?x2x8x16xf32>, %k: tensor<?x2x8x16xf32>, %v
   %p = xfmr.softmax %s : tensor<?x2x8x8xf32>
   %o = xfmr.matmul %p, %v : (tensor<?x2x8x8xf32>, tensor<?x2x8x16xf32>) -> tensor<?x2x8x16xf32>
   return %o : tensor<?x2x8x16xf32>
+}
+
+// -----
+
+// The value's batch is read from the wrong piece of a split shape (its
+// sequence length).
+
+// CHECK-LABEL: func.func @split_shape_wrong_piece(
+// CHECK: xfmr.softmax
+// EXPLAIN: attention = ["the batch sizes of the query, key and value are not provably equal", "/attn/MatMul"]
+func.func @split_shape_wrong_piece(%q: tensor<?x2x?x16xf32> {xfmr.dims = ["batch", "", "sequence", ""]}, %k: tensor<?x2x?x16xf32> {xfmr.dims = ["batch", "", "sequence", ""]}, %v: tensor<?x2x?x16xf32> {xfmr.dims = ["batch", "", "sequence", ""]}) -> tensor<?x2x?x16xf32> {
+  %vshape = xfmr.shape %v : (tensor<?x2x?x16xf32>) -> tensor<4xi64>
+  %dims:4 = xfmr.split %vshape {axis = 0 : i64, sizes = array<i64: 1, 1, 1, 1>} : (tensor<4xi64>) -> (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>)
+  %shape = xfmr.concat %dims#2, %dims#1, %dims#2, %dims#3 {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<4xi64>
+  %vr = xfmr.reshape %v, %shape : (tensor<?x2x?x16xf32>, tensor<4xi64>) -> tensor<?x2x?x16xf32>
+  %kt = xfmr.transpose %k {permutation = array<i64: 0, 1, 3, 2>} : (tensor<?x2x?x16xf32>) -> tensor<?x2x16x?xf32>
+  %s = xfmr.matmul %q, %kt : (tensor<?x2x?x16xf32>, tensor<?x2x16x?xf32>) -> tensor<?x2x?x?xf32> loc("/attn/MatMul")
+  %p = xfmr.softmax %s : tensor<?x2x?x?xf32>
+  %o = xfmr.matmul %p, %vr : (tensor<?x2x?x?xf32>, tensor<?x2x?x16xf32>) -> tensor<?x2x?x16xf32>
+  return %o : tensor<?x2x?x16xf32>
 }
 
 // -----

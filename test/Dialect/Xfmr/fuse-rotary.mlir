@@ -216,6 +216,107 @@ func.func @partial_rotary(%q: tensor<?x4x?x16xf32>, %f: tensor<1x?x4xf32>) -> te
 
 // -----
 
+// ONNX Runtime's form (dynamo export): one split of x into its halves
+// instead of two slices.
+
+// CHECK-LABEL: func.func @ort_split_halves
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x4x?x16xf32>, %[[F:.*]]: tensor<1x?x8xf32>)
+// CHECK-DAG: %[[CE:.*]] = xfmr.expand %{{.*}} -> tensor<?x?x8xf32>
+// CHECK-DAG: %[[SE:.*]] = xfmr.expand %{{.*}} -> tensor<?x?x8xf32>
+// CHECK-NOT: xfmr.split
+// CHECK: %[[R:.*]] = xfmr.rotary_embedding %[[Q]], %[[CE]], %[[SE]] : (tensor<?x4x?x16xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> tensor<?x4x?x16xf32>
+// CHECK-NEXT: return %[[R]]
+// EXPLAIN-LABEL: func.func @ort_split_halves
+// EXPLAIN-NOT: fusion_missed
+func.func @ort_split_halves(%q: tensor<?x4x?x16xf32>, %f: tensor<1x?x8xf32>) -> tensor<?x4x?x16xf32> {
+  %emb = xfmr.concat %f, %f {axis = -1 : i64} : (tensor<1x?x8xf32>, tensor<1x?x8xf32>) -> tensor<1x?x16xf32>
+  %sin = xfmr.sin %emb : tensor<1x?x16xf32>
+  %sin4 = xfmr.unsqueeze %sin {axes = array<i64: 1>} : (tensor<1x?x16xf32>) -> tensor<1x1x?x16xf32>
+  %cos = xfmr.cos %emb : tensor<1x?x16xf32>
+  %cos4 = xfmr.unsqueeze %cos {axes = array<i64: 1>} : (tensor<1x?x16xf32>) -> tensor<1x1x?x16xf32>
+  %h:2 = xfmr.split %q {axis = 3 : i64, sizes = array<i64: 8, 8>} : (tensor<?x4x?x16xf32>) -> (tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>)
+  %0 = xfmr.neg %h#1 : tensor<?x4x?x8xf32>
+  %1 = xfmr.concat %0, %h#0 {axis = -1 : i64} : (tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>) -> tensor<?x4x?x16xf32>
+  %2 = xfmr.mul %1, %sin4 : (tensor<?x4x?x16xf32>, tensor<1x1x?x16xf32>) -> tensor<?x4x?x16xf32>
+  %3 = xfmr.mul %q, %cos4 : (tensor<?x4x?x16xf32>, tensor<1x1x?x16xf32>) -> tensor<?x4x?x16xf32>
+  %4 = xfmr.add %3, %2 : (tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>) -> tensor<?x4x?x16xf32>
+  return %4 : tensor<?x4x?x16xf32>
+}
+
+// -----
+
+// ONNX Runtime's form of the TorchScript export with dynamic dims: the
+// slices start at D / 2 computed from x's (permuted) shape, and their types
+// are dynamic.
+
+// CHECK-LABEL: func.func @ort_half_from_shape
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x4x16xf32>, %[[F:.*]]: tensor<1x?x8xf32>)
+// CHECK: %[[Q:.*]] = xfmr.transpose %[[X]]
+// CHECK-NOT: xfmr.slice
+// CHECK: %[[R:.*]] = xfmr.rotary_embedding %[[Q]], %{{.*}}, %{{.*}} : (tensor<?x4x?x16xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> tensor<?x4x?x16xf32>
+// CHECK-NEXT: return %[[R]]
+// EXPLAIN-LABEL: func.func @ort_half_from_shape
+// EXPLAIN-NOT: fusion_missed
+func.func @ort_half_from_shape(%x: tensor<?x?x4x16xf32>, %f: tensor<1x?x8xf32>) -> tensor<?x4x?x16xf32> {
+  %perm = xfmr.constant dense<[0, 2, 1, 3]> : tensor<4xi64>
+  %c3 = xfmr.constant dense<3> : tensor<i64>
+  %c2 = xfmr.constant dense<2> : tensor<i64>
+  %zero = xfmr.constant dense<0> : tensor<1xi64>
+  %one = xfmr.constant dense<1> : tensor<1xi64>
+  %axis = xfmr.constant dense<3> : tensor<1xi64>
+  %max = xfmr.constant dense<9223372036854775807> : tensor<1xi64>
+  %shape = xfmr.shape %x : (tensor<?x?x4x16xf32>) -> tensor<4xi64>
+  %tshape = xfmr.gather %shape, %perm : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
+  %d = xfmr.gather %tshape, %c3 : (tensor<4xi64>, tensor<i64>) -> tensor<i64>
+  %half = xfmr.div %d, %c2 : (tensor<i64>, tensor<i64>) -> tensor<i64>
+  %half1 = xfmr.unsqueeze %half {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %q = xfmr.transpose %x {permutation = array<i64: 0, 2, 1, 3>} : (tensor<?x?x4x16xf32>) -> tensor<?x4x?x16xf32>
+  %hi = xfmr.slice %q, %half1, %max, %axis, %one : (tensor<?x4x?x16xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?x?x?xf32>
+  %0 = xfmr.neg %hi : tensor<?x?x?x?xf32>
+  %lo = xfmr.slice %q, %zero, %half1, %axis, %one : (tensor<?x4x?x16xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?x?x?xf32>
+  %1 = xfmr.concat %0, %lo {axis = -1 : i64} : (tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32>
+  %emb = xfmr.concat %f, %f {axis = -1 : i64} : (tensor<1x?x8xf32>, tensor<1x?x8xf32>) -> tensor<1x?x16xf32>
+  %sin = xfmr.sin %emb : tensor<1x?x16xf32>
+  %sin4 = xfmr.unsqueeze %sin {axes = array<i64: 1>} : (tensor<1x?x16xf32>) -> tensor<1x1x?x16xf32>
+  %2 = xfmr.mul %1, %sin4 : (tensor<?x?x?x?xf32>, tensor<1x1x?x16xf32>) -> tensor<?x4x?x16xf32>
+  %cos = xfmr.cos %emb : tensor<1x?x16xf32>
+  %cos4 = xfmr.unsqueeze %cos {axes = array<i64: 1>} : (tensor<1x?x16xf32>) -> tensor<1x1x?x16xf32>
+  %3 = xfmr.mul %q, %cos4 : (tensor<?x4x?x16xf32>, tensor<1x1x?x16xf32>) -> tensor<?x4x?x16xf32>
+  %4 = xfmr.add %3, %2 : (tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>) -> tensor<?x4x?x16xf32>
+  return %4 : tensor<?x4x?x16xf32>
+}
+
+// -----
+
+// Partial rotary with ONNX Runtime's splits: x into the rotated and the
+// passed-through channels, the rotated ones into their halves.
+
+// CHECK-LABEL: func.func @ort_partial_split
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x4x?x16xf32>, %[[F:.*]]: tensor<1x?x4xf32>)
+// CHECK-NOT: xfmr.split
+// CHECK: %[[R:.*]] = xfmr.rotary_embedding %[[Q]], %{{.*}}, %{{.*}} {rotary_embedding_dim = 8 : i64} : (tensor<?x4x?x16xf32>, tensor<?x?x4xf32>, tensor<?x?x4xf32>) -> tensor<?x4x?x16xf32>
+// CHECK-NEXT: return %[[R]]
+// EXPLAIN-LABEL: func.func @ort_partial_split
+// EXPLAIN-NOT: fusion_missed
+func.func @ort_partial_split(%q: tensor<?x4x?x16xf32>, %f: tensor<1x?x4xf32>) -> tensor<?x4x?x16xf32> {
+  %emb = xfmr.concat %f, %f {axis = -1 : i64} : (tensor<1x?x4xf32>, tensor<1x?x4xf32>) -> tensor<1x?x8xf32>
+  %cos = xfmr.cos %emb : tensor<1x?x8xf32>
+  %sin = xfmr.sin %emb : tensor<1x?x8xf32>
+  %cos4 = xfmr.unsqueeze %cos {axes = array<i64: 1>} : (tensor<1x?x8xf32>) -> tensor<1x1x?x8xf32>
+  %sin4 = xfmr.unsqueeze %sin {axes = array<i64: 1>} : (tensor<1x?x8xf32>) -> tensor<1x1x?x8xf32>
+  %parts:2 = xfmr.split %q {axis = -1 : i64, sizes = array<i64: 8, 8>} : (tensor<?x4x?x16xf32>) -> (tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>)
+  %0 = xfmr.mul %parts#0, %cos4 : (tensor<?x4x?x8xf32>, tensor<1x1x?x8xf32>) -> tensor<?x4x?x8xf32>
+  %h:2 = xfmr.split %parts#0 {axis = -1 : i64, sizes = array<i64: 4, 4>} : (tensor<?x4x?x8xf32>) -> (tensor<?x4x?x4xf32>, tensor<?x4x?x4xf32>)
+  %1 = xfmr.neg %h#1 : tensor<?x4x?x4xf32>
+  %2 = xfmr.concat %1, %h#0 {axis = -1 : i64} : (tensor<?x4x?x4xf32>, tensor<?x4x?x4xf32>) -> tensor<?x4x?x8xf32>
+  %3 = xfmr.mul %2, %sin4 : (tensor<?x4x?x8xf32>, tensor<1x1x?x8xf32>) -> tensor<?x4x?x8xf32>
+  %4 = xfmr.add %0, %3 : (tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>) -> tensor<?x4x?x8xf32>
+  %5 = xfmr.concat %4, %parts#1 {axis = -1 : i64} : (tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>) -> tensor<?x4x?x16xf32>
+  return %5 : tensor<?x4x?x16xf32>
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // Near misses: nothing fuses.
 //===----------------------------------------------------------------------===//
@@ -390,4 +491,85 @@ func.func @not_a_candidate(%a: tensor<2x8xf32>, %b: tensor<2x8xf32>) -> tensor<2
   %0 = xfmr.neg %a : tensor<2x8xf32>
   %1 = xfmr.concat %0, %b {axis = -1 : i64} : (tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x16xf32>
   return %1 : tensor<2x16xf32>
+}
+
+// -----
+
+// A split into unequal pieces: concat(-x[..., 6:], x[..., :6]) is no
+// rotate_half.
+
+// CHECK-LABEL: func.func @split_unequal
+// CHECK-NOT: xfmr.rotary_embedding
+// EXPLAIN-LABEL: func.func @split_unequal
+// EXPLAIN: xfmr.concat {{.*}}rotary_embedding = ["the split is not x[..., :D/2], x[..., D/2:]", "halves"]
+func.func @split_unequal(%q: tensor<2x4x16x16xf32>, %f: tensor<1x16x8xf32>) -> tensor<2x4x16x16xf32> {
+  %emb = xfmr.concat %f, %f {axis = -1 : i64} : (tensor<1x16x8xf32>, tensor<1x16x8xf32>) -> tensor<1x16x16xf32>
+  %cos = xfmr.cos %emb : tensor<1x16x16xf32>
+  %sin = xfmr.sin %emb : tensor<1x16x16xf32>
+  %cos4 = xfmr.unsqueeze %cos {axes = array<i64: 1>} : (tensor<1x16x16xf32>) -> tensor<1x1x16x16xf32>
+  %sin4 = xfmr.unsqueeze %sin {axes = array<i64: 1>} : (tensor<1x16x16xf32>) -> tensor<1x1x16x16xf32>
+  %0 = xfmr.mul %q, %cos4 : (tensor<2x4x16x16xf32>, tensor<1x1x16x16xf32>) -> tensor<2x4x16x16xf32>
+  %h:2 = xfmr.split %q {axis = 3 : i64, sizes = array<i64: 6, 10>} : (tensor<2x4x16x16xf32>) -> (tensor<2x4x16x6xf32>, tensor<2x4x16x10xf32>) loc("halves")
+  %1 = xfmr.neg %h#1 : tensor<2x4x16x10xf32>
+  %2 = xfmr.concat %1, %h#0 {axis = -1 : i64} : (tensor<2x4x16x10xf32>, tensor<2x4x16x6xf32>) -> tensor<2x4x16x16xf32>
+  %3 = xfmr.mul %2, %sin4 : (tensor<2x4x16x16xf32>, tensor<1x1x16x16xf32>) -> tensor<2x4x16x16xf32>
+  %4 = xfmr.add %0, %3 : (tensor<2x4x16x16xf32>, tensor<2x4x16x16xf32>) -> tensor<2x4x16x16xf32>
+  return %4 : tensor<2x4x16x16xf32>
+}
+
+// -----
+
+// A half of the split is also returned.
+
+// CHECK-LABEL: func.func @split_half_extra_use
+// CHECK-NOT: xfmr.rotary_embedding
+// EXPLAIN-LABEL: func.func @split_half_extra_use
+// EXPLAIN: xfmr.concat {{.*}}rotary_embedding = ["a part of rotate_half(x) has other users", "halves"]
+func.func @split_half_extra_use(%q: tensor<2x4x16x16xf32>, %f: tensor<1x16x8xf32>) -> (tensor<2x4x16x16xf32>, tensor<2x4x16x8xf32>) {
+  %emb = xfmr.concat %f, %f {axis = -1 : i64} : (tensor<1x16x8xf32>, tensor<1x16x8xf32>) -> tensor<1x16x16xf32>
+  %cos = xfmr.cos %emb : tensor<1x16x16xf32>
+  %sin = xfmr.sin %emb : tensor<1x16x16xf32>
+  %cos4 = xfmr.unsqueeze %cos {axes = array<i64: 1>} : (tensor<1x16x16xf32>) -> tensor<1x1x16x16xf32>
+  %sin4 = xfmr.unsqueeze %sin {axes = array<i64: 1>} : (tensor<1x16x16xf32>) -> tensor<1x1x16x16xf32>
+  %0 = xfmr.mul %q, %cos4 : (tensor<2x4x16x16xf32>, tensor<1x1x16x16xf32>) -> tensor<2x4x16x16xf32>
+  %h:2 = xfmr.split %q {axis = 3 : i64, sizes = array<i64: 8, 8>} : (tensor<2x4x16x16xf32>) -> (tensor<2x4x16x8xf32>, tensor<2x4x16x8xf32>) loc("halves")
+  %1 = xfmr.neg %h#1 : tensor<2x4x16x8xf32>
+  %2 = xfmr.concat %1, %h#0 {axis = -1 : i64} : (tensor<2x4x16x8xf32>, tensor<2x4x16x8xf32>) -> tensor<2x4x16x16xf32>
+  %3 = xfmr.mul %2, %sin4 : (tensor<2x4x16x16xf32>, tensor<1x1x16x16xf32>) -> tensor<2x4x16x16xf32>
+  %4 = xfmr.add %0, %3 : (tensor<2x4x16x16xf32>, tensor<2x4x16x16xf32>) -> tensor<2x4x16x16xf32>
+  return %4, %h#0 : tensor<2x4x16x16xf32>, tensor<2x4x16x8xf32>
+}
+
+// -----
+
+// The slices start at a dim read off the shape that is not D / 2 (the
+// sequence length).
+
+// CHECK-LABEL: func.func @half_from_wrong_dim
+// CHECK-NOT: xfmr.rotary_embedding
+// EXPLAIN-LABEL: func.func @half_from_wrong_dim
+// EXPLAIN: xfmr.concat {{.*}}rotary_embedding = ["the negated slice is not x[..., D/2:]", "hi"]
+func.func @half_from_wrong_dim(%q: tensor<?x4x?x16xf32>, %f: tensor<1x?x8xf32>) -> tensor<?x4x?x16xf32> {
+  %c2 = xfmr.constant dense<2> : tensor<i64>
+  %zero = xfmr.constant dense<0> : tensor<1xi64>
+  %one = xfmr.constant dense<1> : tensor<1xi64>
+  %axis = xfmr.constant dense<3> : tensor<1xi64>
+  %max = xfmr.constant dense<9223372036854775807> : tensor<1xi64>
+  %shape = xfmr.shape %q : (tensor<?x4x?x16xf32>) -> tensor<4xi64>
+  %d = xfmr.gather %shape, %c2 : (tensor<4xi64>, tensor<i64>) -> tensor<i64>
+  %half = xfmr.div %d, %c2 : (tensor<i64>, tensor<i64>) -> tensor<i64>
+  %half1 = xfmr.unsqueeze %half {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %hi = xfmr.slice %q, %half1, %max, %axis, %one : (tensor<?x4x?x16xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?x?x?xf32> loc("hi")
+  %0 = xfmr.neg %hi : tensor<?x?x?x?xf32>
+  %lo = xfmr.slice %q, %zero, %half1, %axis, %one : (tensor<?x4x?x16xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?x?x?xf32>
+  %1 = xfmr.concat %0, %lo {axis = -1 : i64} : (tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32>
+  %emb = xfmr.concat %f, %f {axis = -1 : i64} : (tensor<1x?x8xf32>, tensor<1x?x8xf32>) -> tensor<1x?x16xf32>
+  %sin = xfmr.sin %emb : tensor<1x?x16xf32>
+  %sin4 = xfmr.unsqueeze %sin {axes = array<i64: 1>} : (tensor<1x?x16xf32>) -> tensor<1x1x?x16xf32>
+  %2 = xfmr.mul %1, %sin4 : (tensor<?x?x?x?xf32>, tensor<1x1x?x16xf32>) -> tensor<?x4x?x16xf32>
+  %cos = xfmr.cos %emb : tensor<1x?x16xf32>
+  %cos4 = xfmr.unsqueeze %cos {axes = array<i64: 1>} : (tensor<1x?x16xf32>) -> tensor<1x1x?x16xf32>
+  %3 = xfmr.mul %q, %cos4 : (tensor<?x4x?x16xf32>, tensor<1x1x?x16xf32>) -> tensor<?x4x?x16xf32>
+  %4 = xfmr.add %3, %2 : (tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>) -> tensor<?x4x?x16xf32>
+  return %4 : tensor<?x4x?x16xf32>
 }

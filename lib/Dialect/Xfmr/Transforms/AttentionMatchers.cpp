@@ -520,6 +520,18 @@ Size DimTracer::traceElement(Value value, int64_t index) {
         begin = std::clamp<int64_t>(begin, 0, *length);
         return element(input, begin + index);
       })
+      .Case([&](SplitOp split) {
+        // ONNX Runtime splits a shape into its dims where the exporter
+        // gathered them one by one.
+        Value input = split.getInput();
+        if (rankOf(input) != 1 || !staticLength(input))
+          return Size::unknown();
+        unsigned result = cast<OpResult>(value).getResultNumber();
+        int64_t offset = 0;
+        for (int64_t size : split.getSizes().take_front(result))
+          offset += size;
+        return element(input, offset + index);
+      })
       .Case([&](WhereOp where) {
         // where(x == c, a, x): the exporters' "-1 becomes 1" of shapes.
         auto equal = where.getCondition().getDefiningOp<EqualOp>();

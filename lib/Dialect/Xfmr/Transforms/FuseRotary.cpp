@@ -23,7 +23,13 @@
 // the caches are expanded to x's batch and sequence with the same numpy
 // rules, unless their static shapes already match.
 //
+// ONNX Runtime's graph optimizations take the two halves of x with one split
+// instead of two slices, and may leave D/2 computed from x's shape; both
+// forms are accepted.
+//
 //===----------------------------------------------------------------------===//
+
+#include "AttentionMatchers.h"
 
 #include "xfmr/Dialect/Xfmr/IR/XfmrDialect.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
@@ -76,14 +82,19 @@ static Operation *definingOpOr(Value v, Operation *fallback) {
   return op ? op : fallback;
 }
 
-/// The one value of a one-element integer constant.
+/// The one value of a one-element integer tensor: a constant, or arithmetic
+/// on static dims read off shapes (ONNX Runtime leaves D / 2 computed from
+/// the shape when other dims are dynamic).
 static std::optional<int64_t> getScalarInt(Value v) {
   if (!v)
     return std::nullopt;
-  std::optional<SmallVector<int64_t>> values = getConstantIntValues(v);
-  if (!values || values->size() != 1)
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || !type.hasStaticShape() || type.getNumElements() != 1)
     return std::nullopt;
-  return values->front();
+  if (std::optional<SmallVector<int64_t>> values = getConstantIntValues(v))
+    return values->size() == 1 ? std::optional(values->front()) : std::nullopt;
+  attention::DimTracer tracer;
+  return tracer.element(v, 0).constant;
 }
 
 /// The channels [begin, end) that `slice` takes from the last dim of its
@@ -114,19 +125,35 @@ static std::optional<std::pair<int64_t, int64_t>> getLastDimRange(SliceOp slice,
 /// The slice that defines `v`, if one does.
 static SliceOp getSlice(Value v) { return v.getDefiningOp<SliceOp>(); }
 
+/// The halves that rotate_half(x) concatenates: x[..., D/2:] (negated) and
+/// x[..., :D/2]. Exporters take them with two slices; ONNX Runtime merges
+/// the slices into one split.
+struct RotateHalfParts {
+  Value x;
+  /// neg(high) is the concat's first input, low its second.
+  Value high, low;
+  NegOp neg;
+  /// The split that makes both halves, if one does.
+  SplitOp split;
+};
+
 /// Whether `concat` is shaped like rotate_half(x): concat(neg(slice(x)),
-/// slice(x)). Returns x.
-static Value getRotateHalfSource(ConcatOp concat) {
+/// slice(x)) or concat(neg(split(x)#1), split(x)#0).
+static std::optional<RotateHalfParts> getRotateHalfParts(ConcatOp concat) {
   if (concat.getInputs().size() != 2)
-    return {};
+    return std::nullopt;
   auto neg = concat.getInputs()[0].getDefiningOp<NegOp>();
   if (!neg)
-    return {};
-  SliceOp high = getSlice(neg.getInput());
-  SliceOp low = getSlice(concat.getInputs()[1]);
-  if (!high || !low || high.getInput() != low.getInput())
-    return {};
-  return low.getInput();
+    return std::nullopt;
+  Value high = neg.getInput(), low = concat.getInputs()[1];
+  SliceOp highSlice = getSlice(high), lowSlice = getSlice(low);
+  if (highSlice && lowSlice && highSlice.getInput() == lowSlice.getInput())
+    return RotateHalfParts{lowSlice.getInput(), high, low, neg, {}};
+  auto split = high.getDefiningOp<SplitOp>();
+  if (split && split.getNumResults() == 2 && high == split.getResult(1) &&
+      low == split.getResult(0))
+    return RotateHalfParts{split.getInput(), high, low, neg, split};
+  return std::nullopt;
 }
 
 /// The product `x * t` among `mul`'s operands, in either order: returns t.
@@ -287,38 +314,58 @@ struct RotaryMatch {
 /// x[..., R:])`. Returns the full x and the concat when `rotated` (the
 /// result of rotating `x`) sits in one.
 static std::optional<std::pair<Value, ConcatOp>>
-matchPassThrough(Value x, Value rotated) {
-  SliceOp rotarySlice = getSlice(x);
-  if (!rotarySlice || !rotated.hasOneUse())
-    return std::nullopt;
-  Value full = rotarySlice.getInput();
-  int64_t dim = cast<RankedTensorType>(full.getType()).getShape().back();
-  int64_t rotaryDim = cast<RankedTensorType>(x.getType()).getShape().back();
-  if (ShapedType::isDynamic(dim) ||
-      getLastDimRange(rotarySlice, dim) !=
-          std::pair<int64_t, int64_t>(0, rotaryDim))
+matchPassThrough(Value x, Value rotated, unsigned rotationUsers) {
+  if (!rotated.hasOneUse())
     return std::nullopt;
   // x's users are the rotation's, which goes away.
-  if (!llvm::hasNItems(x.getUsers(), 3))
+  if (!llvm::hasNItems(x.getUsers(), rotationUsers))
     return std::nullopt;
   auto concat = dyn_cast<ConcatOp>(*rotated.getUsers().begin());
   if (!concat || concat.getInputs().size() != 2 ||
       concat.getInputs()[0] != rotated ||
-      normalizeAxis(concat.getAxis(), 4) != 3 ||
+      normalizeAxis(concat.getAxis(), 4) != 3)
+    return std::nullopt;
+  Value pass = concat.getInputs()[1];
+  if (!pass.hasOneUse())
+    return std::nullopt;
+  int64_t rotaryDim = cast<RankedTensorType>(x.getType()).getShape().back();
+
+  // ONNX Runtime's form: split(x, [R, D - R]).
+  if (auto split = x.getDefiningOp<SplitOp>()) {
+    Value full = split.getInput();
+    int64_t dim = cast<RankedTensorType>(full.getType()).getShape().back();
+    if (split.getNumResults() != 2 || x != split.getResult(0) ||
+        pass != split.getResult(1) || ShapedType::isDynamic(dim) ||
+        normalizeAxis(split.getAxis(), 4) != 3 ||
+        split.getSizes() != ArrayRef<int64_t>({rotaryDim, dim - rotaryDim}) ||
+        concat.getType() != full.getType())
+      return std::nullopt;
+    return std::pair(full, concat);
+  }
+
+  SliceOp rotarySlice = getSlice(x);
+  if (!rotarySlice)
+    return std::nullopt;
+  Value full = rotarySlice.getInput();
+  int64_t dim = cast<RankedTensorType>(full.getType()).getShape().back();
+  if (ShapedType::isDynamic(dim) ||
+      getLastDimRange(rotarySlice, dim) !=
+          std::pair<int64_t, int64_t>(0, rotaryDim) ||
       concat.getType() != full.getType())
     return std::nullopt;
-  SliceOp pass = getSlice(concat.getInputs()[1]);
-  if (!pass || pass.getInput() != full || !pass.getResult().hasOneUse() ||
-      getLastDimRange(pass, dim) != std::pair(rotaryDim, dim))
+  SliceOp passSlice = getSlice(pass);
+  if (!passSlice || passSlice.getInput() != full ||
+      getLastDimRange(passSlice, dim) != std::pair(rotaryDim, dim))
     return std::nullopt;
   return std::pair(full, concat);
 }
 
 /// Matches the rotary embedding around `rotate` = rotate_half(x).
 static FailureOr<RotaryMatch> matchRotary(ConcatOp rotate, MatchFailure &why) {
-  Value x = getRotateHalfSource(rotate);
-  if (!x)
+  std::optional<RotateHalfParts> parts = getRotateHalfParts(rotate);
+  if (!parts)
     return why.fail("not concat(-x[..., D/2:], x[..., :D/2])", rotate);
+  Value x = parts->x;
   auto xType = cast<RankedTensorType>(x.getType());
   if (xType.getRank() != 4)
     return why.fail("the rotated value is not [B, H, S, D]", rotate);
@@ -330,17 +377,21 @@ static FailureOr<RotaryMatch> matchRotary(ConcatOp rotate, MatchFailure &why) {
     return why.fail("rotate_half does not concatenate on the last axis",
                     rotate);
 
-  auto neg = rotate.getInputs()[0].getDefiningOp<NegOp>();
-  SliceOp high = getSlice(neg.getInput());
-  SliceOp low = getSlice(rotate.getInputs()[1]);
-  if (getLastDimRange(high, headDim) != std::pair(half, headDim))
-    return why.fail("the negated slice is not x[..., D/2:]", high);
-  if (getLastDimRange(low, headDim) != std::pair<int64_t, int64_t>(0, half))
-    return why.fail("the second slice is not x[..., :D/2]", low);
-  for (Operation *op :
-       {high.getOperation(), neg.getOperation(), low.getOperation()})
-    if (!op->getResult(0).hasOneUse())
-      return why.fail("a part of rotate_half(x) has other users", op);
+  if (SplitOp split = parts->split) {
+    if (normalizeAxis(split.getAxis(), 4) != 3 ||
+        split.getSizes() != ArrayRef<int64_t>({half, half}))
+      return why.fail("the split is not x[..., :D/2], x[..., D/2:]", split);
+  } else {
+    SliceOp high = getSlice(parts->high), low = getSlice(parts->low);
+    if (getLastDimRange(high, headDim) != std::pair(half, headDim))
+      return why.fail("the negated slice is not x[..., D/2:]", high);
+    if (getLastDimRange(low, headDim) != std::pair<int64_t, int64_t>(0, half))
+      return why.fail("the second slice is not x[..., :D/2]", low);
+  }
+  for (Value part : {parts->high, Value(parts->neg.getResult()), parts->low})
+    if (!part.hasOneUse())
+      return why.fail("a part of rotate_half(x) has other users",
+                      part.getDefiningOp());
 
   // rotate_half(x) * sin
   Value rotated = rotate.getResult();
@@ -385,7 +436,9 @@ static FailureOr<RotaryMatch> matchRotary(ConcatOp rotate, MatchFailure &why) {
   if (cosTable.getType() != sinTable.getType() ||
       cos->source.getType() != sin->source.getType())
     return why.fail("the cos and sin tables have different shapes", add);
-  if (auto partial = matchPassThrough(x, add.getResult()))
+  // x feeds the cos product and the slices or the split of rotate_half.
+  unsigned rotationUsers = parts->split ? 2 : 3;
+  if (auto partial = matchPassThrough(x, add.getResult(), rotationUsers))
     return RotaryMatch{
         partial->second, partial->first, headDim, true, *cos, *sin};
   return RotaryMatch{add, x, headDim, false, *cos, *sin};
@@ -531,7 +584,7 @@ struct FuseRotaryPass
     if (!explain)
       return;
     getOperation().walk([](ConcatOp concat) {
-      if (!getRotateHalfSource(concat))
+      if (!getRotateHalfParts(concat))
         return;
       MatchFailure why;
       if (failed(matchRotary(concat, why)))
