@@ -196,18 +196,6 @@ struct ActivationMatch {
   Value input;
 };
 
-/// Why a matcher failed, and where.
-struct MatchFailure {
-  std::string reason;
-  Operation *culprit = nullptr;
-
-  LogicalResult fail(const Twine &why, Operation *at) {
-    reason = why.str();
-    culprit = at;
-    return failure();
-  }
-};
-
 constexpr double kInvSqrt2 = 0.70710678118654752440;
 constexpr double kSqrt2OverPi = 0.79788456080286535588;
 constexpr double kGeluCubic = 0.044715;
@@ -215,7 +203,7 @@ constexpr double kGeluCubic = 0.044715;
 /// Finds the op that multiplies `onePlus` (`1 + erf(...)` or `1 + tanh(...)`)
 /// by `x` and 0.5 and nothing else, walking up single-use muls.
 static FailureOr<ActivationMatch>
-matchHalfXTimes(Value onePlus, Value x, StringRef core, MatchFailure &why) {
+matchHalfXTimes(Value onePlus, Value x, StringRef core, FusionMiss &why) {
   // The product of x and 1 + core(...) with a scale other than 0.5, if any.
   Operation *misscaled = nullptr;
   double scale = 1.0;
@@ -254,7 +242,7 @@ matchHalfXTimes(Value onePlus, Value x, StringRef core, MatchFailure &why) {
 }
 
 /// The `1 + core` that follows `core` (an erf or a tanh), with one user.
-static FailureOr<Value> matchOnePlus(Operation *core, MatchFailure &why) {
+static FailureOr<Value> matchOnePlus(Operation *core, FusionMiss &why) {
   Value result = core->getResult(0);
   if (!result.hasOneUse())
     return why.fail(core->getName().stripDialect() + " has other users", core);
@@ -266,7 +254,7 @@ static FailureOr<Value> matchOnePlus(Operation *core, MatchFailure &why) {
 }
 
 /// `0.5 * x * (1 + erf(x / sqrt(2)))`.
-static FailureOr<ActivationMatch> matchGeluErf(ErfOp erf, MatchFailure &why) {
+static FailureOr<ActivationMatch> matchGeluErf(ErfOp erf, FusionMiss &why) {
   Value arg = erf.getInput();
   if (!arg.hasOneUse() && isa_and_present<MulOp, DivOp>(arg.getDefiningOp()))
     return why.fail("x / sqrt(2) has other users", arg.getDefiningOp());
@@ -288,7 +276,7 @@ static FailureOr<ActivationMatch> matchGeluErf(ErfOp erf, MatchFailure &why) {
 
 /// `sqrt(2 / pi) * (x + 0.044715 * x^3)` or `sqrt(2 / pi) * x * (1 +
 /// 0.044715 * x^2)`: returns x.
-static FailureOr<Value> matchTanhArgument(TanhOp tanh, MatchFailure &why) {
+static FailureOr<Value> matchTanhArgument(TanhOp tanh, FusionMiss &why) {
   Value arg = tanh.getInput();
   Operation *argOp =
       arg.getDefiningOp() ? arg.getDefiningOp() : tanh.getOperation();
@@ -358,7 +346,7 @@ static FailureOr<Value> matchTanhArgument(TanhOp tanh, MatchFailure &why) {
 
 /// `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`.
 static FailureOr<ActivationMatch> matchGeluTanh(TanhOp tanh,
-                                                MatchFailure &why) {
+                                                FusionMiss &why) {
   FailureOr<Value> x = matchTanhArgument(tanh, why);
   if (failed(x))
     return failure();
@@ -370,7 +358,7 @@ static FailureOr<ActivationMatch> matchGeluTanh(TanhOp tanh,
 
 /// `x * sigmoid(x)`.
 static FailureOr<ActivationMatch> matchSilu(SigmoidOp sigmoid,
-                                            MatchFailure &why) {
+                                            FusionMiss &why) {
   Value x = sigmoid.getInput();
   Value s = sigmoid.getResult();
   if (!s.hasOneUse())
@@ -423,7 +411,7 @@ struct FuseGeluErf : public OpRewritePattern<ErfOp> {
 
   LogicalResult matchAndRewrite(ErfOp erf,
                                 PatternRewriter &rewriter) const override {
-    MatchFailure why;
+    FusionMiss why;
     FailureOr<ActivationMatch> m = matchGeluErf(erf, why);
     if (failed(m))
       return rewriter.notifyMatchFailure(erf, why.reason);
@@ -439,7 +427,7 @@ struct FuseGeluTanh : public OpRewritePattern<TanhOp> {
 
   LogicalResult matchAndRewrite(TanhOp tanh,
                                 PatternRewriter &rewriter) const override {
-    MatchFailure why;
+    FusionMiss why;
     FailureOr<ActivationMatch> m = matchGeluTanh(tanh, why);
     if (failed(m))
       return rewriter.notifyMatchFailure(tanh, why.reason);
@@ -455,7 +443,7 @@ struct FuseSilu : public OpRewritePattern<SigmoidOp> {
 
   LogicalResult matchAndRewrite(SigmoidOp sigmoid,
                                 PatternRewriter &rewriter) const override {
-    MatchFailure why;
+    FusionMiss why;
     FailureOr<ActivationMatch> m = matchSilu(sigmoid, why);
     if (failed(m))
       return rewriter.notifyMatchFailure(sigmoid, why.reason);
@@ -480,7 +468,7 @@ struct FuseActivationsPass
 
   void explainMisses() {
     getOperation().walk([](Operation *op) {
-      MatchFailure why;
+      FusionMiss why;
       if (auto erf = dyn_cast<ErfOp>(op)) {
         if (failed(matchGeluErf(erf, why)))
           noteFusionMissed(op, "gelu", why.reason, why.culprit);

@@ -72,22 +72,6 @@ struct AttentionMatch {
 
 } // namespace
 
-static std::string shapeString(Value value) {
-  std::string result = "[";
-  llvm::raw_string_ostream os(result);
-  llvm::interleave(
-      cast<RankedTensorType>(value.getType()).getShape(), os,
-      [&](int64_t d) {
-        if (ShapedType::isDynamic(d))
-          os << "?";
-        else
-          os << d;
-      },
-      ",");
-  os << "]";
-  return result;
-}
-
 static bool isNegativeInfinity(std::optional<double> value) {
   return value && std::isinf(*value) && *value < 0;
 }
@@ -403,9 +387,9 @@ LogicalResult AttentionMatcher::checkShapes(MatMulOp scores,
     if (fits && refined != type.getShape())
       m.refinedMasks[mask] = type.clone(refined);
     if (!fits)
-      return fail("the mask's shape " + shapeString(mask) +
+      return fail("the mask's shape " + formatShape(mask.getType()) +
                       " does not broadcast to the scores " +
-                      shapeString(scores),
+                      formatShape(scores.getType()),
                   mask.getDefiningOp() ? mask.getDefiningOp()
                                        : scores.getOperation());
   }

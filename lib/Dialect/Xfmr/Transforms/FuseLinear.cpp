@@ -37,33 +37,6 @@ using namespace mlir::xfmr;
 
 namespace {
 
-/// Why a candidate did not match, for the `explain` notes. An empty reason
-/// means the op was not a candidate after all.
-struct Miss {
-  std::string reason;
-  Operation *culprit = nullptr;
-
-  LogicalResult fail(const Twine &why, Operation *at = nullptr) {
-    reason = why.str();
-    culprit = at;
-    return failure();
-  }
-};
-
-std::string shapeString(Type type) {
-  auto ranked = dyn_cast<RankedTensorType>(type);
-  if (!ranked)
-    return "?";
-  std::string s = "[";
-  llvm::interleave(
-      ranked.getShape(),
-      [&](int64_t d) {
-        s += ShapedType::isDynamic(d) ? "?" : std::to_string(d);
-      },
-      [&] { s += ","; });
-  return s + "]";
-}
-
 std::string usersString(Value v) {
   unsigned n = llvm::range_size(v.getUsers());
   return std::to_string(n) + (n == 1 ? " user" : " users");
@@ -222,7 +195,7 @@ struct LinearWeight {
 };
 
 /// A matmul whose right operand is 2-D, possibly a transposed matrix.
-FailureOr<LinearWeight> matchLinearMatMul(MatMulOp op, Miss &miss) {
+FailureOr<LinearWeight> matchLinearMatMul(MatMulOp op, FusionMiss &miss) {
   auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
   auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
   if (rhsType.getRank() != 2)
@@ -239,7 +212,7 @@ FailureOr<LinearWeight> matchLinearMatMul(MatMulOp op, Miss &miss) {
 
 /// The layer whose result `v` is, when it can still take a bias or an
 /// activation: no activation yet, and `v` has no other user.
-FailureOr<LinearOp> matchOpenLinear(Value v, Miss &miss) {
+FailureOr<LinearOp> matchOpenLinear(Value v, FusionMiss &miss) {
   auto linear = v.getDefiningOp<LinearOp>();
   if (!linear)
     return failure();
@@ -257,11 +230,11 @@ struct BiasMatch {
 };
 
 /// `add(linear, b)` (either order) where `b` broadcasts exactly as `[N]`.
-FailureOr<BiasMatch> matchBias(AddOp add, Miss &miss) {
-  Miss first;
+FailureOr<BiasMatch> matchBias(AddOp add, FusionMiss &miss) {
+  FusionMiss first;
   for (auto [layer, bias] : {std::pair{add.getLhs(), add.getRhs()},
                              std::pair{add.getRhs(), add.getLhs()}}) {
-    Miss attempt;
+    FusionMiss attempt;
     FailureOr<LinearOp> linear = matchOpenLinear(layer, attempt);
     if (succeeded(linear) && linear->getBias())
       (void)attempt.fail("the linear layer already has a bias", *linear);
@@ -278,7 +251,7 @@ FailureOr<BiasMatch> matchBias(AddOp add, Miss &miss) {
                !llvm::all_of(biasShape.drop_back(),
                              [](int64_t d) { return d == 1; }) ||
                ShapedType::isDynamic(n) || biasShape.back() != n)
-        (void)attempt.fail("the bias " + shapeString(biasType) +
+        (void)attempt.fail("the bias " + formatShape(biasType) +
                          " is not a vector over the output features [" +
                          (ShapedType::isDynamic(n) ? "?" : std::to_string(n)) +
                          "]",
@@ -301,7 +274,7 @@ struct ActivationMatch {
   ReshapeOp reshape;
 };
 
-FailureOr<ActivationMatch> matchActivation(Operation *op, Miss &miss) {
+FailureOr<ActivationMatch> matchActivation(Operation *op, FusionMiss &miss) {
   std::optional<Activation> activation = getEpilogueActivation(op);
   if (!activation)
     return failure();
@@ -328,7 +301,7 @@ struct MatMulToLinear : OpRewritePattern<MatMulOp> {
 
   LogicalResult matchAndRewrite(MatMulOp op,
                                 PatternRewriter &rewriter) const override {
-    Miss miss;
+    FusionMiss miss;
     FailureOr<LinearWeight> weight = matchLinearMatMul(op, miss);
     if (failed(weight))
       return rewriter.notifyMatchFailure(op, miss.reason);
@@ -369,7 +342,7 @@ struct FoldBias : OpRewritePattern<AddOp> {
 
   LogicalResult matchAndRewrite(AddOp op,
                                 PatternRewriter &rewriter) const override {
-    Miss miss;
+    FusionMiss miss;
     FailureOr<BiasMatch> match = matchBias(op, miss);
     if (failed(match))
       return rewriter.notifyMatchFailure(op, miss.reason);
@@ -392,7 +365,7 @@ struct FoldActivation : RewritePattern {
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
-    Miss miss;
+    FusionMiss miss;
     FailureOr<ActivationMatch> match = matchActivation(op, miss);
     if (failed(match))
       return rewriter.notifyMatchFailure(op, miss.reason);
@@ -548,7 +521,7 @@ struct XfmrFuseLinearPass
   /// adds and activations after a layer that it did not absorb.
   void noteMissedLayers() {
     getOperation().walk([](Operation *op) {
-      Miss miss;
+      FusionMiss miss;
       if (auto matmul = dyn_cast<MatMulOp>(op)) {
         if (cast<RankedTensorType>(matmul.getRhs().getType()).getRank() == 2)
           (void)matchLinearMatMul(matmul, miss);

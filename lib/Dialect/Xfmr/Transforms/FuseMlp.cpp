@@ -37,19 +37,6 @@ using namespace mlir::xfmr;
 
 namespace {
 
-/// Why a candidate did not match, for the `explain` notes. An empty reason
-/// means the op was not a candidate after all.
-struct Miss {
-  std::string reason;
-  Operation *culprit = nullptr;
-
-  LogicalResult fail(const Twine &why, Operation *at = nullptr) {
-    reason = why.str();
-    culprit = at;
-    return failure();
-  }
-};
-
 std::string usersString(Value v) {
   unsigned n = llvm::range_size(v.getUsers());
   return std::to_string(n) + (n == 1 ? " user" : " users");
@@ -86,7 +73,7 @@ struct MlpMatch {
 };
 
 /// The down projection that takes `hidden` as its input, alone.
-FailureOr<LinearOp> matchDown(Value hidden, Miss &miss) {
+FailureOr<LinearOp> matchDown(Value hidden, FusionMiss &miss) {
   if (!hidden.hasOneUse())
     return miss.fail("the hidden activation has " + usersString(hidden));
   Operation *user = *hidden.getUsers().begin();
@@ -102,7 +89,7 @@ FailureOr<LinearOp> matchDown(Value hidden, Miss &miss) {
 }
 
 /// down(linear(x, up, act)).
-FailureOr<MlpMatch> matchPlain(LinearOp up, Miss &miss) {
+FailureOr<MlpMatch> matchPlain(LinearOp up, FusionMiss &miss) {
   if (up.getActivation() == Activation::none)
     return failure();
   FailureOr<LinearOp> down = matchDown(up.getResult(), miss);
@@ -116,7 +103,7 @@ FailureOr<MlpMatch> matchPlain(LinearOp up, Miss &miss) {
 /// A gated product whose two factors are layers: mul(linear(x, gate, act),
 /// linear(x, up)).
 FailureOr<MlpMatch> matchGatedLayers(MulOp mul, LinearOp gate, Value other,
-                                     Miss &miss) {
+                                     FusionMiss &miss) {
   if (!gate->hasOneUse())
     return miss.fail("the gate projection has " +
                          usersString(gate.getResult()),
@@ -147,7 +134,7 @@ FailureOr<MlpMatch> matchGatedLayers(MulOp mul, LinearOp gate, Value other,
 /// A gated product of the two halves of one projection:
 /// mul(act(split(linear(x, w))#i), split(...)#j).
 FailureOr<MlpMatch> matchGatedHalves(MulOp mul, Operation *act, Value other,
-                                     Miss &miss) {
+                                     FusionMiss &miss) {
   std::optional<Activation> activation = getEpilogueActivation(act);
   if (!activation)
     return failure();
@@ -191,11 +178,11 @@ FailureOr<MlpMatch> matchGatedHalves(MulOp mul, Operation *act, Value other,
 }
 
 /// mul(gate, up) in either order, its factors layers or halves of one.
-FailureOr<MlpMatch> matchGated(MulOp mul, Miss &miss) {
-  Miss first;
+FailureOr<MlpMatch> matchGated(MulOp mul, FusionMiss &miss) {
+  FusionMiss first;
   for (auto [gate, other] : {std::pair{mul.getLhs(), mul.getRhs()},
                              std::pair{mul.getRhs(), mul.getLhs()}}) {
-    Miss attempt;
+    FusionMiss attempt;
     FailureOr<MlpMatch> match = failure();
     Operation *def = gate.getDefiningOp();
     if (auto linear = dyn_cast_or_null<LinearOp>(def)) {
@@ -367,7 +354,7 @@ struct FusePlainMlp : OpRewritePattern<LinearOp> {
 
   LogicalResult matchAndRewrite(LinearOp op,
                                 PatternRewriter &rewriter) const override {
-    Miss miss;
+    FusionMiss miss;
     FailureOr<MlpMatch> match = matchPlain(op, miss);
     if (failed(match))
       return rewriter.notifyMatchFailure(op, miss.reason);
@@ -380,7 +367,7 @@ struct FuseGatedMlp : OpRewritePattern<MulOp> {
 
   LogicalResult matchAndRewrite(MulOp op,
                                 PatternRewriter &rewriter) const override {
-    Miss miss;
+    FusionMiss miss;
     FailureOr<MlpMatch> match = matchGated(op, miss);
     if (failed(match))
       return rewriter.notifyMatchFailure(op, miss.reason);
@@ -441,7 +428,7 @@ struct XfmrFuseMlpPass : xfmr::impl::XfmrFuseMlpPassBase<XfmrFuseMlpPass> {
       // classifier head) is not an MLP candidate.
       if (!feedsAProjection(hidden))
         return;
-      Miss miss;
+      FusionMiss miss;
       MulOp mul = hidden.hasOneUse()
                       ? dyn_cast<MulOp>(*hidden.getUsers().begin())
                       : MulOp();

@@ -65,18 +65,6 @@ namespace {
 // Helpers
 //===----------------------------------------------------------------------===//
 
-/// Why a matcher failed, and where.
-struct MatchFailure {
-  std::string reason;
-  Operation *culprit = nullptr;
-
-  LogicalResult fail(const Twine &why, Operation *at) {
-    reason = why.str();
-    culprit = at;
-    return failure();
-  }
-};
-
 static Operation *definingOpOr(Value v, Operation *fallback) {
   Operation *op = v.getDefiningOp();
   return op ? op : fallback;
@@ -219,7 +207,7 @@ static bool hasEqualHalves(ElementsAttr attr, int64_t dim) {
 /// [S, D], with rows of equal halves.
 static FailureOr<HalfTable> matchTable(Value table, int64_t headDim,
                                        StringRef name, Operation *user,
-                                       MatchFailure &why) {
+                                       FusionMiss &why) {
   auto type = cast<RankedTensorType>(table.getType());
   Operation *at = definingOpOr(table, user);
   int64_t rank = type.getRank();
@@ -361,7 +349,7 @@ matchPassThrough(Value x, Value rotated, unsigned rotationUsers) {
 }
 
 /// Matches the rotary embedding around `rotate` = rotate_half(x).
-static FailureOr<RotaryMatch> matchRotary(ConcatOp rotate, MatchFailure &why) {
+static FailureOr<RotaryMatch> matchRotary(ConcatOp rotate, FusionMiss &why) {
   std::optional<RotateHalfParts> parts = getRotateHalfParts(rotate);
   if (!parts)
     return why.fail("not concat(-x[..., D/2:], x[..., :D/2])", rotate);
@@ -549,7 +537,7 @@ struct FuseRotateHalf : public OpRewritePattern<ConcatOp> {
 
   LogicalResult matchAndRewrite(ConcatOp rotate,
                                 PatternRewriter &rewriter) const override {
-    MatchFailure why;
+    FusionMiss why;
     FailureOr<RotaryMatch> m = matchRotary(rotate, why);
     if (failed(m))
       return rewriter.notifyMatchFailure(rotate, why.reason);
@@ -586,7 +574,7 @@ struct FuseRotaryPass
     getOperation().walk([](ConcatOp concat) {
       if (!getRotateHalfParts(concat))
         return;
-      MatchFailure why;
+      FusionMiss why;
       if (failed(matchRotary(concat, why)))
         noteFusionMissed(concat, "rotary_embedding", why.reason, why.culprit);
     });

@@ -10,6 +10,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -54,4 +55,18 @@ void mlir::xfmr::clearFusionMissed(Operation *op, llvm::StringRef kind) {
     op->removeAttr(kFusionMissedAttrName);
   else
     op->setAttr(kFusionMissedAttrName, notes.getDictionary(op->getContext()));
+}
+
+std::string mlir::xfmr::formatShape(Type type) {
+  auto ranked = dyn_cast<RankedTensorType>(type);
+  if (!ranked)
+    return "?";
+  std::string result = "[";
+  llvm::interleave(
+      ranked.getShape(),
+      [&](int64_t d) {
+        result += ShapedType::isDynamic(d) ? "?" : std::to_string(d);
+      },
+      [&] { result += ","; });
+  return result + "]";
 }

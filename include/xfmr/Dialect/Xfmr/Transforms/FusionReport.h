@@ -26,6 +26,8 @@
 
 #include "mlir/IR/Location.h"
 #include "mlir/IR/Operation.h"
+#include "mlir/IR/Types.h"
+#include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/Twine.h"
 
@@ -48,6 +50,24 @@ std::string getONNXNodeName(Location loc);
 /// the same kind replaces an earlier one.
 void noteFusionMissed(Operation *candidate, llvm::StringRef kind,
                       const llvm::Twine &reason, Operation *culprit = nullptr);
+
+/// Why a matcher did not match: the condition that failed and the op where
+/// it failed, kept for `noteFusionMissed`. An empty reason means the op was
+/// not a candidate after all.
+struct FusionMiss {
+  std::string reason;
+  Operation *culprit = nullptr;
+
+  /// Records the failure and returns `failure()`, for `return miss.fail(...)`.
+  LogicalResult fail(const llvm::Twine &why, Operation *at = nullptr) {
+    reason = why.str();
+    culprit = at;
+    return failure();
+  }
+};
+
+/// A shape for a message: `[2,?,64]`.
+std::string formatShape(Type type);
 
 /// Removes the notes of `kind` from `op`, for a candidate that was fused
 /// after all or is no longer one.
