@@ -229,7 +229,8 @@ def main():
                     "(test/e2e/model_tests.py). Each model of test/models is "
                     "compiled with its dims bound (static), left symbolic "
                     "(dynamic), and as ONNX Runtime's extended graph "
-                    "optimizations rewrite it (ort-opt, dims bound). Fused "
+                    "optimizations rewrite it (ort-opt, dims bound), and for "
+                    "Pre-LN models with `--pre-rmsnorm` (pre-rms). Fused "
                     "blocks: fused / present in the model, from "
                     "`xfmr-compile --fusion-report`.\n\n")
             f.write("| model | dims | compile (s) | fused blocks | max rel "
