@@ -15,13 +15,18 @@ builds of the same layer:
 Flash attention keeps one score tile per query block, so its peak grows
 linearly with the sequence; the other two hold Sq x Skv scores per head.
 
+With --benchmark N it also times N runs of each build (xfmr-run
+--benchmark, median) and reports the latency next to the memory.
+
 Usage: attention_memory.py --compile build/bin/xfmr-compile
                            --run build/bin/xfmr-run [--seq 1024 8192]
                            [--heads 8] [--head-dim 64] [--causal]
+                           [--variants flash whole unfused] [--benchmark N]
 """
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -112,6 +117,15 @@ def peak_rss_mib(command):
     return usage.ru_maxrss / 1024.0  # Linux reports KiB
 
 
+def median_ms(command):
+    """The median latency that `xfmr-run --benchmark` prints last."""
+    out = subprocess.run(command, check=True, capture_output=True, text=True)
+    match = re.search(r"median: ([0-9.]+) ms", out.stdout + out.stderr)
+    if not match:
+        sys.exit(f"error: no median in the output of {' '.join(command)}")
+    return float(match.group(1))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--compile", required=True)
@@ -120,7 +134,10 @@ def main():
     parser.add_argument("--heads", type=int, default=8)
     parser.add_argument("--head-dim", type=int, default=64)
     parser.add_argument("--causal", action="store_true")
-    parser.add_argument("--variants", nargs="+", default=list(VARIANTS))
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS),
+                        choices=list(VARIANTS))
+    parser.add_argument("--benchmark", type=int, default=0,
+                        help="also time this many runs of each build")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as work:
@@ -129,11 +146,16 @@ def main():
                   model)
         print(f"one attention layer: batch 1, {args.heads} heads, head dim "
               f"{args.head_dim}{', causal' if args.causal else ''}; peak "
-              "RSS of one xfmr-run (MiB)")
-        print("| sequence | " + " | ".join(args.variants) + " |")
-        print("|---:|" + "---:|" * len(args.variants))
+              "RSS of one xfmr-run (MiB)" +
+              (f", and median latency of {args.benchmark} runs (ms)"
+               if args.benchmark else ""))
+        columns = list(args.variants)
+        if args.benchmark:
+            columns += [f"{v} ms" for v in args.variants]
+        print("| sequence | " + " | ".join(columns) + " |")
+        print("|---:|" + "---:|" * len(columns))
         for seq in args.seq:
-            row = []
+            row, times = [], []
             for variant in args.variants:
                 library = os.path.join(work, f"{variant}-{seq}.so")
                 subprocess.run(
@@ -142,8 +164,12 @@ def main():
                     check=True)
                 row.append(peak_rss_mib(
                     [args.run, library, "--random-inputs"]))
-            print(f"| {seq} | " + " | ".join(f"{v:.0f}" for v in row) + " |",
-                  flush=True)
+                if args.benchmark:
+                    times.append(median_ms(
+                        [args.run, library, "--random-inputs",
+                         f"--benchmark={args.benchmark}"]))
+            cells = [f"{v:.0f}" for v in row] + [f"{t:.2f}" for t in times]
+            print(f"| {seq} | " + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":
