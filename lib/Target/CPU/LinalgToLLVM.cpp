@@ -30,6 +30,9 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(OpPassManager &pm) {
   tensorPm.addPass(createLinalgElementwiseOpFusionPass());
   tensorPm.addPass(createCanonicalizerPass());
   tensorPm.addPass(createCSEPass());
+  // Constant weights in panels of a register block's width, before tiling
+  // (which reads the packed shape).
+  tensorPm.addPass(createXfmrCPUPackWeightsPass());
   // Vector-sized tiles while subsets are still values: the loop-carried
   // accumulators of reductions are found without alias analysis.
   tensorPm.addPass(createXfmrCPUTileAndVectorizePass());
@@ -77,7 +80,13 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   // Strided metadata is computed with affine.apply.
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // aligned_alloc rather than malloc plus an offset: a result whose buffer
+  // starts where it was allocated is handed to the caller as it is, where an
+  // offset one costs the runtime a copy (a matmul's output: a tenth of its
+  // run time at 128x768x768).
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useAlignedAlloc = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createXfmrCPUEmitModelABIPass());

@@ -5,7 +5,7 @@
 // inputs' descriptors from xfmr_model_entry's pointer array.
 
 // CHECK: llvm.func internal @main(
-// CHECK: llvm.call @malloc
+// CHECK: llvm.call @aligned_alloc
 // CHECK: llvm.func internal @_mlir_ciface_main(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
 // CHECK: llvm.mlir.global internal constant @xfmr_signature_text("xfmr-model\091\0Ainput\09x\09f32\09[?n]\0Aoutput\09y\09f32\09[?]\0A\00")
 // CHECK: llvm.func @xfmr_model_signature() -> !llvm.ptr

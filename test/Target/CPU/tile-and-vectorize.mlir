@@ -106,46 +106,48 @@ func.func @row_sum(%a: tensor<?x?xf32>, %init: tensor<?xf32>) -> tensor<?xf32> {
 }
 
 // A matmul-like generic [b, m, n, k] (rhs broadcast over the batch): a
-// block of 8 rows x 16 lanes of accumulators carried through the k loop,
-// one rank-1 update (vector.contract of 8x1 by 1x16) per step.
+// block of 8 rows x 32 lanes of accumulators carried through the k loop,
+// one rank-1 update (vector.contract of 8x1 by 1x32) per step. Blocks of
+// the same columns are consecutive (rows innermost), and the batch dim is
+// dropped from the block.
 
 // CHECK-LABEL: func.func @batch_matmul
-// CHECK:       scf.forall (%[[B:.*]], %[[M:.*]], %[[N:.*]]) = (0, 0, 0) to (2, 64, 48) step (1, 8, 16)
-// CHECK:         %[[INIT:.*]] = vector.transfer_read {{.*}} : tensor<1x8x16xf32>, vector<8x16xf32>
-// CHECK:         %[[ACC:.*]] = scf.for %[[K:.*]] = %c0 to %c32 step %c1 iter_args(%[[A:.*]] = %[[INIT]]) -> (vector<8x16xf32>)
+// CHECK:       scf.forall (%[[B:.*]], %[[N:.*]], %[[M:.*]]) = (0, 0, 0) to (2, 64, 64) step (1, 32, 8)
+// CHECK:         %[[INIT:.*]] = vector.transfer_read {{.*}} : tensor<8x32xf32>, vector<8x32xf32>
+// CHECK:         %[[ACC:.*]] = scf.for %[[K:.*]] = %c0 to %c32 step %c1 iter_args(%[[A:.*]] = %[[INIT]]) -> (vector<8x32xf32>)
 // CHECK:           %[[L:.*]] = vector.transfer_read %{{.*}}[%[[B]], %[[M]], %[[K]]]{{.*}} vector<8x1xf32>
-// CHECK:           %[[R:.*]] = vector.transfer_read %{{.*}}[%[[K]], %[[N]]]{{.*}} vector<16xf32>
-// CHECK:           %[[RB:.*]] = vector.broadcast %[[R]] : vector<16xf32> to vector<1x16xf32>
-// CHECK:           %[[C:.*]] = vector.contract {{.*}} %[[L]], %[[RB]], %[[A]] : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
+// CHECK:           %[[R:.*]] = vector.transfer_read %{{.*}}[%[[K]], %[[N]]]{{.*}} vector<32xf32>
+// CHECK:           %[[RB:.*]] = vector.broadcast %[[R]] : vector<32xf32> to vector<1x32xf32>
+// CHECK:           %[[C:.*]] = vector.contract {{.*}} %[[L]], %[[RB]], %[[A]] : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
 // CHECK:           scf.yield %[[C]]
 // CHECK:         vector.transfer_write %[[ACC]]
-func.func @batch_matmul(%a: tensor<2x64x32xf32>, %b: tensor<32x48xf32>,
-                        %init: tensor<2x64x48xf32>) -> tensor<2x64x48xf32> {
+func.func @batch_matmul(%a: tensor<2x64x32xf32>, %b: tensor<32x64xf32>,
+                        %init: tensor<2x64x64xf32>) -> tensor<2x64x64xf32> {
   %0 = linalg.generic {
       indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>,
                        affine_map<(b, m, n, k) -> (k, n)>,
                        affine_map<(b, m, n, k) -> (b, m, n)>],
       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
-      ins(%a, %b : tensor<2x64x32xf32>, tensor<32x48xf32>)
-      outs(%init : tensor<2x64x48xf32>) {
+      ins(%a, %b : tensor<2x64x32xf32>, tensor<32x64xf32>)
+      outs(%init : tensor<2x64x64xf32>) {
   ^bb0(%x: f32, %y: f32, %o: f32):
     %p = arith.mulf %x, %y : f32
     %s = arith.addf %o, %p : f32
     linalg.yield %s : f32
-  } -> tensor<2x64x48xf32>
-  return %0 : tensor<2x64x48xf32>
+  } -> tensor<2x64x64xf32>
+  return %0 : tensor<2x64x64xf32>
 }
 
 // Dynamic m and n: the reads and writes of partial register blocks are
 // masked, the contraction is not (its k step is always full).
 
 // CHECK-LABEL: func.func @matmul_dynamic
-// CHECK:       scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (%{{.*}}, %{{.*}}) step (8, 16)
-// CHECK:         %[[MASK:.*]] = vector.create_mask %{{.*}}, %{{.*}} : vector<8x16xi1>
-// CHECK:         %[[INIT:.*]] = vector.transfer_read {{.*}}, %[[MASK]] {{.*}} : tensor<?x?xf32>, vector<8x16xf32>
-// CHECK:         %[[ACC:.*]] = scf.for {{.*}} iter_args(%[[A:.*]] = %[[INIT]]) -> (vector<8x16xf32>)
+// CHECK:       scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (%{{.*}}, %{{.*}}) step (32, 8)
+// CHECK:         %[[MASK:.*]] = vector.create_mask %{{.*}}, %{{.*}} : vector<8x32xi1>
+// CHECK:         %[[INIT:.*]] = vector.transfer_read {{.*}}, %[[MASK]] {{.*}} : tensor<?x?xf32>, vector<8x32xf32>
+// CHECK:         %[[ACC:.*]] = scf.for {{.*}} iter_args(%[[A:.*]] = %[[INIT]]) -> (vector<8x32xf32>)
 // CHECK-NOT:       vector.mask
-// CHECK:           %[[C:.*]] = vector.contract {{.*}}, %[[A]] : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
+// CHECK:           %[[C:.*]] = vector.contract {{.*}}, %[[A]] : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
 // CHECK:           scf.yield %[[C]]
 // CHECK:         vector.transfer_write %[[ACC]], {{.*}}, %[[MASK]]
 func.func @matmul_dynamic(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>,
@@ -213,4 +215,56 @@ func.func @gather_sum(%x: tensor<3x5xf32>, %t: tensor<3x2xindex>) -> tensor<f32>
     linalg.yield %s : f32
   } -> tensor<f32>
   return %0 : tensor<f32>
+}
+
+// A contraction over a packed weight ([panel, k, lane], from
+// xfmr-cpu-pack-weights) with its zero fill and a bias + ReLU epilogue: one
+// loop of 8x32 blocks (the unit panel dim dropped), each initialized to
+// zero, accumulated over k and finished in registers before its only store.
+
+// CHECK-LABEL: func.func @packed_matmul_epilogue
+// CHECK-DAG:   %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<8x32xf32>
+// CHECK:       scf.forall (%[[J:.*]], %[[M:.*]]) = (0, 0) to (2, 16) step (1, 8)
+// CHECK-NOT:     scf.forall
+// CHECK:         %[[ACC:.*]] = scf.for %[[K:.*]] = %c0 to %c32 step %c1 iter_args(%[[A:.*]] = %[[ZERO]]) -> (vector<8x32xf32>)
+// CHECK:           vector.transfer_read %{{.*}}[%[[M]], %[[K]]]{{.*}} : tensor<16x32xf32>, vector<8x1xf32>
+// CHECK:           vector.transfer_read %{{.*}}[%[[J]], %[[K]], %c0]{{.*}} : tensor<2x32x32xf32>, vector<32xf32>
+// CHECK:           vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// CHECK:         %[[BIAS:.*]] = vector.transfer_read %{{.*}}[%[[J]], %c0]{{.*}} : tensor<2x32xf32>, vector<8x32xf32>
+// CHECK:         %[[SUM:.*]] = arith.addf %[[ACC]], %[[BIAS]] : vector<8x32xf32>
+// CHECK:         %[[RELU:.*]] = arith.maximumf %[[SUM]], %{{.*}} : vector<8x32xf32>
+// CHECK:         vector.transfer_write %[[RELU]]
+// CHECK-NOT:     vector.transfer_write
+// CHECK:         scf.forall.in_parallel
+func.func @packed_matmul_epilogue(%x: tensor<16x32xf32>, %w: tensor<2x32x32xf32>,
+                                  %bias: tensor<2x32xf32>) -> tensor<16x2x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<16x2x32xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%empty : tensor<16x2x32xf32>) -> tensor<16x2x32xf32>
+  %0 = linalg.generic {
+      indexing_maps = [affine_map<(m, j, r, k) -> (m, k)>,
+                       affine_map<(m, j, r, k) -> (j, k, r)>,
+                       affine_map<(m, j, r, k) -> (m, j, r)>],
+      iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<16x32xf32>, tensor<2x32x32xf32>)
+      outs(%fill : tensor<16x2x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<16x2x32xf32>
+  %out = tensor.empty() : tensor<16x2x32xf32>
+  %1 = linalg.generic {
+      indexing_maps = [affine_map<(m, j, r) -> (m, j, r)>,
+                       affine_map<(m, j, r) -> (j, r)>,
+                       affine_map<(m, j, r) -> (m, j, r)>],
+      iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%0, %bias : tensor<16x2x32xf32>, tensor<2x32xf32>)
+      outs(%out : tensor<16x2x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<16x2x32xf32>
+  return %1 : tensor<16x2x32xf32>
 }

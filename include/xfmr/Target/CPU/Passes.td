@@ -29,6 +29,54 @@ def XfmrCPUPrepareEntryPass : Pass<"xfmr-cpu-prepare-entry", "ModuleOp"> {
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
 
+def XfmrCPUPackWeightsPass
+    : Pass<"xfmr-cpu-pack-weights", "::mlir::func::FuncOp"> {
+  let summary = "Pack the constant weights of contractions into panels of "
+                "columns";
+  let description = [{
+    Runs on tensors, before `xfmr-cpu-tile-and-vectorize`. A contraction
+    (a linalg op with one multiply-accumulate reduction) whose output's
+    innermost dim `n` is read by one input only, and whose input is a
+    constant matrix `[K, N]` or `[N, K]` (directly, or through a transpose,
+    a broadcast over batch dims, or a generic that copies it), reads instead
+    a constant packed at compile time into panels of `panel-width` columns,
+    `[ceil(N / NR), K, NR]`, zero past column N. Each step of k of a
+    register block then reads NR contiguous elements, and a panel is one
+    sequential stream.
+
+    The contraction's loop dim `n` becomes two, the panel `j` and the lane
+    `r`; its output is `[..., N/NR, NR]`, and a `tensor.collapse_shape`
+    (plus a `tensor.extract_slice` where NR does not divide N) gives back the
+    original result. The collapse is moved below elementwise consumers of
+    the result (bias, activation, residual add), which are rewritten over
+    the expanded shape, so that they tile like the contraction. A weight
+    read by several contractions is packed once; dense constants stay
+    dense and `dense_resource` ones get a new blob named `<key>.panels`.
+
+    ```mlir
+    // x [128, 768] times a constant W [768, 768]:
+    %w = arith.constant dense_resource<W.panels> : tensor<24x768x32xf32>
+    %p = linalg.generic {indexing_maps = [
+            affine_map<(m, j, r, k) -> (m, k)>,
+            affine_map<(m, j, r, k) -> (j, k, r)>,
+            affine_map<(m, j, r, k) -> (m, j, r)>], ...}
+        ins(%x, %w : ...) outs(%init : tensor<128x24x32xf32>)
+    %y = tensor.collapse_shape %p [[0], [1, 2]]
+        : tensor<128x24x32xf32> into tensor<128x768xf32>
+    ```
+
+    Weights narrower than a panel are left alone.
+  }];
+  let options = [
+    Option<"panelWidth", "panel-width", "int64_t", /*default=*/"32",
+           "Columns of a panel (NR): the width of a register block's row">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def XfmrCPUTileAndVectorizePass
     : Pass<"xfmr-cpu-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Tile linalg ops on tensors to vector-sized tiles and "
@@ -80,6 +128,9 @@ def XfmrCPUTileAndVectorizePass
            "Lanes of a vector (16 for f32 in a 512-bit register)">,
     Option<"registerRows", "register-rows", "int64_t", /*default=*/"8",
            "Rows of accumulators in a matmul-like op's register block">,
+    Option<"registerCols", "register-cols", "int64_t", /*default=*/"32",
+           "Columns of a matmul-like op's register block (a multiple of "
+           "vector-width)">,
     Option<"vectorize", "vectorize", "bool", /*default=*/"true",
            "Vectorize the tiles (when false, only tile)">,
   ];
