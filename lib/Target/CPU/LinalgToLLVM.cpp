@@ -27,7 +27,7 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createXfmrCPUPrepareEntryPass());
 
   OpPassManager &tensorPm = pm.nest<func::FuncOp>();
-  tensorPm.addPass(createLinalgElementwiseOpFusionPass());
+  tensorPm.addPass(createXfmrCPUFuseElementwisePass());
   tensorPm.addPass(createCanonicalizerPass());
   tensorPm.addPass(createCSEPass());
   // Constant weights in panels of a register block's width, before tiling
@@ -66,8 +66,10 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(OpPassManager &pm) {
   loopPm.addPass(createSCFToControlFlowPass());
   loopPm.addPass(createCanonicalizerPass());
 
-  // LLVM. Math with an LLVM counterpart becomes LLVM intrinsics (which LLVM
-  // can vectorize); the rest (erf, tanh, ...) becomes libm calls.
+  // LLVM. exp, tanh, erf and log become vector arithmetic; math with an
+  // LLVM counterpart (sqrt, fma, ...) becomes LLVM intrinsics, and the rest
+  // (sin, cos, ...) libm calls.
+  pm.addNestedPass<func::FuncOp>(createXfmrCPUApproximateMathPass());
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());

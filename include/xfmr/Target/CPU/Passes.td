@@ -167,4 +167,48 @@ def XfmrCPUStridedCopiesToLinalgPass
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def XfmrCPUFuseElementwisePass
+    : Pass<"xfmr-cpu-fuse-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg ops and move reshapes through them, "
+                "leaving contractions as they are";
+  let description = [{
+    Runs on tensors, before tiling. MLIR's elementwise fusion and reshape
+    propagation, with two limits that keep matmuls on the register-block
+    path:
+
+    - a producer fuses into a consumer only if the consumer reads each of
+      its elements once (the operand's indexing map is a permutation of the
+      consumer's loops): fused into a matmul's lhs, an elementwise producer
+      would run once per output column;
+    - a `tensor.expand_shape` or `tensor.collapse_shape` moves through a
+      linalg op only if all its loops are parallel: the head-split reshape
+      after a projection would otherwise turn `[M,K]x[K,N]` into a
+      five-loop contraction with the weight expanded to `[K,H,D]`.
+
+    Fusion needs the producer's only use. Generics of constants fold at
+    compile time.
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def XfmrCPUApproximateMathPass
+    : Pass<"xfmr-cpu-approximate-math", "::mlir::func::FuncOp"> {
+  let summary = "Replace exp, tanh, erf and log by polynomial approximations";
+  let description = [{
+    `math.exp`, `expm1`, `tanh`, `erf`, `log`, `log1p` and `log2` on f32
+    (scalars or vectors; narrower floats are computed in f32) become
+    MLIR's polynomial approximations: arithmetic that stays in vector
+    registers, where LLVM would call libm once per lane. `sin` and `cos`
+    stay libm calls, since rotary embeddings evaluate them far outside the
+    approximations' accurate range.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 #endif // XFMR_TARGET_CPU_PASSES_TD
