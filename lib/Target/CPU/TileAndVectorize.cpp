@@ -608,16 +608,20 @@ struct XfmrCPUTileAndVectorizePass
       return ops;
     };
     // Register blocks first: they take their fills and epilogues with them
-    // (and leave their tiles marked for vectorization).
+    // (and leave their tiles marked for vectorization). The blocks are
+    // planned before any is tiled: tiling one erases its epilogue.
     if (vectorize) {
+      SmallVector<std::pair<linalg::LinalgOp, TilePlan>> blocks;
       for (linalg::LinalgOp op : collect()) {
         if (llvm::is_contained(op.getStaticLoopRanges(), 0) ||
             !hasByteSizedElements(op))
           continue;
         TilePlan plan = planTiles(op, tileSizes);
         if (plan.registerBlock)
-          (void)tileRegisterBlock(rewriter, op, plan, tileSizes);
+          blocks.emplace_back(op, std::move(plan));
       }
+      for (auto &[op, plan] : blocks)
+        (void)tileRegisterBlock(rewriter, op, plan, tileSizes);
     }
     for (linalg::LinalgOp op : collect())
       tileOp(rewriter, op, tileSizes, vectorize);
