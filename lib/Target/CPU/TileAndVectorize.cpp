@@ -77,11 +77,21 @@ std::optional<RegisterBlockDims> findRegisterBlock(linalg::LinalgOp op) {
   std::optional<unsigned> n = parallelDim(outMap.getResults().back());
   if (!n)
     return std::nullopt;
+  // The input must also run along a reduction, as a matmul's rhs [k, n]
+  // does. A per-row value broadcast along the reduction (softmax's max in
+  // its sum of exponentials) also ends in `n`, but putting lanes on `n`
+  // there would read the reduced input across rows, one element per lane.
   bool contiguousInput = llvm::any_of(
       op.getDpsInputOperands(), [&](OpOperand *operand) {
         AffineMap map = op.getMatchingIndexingMap(operand);
-        return map.getNumResults() > 0 &&
-               map.getResults().back() == getAffineDimExpr(*n, op.getContext());
+        if (map.getNumResults() == 0 ||
+            map.getResults().back() != getAffineDimExpr(*n, op.getContext()))
+          return false;
+        return llvm::any_of(map.getResults(), [&](AffineExpr expr) {
+          auto dim = dyn_cast<AffineDimExpr>(expr);
+          return dim &&
+                 linalg::isReductionIterator(iterators[dim.getPosition()]);
+        });
       });
   if (!contiguousInput)
     return std::nullopt;
