@@ -95,7 +95,11 @@ typedef struct xfmr_tensor_info {
 
 typedef struct xfmr_model xfmr_model;
 
-/* Loads a compiled model (a shared library). NULL and *error on failure. */
+/* Loads a compiled model (a shared library). NULL and *error on failure.
+ * The first load also raises glibc's malloc thresholds (mmap: 32 MiB, trim:
+ * 1 GiB), so that the buffers a model allocates and frees on every run are
+ * reused from the heap instead of being mapped, zeroed by page faults and
+ * unmapped each time. Set XFMR_KEEP_MALLOC=1 to leave them as they are. */
 xfmr_model *xfmr_model_load(const char *path, char **error);
 /* Unloads a model; NULL is allowed. */
 void xfmr_model_free(xfmr_model *model);

@@ -80,11 +80,21 @@ std::optional<RegisterBlockDims> findRegisterBlock(linalg::LinalgOp op) {
   std::optional<unsigned> n = parallelDim(outMap.getResults().back());
   if (!n)
     return std::nullopt;
+  // The rhs must also run along a reduction, as a matmul's [k, n] does. A
+  // per-row value broadcast along the reduction (softmax's max in its sum of
+  // exponentials) also ends in `n`, but putting lanes on `n` there would
+  // read the reduced input across rows, one element per lane.
   AffineExpr nExpr = getAffineDimExpr(*n, op.getContext());
   OpOperand *rhs = nullptr;
   for (OpOperand *operand : op.getDpsInputOperands()) {
     AffineMap map = op.getMatchingIndexingMap(operand);
-    if (map.getNumResults() > 0 && map.getResults().back() == nExpr) {
+    if (map.getNumResults() == 0 || map.getResults().back() != nExpr)
+      continue;
+    bool alongReduction = llvm::any_of(map.getResults(), [&](AffineExpr expr) {
+      auto dim = dyn_cast<AffineDimExpr>(expr);
+      return dim && linalg::isReductionIterator(iterators[dim.getPosition()]);
+    });
+    if (alongReduction) {
       rhs = operand;
       break;
     }

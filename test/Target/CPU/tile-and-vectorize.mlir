@@ -217,6 +217,39 @@ func.func @gather_sum(%x: tensor<3x5xf32>, %t: tensor<3x2xindex>) -> tensor<f32>
   return %0 : tensor<f32>
 }
 
+// A row value broadcast along the reduction (softmax's max in its sum of
+// exponentials) ends in the output's innermost dim, like a matmul's rhs,
+// but runs along no reduction: the lanes stay on the reduction, reading
+// each row contiguously, and are summed once per row.
+// CHECK-LABEL: func.func @sum_of_shifted_exponentials
+// CHECK:       scf.forall (%[[R:.*]], %[[C:.*]]) in (12, 128)
+// CHECK:         %[[MAX:.*]] = vector.transfer_read {{.*}} : tensor<12x128xf32>, vector<16xf32>
+// CHECK:         scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<16xf32>)
+// CHECK:           vector.transfer_read %{{.*}}[%[[R]], %[[C]], %[[K]]]{{.*}} : tensor<12x128x128xf32>, vector<16xf32>
+// CHECK:           math.exp %{{.*}} : vector<16xf32>
+// CHECK:         vector.multi_reduction <add>
+func.func @sum_of_shifted_exponentials(%x: tensor<12x128x128xf32>,
+                                       %max: tensor<12x128xf32>)
+    -> tensor<12x128xf32> {
+  %zero = arith.constant 0.0 : f32
+  %init = tensor.empty() : tensor<12x128xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%init : tensor<12x128xf32>)
+      -> tensor<12x128xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>,
+                                        affine_map<(d0, d1, d2) -> (d0, d1)>,
+                                        affine_map<(d0, d1, d2) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %max : tensor<12x128x128xf32>, tensor<12x128xf32>)
+      outs(%acc : tensor<12x128xf32>) {
+  ^bb0(%v: f32, %m: f32, %out: f32):
+    %d = arith.subf %v, %m : f32
+    %e = math.exp %d : f32
+    %s = arith.addf %out, %e : f32
+    linalg.yield %s : f32
+  } -> tensor<12x128xf32>
+  return %0 : tensor<12x128xf32>
+}
+
 // A contraction over a packed weight ([panel, k, lane], from
 // xfmr-cpu-pack-weights) with its zero fill and a bias + ReLU epilogue: one
 // loop of 8x32 blocks (the unit panel dim dropped), each initialized to
