@@ -144,10 +144,12 @@ func.func @epilogue(%x: tensor<?x2xf32>, %bias: tensor<4xf32>) -> tensor<?x4xf32
 // -----
 
 // One weight read by two contractions is packed once; a dense_resource
-// weight gets a new blob named after its own.
+// weight gets a new blob named after its own, flat (LLVM IR makes a
+// constant per innermost row) and reshaped into panels.
 
 // CHECK-LABEL: func.func @shared_resource
-// CHECK:       %[[PACKED:.*]] = arith.constant dense_resource<w.panels> : tensor<2x2x2xf32>
+// CHECK:       %[[FLAT:.*]] = arith.constant dense_resource<w.panels> : tensor<8xf32>
+// CHECK:       %[[PACKED:.*]] = tensor.expand_shape %[[FLAT]] {{\[}}[0, 1, 2]] output_shape [2, 2, 2] : tensor<8xf32> into tensor<2x2x2xf32>
 // CHECK-NOT:   arith.constant dense_resource
 // CHECK:       linalg.generic {{.*}} ins(%{{.*}}, %[[PACKED]] :
 // CHECK:       linalg.generic {{.*}} ins(%{{.*}}, %[[PACKED]] :
