@@ -84,6 +84,35 @@ func.func @matmul_of_transpose(%x: tensor<3x2xf32>, %init: tensor<3x4xf32>) -> t
 
 // -----
 
+// A constant copied transposed by a generic, then broadcast over a batch
+// dim, read by a batch matmul: the panels hold W [N, K] transposed, and
+// the packed weight is read by every batch.
+
+// CHECK-LABEL: func.func @batch_matmul_of_broadcast
+// CHECK:       %[[PACKED:.*]] = arith.constant dense<{{\[}}{{\[}}[1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00]], {{\[}}[5.000000e+00, 7.000000e+00], [6.000000e+00, 8.000000e+00]]]> : tensor<2x2x2xf32>
+// CHECK-NOT:   linalg.broadcast
+// CHECK:       linalg.generic
+// CHECK-SAME:    ins(%{{.*}}, %[[PACKED]] : tensor<2x3x2xf32>, tensor<2x2x2xf32>) outs(%{{.*}} : tensor<2x3x2x2xf32>)
+// CHECK:       tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : tensor<2x3x2x2xf32> into tensor<2x3x4xf32>
+func.func @batch_matmul_of_broadcast(%x: tensor<2x3x2xf32>, %init: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]> : tensor<4x2xf32>
+  %empty = tensor.empty() : tensor<2x4xf32>
+  %wt = linalg.generic {
+      indexing_maps = [affine_map<(k, n) -> (n, k)>, affine_map<(k, n) -> (k, n)>],
+      iterator_types = ["parallel", "parallel"]}
+      ins(%w : tensor<4x2xf32>) outs(%empty : tensor<2x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<2x4xf32>
+  %bempty = tensor.empty() : tensor<2x2x4xf32>
+  %wb = linalg.broadcast ins(%wt : tensor<2x4xf32>) outs(%bempty : tensor<2x2x4xf32>) dimensions = [0]
+  %0 = linalg.batch_matmul ins(%x, %wb : tensor<2x3x2xf32>, tensor<2x2x4xf32>)
+                           outs(%init : tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+// -----
+
 // N = 3 is not a multiple of the panel width: the last panel is padded with
 // zeros, the fill covers the padded shape, and a slice drops the padding.
 
