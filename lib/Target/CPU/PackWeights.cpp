@@ -184,8 +184,9 @@ RankedTensorType packedWeightType(Type type, bool transposed, int64_t nr) {
   auto matrix = cast<RankedTensorType>(type);
   int64_t k = matrix.getDimSize(transposed ? 1 : 0);
   int64_t n = matrix.getDimSize(transposed ? 0 : 1);
-  return RankedTensorType::get({static_cast<int64_t>(llvm::divideCeil(n, nr)), k, nr},
-                               matrix.getElementType());
+  return RankedTensorType::get(
+      {static_cast<int64_t>(llvm::divideCeil(n, nr)), k, nr},
+      matrix.getElementType());
 }
 
 /// The elements of `value` ([K, N], or [N, K] when `transposed`) as
@@ -202,8 +203,7 @@ ElementsAttr packElements(ElementsAttr value, bool transposed, int64_t nr) {
   RankedTensorType packedType = packedWeightType(type, transposed, nr);
   auto dense = dyn_cast<DenseElementsAttr>(value);
   if (dense && dense.isSplat() && n % nr == 0)
-    return DenseElementsAttr::get(packedType,
-                                  dense.getSplatValue<Attribute>());
+    return DenseElementsAttr::get(packedType, dense.getSplatValue<Attribute>());
 
   ArrayRef<char> source;
   if (dense) {
@@ -284,8 +284,7 @@ Value packInit(RewriterBase &rewriter, Location loc, Value init, int64_t n,
                int64_t nr) {
   if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
     Value expanded = packInit(rewriter, loc, fill.getOutputs()[0], n, nr);
-    return linalg::FillOp::create(rewriter, loc, fill.getInputs()[0],
-                                  expanded)
+    return linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], expanded)
         .getResult(0);
   }
   auto type = cast<RankedTensorType>(init.getType());
@@ -307,9 +306,9 @@ Value packInit(RewriterBase &rewriter, Location loc, Value init, int64_t n,
         arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(element));
     SmallVector<int64_t> paddedShape(type.getShape());
     paddedShape.back() = panels * nr;
-    init = tensor::PadOp::create(
-        rewriter, loc, RankedTensorType::get(paddedShape, element), init, low,
-        high, zero);
+    init = tensor::PadOp::create(rewriter, loc,
+                                 RankedTensorType::get(paddedShape, element),
+                                 init, low, high, zero);
   }
   SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, init);
   sizes.back() = rewriter.getIndexAttr(panels);
@@ -353,9 +352,9 @@ Value rewriteContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   Value packedInit = packInit(rewriter, loc, init, n, nr);
   SmallVector<Value> inputs(op.getDpsInputs());
   inputs[plan.rhs] = packed;
-  auto generic = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{packedInit.getType()}, inputs, packedInit, maps,
-      iterators);
+  auto generic =
+      linalg::GenericOp::create(rewriter, loc, TypeRange{packedInit.getType()},
+                                inputs, packedInit, maps, iterators);
   rewriter.cloneRegionBefore(op->getRegion(0), generic.getRegion(),
                              generic.getRegion().end());
 
@@ -411,13 +410,11 @@ struct XfmrCPUPackWeightsPass
         if (elements.getShapedType().getRank() == 1)
           packed = tensor::ExpandShapeOp::create(
               rewriter, constant.getLoc(),
-              packedWeightType(constant.getType(), plan.transposed,
-                               panelWidth),
+              packedWeightType(constant.getType(), plan.transposed, panelWidth),
               packed, ArrayRef<ReassociationIndices>{{0, 1, 2}});
       }
       rewriter.setInsertionPoint(op);
-      Value result = rewriteContraction(rewriter, op, plan, packed,
-                                        panelWidth);
+      Value result = rewriteContraction(rewriter, op, plan, packed, panelWidth);
       if (auto collapse = result.getDefiningOp<tensor::CollapseShapeOp>())
         packedResults.insert(collapse.getResult());
       rewriter.replaceOp(op, result);

@@ -418,8 +418,8 @@ LogicalResult tileRegisterBlock(RewriterBase &rewriter, linalg::LinalgOp op,
   options.setTilingOptions(tiling);
   Value init = op.getDpsInits()[0];
   options.setFusionControlFn(
-      [&](tensor::ExtractSliceOp, OpResult producer, bool)
-          -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+      [&](tensor::ExtractSliceOp, OpResult producer,
+          bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
         Operation *owner = producer.getOwner();
         if (owner == op.getOperation() ||
             (producer == init && isa<linalg::FillOp>(owner)))
@@ -620,8 +620,7 @@ void versionMaskedLoop(RewriterBase &rewriter, scf::ForOp loop) {
       Value lanes = arith::ConstantIndexOp::create(rewriter, loc, size);
       Value isFull = arith::CmpIOp::create(
           rewriter, loc, arith::CmpIPredicate::sge, bound, lanes);
-      full = full ? arith::AndIOp::create(rewriter, loc, full, isFull)
-                  : isFull;
+      full = full ? arith::AndIOp::create(rewriter, loc, full, isFull) : isFull;
     }
   }
   auto ifOp = scf::IfOp::create(rewriter, loc, loop.getResultTypes(), full,
@@ -631,10 +630,10 @@ void versionMaskedLoop(RewriterBase &rewriter, scf::ForOp loop) {
   IRMapping mapping;
   rewriter.setInsertionPointToStart(ifOp.thenBlock());
   for (vector::CreateMaskOp mask : masks)
-    mapping.map(mask.getResult(),
-                arith::ConstantOp::create(
-                    rewriter, loc,
-                    DenseElementsAttr::get(mask.getVectorType(), true)));
+    mapping.map(
+        mask.getResult(),
+        arith::ConstantOp::create(
+            rewriter, loc, DenseElementsAttr::get(mask.getVectorType(), true)));
   Operation *unmasked = rewriter.clone(*loop, mapping);
   scf::YieldOp::create(rewriter, loc, unmasked->getResults());
 
