@@ -264,6 +264,10 @@ def benchmark(args, runtime, name, source, feed, dims):
 
 def run_model(args, runtime, name, what):
     stem = os.path.join(args.models, f"{name}.{EXPORTER}")
+    if not os.path.exists(stem + ".onnx"):
+        print(f"== {name}: {stem}.onnx is missing", flush=True)
+        return {"name": name, "what": what, "compile": None,
+                "error": "not exported (test/models/export_models.py --bench)"}
     with open(stem + ".json") as f:
         spec = json.load(f)
     rng = np.random.default_rng(0)
@@ -431,18 +435,19 @@ def write_report(args, info, peak, rows, started, finished):
         for r in models:
             params = (f" ({r['parameters'] / 1e6:.1f}M parameters)"
                       if r.get("parameters") else "")
-            c = r["compile"]
+            c = r["compile"] or {"seconds": None, "peak_mb": None, "fused": {}}
             error = ("–" if "max_abs_err" not in r else
                      f"{r['max_abs_err']:.1e} ({r['max_rel_err']:.1e})")
             lines.append(
                 f"| {r['name']} | {r['what']}{params} | "
                 f"{fmt(r.get('xfmr_ms'), '.2f')} | {fmt(r.get('ort_ms'), '.2f')} | "
                 f"{fmt(r.get('ratio'), '.2f')} | {r.get('runs', '–')} | {error} | "
-                f"{c['seconds']:.1f} | "
-                f"{c['peak_mb']:.0f} | {fused_text(c['fused'])} | "
+                f"{fmt(c['seconds'], '.1f')} | "
+                f"{fmt(c['peak_mb'], '.0f')} | {fused_text(c['fused'])} | "
                 f"{status_text(r)} |")
         lines += ["", "Compile commands (from the repository root):", ""]
-        lines += [f"- `{r['compile']['command']}`" for r in models]
+        lines += [f"- `{r['compile']['command']}`" for r in models
+                  if r["compile"]]
         lines.append("")
     if gemms:
         lines += [
