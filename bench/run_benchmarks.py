@@ -128,8 +128,9 @@ def compile_model(args, source, library, dims):
                *[f"--dim={k}={v}" for k, v in dims.items()],
                *args.compile_flag]
     log = library + ".log"
-    result = {"command": " ".join(os.path.relpath(c, ROOT) if os.path.exists(c)
-                                  else c for c in command)}
+    result = {"command": " ".join(
+        os.path.relpath(c, ROOT) if c.startswith(ROOT + os.sep) else c
+        for c in command)}
     start = time.monotonic()
     with open(log, "w") as stderr:
         helper_process = subprocess.Popen(
@@ -496,6 +497,7 @@ def write_chart(args, rows):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     groups = [("Models", [r for r in rows if "m" not in r]),
               ("GEMMs (M×K×N)", [r for r in rows if "m" in r])]
@@ -507,6 +509,10 @@ def write_chart(args, rows):
         labels = [r["name"].removeprefix("gemm-") for r in group]
         ratios = [r.get("ratio") for r in group]
         top = max([v for v in ratios if v] + [1.0]) * 1.15
+        bottom = min([v for v in ratios if v] + [1.0])
+        # A log scale once the ratios span more than a factor of 10.
+        log = top / bottom > 10
+        bottom = bottom / 1.5 if log else 0
         bars = ax.bar(range(len(group)), [v or 0 for v in ratios],
                       color=["#4c72b0" if v and v <= 1 else "#dd8452"
                              for v in ratios])
@@ -514,15 +520,22 @@ def write_chart(args, rows):
             text = f"{r['ratio']:.2f}" if r.get("ratio") else "failed"
             if "error" in r and r.get("ratio"):
                 text += "\n(mismatch)"
+            y = r.get("ratio") or bottom
             ax.text(bar.get_x() + bar.get_width() / 2,
-                    (r.get("ratio") or 0) + top * 0.01, text, ha="center",
+                    y * 1.03 if log else y + top * 0.01, text, ha="center",
                     va="bottom", fontsize=8)
         ax.axhline(1.0, color="black", linewidth=1, linestyle="--")
         ax.set_xticks(range(len(group)), labels, rotation=30, ha="right",
                       fontsize=8)
-        ax.set_ylim(0, top)
+        if log:
+            ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(
+                matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+            top *= 1.5
+        ax.set_ylim(bottom, top)
         ax.set_title(title)
-        ax.set_ylabel("xfmr time / ONNX Runtime time (lower is better)")
+        ax.set_ylabel("xfmr time / ORT time (lower is better)"
+                      + (", log scale" if log else ""))
     fig.suptitle("xfmr / ONNX Runtime, median latency, same-run alternation")
     fig.tight_layout()
     fig.savefig(os.path.join(args.docs, "benchmarks.png"), dpi=100)
