@@ -341,7 +341,10 @@ def machine_info(args):
     total = re.search(r"^MemTotal:\s*(\d+) kB", meminfo, re.M)
     info["memory_gib"] = int(total.group(1)) / 2**20 if total else None
     commit = command_output(["git", "rev-parse", "--short", "HEAD"])
-    dirty = command_output(["git", "status", "--porcelain", "--untracked-files=no"])
+    # The pages this script writes do not count as changes to xfmr.
+    dirty = command_output(["git", "status", "--porcelain", "--untracked-files=no",
+                            "--", ".", ":!docs/benchmarks.md",
+                            ":!docs/benchmarks.png"])
     info["xfmr_commit"] = commit + (" (with uncommitted changes)" if dirty else "")
     info["onnxruntime"] = ort.__version__
     info["onnx"] = onnx.__version__
