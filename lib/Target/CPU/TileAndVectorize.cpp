@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/CSE.h"
@@ -588,6 +589,61 @@ struct DropParallelContractMask : OpRewritePattern<vector::MaskOp> {
   }
 };
 
+/// Gives the k loop of a register block whose reads are masked (a block
+/// at the end of a dynamic or indivisible number of rows or columns) a copy
+/// without masks, taken when the masks are full: in a block of rows that
+/// are all there, the masked read of the lhs column at each step (a branch
+/// per row) becomes plain loads. The accumulators are values, so the
+/// branches yield vectors and bufferization sees no new tensors.
+void versionMaskedLoop(RewriterBase &rewriter, scf::ForOp loop) {
+  SetVector<vector::CreateMaskOp> masks;
+  bool maskedInside = false;
+  loop.getBody()->walk([&](vector::TransferReadOp read) {
+    Value mask = read.getMask();
+    if (!mask)
+      return;
+    auto createMask = mask.getDefiningOp<vector::CreateMaskOp>();
+    if (createMask && !loop->isAncestor(createMask))
+      masks.insert(createMask);
+    else
+      maskedInside = true;
+  });
+  if (masks.empty() || maskedInside)
+    return;
+
+  Location loc = loop.getLoc();
+  rewriter.setInsertionPoint(loop);
+  Value full;
+  for (vector::CreateMaskOp mask : masks) {
+    for (auto [bound, size] :
+         llvm::zip_equal(mask.getOperands(), mask.getVectorType().getShape())) {
+      Value lanes = arith::ConstantIndexOp::create(rewriter, loc, size);
+      Value isFull = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::sge, bound, lanes);
+      full = full ? arith::AndIOp::create(rewriter, loc, full, isFull)
+                  : isFull;
+    }
+  }
+  auto ifOp = scf::IfOp::create(rewriter, loc, loop.getResultTypes(), full,
+                                /*withElseRegion=*/true);
+  rewriter.replaceAllUsesWith(loop.getResults(), ifOp.getResults());
+
+  IRMapping mapping;
+  rewriter.setInsertionPointToStart(ifOp.thenBlock());
+  for (vector::CreateMaskOp mask : masks)
+    mapping.map(mask.getResult(),
+                arith::ConstantOp::create(
+                    rewriter, loc,
+                    DenseElementsAttr::get(mask.getVectorType(), true)));
+  Operation *unmasked = rewriter.clone(*loop, mapping);
+  scf::YieldOp::create(rewriter, loc, unmasked->getResults());
+
+  Block *elseBlock = ifOp.elseBlock();
+  loop->moveBefore(elseBlock, elseBlock->end());
+  rewriter.setInsertionPointToEnd(elseBlock);
+  scf::YieldOp::create(rewriter, loc, loop.getResults());
+}
+
 //===----------------------------------------------------------------------===//
 // The pass
 //===----------------------------------------------------------------------===//
@@ -713,6 +769,13 @@ struct XfmrCPUTileAndVectorizePass
       moveLoopInvariantCode(cast<LoopLikeOpInterface>(loop.getOperation()));
       (void)hoistLoopInvariantSubsets(rewriter, loop);
     });
+    SmallVector<scf::ForOp> blockLoops;
+    getOperation().walk([&](scf::ForOp loop) {
+      if (!loop.getBody()->getOps<vector::ContractionOp>().empty())
+        blockLoops.push_back(loop);
+    });
+    for (scf::ForOp loop : blockLoops)
+      versionMaskedLoop(rewriter, loop);
     (void)applyPatternsGreedily(getOperation(), canonicalization);
   }
 };

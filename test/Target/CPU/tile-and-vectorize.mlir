@@ -139,16 +139,31 @@ func.func @batch_matmul(%a: tensor<2x64x32xf32>, %b: tensor<32x64xf32>,
 }
 
 // Dynamic m and n: the reads and writes of partial register blocks are
-// masked, the contraction is not (its k step is always full).
+// masked, the contraction is not (its k step is always full). The k loop
+// has a copy without masks for the blocks that are full.
 
 // CHECK-LABEL: func.func @matmul_dynamic
 // CHECK:       scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (%{{.*}}, %{{.*}}) step (32, 8)
+// CHECK:         %[[COLS:.*]] = affine.min
+// CHECK:         %[[ROWS:.*]] = affine.min
+// CHECK:         %[[LHSMASK:.*]] = vector.create_mask %[[ROWS]], %c1 : vector<8x1xi1>
 // CHECK:         %[[MASK:.*]] = vector.create_mask %{{.*}}, %{{.*}} : vector<8x32xi1>
 // CHECK:         %[[INIT:.*]] = vector.transfer_read {{.*}}, %[[MASK]] {{.*}} : tensor<?x?xf32>, vector<8x32xf32>
-// CHECK:         %[[ACC:.*]] = scf.for {{.*}} iter_args(%[[A:.*]] = %[[INIT]]) -> (vector<8x32xf32>)
-// CHECK-NOT:       vector.mask
-// CHECK:           %[[C:.*]] = vector.contract {{.*}}, %[[A]] : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
-// CHECK:           scf.yield %[[C]]
+// CHECK:         %[[FULLROWS:.*]] = arith.cmpi sge, %[[ROWS]], %c8
+// CHECK:         %[[FULLCOLS:.*]] = arith.cmpi sge, %[[COLS]], %c32
+// CHECK:         %[[FULL:.*]] = arith.andi %[[FULLROWS]], %[[FULLCOLS]]
+// CHECK:         %[[ACC:.*]] = scf.if %[[FULL]] -> (vector<8x32xf32>)
+// CHECK:           scf.for {{.*}} iter_args(%[[A:.*]] = %[[INIT]]) -> (vector<8x32xf32>)
+// CHECK-NOT:         vector.mask
+// CHECK:             %[[L:.*]] = vector.transfer_read {{.*}} {in_bounds = [true, true]} : tensor<?x1xf32>, vector<8x1xf32>
+// CHECK:             %[[C:.*]] = vector.contract {{.*}} %[[L]], %{{.*}}, %[[A]] : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// CHECK:             scf.yield %[[C]]
+// CHECK:         } else {
+// CHECK:           scf.for {{.*}} iter_args(%[[A:.*]] = %[[INIT]]) -> (vector<8x32xf32>)
+// CHECK-NOT:         vector.mask
+// CHECK:             vector.transfer_read {{.*}}, %[[LHSMASK]] {{.*}} : tensor<?x1xf32>, vector<8x1xf32>
+// CHECK:             %[[C:.*]] = vector.contract {{.*}}, %[[A]] : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// CHECK:             scf.yield %[[C]]
 // CHECK:         vector.transfer_write %[[ACC]], {{.*}}, %[[MASK]]
 func.func @matmul_dynamic(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>,
                           %init: tensor<?x?xf32>) -> tensor<?x?xf32> {

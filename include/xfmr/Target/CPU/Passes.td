@@ -155,12 +155,22 @@ def XfmrCPUTileAndVectorizePass
       keeps a partial result in a loop-carried vector and the lanes are
       reduced once at the end;
     - an op whose innermost loop dim is a reduction but whose output's
-      innermost dim is contiguous in one of its inputs (a matmul
-      `[.., m, n, k]`) instead puts the lanes on that output dim, 1 on the
-      reductions and `register-rows` on the output's next dim, so that each
-      step of the `k` loop is a block of broadcast-FMAs (one
+      innermost dim is contiguous in an input that also runs along a
+      reduction (a matmul `[.., m, n, k]`, its rhs `[k, n]`) instead gets a
+      register block: `register-cols` lanes on that output dim, 1 on the
+      reductions and `register-rows` on the innermost other output dim
+      that the rhs does not read (the rows `m`; with a weight packed by
+      `xfmr-cpu-pack-weights`, the panel dim between them gets 1), so that
+      each step of the `k` loop is a block of broadcast-FMAs (one
       `vector.contract` of `m x 1` by `1 x n`) into accumulators that stay
-      in registers;
+      in registers. The blocks are an `scf.forall` with the rows innermost
+      (consecutive blocks read the same columns of the rhs, which stay in
+      cache); the `linalg.fill` of the init and an elementwise consumer
+      over the same iteration space (bias, activation, residual add) are
+      fused into it, so that a block is initialized, finished and stored
+      once, in registers; the block's unit dims are dropped. A block that
+      may be partial gets a copy of its `k` loop without masks, taken when
+      it is full;
     - the partial last step of a reduction loop is peeled off, so that the
       other steps need no masks; partial tiles of parallel dims are masked;
     - aggregate ops (`linalg.softmax`) are decomposed into their parts
@@ -173,6 +183,16 @@ def XfmrCPUTileAndVectorizePass
     multiply-add of contractions).
 
     ```mlir
+    // A register block of x [128, 768] times a packed weight, with a bias:
+    scf.forall (%j, %m) = (0, 0) to (24, 128) step (1, 8) shared_outs(...) {
+      %acc = scf.for %k = %c0 to %c768 step %c1 iter_args(%a = %zero) {
+        %l = vector.transfer_read %x[%m, %k], ... : tensor<128x768xf32>, vector<8x1xf32>
+        %r = vector.transfer_read %w[%j, %k, %c0], ... : tensor<24x768x32xf32>, vector<32xf32>
+        ... vector.contract ... : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+      }
+      %y = arith.addf %acc, %bias : vector<8x32xf32>
+      vector.transfer_write %y, ...
+    }
     // A tile of an elementwise op over tensor<?x?xf32>:
     scf.forall (%i, %j) = (0, 0) to (%m, %n) step (1, 16) shared_outs(...) {
       %w = affine.min affine_map<(d0)[s0] -> (-d0 + s0, 16)>(%j)[%n]
