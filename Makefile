@@ -3,8 +3,14 @@
 #   make check   install what is missing, build, run every test suite
 #   make demo    install what is missing, build, compile a bundled model,
 #                run it and compare it with ONNX Runtime
+#   make bench   also: a Python environment with torch, export the benchmark
+#                models, time them against ONNX Runtime, write
+#                docs/benchmarks.md and docs/benchmarks.png
 #
-# BUILD_DIR, BUILD_TYPE and PYTHON can be overridden on the command line.
+# BUILD_DIR, BUILD_TYPE and PYTHON can be overridden on the command line;
+# for make bench also BENCH_VENV (the virtual environment, created when
+# missing) and BENCH_ARGS (options of bench/run_benchmarks.py, e.g.
+# BENCH_ARGS='--only bert-base gemm --runs 20').
 
 BUILD_DIR  ?= build
 BUILD_TYPE ?= Release
@@ -17,7 +23,11 @@ export CCACHE_BASEDIR := $(CURDIR)
 # Debug info (the fuzzer's) would otherwise tie entries to the clone's path.
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all setup configure build check demo docs clean
+BENCH_VENV ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/xfmr/bench-venv
+BENCH_ARGS ?=
+BENCH_MODELS := $(BUILD_DIR)/bench/models
+
+.PHONY: all setup configure build check demo bench bench-setup docs clean
 
 all: build
 
@@ -45,6 +55,19 @@ check: build
 
 demo: build
 	@bash utils/demo.sh $(BUILD_DIR)
+
+# The models are exported again only when the export script changes.
+bench: build bench-setup $(BENCH_MODELS)/.exported
+	@$(BENCH_VENV)/bin/python bench/run_benchmarks.py \
+	  --build-dir $(BUILD_DIR) --models $(BENCH_MODELS) $(BENCH_ARGS)
+
+bench-setup:
+	@PYTHON=$(PYTHON) bash utils/bench_setup.sh $(BENCH_VENV)
+
+$(BENCH_MODELS)/.exported: test/models/export_models.py | bench-setup
+	@$(BENCH_VENV)/bin/python test/models/export_models.py --bench \
+	  --out $(BENCH_MODELS)
+	@touch $@
 
 docs: build
 	@cmake --build $(BUILD_DIR) --target xfmr-doc

@@ -33,6 +33,15 @@ of the wrappers below.
 
 --extra also exports llama-decode (LLaMA with a GQA KV cache), left out by
 default to keep the checked-in files small.
+
+--bench exports the benchmark models instead (`make bench` runs them; see
+the README's Benchmarks section): BERT-base, GPT-2 small (prefill and
+one decode step), a LLaMA-style model of 100M parameters and ViT-base/16,
+at their published sizes with random weights, TorchScript exporter only by
+default, to build/bench/models (out of git).  Their JSON files give the
+benchmark dims (batch 1, sequence 128; the decode step: sequence 1 over a
+128-token cache) as example_dims.  The weights stay inside each .onnx (the
+largest, GPT-2 small, is about 0.65 GB, under protobuf's 2 GB limit).
 """
 
 import argparse
@@ -74,6 +83,16 @@ VOCAB = 1000
 # distinct, so torch.export cannot unify two dynamic dims by "duck sizing".
 EXPORT_DIMS = {"batch": 3, "sequence": 7, "past_sequence": 5}
 CHECK_DIMS = {"batch": 2, "sequence": 16, "past_sequence": 8}
+# The largest value of a dynamic dim the dynamo exporter is told about.
+MAX_DIM = 128
+
+# The benchmark models (--bench): the dims they are checked and benchmarked
+# with, and the tolerance of the check against PyTorch, looser than the tiny
+# models' since their outputs are sums over 768 to 3072 products.
+BENCH_DIMS = {"batch": 1, "sequence": 128}
+BENCH_DECODE_DIMS = {"batch": 1, "sequence": 1, "past_sequence": 128}
+BENCH_TOLERANCE = 1e-3
+BENCH_MAX_DIM = 512
 
 # attn_implementation: "sdpa" is the transformers default; it exports with
 # both exporters (scaled_dot_product_attention is decomposed into
@@ -110,6 +129,39 @@ def vit_config():
     return ViTConfig(
         image_size=32, patch_size=8, num_channels=3, hidden_size=64,
         num_hidden_layers=2, num_attention_heads=4, intermediate_size=128,
+        attn_implementation=ATTN)
+
+
+# BERT-base, GPT-2 small and ViT-base/16 as published (vocab, positions,
+# layers, heads, FFN); the LLaMA-style model is scaled down to about 100M
+# parameters: 12 layers of hidden 768, 12 query and 4 key/value heads (GQA),
+# SwiGLU FFN 2048, vocab 32000, the output projection tied to the embedding.
+
+def bench_bert_config():
+    return BertConfig(
+        vocab_size=30522, hidden_size=768, num_hidden_layers=12,
+        num_attention_heads=12, intermediate_size=3072,
+        max_position_embeddings=512, attn_implementation=ATTN)
+
+
+def bench_gpt2_config():
+    return GPT2Config(
+        vocab_size=50257, n_embd=768, n_layer=12, n_head=12, n_positions=1024,
+        attn_implementation=ATTN)
+
+
+def bench_llama_config():
+    return LlamaConfig(
+        vocab_size=32000, hidden_size=768, num_hidden_layers=12,
+        num_attention_heads=12, num_key_value_heads=4, intermediate_size=2048,
+        hidden_act="silu", max_position_embeddings=2048, rms_norm_eps=1e-6,
+        tie_word_embeddings=True, attn_implementation=ATTN)
+
+
+def bench_vit_config():
+    return ViTConfig(
+        image_size=224, patch_size=16, num_channels=3, hidden_size=768,
+        num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
         attn_implementation=ATTN)
 
 
@@ -206,10 +258,10 @@ class CausalLMDecode(torch.nn.Module):
 # to draw the check inputs.
 # --------------------------------------------------------------------------
 
-def ids_spec():
+def ids_spec(vocab=VOCAB):
     return {"name": "input_ids", "dtype": "int64", "shape": ["batch", "sequence"],
-            "range": {"kind": "integer_uniform", "low": 0, "high": VOCAB,
-                      "text": f"integers in [0, {VOCAB})"}}
+            "range": {"kind": "integer_uniform", "low": 0, "high": vocab,
+                      "text": f"integers in [0, {vocab})"}}
 
 
 def mask_spec(with_past=False):
@@ -231,9 +283,9 @@ def past_specs(num_layers, kv_heads, head_dim):
     return specs
 
 
-def pixel_spec():
+def pixel_spec(image=32):
     return {"name": "pixel_values", "dtype": "float32",
-            "shape": ["batch", 3, 32, 32],
+            "shape": ["batch", 3, image, image],
             "range": {"kind": "uniform", "low": -1.0, "high": 1.0,
                       "text": "uniform floats in [-1, 1)"}}
 
@@ -288,7 +340,8 @@ def symbolic_dims(specs):
 
 class Entry:
     def __init__(self, name, description, make_module, specs, outputs,
-                 blocks, grouped_inputs=None, extra=False):
+                 blocks, grouped_inputs=None, extra=False, dims=None,
+                 tolerance=TOLERANCE, max_dim=MAX_DIM):
         self.name = name
         self.description = description
         self._make_module = make_module
@@ -305,6 +358,11 @@ class Entry:
         self.blocks = blocks
         # Extra models are exported only with --extra (size: see README).
         self.extra = extra
+        # The dims the export is checked with and the JSON's example dims,
+        # the check's tolerance, and the dynamo exporter's largest dim.
+        self.dims = dims or CHECK_DIMS
+        self.tolerance = tolerance
+        self.max_dim = max_dim
 
     def make_module(self):
         return inference(self._make_module())
@@ -339,65 +397,93 @@ def layer_blocks(layers, norm, embedding_norm=False, final_norm=False,
     return blocks
 
 
-def entries():
-    out = []
-    bert = bert_config()
-    out.append(Entry(
-        "bert",
-        "BertModel: 2 layers, hidden 64, 4 heads, FFN 128, vocab 1000",
-        lambda: EncoderWrapper(build(BertModel, bert)),
-        [ids_spec(), mask_spec()],
-        [("last_hidden_state", TEXT_AXES), ("pooler_output", {0: "batch"})],
-        layer_blocks(bert.num_hidden_layers, "layer_norm", embedding_norm=True)))
+# The names of the benchmark models (--bench), by the tiny model's name.
+BENCH_NAMES = {"bert": "bert-base", "gpt2": "gpt2-small", "llama": "llama-100m",
+               "vit": "vit-base"}
 
-    gpt2 = gpt2_config()
+
+def entries(bench=False):
+    """The tiny test models, or with `bench` the benchmark models: the same
+    wrappers, inputs and descriptions over the other configs."""
+    if bench:
+        bert, gpt2 = bench_bert_config(), bench_gpt2_config()
+        llama, vit = bench_llama_config(), bench_vit_config()
+        common = dict(dims=BENCH_DIMS, tolerance=BENCH_TOLERANCE,
+                      max_dim=BENCH_MAX_DIM)
+        decode = dict(common, dims=BENCH_DECODE_DIMS)
+        names = BENCH_NAMES
+    else:
+        bert, gpt2 = bert_config(), gpt2_config()
+        llama, vit = llama_config(), vit_config()
+        common, decode = {}, {}
+        names = {k: k for k in BENCH_NAMES}
+
+    out = []
     out.append(Entry(
-        "gpt2",
-        "GPT2LMHeadModel, prefill: 2 layers, n_embd 64, 4 heads, vocab 1000",
+        names["bert"],
+        f"BertModel: {bert.num_hidden_layers} layers, hidden {bert.hidden_size}, "
+        f"{bert.num_attention_heads} heads, FFN {bert.intermediate_size}, "
+        f"vocab {bert.vocab_size}",
+        lambda: EncoderWrapper(build(BertModel, bert)),
+        [ids_spec(bert.vocab_size), mask_spec()],
+        [("last_hidden_state", TEXT_AXES), ("pooler_output", {0: "batch"})],
+        layer_blocks(bert.num_hidden_layers, "layer_norm", embedding_norm=True),
+        **common))
+
+    out.append(Entry(
+        names["gpt2"],
+        f"GPT2LMHeadModel, prefill: {gpt2.n_layer} layers, n_embd {gpt2.n_embd}, "
+        f"{gpt2.n_head} heads, vocab {gpt2.vocab_size}",
         lambda: CausalLMPrefill(build(GPT2LMHeadModel, gpt2)),
-        [ids_spec(), mask_spec()], [("logits", TEXT_AXES)],
-        layer_blocks(gpt2.n_layer, "layer_norm", final_norm=True)))
+        [ids_spec(gpt2.vocab_size), mask_spec()], [("logits", TEXT_AXES)],
+        layer_blocks(gpt2.n_layer, "layer_norm", final_norm=True), **common))
     n, heads, hd = gpt2.n_layer, gpt2.n_head, gpt2.n_embd // gpt2.n_head
-    specs = [ids_spec(), mask_spec(with_past=True)] + past_specs(n, heads, hd)
+    specs = [ids_spec(gpt2.vocab_size), mask_spec(with_past=True)] + \
+        past_specs(n, heads, hd)
     out.append(Entry(
-        "gpt2-decode",
+        names["gpt2"] + "-decode",
         "GPT2LMHeadModel with past key/values in, present key/values out",
         lambda: CausalLMDecode(build(GPT2LMHeadModel, gpt2), n),
         specs,
         [("logits", TEXT_AXES)] + present_outputs(n),
         layer_blocks(n, "layer_norm", final_norm=True),
-        grouped_inputs=[0, 1, tuple(range(2, len(specs)))]))
+        grouped_inputs=[0, 1, tuple(range(2, len(specs)))], **decode))
 
-    llama = llama_config()
-    out.append(Entry(
-        "llama",
-        "LlamaForCausalLM, prefill: 2 layers, hidden 64, 4 query heads, "
-        "2 key/value heads (GQA), SwiGLU FFN 128, RMSNorm, RoPE, vocab 1000",
-        lambda: CausalLMPrefill(build(LlamaForCausalLM, llama)),
-        [ids_spec(), mask_spec()], [("logits", TEXT_AXES)],
-        layer_blocks(llama.num_hidden_layers, "rms_norm", final_norm=True,
-                     rotary=True)))
     n, kvh = llama.num_hidden_layers, llama.num_key_value_heads
-    hd = llama.hidden_size // llama.num_attention_heads
-    specs = [ids_spec(), mask_spec(with_past=True)] + past_specs(n, kvh, hd)
     out.append(Entry(
-        "llama-decode",
-        "LlamaForCausalLM with past key/values (2 key/value heads) in, "
+        names["llama"],
+        f"LlamaForCausalLM, prefill: {n} layers, hidden {llama.hidden_size}, "
+        f"{llama.num_attention_heads} query heads, "
+        f"{kvh} key/value heads (GQA), SwiGLU FFN {llama.intermediate_size}, "
+        f"RMSNorm, RoPE, vocab {llama.vocab_size}" +
+        (", tied embeddings" if llama.tie_word_embeddings else ""),
+        lambda: CausalLMPrefill(build(LlamaForCausalLM, llama)),
+        [ids_spec(llama.vocab_size), mask_spec()], [("logits", TEXT_AXES)],
+        layer_blocks(n, "rms_norm", final_norm=True, rotary=True), **common))
+    hd = llama.hidden_size // llama.num_attention_heads
+    specs = [ids_spec(llama.vocab_size), mask_spec(with_past=True)] + \
+        past_specs(n, kvh, hd)
+    out.append(Entry(
+        names["llama"] + "-decode",
+        f"LlamaForCausalLM with past key/values ({kvh} key/value heads) in, "
         "present key/values out",
         lambda: CausalLMDecode(build(LlamaForCausalLM, llama), n),
         specs,
         [("logits", TEXT_AXES)] + present_outputs(n),
         layer_blocks(n, "rms_norm", final_norm=True, rotary=True),
-        grouped_inputs=[0, 1, tuple(range(2, len(specs)))], extra=True))
+        grouped_inputs=[0, 1, tuple(range(2, len(specs)))], extra=True,
+        **decode))
 
-    vit = vit_config()
     out.append(Entry(
-        "vit",
-        "ViTModel: 32x32 RGB images, patch 8, hidden 64, 2 layers, 4 heads, FFN 128",
+        names["vit"],
+        f"ViTModel: {vit.image_size}x{vit.image_size} RGB images, patch "
+        f"{vit.patch_size}, hidden {vit.hidden_size}, {vit.num_hidden_layers} "
+        f"layers, {vit.num_attention_heads} heads, FFN {vit.intermediate_size}",
         lambda: VisionWrapper(build(ViTModel, vit)),
-        [pixel_spec()],
+        [pixel_spec(vit.image_size)],
         [("last_hidden_state", {0: "batch"}), ("pooler_output", {0: "batch"})],
-        layer_blocks(vit.num_hidden_layers, "layer_norm", final_norm=True)))
+        layer_blocks(vit.num_hidden_layers, "layer_norm", final_norm=True),
+        **common))
     return out
 
 
@@ -429,7 +515,7 @@ def export_dynamo(entry, module, args, path):
         # is a Dim of its own, "total_sequence" (the model only slices it, so
         # export adds no guard tying it to past_sequence + sequence).
         if name not in dims:
-            dims[name] = torch.export.Dim(name, min=1, max=128)
+            dims[name] = torch.export.Dim(name, min=1, max=entry.max_dim)
         return dims[name]
 
     per_input = [{a: dim(n) for a, n in ax.items()} for ax in axes]
@@ -466,6 +552,11 @@ EXPORTERS = {"torchscript": export_torchscript, "dynamo": export_dynamo}
 # --------------------------------------------------------------------------
 # Checks.
 # --------------------------------------------------------------------------
+
+def parameters(module):
+    """The number of distinct parameters (tied weights counted once)."""
+    return sum(p.numel() for p in module.parameters())
+
 
 def torch_outputs(module, args):
     with torch.no_grad():
@@ -543,12 +634,12 @@ def opset_of(model):
     return {(o.domain or "ai.onnx"): o.version for o in model.opset_import}
 
 
-def write_json(entry, exporter, path, model):
+def write_json(entry, exporter, path, model, parameters=None):
     graph_inputs = {v.name: v for v in model.graph.input}
     inputs = []
     for spec in entry.specs:
         d = dict(spec)
-        d["example_shape"] = concrete(spec["shape"], CHECK_DIMS)
+        d["example_shape"] = concrete(spec["shape"], entry.dims)
         if spec["name"] in graph_inputs:
             d["onnx_shape"] = value_info(graph_inputs[spec["name"]])["shape"]
         inputs.append(d)
@@ -558,17 +649,20 @@ def write_json(entry, exporter, path, model):
         "exporter": exporter,
         "opset": opset_of(model),
         "producer": f"{model.producer_name} {model.producer_version}".strip(),
-        "example_dims": {k: v for k, v in CHECK_DIMS.items()
+        "example_dims": {k: v for k, v in entry.dims.items()
                          if any(k in str(s["shape"]) for s in entry.specs)},
         "inputs": inputs,
         "outputs": [value_info(v) for v in model.graph.output],
-        "tolerance": TOLERANCE,
-        "fused_blocks": entry.blocks,
+        "tolerance": entry.tolerance,
     }
+    if parameters is not None:
+        info["parameters"] = parameters
     if "past_sequence" in info["example_dims"]:
         info["note"] = ("attention_mask covers the past and the new tokens; "
                         "position ids are past_sequence .. past_sequence + "
                         "sequence - 1, derived inside the graph")
+    # Last, after the note, as in the checked-in files.
+    info["fused_blocks"] = entry.blocks
     with open(path[:-len(".onnx")] + ".json", "w") as f:
         json.dump(info, f, indent=2)
         f.write("\n")
@@ -576,13 +670,23 @@ def write_json(entry, exporter, path, model):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
+    parser.add_argument("--out", help="output folder (default: test/models, "
+                        "with --bench build/bench/models)")
     parser.add_argument("--only", nargs="*", help="model names to export")
-    parser.add_argument("--exporters", nargs="*", default=list(EXPORTERS))
+    parser.add_argument("--exporters", nargs="*",
+                        help="default: both, with --bench torchscript")
     parser.add_argument("--extra", action="store_true",
                         help="also export the extra models (llama-decode)")
+    parser.add_argument("--bench", action="store_true",
+                        help="export the benchmark models instead")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
+    here = os.path.dirname(os.path.abspath(__file__))
+    if args.out is None:
+        args.out = os.path.join(here, "..", "..", "build", "bench", "models") \
+            if args.bench else here
+    if args.exporters is None:
+        args.exporters = ["torchscript"] if args.bench else list(EXPORTERS)
     os.makedirs(args.out, exist_ok=True)
     if not args.verbose:
         warnings.filterwarnings("ignore")
@@ -591,7 +695,7 @@ def main():
     print(f"torch {torch.__version__}, transformers {transformers.__version__}, "
           f"onnx {onnx.__version__}, onnxruntime {ort.__version__}")
     results = []
-    for entry in entries():
+    for entry in entries(args.bench):
         if args.only and entry.name not in args.only:
             continue
         if entry.extra and not (args.extra or args.only):
@@ -624,19 +728,20 @@ def main():
                 row["size"] = os.path.getsize(path)
                 row["inputs"] = [v.name for v in model.graph.input]
                 row["ops"] = ops_of(model)
-                write_json(entry, exporter, path, model)
-                errs = [compare(module, path, entry, CHECK_DIMS, 2)]
+                write_json(entry, exporter, path, model,
+                           parameters(module) if args.bench else None)
+                errs = [compare(module, path, entry, entry.dims, 2)]
                 if "past_sequence" in str(entry.specs):
                     # A decode step proper: one new token.
                     errs.append(compare(module, path, entry,
-                                        dict(CHECK_DIMS, sequence=1), 3))
+                                        dict(entry.dims, sequence=1), 3))
                 if any(s["name"] == "attention_mask" for s in entry.specs):
-                    errs.append(compare(module, path, entry, CHECK_DIMS, 4,
+                    errs.append(compare(module, path, entry, entry.dims, 4,
                                         mask_zeros=True))
                 row["max_abs_err"] = max(errs)
-                if not row["max_abs_err"] < TOLERANCE:
+                if not row["max_abs_err"] < entry.tolerance:
                     raise RuntimeError(f"max abs error {row['max_abs_err']:.3g} "
-                                       f">= {TOLERANCE}")
+                                       f">= {entry.tolerance}")
             except Exception as e:
                 row["error"] = f"check failed: {type(e).__name__}: {e}"
                 print(f"FAIL  {fname:32s} {row['error']}")
