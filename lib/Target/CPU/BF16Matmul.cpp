@@ -81,10 +81,10 @@ bool isMultiplyAccumulate(linalg::GenericOp op) {
   Value a = body.getArgument(0), b = body.getArgument(1);
   bool mulOfInputs = (mul.getLhs() == a && mul.getRhs() == b) ||
                      (mul.getLhs() == b && mul.getRhs() == a);
-  bool addOfAcc = (add.getLhs() == body.getArgument(2) &&
-                   add.getRhs() == mul.getResult()) ||
-                  (add.getRhs() == body.getArgument(2) &&
-                   add.getLhs() == mul.getResult());
+  bool addOfAcc =
+      (add.getLhs() == body.getArgument(2) &&
+       add.getRhs() == mul.getResult()) ||
+      (add.getRhs() == body.getArgument(2) && add.getLhs() == mul.getResult());
   return mulOfInputs && addOfAcc;
 }
 
@@ -101,8 +101,7 @@ std::optional<PanelMatmul> matchPanelMatmul(linalg::GenericOp op) {
     return std::nullopt;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   for (unsigned d = 0; d < numLoops; ++d)
-    if ((d + 1 == numLoops) !=
-        (iterators[d] == utils::IteratorType::reduction))
+    if ((d + 1 == numLoops) != (iterators[d] == utils::IteratorType::reduction))
       return std::nullopt;
 
   MLIRContext *context = op.getContext();
@@ -320,8 +319,8 @@ private:
     for (int64_t r = 0; r < rows; ++r) {
       for (int64_t v = 0; v < perRow; ++v) {
         if (fillValue) {
-          accs.push_back(vector::BroadcastOp::create(b, loc, accType,
-                                                     fillValue));
+          accs.push_back(
+              vector::BroadcastOp::create(b, loc, accType, fillValue));
           continue;
         }
         SmallVector<Value> indices(batch);
@@ -342,9 +341,9 @@ private:
         b, loc, zero, pairs, one, accs,
         [&](OpBuilder &nested, Location nestedLoc, Value pair,
             ValueRange carried) {
-          scf::YieldOp::create(nested, nestedLoc,
-                               step(nested, nestedLoc, pair, panel, batch,
-                                    rowIndex, carried));
+          scf::YieldOp::create(
+              nested, nestedLoc,
+              step(nested, nestedLoc, pair, panel, batch, rowIndex, carried));
         });
 
     // The block's tile of the output, [rows, NR].
@@ -375,8 +374,8 @@ private:
       }
     }
     b.setInsertionPointToStart(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, loc, tile, out, offsets,
-                                          tileSizes, strides);
+    tensor::ParallelInsertSliceOp::create(b, loc, tile, out, offsets, tileSizes,
+                                          strides);
     return forall.getResult(0);
   }
 
@@ -391,12 +390,10 @@ private:
     int64_t perRow = match.nr / kF32Lanes;
     SmallVector<Value> panelRows;
     for (int64_t v = 0; v < perRow; ++v) {
-      Value indices[] = {
-          panel, pair,
-          arith::ConstantIndexOp::create(nb, l, v * kBF16Lanes)};
+      Value indices[] = {panel, pair,
+                         arith::ConstantIndexOp::create(nb, l, v * kBF16Lanes)};
       panelRows.push_back(vector::TransferReadOp::create(
-          nb, l, pairsType, weights, indices, zeroBF16,
-          ArrayRef<bool>{true}));
+          nb, l, pairsType, weights, indices, zeroBF16, ArrayRef<bool>{true}));
     }
     Value k = arith::MulIOp::create(nb, l, pair,
                                     arith::ConstantIndexOp::create(nb, l, 2));
@@ -409,8 +406,8 @@ private:
       Value twoValues = vector::TransferReadOp::create(
           nb, l, VectorType::get({2}, bf16), lhs, indices, zeroBF16,
           ArrayRef<bool>{true});
-      Value asWord = vector::BitCastOp::create(
-          nb, l, VectorType::get({1}, i32), twoValues);
+      Value asWord = vector::BitCastOp::create(nb, l, VectorType::get({1}, i32),
+                                               twoValues);
       Value word = vector::ExtractOp::create(nb, l, asWord, 0);
       Value words = vector::BroadcastOp::create(
           nb, l, VectorType::get({kF32Lanes}, i32), word);

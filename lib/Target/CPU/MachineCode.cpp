@@ -67,7 +67,8 @@ mlir::xfmr::createCPUTargetMachine(const CPUTargetOptions &options,
   if (options.precision == "bf16" &&
       !machine->getMCSubtargetInfo()->checkFeatures("+avx512bf16")) {
     error = "--precision=bf16 needs a CPU with AVX512-BF16 (avx512bf16); "
-            "CPU '" + cpu + "' does not have it";
+            "CPU '" +
+            cpu + "' does not have it";
     return nullptr;
   }
   return machine;
