@@ -41,3 +41,11 @@ config.substitutions.append(
     ("%xfmr_include", os.path.join(config.xfmr_src_root, "include")))
 config.substitutions.append(
     ("%xfmr_libdir", os.path.join(config.xfmr_obj_root, "lib")))
+
+# Tests that run AVX512-BF16 code need a CPU that has it.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        if " avx512_bf16" in cpuinfo.read():
+            config.available_features.add("avx512bf16")
+except OSError:
+    pass

@@ -157,6 +157,17 @@ LogicalResult mlir::xfmr::compileModule(ModuleOp module,
                               << "' is not available; this build compiles "
                                  "for --target=cpu";
 
+  if (!isCPUPrecision(options.cpu.precision))
+    return module.emitError() << "precision '" << options.cpu.precision
+                              << "' is not one of f32, bf16";
+  // A target that cannot run the requested arithmetic fails before any
+  // work is done.
+  if (options.emit >= EmitStage::LLVM && options.cpu.precision != "f32") {
+    std::string error;
+    if (!createCPUTargetMachine(options.cpu, error))
+      return module.emitError(error);
+  }
+
   if (failed(runStage(module, options, [](OpPassManager &pm) {
         buildGraphCleanupPipeline(pm, GraphCleanupOptions());
       })))
@@ -189,7 +200,11 @@ LogicalResult mlir::xfmr::compileModule(ModuleOp module,
   if (options.emit == EmitStage::Linalg)
     return writeMLIR(module, outputPath);
 
-  if (failed(runStage(module, options, buildCPULinalgToLLVMPipeline)))
+  if (failed(runStage(module, options, [&](OpPassManager &pm) {
+        CPUCodegenOptions codegen;
+        codegen.precision = options.cpu.precision;
+        buildCPULinalgToLLVMPipeline(pm, codegen);
+      })))
     return failure();
   if (options.emit == EmitStage::LLVM)
     return writeMLIR(module, outputPath);

@@ -28,7 +28,7 @@ void mlir::xfmr::registerXfmrPipelines() {
       "Rewrite the attention, MLP, normalisation and activation blocks "
       "into xfmr's transformer ops",
       buildFusionPipeline);
-  mlir::PassPipelineRegistration<>(
+  mlir::PassPipelineRegistration<CPUCodegenOptions>(
       "xfmr-cpu-codegen",
       "The CPU backend from linalg on tensors to the LLVM dialect: "
       "elementwise fusion, bufferization, deallocation, loops, LLVM, and "

@@ -5,7 +5,9 @@ For each model, the JSON beside it gives the example dims and how to draw
 inputs. The script draws inputs (fixed seed), runs the model in ONNX Runtime,
 compiles it with `xfmr-compile` three times (dims bound with --dim, dims left
 dynamic, and the graph as ONNX Runtime's extended optimizations rewrite it,
-dims bound; Pre-LN models a fourth time with --pre-rmsnorm), runs each with `xfmr-run --expected`, and fails when any output's
+dims bound; Pre-LN models a fourth time with --pre-rmsnorm; and, on a CPU
+with AVX512-BF16, with --precision=bf16 and dims bound, against a bf16
+tolerance), runs each with `xfmr-run --expected`, and fails when any output's
 relative error (|xfmr - ort| / max(|ort|)) exceeds the tolerance, or when the
 fusion report shows fewer fused blocks than the JSON's `fused_blocks` (every
 attention, MLP and norm of the model). It prints one line per model and
@@ -28,6 +30,11 @@ import time
 import numpy as np
 
 RELATIVE_TOLERANCE = 1e-4
+# --precision=bf16 rounds the weights and activations of matmuls to 8
+# significant bits (relative error 2^-9 per operand); over the layers of the
+# test models that stays below 1e-2 of the outputs' scale (measured: at most
+# about 4e-3).
+BF16_RELATIVE_TOLERANCE = 2e-2
 # Pre-LN transformers, also compiled with --pre-rmsnorm (their LayerNorms
 # become RMSNorms over a recentred residual stream, which must not change
 # the outputs beyond rounding).
@@ -85,6 +92,15 @@ def save_arrays(folder, arrays):
     return paths
 
 
+def has_avx512_bf16():
+    """Whether this machine's CPU has AVX512-BF16 (--precision=bf16)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return " avx512_bf16" in f.read()
+    except OSError:
+        return False
+
+
 def check_model(args, json_path):
     with open(json_path) as f:
         spec = json.load(f)
@@ -109,6 +125,8 @@ def check_model(args, json_path):
              "ort-opt": (optimize_with_onnxruntime(model_path, work), bound)}
     if name.startswith(PRE_LN_MODELS):
         modes["pre-rms"] = (model_path, bound + ["--pre-rmsnorm"])
+    if args.bf16:
+        modes["bf16"] = (model_path, bound + ["--precision=bf16"])
     for mode, (source, dim_args) in modes.items():
         library = os.path.join(work, f"{mode}.so")
         start = time.monotonic()
@@ -136,9 +154,11 @@ def check_model(args, json_path):
             results.append((mode, seconds, fused, None, unfused))
             continue
         out_dir = os.path.join(work, f"{mode}-outputs")
+        tolerance = (BF16_RELATIVE_TOLERANCE if mode == "bf16"
+                     else RELATIVE_TOLERANCE)
         command = [args.run, library, "--output-dir", out_dir, "--expected",
                    os.path.join(work, "expected"),
-                   "--rtol", "0", "--atol", repr(RELATIVE_TOLERANCE * scale)]
+                   "--rtol", "0", "--atol", repr(tolerance * scale)]
         for input_name, path in input_paths.items():
             command += ["--input", f"{input_name}={path}"]
         ran = subprocess.run(command, capture_output=True, text=True)
@@ -206,7 +226,13 @@ def main():
                                              "..", "models"))
     parser.add_argument("--filter", default="")
     parser.add_argument("--report")
+    parser.add_argument("--bf16", choices=("auto", "on", "off"),
+                        default="auto",
+                        help="also compile with --precision=bf16 (auto: "
+                             "where the CPU has AVX512-BF16)")
     args = parser.parse_args()
+    args.bf16 = args.bf16 == "on" or (args.bf16 == "auto" and
+                                      has_avx512_bf16())
 
     failed = 0
     rows = []
@@ -230,7 +256,10 @@ def main():
                     "compiled with its dims bound (static), left symbolic "
                     "(dynamic), and as ONNX Runtime's extended graph "
                     "optimizations rewrite it (ort-opt, dims bound), and for "
-                    "Pre-LN models with `--pre-rmsnorm` (pre-rms). Fused "
+                    "Pre-LN models with `--pre-rmsnorm` (pre-rms), and on "
+                    "CPUs with AVX512-BF16 with `--precision=bf16` (bf16, "
+                    f"tolerance {BF16_RELATIVE_TOLERANCE:g} instead of "
+                    f"{RELATIVE_TOLERANCE:g}). Fused "
                     "blocks: fused / present in the model, from "
                     "`xfmr-compile --fusion-report`.\n\n")
             f.write("| model | dims | compile (s) | fused blocks | max rel "

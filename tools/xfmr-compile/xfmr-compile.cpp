@@ -45,6 +45,12 @@ static cl::opt<std::string> mcpu("mcpu",
                                  cl::desc("Target CPU: native (the host) or "
                                           "an LLVM CPU name"),
                                  cl::init("native"));
+static cl::opt<std::string> precision(
+    "precision",
+    cl::desc("Arithmetic of the matmuls with constant weights: f32, or bf16 "
+             "(weights and activations rounded to bf16, AVX512-BF16 dot "
+             "products accumulated in f32; needs avx512bf16)"),
+    cl::init("f32"));
 static cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Shape of a model input, NAME:D0xD1x... ('?' keeps "
@@ -117,6 +123,7 @@ int main(int argc, char **argv) {
   }
   options.cpu.optLevel = optLevel - '0';
   options.cpu.cpu = mcpu;
+  options.cpu.precision = precision;
   options.fuse = fuse;
   options.fusionReport = fusionReport;
   options.preRMSNorm = preRMSNorm;

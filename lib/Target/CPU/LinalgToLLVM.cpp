@@ -22,7 +22,13 @@
 
 using namespace mlir;
 
-void mlir::xfmr::buildCPULinalgToLLVMPipeline(OpPassManager &pm) {
+bool mlir::xfmr::isCPUPrecision(llvm::StringRef precision) {
+  return precision == "f32" || precision == "bf16";
+}
+
+void mlir::xfmr::buildCPULinalgToLLVMPipeline(
+    OpPassManager &pm, const CPUCodegenOptions &options) {
+  bool bf16 = options.precision == "bf16";
   // The signature is read while names and tensor types are still there.
   pm.addPass(createXfmrCPUPrepareEntryPass());
 
@@ -33,6 +39,10 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(OpPassManager &pm) {
   // Constant weights in panels of a register block's width, before tiling
   // (which reads the packed shape).
   tensorPm.addPass(createXfmrCPUPackWeightsPass());
+  // The packed contractions as AVX512-BF16 register blocks; the others
+  // (attention, and matmuls of two activations) stay f32.
+  if (bf16)
+    tensorPm.addPass(createXfmrCPUBF16MatmulPass());
   // Vector-sized tiles while subsets are still values: the loop-carried
   // accumulators of reductions are found without alias analysis.
   tensorPm.addPass(createXfmrCPUTileAndVectorizePass());
@@ -78,6 +88,8 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(OpPassManager &pm) {
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.vectorContractLowering =
       vector::VectorContractLowering::OuterProduct;
+  // x86vector.avx512.dot to llvm.x86.avx512bf16.dpbf16ps.512.
+  vectorToLLVM.x86Vector = bf16;
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(memref::createExpandStridedMetadataPass());
   // Strided metadata is computed with affine.apply.

@@ -58,8 +58,19 @@ mlir::xfmr::createCPUTargetMachine(const CPUTargetOptions &options,
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, cpu, features.getString(), targetOptions, llvm::Reloc::PIC_,
       std::nullopt, level));
-  if (!machine)
+  if (!machine) {
     error = "cannot create a target machine for " + triple.str();
+    return nullptr;
+  }
+  // bf16 matmuls are vdpbf16ps: without the feature they would not select
+  // (or, forced on, fault on the CPU the code is for).
+  if (options.precision == "bf16" &&
+      !machine->getMCSubtargetInfo()->checkFeatures("+avx512bf16")) {
+    error = "--precision=bf16 needs a CPU with AVX512-BF16 (avx512bf16); "
+            "CPU '" +
+            cpu + "' does not have it";
+    return nullptr;
+  }
   return machine;
 }
 

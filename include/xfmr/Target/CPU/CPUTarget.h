@@ -30,11 +30,25 @@ class raw_pwrite_stream;
 
 namespace mlir::xfmr {
 
+/// Options of the CPU pipeline from linalg to LLVM.
+struct CPUCodegenOptions : public PassPipelineOptions<CPUCodegenOptions> {
+  Option<std::string> precision{
+      *this, "precision",
+      llvm::cl::desc("Arithmetic of the matmuls with constant weights: f32, "
+                     "or bf16 (weights and activations rounded to bf16, "
+                     "AVX512-BF16 dot products accumulated in f32)"),
+      llvm::cl::init("f32")};
+};
+
+/// Whether `precision` names a precision of CPUCodegenOptions.
+bool isCPUPrecision(llvm::StringRef precision);
+
 /// linalg, tensor, arith and math on tensors (with the model function as
 /// the only public one) to the LLVM dialect, the model ABI included:
 /// elementwise fusion, bufferization across function boundaries,
 /// deallocation, loops, and the conversions to LLVM.
-void buildCPULinalgToLLVMPipeline(OpPassManager &pm);
+void buildCPULinalgToLLVMPipeline(OpPassManager &pm,
+                                  const CPUCodegenOptions &options);
 
 /// What the machine code is for.
 struct CPUTargetOptions {
@@ -42,6 +56,9 @@ struct CPUTargetOptions {
   std::string cpu = "native";
   /// 0 to 3, as -O.
   unsigned optLevel = 3;
+  /// The precision of matmuls with constant weights (CPUCodegenOptions);
+  /// "bf16" needs a CPU with avx512bf16.
+  std::string precision = "f32";
 };
 
 /// A TargetMachine for the host's triple and `options`, producing

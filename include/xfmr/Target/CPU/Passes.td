@@ -77,6 +77,65 @@ def XfmrCPUPackWeightsPass
   ];
 }
 
+def XfmrCPUBF16MatmulPass
+    : Pass<"xfmr-cpu-bf16-matmul", "::mlir::func::FuncOp"> {
+  let summary = "Matmuls with packed constant weights as AVX512-BF16 dot "
+                "products";
+  let description = [{
+    Runs on tensors, after `xfmr-cpu-pack-weights` and before
+    `xfmr-cpu-tile-and-vectorize`; `xfmr-compile --precision=bf16` adds it.
+    A contraction that reads a weight packed in panels, `[N/NR, K, NR]` f32
+    (an f32 multiply-accumulate over `[..., M, K]` times the panels into
+    `[..., M, N/NR, NR]`, NR a multiple of 16), is rewritten to:
+
+    - a bf16 copy of the weight, rounded to nearest even at compile time and
+      laid out as `[N/NR, ceil(K/2), NR, 2]` (stored as
+      `[N/NR, ceil(K/2), 2 NR]`): the two rows k, k+1 of each column side by
+      side, the pair that one lane of `vdpbf16ps` reads (K padded with a
+      zero row when odd). The weights' memory traffic halves.
+    - a bf16 copy of the activations (`arith.truncf`, round to nearest
+      even), once per contraction rather than once per use.
+    - a register block of `register-rows` rows by one panel, over
+      `scf.forall` (rows innermost, as the f32 block) and a loop over k
+      pairs. Each step loads the panel's `2 NR` bf16 values as `NR/16`
+      vectors and, per row, broadcasts the row's bf16 pair to every 32-bit
+      lane and accumulates `x86vector.avx512.dot` (`vdpbf16ps`) into
+      `NR/16` f32 accumulators. Rows past the last full block run one at a
+      time.
+
+    Accumulation, the fill and the epilogue (bias, activation, residual)
+    stay f32; the epilogue runs as its own elementwise op. Products are of
+    bf16 values (8 significant bits), so results differ from f32 by about
+    2^-8 relative to the magnitudes summed. Everything else in the model
+    (attention, norms, softmax) stays f32.
+
+    ```mlir
+    %w = arith.constant dense_resource<W.panels.bf16> : tensor<24x384x64xbf16>
+    %r = scf.forall (%b, %j, %i) in (1, 24, 16) shared_outs(%o = %init) {
+      %acc = scf.for %kk = %c0 to %c384 step %c1 iter_args(...) {
+        %w0 = vector.transfer_read %w[%j, %kk, %c0] : ..., vector<32xbf16>
+        %a = vector.broadcast ... : i32 to vector<16xi32>
+        %a2 = vector.bitcast %a : vector<16xi32> to vector<32xbf16>
+        %d = x86vector.avx512.dot %acc0, %a2, %w0
+            : vector<32xbf16> -> vector<16xf32>
+        ...
+    ```
+
+    The lowering to LLVM must enable the X86Vector dialect
+    (`convert-vector-to-llvm{enable-x86vector}`) and the target CPU must
+    have `avx512bf16`.
+  }];
+  let options = [
+    Option<"registerRows", "register-rows", "int64_t", /*default=*/"8",
+           "Rows of a register block (accumulators: rows x NR/16)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect", "::mlir::x86vector::X86VectorDialect"
+  ];
+}
+
 def XfmrCPUTileAndVectorizePass
     : Pass<"xfmr-cpu-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Tile linalg ops on tensors to vector-sized tiles and "
