@@ -122,11 +122,19 @@ std::optional<PanelMatmul> matchPanelMatmul(linalg::GenericOp op) {
     return std::nullopt;
   for (unsigned rhs : {1u, 0u}) {
     unsigned lhs = 1 - rhs;
-    auto weights = op.getDpsInputs()[rhs].getDefiningOp<arith::ConstantOp>();
+    // The panels are a constant, or a flat constant reshaped to panels (as
+    // xfmr-cpu-pack-weights leaves resources).
+    Value panelsValue = op.getDpsInputs()[rhs];
+    auto weights = panelsValue.getDefiningOp<arith::ConstantOp>();
+    if (auto expand = panelsValue.getDefiningOp<tensor::ExpandShapeOp>()) {
+      weights = expand.getSrc().getDefiningOp<arith::ConstantOp>();
+      if (weights && expand.getSrcType().getRank() != 1)
+        weights = nullptr;
+    }
     if (!weights || maps[rhs] != dims({rank - 2, rank, rank - 1}) ||
         maps[lhs] != dims(lhsDims))
       continue;
-    auto type = cast<RankedTensorType>(weights.getType());
+    auto type = cast<RankedTensorType>(panelsValue.getType());
     auto lhsType = cast<RankedTensorType>(op.getDpsInputs()[lhs].getType());
     auto elements = dyn_cast<ElementsAttr>(weights.getValue());
     if (!type.getElementType().isF32() || !lhsType.getElementType().isF32() ||
@@ -156,16 +164,24 @@ uint16_t roundToBF16(uint32_t bits) {
   return static_cast<uint16_t>(bits >> 16);
 }
 
-/// The panels [P, K, NR] f32 of `value` as [P, ceil(K/2), 2 NR] bf16, with
-/// rows k and k+1 of a column side by side (a zero row past K); null if
-/// the data cannot be read.
-ElementsAttr packBF16Pairs(ElementsAttr value) {
-  auto type = cast<RankedTensorType>(value.getType());
-  int64_t panels = type.getDimSize(0), k = type.getDimSize(1),
-          nr = type.getDimSize(2);
+/// The type of the bf16 copy of `match`'s panels: [P, ceil(K/2), 2 NR].
+RankedTensorType bf16PanelsType(PanelMatmul match) {
+  return RankedTensorType::get(
+      {match.panels, (match.k + 1) / 2, 2 * match.nr},
+      BFloat16Type::get(match.op.getContext()));
+}
+
+/// The panels [P, K, NR] f32 of `match` as [P, ceil(K/2), 2 NR] bf16, with
+/// rows k and k+1 of a column side by side (a zero row past K), flat: LLVM
+/// IR would make one constant per innermost row, which costs more than the
+/// data. Null if the data cannot be read.
+ElementsAttr packBF16Pairs(PanelMatmul match) {
+  auto value = cast<ElementsAttr>(match.weights.getValue());
+  int64_t panels = match.panels, k = match.k, nr = match.nr;
   int64_t pairs = llvm::divideCeil(k, 2);
-  auto packedType = RankedTensorType::get(
-      {panels, pairs, 2 * nr}, BFloat16Type::get(value.getContext()));
+  auto packedType =
+      RankedTensorType::get({bf16PanelsType(match).getNumElements()},
+                            BFloat16Type::get(value.getContext()));
 
   auto dense = dyn_cast<DenseElementsAttr>(value);
   ArrayRef<char> source;
@@ -453,13 +469,15 @@ struct XfmrCPUBF16MatmulPass
     for (PanelMatmul match : matches) {
       Value &weights = packed[match.weights.getValue()];
       if (!weights) {
-        ElementsAttr elements =
-            packBF16Pairs(cast<ElementsAttr>(match.weights.getValue()));
+        ElementsAttr elements = packBF16Pairs(match);
         if (!elements)
           continue;
         b.setInsertionPoint(match.weights);
-        weights = arith::ConstantOp::create(b, match.weights.getLoc(),
-                                            elements.getType(), elements);
+        Value flat = arith::ConstantOp::create(b, match.weights.getLoc(),
+                                               elements.getType(), elements);
+        weights = tensor::ExpandShapeOp::create(
+            b, match.weights.getLoc(), bf16PanelsType(match), flat,
+            ArrayRef<ReassociationIndices>{{0, 1, 2}});
       }
       b.setInsertionPoint(match.op);
       Value result = BlockBuilder(b, match, weights, registerRows).build();

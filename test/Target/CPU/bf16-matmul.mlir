@@ -7,9 +7,10 @@
 // and padded to an even K. Rows run in one block of 8 and one of 1.
 
 // CHECK-LABEL: func.func @matmul
-// CHECK-DAG:   %[[W:.*]] = arith.constant dense<{{\[}}{{\[}}[1.000000e+00, 1.700000e+01, 1.015630e+00, 1.800000e+01, 3.000000e+00, 1.900000e+01,
-// CHECK-SAME:    [3.300000e+01, 0.000000e+00, 3.400000e+01, 0.000000e+00,
-// CHECK-SAME:    : tensor<1x2x32xbf16>
+// CHECK-DAG:   %[[FLAT:.*]] = arith.constant dense<[1.000000e+00, 1.700000e+01, 1.015630e+00, 1.800000e+01, 3.000000e+00, 1.900000e+01,
+// CHECK-SAME:    3.300000e+01, 0.000000e+00, 3.400000e+01, 0.000000e+00,
+// CHECK-SAME:    : tensor<64xbf16>
+// CHECK-DAG:   %[[W:.*]] = tensor.expand_shape %[[FLAT]] {{\[}}[0, 1, 2]] output_shape [1, 2, 32] : tensor<64xbf16> into tensor<1x2x32xbf16>
 // CHECK:       %[[X16:.*]] = linalg.generic
 // CHECK-SAME:    ins(%{{.*}} : tensor<1x9x3xf32>) outs(%{{.*}} : tensor<1x9x3xbf16>)
 // CHECK:         arith.truncf %{{.*}} : f32 to bf16
@@ -60,7 +61,7 @@ func.func @matmul(%x: tensor<1x9x3xf32>) -> tensor<1x9x1x16xf32> {
 // the init's values; all rows past the last full block of 8 run one by one.
 
 // CHECK-LABEL: func.func @dynamic_rows_accumulate
-// CHECK:       arith.constant {{.*}} : tensor<1x1x32xbf16>
+// CHECK:       tensor.expand_shape {{.*}} : tensor<32xbf16> into tensor<1x1x32xbf16>
 // CHECK:       %[[M:.*]] = tensor.dim %{{.*}}, %{{.*}} : tensor<?x1x16xf32>
 // CHECK:       %[[FULL:.*]] = arith.divui %[[M]], %{{.*}} : index
 // CHECK:       scf.forall ({{.*}}) in (1, %[[FULL]])
