@@ -242,12 +242,11 @@ struct ParallelizeLoopsPass
     auto tripCount = [&](unsigned dim) -> Value {
       if (trips[dim])
         return constant(static_cast<int64_t>(*trips[dim]));
-      Value extent = arith::SubIOp::create(rewriter, loc,
-                                           loop.getUpperBound()[dim],
-                                           loop.getLowerBound()[dim]);
-      Value count = arith::CeilDivSIOp::create(rewriter, loc, extent,
-                                               loop.getStep()[dim]);
-      return arith::MaxSIOp::create(rewriter, loc, count, constant(0));
+      Value extent = rewriter.createOrFold<arith::SubIOp>(
+          loc, loop.getUpperBound()[dim], loop.getLowerBound()[dim]);
+      Value count = rewriter.createOrFold<arith::CeilDivSIOp>(
+          loc, extent, loop.getStep()[dim]);
+      return rewriter.createOrFold<arith::MaxSIOp>(loc, count, constant(0));
     };
 
     // With a dynamic trip count, the comparison with the minimum happens at
@@ -329,10 +328,10 @@ struct ParallelizeLoopsPass
     }
     SmallVector<Value> ivs;
     for (auto [dim, index] : llvm::enumerate(indices)) {
-      Value scaled =
-          arith::MulIOp::create(rewriter, loc, index, loop.getStep()[dim]);
-      ivs.push_back(arith::AddIOp::create(rewriter, loc,
-                                          loop.getLowerBound()[dim], scaled));
+      Value scaled = rewriter.createOrFold<arith::MulIOp>(
+          loc, index, loop.getStep()[dim]);
+      ivs.push_back(rewriter.createOrFold<arith::AddIOp>(
+          loc, loop.getLowerBound()[dim], scaled));
     }
 
     Block *loopBody = loop.getBody();
