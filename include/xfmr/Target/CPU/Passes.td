@@ -210,8 +210,9 @@ def XfmrCPUParallelizeLoopsPass
            /*default=*/"16",
            "Iterations assumed for an inner loop with a dynamic trip count">,
     Option<"transcendentalCost", "transcendental-cost", "int64_t",
-           /*default=*/"8",
-           "Instructions per vector of exp, tanh, erf, ...">,
+           /*default=*/"16",
+           "Instructions per vector of exp, tanh, erf, ... (polynomials of "
+           "10 to 30 instructions)">,
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
