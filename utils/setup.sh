@@ -9,7 +9,7 @@ set -euo pipefail
 
 APT_PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
-  clang-22 lld-22 libclang-rt-22-dev
+  clang-22 lld-22 libclang-rt-22-dev libomp-22-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   cmake ninja-build ccache
 )

@@ -72,6 +72,11 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
   // Transfers of more than one dim are unrolled into rows.
   loopPm.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
+  // Threads: the outermost parallel loops that do enough work become
+  // OpenMP worksharing loops; the loops nested in them, and the small ones,
+  // stay sequential. It runs once every loop exists, so that its work
+  // estimate sees the transfers' loops too.
+  loopPm.addPass(createXfmrCPUParallelizeLoopsPass());
   loopPm.addPass(createLowerAffinePass());
   loopPm.addPass(createSCFToControlFlowPass());
   loopPm.addPass(createCanonicalizerPass());

@@ -8,8 +8,10 @@
 //
 // lld runs as a separate program: Debian ships it as a tool, and a linker
 // error then cannot take the compiler down with it. The model needs libm
-// (math functions) and libc (malloc, free); both are named as DT_NEEDED so
-// the library loads in any process.
+// (math functions), libc (malloc, free) and, when it has parallel loops,
+// LLVM's OpenMP runtime; all are named as DT_NEEDED so the library loads in
+// any process. libomp's folder is the model's run path: Debian keeps LLVM's
+// libomp under /usr/lib/llvm-N/lib, which the loader does not search.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,10 +34,11 @@ bool mlir::xfmr::linkSharedLibrary(llvm::StringRef objectPath,
     return false;
   }
   llvm::SmallVector<llvm::StringRef> args = {
-      lld,        "-shared",        "-O2",      "--gc-sections",
-      "-z",       "noexecstack",    "-z",       "now",
-      "--as-needed", XFMR_LIBM_PATH, XFMR_LIBC_PATH,
-      "-o",       outputPath,       objectPath};
+      lld,           "-shared",      "-O2",          "--gc-sections",
+      "-z",          "noexecstack",  "-z",           "now",
+      "-rpath",      XFMR_LIBOMP_DIR, "--as-needed", XFMR_LIBM_PATH,
+      XFMR_LIBC_PATH, XFMR_LIBOMP_PATH, "-o",        outputPath,
+      objectPath};
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, logPath.str(),
                                                 logPath.str()};
   std::string execError;

@@ -290,4 +290,65 @@ def XfmrCPUApproximateMathPass
   ];
 }
 
+def XfmrCPUParallelizeLoopsPass
+    : Pass<"xfmr-cpu-parallelize-loops", "::mlir::func::FuncOp"> {
+  let summary = "Run the outermost parallel loops on threads with OpenMP";
+  let description = [{
+    Runs on buffers, after the vector transfers have become loops. Every
+    `scf.forall` becomes an `scf.parallel`; then each outermost parallel
+    loop, one that no other parallel loop encloses, that does enough work
+    becomes a worksharing loop in a parallel region:
+
+    ```mlir
+    omp.parallel if(%enough) {
+      omp.wsloop nowait schedule(static) {
+        omp.loop_nest (%i) : index = (%c0) to (%n) step (%c1) {
+          %ivs:2 = affine.delinearize_index %i into (16, 48) : index, index
+          ...   // the loop's body, or a sequential nest over its inner dims
+          omp.yield
+        }
+      }
+      omp.terminator
+    }
+    ```
+
+    - Parallel loops nested in it stay `scf.parallel` and are lowered
+      sequentially: each thread runs whole outer iterations, and no region
+      is entered per tile.
+    - The work of a loop is estimated statically: its trip count times its
+      body's, counting each op by the 512-bit vector instructions it takes
+      (transcendental math at `transcendental-cost` each, inner loops with
+      a dynamic trip count as `dynamic-trip-count` iterations). A loop below
+      `min-work` stays sequential; one whose own trip count is dynamic gets
+      an `if` clause that compares the work with `min-work` at run time.
+    - The leading dims are collapsed into one, up to the first that gives
+      `min-parallel-iterations` of them (or all of them), so that a static
+      schedule splits the iterations evenly; the remaining dims become a
+      sequential nest inside.
+
+    Loops with reductions (`scf.reduce` with operands) are left alone. The
+    number of threads is OpenMP's: `OMP_NUM_THREADS`, or every core.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
+           "Estimated vector instructions below which a loop stays "
+           "sequential">,
+    Option<"minParallelIterations", "min-parallel-iterations", "int64_t",
+           /*default=*/"64",
+           "Iterations that collapsing the leading dims aims for">,
+    Option<"dynamicTripCount", "dynamic-trip-count", "int64_t",
+           /*default=*/"16",
+           "Iterations assumed for an inner loop with a dynamic trip count">,
+    Option<"transcendentalCost", "transcendental-cost", "int64_t",
+           /*default=*/"16",
+           "Instructions per vector of exp, tanh, erf, ... (polynomials of "
+           "10 to 30 instructions)">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::omp::OpenMPDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
 #endif // XFMR_TARGET_CPU_PASSES_TD
