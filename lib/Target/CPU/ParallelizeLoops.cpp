@@ -200,10 +200,11 @@ struct ParallelizeLoopsPass
 
   void runOnOperation() override {
     if (minWork < 0 || minParallelIterations < 1 || dynamicTripCount < 1 ||
-        transcendentalCost < 1) {
+        maxDynamicTripCount < 1 || transcendentalCost < 1) {
       getOperation().emitError()
           << "min-work must not be negative, and min-parallel-iterations, "
-             "dynamic-trip-count and transcendental-cost must be positive";
+             "dynamic-trip-count, max-dynamic-trip-count and "
+             "transcendental-cost must be positive";
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());
@@ -247,6 +248,15 @@ struct ParallelizeLoopsPass
     auto minimum = static_cast<uint64_t>(minWork.getValue());
     if (!dynamic && work < minimum)
       return;
+    // With a dynamic trip count, the comparison with the minimum happens at
+    // run time. A loop that would need more iterations than it is expected
+    // to run (e.g. rows of a narrow elementwise op) is not worth a region:
+    // each one is an outlined function that LLVM optimizes apart, and a
+    // run-time check.
+    uint64_t needed = llvm::divideCeil(minimum, std::max<uint64_t>(work, 1));
+    if (dynamic &&
+        needed > static_cast<uint64_t>(maxDynamicTripCount.getValue()))
+      return;
 
     Location loc = loop.getLoc();
     rewriter.setInsertionPoint(loop);
@@ -263,14 +273,12 @@ struct ParallelizeLoopsPass
       return rewriter.createOrFold<arith::MaxSIOp>(loc, count, constant(0));
     };
 
-    // With a dynamic trip count, the comparison with the minimum happens at
-    // run time: the region runs on the calling thread alone when it fails.
+    // Below the minimum, the region runs on the calling thread alone.
     SmallVector<Value> tripValues;
     for (unsigned dim = 0, e = trips.size(); dim < e; ++dim)
       tripValues.push_back(tripCount(dim));
     Value enough;
     if (dynamic) {
-      uint64_t needed = llvm::divideCeil(minimum, std::max<uint64_t>(work, 1));
       if (needed > 1) {
         Value dynamicTrips = constant(1);
         for (auto [trip, value] : llvm::zip_equal(trips, tripValues))

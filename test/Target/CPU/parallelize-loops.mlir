@@ -156,6 +156,28 @@ func.func @dynamic(%a: memref<?x768xf32>, %b: memref<?x768xf32>) {
 
 // -----
 
+// A dynamic loop that would need more iterations than it is expected to run
+// (4096 / 2 per row > max-dynamic-trip-count) stays sequential, with no
+// run-time check.
+
+// CHECK-LABEL: func.func @dynamic_narrow
+// CHECK-NOT: omp.
+// CHECK: scf.parallel
+func.func @dynamic_narrow(%a: memref<?x16xf32>, %b: memref<?x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %cst = arith.constant 0.0 : f32
+  %n = memref.dim %a, %c0 : memref<?x16xf32>
+  scf.forall (%i) = (0) to (%n) step (1) {
+    %v = vector.transfer_read %a[%i, %c0], %cst {in_bounds = [true]}
+        : memref<?x16xf32>, vector<16xf32>
+    vector.transfer_write %v, %b[%i, %c0] {in_bounds = [true]}
+        : vector<16xf32>, memref<?x16xf32>
+  }
+  return
+}
+
+// -----
+
 // Loops with reductions across iterations are left alone.
 
 // CHECK-LABEL: func.func @reduction

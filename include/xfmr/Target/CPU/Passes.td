@@ -320,7 +320,9 @@ def XfmrCPUParallelizeLoopsPass
       (transcendental math at `transcendental-cost` each, inner loops with
       a dynamic trip count as `dynamic-trip-count` iterations). A loop below
       `min-work` stays sequential; one whose own trip count is dynamic gets
-      an `if` clause that compares the work with `min-work` at run time.
+      an `if` clause that compares the work with `min-work` at run time,
+      unless it would need more than `max-dynamic-trip-count` iterations to
+      reach it (then it stays sequential).
     - The leading dims are collapsed into one, up to the first that gives
       `min-parallel-iterations` of them (or all of them), so that a static
       schedule splits the iterations evenly; the remaining dims become a
@@ -339,6 +341,10 @@ def XfmrCPUParallelizeLoopsPass
     Option<"dynamicTripCount", "dynamic-trip-count", "int64_t",
            /*default=*/"16",
            "Iterations assumed for an inner loop with a dynamic trip count">,
+    Option<"maxDynamicTripCount", "max-dynamic-trip-count", "int64_t",
+           /*default=*/"256",
+           "Iterations a loop with a dynamic trip count is expected to reach "
+           "at most: one that needs more to do min-work stays sequential">,
     Option<"transcendentalCost", "transcendental-cost", "int64_t",
            /*default=*/"16",
            "Instructions per vector of exp, tanh, erf, ... (polynomials of "
