@@ -13,9 +13,11 @@ to BUILD/bench/models) the script:
      (CPUExecutionProvider, ORT_ENABLE_ALL, intra_op_num_threads = cores);
   3. runs both on the same inputs (drawn as the JSON says, fixed seed) and
      compares every output, so that a wrong answer cannot pass as fast;
-  4. after warm-up runs, times the two alternately (xfmr then ORT, then ORT
-     then xfmr, ...), so that the load of this shared machine hits both
-     alike, and reports the medians and their ratio.
+  4. after warm-up runs, times the two alternately in blocks of runs (xfmr
+     then ORT, then ORT then xfmr, ...), so that the load of this shared
+     machine hits both alike, with a pause before each block so that the
+     other's idle threads have stopped spinning, and reports the medians
+     and their ratio.
 
 The same is done for single-MatMul models of the GEMM shapes of these models
 (x [1, M, K] times a constant W [K, N]), reported in GFLOP/s against this
@@ -173,6 +175,11 @@ def compile_model(args, source, library, dims):
     return result
 
 
+# Longer than libomp's default KMP_BLOCKTIME (200 ms), after which idle
+# OpenMP threads stop spinning.
+THREAD_SLEEP_SECONDS = 0.25
+
+
 def ort_session(path):
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -201,10 +208,14 @@ def compare(got, expected):
 
 
 def time_alternating(xfmr, session, feed, runs, warmup, min_seconds):
-    """Per-run seconds of xfmr and ORT, alternated: each round runs both,
-    the one that goes first swapping every round. At least `runs` rounds,
-    more for fast models, up to `min_seconds` of rounds in all (estimated
-    from the last warm-up round), for more samples of a noisy machine."""
+    """Per-run seconds of xfmr and ORT, alternated in blocks: each round
+    runs a block of one, then a block of the other, the one that goes first
+    swapping every round. Both keep their worker threads spinning for a
+    while after a run (libomp 200 ms, ONNX Runtime's pool too), and a
+    spinning thread of one takes a core from the other: each block starts
+    after a pause long enough for the other's threads to go to sleep. At
+    least `runs` rounds; fast models get longer blocks, up to `min_seconds`
+    of timing in all (estimated from the warm-up), for more samples."""
     def run_ort():
         session.run(None, feed)
 
@@ -213,14 +224,17 @@ def time_alternating(xfmr, session, feed, runs, warmup, min_seconds):
         xfmr.run()
         run_ort()
     round_seconds = time.perf_counter() - start
-    runs = max(runs, min(1000, int(min_seconds / max(round_seconds, 1e-6))))
+    samples = max(runs, min(1000, int(min_seconds / max(round_seconds, 1e-6))))
+    block = max(1, samples // runs)
     times = {"xfmr": [], "ort": []}
     order = [("xfmr", xfmr.run), ("ort", run_ort)]
     for i in range(runs):
         for key, fn in (order if i % 2 == 0 else order[::-1]):
-            start = time.perf_counter()
-            fn()
-            times[key].append(time.perf_counter() - start)
+            time.sleep(THREAD_SLEEP_SECONDS)
+            for _ in range(block):
+                start = time.perf_counter()
+                fn()
+                times[key].append(time.perf_counter() - start)
     return times
 
 
@@ -410,9 +424,10 @@ def write_report(args, info, peak, rows, started, finished):
         f"cores**",
         f"- Load average (1 min) at the start and the end: "
         f"{started['load']:.2f} and {finished['load']:.2f}. The machine is "
-        "shared, so timings are noisy: each row alternates xfmr and ONNX "
-        "Runtime in one process and reports medians, so the ratio is the "
-        "number to read.",
+        "shared, so timings are noisy: each row alternates blocks of xfmr "
+        "and ONNX Runtime runs in one process (a 0.25 s pause before each "
+        "block lets the other's worker threads stop spinning) and reports "
+        "medians, so the ratio is the number to read.",
         f"- xfmr commit {info['xfmr_commit']}, compiled with `xfmr-compile` "
         f"defaults{(' and ' + ' '.join(args.compile_flag)) if args.compile_flag else ''}"
         ", symbolic dims bound with `--dim`; run in-process through "
