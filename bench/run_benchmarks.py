@@ -180,10 +180,10 @@ def compile_model(args, source, library, dims):
 THREAD_SLEEP_SECONDS = 0.25
 
 
-def ort_session(path):
+def ort_session(path, threads):
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.intra_op_num_threads = os.cpu_count() or 1
+    options.intra_op_num_threads = threads
     options.log_severity_level = 3
     return ort.InferenceSession(path, options,
                                 providers=["CPUExecutionProvider"])
@@ -244,7 +244,7 @@ def benchmark(args, runtime, name, source, feed, dims):
     library = os.path.join(args.work, name + ".so")
     print(f"== {name}: compiling", flush=True)
     row["compile"] = compile_model(args, source, library, dims)
-    session = ort_session(source)
+    session = ort_session(source, args.threads)
     names = [o.name for o in session.get_outputs()]
     expected = dict(zip(names, session.run(names, feed)))
     if row["compile"]["error"]:
@@ -349,7 +349,8 @@ def command_output(command):
 
 
 def machine_info(args):
-    info = {"cores": os.cpu_count(), "kernel": platform.release()}
+    info = {"cores": os.cpu_count(), "threads": args.threads,
+            "kernel": platform.release()}
     cpuinfo = open("/proc/cpuinfo").read()
     model = re.search(r"^model name\s*:\s*(.*)$", cpuinfo, re.M)
     family = re.search(r"^cpu family\s*:\s*(\d+)$", cpuinfo, re.M)
@@ -433,7 +434,8 @@ def write_report(args, info, peak, rows, started, finished):
         ", symbolic dims bound with `--dim`; run in-process through "
         "`libxfmr_runtime` (ctypes)",
         f"- ONNX Runtime {info['onnxruntime']} (CPUExecutionProvider, "
-        f"ORT_ENABLE_ALL, intra_op_num_threads = {info['cores']}); "
+        f"ORT_ENABLE_ALL, intra_op_num_threads = {info['threads']}); xfmr "
+        f"with OMP_NUM_THREADS = {info['threads']}; "
         f"onnx {info['onnx']}, numpy {info['numpy']}, Python "
         f"{info['python']}, Linux {info['kernel']}",
         f"- Models exported by {info['exporter'] or '?'}"
@@ -478,13 +480,16 @@ def write_report(args, info, peak, rows, started, finished):
                   if r["compile"]]
         lines.append("")
     if gemms:
+        # The peak of the threads both sides ran on.
+        usable_peak = (peak["all_core"] if info["threads"] >= peak["threads"]
+                       else peak["per_core"] * info["threads"])
         lines += [
             "## GEMMs",
             "",
             "One MatMul, x [1, M, K] times a constant W [K, N], the shapes of "
             "the models above. GFLOP/s = 2·M·K·N / median time; % of the "
-            f"all-core peak ({peak['all_core']:.0f} GFLOP/s; one core: "
-            f"{peak['per_core']:.0f}).",
+            f"peak of the threads used ({usable_peak:.0f} GFLOP/s; one core: "
+            f"{peak['per_core']:.0f}, all cores: {peak['all_core']:.0f}).",
             "",
             "| M×K×N | in | xfmr ms | ORT ms | xfmr / ORT | runs | xfmr GFLOP/s | "
             "ORT GFLOP/s | xfmr % peak | ORT % peak | max rel error | status |",
@@ -492,7 +497,7 @@ def write_report(args, info, peak, rows, started, finished):
         ]
         for r in gemms:
             pct = {k: (None if f"{k}_gflops" not in r else
-                       100 * r[f"{k}_gflops"] / peak["all_core"])
+                       100 * r[f"{k}_gflops"] / usable_peak)
                    for k in ("xfmr", "ort")}
             lines.append(
                 f"| {r['m']}×{r['k']}×{r['n']} | {r['where']} | "
@@ -598,7 +603,12 @@ def main():
     parser.add_argument("--compile-flag", action="append", default=[],
                         help="an extra xfmr-compile flag (repeatable)")
     parser.add_argument("--compile-timeout", type=float, default=3600)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                        help="threads of both: ORT's intra-op threads and "
+                        "xfmr's OMP_NUM_THREADS (default: every core)")
     args = parser.parse_args()
+    # Read by libomp when the first model runs.
+    os.environ["OMP_NUM_THREADS"] = str(args.threads)
     args.command_line = "python3 bench/run_benchmarks.py " + " ".join(
         a if " " not in a else repr(a) for a in sys.argv[1:])
     args.build_dir = os.path.abspath(args.build_dir)
