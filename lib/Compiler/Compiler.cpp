@@ -160,11 +160,13 @@ LogicalResult mlir::xfmr::compileModule(ModuleOp module,
   if (!isCPUPrecision(options.cpu.precision))
     return module.emitError() << "precision '" << options.cpu.precision
                               << "' is not one of f32, bf16";
-  // A target that cannot run the requested arithmetic fails before any
-  // work is done.
-  if (options.emit >= EmitStage::LLVM && options.cpu.precision != "f32") {
+  // The CPU is described before any work is done: an unknown one, or one
+  // that cannot run the requested arithmetic, fails at once.
+  std::optional<CPUTargetDescription> cpu;
+  if (options.emit >= EmitStage::LLVM) {
     std::string error;
-    if (!createCPUTargetMachine(options.cpu, error))
+    cpu = describeCPU(options.cpu, error);
+    if (!cpu)
       return module.emitError(error);
   }
 
@@ -203,7 +205,8 @@ LogicalResult mlir::xfmr::compileModule(ModuleOp module,
   if (failed(runStage(module, options, [&](OpPassManager &pm) {
         CPUCodegenOptions codegen;
         codegen.precision = options.cpu.precision;
-        buildCPULinalgToLLVMPipeline(pm, codegen);
+        codegen.cpu = options.cpu.cpu;
+        buildCPULinalgToLLVMPipeline(pm, codegen, *cpu);
       })))
     return failure();
   if (options.emit == EmitStage::LLVM)

@@ -28,10 +28,24 @@ void mlir::xfmr::registerXfmrPipelines() {
       "Rewrite the attention, MLP, normalisation and activation blocks "
       "into xfmr's transformer ops",
       buildFusionPipeline);
-  mlir::PassPipelineRegistration<CPUCodegenOptions>(
+  // Not PassPipelineRegistration: the CPU named in the options may be one
+  // LLVM does not know, which is an error of the pipeline text.
+  mlir::registerPassPipeline(
       "xfmr-cpu-codegen",
       "The CPU backend from linalg on tensors to the LLVM dialect: "
       "elementwise fusion, bufferization, deallocation, loops, LLVM, and "
       "the compiled model's ABI",
-      buildCPULinalgToLLVMPipeline);
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        CPUCodegenOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        std::string error;
+        if (failed(buildCPULinalgToLLVMPipeline(pm, options, error)))
+          return errorHandler(error);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optHandler) {
+        optHandler(CPUCodegenOptions());
+      });
 }

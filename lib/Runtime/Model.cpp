@@ -84,6 +84,22 @@ static int loadModel(const char *path, xfmr_model &model, char **error) {
                         "' has a bad signature: " + signatureError);
     return 1;
   }
+  // Before anything of the model runs: its code may use instructions this
+  // CPU does not have.
+  std::vector<std::string> lacking =
+      missingCPUFeatures(model.signature.cpuFeatures);
+  if (!lacking.empty()) {
+    std::string names;
+    for (const std::string &name : lacking)
+      names += (names.empty() ? "" : ", ") + name;
+    setError(error, std::string("model '") + path +
+                        "' was compiled for CPU '" + model.signature.cpu +
+                        "' and uses " + names +
+                        ", which this CPU does not have; compile it again "
+                        "with --mcpu=native (or a CPU this one can run, "
+                        "e.g. --mcpu=x86-64-v3 for AVX2)");
+    return 1;
+  }
   buildInfos(model);
   return 0;
 }

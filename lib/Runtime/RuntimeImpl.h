@@ -41,7 +41,16 @@ struct TensorDecl {
 struct Signature {
   std::vector<TensorDecl> inputs;
   std::vector<TensorDecl> outputs;
+  /// The CPU the model was compiled for and the ISA extensions its code may
+  /// execute (LLVM's names); empty for a model without a `target` record.
+  std::string cpu;
+  std::vector<std::string> cpuFeatures;
 };
+
+/// The extensions of `required` (LLVM's names: "avx2", "avx512f", ...) that
+/// the CPU running this process lacks, or that its OS has not enabled.
+std::vector<std::string>
+missingCPUFeatures(const std::vector<std::string> &required);
 
 /// Parses the text `xfmr_model_signature` returns. Returns "" on success,
 /// otherwise what is wrong with it.

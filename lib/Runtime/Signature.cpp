@@ -149,6 +149,21 @@ static std::string parseRecord(const std::vector<std::string> &fields,
   if (fields.size() != 4)
     return "expected 4 tab-separated fields, found " +
            std::to_string(fields.size());
+  if (fields[0] == "target") {
+    // target<TAB>cpu<TAB>CPU<TAB>FEATURE,FEATURE,...
+    if (fields[1] != "cpu")
+      return "the model is for target '" + fields[1] +
+             "', which this runtime does not run";
+    if (!signature.cpu.empty())
+      return "the target is declared twice";
+    if (fields[2].empty())
+      return "the target names no CPU";
+    signature.cpu = fields[2];
+    for (std::string &feature : split(fields[3], ','))
+      if (!feature.empty())
+        signature.cpuFeatures.push_back(std::move(feature));
+    return "";
+  }
   std::vector<TensorDecl> *decls;
   if (fields[0] == "input")
     decls = &signature.inputs;

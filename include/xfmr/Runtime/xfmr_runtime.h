@@ -20,7 +20,13 @@
  *      input<TAB>NAME<TAB>DTYPE<TAB>[DIMS]
  *      output<TAB>NAME<TAB>DTYPE<TAB>[DIMS]
  *
- *    in the order of the model's inputs and outputs. DTYPE is one of the
+ *      target<TAB>cpu<TAB>CPU<TAB>FEATURES
+ *
+ *    in the order of the model's inputs and outputs. The `target` record
+ *    (optional) names the CPU the code was generated for (an LLVM CPU name)
+ *    and the ISA extensions it may execute (LLVM's names, comma-separated:
+ *    `avx2,fma,avx512f,...`); xfmr_model_load fails, naming the missing
+ *    ones, on a CPU that lacks any of them. DTYPE is one of the
  *    names xfmr_dtype_name returns. DIMS is a comma-separated list (empty for
  *    a scalar) of sizes: a number for a static dim, `?` for a dynamic one, or
  *    `?NAME` for a dynamic dim named by the model (ONNX dim_param); dims with

@@ -14,6 +14,8 @@
 
 #include "xfmr/Target/CPU/Passes.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 namespace mlir::xfmr {
 #define GEN_PASS_DEF_XFMRCPUEMITMODELABIPASS
 #include "xfmr/Target/CPU/Passes.h.inc"
@@ -28,6 +30,8 @@ constexpr StringLiteral kCWrapperPrefix = "_mlir_ciface_";
 
 struct EmitModelABIPass
     : public mlir::xfmr::impl::XfmrCPUEmitModelABIPassBase<EmitModelABIPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto signature = module->getAttrOfType<StringAttr>(kSignatureAttrName);
@@ -61,6 +65,9 @@ struct EmitModelABIPass
 
     // const char *xfmr_model_signature(void)
     std::string text = signature.getValue().str();
+    if (!cpu.empty())
+      text += "target\tcpu\t" + cpu + "\t" +
+              llvm::join(requiredFeatures, ",") + "\n";
     text.push_back('\0');
     auto textType = LLVM::LLVMArrayType::get(b.getI8Type(), text.size());
     auto textGlobal = LLVM::GlobalOp::create(

@@ -26,9 +26,23 @@ bool mlir::xfmr::isCPUPrecision(llvm::StringRef precision) {
   return precision == "f32" || precision == "bf16";
 }
 
+LogicalResult mlir::xfmr::buildCPULinalgToLLVMPipeline(
+    OpPassManager &pm, const CPUCodegenOptions &options, std::string &error) {
+  CPUTargetOptions machine;
+  machine.cpu = options.cpu;
+  machine.precision = options.precision;
+  std::optional<CPUTargetDescription> target = describeCPU(machine, error);
+  if (!target)
+    return failure();
+  buildCPULinalgToLLVMPipeline(pm, options, *target);
+  return success();
+}
+
 void mlir::xfmr::buildCPULinalgToLLVMPipeline(
-    OpPassManager &pm, const CPUCodegenOptions &options) {
+    OpPassManager &pm, const CPUCodegenOptions &options,
+    const CPUTargetDescription &target) {
   bool bf16 = options.precision == "bf16";
+  RegisterBlock block = target.matmulRegisterBlock();
   // The signature is read while names and tensor types are still there.
   pm.addPass(createXfmrCPUPrepareEntryPass());
 
@@ -38,14 +52,18 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
   tensorPm.addPass(createCSEPass());
   // Constant weights in panels of a register block's width, before tiling
   // (which reads the packed shape).
-  tensorPm.addPass(createXfmrCPUPackWeightsPass());
+  tensorPm.addPass(createXfmrCPUPackWeightsPass({block.cols}));
   // The packed contractions as AVX512-BF16 register blocks; the others
   // (attention, and matmuls of two activations) stay f32.
   if (bf16)
-    tensorPm.addPass(createXfmrCPUBF16MatmulPass());
+    tensorPm.addPass(createXfmrCPUBF16MatmulPass({block.rows}));
   // Vector-sized tiles while subsets are still values: the loop-carried
   // accumulators of reductions are found without alias analysis.
-  tensorPm.addPass(createXfmrCPUTileAndVectorizePass());
+  XfmrCPUTileAndVectorizePassOptions tiles;
+  tiles.vectorWidth = target.f32Lanes();
+  tiles.registerRows = block.rows;
+  tiles.registerCols = block.cols;
+  tensorPm.addPass(createXfmrCPUTileAndVectorizePass(tiles));
   // Reductions across lanes become horizontal reductions, and masks move
   // into the transfers they guard, before bufferization: deallocation
   // cannot place its ownership values in a vector.mask region.
@@ -76,7 +94,9 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
   // OpenMP worksharing loops; the loops nested in them, and the small ones,
   // stay sequential. It runs once every loop exists, so that its work
   // estimate sees the transfers' loops too.
-  loopPm.addPass(createXfmrCPUParallelizeLoopsPass());
+  XfmrCPUParallelizeLoopsPassOptions threads;
+  threads.vectorBits = target.vectorBits;
+  loopPm.addPass(createXfmrCPUParallelizeLoopsPass(threads));
   loopPm.addPass(createLowerAffinePass());
   loopPm.addPass(createSCFToControlFlowPass());
   loopPm.addPass(createCanonicalizerPass());
@@ -85,6 +105,10 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
   // LLVM counterpart (sqrt, fma, ...) becomes LLVM intrinsics, and the rest
   // (sin, cos, ...) libm calls.
   pm.addNestedPass<func::FuncOp>(createXfmrCPUApproximateMathPass());
+  // A model links no compiler-rt: bf16 conversions without instructions for
+  // them become integer code rather than calls.
+  if (!target.hasNativeBF16Conversion())
+    pm.addNestedPass<func::FuncOp>(createXfmrCPUExpandBF16Pass());
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
@@ -108,7 +132,10 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createXfmrCPUEmitModelABIPass());
+  XfmrCPUEmitModelABIPassOptions abi;
+  abi.cpu = target.cpu;
+  abi.requiredFeatures = llvm::to_vector(target.requiredFeatures());
+  pm.addPass(createXfmrCPUEmitModelABIPass(abi));
   pm.addPass(createCanonicalizerPass());
 }
 

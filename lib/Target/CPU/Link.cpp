@@ -13,10 +13,16 @@
 // any process. libomp's folder is the model's run path: Debian keeps LLVM's
 // libomp under /usr/lib/llvm-N/lib, which the loader does not search.
 //
+// compiler-rt's builtins are linked statically (and not exported), for the
+// conversions LLVM calls a function for on CPUs without an instruction for
+// them. With `-z defs` an undefined symbol that none of these provides is a
+// link error naming it, not a model that fails to load on some machines.
+//
 //===----------------------------------------------------------------------===//
 
 #include "xfmr/Target/CPU/CPUTarget.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
@@ -34,11 +40,12 @@ bool mlir::xfmr::linkSharedLibrary(llvm::StringRef objectPath,
     return false;
   }
   llvm::SmallVector<llvm::StringRef> args = {
-      lld,           "-shared",      "-O2",          "--gc-sections",
-      "-z",          "noexecstack",  "-z",           "now",
-      "-rpath",      XFMR_LIBOMP_DIR, "--as-needed", XFMR_LIBM_PATH,
-      XFMR_LIBC_PATH, XFMR_LIBOMP_PATH, "-o",        outputPath,
-      objectPath};
+      lld,           "-shared",          "-O2",           "--gc-sections",
+      "-z",          "noexecstack",      "-z",            "now",
+      "-z",          "defs",             "--exclude-libs=ALL",
+      "-rpath",      XFMR_LIBOMP_DIR,    "-o",            outputPath,
+      objectPath,    XFMR_BUILTINS_PATH, "--as-needed",   XFMR_LIBM_PATH,
+      XFMR_LIBC_PATH, XFMR_LIBOMP_PATH};
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, logPath.str(),
                                                 logPath.str()};
   std::string execError;
@@ -49,6 +56,27 @@ bool mlir::xfmr::linkSharedLibrary(llvm::StringRef objectPath,
   llvm::sys::fs::remove(logPath);
   if (status == 0)
     return true;
+  // Undefined symbols are named once each, without lld's references.
+  llvm::SmallVector<llvm::StringRef> undefined;
+  if (log) {
+    llvm::SmallVector<llvm::StringRef> lines;
+    (*log)->getBuffer().split(lines, '\n');
+    constexpr llvm::StringLiteral kUndefined = "undefined symbol: ";
+    for (llvm::StringRef line : lines) {
+      size_t at = line.find(kUndefined);
+      if (at == llvm::StringRef::npos)
+        continue;
+      llvm::StringRef name = line.drop_front(at + kUndefined.size()).trim();
+      if (!llvm::is_contained(undefined, name))
+        undefined.push_back(name);
+    }
+  }
+  if (!undefined.empty()) {
+    error = "the model calls functions that no library it links defines "
+            "(libm, libc, libomp, compiler-rt's builtins): " +
+            llvm::join(undefined, ", ");
+    return false;
+  }
   error = "linking with " + lld.str() + " failed";
   if (!execError.empty())
     error += ": " + execError;

@@ -72,13 +72,14 @@ SmallVector<std::optional<uint64_t>> staticTripCounts(scf::ParallelOp loop) {
 }
 
 /// A rough count of the machine instructions a region executes, in units of
-/// one 512-bit vector instruction. Only its order of magnitude matters: it
+/// one vector instruction of the target's width. Only its order of magnitude matters: it
 /// decides whether a loop is worth a fork and join.
 class WorkEstimate {
 public:
-  WorkEstimate(uint64_t dynamicTripCount, uint64_t transcendentalCost)
+  WorkEstimate(uint64_t dynamicTripCount, uint64_t transcendentalCost,
+               uint64_t vectorBits)
       : dynamicTripCount(dynamicTripCount),
-        transcendentalCost(transcendentalCost) {}
+        transcendentalCost(transcendentalCost), vectorBits(vectorBits) {}
 
   uint64_t ofBlock(Block &block) const {
     uint64_t work = 0;
@@ -126,9 +127,9 @@ public:
   }
 
 private:
-  /// 512-bit registers a value of `type` fills; 0 for indices, which are
+  /// Vector registers a value of `type` fills; 0 for indices, which are
   /// address arithmetic folded into the loads and stores.
-  static uint64_t registers(Type type) {
+  uint64_t registers(Type type) const {
     if (type.isIndex())
       return 0;
     if (auto vector = dyn_cast<VectorType>(type)) {
@@ -136,7 +137,7 @@ private:
       unsigned bits = element.isIntOrFloat() ? element.getIntOrFloatBitWidth()
                                              : 64;
       return std::max<uint64_t>(
-          1, llvm::divideCeil(vector.getNumElements() * bits, 512));
+          1, llvm::divideCeil(vector.getNumElements() * bits, vectorBits));
     }
     return 1;
   }
@@ -163,7 +164,7 @@ private:
       contract.getIterationBounds(bounds);
       auto acc = cast<VectorType>(contract.getAccType());
       int64_t lanes = std::max<int64_t>(
-          1, 512 / acc.getElementType().getIntOrFloatBitWidth());
+          1, vectorBits / acc.getElementType().getIntOrFloatBitWidth());
       return llvm::divideCeil(
           static_cast<uint64_t>(ShapedType::getNumElements(bounds)), lanes);
     }
@@ -174,7 +175,7 @@ private:
       return llvm::divideCeil(
           static_cast<uint64_t>(type.getNumElements()) *
               type.getElementTypeBitWidth(),
-          512);
+          vectorBits);
     }
     uint64_t work = 0;
     for (Type type : op->getOperandTypes())
@@ -188,6 +189,7 @@ private:
 
   uint64_t dynamicTripCount;
   uint64_t transcendentalCost;
+  uint64_t vectorBits;
 };
 
 //===----------------------------------------------------------------------===//
@@ -228,7 +230,8 @@ struct ParallelizeLoopsPass
       outermost.push_back(loop);
       return WalkResult::skip();
     });
-    WorkEstimate estimate(dynamicTripCount, transcendentalCost);
+    WorkEstimate estimate(dynamicTripCount, transcendentalCost,
+                          std::max<int64_t>(vectorBits, 128));
     for (scf::ParallelOp loop : outermost)
       parallelize(rewriter, loop, estimate);
   }

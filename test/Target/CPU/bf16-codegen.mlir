@@ -1,5 +1,6 @@
-// RUN: xfmr-opt %s --xfmr-cpu-codegen=precision=bf16 | FileCheck %s
-// RUN: xfmr-opt %s --xfmr-cpu-codegen | FileCheck %s --check-prefix=F32
+// RUN: xfmr-opt %s --xfmr-cpu-codegen="precision=bf16 cpu=sapphirerapids" | FileCheck %s
+// RUN: xfmr-opt %s --xfmr-cpu-codegen=cpu=x86-64-v4 | FileCheck %s --check-prefix=F32
+// RUN: not xfmr-opt %s --xfmr-cpu-codegen="precision=bf16 cpu=x86-64-v3" 2>&1 | FileCheck %s --check-prefix=NOBF16
 
 // The CPU pipeline with precision=bf16: the constant weight is packed into
 // bf16 pairs, the activations are rounded to bf16 (fptrunc), and a block of
@@ -13,6 +14,8 @@
 // CHECK-NOT: llvm.x86.avx512bf16.dpbf16ps
 
 // F32-NOT: bf16
+
+// NOBF16: --precision=bf16 needs a CPU with AVX512-BF16 (avx512bf16); CPU 'x86-64-v3' does not have it
 func.func @main(%x: tensor<4x64xf32> {xfmr.name = "x"}) -> (tensor<4x32xf32> {xfmr.name = "y"}) {
   %w = arith.constant dense<0.25> : tensor<64x32xf32>
   %zero = arith.constant 0.0 : f32

@@ -15,6 +15,8 @@
 #ifndef XFMR_TARGET_CPU_CPUTARGET_H
 #define XFMR_TARGET_CPU_CPUTARGET_H
 
+#include "xfmr/Target/CPU/CPUTargetDescription.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassOptions.h"
 #include "llvm/Target/TargetMachine.h"
@@ -38,6 +40,12 @@ struct CPUCodegenOptions : public PassPipelineOptions<CPUCodegenOptions> {
                      "or bf16 (weights and activations rounded to bf16, "
                      "AVX512-BF16 dot products accumulated in f32)"),
       llvm::cl::init("f32")};
+  Option<std::string> cpu{
+      *this, "cpu",
+      llvm::cl::desc("The CPU the code is for: native (the host) or an LLVM "
+                     "CPU name (x86-64-v3, znver3, skylake-avx512, ...); "
+                     "register blocks and vector widths follow its ISA"),
+      llvm::cl::init("native")};
 };
 
 /// Whether `precision` names a precision of CPUCodegenOptions.
@@ -46,9 +54,17 @@ bool isCPUPrecision(llvm::StringRef precision);
 /// linalg, tensor, arith and math on tensors (with the model function as
 /// the only public one) to the LLVM dialect, the model ABI included:
 /// elementwise fusion, bufferization across function boundaries,
-/// deallocation, loops, and the conversions to LLVM.
+/// deallocation, loops, and the conversions to LLVM; tiles, panels and
+/// vectors are shaped for `target` (the CPU `options.cpu` names).
 void buildCPULinalgToLLVMPipeline(OpPassManager &pm,
-                                  const CPUCodegenOptions &options);
+                                  const CPUCodegenOptions &options,
+                                  const CPUTargetDescription &target);
+
+/// The same, for the CPU that `options.cpu` names; failure and `error` when
+/// LLVM does not know it or it cannot run `options.precision`.
+LogicalResult buildCPULinalgToLLVMPipeline(OpPassManager &pm,
+                                           const CPUCodegenOptions &options,
+                                           std::string &error);
 
 /// What the machine code is for.
 struct CPUTargetOptions {

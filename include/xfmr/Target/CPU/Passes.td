@@ -204,7 +204,8 @@ def XfmrCPUTileAndVectorizePass
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
-           "Lanes of a vector (16 for f32 in a 512-bit register)">,
+           "Lanes of a vector (16 for f32 in a 512-bit register, 8 in a "
+           "256-bit one)">,
     Option<"registerRows", "register-rows", "int64_t", /*default=*/"8",
            "Rows of accumulators in a matmul-like op's register block">,
     Option<"registerCols", "register-cols", "int64_t", /*default=*/"32",
@@ -229,7 +230,23 @@ def XfmrCPUEmitModelABIPass : Pass<"xfmr-cpu-emit-model-abi", "ModuleOp"> {
     which passes `args[0]` (the results) and `args[1..n]` (the inputs'
     memref descriptors) on to the model's C wrapper. Every other function
     becomes internal, so the shared library exports only the ABI.
+
+    With `cpu` set, the signature gains a `target` record naming the CPU
+    and the ISA extensions the code may execute (`required-features`), which
+    the runtime checks before it runs the model: a model compiled for a CPU
+    the host cannot run fails to load with the missing features named,
+    instead of faulting on its first AVX-512 instruction.
+
+    ```
+    target<TAB>cpu<TAB>x86-64-v3<TAB>avx,avx2,bmi,bmi2,f16c,fma,...
+    ```
   }];
+  let options = [
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"\"",
+           "The CPU the code was generated for (empty: no target record)">,
+    ListOption<"requiredFeatures", "required-features", "std::string",
+               "ISA extensions the code may execute (LLVM names)">,
+  ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
@@ -287,6 +304,34 @@ def XfmrCPUApproximateMathPass
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
     "::mlir::vector::VectorDialect"
+  ];
+}
+
+def XfmrCPUExpandBF16Pass
+    : Pass<"xfmr-cpu-expand-bf16", "::mlir::func::FuncOp"> {
+  let summary = "Compute bf16 in f32, and expand f32 <-> bf16 conversions "
+                "into integer arithmetic";
+  let description = [{
+    For CPUs without bf16 conversion instructions (everything before
+    AVX512-BF16: AVX2 machines, Skylake-AVX512). There LLVM lowers
+    `arith.truncf` to bf16 to a call of compiler-rt's `__truncsfbf2` per
+    element, and arithmetic on bf16 to f32 arithmetic and that call. The
+    pass first puts arith, vector and math ops on bf16 between an
+    `arith.extf` to f32 and an `arith.truncf` back (the rounding LLVM would
+    do), then expands the conversions into a few integer ops that stay in
+    vector registers. `arith.truncf` rounds to nearest even (NaNs stay NaNs)
+    and `arith.extf` is a shift:
+
+    ```mlir
+    %b = arith.truncf %x : vector<8xf32> to vector<8xbf16>
+    // becomes
+    %i = arith.bitcast %x : vector<8xf32> to vector<8xi32>
+    // ... + 0x7fff + ((i >> 16) & 1), NaN check, >> 16, trunci
+    %b = arith.bitcast %t : vector<8xi16> to vector<8xbf16>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::vector::VectorDialect"
   ];
 }
 
@@ -349,6 +394,9 @@ def XfmrCPUParallelizeLoopsPass
            /*default=*/"16",
            "Instructions per vector of exp, tanh, erf, ... (polynomials of "
            "10 to 30 instructions)">,
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Bits of a vector register: the data one vector instruction "
+           "moves">,
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",

@@ -1,0 +1,96 @@
+//===- CPUTargetDescription.h - What codegen knows of a CPU -----*- C++ -*-===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The one description of the CPU a model is compiled for, built from
+// `--mcpu` (or the host): its vector registers, its caches and the ISA
+// extensions the code may use. Every size the CPU passes choose (register
+// blocks, panel widths, vector widths, the cost of a vector op) is derived
+// here, so that AVX2 and AVX-512 machines each get code shaped for them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XFMR_TARGET_CPU_CPUTARGETDESCRIPTION_H
+#define XFMR_TARGET_CPU_CPUTARGETDESCRIPTION_H
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace mlir::xfmr {
+
+struct CPUTargetOptions;
+
+/// The rows and columns (f32 lanes) of a matmul's register block: the
+/// accumulators a step of k updates with one broadcast of the lhs per row
+/// and one load of the rhs per vector of columns.
+struct RegisterBlock {
+  int64_t rows;
+  int64_t cols;
+};
+
+/// A CPU as code generation sees it.
+struct CPUTargetDescription {
+  /// The LLVM CPU name (the host's for "native") and feature string.
+  std::string cpu;
+  std::string features;
+
+  /// Width of the widest vector register the code uses, and how many of
+  /// them there are (32 with AVX-512, 16 with AVX/AVX2 or SSE).
+  unsigned vectorBits = 128;
+  unsigned numVectorRegisters = 16;
+
+  /// ISA extensions that change what is generated.
+  bool hasFMA = false;
+  bool hasAVX2 = false;
+  bool hasF16C = false;
+  bool hasAVX512F = false;
+  bool hasAVX512BF16 = false;
+  bool hasAVX512VNNI = false;
+  bool hasAMX = false;
+
+  /// Data cache sizes in bytes: the host's for "native", else typical ones
+  /// of a current core (32 KiB, 1 MiB, 32 MiB).
+  uint64_t l1dBytes = 32 * 1024;
+  uint64_t l2Bytes = 1024 * 1024;
+  uint64_t l3Bytes = 32 * 1024 * 1024;
+
+  /// f32 lanes of a vector register.
+  int64_t f32Lanes() const { return vectorBits / 32; }
+
+  /// The largest register block that fits the register file: two vectors
+  /// of columns, and as many rows as leave room for the two rhs vectors
+  /// and the broadcast lhs value (8x32 with 32 zmm registers, 6x16 with 16
+  /// ymm registers), at most 8 rows: more made no block faster on AVX-512,
+  /// since the loads of the rhs are already amortised over 8 rows.
+  RegisterBlock matmulRegisterBlock() const;
+
+  /// Whether f32 <-> bf16 conversions are instructions; without them LLVM
+  /// calls compiler-rt, and the pipeline expands them into integer code.
+  bool hasNativeBF16Conversion() const { return hasAVX512BF16; }
+
+  /// The ISA extensions the generated code may execute, by the names the
+  /// runtime checks on the CPU that loads the model (e.g. "avx2",
+  /// "avx512f"): the model's `target` record.
+  llvm::SmallVector<std::string> requiredFeatures() const;
+};
+
+/// Describes the CPU that `options.cpu` names; nullopt and `error` when LLVM
+/// does not know it.
+std::optional<CPUTargetDescription>
+describeCPU(const CPUTargetOptions &options, std::string &error);
+
+/// Describes the CPU `cpu` ("native" or an LLVM CPU name) at -O3.
+std::optional<CPUTargetDescription> describeCPU(llvm::StringRef cpu,
+                                                std::string &error);
+
+} // namespace mlir::xfmr
+
+#endif // XFMR_TARGET_CPU_CPUTARGETDESCRIPTION_H
