@@ -42,10 +42,20 @@ config.substitutions.append(
 config.substitutions.append(
     ("%xfmr_libdir", os.path.join(config.xfmr_obj_root, "lib")))
 
-# Tests that run AVX512-BF16 code need a CPU that has it.
+# Tests that run code for an ISA need a CPU that has it: the host's ISA
+# extensions, by LLVM's names, are lit features (REQUIRES: avx512f). Tests
+# that only compile for a CPU run everywhere.
+HOST_ISA_FEATURES = {
+    "avx2": "avx2", "fma": "fma", "f16c": "f16c", "avx512f": "avx512f",
+    "avx512bw": "avx512bw", "avx512_bf16": "avx512bf16",
+    "avx512_vnni": "avx512vnni", "amx_tile": "amx-tile",
+}
 try:
     with open("/proc/cpuinfo") as cpuinfo:
-        if " avx512_bf16" in cpuinfo.read():
-            config.available_features.add("avx512bf16")
+        flags = next((line.split(":", 1)[1].split() for line in cpuinfo
+                      if line.startswith("flags")), [])
+    for flag, feature in HOST_ISA_FEATURES.items():
+        if flag in flags:
+            config.available_features.add(feature)
 except OSError:
     pass

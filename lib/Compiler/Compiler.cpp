@@ -62,6 +62,14 @@ mlir::xfmr::loadModel(llvm::StringRef path, MLIRContext *context,
 
 namespace {
 
+/// An error about the whole model, at its location: an error on the module
+/// op itself would print the module (megabytes of IR) as a note.
+InFlightDiagnostic modelError(ModuleOp module, const llvm::Twine &message = "") {
+  InFlightDiagnostic diagnostic = emitError(module.getLoc());
+  diagnostic << message;
+  return diagnostic;
+}
+
 /// Runs one stage's passes; `build` fills the pass manager.
 LogicalResult runStage(ModuleOp module, const CompileOptions &options,
                        llvm::function_ref<void(OpPassManager &)> build) {
@@ -79,7 +87,7 @@ LogicalResult writeMLIR(ModuleOp module, llvm::StringRef outputPath) {
   std::unique_ptr<llvm::ToolOutputFile> output =
       openOutputFile(outputPath, &error);
   if (!output)
-    return module.emitError(error);
+    return modelError(module, error);
   // Weights are blobs: bytecode would keep them raw, text prints them as hex
   // (MLIR elides large ones only when asked).
   module->print(output->os(), OpPrintingFlags());
@@ -94,19 +102,19 @@ LogicalResult writeMachineCode(ModuleOp module, const CompileOptions &options,
   std::unique_ptr<llvm::TargetMachine> machine =
       createCPUTargetMachine(options.cpu, error);
   if (!machine)
-    return module.emitError(error);
+    return modelError(module, error);
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateToLLVMIR(module, llvmContext, *machine);
   if (!llvmModule)
-    return module.emitError("cannot translate the model to LLVM IR");
+    return modelError(module, "cannot translate the model to LLVM IR");
   optimizeLLVMModule(*llvmModule, *machine, options.cpu.optLevel);
 
   if (options.emit == EmitStage::LLVMIR) {
     std::unique_ptr<llvm::ToolOutputFile> output =
         openOutputFile(outputPath, &error);
     if (!output)
-      return module.emitError(error);
+      return modelError(module, error);
     llvmModule->print(output->os(), nullptr);
     output->keep();
     return success();
@@ -115,35 +123,35 @@ LogicalResult writeMachineCode(ModuleOp module, const CompileOptions &options,
     std::unique_ptr<llvm::ToolOutputFile> output =
         openOutputFile(outputPath, &error);
     if (!output)
-      return module.emitError(error);
+      return modelError(module, error);
     llvm::CodeGenFileType kind = options.emit == EmitStage::Asm
                                      ? llvm::CodeGenFileType::AssemblyFile
                                      : llvm::CodeGenFileType::ObjectFile;
     if (!emitMachineCode(*llvmModule, *machine, kind, output->os(), error))
-      return module.emitError(error);
+      return modelError(module, error);
     output->keep();
     return success();
   }
 
   // A shared library: an object in a temporary file, linked by lld.
   if (outputPath == "-")
-    return module.emitError("a shared library cannot go to stdout; name it "
+    return modelError(module, "a shared library cannot go to stdout; name it "
                             "with -o");
   llvm::SmallString<128> objectPath;
   int fd;
   if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
           "xfmr-model", "o", fd, objectPath))
-    return module.emitError("cannot create a temporary file: ")
+    return modelError(module, "cannot create a temporary file: ")
            << ec.message();
   llvm::FileRemover removeObject(objectPath);
   {
     llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
     if (!emitMachineCode(*llvmModule, *machine,
                          llvm::CodeGenFileType::ObjectFile, os, error))
-      return module.emitError(error);
+      return modelError(module, error);
   }
   if (!linkSharedLibrary(objectPath, outputPath, error))
-    return module.emitError(error);
+    return modelError(module, error);
   return success();
 }
 
@@ -153,12 +161,12 @@ LogicalResult mlir::xfmr::compileModule(ModuleOp module,
                                         const CompileOptions &options,
                                         llvm::StringRef outputPath) {
   if (options.target != "cpu")
-    return module.emitError() << "target '" << options.target
+    return modelError(module) << "target '" << options.target
                               << "' is not available; this build compiles "
                                  "for --target=cpu";
 
   if (!isCPUPrecision(options.cpu.precision))
-    return module.emitError() << "precision '" << options.cpu.precision
+    return modelError(module) << "precision '" << options.cpu.precision
                               << "' is not one of f32, bf16";
   // The CPU is described before any work is done: an unknown one, or one
   // that cannot run the requested arithmetic, fails at once.
@@ -167,7 +175,7 @@ LogicalResult mlir::xfmr::compileModule(ModuleOp module,
     std::string error;
     cpu = describeCPU(options.cpu, error);
     if (!cpu)
-      return module.emitError(error);
+      return modelError(module, error);
   }
 
   if (failed(runStage(module, options, [](OpPassManager &pm) {
