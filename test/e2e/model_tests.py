@@ -7,7 +7,8 @@ compiles it with `xfmr-compile` three times (dims bound with --dim, dims left
 dynamic, and the graph as ONNX Runtime's extended optimizations rewrite it,
 dims bound; Pre-LN models a fourth time with --pre-rmsnorm; and, on a CPU
 with AVX512-BF16, with --precision=bf16 and dims bound, against a bf16
-tolerance), runs each with `xfmr-run --expected`, and fails when any output's
+tolerance; and on a CPU with AVX-512, for AVX2 with --mcpu=x86-64-v3 and
+dims bound, so that both code paths run on every test machine), runs each with `xfmr-run --expected`, and fails when any output's
 relative error (|xfmr - ort| / max(|ort|)) exceeds the tolerance, or when the
 fusion report shows fewer fused blocks than the JSON's `fused_blocks` (every
 attention, MLP and norm of the model). It prints one line per model and
@@ -92,13 +93,18 @@ def save_arrays(folder, arrays):
     return paths
 
 
-def has_avx512_bf16():
-    """Whether this machine's CPU has AVX512-BF16 (--precision=bf16)."""
+def cpu_has(flag):
+    """Whether this machine's CPU has `flag` (/proc/cpuinfo's name)."""
     try:
         with open("/proc/cpuinfo") as f:
-            return " avx512_bf16" in f.read()
+            return f" {flag}" in f.read()
     except OSError:
         return False
+
+
+def has_avx512_bf16():
+    """Whether this machine's CPU has AVX512-BF16 (--precision=bf16)."""
+    return cpu_has("avx512_bf16")
 
 
 def check_model(args, json_path):
@@ -127,6 +133,9 @@ def check_model(args, json_path):
         modes["pre-rms"] = (model_path, bound + ["--pre-rmsnorm"])
     if args.bf16:
         modes["bf16"] = (model_path, bound + ["--precision=bf16"])
+    if cpu_has("avx512f"):
+        # Native code is AVX-512 here: the AVX2 code path too.
+        modes["avx2"] = (model_path, bound + ["--mcpu=x86-64-v3"])
     for mode, (source, dim_args) in modes.items():
         library = os.path.join(work, f"{mode}.so")
         start = time.monotonic()
@@ -259,7 +268,8 @@ def main():
                     "Pre-LN models with `--pre-rmsnorm` (pre-rms), and on "
                     "CPUs with AVX512-BF16 with `--precision=bf16` (bf16, "
                     f"tolerance {BF16_RELATIVE_TOLERANCE:g} instead of "
-                    f"{RELATIVE_TOLERANCE:g}). Fused "
+                    f"{RELATIVE_TOLERANCE:g}), and on CPUs with AVX-512 for "
+                    "AVX2 (`--mcpu=x86-64-v3`, avx2, dims bound). Fused "
                     "blocks: fused / present in the model, from "
                     "`xfmr-compile --fusion-report`.\n\n")
             f.write("| model | dims | compile (s) | fused blocks | max rel "

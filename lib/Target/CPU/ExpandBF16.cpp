@@ -58,6 +58,8 @@ struct ExpandBF16Pass : xfmr::impl::XfmrCPUExpandBF16PassBase<ExpandBF16Pass> {
     TypeConverter mathConverter;
     SetVector<Type> supported;
     supported.insert(Float16Type::get(context));
+    supported.insert(f32);
+    supported.insert(Float64Type::get(context));
     math::populateExtendToSupportedTypesTypeConverter(mathConverter,
                                                       supported, f32);
     ConversionTarget mathTarget(*context);

@@ -25,14 +25,16 @@ func.func @add(%a: vector<8xbf16>, %b: vector<8xbf16>) -> vector<8xbf16> {
 
 // -----
 
-// Math on bf16 is computed in f32 too; f16 and f32 are left alone.
+// Math on bf16 is computed in f32 too; f16, f32 and f64 are left alone.
 
 // CHECK-LABEL: func @ceil
 // CHECK: math.ceil {{.*}} : f32
 // CHECK-NOT: math.ceil {{.*}} : bf16
 // CHECK: math.ceil {{.*}} : f16
-func.func @ceil(%a: bf16, %h: f16) -> (bf16, f16) {
+// CHECK: math.exp {{.*}} : vector<2xf64>
+func.func @ceil(%a: bf16, %h: f16, %x: vector<2xf64>) -> (bf16, f16, vector<2xf64>) {
   %c = math.ceil %a : bf16
   %d = math.ceil %h : f16
-  return %c, %d : bf16, f16
+  %e = math.exp %x : vector<2xf64>
+  return %c, %d, %e : bf16, f16, vector<2xf64>
 }
