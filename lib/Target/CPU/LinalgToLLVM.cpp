@@ -105,8 +105,9 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
   // LLVM counterpart (sqrt, fma, ...) becomes LLVM intrinsics, and the rest
   // (sin, cos, ...) libm calls.
   pm.addNestedPass<func::FuncOp>(createXfmrCPUApproximateMathPass());
-  // A model links no compiler-rt: bf16 conversions without instructions for
-  // them become integer code rather than calls.
+  // Without bf16 instructions, bf16 arithmetic is f32 arithmetic and its
+  // roundings vector integer code, rather than a compiler-rt call per
+  // element.
   if (!target.hasNativeBF16Conversion())
     pm.addNestedPass<func::FuncOp>(createXfmrCPUExpandBF16Pass());
   pm.addPass(createConvertMathToFuncs());
