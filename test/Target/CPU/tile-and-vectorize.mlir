@@ -1,4 +1,5 @@
 // RUN: xfmr-opt %s --xfmr-cpu-tile-and-vectorize | FileCheck %s
+// RUN: xfmr-opt %s --xfmr-cpu-tile-and-vectorize="vector-width=8 register-rows=6 register-cols=16" | FileCheck %s --check-prefix=AVX2
 
 #id1 = affine_map<(d0) -> (d0)>
 #id2 = affine_map<(d0, d1) -> (d0, d1)>
@@ -315,4 +316,28 @@ func.func @packed_matmul_epilogue(%x: tensor<16x32xf32>, %w: tensor<2x32x32xf32>
     linalg.yield %r : f32
   } -> tensor<16x2x32xf32>
   return %1 : tensor<16x2x32xf32>
+}
+
+// The rows of a register block pad a static m the least: with blocks of up
+// to 6 rows (AVX2), 128 rows are 32 blocks of 4, not 21 of 6 and a masked
+// block of 2; 197 rows are 33 blocks of 6 (198). With 8 (AVX-512), 128
+// rows are blocks of 8 and 197 blocks of 6.
+
+// CHECK-LABEL: func.func @matmul_rows
+// CHECK:       scf.forall ({{.*}}) = (0) to (128) step (8)
+// CHECK:       scf.forall ({{.*}}) = (0) to (197) step (6)
+// AVX2-LABEL:  func.func @matmul_rows
+// AVX2:        scf.forall ({{.*}}) = (0) to (128) step (4)
+// AVX2:          vector.contract {{.*}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+// AVX2:        scf.forall ({{.*}}) = (0) to (197) step (6)
+// AVX2:          vector.contract {{.*}} : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
+func.func @matmul_rows(%a: tensor<128x8xf32>, %b: tensor<8x16xf32>,
+                       %c: tensor<128x16xf32>, %d: tensor<197x8xf32>,
+                       %e: tensor<197x16xf32>)
+    -> (tensor<128x16xf32>, tensor<197x16xf32>) {
+  %0 = linalg.matmul ins(%a, %b : tensor<128x8xf32>, tensor<8x16xf32>)
+      outs(%c : tensor<128x16xf32>) -> tensor<128x16xf32>
+  %1 = linalg.matmul ins(%d, %b : tensor<197x8xf32>, tensor<8x16xf32>)
+      outs(%e : tensor<197x16xf32>) -> tensor<197x16xf32>
+  return %0, %1 : tensor<128x16xf32>, tensor<197x16xf32>
 }

@@ -168,9 +168,11 @@ def XfmrCPUTileAndVectorizePass
       cache); the `linalg.fill` of the init and an elementwise consumer
       over the same iteration space (bias, activation, residual add) are
       fused into it, so that a block is initialized, finished and stored
-      once, in registers; the block's unit dims are dropped. A block that
-      may be partial gets a copy of its `k` loop without masks, taken when
-      it is full;
+      once, in registers; the block's unit dims are dropped. A static `m`
+      gets the row count, from two thirds of `register-rows` up to it, that
+      pads it the least (128 rows: blocks of 4 rather than 21 of 6 and a
+      partial one). A block that may be partial gets a copy of its `k` loop
+      without masks, taken when it is full;
     - the partial last step of a reduction loop is peeled off, so that the
       other steps need no masks; partial tiles of parallel dims are masked;
     - aggregate ops (`linalg.softmax`) are decomposed into their parts
