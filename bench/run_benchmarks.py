@@ -543,9 +543,10 @@ def benchmark(args, name, source, feed, dims):
                                         + row["iree_compile"]["error"])
             print(f"   IREE: {engines['iree']['error']}", flush=True)
         else:
-            how = ("cached" if row["iree_compile"].get("cached") else
-                   f"in {row['iree_compile']['seconds']:.1f} s")
-            print(f"   IREE compiled {how}", flush=True)
+            print("   IREE: " + ("the cached .vmfb" if row["iree_compile"]
+                                   .get("cached") else "compiled in "
+                                   f"{row['iree_compile']['seconds']:.1f} s"),
+                  flush=True)
 
     print("   timing", flush=True)
     results = time_engines(args, name, job,
@@ -554,6 +555,8 @@ def benchmark(args, name, source, feed, dims):
         engines[engine].update(results.get(engine, {}))
     check_outputs(args, engines)
     for engine, r in engines.items():
+        if "error" in r:  # the work folder's path says nothing in a table
+            r["error"] = r["error"].replace(args.work + os.sep, "")
         if r.get("times"):
             r["runs"] = len(r["times"])
             r["ms"] = statistics.median(r["times"]) * 1e3
@@ -786,8 +789,8 @@ def write_report(args, info, peak, rows, started, finished):
         lines.append(
             f"- Peak FP32 FMA rate of {isa}, measured in this run by "
             f"`bench/peak_fma.c` (`{peak['command']}`: 12 independent "
-            f"{512 if peak['isa'] == 'avx512' else 256}-bit FMA chains per thread, best of 200 short "
-            f"timings): **{peak['per_core']:.0f} GFLOP/s per core, "
+            f"{512 if peak['isa'] == 'avx512' else 256}-bit FMA chains per "
+            f"thread, best of 200 short timings): **{peak['per_core']:.0f} GFLOP/s per core, "
             f"{peak['all_core']:.0f} GFLOP/s on all {peak['threads']} "
             "cores**")
     else:
@@ -1027,6 +1030,14 @@ def write_chart(args, rows):
             for x, r in zip(xs, group):
                 v = ratios[r["name"], p]
                 e = r["engines"].get(p, {})
+                mine = r["engines"].get("xfmr", {})
+                if "error" in mine or "ms" not in mine:
+                    if j == len(PEERS) // 2:  # once, in the middle
+                        ax.text(x, (bottom if log else 0) * 1.03
+                                + (0 if log else top * 0.01),
+                                "xfmr failed", ha="center", va="bottom",
+                                fontsize=7, rotation=90)
+                    continue
                 text = (f"{v:.2f}" if v else
                         "wrong" if e.get("error", "").startswith("wrong")
                         else "×")
