@@ -14,8 +14,9 @@ to BUILD/bench/models) the script:
   1. compiles it once, outside any timing: xfmr-compile with its symbolic
      dims bound by --dim to the sizes of the JSON's example shapes
      (recording the compile's wall time and peak resident set size); for
-     OpenVINO and IREE a copy of the model whose dims are those sizes
-     (IREE's importer needs static dims, and OpenVINO then plans for
+     OpenVINO and IREE a copy of the model whose dims are those sizes,
+     shapes inferred again and shape arithmetic folded to constants
+     (IREE's importer needs static shapes, and OpenVINO then plans for
      them), which IREE imports and compiles to a .vmfb (cached in the work
      folder, keyed by the model and the flags) and OpenVINO compiles into
      its model cache on its first load. ONNX Runtime runs the model as
@@ -166,7 +167,7 @@ def first_error_line(text, fallback="no message"):
                 lines[0] if lines else fallback)
 
 
-def shorten(text, limit=160):
+def shorten(text, limit=240):
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
@@ -281,10 +282,11 @@ def compile_xfmr(args, source, library, dims):
 
 def static_model(source, feed, path):
     """A copy of `source` whose graph inputs have the shapes of `feed`, with
-    every intermediate and output shape inferred again from them: IREE's
-    importer turns each symbolic dim into a dynamic one, which its CPU
-    pipeline handles worse or not at all, and OpenVINO plans for the
-    shapes it is given. Made once; kept while newer than the source."""
+    every other shape inferred again from them and the shape arithmetic
+    folded (fold_shape_arithmetic): IREE's importer turns each dim it
+    cannot see as a number into a dynamic one, which its CPU pipeline
+    handles worse or not at all, and OpenVINO plans for the shapes it is
+    given. Made once; kept while newer than the source."""
     if (os.path.exists(path)
             and os.path.getmtime(path) >= os.path.getmtime(source)):
         return
@@ -298,12 +300,83 @@ def static_model(source, feed, path):
             dim.dim_value = size
     # The exporter's shapes of the other values still name the symbolic
     # dims; shape inference fills them in again from the inputs.
-    del model.graph.value_info[:]
     for value in model.graph.output:
         value.type.tensor_type.ClearField("shape")
-    model = onnx.shape_inference.infer_shapes(model, data_prop=True)
+    for _ in range(8):
+        del model.graph.value_info[:]
+        model = onnx.shape_inference.infer_shapes(model, data_prop=True)
+        if not fold_shape_arithmetic(model):
+            break
     onnx.save(model, path + ".tmp")
     os.replace(path + ".tmp", path)
+
+
+# Folded values stay small: shapes, indices, masks, not weights.
+FOLD_LIMIT = 1 << 16
+
+
+def fold_shape_arithmetic(model):
+    """Replaces by Constants the nodes whose value is known before the
+    model runs: Shape and Size of values whose shape is static, and nodes
+    all of whose inputs are small constants (ONNX's reference evaluator
+    computes them). An exported decoder computes positions and masks from
+    Shape, Gather, Range, ... which shape inference alone leaves unknown
+    (the decode step's positions made iree-compile fail). Semantics are
+    unchanged. Returns the number of nodes folded; shapes need inferring
+    again after it."""
+    from onnx.reference import ReferenceEvaluator
+
+    static = {}
+    for value in [*model.graph.input, *model.graph.value_info,
+                  *model.graph.output]:
+        shape = value.type.tensor_type.shape
+        if (value.type.tensor_type.HasField("shape")
+                and all(d.HasField("dim_value") for d in shape.dim)):
+            static[value.name] = [d.dim_value for d in shape.dim]
+    known = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer
+             if math.prod(i.dims) <= FOLD_LIMIT}
+    nodes, folded = [], 0
+    for node in model.graph.node:
+        value = None
+        attributes = {a.name: helper.get_attribute_value(a)
+                      for a in node.attribute}
+        if node.domain not in ("", "ai.onnx") or node.op_type.startswith(
+                ("Random", "Bernoulli", "Multinomial")):
+            pass  # not ours to evaluate, or not the same value every run
+        elif node.op_type == "Constant":
+            try:
+                constant = ReferenceEvaluator(node).run(None, {})[0]
+                if constant.size <= FOLD_LIMIT:
+                    known[node.output[0]] = constant
+            except Exception:  # noqa: BLE001 -- left as it is
+                pass
+        elif node.op_type in ("Shape", "Size") and node.input[0] in static:
+            dims = static[node.input[0]]
+            if node.op_type == "Size":
+                value = [np.array(math.prod(dims), np.int64)]
+            else:
+                start = attributes.get("start", 0)
+                end = attributes.get("end", len(dims))
+                value = [np.array(dims[start:end], np.int64)]
+        elif node.input and all(i in known for i in node.input if i):
+            try:
+                value = ReferenceEvaluator(node).run(
+                    None, {i: known[i] for i in node.input if i})
+            except Exception:  # noqa: BLE001 -- left for the engines
+                value = None
+        if value is None or any(np.asarray(v).size > FOLD_LIMIT
+                                for v in value):
+            nodes.append(node)
+            continue
+        for name, v in zip(node.output, value):
+            known[name] = np.asarray(v)
+            nodes.append(helper.make_node(
+                "Constant", [], [name],
+                value=numpy_helper.from_array(known[name], name)))
+        folded += 1
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+    return folded
 
 
 def venv_tool(name):
@@ -816,10 +889,11 @@ def write_report(args, info, peak, rows, started, finished):
         f"- OpenVINO {info['openvino'] or '(not installed)'} (CPU plugin, "
         f"INFERENCE_PRECISION_HINT=f32, INFERENCE_NUM_THREADS = "
         f"{info['threads']}, PERFORMANCE_HINT=LATENCY), on the model with "
-        "its dims made static",
+        "static dims (its shapes inferred and its shape arithmetic folded "
+        "with onnx's shape inference and reference evaluator)",
         f"- IREE {info['iree-base-compiler'] or '(not installed)'} "
         f"(runtime {info['iree-base-runtime'] or '?'}): `iree-import-onnx` "
-        "of the model with static dims, `iree-compile "
+        "of the same model with static dims, `iree-compile "
         "--iree-hal-target-device=local "
         "--iree-hal-local-target-device-backends=llvm-cpu "
         f"--iree-llvmcpu-target-cpu={iree_target_cpu(args)}`, run on the "
