@@ -27,10 +27,11 @@ to BUILD/bench/models) the script:
      then times a block of runs (as many as fit in --min-time / --runs
      seconds) and exits. The engines take turns, the order rotating each
      round, for --runs rounds, so that the load of this shared machine
-     hits all alike; an engine's time is the median of all its runs. Each
-     engine has the CPU to itself while it runs: in a single process the
-     spinning idle threads of one engine took cores from the next, which
-     needed a pause between blocks; here they end with their process;
+     hits all alike; an engine's time is the median of all its runs.
+     Nothing of another engine runs while one is timed: in a single
+     process the spinning idle threads of one engine took cores from the
+     next, which needed a pause between blocks; here they end with their
+     process, so the next worker starts at once;
   3. checks every engine's outputs (written by its first worker, on the
      same inputs, drawn as the JSON says with a fixed seed) against ONNX
      Runtime's: an engine that fails to load or run, or whose answer is
@@ -47,8 +48,8 @@ target CPU; default native) decides it: AVX-512 where that CPU has avx512f,
 else AVX2. So `--mcpu x86-64-v3` measures xfmr's AVX2 code on an AVX-512
 machine. ONNX Runtime and OpenVINO pick their kernels from the CPU they
 run on, and cannot be held to one ISA (ONEDNN_MAX_CPU_ISA does not reach
-the MLAS kernels OpenVINO runs its MatMuls with): in an AVX2 report they
-are the AVX-512 peers of this machine.
+the MLAS kernels OpenVINO runs its MatMuls with): in an AVX2 report made
+on an AVX-512 machine they still use AVX-512, as the report says.
 
 Reports, one per ISA, so that measuring one does not erase the other: the
 run writes docs/benchmarks-ISA.md (ISA = avx512 or avx2: the machine,
