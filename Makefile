@@ -3,14 +3,18 @@
 #   make check   install what is missing, build, run every test suite
 #   make demo    install what is missing, build, compile a bundled model,
 #                run it and compare it with ONNX Runtime
-#   make bench   also: a Python environment with torch, export the benchmark
-#                models, time them against ONNX Runtime, write
-#                docs/benchmarks.md and docs/benchmarks.png
+#   make bench   also: a Python environment with torch, OpenVINO and IREE,
+#                export the benchmark models, time them against ONNX
+#                Runtime, OpenVINO and IREE (each engine in its own
+#                processes), write docs/benchmarks-ISA.md and .png for the
+#                ISA measured (avx512 or avx2) and the index
+#                docs/benchmarks.md
 #
 # BUILD_DIR, BUILD_TYPE and PYTHON can be overridden on the command line;
 # for make bench also BENCH_VENV (the virtual environment, created when
 # missing) and BENCH_ARGS (options of bench/run_benchmarks.py, e.g.
-# BENCH_ARGS='--only bert-base gemm --runs 20').
+# BENCH_ARGS='--only bert-base gemm --runs 10', or '--mcpu x86-64-v3' for
+# the AVX2 report).
 
 BUILD_DIR  ?= build
 BUILD_TYPE ?= Release

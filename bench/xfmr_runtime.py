@@ -2,8 +2,9 @@
 
 A thin binding of the runtime's C API (include/xfmr/Runtime/xfmr_runtime.h,
 libxfmr_runtime.so): load a compiled model, run it on numpy arrays, get numpy
-arrays back. The benchmarks time `Model.run` in the same process as ONNX
-Runtime, so both pay the same Python call overhead.
+arrays back. The benchmarks time `Model.run` from Python
+(bench/engine_worker.py), as they time every peer's Python call, so all pay
+the same kind of call overhead.
 """
 
 import ctypes

@@ -4,15 +4,18 @@
 # Usage: utils/bench_setup.sh VENV
 # Creates the virtual environment VENV (python3 -m venv) unless it exists,
 # and installs from PyPI the packages `make bench` needs that it lacks:
-# torch, transformers and onnxscript export the benchmark models, onnx,
-# onnxruntime and numpy run them, matplotlib draws the chart. Idempotent:
+# torch, transformers and onnxscript export the benchmark models; onnx,
+# onnxruntime and numpy run them; openvino, iree-base-compiler and
+# iree-base-runtime are the other peers timed against xfmr; matplotlib
+# draws the chart. Idempotent:
 # with everything present it only checks. The venv lives outside the source
 # tree (by default ~/.cache/xfmr/bench-venv); torch makes it a few GB.
 #
 #===----------------------------------------------------------------------===#
 set -euo pipefail
 VENV="${1:?usage: utils/bench_setup.sh VENV}"
-PACKAGES=(torch transformers onnxscript onnx onnxruntime numpy matplotlib)
+PACKAGES=(torch transformers onnxscript onnx onnxruntime openvino
+          iree-base-compiler iree-base-runtime numpy matplotlib)
 
 if [ ! -x "$VENV/bin/python" ]; then
   echo "bench: creating the virtual environment $VENV"
