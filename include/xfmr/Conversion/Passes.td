@@ -42,8 +42,10 @@ def ConvertXfmrToLinalgPass : Pass<"convert-xfmr-to-linalg"> {
     sequence lengths. With `is_causal`, the key loop stops at the query
     block's diagonal. `flash-attention=false` lowers it over the whole score
     matrix instead. `xfmr.mlp` becomes an `scf.forall` over tiles of
-    `mlp-row-block` rows, each computing its hidden activation and down
-    projection (0: whole projections).
+    at most `mlp-row-block` rows, each computing its hidden activation and
+    down projection (0: whole projections); static rows are split into
+    tiles as equal as multiples of 8 allow (197 rows: 104 and 93), since
+    the tiles run on threads.
 
     ```mlir
     // --convert-xfmr-to-linalg="attention-q-block=32 attention-kv-block=128"

@@ -152,6 +152,17 @@ static Value buildRowTiledMlp(OpBuilder &b, Location loc, MlpOp op, Value x,
   return forall.getResult(0);
 }
 
+/// Tiles of at most `rowTile` of `rows` static rows, as equal as a multiple
+/// of 8 rows (a register block) allows. The tiles are the iterations of a
+/// parallel loop, and threads that get unequal tiles wait for the largest:
+/// ViT's 197 rows in tiles of 128 and 69 ran 1.2x slower on two threads
+/// than in tiles of 104 and 93.
+static int64_t balancedRowTile(int64_t rows, int64_t rowTile) {
+  int64_t tiles = llvm::divideCeil(rows, rowTile);
+  int64_t balanced = llvm::alignTo(llvm::divideCeil(rows, tiles), 8);
+  return std::min(rowTile, balanced);
+}
+
 namespace {
 
 struct LinearToGeneric : OpRewritePattern<LinearOp> {
@@ -183,8 +194,12 @@ struct MlpToLinalg : OpRewritePattern<MlpOp> {
     int64_t dynamicRows =
         llvm::count_if(type.getShape().drop_back(), ShapedType::isDynamic);
     // Static rows that fit in one tile need no loop.
-    bool oneTile = dynamicRows == 0 &&
-                   llvm::product_of(type.getShape().drop_back()) <= rowTile;
+    int64_t staticRows =
+        dynamicRows == 0 ? llvm::product_of(type.getShape().drop_back()) : 0;
+    bool oneTile = dynamicRows == 0 && staticRows <= rowTile;
+    int64_t rowTile = this->rowTile;
+    if (dynamicRows == 0 && !oneTile && rowTile > 0)
+      rowTile = balancedRowTile(staticRows, rowTile);
     Value result;
     if (rowTile == 0 || rank < 2 || oneTile || (dynamicRows > 1 && rank > 3)) {
       result = buildMlp(rewriter, loc, op, x);

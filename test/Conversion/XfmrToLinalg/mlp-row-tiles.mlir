@@ -72,3 +72,15 @@ func.func @few_rows(%x: tensor<1x5x8xf32>, %wu: tensor<8x16xf32>, %wd: tensor<16
   %0 = xfmr.mlp %x up %wu down %wd {activation = #xfmr<activation relu>} : (tensor<1x5x8xf32>, tensor<8x16xf32>, tensor<16x8xf32>) -> tensor<1x5x8xf32>
   return %0 : tensor<1x5x8xf32>
 }
+
+// -----
+
+// Static rows beyond one tile are split into tiles as equal as multiples of
+// 8 allow (the loop's iterations run on threads): ViT's 197 rows are tiles
+// of 104 and 93, not 128 and 69.
+// CHECK-LABEL: func.func @static_rows
+// CHECK: scf.forall (%{{.*}}) = (0) to (197) step (104)
+func.func @static_rows(%x: tensor<1x197x8xf32>, %wu: tensor<8x16xf32>, %wd: tensor<16x8xf32>) -> tensor<1x197x8xf32> {
+  %0 = xfmr.mlp %x up %wu down %wd {activation = #xfmr<activation relu>} : (tensor<1x197x8xf32>, tensor<8x16xf32>, tensor<16x8xf32>) -> tensor<1x197x8xf32>
+  return %0 : tensor<1x197x8xf32>
+}
