@@ -64,7 +64,8 @@ namespace {
 
 /// An error about the whole model, at its location: an error on the module
 /// op itself would print the module (megabytes of IR) as a note.
-InFlightDiagnostic modelError(ModuleOp module, const llvm::Twine &message = "") {
+InFlightDiagnostic modelError(ModuleOp module,
+                              const llvm::Twine &message = "") {
   InFlightDiagnostic diagnostic = emitError(module.getLoc());
   diagnostic << message;
   return diagnostic;
@@ -136,7 +137,7 @@ LogicalResult writeMachineCode(ModuleOp module, const CompileOptions &options,
   // A shared library: an object in a temporary file, linked by lld.
   if (outputPath == "-")
     return modelError(module, "a shared library cannot go to stdout; name it "
-                            "with -o");
+                              "with -o");
   llvm::SmallString<128> objectPath;
   int fd;
   if (std::error_code ec = llvm::sys::fs::createTemporaryFile(

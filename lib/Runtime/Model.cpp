@@ -92,9 +92,8 @@ static int loadModel(const char *path, xfmr_model &model, char **error) {
     std::string names;
     for (const std::string &name : lacking)
       names += (names.empty() ? "" : ", ") + name;
-    setError(error, std::string("model '") + path +
-                        "' was compiled for CPU '" + model.signature.cpu +
-                        "' and uses " + names +
+    setError(error, std::string("model '") + path + "' was compiled for CPU '" +
+                        model.signature.cpu + "' and uses " + names +
                         ", which this CPU does not have; compile it again "
                         "with --mcpu=native (or a CPU this one can run, "
                         "e.g. --mcpu=x86-64-v3 for AVX2)");

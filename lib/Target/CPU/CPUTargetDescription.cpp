@@ -32,11 +32,11 @@ RegisterBlock CPUTargetDescription::matmulRegisterBlock() const {
 /// which the runtime's CPU check knows too. Extensions LLVM enables on
 /// every x86-64 (sse, sse2, ...) are implied by the first ones.
 static constexpr llvm::StringLiteral kCheckedFeatures[] = {
-    "sse3",       "ssse3",      "sse4.1",     "sse4.2",     "popcnt",
-    "avx",        "avx2",       "fma",        "f16c",       "bmi",
-    "bmi2",       "avx512f",    "avx512cd",   "avx512bw",   "avx512dq",
-    "avx512vl",   "avx512vnni", "avx512bf16", "avx512vbmi", "avxvnni",
-    "amx-tile",   "amx-bf16",   "amx-int8",
+    "sse3",     "ssse3",      "sse4.1",     "sse4.2",     "popcnt",
+    "avx",      "avx2",       "fma",        "f16c",       "bmi",
+    "bmi2",     "avx512f",    "avx512cd",   "avx512bw",   "avx512dq",
+    "avx512vl", "avx512vnni", "avx512bf16", "avx512vbmi", "avxvnni",
+    "amx-tile", "amx-bf16",   "amx-int8",
 };
 
 llvm::SmallVector<std::string> CPUTargetDescription::requiredFeatures() const {

@@ -60,8 +60,8 @@ struct ExpandBF16Pass : xfmr::impl::XfmrCPUExpandBF16PassBase<ExpandBF16Pass> {
     supported.insert(Float16Type::get(context));
     supported.insert(f32);
     supported.insert(Float64Type::get(context));
-    math::populateExtendToSupportedTypesTypeConverter(mathConverter,
-                                                      supported, f32);
+    math::populateExtendToSupportedTypesTypeConverter(mathConverter, supported,
+                                                      f32);
     ConversionTarget mathTarget(*context);
     math::populateExtendToSupportedTypesConversionTarget(mathTarget,
                                                          mathConverter);

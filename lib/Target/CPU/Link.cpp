@@ -40,12 +40,12 @@ bool mlir::xfmr::linkSharedLibrary(llvm::StringRef objectPath,
     return false;
   }
   llvm::SmallVector<llvm::StringRef> args = {
-      lld,           "-shared",          "-O2",           "--gc-sections",
-      "-z",          "noexecstack",      "-z",            "now",
-      "-z",          "defs",             "--exclude-libs=ALL",
-      "-rpath",      XFMR_LIBOMP_DIR,    "-o",            outputPath,
-      objectPath,    XFMR_BUILTINS_PATH, "--as-needed",   XFMR_LIBM_PATH,
-      XFMR_LIBC_PATH, XFMR_LIBOMP_PATH};
+      lld, "-shared", "-O2", "--gc-sections", "-z", "noexecstack", "-z", "now",
+      // Every symbol defined, none of the builtins exported.
+      "-z", "defs", "--exclude-libs=ALL", "-rpath", XFMR_LIBOMP_DIR, "-o",
+      outputPath, objectPath, XFMR_BUILTINS_PATH,
+      // The shared libraries, named only if used.
+      "--as-needed", XFMR_LIBM_PATH, XFMR_LIBC_PATH, XFMR_LIBOMP_PATH};
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, logPath.str(),
                                                 logPath.str()};
   std::string execError;

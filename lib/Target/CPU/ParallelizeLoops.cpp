@@ -72,8 +72,8 @@ SmallVector<std::optional<uint64_t>> staticTripCounts(scf::ParallelOp loop) {
 }
 
 /// A rough count of the machine instructions a region executes, in units of
-/// one vector instruction of the target's width. Only its order of magnitude matters: it
-/// decides whether a loop is worth a fork and join.
+/// one vector instruction of the target's width. Only its order of magnitude
+/// matters: it decides whether a loop is worth a fork and join.
 class WorkEstimate {
 public:
   WorkEstimate(uint64_t dynamicTripCount, uint64_t transcendentalCost,
@@ -172,10 +172,9 @@ private:
       auto type = cast<MemRefType>(copy.getSource().getType());
       if (!type.hasStaticShape())
         return dynamicTripCount;
-      return llvm::divideCeil(
-          static_cast<uint64_t>(type.getNumElements()) *
-              type.getElementTypeBitWidth(),
-          vectorBits);
+      return llvm::divideCeil(static_cast<uint64_t>(type.getNumElements()) *
+                                  type.getElementTypeBitWidth(),
+                              vectorBits);
     }
     uint64_t work = 0;
     for (Type type : op->getOperandTypes())

@@ -84,8 +84,8 @@ struct CPUTargetDescription {
 
 /// Describes the CPU that `options.cpu` names; nullopt and `error` when LLVM
 /// does not know it.
-std::optional<CPUTargetDescription>
-describeCPU(const CPUTargetOptions &options, std::string &error);
+std::optional<CPUTargetDescription> describeCPU(const CPUTargetOptions &options,
+                                                std::string &error);
 
 /// Describes the CPU `cpu` ("native" or an LLVM CPU name) at -O3.
 std::optional<CPUTargetDescription> describeCPU(llvm::StringRef cpu,
