@@ -52,7 +52,8 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
   tensorPm.addPass(createCSEPass());
   // Constant weights in panels of a register block's width, before tiling
   // (which reads the packed shape).
-  tensorPm.addPass(createXfmrCPUPackWeightsPass({block.cols}));
+  RegisterBlock singleRow = target.singleRowRegisterBlock();
+  tensorPm.addPass(createXfmrCPUPackWeightsPass({block.cols, singleRow.cols}));
   // The packed contractions as AVX512-BF16 register blocks; the others
   // (attention, and matmuls of two activations) stay f32.
   if (bf16)
@@ -63,6 +64,7 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
   tiles.vectorWidth = target.f32Lanes();
   tiles.registerRows = block.rows;
   tiles.registerCols = block.cols;
+  tiles.singleRowCols = singleRow.cols;
   tensorPm.addPass(createXfmrCPUTileAndVectorizePass(tiles));
   // Reductions across lanes become horizontal reductions, and masks move
   // into the transfers they guard, before bufferization: deallocation

@@ -133,6 +133,14 @@ struct PackPlan {
   ConstantSource source;
 };
 
+/// Whether `op` computes one row: its output (static) has no more elements
+/// than its innermost dim, as a matrix-vector product's.
+bool isSingleRow(linalg::LinalgOp op) {
+  auto out = dyn_cast<RankedTensorType>(op.getDpsInits()[0].getType());
+  return out && out.hasStaticShape() && out.getRank() > 0 &&
+         out.getNumElements() == out.getShape().back();
+}
+
 std::optional<PackPlan> planPacking(linalg::LinalgOp op, int64_t panelWidth) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op) ||
@@ -390,18 +398,36 @@ struct XfmrCPUPackWeightsPass
         candidates.emplace_back(op, *plan);
     });
 
+    // Weights that only one-row contractions read get wider panels.
+    llvm::DenseMap<Attribute, bool> onlySingleRow;
+    for (auto &[op, plan] : candidates) {
+      auto [it, inserted] =
+          onlySingleRow.try_emplace(plan.source.constant.getValue(), true);
+      it->second = it->second && isSingleRow(op);
+    }
+    auto widthOf = [&](PackPlan plan) -> int64_t {
+      arith::ConstantOp constant = plan.source.constant;
+      int64_t n = cast<RankedTensorType>(constant.getType())
+                      .getDimSize(plan.transposed ? 0 : 1);
+      if (singleRowPanelWidth > 0 && n >= singleRowPanelWidth &&
+          onlySingleRow.lookup(constant.getValue()))
+        return singleRowPanelWidth;
+      return panelWidth;
+    };
+
     IRRewriter rewriter(&getContext());
     // One packed copy per weight and layout, however many ops read it.
     llvm::DenseMap<std::pair<Attribute, unsigned>, Value> packedConstants;
     llvm::DenseSet<Value> packedResults;
     for (auto &[op, plan] : candidates) {
       arith::ConstantOp constant = plan.source.constant;
+      int64_t width = widthOf(plan);
       Value &packed =
           packedConstants[{constant.getValue(), plan.transposed ? 1u : 0u}];
       if (!packed) {
         ElementsAttr elements =
             packElements(cast<ElementsAttr>(constant.getValue()),
-                         plan.transposed, panelWidth);
+                         plan.transposed, width);
         if (!elements)
           continue;
         rewriter.setInsertionPoint(constant);
@@ -410,11 +436,11 @@ struct XfmrCPUPackWeightsPass
         if (elements.getShapedType().getRank() == 1)
           packed = tensor::ExpandShapeOp::create(
               rewriter, constant.getLoc(),
-              packedWeightType(constant.getType(), plan.transposed, panelWidth),
+              packedWeightType(constant.getType(), plan.transposed, width),
               packed, ArrayRef<ReassociationIndices>{{0, 1, 2}});
       }
       rewriter.setInsertionPoint(op);
-      Value result = rewriteContraction(rewriter, op, plan, packed, panelWidth);
+      Value result = rewriteContraction(rewriter, op, plan, packed, width);
       if (auto collapse = result.getDefiningOp<tensor::CollapseShapeOp>())
         packedResults.insert(collapse.getResult());
       rewriter.replaceOp(op, result);

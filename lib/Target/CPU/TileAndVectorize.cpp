@@ -129,6 +129,7 @@ struct TileSizes {
   int64_t vectorWidth;
   int64_t registerRows;
   int64_t registerCols;
+  int64_t singleRowCols;
 };
 
 /// The rows of the register blocks over `m` rows (ShapedType::kDynamic when
@@ -165,7 +166,9 @@ TilePlan planTiles(linalg::LinalgOp op, const TileSizes &tileSizes) {
   unsigned inner = numLoops - 1;
   if (linalg::isReductionIterator(op.getIteratorTypesArray()[inner])) {
     if (std::optional<RegisterBlockDims> block = findRegisterBlock(op)) {
-      setSize(block->n, tileSizes.registerCols);
+      bool singleRow = !block->m || ranges[*block->m] == 1;
+      setSize(block->n, singleRow ? tileSizes.singleRowCols
+                                  : tileSizes.registerCols);
       if (block->m)
         setSize(*block->m,
                 chooseRegisterRows(ranges[*block->m], tileSizes.registerRows));
@@ -679,7 +682,8 @@ struct XfmrCPUTileAndVectorizePass
     }
     MLIRContext *context = &getContext();
     decomposeAggregates();
-    TileSizes tileSizes{vectorWidth, registerRows, registerCols};
+    TileSizes tileSizes{vectorWidth, registerRows, registerCols,
+                        singleRowCols > 0 ? singleRowCols : registerCols};
 
     IRRewriter rewriter(context);
     auto collect = [&] {

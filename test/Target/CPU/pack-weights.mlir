@@ -1,4 +1,5 @@
 // RUN: xfmr-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(xfmr-cpu-pack-weights{panel-width=2}))' | FileCheck %s
+// RUN: xfmr-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(xfmr-cpu-pack-weights{panel-width=2 single-row-panel-width=4}))' | FileCheck %s --check-prefix=ROW
 
 // x [1, M, K] times a constant W [K, N] (the importer's MatMul, broadcast
 // over the batch): W is packed into [N/2, K, 2] panels and the contraction
@@ -219,4 +220,71 @@ func.func @not_packed(%x: tensor<3x2xf32>, %w: tensor<2x4xf32>, %i: tensor<3x4xf
   %1 = linalg.matmul ins(%x, %narrow : tensor<3x2xf32>, tensor<2x1xf32>)
                      outs(%j : tensor<3x1xf32>) -> tensor<3x1xf32>
   return %0, %1 : tensor<3x4xf32>, tensor<3x1xf32>
+}
+
+// -----
+
+// A weight that only one-row contractions read (a decode step's
+// matrix-vector products) is packed in the wider panels of one-row
+// register blocks; one that a contraction of several rows also reads keeps
+// the panels of the block of several rows.
+
+// ROW-LABEL: func.func @single_row
+// ROW:       arith.constant {{.*}} : tensor<2x2x4xf32>
+// ROW:       linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x2x4xf32>)
+// ROW:       tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : tensor<1x1x2x4xf32> into tensor<1x1x8xf32>
+func.func @single_row(%x: tensor<1x1x2xf32>) -> tensor<1x1x8xf32> {
+  %w = arith.constant dense<[[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0]]> : tensor<2x8xf32>
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<1x1x8xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%empty : tensor<1x1x8xf32>) -> tensor<1x1x8xf32>
+  %0 = linalg.generic {
+      indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>,
+                       affine_map<(b, m, n, k) -> (k, n)>,
+                       affine_map<(b, m, n, k) -> (b, m, n)>],
+      iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<1x1x2xf32>, tensor<2x8xf32>) outs(%fill : tensor<1x1x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1x8xf32>
+  return %0 : tensor<1x1x8xf32>
+}
+
+// -----
+
+// ROW-LABEL: func.func @mixed_rows
+// ROW:       arith.constant {{.*}} : tensor<4x2x2xf32>
+// ROW-NOT:   tensor<2x2x4xf32>
+func.func @mixed_rows(%x: tensor<1x1x2xf32>, %y: tensor<1x3x2xf32>) -> (tensor<1x1x8xf32>, tensor<1x3x8xf32>) {
+  %w = arith.constant dense<[[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0]]> : tensor<2x8xf32>
+  %zero = arith.constant 0.0 : f32
+  %e1 = tensor.empty() : tensor<1x1x8xf32>
+  %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<1x1x8xf32>) -> tensor<1x1x8xf32>
+  %0 = linalg.generic {
+      indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>,
+                       affine_map<(b, m, n, k) -> (k, n)>,
+                       affine_map<(b, m, n, k) -> (b, m, n)>],
+      iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<1x1x2xf32>, tensor<2x8xf32>) outs(%f1 : tensor<1x1x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1x8xf32>
+  %e3 = tensor.empty() : tensor<1x3x8xf32>
+  %f3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<1x3x8xf32>) -> tensor<1x3x8xf32>
+  %1 = linalg.generic {
+      indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>,
+                       affine_map<(b, m, n, k) -> (k, n)>,
+                       affine_map<(b, m, n, k) -> (b, m, n)>],
+      iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%y, %w : tensor<1x3x2xf32>, tensor<2x8xf32>) outs(%f3 : tensor<1x3x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x3x8xf32>
+  return %0, %1 : tensor<1x1x8xf32>, tensor<1x3x8xf32>
 }

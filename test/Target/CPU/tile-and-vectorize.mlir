@@ -1,5 +1,5 @@
 // RUN: xfmr-opt %s --xfmr-cpu-tile-and-vectorize | FileCheck %s
-// RUN: xfmr-opt %s --xfmr-cpu-tile-and-vectorize="vector-width=8 register-rows=6 register-cols=16" | FileCheck %s --check-prefix=AVX2
+// RUN: xfmr-opt %s --xfmr-cpu-tile-and-vectorize="vector-width=8 register-rows=6 register-cols=16 single-row-cols=32" | FileCheck %s --check-prefix=AVX2
 
 #id1 = affine_map<(d0) -> (d0)>
 #id2 = affine_map<(d0, d1) -> (d0, d1)>
@@ -340,4 +340,21 @@ func.func @matmul_rows(%a: tensor<128x8xf32>, %b: tensor<8x16xf32>,
   %1 = linalg.matmul ins(%d, %b : tensor<197x8xf32>, tensor<8x16xf32>)
       outs(%e : tensor<197x16xf32>) -> tensor<197x16xf32>
   return %0, %1 : tensor<128x16xf32>, tensor<197x16xf32>
+}
+
+// One row (a matrix-vector product) gets a block of single-row-cols: four
+// vectors of columns with AVX2, four independent FMA chains rather than
+// two (the default of single-row-cols is register-cols).
+
+// CHECK-LABEL: func.func @single_row
+// CHECK:       scf.forall ({{.*}}) = (0) to (64) step (32)
+// CHECK:         vector.contract {{.*}} : vector<1xf32>, vector<1x32xf32> into vector<32xf32>
+// AVX2-LABEL:  func.func @single_row
+// AVX2:        scf.forall ({{.*}}) = (0) to (64) step (32)
+// AVX2:          vector.contract {{.*}} : vector<1xf32>, vector<1x32xf32> into vector<32xf32>
+func.func @single_row(%a: tensor<1x8xf32>, %b: tensor<8x64xf32>,
+                      %c: tensor<1x64xf32>) -> tensor<1x64xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<1x8xf32>, tensor<8x64xf32>)
+      outs(%c : tensor<1x64xf32>) -> tensor<1x64xf32>
+  return %0 : tensor<1x64xf32>
 }

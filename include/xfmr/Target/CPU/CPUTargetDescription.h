@@ -72,6 +72,11 @@ struct CPUTargetDescription {
   /// since the loads of the rhs are already amortised over 8 rows.
   RegisterBlock matmulRegisterBlock() const;
 
+  /// The register block of a matmul of one row (a decode step's
+  /// matrix-vector products): four vectors of columns, four independent
+  /// FMA chains where two would wait on their latency.
+  RegisterBlock singleRowRegisterBlock() const { return {1, 4 * f32Lanes()}; }
+
   /// Whether f32 <-> bf16 conversions are instructions; without them LLVM
   /// calls compiler-rt, and the pipeline expands them into integer code.
   bool hasNativeBF16Conversion() const { return hasAVX512BF16; }

@@ -65,11 +65,20 @@ def XfmrCPUPackWeightsPass
         : tensor<128x24x32xf32> into tensor<128x768xf32>
     ```
 
-    Weights narrower than a panel are left alone.
+    Weights narrower than a panel are left alone. A weight that only
+    contractions of one row read (matrix-vector products, as in a decode
+    step) is packed in panels of `single-row-panel-width` columns, the
+    width of `xfmr-cpu-tile-and-vectorize`'s one-row blocks.
   }];
   let options = [
     Option<"panelWidth", "panel-width", "int64_t", /*default=*/"32",
            "Columns of a panel (NR): the width of a register block's row">,
+    Option<"singleRowPanelWidth", "single-row-panel-width", "int64_t",
+           /*default=*/"0",
+           "Columns of the panels of a weight that only one-row "
+           "contractions read (a decode step's matrix-vector products), "
+           "whose register blocks are one row of more vectors; 0: "
+           "panel-width">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
@@ -171,8 +180,12 @@ def XfmrCPUTileAndVectorizePass
       once, in registers; the block's unit dims are dropped. A static `m`
       gets the row count, from two thirds of `register-rows` up to it, that
       pads it the least (128 rows: blocks of 4 rather than 21 of 6 and a
-      partial one). A block that may be partial gets a copy of its `k` loop
-      without masks, taken when it is full;
+      partial one). An op of one row (a matrix-vector product) gets a
+      block of `single-row-cols` columns instead: with two vectors, its k
+      loop would be two chains of dependent FMAs, bound by their latency
+      (AVX2, 1x768x3072: 2 and 4 rows took the time of 1). A block that may
+      be partial gets a copy of its `k` loop without masks, taken when it
+      is full;
     - the partial last step of a reduction loop is peeled off, so that the
       other steps need no masks; partial tiles of parallel dims are masked;
     - aggregate ops (`linalg.softmax`) are decomposed into their parts
@@ -213,6 +226,10 @@ def XfmrCPUTileAndVectorizePass
     Option<"registerCols", "register-cols", "int64_t", /*default=*/"32",
            "Columns of a matmul-like op's register block (a multiple of "
            "vector-width)">,
+    Option<"singleRowCols", "single-row-cols", "int64_t", /*default=*/"0",
+           "Columns of the register block of a matmul-like op of one row "
+           "(a matrix-vector product), whose few accumulators are each an "
+           "FMA latency chain; 0: register-cols">,
     Option<"vectorize", "vectorize", "bool", /*default=*/"true",
            "Vectorize the tiles (when false, only tile)">,
   ];
