@@ -425,9 +425,8 @@ struct XfmrCPUPackWeightsPass
       Value &packed =
           packedConstants[{constant.getValue(), plan.transposed ? 1u : 0u}];
       if (!packed) {
-        ElementsAttr elements =
-            packElements(cast<ElementsAttr>(constant.getValue()),
-                         plan.transposed, width);
+        ElementsAttr elements = packElements(
+            cast<ElementsAttr>(constant.getValue()), plan.transposed, width);
         if (!elements)
           continue;
         rewriter.setInsertionPoint(constant);

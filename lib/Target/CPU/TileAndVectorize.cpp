@@ -167,8 +167,8 @@ TilePlan planTiles(linalg::LinalgOp op, const TileSizes &tileSizes) {
   if (linalg::isReductionIterator(op.getIteratorTypesArray()[inner])) {
     if (std::optional<RegisterBlockDims> block = findRegisterBlock(op)) {
       bool singleRow = !block->m || ranges[*block->m] == 1;
-      setSize(block->n, singleRow ? tileSizes.singleRowCols
-                                  : tileSizes.registerCols);
+      setSize(block->n,
+              singleRow ? tileSizes.singleRowCols : tileSizes.registerCols);
       if (block->m)
         setSize(*block->m,
                 chooseRegisterRows(ranges[*block->m], tileSizes.registerRows));
