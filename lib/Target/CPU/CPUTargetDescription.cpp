@@ -93,10 +93,3 @@ mlir::xfmr::describeCPU(const CPUTargetOptions &options, std::string &error) {
   }
   return cpu;
 }
-
-std::optional<CPUTargetDescription>
-mlir::xfmr::describeCPU(llvm::StringRef cpu, std::string &error) {
-  CPUTargetOptions options;
-  options.cpu = cpu.str();
-  return describeCPU(options, error);
-}
