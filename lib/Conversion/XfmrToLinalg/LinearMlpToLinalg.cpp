@@ -193,13 +193,14 @@ struct MlpToLinalg : OpRewritePattern<MlpOp> {
     auto type = cast<RankedTensorType>(x.getType());
     int64_t dynamicRows =
         llvm::count_if(type.getShape().drop_back(), ShapedType::isDynamic);
-    // Static rows that fit in one tile need no loop.
-    int64_t staticRows =
-        dynamicRows == 0 ? llvm::product_of(type.getShape().drop_back()) : 0;
-    bool oneTile = dynamicRows == 0 && staticRows <= rowTile;
-    int64_t rowTile = this->rowTile;
-    if (dynamicRows == 0 && !oneTile && rowTile > 0)
-      rowTile = balancedRowTile(staticRows, rowTile);
+    // Static rows that fit in one tile need no loop; more are split evenly.
+    bool oneTile = false;
+    int64_t tile = rowTile;
+    if (dynamicRows == 0 && rowTile > 0) {
+      int64_t rows = llvm::product_of(type.getShape().drop_back());
+      oneTile = rows <= rowTile;
+      tile = balancedRowTile(rows, rowTile);
+    }
     Value result;
     if (rowTile == 0 || rank < 2 || oneTile || (dynamicRows > 1 && rank > 3)) {
       result = buildMlp(rewriter, loc, op, x);
@@ -207,11 +208,11 @@ struct MlpToLinalg : OpRewritePattern<MlpOp> {
       // Splitting a merged dim back into several dynamic ones is more than
       // memref lowering (expand-strided-metadata) handles: with a dynamic
       // batch and sequence, tiles stay within one batch row.
-      result = buildRowTiledMlp(rewriter, loc, op, x, rowTile);
+      result = buildRowTiledMlp(rewriter, loc, op, x, tile);
     } else {
       // All leading dims as rows: a collapse (no copy) and its inverse.
       Value rows = mergeDims(rewriter, loc, x, 0, rank - 1);
-      result = buildRowTiledMlp(rewriter, loc, op, rows, rowTile);
+      result = buildRowTiledMlp(rewriter, loc, op, rows, tile);
       SmallVector<OpFoldResult> leading = getDimSizes(rewriter, loc, x);
       leading.pop_back();
       result = splitDim(rewriter, loc, result, 0, leading);

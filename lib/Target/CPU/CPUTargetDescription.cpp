@@ -39,16 +39,6 @@ static constexpr llvm::StringLiteral kCheckedFeatures[] = {
     "amx-tile", "amx-bf16",   "amx-int8",
 };
 
-llvm::SmallVector<std::string> CPUTargetDescription::requiredFeatures() const {
-  llvm::SmallVector<llvm::StringRef> enabled;
-  llvm::StringRef(features).split(enabled, ',', -1, /*KeepEmpty=*/false);
-  llvm::SmallVector<std::string> required;
-  for (llvm::StringRef feature : kCheckedFeatures)
-    if (llvm::is_contained(enabled, ("+" + feature).str()))
-      required.push_back(feature.str());
-  return required;
-}
-
 /// A cache's size from the C library (which reads cpuid), or `fallback`
 /// where it does not know.
 static uint64_t hostCacheBytes(int name, uint64_t fallback) {
@@ -69,14 +59,11 @@ mlir::xfmr::describeCPU(const CPUTargetOptions &options, std::string &error) {
 
   CPUTargetDescription cpu;
   cpu.cpu = machine->getTargetCPU().str();
-  // The explicit features (the host's for "native"), then those the CPU
-  // name implies, so that the string lists everything the code may use.
-  cpu.features = machine->getTargetFeatureString().str();
-  for (llvm::StringRef feature : kCheckedFeatures) {
-    std::string enabled = ("+" + feature).str();
-    if (has(feature) && !llvm::StringRef(cpu.features).contains(enabled))
-      cpu.features += (cpu.features.empty() ? "" : ",") + enabled;
-  }
+  // The subtarget has both the explicit features (the host's for "native")
+  // and those the CPU name implies.
+  for (llvm::StringRef feature : kCheckedFeatures)
+    if (has(feature))
+      cpu.requiredFeatures.push_back(feature.str());
   cpu.hasFMA = has("fma");
   cpu.hasAVX2 = has("avx2");
   cpu.hasF16C = has("f16c");

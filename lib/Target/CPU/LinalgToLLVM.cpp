@@ -137,7 +137,7 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
   pm.addPass(createReconcileUnrealizedCastsPass());
   XfmrCPUEmitModelABIPassOptions abi;
   abi.cpu = target.cpu;
-  abi.requiredFeatures = llvm::to_vector(target.requiredFeatures());
+  abi.requiredFeatures = llvm::to_vector(target.requiredFeatures);
   pm.addPass(createXfmrCPUEmitModelABIPass(abi));
   pm.addPass(createCanonicalizerPass());
 }

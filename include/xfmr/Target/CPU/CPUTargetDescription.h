@@ -37,16 +37,22 @@ struct RegisterBlock {
 
 /// A CPU as code generation sees it.
 struct CPUTargetDescription {
-  /// The LLVM CPU name (the host's for "native") and feature string.
+  /// The LLVM CPU name (the host's for "native").
   std::string cpu;
-  std::string features;
+
+  /// The ISA extensions the generated code may execute, by the LLVM names
+  /// the runtime checks on the CPU that loads the model (e.g. "avx2",
+  /// "avx512f"): the model's `target` record.
+  llvm::SmallVector<std::string> requiredFeatures;
 
   /// Width of the widest vector register the code uses, and how many of
   /// them there are (32 with AVX-512, 16 with AVX/AVX2 or SSE).
   unsigned vectorBits = 128;
   unsigned numVectorRegisters = 16;
 
-  /// ISA extensions that change what is generated.
+  /// ISA extensions of the CPU. The passes read AVX-512F (through
+  /// vectorBits) and AVX512-BF16; the others describe the CPU for passes to
+  /// come (VNNI and AMX for int8).
   bool hasFMA = false;
   bool hasAVX2 = false;
   bool hasF16C = false;
@@ -81,11 +87,6 @@ struct CPUTargetDescription {
   /// Whether f32 <-> bf16 conversions are instructions; without them LLVM
   /// calls compiler-rt, and the pipeline expands them into integer code.
   bool hasNativeBF16Conversion() const { return hasAVX512BF16; }
-
-  /// The ISA extensions the generated code may execute, by the names the
-  /// runtime checks on the CPU that loads the model (e.g. "avx2",
-  /// "avx512f"): the model's `target` record.
-  llvm::SmallVector<std::string> requiredFeatures() const;
 };
 
 /// Describes the CPU that `options.cpu` names; nullopt and `error` when LLVM
