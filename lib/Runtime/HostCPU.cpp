@@ -43,6 +43,9 @@ constexpr uint64_t kAVXState = 0x6;     // SSE and AVX registers
 constexpr uint64_t kAVX512State = 0xe6; // plus opmask and zmm registers
 constexpr uint64_t kAMXState = 0x60000; // tile config and tile data
 
+// The names are those the compiler records (kCheckedFeatures in
+// lib/Target/CPU/CPUTargetDescription.cpp): a name missing here makes every
+// model that records it fail to load.
 constexpr FeatureBit kFeatures[] = {
     {"sse3", 1, 0, ECX, 0, 0},
     {"ssse3", 1, 0, ECX, 9, 0},
