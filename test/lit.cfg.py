@@ -59,3 +59,20 @@ try:
             config.available_features.add(feature)
 except OSError:
     pass
+
+# The CUDA toolkit's ptxas checks the PTX of --target=cuda (REQUIRES: ptxas),
+# found where the compiler looks for it.
+def find_cuda_tool(name):
+    roots = [os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"),
+             "/usr/local/cuda"]
+    for root in filter(None, roots):
+        path = os.path.join(root, "bin", name)
+        if os.access(path, os.X_OK):
+            return path
+    import shutil
+    return shutil.which(name)
+
+ptxas = find_cuda_tool("ptxas")
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

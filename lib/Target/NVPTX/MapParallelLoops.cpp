@@ -25,15 +25,16 @@ static void launchParallelLoop(scf::ParallelOp loop, int64_t blockSize,
   OpBuilder b(loop);
   Location loc = loop.getLoc();
   // Trip counts on the host: ceil((ub - lb) / step) per dim, and their
-  // product, the number of threads.
+  // product, the number of threads; folded to constants where the bounds
+  // are.
   SmallVector<Value> tripCounts;
   Value total = arith::ConstantIndexOp::create(b, loc, 1);
   for (auto [lb, ub, step] : llvm::zip(loop.getLowerBound(),
                                        loop.getUpperBound(), loop.getStep())) {
-    Value extent = arith::SubIOp::create(b, loc, ub, lb);
-    Value count = arith::CeilDivUIOp::create(b, loc, extent, step);
+    Value extent = b.createOrFold<arith::SubIOp>(loc, ub, lb);
+    Value count = b.createOrFold<arith::CeilDivUIOp>(loc, extent, step);
     tripCounts.push_back(count);
-    total = arith::MulIOp::create(b, loc, total, count);
+    total = b.createOrFold<arith::MulIOp>(loc, total, count);
   }
   // A loop smaller than a block gets a block of its size, rounded up to a
   // warp.
@@ -41,7 +42,7 @@ static void launchParallelLoop(scf::ParallelOp loop, int64_t blockSize,
   if (std::optional<int64_t> known = getConstantIntValue(total))
     threads = std::clamp<int64_t>(llvm::alignTo(*known, 32), 32, blockSize);
   Value blockDim = arith::ConstantIndexOp::create(b, loc, threads);
-  Value gridDim = arith::CeilDivUIOp::create(b, loc, total, blockDim);
+  Value gridDim = b.createOrFold<arith::CeilDivUIOp>(loc, total, blockDim);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
 
   auto launch = gpu::LaunchOp::create(
@@ -72,10 +73,10 @@ static void launchParallelLoop(scf::ParallelOp loop, int64_t blockSize,
       rest = arith::DivUIOp::create(b, loc, rest, tripCounts[dim]);
     }
     Value offset =
-        arith::MulIOp::create(b, loc, index, loop.getStep()[dim]);
-    mapping.map(loop.getInductionVars()[dim],
-                arith::AddIOp::create(b, loc, loop.getLowerBound()[dim],
-                                      offset));
+        b.createOrFold<arith::MulIOp>(loc, index, loop.getStep()[dim]);
+    mapping.map(
+        loop.getInductionVars()[dim],
+        b.createOrFold<arith::AddIOp>(loc, loop.getLowerBound()[dim], offset));
   }
   for (Operation &op : loop.getBody()->without_terminator())
     b.clone(op, mapping);
@@ -91,7 +92,7 @@ struct MapParallelLoopsPass
     if (blockSize < 32 || blockSize > 1024 || blockSize % 32 != 0) {
       getOperation().emitError("block-size must be a multiple of 32 from 32 "
                                "to 1024, not ")
-          << blockSize;
+          << static_cast<int64_t>(blockSize);
       return signalPassFailure();
     }
     // Outermost loops only; a loop with results (a reduction across its

@@ -200,6 +200,7 @@ public:
     registerBuiltinDialectTranslation(registry);
     registerLLVMDialectTranslation(registry);
     registerGPUDialectTranslation(registry);
+    gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
     registerNVVMDialectTranslation(registry);
   }
 

@@ -27,12 +27,23 @@ static Value allocateManaged(OpBuilder &b, Location loc, MemRefType type,
       .getMemref();
 }
 
+/// Frees the managed `buffer`. The lowering to runtime calls has only the
+/// asynchronous form, so it is one on a stream of its own, waited for.
+static void freeManaged(OpBuilder &b, Location loc, Value buffer) {
+  Type tokenType = gpu::AsyncTokenType::get(b.getContext());
+  Value stream =
+      gpu::WaitOp::create(b, loc, tokenType, ValueRange()).getAsyncToken();
+  Value freed =
+      gpu::DeallocOp::create(b, loc, tokenType, ValueRange{stream}, buffer)
+          .getAsyncToken();
+  gpu::WaitOp::create(b, loc, Type(), ValueRange{freed});
+}
+
 /// Frees `buffer` at the end of the block `op` is in.
 static void freeAtEndOfBlock(OpBuilder &b, Operation *op, Value buffer) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(op->getBlock()->getTerminator());
-  gpu::DeallocOp::create(b, op->getLoc(), /*asyncToken=*/Type(),
-                         /*asyncDependencies=*/ValueRange(), buffer);
+  freeManaged(b, op->getLoc(), buffer);
 }
 
 namespace {
@@ -73,9 +84,7 @@ struct PlaceBuffersPass
         freeAtEndOfBlock(b, alloca, buffer);
         alloca.erase();
       } else if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
-        gpu::DeallocOp::create(b, loc, /*asyncToken=*/Type(),
-                               /*asyncDependencies=*/ValueRange(),
-                               dealloc.getMemref());
+        freeManaged(b, loc, dealloc.getMemref());
         dealloc.erase();
       } else if (auto global = dyn_cast<memref::GetGlobalOp>(op)) {
         b.setInsertionPointAfter(global);
