@@ -45,8 +45,11 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
 
-  // Loops, then a kernel per outermost parallel loop.
+  // Contractions on tensor cores when the precision allows; then loops, and
+  // a kernel per outermost parallel loop.
   OpPassManager &loopPm = pm.nest<func::FuncOp>();
+  if (options.precision != "f32")
+    loopPm.addPass(createXfmrNVPTXTensorCoreMatmulPass({options.precision}));
   loopPm.addPass(createXfmrCPUStridedCopiesToLinalgPass());
   loopPm.addPass(createConvertLinalgToParallelLoopsPass());
   loopPm.addPass(createCanonicalizerPass());
@@ -74,6 +77,8 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
     pm.addPass(createGpuNVVMAttachTarget(target));
   }
   OpPassManager &kernelPm = pm.nest<gpu::GPUModuleOp>();
+  kernelPm.addPass(createConvertNVGPUToNVVMPass());
+  kernelPm.addPass(createConvertVectorToSCFPass());
   kernelPm.addPass(createSCFToControlFlowPass());
   ConvertGpuOpsToNVVMOpsOptions nvvm;
   nvvm.indexBitwidth = 64;

@@ -108,7 +108,7 @@ struct MapParallelLoopsPass
         loops.push_back(loop);
       return WalkResult::skip();
     });
-    auto module = FlatSymbolRefAttr::get(&getContext(), kernelModule);
+    auto module = FlatSymbolRefAttr::get(&getContext(), kKernelModuleName);
     for (scf::ParallelOp loop : loops)
       launchParallelLoop(loop, blockSize, module);
   }

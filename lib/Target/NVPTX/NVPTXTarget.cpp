@@ -13,6 +13,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
@@ -186,7 +187,9 @@ public:
   }
   StringRef getRuntimeKind() const override { return "cuda"; }
   ArrayRef<StringRef> getPrecisions() const override {
-    static const StringRef precisions[] = {"f32"};
+    // f32 stays exact (no tensor cores); tf32 and f16 run contractions on
+    // them.
+    static const StringRef precisions[] = {"f32", "tf32", "f16"};
     return precisions;
   }
   ArrayRef<EmitStage> getSerializationStages() const override {
@@ -195,7 +198,7 @@ public:
   }
 
   void registerDialects(DialectRegistry &registry) const override {
-    registry.insert<gpu::GPUDialect, NVVM::NVVMDialect>();
+    registry.insert<gpu::GPUDialect, NVVM::NVVMDialect, nvgpu::NVGPUDialect>();
     NVVM::registerNVVMTargetInterfaceExternalModels(registry);
     registerBuiltinDialectTranslation(registry);
     registerLLVMDialectTranslation(registry);
@@ -292,8 +295,11 @@ LogicalResult NVPTXTarget::serialize(ModuleOp module,
     binary.setObjectsAttr(ArrayAttr::get(module.getContext(), {object}));
   }
   if (stage == EmitStage::PTX) {
-    if (allObjects.empty())
-      return emitModelError(module, "the model has no kernel");
+    // Outlining puts every kernel in one module, so each architecture has
+    // one PTX file.
+    if (allObjects.empty() || binaries.size() != 1)
+      return emitModelError(module, "the model has ")
+             << binaries.size() << " kernel modules; --emit=ptx writes one";
     return writePTX(module, allObjects, outputPath);
   }
   return serializeHostCode(module, options, EmitStage::So, outputPath,

@@ -13,11 +13,17 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::xfmr {
+
+/// The gpu.module that outlining puts every kernel of a model in: one
+/// binary to load.
+inline constexpr llvm::StringLiteral kKernelModuleName = "xfmr_kernels";
 
 #define GEN_PASS_DECL
 #include "xfmr/Target/NVPTX/Passes.h.inc"

@@ -25,7 +25,7 @@ def XfmrNVPTXMapParallelLoopsPass
     do nothing. Dynamic trip counts are computed on the host before the
     launch.
 
-    Every launch names the same kernel module (`kernel-module`), so that
+    Every launch names the same kernel module (`@xfmr_kernels`), so that
     outlining puts all kernels in one `gpu.module`: one binary to load.
 
     ```mlir
@@ -40,12 +40,47 @@ def XfmrNVPTXMapParallelLoopsPass
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
            "Threads per block">,
-    Option<"kernelModule", "kernel-module", "std::string",
-           /*default=*/"\"xfmr_kernels\"",
-           "The gpu.module that outlining puts the kernels in">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def XfmrNVPTXTensorCoreMatmulPass
+    : Pass<"xfmr-nvptx-tensor-core-matmul", "::mlir::func::FuncOp"> {
+  let summary = "Run f32 contractions on tensor cores (mma.sync)";
+  let description = [{
+    Runs on buffers, before linalg becomes loops. Every contraction of f32
+    buffers with one m, one n and one k dim (matmuls, batched matmuls, the
+    projections of linear layers and attention, operands transposed or
+    broadcast by their indexing maps) becomes a launch of one warp per
+    16x8 tile of its output, which steps through k with one `mma.sync` per
+    step: m16n8k16 on f16 operands (`precision=f16`) or m16n8k8 on tf32
+    (`precision=tf32`), accumulating in f32 from the output's initial
+    values. Operands are rounded to the precision as they are loaded;
+    elements past the edges read as zero and are not stored, so any size
+    works.
+
+    ```mlir
+    linalg.generic {... iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%a, %b : memref<128x64xf32>, memref<64x256xf32>) outs(%c : ...)
+    // becomes
+    gpu.launch blocks(...) in (%gx = %c32, %gy = %c8, %gz = %c1)
+               threads(...) in (%sx = %c32, ...) {
+      scf.for %k0 = %c0 to %c64 step %c16 iter_args(%acc = ...) {
+        %d = nvgpu.mma.sync (%a_frag, %b_frag, %acc) {mmaShape = [16, 8, 16]}
+            : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+        ...
+    ```
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"f16\"",
+           "The operands' precision: f16 or tf32">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
                            "::mlir::arith::ArithDialect"];
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Compiles models with --target=cuda to PTX, checks the PTX of every
-architecture with ptxas, and fails on a ptxas error or a kernel that spills
-registers. Prints one line per model and architecture."""
+architecture with ptxas, and fails on a ptxas error, a kernel that spills
+registers, or (for precisions below f32) PTX without tensor-core
+instructions. Prints one line per model and architecture."""
 
 import argparse
 import pathlib
@@ -19,6 +20,7 @@ def main():
     parser.add_argument("--xfmr-compile", required=True)
     parser.add_argument("--ptxas", required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--precision", default="f32")
     parser.add_argument("models", nargs="+")
     args = parser.parse_args()
     out = pathlib.Path(args.out)
@@ -30,7 +32,8 @@ def main():
         started = time.monotonic()
         compiled = subprocess.run(
             [args.xfmr_compile, str(model), "--target=cuda", "--emit=ptx",
-             "-o", str(out / f"{stem}.ptx")], capture_output=True, text=True)
+             f"--precision={args.precision}", "-o", str(out / f"{stem}.ptx")],
+            capture_output=True, text=True)
         seconds = time.monotonic() - started
         if compiled.returncode != 0:
             print(f"FAIL {stem}: xfmr-compile: {compiled.stderr.strip()}")
@@ -48,11 +51,14 @@ def main():
                            if int(stores) or int(loads))
             registers = max((int(r) for r in REGISTERS.findall(log)),
                             default=0)
-            ok = checked.returncode == 0 and spilling == 0 and kernels > 0
+            mma = ptx.read_text().count("mma.sync.aligned")
+            ok = (checked.returncode == 0 and spilling == 0 and kernels > 0
+                  and (args.precision == "f32" or mma > 0))
             failures += not ok
-            print(f"{'OK  ' if ok else 'FAIL'} {stem} {arch}: {kernels} "
-                  f"kernels, {spilling} spilling, at most {registers} "
-                  f"registers, compiled in {seconds:.1f} s")
+            print(f"{'OK  ' if ok else 'FAIL'} {stem} {arch} "
+                  f"{args.precision}: {kernels} kernels ({mma} mma.sync), "
+                  f"{spilling} spilling, at most {registers} registers, "
+                  f"compiled in {seconds:.1f} s")
             if checked.returncode != 0:
                 print(log)
     return 1 if failures else 0
