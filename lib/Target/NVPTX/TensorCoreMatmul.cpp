@@ -36,8 +36,8 @@ using namespace mlir::xfmr;
 namespace {
 /// The shape of one mma.sync and its operands' element type.
 struct MmaKind {
-  int64_t k;             ///< 16 for f16, 8 for tf32
-  Type elementType;      ///< f16, or f32 read as tf32
+  int64_t k;              ///< 16 for f16, 8 for tf32
+  Type elementType;       ///< f16, or f32 read as tf32
   int64_t elementsPerReg; ///< 2 for f16, 1 for tf32
   bool tf32;
 };
@@ -65,8 +65,7 @@ static std::optional<ContractionLoops> matchContraction(linalg::LinalgOp op) {
   }
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
-  if (failed(dims) || dims->m.empty() || dims->n.empty() ||
-      dims->k.size() != 1)
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.size() != 1)
     return std::nullopt;
   // The innermost m and n dims make the tiles.
   ContractionLoops loops{llvm::to_vector(dims->batch), dims->m.back(),
@@ -148,8 +147,7 @@ static void launchOnTensorCores(linalg::LinalgOp op,
                                  bound)
         .getResult();
   };
-  auto offset = [&](Value base, int64_t constant, Value scaled,
-                    int64_t scale) {
+  auto offset = [&](Value base, int64_t constant, Value scaled, int64_t scale) {
     Value term = arith::MulIOp::create(b, loc, scaled, index(scale));
     return arith::AddIOp::create(
         b, loc, arith::AddIOp::create(b, loc, base, index(constant)), term);
@@ -160,6 +158,21 @@ static void launchOnTensorCores(linalg::LinalgOp op,
   OpOperand &out = *op.getDpsInitOperand(0);
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0));
 
+  // The element of `operand` at two tile coordinates (loop, index, bound),
+  // zero outside the bounds.
+  struct Coordinate {
+    unsigned loop;
+    Value index, bound;
+  };
+  auto element = [&](OpOperand &operand, Coordinate first, Coordinate second) {
+    loopIndices[first.loop] = first.index;
+    loopIndices[second.loop] = second.index;
+    Value inBounds =
+        arith::AndIOp::create(b, loc, inRange(first.index, first.bound),
+                              inRange(second.index, second.bound));
+    return loadOrZero(b, loc, op, operand, loopIndices, inBounds, zero);
+  };
+
   // C's elements this lane holds.
   SmallVector<std::pair<Value, Value>> accPositions;
   SmallVector<Value> acc;
@@ -167,12 +180,8 @@ static void launchOnTensorCores(linalg::LinalgOp op,
     for (int64_t c = 0; c < 2; ++c) {
       Value row = offset(row0, 8 * r, group, 1);
       Value col = offset(col0, c, position, 2);
-      loopIndices[loops.m] = row;
-      loopIndices[loops.n] = col;
-      Value inBounds = arith::AndIOp::create(b, loc, inRange(row, m),
-                                             inRange(col, n));
       accPositions.push_back({row, col});
-      acc.push_back(loadOrZero(b, loc, op, out, loopIndices, inBounds, zero));
+      acc.push_back(element(out, {loops.m, row, m}, {loops.n, col, n}));
     }
   auto accType = VectorType::get({2, 2}, b.getF32Type());
   Value accInit = vector::FromElementsOp::create(b, loc, accType, acc);
@@ -184,35 +193,27 @@ static void launchOnTensorCores(linalg::LinalgOp op,
     b.setInsertionPointToStart(loop.getBody());
     Value k0 = loop.getInductionVar();
     auto narrow = [&](Value value) {
-      return kind.tf32 ? value
-                       : arith::TruncFOp::create(b, loc, kind.elementType,
-                                                 value)
-                             .getResult();
+      return kind.tf32
+                 ? value
+                 : arith::TruncFOp::create(b, loc, kind.elementType, value)
+                       .getResult();
     };
     int64_t half = kind.k / 2;
     SmallVector<Value> aElements, bElements;
     for (int64_t r = 0; r < 4; ++r)
       for (int64_t c = 0; c < kind.elementsPerReg; ++c) {
         Value row = offset(row0, 8 * (r % 2), group, 1);
-        Value kk = offset(k0, half * (r / 2) + c, position,
-                          kind.elementsPerReg);
-        loopIndices[loops.m] = row;
-        loopIndices[loops.k] = kk;
-        Value inBounds =
-            arith::AndIOp::create(b, loc, inRange(row, m), inRange(kk, k));
-        aElements.push_back(narrow(
-            loadOrZero(b, loc, op, lhs, loopIndices, inBounds, zero)));
+        Value kk =
+            offset(k0, half * (r / 2) + c, position, kind.elementsPerReg);
+        aElements.push_back(
+            narrow(element(lhs, {loops.m, row, m}, {loops.k, kk, k})));
       }
     for (int64_t r = 0; r < 2; ++r)
       for (int64_t c = 0; c < kind.elementsPerReg; ++c) {
         Value kk = offset(k0, half * r + c, position, kind.elementsPerReg);
         Value col = arith::AddIOp::create(b, loc, col0, group);
-        loopIndices[loops.k] = kk;
-        loopIndices[loops.n] = col;
-        Value inBounds =
-            arith::AndIOp::create(b, loc, inRange(kk, k), inRange(col, n));
-        bElements.push_back(narrow(
-            loadOrZero(b, loc, op, rhs, loopIndices, inBounds, zero)));
+        bElements.push_back(
+            narrow(element(rhs, {loops.k, kk, k}, {loops.n, col, n})));
       }
     Value aFragment = vector::FromElementsOp::create(
         b, loc, VectorType::get({4, kind.elementsPerReg}, kind.elementType),
