@@ -31,7 +31,7 @@ BENCH_VENV ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/xfmr/bench-venv
 BENCH_ARGS ?=
 BENCH_MODELS := $(BUILD_DIR)/bench/models
 
-.PHONY: all setup configure build check demo bench bench-setup docs clean
+.PHONY: all setup configure build check check-gpu demo bench bench-setup docs clean
 
 all: build
 
@@ -56,6 +56,13 @@ check: build
 	@cmake --build $(BUILD_DIR) --target check-xfmr-onnx-nodes
 	@cmake --build $(BUILD_DIR) --target check-xfmr-conformance
 	@cmake --build $(BUILD_DIR) --target check-xfmr-models-vs-ort
+
+# The GPU suite (needs an NVIDIA GPU and its driver): every test model with
+# --target=cuda against ONNX Runtime, the cuda-device lit tests, and GEMM and
+# attention timed against PyTorch (utils/gpu_check.sh).
+check-gpu: build
+	@cmake --build $(BUILD_DIR) --target check-xfmr
+	@PYTHON=$(PYTHON) bash utils/gpu_check.sh all $(BUILD_DIR)
 
 demo: build
 	@bash utils/demo.sh $(BUILD_DIR)
