@@ -171,11 +171,16 @@ const Driver *xfmr::runtime::cuda::openDriver(std::string &error) {
   static std::string failure;
   static std::once_flag once;
   std::call_once(once, [] {
-    void *library = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    // XFMR_CUDA_DRIVER picks another driver library (a compatibility
+    // package's, or a test's).
+    const char *path = std::getenv("XFMR_CUDA_DRIVER");
+    if (!path || !*path)
+      path = "libcuda.so.1";
+    void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!library) {
       const char *reason = dlerror();
       failure = std::string("no CUDA driver (") +
-                (reason ? reason : "libcuda.so.1 cannot be opened") + ")";
+                (reason ? reason : "it cannot be opened") + ")";
       return;
     }
     // The driver stays open for the life of the process: models unload

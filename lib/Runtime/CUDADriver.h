@@ -178,8 +178,9 @@ struct Driver {
   std::string makeCurrent() const;
 };
 
-/// The driver, opened and initialised on the first call (device 0, or the
-/// one XFMR_CUDA_DEVICE names). Returns nullptr, with `error` saying why
+/// The driver, opened and initialised on the first call: libcuda.so.1, or
+/// the library XFMR_CUDA_DRIVER names; device 0, or the one XFMR_CUDA_DEVICE
+/// names. Returns nullptr, with `error` saying why
 /// ("no CUDA driver (...)", "no CUDA device", ...), when there is none; the
 /// answer does not change for the life of the process.
 const Driver *openDriver(std::string &error);

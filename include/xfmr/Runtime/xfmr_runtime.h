@@ -158,6 +158,7 @@ const xfmr_target_info *xfmr_model_target(const xfmr_model *model);
  * bytes, NUL-terminated): the driver's version, the device's name and its
  * compute capability. Returns 0, or 1 with the reason there is none (no
  * driver, no device, ...). The device is 0, or the one XFMR_CUDA_DEVICE
+ * names; the driver is libcuda.so.1, or the library XFMR_CUDA_DRIVER
  * names. */
 int xfmr_cuda_device_info(char *buffer, size_t size);
 
