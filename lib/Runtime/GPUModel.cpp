@@ -20,6 +20,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
+#include <mutex>
 
 using namespace xfmr::runtime;
 using namespace xfmr::runtime::cuda;
@@ -63,6 +65,19 @@ static std::string archAdvice(const Driver &driver,
   return "; the model carries code for " + list +
          ", none of which runs on this GPU ('" + driver.deviceName + "', " +
          device + "): compile it for " + device;
+}
+
+void xfmr::runtime::exposeGPUCalls() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Dl_info self;
+    if (!dladdr(reinterpret_cast<void *>(&xfmr_model_load), &self) ||
+        !self.dli_fname)
+      return;
+    // Promotes this library, already loaded, to the global scope; the
+    // reference it takes keeps it loaded, as models may need it until exit.
+    dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
+  });
 }
 
 std::string xfmr::runtime::checkGPUModel(const Signature &signature) {

@@ -70,6 +70,7 @@ static int loadModel(const char *path, xfmr_model &model, char **error) {
   // dlopen searches the library path for a name without a slash; a model is
   // always a file.
   std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
+  exposeGPUCalls();
   dlerror();
   model.handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!model.handle) {

@@ -82,6 +82,11 @@ struct ResultView {
 /// Reads the descriptor of rank `rank` at `words`.
 ResultView viewResult(const int64_t *words, int64_t rank);
 
+/// Makes the mgpu* functions of this library visible to the models it loads
+/// next, also when the program opened it with RTLD_LOCAL (as Python's ctypes
+/// does): the host code of a cuda model calls them by name.
+void exposeGPUCalls();
+
 /// For a model whose target is cuda, reached only through the CUDA driver.
 /// Why a cuda model cannot run here ("" when it can): no driver, no device,
 /// or the error its constructor met loading its GPU code.
