@@ -4,9 +4,10 @@
  *
  * "GPU memory" is host memory from malloc, kept in a table so that
  * cuPointerGetAttribute can tell it from other memory; a "module" must start
- * with "FAKEBIN" (or be PTX text); its one kernel, "add", adds two float
- * vectors on the host and faults (like a GPU would, at the next
- * synchronisation) when its pointers are not memory of this driver.
+ * with "FAKEBIN" (or be PTX text); its kernel "add" adds two float vectors
+ * on the host and faults (like a GPU would, at the next synchronisation)
+ * when its pointers are not memory of this driver; "missing" is not found;
+ * any other kernel does nothing.
  *
  * FAKE_CUDA_MODE picks a failure: init-fails, no-device, no-managed,
  * old-driver (12.4, refuses PTX), no-binary, launch-fails, fault;
@@ -243,6 +244,9 @@ CUresult cuMemHostUnregister(void *pointer) { return SUCCESS; }
 
 static int module;
 static int addKernel;
+/* Any other kernel but "missing": launched, it does nothing. */
+static int otherKernel;
+static char otherName[64];
 
 CUresult cuModuleLoadData(void **result, const void *image) {
   fprintf(stderr, "fake-cuda: cuModuleLoadData\n");
@@ -278,9 +282,14 @@ CUresult cuModuleUnload(void *handle) {
 CUresult cuModuleGetFunction(void **function, void *handle, const char *name) {
   if (handle != &module)
     return INVALID_HANDLE;
-  if (strcmp(name, "add") != 0)
+  if (strcmp(name, "missing") == 0)
     return NOT_FOUND;
-  *function = &addKernel;
+  if (strcmp(name, "add") == 0) {
+    *function = &addKernel;
+    return SUCCESS;
+  }
+  snprintf(otherName, sizeof(otherName), "%s", name);
+  *function = &otherKernel;
   return SUCCESS;
 }
 
@@ -311,6 +320,10 @@ CUresult cuLaunchKernel(void *function, unsigned gridX, unsigned gridY,
                         void **params, void **extra) {
   fprintf(stderr, "fake-cuda: cuLaunchKernel %ux%ux%u %ux%ux%u %u\n", gridX,
           gridY, gridZ, blockX, blockY, blockZ, sharedMemBytes);
+  if (function == &otherKernel) {
+    fprintf(stderr, "fake-cuda: kernel '%s' does nothing\n", otherName);
+    return SUCCESS;
+  }
   if (function != &addKernel)
     return INVALID_HANDLE;
   if (is("launch-fails"))
