@@ -16,10 +16,12 @@
 
 #include "CUDADriver.h"
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <mutex>
 
 using namespace xfmr::runtime::cuda;
@@ -531,6 +533,34 @@ static int64_t tensorMapElementSize(int64_t dataType) {
   return dataType >= 0 && dataType < 13 ? sizes[dataType] : 0;
 }
 
+/// A copy of `map` in GPU memory, where kernels read it; 0 after recording
+/// an error. Host code makes its maps again on every run, mostly the same
+/// ones: each distinct map is copied once and kept for the life of the
+/// process, instead of a new copy leaking per run.
+static CUdeviceptr tensorMapOnDevice(const Driver &driver,
+                                     const CUtensorMap &map) {
+  static std::mutex cacheMutex;
+  static std::map<std::array<uint64_t, 16>, CUdeviceptr> copies;
+  std::array<uint64_t, 16> key;
+  std::memcpy(key.data(), map.opaque, sizeof(map.opaque));
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  auto found = copies.find(key);
+  if (found != copies.end())
+    return found->second;
+  CUdeviceptr onDevice = 0;
+  if (!succeeded(driver, driver.cuMemAlloc(&onDevice, sizeof(map)),
+                 "cannot allocate a tensor map"))
+    return 0;
+  if (!succeeded(driver,
+                 driver.cuMemcpy(onDevice, devicePointer(&map), sizeof(map)),
+                 "cannot copy a tensor map to the GPU")) {
+    driver.cuMemFree(onDevice);
+    return 0;
+  }
+  copies.emplace(key, onDevice);
+  return onDevice;
+}
+
 XFMR_GPU_CALL void *mgpuTensorMapEncodeTiledMemref(
     int64_t rank, void *descriptor, int64_t dataType, int64_t interleave,
     int64_t swizzle, int64_t l2Promotion, int64_t oobFill, int64_t *boxDims) {
@@ -564,7 +594,7 @@ XFMR_GPU_CALL void *mgpuTensorMapEncodeTiledMemref(
     if (d + 1 < rank)
       byteStrides[d] = uint64_t(strides[rank - 2 - d] * elementSize);
   }
-  CUtensorMap map;
+  CUtensorMap map = {};
   if (!succeeded(*driver,
                  driver->cuTensorMapEncodeTiled(
                      &map, int(dataType), unsigned(rank),
@@ -573,14 +603,5 @@ XFMR_GPU_CALL void *mgpuTensorMapEncodeTiledMemref(
                      int(l2Promotion), int(oobFill)),
                  "cannot make a tensor map of rank " + std::to_string(rank)))
     return nullptr;
-  // Kernels read the map from global memory, where it lives as long as the
-  // process.
-  CUdeviceptr onDevice = 0;
-  if (!succeeded(*driver, driver->cuMemAlloc(&onDevice, sizeof(map)),
-                 "cannot allocate a tensor map") ||
-      !succeeded(*driver,
-                 driver->cuMemcpy(onDevice, devicePointer(&map), sizeof(map)),
-                 "cannot copy a tensor map to the GPU"))
-    return nullptr;
-  return reinterpret_cast<void *>(onDevice);
+  return reinterpret_cast<void *>(tensorMapOnDevice(*driver, map));
 }

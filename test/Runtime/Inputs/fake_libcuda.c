@@ -14,7 +14,8 @@
  * FAKE_CUDA_CC the device's compute capability (default 90). Every call
  * that matters prints a line "fake-cuda: ..." on stderr, and at exit the
  * number of allocations still live. Built with -DTOO_OLD it lacks
- * cuMemAllocManaged.
+ * cuMemAllocManaged; with -DNO_CUDA12 it is CUDA 11.8, without
+ * cuLaunchKernelEx and cuTensorMapEncodeTiled.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -92,7 +93,11 @@ CUresult cuInit(unsigned flags) {
 }
 
 CUresult cuDriverGetVersion(int *version) {
+#ifdef NO_CUDA12
+  *version = 11080;
+#else
   *version = is("old-driver") ? 12040 : 12080;
+#endif
   return SUCCESS;
 }
 
@@ -354,6 +359,7 @@ typedef struct {
   unsigned numAttrs;
 } LaunchConfig;
 
+#ifndef NO_CUDA12
 CUresult cuLaunchKernelEx(const LaunchConfig *config, void *function,
                           void **params, void **extra) {
   for (unsigned i = 0; i < config->numAttrs; ++i)
@@ -367,6 +373,27 @@ CUresult cuLaunchKernelEx(const LaunchConfig *config, void *function,
                         config->blockDimZ, config->sharedMemBytes,
                         config->hStream, params, extra);
 }
+
+/* Prints what it was asked; the map holds a mark and the address. */
+CUresult cuTensorMapEncodeTiled(uint64_t *map, int dataType, unsigned rank,
+                                void *address, const uint64_t *dims,
+                                const uint64_t *strides, const unsigned *box,
+                                const unsigned *elementStrides, int interleave,
+                                int swizzle, int l2Promotion, int oobFill) {
+  fprintf(stderr, "fake-cuda: cuTensorMapEncodeTiled type %d rank %u", dataType,
+          rank);
+  for (unsigned d = 0; d < rank; ++d)
+    fprintf(stderr, " dim %llu box %u step %u", (unsigned long long)dims[d],
+            box[d], elementStrides[d]);
+  for (unsigned d = 0; d + 1 < rank; ++d)
+    fprintf(stderr, " stride %llu", (unsigned long long)strides[d]);
+  fprintf(stderr, " swizzle %d\n", swizzle);
+  memset(map, 0, 128);
+  map[0] = 0x7e45;
+  map[1] = (uint64_t)(uintptr_t)address;
+  return SUCCESS;
+}
+#endif
 
 /* Streams and events: nothing runs asynchronously here. */
 

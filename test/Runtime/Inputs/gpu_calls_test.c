@@ -5,6 +5,8 @@
  *   gpu_calls_test calls       the calls, with the stand-in driver
  *   gpu_calls_test ptx         loading PTX that the driver refuses
  *   gpu_calls_test device      the device the runtime found, or why none
+ *   gpu_calls_test tensor-map  tensor maps (TMA), with the stand-in driver
+ *   gpu_calls_test cuda11      calls that need CUDA 12, with a CUDA 11 one
  */
 #include "xfmr/Runtime/xfmr_runtime.h"
 
@@ -120,6 +122,49 @@ static int ptx(void) {
   return 0;
 }
 
+/* A tensor map of a 64x128 f16 memref at offset 8, boxes of 32x64, made
+ * twice (one copy on the device), and what the kernels would read. */
+static int tensorMap(void) {
+  static uint16_t data[8 + 64 * 128];
+  struct {
+    void *allocated, *aligned;
+    int64_t offset, sizes[2], strides[2];
+  } memref = {data, data, 8, {64, 128}, {128, 1}};
+  int64_t box[2] = {32, 64};
+  uint64_t *first = mgpuTensorMapEncodeTiledMemref(2, &memref, 6, 0, 3, 0, 0,
+                                                   box);
+  uint64_t *second = mgpuTensorMapEncodeTiledMemref(2, &memref, 6, 0, 3, 0, 0,
+                                                    box);
+  printError("tensor map");
+  if (!first)
+    return 1;
+  printf("map: %llx, address %s, %s copy\n", (unsigned long long)first[0],
+         first[1] == (uint64_t)(uintptr_t)(data + 8) ? "right" : "wrong",
+         first == second ? "one" : "two");
+  mgpuTensorMapEncodeTiledMemref(2, &memref, 42, 0, 3, 0, 0, box);
+  printError("bad data type");
+  return 0;
+}
+
+/* The calls that need CUDA 12, with a CUDA 11 driver. */
+static int cuda11(void) {
+  void *module = mgpuModuleLoad(binary, sizeof(binary));
+  void *add = mgpuModuleGetFunction(module, "add");
+  mgpuLaunchClusterKernel(add, 2, 1, 1, 2, 1, 1, 32, 1, 1, 0, NULL, NULL,
+                          NULL);
+  printError("clusters");
+  int64_t box[1] = {16};
+  float data[16];
+  struct {
+    void *allocated, *aligned;
+    int64_t offset, sizes[1], strides[1];
+  } memref = {data, data, 0, {16}, {1}};
+  mgpuTensorMapEncodeTiledMemref(1, &memref, 7, 0, 0, 0, 0, box);
+  printError("tensor map");
+  mgpuModuleUnload(module);
+  return 0;
+}
+
 static int device(void) {
   char info[256];
   int status = xfmr_cuda_device_info(info, sizeof(info));
@@ -141,5 +186,9 @@ int main(int argc, char **argv) {
     return ptx();
   if (strcmp(argv[1], "device") == 0)
     return device();
+  if (strcmp(argv[1], "tensor-map") == 0)
+    return tensorMap();
+  if (strcmp(argv[1], "cuda11") == 0)
+    return cuda11();
   return 2;
 }
