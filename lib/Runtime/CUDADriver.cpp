@@ -167,8 +167,10 @@ static std::string initialise(void *library, Driver &driver) {
 }
 
 const Driver *xfmr::runtime::cuda::openDriver(std::string &error) {
-  static Driver driver;
-  static std::string failure;
+  // Never destroyed: models unload their kernels from destructors that may
+  // run after this library's static destructors, at exit.
+  static Driver &driver = *new Driver();
+  static std::string &failure = *new std::string();
   static std::once_flag once;
   std::call_once(once, [] {
     // XFMR_CUDA_DRIVER picks another driver library (a compatibility

@@ -32,8 +32,10 @@ using namespace xfmr::runtime::cuda;
 // The recorded error
 //===----------------------------------------------------------------------===//
 
-static std::mutex errorMutex;
-static std::string firstError;
+// Never destroyed, like the driver: the calls of a model's destructors may
+// come after this library's static destructors, at exit.
+static std::mutex &errorMutex = *new std::mutex();
+static std::string &firstError = *new std::string();
 /// Read without the lock by every call, to skip the work after an error.
 static std::atomic<bool> hasError{false};
 
@@ -539,8 +541,8 @@ static int64_t tensorMapElementSize(int64_t dataType) {
 /// process, instead of a new copy leaking per run.
 static CUdeviceptr tensorMapOnDevice(const Driver &driver,
                                      const CUtensorMap &map) {
-  static std::mutex cacheMutex;
-  static std::map<std::array<uint64_t, 16>, CUdeviceptr> copies;
+  static std::mutex &cacheMutex = *new std::mutex();
+  static auto &copies = *new std::map<std::array<uint64_t, 16>, CUdeviceptr>();
   std::array<uint64_t, 16> key;
   std::memcpy(key.data(), map.opaque, sizeof(map.opaque));
   std::lock_guard<std::mutex> lock(cacheMutex);
