@@ -193,13 +193,14 @@ std::string formatDriverVersion(int version);
 //===----------------------------------------------------------------------===//
 
 // The mgpu* functions that compiled models call return no status. The first
-// error one of them meets is kept, process-wide, and makes the later ones
-// (but those that release something) do nothing until the runtime takes it.
+// error one of them meets on a thread is kept for that thread, and makes the
+// later ones there (but those that release something) do nothing until it
+// is taken.
 
-/// Keeps `message` unless an error is already kept.
+/// Keeps `message` unless this thread already keeps an error.
 void recordError(const std::string &message);
 
-/// The kept error, which is then cleared; "" when there is none.
+/// This thread's kept error, which is then cleared; "" when there is none.
 std::string takeError();
 
 } // namespace xfmr::runtime::cuda

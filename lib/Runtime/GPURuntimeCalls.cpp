@@ -17,7 +17,6 @@
 #include "CUDADriver.h"
 
 #include <array>
-#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -32,33 +31,33 @@ using namespace xfmr::runtime::cuda;
 // The recorded error
 //===----------------------------------------------------------------------===//
 
-// Never destroyed, like the driver: the calls of a model's destructors may
-// come after this library's static destructors, at exit.
-static std::mutex &errorMutex = *new std::mutex();
-static std::string &firstError = *new std::string();
-/// Read without the lock by every call, to skip the work after an error.
-static std::atomic<bool> hasError{false};
+// Each thread keeps its own first error. The runtime takes, after a load or
+// a run, the error of the calls that load or run made on its thread, so that
+// models run from several threads at once never take each other's errors (a
+// fault of a kernel poisons the context, and so reaches every thread's next
+// call). The CUDA runtime's cudaGetLastError is per thread for the same
+// reason. A pointer, not a string, so that no thread-local destructor runs
+// before the destructors of models, which may still call in at exit.
+static thread_local std::string *threadError = nullptr;
 
 void xfmr::runtime::cuda::recordError(const std::string &message) {
-  std::lock_guard<std::mutex> lock(errorMutex);
-  if (hasError.load(std::memory_order_relaxed))
-    return;
-  firstError = message;
-  hasError.store(true, std::memory_order_release);
+  if (!threadError)
+    threadError = new std::string(message);
 }
 
 std::string xfmr::runtime::cuda::takeError() {
-  std::lock_guard<std::mutex> lock(errorMutex);
-  std::string error = std::move(firstError);
-  firstError.clear();
-  hasError.store(false, std::memory_order_release);
+  if (!threadError)
+    return "";
+  std::string error = std::move(*threadError);
+  delete threadError;
+  threadError = nullptr;
   return error;
 }
 
 /// The driver, with its context current on this thread; nullptr after an
 /// error (recorded now or before), when the call must do nothing.
 static const Driver *activeDriver() {
-  if (hasError.load(std::memory_order_acquire))
+  if (threadError)
     return nullptr;
   std::string error;
   const Driver *driver = openDriver(error);

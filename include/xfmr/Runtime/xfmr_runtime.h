@@ -163,11 +163,12 @@ const xfmr_target_info *xfmr_model_target(const xfmr_model *model);
 int xfmr_cuda_device_info(char *buffer, size_t size);
 
 /* The mgpu* functions that cuda models call return nothing: the first error
- * one of them meets is kept, process-wide, and the later calls do nothing
- * until it is taken. xfmr_model_load and xfmr_model_run take it and report
- * it themselves; programs that call the mgpu* functions directly take it
- * here. Returns 1 with *error (free it with xfmr_error_free) when there was
- * one, then forgotten; 0 otherwise. */
+ * one of them meets on a thread is kept for that thread (as the CUDA
+ * runtime's cudaGetLastError), and the later calls on it do nothing until it
+ * is taken. xfmr_model_load and xfmr_model_run take it and report it
+ * themselves; programs that call the mgpu* functions directly take it here.
+ * Returns 1 with *error (free it with xfmr_error_free) when the calling
+ * thread had one, then forgotten; 0 otherwise. */
 int xfmr_cuda_take_error(char **error);
 
 /* Frees the shape and data of a tensor that xfmr_model_run filled. */

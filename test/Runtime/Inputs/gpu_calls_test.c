@@ -7,9 +7,11 @@
  *   gpu_calls_test device      the device the runtime found, or why none
  *   gpu_calls_test tensor-map  tensor maps (TMA), with the stand-in driver
  *   gpu_calls_test cuda11      calls that need CUDA 12, with a CUDA 11 one
+ *   gpu_calls_test threads     each thread's error is its own
  */
 #include "xfmr/Runtime/xfmr_runtime.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -165,6 +167,42 @@ static int cuda11(void) {
   return 0;
 }
 
+/* Two threads: the error of one neither stops nor reaches the other. */
+static void *module;
+static pthread_barrier_t recorded, reported;
+
+static void *failingThread(void *unused) {
+  mgpuModuleGetFunction(module, "missing");
+  pthread_barrier_wait(&recorded);
+  pthread_barrier_wait(&reported);
+  printError("failing thread");
+  return NULL;
+}
+
+static void *workingThread(void *unused) {
+  pthread_barrier_wait(&recorded);
+  void *memory = mgpuMemAlloc(64, NULL, true);
+  printf("working thread: %s\n", memory ? "allocated" : "null");
+  mgpuMemFree(memory, NULL);
+  printError("working thread");
+  pthread_barrier_wait(&reported);
+  return NULL;
+}
+
+static int threads(void) {
+  module = mgpuModuleLoad(binary, sizeof(binary));
+  pthread_barrier_init(&recorded, NULL, 2);
+  pthread_barrier_init(&reported, NULL, 2);
+  pthread_t failing, working;
+  pthread_create(&failing, NULL, failingThread, NULL);
+  pthread_create(&working, NULL, workingThread, NULL);
+  pthread_join(failing, NULL);
+  pthread_join(working, NULL);
+  printError("main thread");
+  mgpuModuleUnload(module);
+  return 0;
+}
+
 static int device(void) {
   char info[256];
   int status = xfmr_cuda_device_info(info, sizeof(info));
@@ -190,5 +228,7 @@ int main(int argc, char **argv) {
     return tensorMap();
   if (strcmp(argv[1], "cuda11") == 0)
     return cuda11();
+  if (strcmp(argv[1], "threads") == 0)
+    return threads();
   return 2;
 }
