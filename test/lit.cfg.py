@@ -76,3 +76,16 @@ ptxas = find_cuda_tool("ptxas")
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+# Tests that run kernels need a CUDA driver and a GPU that the runtime can
+# use (REQUIRES: cuda-device); the runtime itself says whether there is one.
+import subprocess
+
+try:
+    probe = subprocess.run(
+        [os.path.join(config.xfmr_tools_dir, "xfmr-run"), "--devices"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    if probe.returncode == 0:
+        config.available_features.add("cuda-device")
+except (OSError, subprocess.SubprocessError):
+    pass
