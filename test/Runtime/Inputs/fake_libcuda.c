@@ -4,7 +4,8 @@
  *
  * "GPU memory" is host memory from malloc, kept in a table so that
  * cuPointerGetAttribute can tell it from other memory; a "module" must start
- * with "FAKEBIN" (or be PTX text); its kernel "add" adds two float vectors
+ * with "FAKEBIN", be PTX text or a fatbin (what xfmr-compile --target=cuda
+ * embeds; none of its kernels runs); its kernel "add" adds two float vectors
  * on the host and faults (like a GPU would, at the next synchronisation)
  * when its pointers are not memory of this driver; "missing" is not found;
  * any other kernel does nothing.
@@ -257,7 +258,8 @@ CUresult cuModuleLoadData(void **result, const void *image) {
   fprintf(stderr, "fake-cuda: cuModuleLoadData\n");
   if (is("no-binary"))
     return NO_BINARY_FOR_GPU;
-  if (memcmp(image, "FAKEBIN", 7) != 0)
+  static const unsigned char fatbinMagic[4] = {0x50, 0xed, 0x55, 0xba};
+  if (memcmp(image, "FAKEBIN", 7) != 0 && memcmp(image, fatbinMagic, 4) != 0)
     return INVALID_IMAGE;
   *result = &module;
   return SUCCESS;
