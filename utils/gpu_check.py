@@ -229,9 +229,15 @@ def run(args):
             failures += not ok
             lines.append(f"| {stem} | {precision} | {result} | {tolerance:g} "
                          f"| {'pass' if ok else 'FAIL'} |")
+    # The correctness table first, so that it survives a benchmark that
+    # fails or runs out of time.
+    print("\n".join(lines), flush=True)
     lines += ["", "| benchmark (f16) | sequence | xfmr ms | PyTorch ms | "
               "xfmr / PyTorch |", "|---|---|---|---|---|"]
-    lines += benchmarks(runtime, folder, manifest)
+    try:
+        lines += benchmarks(runtime, folder, manifest)
+    except (ImportError, RuntimeError, AssertionError) as e:
+        lines.append(f"| benchmarks not run: {e} | | | | |")
     report = "\n".join(lines)
     if args.report:
         pathlib.Path(args.report).write_text(report + "\n")
