@@ -2,7 +2,7 @@
 """The GPU checks of --target=cuda, in two halves.
 
 `prepare` runs where xfmr is built (no GPU needed): it compiles every model
-in test/models for CUDA (f32, and f16 on tensor cores) with its example dims
+in test/models for CUDA (f32, and bf16 on tensor cores) with its example dims
 bound, draws its inputs and computes ONNX Runtime's outputs, builds the
 benchmark models (a GEMM and causal attention, sizes at run time), and puts
 all of it with libxfmr_runtime.so in one folder (a few MiB).
@@ -10,8 +10,8 @@ all of it with libxfmr_runtime.so in one folder (a few MiB).
 `run` runs on a machine with an NVIDIA GPU, from that folder alone: no LLVM,
 no build. Through the runtime's C API (ctypes) it runs every model and
 compares it with ONNX Runtime's outputs (f32 within 1e-4 of the outputs'
-scale, f16 within 2e-2), then times the GEMM and attention at sequence 2k to
-16k against PyTorch (cuBLAS, and scaled_dot_product_attention) in f16, and
+scale, bf16 within 2e-2), then times the GEMM and attention at sequence 2k
+to 16k against PyTorch (cuBLAS, and scaled_dot_product_attention) in bf16, and
 writes a markdown table (and prints it last).
 
 Usage: gpu_check.py prepare --build build --out build/gpu-check
@@ -31,7 +31,7 @@ import time
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-TOLERANCE = {"f32": 1e-4, "f16": 2e-2}
+TOLERANCE = {"f32": 1e-4, "bf16": 2e-2}
 BENCH_SIZES = (2048, 4096, 8192, 16384)
 GEMM_K = GEMM_N = 4096
 HEADS, HEAD_DIM = 16, 128
@@ -100,7 +100,7 @@ def prepare(args):
         manifest["models"].append(stem)
         print(f"prepared {stem}", flush=True)
     for name, path in benchmark_models(out).items():
-        compile_model(xfmr_compile, path, out / f"{name}.so", "f16", {})
+        compile_model(xfmr_compile, path, out / f"{name}.so", "bf16", {})
         path.unlink()
         manifest["benchmarks"][name] = f"{name}.so"
     shutil.copy(pathlib.Path(args.build) / "lib" / "libxfmr_runtime.so", out)
@@ -232,7 +232,7 @@ def run(args):
     # The correctness table first, so that it survives a benchmark that
     # fails or runs out of time.
     print("\n".join(lines), flush=True)
-    lines += ["", "| benchmark (f16) | sequence | xfmr ms | PyTorch ms | "
+    lines += ["", "| benchmark (bf16) | sequence | xfmr ms | PyTorch ms | "
               "xfmr / PyTorch |", "|---|---|---|---|---|"]
     try:
         lines += benchmarks(runtime, folder, manifest)
@@ -270,7 +270,7 @@ def benchmarks(runtime, folder, manifest):
         a = rng.standard_normal((s, GEMM_K), dtype=np.float32)
         b = rng.standard_normal((GEMM_K, GEMM_N), dtype=np.float32)
         ours = median_ms(lambda: gemm.run({"a": a, "b": b}))
-        ta, tb = (torch.from_numpy(x).cuda().half() for x in (a, b))
+        ta, tb = (torch.from_numpy(x).cuda().bfloat16() for x in (a, b))
         theirs = torch_ms(lambda: ta @ tb)
         lines.append(f"| GEMM {s}x{GEMM_K}x{GEMM_N} | {s} | {ours:.2f} | "
                      f"{theirs:.3f} | {ours / theirs:.1f} |")
@@ -283,7 +283,7 @@ def benchmarks(runtime, folder, manifest):
             lines.append(f"| causal attention | {s} | > 60000 | | |")
             break
         ours = median_ms(lambda: attention.run({"q": q, "k": k, "v": v}), 3)
-        tq, tk, tv = (torch.from_numpy(x).cuda().half() for x in (q, k, v))
+        tq, tk, tv = (torch.from_numpy(x).cuda().bfloat16() for x in (q, k, v))
         theirs = torch_ms(lambda: F.scaled_dot_product_attention(
             tq, tk, tv, is_causal=True))
         lines.append(f"| causal attention H={HEADS} D={HEAD_DIM} | {s} | "

@@ -187,9 +187,9 @@ public:
   }
   StringRef getRuntimeKind() const override { return "cuda"; }
   ArrayRef<StringRef> getPrecisions() const override {
-    // f32 stays exact (no tensor cores); tf32 and f16 run contractions on
-    // them.
-    static const StringRef precisions[] = {"f32", "tf32", "f16"};
+    // f32 stays exact (no tensor cores); tf32, bf16 and f16 run
+    // contractions on them.
+    static const StringRef precisions[] = {"f32", "tf32", "bf16", "f16"};
     return precisions;
   }
   ArrayRef<EmitStage> getSerializationStages() const override {

@@ -10,7 +10,8 @@
 // fragments follow the PTX ISA's layouts for m16n8k16 (f16) and m16n8k8
 // (tf32): lane l is in group g = l / 4 at position t = l % 4 of it, and
 //
-//   f16   A[4x2]: reg r, elem c -> row g + 8 (r % 2), col 8 (r / 2) + 2t + c
+//   f16, bf16
+//         A[4x2]: reg r, elem c -> row g + 8 (r % 2), col 8 (r / 2) + 2t + c
 //         B[2x2]: reg r, elem c -> k 8r + 2t + c, col g
 //   tf32  A[4x1]: reg r         -> row g + 8 (r % 2), col 4 (r / 2) + t
 //         B[2x1]: reg r         -> k 4r + t, col g
@@ -20,6 +21,8 @@
 
 #include "xfmr/Target/NVPTX/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -36,10 +39,13 @@ using namespace mlir::xfmr;
 namespace {
 /// The shape of one mma.sync and its operands' element type.
 struct MmaKind {
-  int64_t k;              ///< 16 for f16, 8 for tf32
-  Type elementType;       ///< f16, or f32 read as tf32
-  int64_t elementsPerReg; ///< 2 for f16, 1 for tf32
+  int64_t k;              ///< 16 for f16 and bf16, 8 for tf32
+  Type elementType;       ///< f16, bf16, or f32 read as tf32
+  int64_t elementsPerReg; ///< 2 for f16 and bf16, 1 for tf32
   bool tf32;
+  /// nvgpu.mma.sync has no bf16: its operands are packed into i32
+  /// registers for nvvm.mma.sync here.
+  bool bf16;
 };
 
 /// The loops of a contraction: the m, n and k dims of its tiles, and the
@@ -94,6 +100,48 @@ static Value loadOrZero(OpBuilder &b, Location loc, linalg::LinalgOp op,
         scf::YieldOp::create(otherwise, l, zero);
       });
   return guarded.getResult(0);
+}
+
+/// The bf16 pair (`low`, `high`) as the i32 register of a fragment, the
+/// first element in the low half.
+static Value packBF16Pair(OpBuilder &b, Location loc, Value low, Value high) {
+  auto bits = [&](Value value) {
+    Value i16 = arith::BitcastOp::create(b, loc, b.getI16Type(), value);
+    return arith::ExtUIOp::create(b, loc, b.getI32Type(), i16).getResult();
+  };
+  Value shifted = arith::ShLIOp::create(
+      b, loc, bits(high),
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(16)));
+  return arith::OrIOp::create(b, loc, shifted, bits(low));
+}
+
+/// One m16n8k16 bf16 mma.sync on the fragments' elements (8 of A, 4 of B,
+/// bf16, in register order) and the accumulators `acc` (vector<2x2xf32>).
+static Value mmaOnPackedBF16(OpBuilder &b, Location loc,
+                             ArrayRef<Value> aElements,
+                             ArrayRef<Value> bElements, Value acc) {
+  SmallVector<Value> aRegs, bRegs, cRegs;
+  for (size_t i = 0; i < aElements.size(); i += 2)
+    aRegs.push_back(packBF16Pair(b, loc, aElements[i], aElements[i + 1]));
+  for (size_t i = 0; i < bElements.size(); i += 2)
+    bRegs.push_back(packBF16Pair(b, loc, bElements[i], bElements[i + 1]));
+  for (int64_t i = 0; i < 4; ++i)
+    cRegs.push_back(vector::ExtractOp::create(b, loc, acc,
+                                              ArrayRef<int64_t>{i / 2, i % 2}));
+  Type f32 = b.getF32Type();
+  auto resultType =
+      LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+  auto mma = NVVM::MmaOp::create(
+      b, loc, resultType, aRegs, bRegs, cRegs, ArrayRef<int64_t>{16, 8, 16},
+      std::nullopt, std::nullopt,
+      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  SmallVector<Value> results;
+  for (int64_t i = 0; i < 4; ++i)
+    results.push_back(LLVM::ExtractValueOp::create(b, loc, mma, i));
+  return vector::FromElementsOp::create(b, loc, VectorType::get({2, 2}, f32),
+                                        results);
 }
 
 /// Replaces `op` by a launch of one warp per 16x8 tile of its output.
@@ -215,15 +263,24 @@ static void launchOnTensorCores(linalg::LinalgOp op,
         bElements.push_back(
             narrow(element(rhs, {loops.k, kk, k}, {loops.n, col, n})));
       }
-    Value aFragment = vector::FromElementsOp::create(
-        b, loc, VectorType::get({4, kind.elementsPerReg}, kind.elementType),
-        aElements);
-    Value bFragment = vector::FromElementsOp::create(
-        b, loc, VectorType::get({2, kind.elementsPerReg}, kind.elementType),
-        bElements);
-    Value product = nvgpu::MmaSyncOp::create(
-        b, loc, aFragment, bFragment, loop.getRegionIterArg(0),
-        ArrayRef<int64_t>{16, 8, kind.k}, kind.tf32);
+    Value product = kind.bf16
+                        ? mmaOnPackedBF16(b, loc, aElements, bElements,
+                                          loop.getRegionIterArg(0))
+                        : nvgpu::MmaSyncOp::create(
+                              b, loc,
+                              vector::FromElementsOp::create(
+                                  b, loc,
+                                  VectorType::get({4, kind.elementsPerReg},
+                                                  kind.elementType),
+                                  aElements),
+                              vector::FromElementsOp::create(
+                                  b, loc,
+                                  VectorType::get({2, kind.elementsPerReg},
+                                                  kind.elementType),
+                                  bElements),
+                              loop.getRegionIterArg(0),
+                              ArrayRef<int64_t>{16, 8, kind.k}, kind.tf32)
+                              .getResult();
     scf::YieldOp::create(b, loc, product);
   }
 
@@ -260,11 +317,14 @@ struct TensorCoreMatmulPass
     Builder b(&getContext());
     MmaKind kind;
     if (precision == "f16") {
-      kind = {16, b.getF16Type(), 2, false};
+      kind = {16, b.getF16Type(), 2, false, false};
+    } else if (precision == "bf16") {
+      kind = {16, b.getBF16Type(), 2, false, true};
     } else if (precision == "tf32") {
-      kind = {8, b.getF32Type(), 1, true};
+      kind = {8, b.getF32Type(), 1, true, false};
     } else {
-      getOperation().emitError("tensor cores take f16 or tf32 operands, not '")
+      getOperation().emitError(
+          "tensor cores take f16, bf16 or tf32 operands, not '")
           << precision << "'";
       return signalPassFailure();
     }

@@ -1,6 +1,7 @@
 // RUN: xfmr-opt %s --xfmr-nvptx-tensor-core-matmul | FileCheck %s
 // RUN: xfmr-opt %s --xfmr-nvptx-tensor-core-matmul=precision=tf32 | FileCheck %s --check-prefix=TF32
-// RUN: not xfmr-opt %s --xfmr-nvptx-tensor-core-matmul=precision=bf16 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: xfmr-opt %s --xfmr-nvptx-tensor-core-matmul=precision=bf16 | FileCheck %s --check-prefix=BF16
+// RUN: not xfmr-opt %s --xfmr-nvptx-tensor-core-matmul=precision=f8 2>&1 | FileCheck %s --check-prefix=BAD
 
 #a = affine_map<(b, m, n, k) -> (b, m, k)>
 #bt = affine_map<(b, m, n, k) -> (n, k)>
@@ -25,7 +26,15 @@
 // TF32-LABEL: func.func @projection
 // TF32: scf.for {{.*}} step %c8
 // TF32: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
-// BAD: tensor cores take f16 or tf32 operands, not 'bf16'
+// bf16 pairs are packed into the i32 registers of nvvm.mma.sync, the first
+// element in the low half.
+// BF16-LABEL: func.func @projection
+// BF16: arith.truncf {{.*}} : f32 to bf16
+// BF16: %[[LO:.*]] = arith.bitcast {{.*}} : bf16 to i16
+// BF16: %[[HI:.*]] = arith.shli
+// BF16: arith.ori %[[HI]]
+// BF16: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// BAD: tensor cores take f16, bf16 or tf32 operands, not 'f8'
 func.func @projection(%x: memref<2x30x40xf32>, %w: memref<20x40xf32>, %y: memref<2x30x20xf32>) {
   linalg.generic {indexing_maps = [#a, #bt, #c],
                   iterator_types = ["parallel", "parallel", "parallel", "reduction"]}

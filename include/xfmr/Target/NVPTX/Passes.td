@@ -55,9 +55,9 @@ def XfmrNVPTXTensorCoreMatmulPass
     projections of linear layers and attention, operands transposed or
     broadcast by their indexing maps) becomes a launch of one warp per
     16x8 tile of its output, which steps through k with one `mma.sync` per
-    step: m16n8k16 on f16 operands (`precision=f16`) or m16n8k8 on tf32
-    (`precision=tf32`), accumulating in f32 from the output's initial
-    values. Operands are rounded to the precision as they are loaded;
+    step: m16n8k16 on f16 or bf16 operands (`precision=f16`, `bf16`) or
+    m16n8k8 on tf32 (`precision=tf32`), accumulating in f32 from the
+    output's initial values. Operands are rounded to the precision as they are loaded;
     elements past the edges read as zero and are not stored, so any size
     works.
 
@@ -75,10 +75,12 @@ def XfmrNVPTXTensorCoreMatmulPass
   }];
   let options = [
     Option<"precision", "precision", "std::string", /*default=*/"\"f16\"",
-           "The operands' precision: f16 or tf32">,
+           "The operands' precision: f16, bf16 or tf32">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect",
                            "::mlir::arith::ArithDialect"];
