@@ -20,10 +20,15 @@ def XfmrNVPTXMapParallelLoopsPass
     `gpu.launch` over its whole iteration space, flattened: one thread per
     iteration, `block-size` threads per block and as many blocks as the trip
     counts' product needs. A thread recovers its induction variables from
-    its linear index and runs the loop's body, whose own loops (a matmul's
-    reduction, a row's softmax) stay sequential in it; threads past the end
-    do nothing. Dynamic trip counts are computed on the host before the
-    launch.
+    its linear index and runs the loop's body, whose own loops stay
+    sequential in it; threads past the end do nothing. Dynamic trip counts
+    are computed on the host before the launch.
+
+    A row reduction (the body one loop that folds a value per k into one
+    element of a buffer with addf, mulf, or a max or min: the sums of
+    softmax and of norms) gets a warp per row instead: each lane folds
+    every 32nd element from the identity, five xor shuffles combine the
+    lanes' partial results, and lane 0 folds them into the output.
 
     Every launch names the same kernel module (`@xfmr_kernels`), so that
     outlining puts all kernels in one `gpu.module`: one binary to load.
