@@ -17,10 +17,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Compare.h"
 #include "Inputs.h"
-#include "Npy.h"
-#include "TensorProtoIO.h"
+#include "xfmr/TensorIO/Compare.h"
+#include "xfmr/TensorIO/Npy.h"
+#include "xfmr/TensorIO/TensorProtoIO.h"
 
 #include "xfmr/Compiler/Compiler.h"
 #include "xfmr/InitAll.h"
@@ -43,6 +43,7 @@
 #include <optional>
 
 using namespace llvm;
+using namespace xfmr::io;
 using namespace xfmr::run;
 
 static cl::OptionCategory runCategory("xfmr-run options");
