@@ -81,6 +81,14 @@ public:
   }
   xfmr_tensor *data() { return tensors.data(); }
   const xfmr_tensor &operator[](size_t i) const { return tensors[i]; }
+  /// Hands output `i` over to the caller, who releases it; this object then
+  /// holds an empty tensor in its place.
+  xfmr_tensor take(size_t i) {
+    xfmr_tensor taken = tensors[i];
+    tensors[i].shape = nullptr;
+    tensors[i].data = nullptr;
+    return taken;
+  }
 
 private:
   std::vector<xfmr_tensor> tensors;

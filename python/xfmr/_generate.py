@@ -1,0 +1,137 @@
+"""``xfmr.generate``: greedy or sampled decoding with a KV cache, for decoder
+models exported with past/present key-values."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, List, Optional, Sequence
+
+import numpy as np
+
+from ._errors import InputError
+from ._model import Model, compile
+
+Runner = Callable[[dict], List[np.ndarray]]
+
+
+def generate(model: Any, input_ids: Any, *, max_new_tokens: int = 20,
+             eos_token_id: Optional[int] = None, do_sample: bool = False,
+             top_k: int = 0, top_p: float = 1.0, temperature: float = 1.0,
+             seed: Optional[int] = None, **compile_options: Any
+             ) -> np.ndarray:
+    """Generates up to ``max_new_tokens`` tokens after ``input_ids``
+    ([batch, prompt] or [prompt]) and returns the prompt with them.
+
+    ``model`` is a decoder exported with ``past_key_values.*`` inputs and
+    ``present.*`` outputs: a path, bytes or ``onnx.ModelProto`` (compiled
+    with ``compile_options``), an ``xfmr.Model``, or any session with ONNX
+    Runtime's ``run(None, feeds)`` (so the same loop runs on
+    ``onnxruntime.InferenceSession``). One prefill runs the prompt, then one
+    step per token; each step's present key/values are the next step's past
+    as they are, without a copy. Greedy unless ``do_sample``, which samples
+    from the ``temperature``-scaled distribution cut to the ``top_k`` most
+    likely tokens and the ``top_p`` probability mass, with ``seed``.
+    Sequences that produced ``eos_token_id`` are padded with it; the loop
+    stops when every sequence has.
+    """
+    run, input_names, output_names, past_shapes = _runner(model,
+                                                          compile_options)
+    ids = np.asarray(input_ids, dtype=np.int64)
+    if ids.ndim == 1:
+        ids = ids[None, :]
+    if ids.ndim != 2 or ids.shape[1] == 0:
+        raise InputError("input_ids: expected [batch, prompt] token ids with "
+                         f"a prompt of at least one token, given shape "
+                         f"{list(ids.shape)}")
+    if max_new_tokens < 0:
+        raise ValueError("max_new_tokens must be >= 0")
+    pasts = [n for n in input_names if "past" in n]
+    presents = [n for n in output_names if "present" in n]
+    if not pasts or len(pasts) != len(presents) or \
+            "input_ids" not in input_names or output_names[0] != "logits":
+        raise InputError(
+            "generate needs a decoder with inputs input_ids and past_* "
+            "and outputs logits and present_* (one per past); this model "
+            f"has inputs {input_names} and outputs {output_names}")
+    present_index = [output_names.index(n) for n in presents]
+
+    batch = ids.shape[0]
+    rng = np.random.default_rng(seed)
+    feeds = {name: np.zeros(_empty_past(shape, batch), np.float32)
+             for name, shape in zip(pasts, past_shapes)}
+    step_ids = ids
+    tokens = [ids]
+    finished = np.zeros(batch, dtype=bool)
+    total = ids.shape[1]
+    for _ in range(max_new_tokens):
+        feeds["input_ids"] = step_ids
+        if "attention_mask" in input_names:
+            feeds["attention_mask"] = np.ones((batch, total), np.int64)
+        outputs = run(feeds)
+        logits = outputs[0][:, -1, :]
+        token = (_sample(logits, top_k, top_p, temperature, rng)
+                 if do_sample else np.argmax(logits, axis=-1))
+        if eos_token_id is not None:
+            token = np.where(finished, eos_token_id, token)
+            finished |= token == eos_token_id
+        step_ids = token.astype(np.int64)[:, None]
+        tokens.append(step_ids)
+        total += 1
+        for name, index in zip(pasts, present_index):
+            feeds[name] = outputs[index]
+        if finished.all():
+            break
+    return np.concatenate(tokens, axis=1)
+
+
+def _runner(model: Any, compile_options: dict):
+    """A function feeds -> outputs in the model's order, the input and
+    output names, and the past inputs' shapes."""
+    if isinstance(model, (str, os.PathLike, bytes)) or hasattr(
+            model, "SerializeToString"):
+        model = compile(model, **compile_options)
+    if isinstance(model, Model):
+        names = [o.name for o in model.outputs]
+        shapes = {i.name: i.shape for i in model.inputs}
+        return (model._run_list, [i.name for i in model.inputs], names,
+                [shapes[n] for n in shapes if "past" in n])
+    if hasattr(model, "get_inputs") and hasattr(model, "run"):
+        inputs = model.get_inputs()
+        return (lambda feeds: model.run(None, feeds),
+                [i.name for i in inputs],
+                [o.name for o in model.get_outputs()],
+                [tuple(d if isinstance(d, int) else -1 for d in i.shape)
+                 for i in inputs if "past" in i.name])
+    raise TypeError("model is a path, bytes, onnx.ModelProto, xfmr.Model or "
+                    f"a session with run(None, feeds), not "
+                    f"{type(model).__name__}")
+
+
+def _empty_past(shape: Sequence[int], batch: int) -> tuple:
+    """The shape of an empty cache: [batch, heads, 0, head_dim]."""
+    if len(shape) != 4:
+        raise InputError(f"a past key/value of shape {list(shape)}: expected "
+                         "[batch, heads, past_sequence, head_dim]")
+    return (batch, shape[1], 0, shape[3])
+
+
+def _sample(logits: np.ndarray, top_k: int, top_p: float, temperature: float,
+            rng: np.random.Generator) -> np.ndarray:
+    if temperature <= 0:
+        raise ValueError("temperature must be > 0")
+    scores = logits.astype(np.float64) / temperature
+    if top_k > 0:
+        kth = np.sort(scores, axis=-1)[:, -min(top_k, scores.shape[-1])]
+        scores = np.where(scores < kth[:, None], -np.inf, scores)
+    probs = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    probs /= probs.sum(axis=-1, keepdims=True)
+    if top_p < 1.0:
+        order = np.argsort(-probs, axis=-1)
+        sorted_probs = np.take_along_axis(probs, order, axis=-1)
+        # Keep the smallest prefix whose mass reaches top_p (at least one).
+        drop = np.cumsum(sorted_probs, axis=-1) - sorted_probs >= top_p
+        sorted_probs[drop] = 0
+        probs = np.zeros_like(probs)
+        np.put_along_axis(probs, order, sorted_probs, axis=-1)
+        probs /= probs.sum(axis=-1, keepdims=True)
+    return np.array([rng.choice(probs.shape[-1], p=p) for p in probs])
