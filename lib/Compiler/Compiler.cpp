@@ -75,7 +75,8 @@ InFlightDiagnostic modelError(ModuleOp module,
 LogicalResult runStage(ModuleOp module, const CompileOptions &options,
                        llvm::function_ref<void(OpPassManager &)> build) {
   PassManager pm(module->getName());
-  if (options.configurePassManager && failed(options.configurePassManager(pm)))
+  if (options.configurePassManager &&
+      failed(options.configurePassManager(pm)))
     return failure();
   build(pm);
   return pm.run(module);
@@ -139,8 +140,8 @@ LogicalResult writeMachineCode(ModuleOp module, const CompileOptions &options,
                               "with -o");
   llvm::SmallString<128> objectPath;
   int fd;
-  if (std::error_code ec =
-          llvm::sys::fs::createTemporaryFile("xfmr-model", "o", fd, objectPath))
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          "xfmr-model", "o", fd, objectPath))
     return modelError(module, "cannot create a temporary file: ")
            << ec.message();
   llvm::FileRemover removeObject(objectPath);

@@ -31,8 +31,9 @@ static cl::opt<std::string> inputFile(cl::Positional,
                                       cl::Required);
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("file"));
-static cl::opt<std::string>
-    target("target", cl::desc("What to compile for: cpu"), cl::init("cpu"));
+static cl::opt<std::string> target("target",
+                                   cl::desc("What to compile for: cpu"),
+                                   cl::init("cpu"));
 static cl::opt<std::string>
     emit("emit",
          cl::desc("What to write: xfmr, fused, linalg, llvm (the LLVM "
