@@ -40,6 +40,8 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
+void mlir::xfmr::registerAllXfmrTargets() { registerTarget(createCPUTarget()); }
+
 void mlir::xfmr::registerAllXfmrDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::xfmr::XfmrDialect, mlir::affine::AffineDialect,
                   mlir::arith::ArithDialect,
@@ -50,7 +52,9 @@ void mlir::xfmr::registerAllXfmrDialects(mlir::DialectRegistry &registry) {
                   mlir::scf::SCFDialect, mlir::tensor::TensorDialect,
                   mlir::vector::VectorDialect,
                   mlir::x86vector::X86VectorDialect>();
-  registerCPUTargetInterfaces(registry);
+  registerAllXfmrTargets();
+  for (llvm::StringRef name : getRegisteredTargetNames())
+    lookupTarget(name)->registerDialects(registry);
 }
 
 void mlir::xfmr::registerAllXfmrPasses() {

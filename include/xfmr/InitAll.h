@@ -20,8 +20,12 @@ class DialectRegistry;
 
 namespace mlir::xfmr {
 
+/// Registers every code generation target (`--target=NAME`).
+void registerAllXfmrTargets();
+
 /// Registers the xfmr dialect and the upstream dialects that xfmr's
-/// pipelines produce or consume.
+/// pipelines produce or consume, every target's among them (so it also
+/// registers the targets).
 void registerAllXfmrDialects(mlir::DialectRegistry &registry);
 
 /// Registers every xfmr pass and pipeline, and the upstream passes that

@@ -222,6 +222,7 @@ NB_MODULE(_xfmr, m) {
       .def_rw("target", &CompileRequest::target)
       .def_rw("precision", &CompileRequest::precision)
       .def_rw("cpu", &CompileRequest::cpu)
+      .def_rw("gpu_archs", &CompileRequest::gpuArchs)
       .def_rw("opt_level", &CompileRequest::optLevel)
       .def_rw("fuse", &CompileRequest::fuse)
       .def_rw("fusion_report", &CompileRequest::fusionReport)

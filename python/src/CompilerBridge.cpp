@@ -49,9 +49,10 @@ mlir::xfmr::CompileOptions makeCompileOptions(const CompileRequest &request,
     return options;
   }
   options.emit = *emit;
-  options.cpu.cpu = request.cpu;
-  options.cpu.precision = request.precision;
-  options.cpu.optLevel = request.optLevel;
+  options.targetOptions.cpu = request.cpu;
+  options.targetOptions.gpuArchs = request.gpuArchs;
+  options.targetOptions.precision = request.precision;
+  options.targetOptions.optLevel = request.optLevel;
   options.fuse = request.fuse;
   options.fusionReport = request.fusionReport;
   for (const auto &[name, value] : request.dims)

@@ -29,6 +29,8 @@ struct CompileRequest {
   std::string target = "cpu";
   std::string precision = "f32";
   std::string cpu = "native";
+  /// GPU targets' architectures (sm_80, ...); empty for the default.
+  std::vector<std::string> gpuArchs;
   unsigned optLevel = 3;
   bool fuse = true;
   bool fusionReport = false;

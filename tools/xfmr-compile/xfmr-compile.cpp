@@ -32,12 +32,13 @@ static cl::opt<std::string> inputFile(cl::Positional,
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("file"));
 static cl::opt<std::string> target("target",
-                                   cl::desc("What to compile for: cpu"),
+                                   cl::desc("What to compile for: cpu or cuda"),
                                    cl::init("cpu"));
 static cl::opt<std::string>
     emit("emit",
-         cl::desc("What to write: xfmr, fused, linalg, llvm (the LLVM "
-                  "dialect), llvm-ir, asm, obj, so"),
+         cl::desc("What to write: xfmr, fused, linalg, llvm (the target's "
+                  "codegen output), then the target's files: llvm-ir, asm, "
+                  "obj (cpu), ptx (cuda), so (both)"),
          cl::init("so"));
 static cl::opt<char> optLevel("O", cl::desc("Optimization level (0-3)"),
                               cl::Prefix, cl::init('3'));
@@ -45,10 +46,15 @@ static cl::opt<std::string> mcpu("mcpu",
                                  cl::desc("Target CPU: native (the host) or "
                                           "an LLVM CPU name"),
                                  cl::init("native"));
+static cl::list<std::string>
+    cudaArchs("cuda-arch",
+              cl::desc("GPU architectures to emit code for (cuda; default "
+                       "sm_80,sm_90a)"),
+              cl::CommaSeparated, cl::value_desc("sm_XY,..."));
 static cl::opt<std::string> precision(
     "precision",
-    cl::desc("Arithmetic of the matmuls with constant weights: f32, or bf16 "
-             "(weights and activations rounded to bf16, AVX512-BF16 dot "
+    cl::desc("Arithmetic of matmuls and attention. cpu: f32, or bf16 "
+             "(matmuls with constant weights in bf16 with AVX512-BF16 dot "
              "products accumulated in f32; needs avx512bf16)"),
     cl::init("f32"));
 static cl::list<std::string>
@@ -113,7 +119,7 @@ int main(int argc, char **argv) {
   if (!stage) {
     errs() << "error: --emit=" << emit
            << " is not a stage (xfmr, fused, linalg, llvm, llvm-ir, asm, "
-              "obj, so)\n";
+              "obj, ptx, so)\n";
     return 1;
   }
   options.emit = *stage;
@@ -121,9 +127,10 @@ int main(int argc, char **argv) {
     errs() << "error: -O" << optLevel << " is not a level (0 to 3)\n";
     return 1;
   }
-  options.cpu.optLevel = optLevel - '0';
-  options.cpu.cpu = mcpu;
-  options.cpu.precision = precision;
+  options.targetOptions.optLevel = optLevel - '0';
+  options.targetOptions.cpu = mcpu;
+  options.targetOptions.gpuArchs.assign(cudaArchs.begin(), cudaArchs.end());
+  options.targetOptions.precision = precision;
   options.fuse = fuse;
   options.fusionReport = fusionReport;
   options.preRMSNorm = preRMSNorm;
@@ -138,7 +145,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (outputFile.empty()) {
-    if (options.emit >= mlir::xfmr::EmitStage::Obj) {
+    if (options.emit == mlir::xfmr::EmitStage::Obj ||
+        options.emit == mlir::xfmr::EmitStage::So) {
       errs() << "error: name the output with -o\n";
       return 1;
     }

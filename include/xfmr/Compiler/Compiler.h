@@ -14,16 +14,12 @@
 #ifndef XFMR_COMPILER_COMPILER_H
 #define XFMR_COMPILER_COMPILER_H
 
-#include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
 #include "xfmr/Import/ONNX/ImportONNX.h"
-#include "xfmr/Target/CPU/CPUTarget.h"
+#include "xfmr/Pipelines/Pipelines.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
-
-#include <optional>
-#include <string>
 
 namespace mlir {
 class PassManager;
@@ -31,34 +27,10 @@ class PassManager;
 
 namespace mlir::xfmr {
 
-/// The stages a model can be written out at, in pipeline order.
-enum class EmitStage {
-  Xfmr,   ///< imported and cleaned up (shapes refined, shape math folded)
-  Fused,  ///< after the fusion passes
-  Linalg, ///< lowered to linalg/tensor/arith/math
-  LLVM,   ///< the LLVM dialect, the model ABI included
-  LLVMIR, ///< optimized LLVM IR
-  Asm,    ///< assembly
-  Obj,    ///< an object file
-  So,     ///< a shared library: the compiled model
-};
-
-/// The stage named by an `--emit` value, if any.
-std::optional<EmitStage> parseEmitStage(llvm::StringRef name);
-
-struct CompileOptions {
-  std::string target = "cpu";
+/// The pipeline's options, and what the driver does around it: how the
+/// model is read and what is written.
+struct CompileOptions : public PipelineOptions {
   EmitStage emit = EmitStage::So;
-  CPUTargetOptions cpu;
-  /// Run the fusion passes (off: the graph reaches lowering as imported).
-  bool fuse = true;
-  /// Print the fusion report (fused blocks, and why candidates were not
-  /// fused) to stderr.
-  bool fusionReport = false;
-  /// Rewrite Pre-LN LayerNorms into RMSNorms where that is exact.
-  bool preRMSNorm = false;
-  /// How attention and MLP blocks are tiled in the lowering to linalg.
-  XfmrToLinalgTiling tiling;
   ONNXImportOptions import;
   /// Called on every pass manager the compiler runs, so that tools can
   /// apply MLIR's command-line options (IR printing, timing).
@@ -72,7 +44,9 @@ OwningOpRef<ModuleOp> loadModel(llvm::StringRef path, MLIRContext *context,
                                 const ONNXImportOptions &importOptions);
 
 /// Compiles `module` up to `options.emit` and writes the result to
-/// `outputPath` ("-" is stdout for text stages). Errors are reported through
+/// `outputPath` ("-" is stdout for text stages): the pipeline's phases up to
+/// the one that ends at the stage, then the target's serialisation for the
+/// stages after codegen. Errors are reported through
 /// the context's diagnostics, at the module or at the ONNX node at fault.
 LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
                             llvm::StringRef outputPath);

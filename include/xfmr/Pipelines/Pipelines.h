@@ -7,14 +7,28 @@
 //===----------------------------------------------------------------------===//
 //
 // The named pipelines are built here once; xfmr-opt, the driver and the
-// Python package all call these builders.
+// Python package all call these builders. The whole compile is one
+// pipeline in phases,
+//
+//   (import) -> graph clean-up -> fusion -> lowering to linalg
+//            -> target codegen -> (serialisation)
+//
+// of which the middle four are passes that `buildXfmrPipeline` runs from
+// any phase to any later one; import reads a file and serialisation writes
+// one, so the driver runs them around it (the second through the target).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef XFMR_PIPELINES_PIPELINES_H
 #define XFMR_PIPELINES_PIPELINES_H
 
+#include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
+#include "xfmr/Pipelines/EmitStage.h"
+#include "xfmr/Target/Target.h"
+
 #include "mlir/Pass/PassOptions.h"
+
+#include <optional>
 
 namespace mlir {
 class OpPassManager;
@@ -68,8 +82,49 @@ struct FusionOptions : public mlir::PassPipelineOptions<FusionOptions> {
 /// blocks the previous ones produced.
 void buildFusionPipeline(mlir::OpPassManager &pm, const FusionOptions &options);
 
-/// Registers the named pipelines with the command line
-/// (`--xfmr-graph-cleanup`, `--xfmr-fuse`, `--xfmr-cpu-codegen`).
+/// The tiles of the lowering to linalg: flash attention's and the MLP's.
+void buildLowerToLinalgPipeline(mlir::OpPassManager &pm,
+                                const XfmrToLinalgTiling &tiling);
+
+//===----------------------------------------------------------------------===//
+// The whole pipeline
+//===----------------------------------------------------------------------===//
+
+/// The phases that run as passes, in order.
+enum class Phase { GraphCleanup, Fusion, Linalg, Codegen };
+
+/// The phase named `name` (graph-cleanup, fusion, linalg, codegen), if any.
+std::optional<Phase> parsePhase(llvm::StringRef name);
+
+/// The last phase that must run before `stage` can be written.
+Phase getLastPhase(EmitStage stage);
+
+/// Everything the phases read, for whichever target.
+struct PipelineOptions {
+  /// The target's name (`--target`).
+  std::string target = "cpu";
+  TargetOptions targetOptions;
+  /// Run the fusion passes (off: the graph reaches lowering as imported).
+  bool fuse = true;
+  /// Print the fusion report (fused blocks, and why candidates were not
+  /// fused) to stderr.
+  bool fusionReport = false;
+  /// Rewrite Pre-LN LayerNorms into RMSNorms where that is exact.
+  bool preRMSNorm = false;
+  /// How attention and MLP blocks are tiled in the lowering to linalg.
+  XfmrToLinalgTiling tiling;
+};
+
+/// Adds the phases `from` to `to` (both included). The target's options are
+/// resolved first; failure and `error` when the target or its options are
+/// not known.
+LogicalResult buildXfmrPipeline(mlir::OpPassManager &pm,
+                                const PipelineOptions &options, Phase from,
+                                Phase to, std::string &error);
+
+/// Registers the named pipelines with the command line: each phase
+/// (`--xfmr-graph-cleanup`, `--xfmr-fuse`, `--xfmr-lower-to-linalg`,
+/// `--xfmr-codegen`) and the whole (`--xfmr-pipeline`).
 void registerXfmrPipelines();
 
 } // namespace mlir::xfmr

@@ -47,7 +47,7 @@ static uint64_t hostCacheBytes(int name, uint64_t fallback) {
 }
 
 std::optional<CPUTargetDescription>
-mlir::xfmr::describeCPU(const CPUTargetOptions &options, std::string &error) {
+mlir::xfmr::describeCPU(const TargetOptions &options, std::string &error) {
   std::unique_ptr<llvm::TargetMachine> machine =
       createCPUTargetMachine(options, error);
   if (!machine)

@@ -22,24 +22,8 @@
 
 using namespace mlir;
 
-bool mlir::xfmr::isCPUPrecision(llvm::StringRef precision) {
-  return precision == "f32" || precision == "bf16";
-}
-
-LogicalResult mlir::xfmr::buildCPULinalgToLLVMPipeline(
-    OpPassManager &pm, const CPUCodegenOptions &options, std::string &error) {
-  CPUTargetOptions machine;
-  machine.cpu = options.cpu;
-  machine.precision = options.precision;
-  std::optional<CPUTargetDescription> target = describeCPU(machine, error);
-  if (!target)
-    return failure();
-  buildCPULinalgToLLVMPipeline(pm, options, *target);
-  return success();
-}
-
 void mlir::xfmr::buildCPULinalgToLLVMPipeline(
-    OpPassManager &pm, const CPUCodegenOptions &options,
+    OpPassManager &pm, const TargetOptions &options,
     const CPUTargetDescription &target) {
   bool bf16 = options.precision == "bf16";
   RegisterBlock block = target.matmulRegisterBlock();
@@ -141,5 +125,3 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
   pm.addPass(createXfmrCPUEmitModelABIPass(abi));
   pm.addPass(createCanonicalizerPass());
 }
-
-void mlir::xfmr::registerCPUTargetPasses() { registerXfmrCPUPasses(); }

@@ -24,7 +24,7 @@
 using namespace mlir;
 
 std::unique_ptr<llvm::TargetMachine>
-mlir::xfmr::createCPUTargetMachine(const CPUTargetOptions &options,
+mlir::xfmr::createCPUTargetMachine(const TargetOptions &options,
                                    std::string &error) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();

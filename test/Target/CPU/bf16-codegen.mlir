@@ -1,6 +1,6 @@
-// RUN: xfmr-opt %s --xfmr-cpu-codegen="precision=bf16 cpu=sapphirerapids" | FileCheck %s
-// RUN: xfmr-opt %s --xfmr-cpu-codegen=cpu=x86-64-v4 | FileCheck %s --check-prefix=F32
-// RUN: not xfmr-opt %s --xfmr-cpu-codegen="precision=bf16 cpu=x86-64-v3" 2>&1 | FileCheck %s --check-prefix=NOBF16
+// RUN: xfmr-opt %s --xfmr-codegen="precision=bf16 cpu=sapphirerapids" | FileCheck %s
+// RUN: xfmr-opt %s --xfmr-codegen=cpu=x86-64-v4 | FileCheck %s --check-prefix=F32
+// RUN: not xfmr-opt %s --xfmr-codegen="precision=bf16 cpu=x86-64-v3" 2>&1 | FileCheck %s --check-prefix=NOBF16
 
 // The CPU pipeline with precision=bf16: the constant weight is packed into
 // bf16 pairs, the activations are rounded to bf16 (fptrunc), and a block of

@@ -1,6 +1,6 @@
-// RUN: xfmr-opt %s --xfmr-cpu-codegen=cpu=x86-64-v4 | FileCheck %s
-// RUN: xfmr-opt %s --xfmr-cpu-codegen=cpu=x86-64-v3 | FileCheck %s --check-prefix=AVX2
-// RUN: not xfmr-opt %s --xfmr-cpu-codegen=cpu=pentium-z 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// RUN: xfmr-opt %s --xfmr-codegen=cpu=x86-64-v4 | FileCheck %s
+// RUN: xfmr-opt %s --xfmr-codegen=cpu=x86-64-v3 | FileCheck %s --check-prefix=AVX2
+// RUN: not xfmr-opt %s --xfmr-codegen=cpu=pentium-z 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 
 // The whole CPU pipeline on a linalg function: only the model ABI is
 // exported, the entry's C wrapper is called with the results' and the

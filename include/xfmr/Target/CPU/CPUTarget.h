@@ -16,9 +16,9 @@
 #define XFMR_TARGET_CPU_CPUTARGET_H
 
 #include "xfmr/Target/CPU/CPUTargetDescription.h"
+#include "xfmr/Target/Target.h"
 
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/Pass/PassOptions.h"
 #include "llvm/Target/TargetMachine.h"
 
 #include <memory>
@@ -32,55 +32,21 @@ class raw_pwrite_stream;
 
 namespace mlir::xfmr {
 
-/// Options of the CPU pipeline from linalg to LLVM.
-struct CPUCodegenOptions : public PassPipelineOptions<CPUCodegenOptions> {
-  Option<std::string> precision{
-      *this, "precision",
-      llvm::cl::desc("Arithmetic of the matmuls with constant weights: f32, "
-                     "or bf16 (weights and activations rounded to bf16, "
-                     "AVX512-BF16 dot products accumulated in f32)"),
-      llvm::cl::init("f32")};
-  Option<std::string> cpu{
-      *this, "cpu",
-      llvm::cl::desc("The CPU the code is for: native (the host) or an LLVM "
-                     "CPU name (x86-64-v3, znver3, skylake-avx512, ...); "
-                     "register blocks and vector widths follow its ISA"),
-      llvm::cl::init("native")};
-};
-
-/// Whether `precision` names a precision of CPUCodegenOptions.
-bool isCPUPrecision(llvm::StringRef precision);
-
 /// linalg, tensor, arith and math on tensors (with the model function as
 /// the only public one) to the LLVM dialect, the model ABI included:
 /// elementwise fusion, bufferization across function boundaries,
 /// deallocation, loops, and the conversions to LLVM; tiles, panels and
-/// vectors are shaped for `target` (the CPU `options.cpu` names).
+/// vectors are shaped for `cpu` (the CPU `options.cpu` names), and matmuls
+/// with constant weights use `options.precision`.
 void buildCPULinalgToLLVMPipeline(OpPassManager &pm,
-                                  const CPUCodegenOptions &options,
-                                  const CPUTargetDescription &target);
+                                  const TargetOptions &options,
+                                  const CPUTargetDescription &cpu);
 
-/// The same, for the CPU that `options.cpu` names; failure and `error` when
-/// LLVM does not know it or it cannot run `options.precision`.
-LogicalResult buildCPULinalgToLLVMPipeline(OpPassManager &pm,
-                                           const CPUCodegenOptions &options,
-                                           std::string &error);
-
-/// What the machine code is for.
-struct CPUTargetOptions {
-  /// An LLVM CPU name, or "native" for the host's CPU and features.
-  std::string cpu = "native";
-  /// 0 to 3, as -O.
-  unsigned optLevel = 3;
-  /// The precision of matmuls with constant weights (CPUCodegenOptions);
-  /// "bf16" needs a CPU with avx512bf16.
-  std::string precision = "f32";
-};
-
-/// A TargetMachine for the host's triple and `options`, producing
-/// position-independent code; null and `error` when there is none.
+/// A TargetMachine for the host's triple and `options.cpu` (at
+/// `options.optLevel`), producing position-independent code; null and
+/// `error` when there is none, or when it cannot run `options.precision`.
 std::unique_ptr<llvm::TargetMachine>
-createCPUTargetMachine(const CPUTargetOptions &options, std::string &error);
+createCPUTargetMachine(const TargetOptions &options, std::string &error);
 
 /// Translates an LLVM-dialect module to LLVM IR for `machine`: its triple
 /// and data layout, and its CPU and features on every function.
@@ -109,6 +75,10 @@ void registerCPUTargetInterfaces(DialectRegistry &registry);
 
 /// Registers the CPU target's passes.
 void registerCPUTargetPasses();
+
+/// The CPU target (`--target=cpu`): vectorised, multi-threaded code for the
+/// CPU `TargetOptions::cpu` names, in a shared library.
+std::unique_ptr<Target> createCPUTarget();
 
 } // namespace mlir::xfmr
 

@@ -25,7 +25,7 @@
 
 namespace mlir::xfmr {
 
-struct CPUTargetOptions;
+struct TargetOptions;
 
 /// The rows and columns (f32 lanes) of a matmul's register block: the
 /// accumulators a step of k updates with one broadcast of the lhs per row
@@ -91,7 +91,7 @@ struct CPUTargetDescription {
 
 /// Describes the CPU that `options.cpu` names; nullopt and `error` when LLVM
 /// does not know it.
-std::optional<CPUTargetDescription> describeCPU(const CPUTargetOptions &options,
+std::optional<CPUTargetDescription> describeCPU(const TargetOptions &options,
                                                 std::string &error);
 
 } // namespace mlir::xfmr
