@@ -82,7 +82,9 @@ class Model:
         try:
             return self._model.run(names, arrays)
         except ValueError as e:
-            raise InputError(str(e)) from None
+            given = ", ".join(f"'{n}': {a.dtype} {_shape(a.shape)}"
+                              for n, a in zip(names, arrays))
+            raise InputError(f"{e}; given {given}") from None
         except RuntimeError as e:
             raise RunError(str(e)) from None
 
