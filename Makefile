@@ -67,6 +67,7 @@ check: build
 
 demo: build
 	@bash utils/demo.sh $(BUILD_DIR)
+	@bash utils/demo_minilm.sh $(BUILD_DIR) $(BENCH_VENV)
 
 # The models are exported again only when the export script changes.
 bench: build bench-setup $(BENCH_MODELS)/.exported
