@@ -29,4 +29,5 @@ rm -rf "$VENV"
 # installed package; compiled models go to a cache of their own.
 cd "$BUILD_DIR/python"
 XFMR_CACHE_DIR="$BUILD_DIR/python/cache" XFMR_SOURCE_DIR="$OLDPWD" \
+  XFMR_BUILD_DIR="$BUILD_DIR" \
   "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$OLDPWD/python/tests"

@@ -90,9 +90,9 @@ private:
   ScopedDiagnosticHandler handler;
 };
 
-/// Prints, every second once a compile has run for more than one, how long
-/// it has run and the pass it is in (or the last one it finished: the
-/// machine code and the link come after every pass).
+/// Prints, once a compile has run for more than a second, how long it has
+/// run and the pass it is in (or the last one it finished: the machine code
+/// and the link come after every pass).
 class ProgressReporter {
 public:
   explicit ProgressReporter(std::string model) : model(std::move(model)) {
@@ -123,12 +123,22 @@ private:
         .count();
   }
 
+  /// Once a second: the stage when it changed, and every ten seconds
+  /// otherwise, so that a long pass does not flood the terminal.
   void watch() {
     std::unique_lock<std::mutex> lock(mutex);
-    while (
-        !wake.wait_for(lock, std::chrono::seconds(1), [this] { return done; }))
+    std::string printed;
+    double printedAt = 0;
+    while (!wake.wait_for(lock, std::chrono::seconds(1),
+                          [this] { return done; })) {
+      double now = elapsed();
+      if (stage == printed && now - printedAt < 10)
+        continue;
       std::fprintf(stderr, "xfmr: compiling %s: %.0f s, %s\n", model.c_str(),
-                   elapsed(), stage.c_str());
+                   now, stage.c_str());
+      printed = stage;
+      printedAt = now;
+    }
   }
 
   std::string model;

@@ -38,8 +38,8 @@ struct CompileRequest {
   std::string emit = "so";
   std::vector<std::pair<std::string, int64_t>> dims;
   std::vector<std::pair<std::string, std::vector<int64_t>>> inputShapes;
-  /// Print the stage and the elapsed time to stderr every second once a
-  /// compile has taken more than one.
+  /// Print the stage and the elapsed time to stderr once a compile has
+  /// taken more than a second.
   bool verbose = true;
 };
 
