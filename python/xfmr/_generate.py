@@ -26,16 +26,16 @@ def generate(model: Any, input_ids: Any, *, max_new_tokens: int = 20,
     ``present.*`` outputs: a path, bytes or ``onnx.ModelProto`` (compiled
     with ``compile_options``), an ``xfmr.Model``, or any session with ONNX
     Runtime's ``run(None, feeds)`` (so the same loop runs on
-    ``onnxruntime.InferenceSession``). One prefill runs the prompt, then one
-    step per token; each step's present key/values are the next step's past
+    ``onnxruntime.InferenceSession``). A file is compiled twice, shapes
+    static but for the cache's length: a prefill for this prompt's length
+    and a step for one token (both cached on disk). One prefill runs the
+    prompt, then one step per token; each step's present key/values are the next step's past
     as they are, without a copy. Greedy unless ``do_sample``, which samples
     from the ``temperature``-scaled distribution cut to the ``top_k`` most
     likely tokens and the ``top_p`` probability mass, with ``seed``.
     Sequences that produced ``eos_token_id`` are padded with it; the loop
     stops when every sequence has.
     """
-    run, input_names, output_names, past_shapes = _runner(model,
-                                                          compile_options)
     ids = np.asarray(input_ids, dtype=np.int64)
     if ids.ndim == 1:
         ids = ids[None, :]
@@ -45,14 +45,10 @@ def generate(model: Any, input_ids: Any, *, max_new_tokens: int = 20,
                          f"{list(ids.shape)}")
     if max_new_tokens < 0:
         raise ValueError("max_new_tokens must be >= 0")
+    prefill, step, input_names, output_names, past_shapes = _runners(
+        model, ids.shape, compile_options)
     pasts = [n for n in input_names if "past" in n]
     presents = [n for n in output_names if "present" in n]
-    if not pasts or len(pasts) != len(presents) or \
-            "input_ids" not in input_names or output_names[0] != "logits":
-        raise InputError(
-            "generate needs a decoder with inputs input_ids and past_* "
-            "and outputs logits and present_* (one per past); this model "
-            f"has inputs {input_names} and outputs {output_names}")
     present_index = [output_names.index(n) for n in presents]
 
     batch = ids.shape[0]
@@ -67,7 +63,7 @@ def generate(model: Any, input_ids: Any, *, max_new_tokens: int = 20,
         feeds["input_ids"] = step_ids
         if "attention_mask" in input_names:
             feeds["attention_mask"] = np.ones((batch, total), np.int64)
-        outputs = run(feeds)
+        outputs = (prefill if total == ids.shape[1] else step)(feeds)
         logits = outputs[0][:, -1, :]
         token = (_sample(logits, top_k, top_p, temperature, rng)
                  if do_sample else np.argmax(logits, axis=-1))
@@ -84,27 +80,66 @@ def generate(model: Any, input_ids: Any, *, max_new_tokens: int = 20,
     return np.concatenate(tokens, axis=1)
 
 
-def _runner(model: Any, compile_options: dict):
-    """A function feeds -> outputs in the model's order, the input and
-    output names, and the past inputs' shapes."""
+def _runners(model: Any, shape: Sequence[int], compile_options: dict):
+    """Functions feeds -> outputs (in the model's order) for the prefill and
+    for the steps, the input and output names, and the past inputs' shapes.
+
+    A model given as a file is compiled twice, both times with every shape
+    static but the cache's length: the prefill for this prompt over an empty
+    cache, the step for one token over a cache of any length. Static shapes
+    make faster code, and compile much faster than a model whose every
+    length is dynamic."""
     if isinstance(model, (str, os.PathLike, bytes)) or hasattr(
             model, "SerializeToString"):
-        model = compile(model, **compile_options)
+        batch, prompt = shape
+        user_shapes = dict(compile_options.pop("input_shapes", None) or {})
+        step_shapes = {"input_ids": [batch, 1], **user_shapes}
+        step = compile(model, input_shapes=step_shapes, **compile_options)
+        _check_decoder(step.inputs, step.outputs)
+        prefill_shapes = {"input_ids": [batch, prompt], **user_shapes}
+        for info in step.inputs:
+            if "past" in info.name:
+                prefill_shapes[info.name] = [batch, info.shape[1], 0,
+                                             info.shape[3]]
+            elif info.name == "attention_mask":
+                prefill_shapes[info.name] = [batch, prompt]
+        prefill = compile(model, input_shapes=prefill_shapes,
+                          **compile_options)
+        return (prefill._run_list, step._run_list,
+                [i.name for i in step.inputs], [o.name for o in step.outputs],
+                [i.shape for i in step.inputs if "past" in i.name])
     if isinstance(model, Model):
-        names = [o.name for o in model.outputs]
-        shapes = {i.name: i.shape for i in model.inputs}
-        return (model._run_list, [i.name for i in model.inputs], names,
-                [shapes[n] for n in shapes if "past" in n])
+        _check_decoder(model.inputs, model.outputs)
+        return (model._run_list, model._run_list,
+                [i.name for i in model.inputs],
+                [o.name for o in model.outputs],
+                [i.shape for i in model.inputs if "past" in i.name])
     if hasattr(model, "get_inputs") and hasattr(model, "run"):
-        inputs = model.get_inputs()
-        return (lambda feeds: model.run(None, feeds),
-                [i.name for i in inputs],
-                [o.name for o in model.get_outputs()],
+        inputs, outputs = model.get_inputs(), model.get_outputs()
+        _check_decoder(inputs, outputs)
+
+        def run(feeds):
+            return model.run(None, feeds)
+
+        return (run, run, [i.name for i in inputs], [o.name for o in outputs],
                 [tuple(d if isinstance(d, int) else -1 for d in i.shape)
                  for i in inputs if "past" in i.name])
     raise TypeError("model is a path, bytes, onnx.ModelProto, xfmr.Model or "
                     f"a session with run(None, feeds), not "
                     f"{type(model).__name__}")
+
+
+def _check_decoder(inputs: Sequence[Any], outputs: Sequence[Any]) -> None:
+    input_names = [i.name for i in inputs]
+    output_names = [o.name for o in outputs]
+    pasts = [n for n in input_names if "past" in n]
+    presents = [n for n in output_names if "present" in n]
+    if not pasts or len(pasts) != len(presents) or \
+            "input_ids" not in input_names or output_names[0] != "logits":
+        raise InputError(
+            "generate needs a decoder with inputs input_ids and past_* "
+            "and outputs logits and present_* (one per past); this model "
+            f"has inputs {input_names} and outputs {output_names}")
 
 
 def _empty_past(shape: Sequence[int], batch: int) -> tuple:
