@@ -14,9 +14,13 @@ BUILD_DIR="$(cd "${1:?usage: utils/python.sh BUILD_DIR [test]}" && pwd)"
 PYTHON="${PYTHON:-python3}"
 DIST="$BUILD_DIR/python/dist"
 
+# scikit-build-core configures the build again: with the build type it has,
+# so that nothing but the extension is compiled.
+BUILD_TYPE="$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt")"
 rm -rf "$DIST"
 "$PYTHON" -m pip wheel -q --disable-pip-version-check --no-build-isolation \
-  --no-deps -w "$DIST" -Cbuild-dir="$BUILD_DIR" ./python
+  --no-deps -w "$DIST" -Cbuild-dir="$BUILD_DIR" \
+  -Ccmake.build-type="${BUILD_TYPE:-Release}" ./python
 echo "python: built $(ls "$DIST"/*.whl)"
 [ "${2:-}" = test ] || exit 0
 
