@@ -4,14 +4,15 @@ models exported with past/present key-values."""
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, List, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
 
 from ._errors import InputError
 from ._model import Model, compile
 
-Runner = Callable[[dict], List[np.ndarray]]
+# The prefill and step models of the file generate ran last.
+_LOADED: Dict[tuple, tuple] = {}
 
 
 def generate(model: Any, input_ids: Any, *, max_new_tokens: int = 20,
@@ -89,25 +90,18 @@ def _runners(model: Any, shape: Sequence[int], compile_options: dict):
     cache, the step for one token over a cache of any length. Static shapes
     make faster code, and compile much faster than a model whose every
     length is dynamic."""
-    if isinstance(model, (str, os.PathLike, bytes)) or hasattr(
-            model, "SerializeToString"):
-        batch, prompt = shape
-        user_shapes = dict(compile_options.pop("input_shapes", None) or {})
-        step_shapes = {"input_ids": [batch, 1], **user_shapes}
-        step = compile(model, input_shapes=step_shapes, **compile_options)
-        _check_decoder(step.inputs, step.outputs)
-        prefill_shapes = {"input_ids": [batch, prompt], **user_shapes}
-        for info in step.inputs:
-            if "past" in info.name:
-                prefill_shapes[info.name] = [batch, info.shape[1], 0,
-                                             info.shape[3]]
-            elif info.name == "attention_mask":
-                prefill_shapes[info.name] = [batch, prompt]
-        prefill = compile(model, input_shapes=prefill_shapes,
-                          **compile_options)
-        return (prefill._run_list, step._run_list,
-                [i.name for i in step.inputs], [o.name for o in step.outputs],
-                [i.shape for i in step.inputs if "past" in i.name])
+    if isinstance(model, (str, os.PathLike)):
+        # A file named again (same size and time) reuses the models this
+        # process loaded, without hashing the file again for the disk cache.
+        stat = os.stat(model)
+        key = (os.path.abspath(model), stat.st_size, stat.st_mtime_ns,
+               tuple(shape), repr(sorted(compile_options.items())))
+        if key not in _LOADED:
+            _LOADED.clear()
+            _LOADED[key] = _compile_pair(model, shape, compile_options)
+        return _LOADED[key]
+    if isinstance(model, bytes) or hasattr(model, "SerializeToString"):
+        return _compile_pair(model, shape, compile_options)
     if isinstance(model, Model):
         _check_decoder(model.inputs, model.outputs)
         return (model._run_list, model._run_list,
@@ -127,6 +121,26 @@ def _runners(model: Any, shape: Sequence[int], compile_options: dict):
     raise TypeError("model is a path, bytes, onnx.ModelProto, xfmr.Model or "
                     f"a session with run(None, feeds), not "
                     f"{type(model).__name__}")
+
+
+def _compile_pair(model: Any, shape: Sequence[int], compile_options: dict):
+    batch, prompt = shape
+    options = dict(compile_options)
+    user_shapes = dict(options.pop("input_shapes", None) or {})
+    step_shapes = {"input_ids": [batch, 1], **user_shapes}
+    step = compile(model, input_shapes=step_shapes, **options)
+    _check_decoder(step.inputs, step.outputs)
+    prefill_shapes = {"input_ids": [batch, prompt], **user_shapes}
+    for info in step.inputs:
+        if "past" in info.name:
+            prefill_shapes[info.name] = [batch, info.shape[1], 0,
+                                         info.shape[3]]
+        elif info.name == "attention_mask":
+            prefill_shapes[info.name] = [batch, prompt]
+    prefill = compile(model, input_shapes=prefill_shapes, **options)
+    return (prefill._run_list, step._run_list,
+            [i.name for i in step.inputs], [o.name for o in step.outputs],
+            [i.shape for i in step.inputs if "past" in i.name])
 
 
 def _check_decoder(inputs: Sequence[Any], outputs: Sequence[Any]) -> None:
