@@ -33,7 +33,7 @@ BENCH_VENV ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/xfmr/bench-venv
 BENCH_ARGS ?=
 BENCH_MODELS := $(BUILD_DIR)/bench/models
 
-.PHONY: all setup configure build python check demo bench bench-setup docs clean
+.PHONY: all setup configure build python check check-gpu demo bench bench-setup docs clean
 
 all: build
 
@@ -64,6 +64,13 @@ check: build
 	@cmake --build $(BUILD_DIR) --target check-xfmr-conformance
 	@cmake --build $(BUILD_DIR) --target check-xfmr-models-vs-ort
 	@PYTHON=$(PYTHON) bash utils/python.sh $(BUILD_DIR) test
+
+# The GPU suite (needs an NVIDIA GPU and its driver): every test model with
+# --target=cuda against ONNX Runtime, the cuda-device lit tests, and GEMM and
+# attention timed against PyTorch (utils/gpu_check.sh).
+check-gpu: build
+	@cmake --build $(BUILD_DIR) --target check-xfmr
+	@PYTHON=$(PYTHON) bash utils/gpu_check.sh all $(BUILD_DIR)
 
 demo: build
 	@bash utils/demo.sh $(BUILD_DIR)

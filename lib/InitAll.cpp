@@ -13,6 +13,7 @@
 #include "xfmr/Dialect/Xfmr/Transforms/Passes.h"
 #include "xfmr/Pipelines/Pipelines.h"
 #include "xfmr/Target/CPU/CPUTarget.h"
+#include "xfmr/Target/NVPTX/NVPTXTarget.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Affine/Transforms/Passes.h"
@@ -40,7 +41,10 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
-void mlir::xfmr::registerAllXfmrTargets() { registerTarget(createCPUTarget()); }
+void mlir::xfmr::registerAllXfmrTargets() {
+  registerTarget(createCPUTarget());
+  registerTarget(createNVPTXTarget());
+}
 
 void mlir::xfmr::registerAllXfmrDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::xfmr::XfmrDialect, mlir::affine::AffineDialect,
@@ -62,6 +66,7 @@ void mlir::xfmr::registerAllXfmrPasses() {
   mlir::xfmr::registerXfmrConversionPasses();
   registerXfmrPipelines();
   registerCPUTargetPasses();
+  registerNVPTXTargetPasses();
 
   // Upstream passes the xfmr pipelines are made of.
   mlir::registerTransformsPasses();

@@ -59,3 +59,33 @@ try:
             config.available_features.add(feature)
 except OSError:
     pass
+
+# The CUDA toolkit's ptxas checks the PTX of --target=cuda (REQUIRES: ptxas),
+# found where the compiler looks for it.
+def find_cuda_tool(name):
+    roots = [os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"),
+             "/usr/local/cuda"]
+    for root in filter(None, roots):
+        path = os.path.join(root, "bin", name)
+        if os.access(path, os.X_OK):
+            return path
+    import shutil
+    return shutil.which(name)
+
+ptxas = find_cuda_tool("ptxas")
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+
+# Tests that run kernels need a CUDA driver and a GPU that the runtime can
+# use (REQUIRES: cuda-device); the runtime itself says whether there is one.
+import subprocess
+
+try:
+    probe = subprocess.run(
+        [os.path.join(config.xfmr_tools_dir, "xfmr-run"), "--devices"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    if probe.returncode == 0:
+        config.available_features.add("cuda-device")
+except (OSError, subprocess.SubprocessError):
+    pass

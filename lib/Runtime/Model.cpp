@@ -45,6 +45,19 @@ static void buildInfos(xfmr_model &model) {
                                 model.signature.outputs.size());
   build(model.signature.inputs, model.inputInfos);
   build(model.signature.outputs, model.outputInfos);
+
+  const Signature &signature = model.signature;
+  auto join = [](const std::vector<std::string> &names) {
+    std::string text;
+    for (const std::string &name : names)
+      text += (text.empty() ? "" : ",") + name;
+    return text;
+  };
+  bool onGPU = signature.targetKind == "cuda";
+  model.targetText[0] = onGPU ? join(signature.gpuArchs) : signature.cpu;
+  model.targetText[1] = onGPU ? "" : join(signature.cpuFeatures);
+  model.targetInfo = {signature.targetKind.c_str(), model.targetText[0].c_str(),
+                      model.targetText[1].c_str()};
 }
 
 /// Loads the library and reads its signature; `model.handle` is set as soon
@@ -57,6 +70,7 @@ static int loadModel(const char *path, xfmr_model &model, char **error) {
   // dlopen searches the library path for a name without a slash; a model is
   // always a file.
   std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
+  exposeGPUCalls();
   dlerror();
   model.handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!model.handle) {
@@ -98,6 +112,14 @@ static int loadModel(const char *path, xfmr_model &model, char **error) {
                         "with --mcpu=native (or a CPU this one can run, "
                         "e.g. --mcpu=x86-64-v3 for AVX2)");
     return 1;
+  }
+  if (model.signature.targetKind == "cuda") {
+    std::string gpuError = checkGPUModel(model.signature);
+    if (!gpuError.empty()) {
+      setError(error, std::string("model '") + path +
+                          "' runs on an NVIDIA GPU: " + gpuError);
+      return 1;
+    }
   }
   buildInfos(model);
   return 0;
@@ -163,4 +185,8 @@ extern "C" const xfmr_tensor_info *xfmr_model_output(const xfmr_model *model,
                                                      size_t i) {
   return model && i < model->outputInfos.size() ? &model->outputInfos[i]
                                                 : nullptr;
+}
+
+extern "C" const xfmr_target_info *xfmr_model_target(const xfmr_model *model) {
+  return model ? &model->targetInfo : nullptr;
 }

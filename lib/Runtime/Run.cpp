@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 
 using namespace xfmr::runtime;
 
@@ -175,19 +176,7 @@ extern "C" int xfmr_model_check_inputs(const xfmr_model *model,
 // Results
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// A result descriptor as the model wrote it.
-struct ResultView {
-  void *allocated;
-  char *aligned;
-  int64_t offset;
-  const int64_t *sizes;
-  const int64_t *strides;
-  int64_t rank;
-};
-} // namespace
-
-static ResultView viewResult(const int64_t *words, int64_t rank) {
+ResultView xfmr::runtime::viewResult(const int64_t *words, int64_t rank) {
   ResultView view;
   std::memcpy(&view.allocated, &words[0], sizeof(void *));
   std::memcpy(&view.aligned, &words[1], sizeof(void *));
@@ -375,7 +364,33 @@ static int runModel(const xfmr_model *model, size_t numInputs,
   args.push_back(results.data());
   for (size_t start : inputStarts)
     args.push_back(inputWords.data() + start);
+
+  // A GPU model reads its inputs from, and writes its results to, memory
+  // the GPU can reach.
+  std::optional<GPURun> gpuRun;
+  if (model->signature.targetKind == "cuda") {
+    gpuRun.emplace();
+    std::vector<size_t> bytes;
+    for (size_t index : order)
+      bytes.push_back(numElements(inputs[index].shape, inputs[index].rank) *
+                      xfmr_dtype_size(inputs[index].dtype));
+    std::vector<int64_t *> descriptors;
+    for (size_t i = 1; i < args.size(); ++i)
+      descriptors.push_back(static_cast<int64_t *>(args[i]));
+    message = gpuRun->stageInputs(inputData, bytes, descriptors);
+    if (!message.empty()) {
+      setError(error, message);
+      return 1;
+    }
+  }
   model->run(args.data());
+  if (gpuRun) {
+    message = gpuRun->fetchResults(model->signature, results.data());
+    if (!message.empty()) {
+      setError(error, message);
+      return 1;
+    }
+  }
 
   message = collectResults(*model, results.data(), inputData, outputs);
   if (!message.empty()) {

@@ -41,10 +41,14 @@ struct TensorDecl {
 struct Signature {
   std::vector<TensorDecl> inputs;
   std::vector<TensorDecl> outputs;
+  /// "cpu", "cuda", or "" for a model without a `target` record.
+  std::string targetKind;
   /// The CPU the model was compiled for and the ISA extensions its code may
   /// execute (LLVM's names); empty for a model without a `target` record.
   std::string cpu;
   std::vector<std::string> cpuFeatures;
+  /// For cuda: the GPU architectures it carries code for ("sm_90a").
+  std::vector<std::string> gpuArchs;
 };
 
 /// The extensions of `required` (LLVM's names: "avx2", "avx512f", ...) that
@@ -64,6 +68,52 @@ std::string formatShape(const int64_t *shape, int64_t rank);
 
 /// The name of a dtype, or a description of an invalid one.
 std::string dtypeName(xfmr_dtype dtype);
+
+/// A result descriptor as the model wrote it.
+struct ResultView {
+  void *allocated;
+  char *aligned;
+  int64_t offset;
+  const int64_t *sizes;
+  const int64_t *strides;
+  int64_t rank;
+};
+
+/// Reads the descriptor of rank `rank` at `words`.
+ResultView viewResult(const int64_t *words, int64_t rank);
+
+/// Makes the mgpu* functions of this library visible to the models it loads
+/// next, also when the program opened it with RTLD_LOCAL (as Python's ctypes
+/// does): the host code of a cuda model calls them by name.
+void exposeGPUCalls();
+
+/// For a model whose target is cuda, reached only through the CUDA driver.
+/// Why a cuda model cannot run here ("" when it can): no driver, no device,
+/// or the error its constructor met loading its GPU code.
+std::string checkGPUModel(const Signature &signature);
+
+/// One run of a cuda model: its inputs in managed memory for the time of the
+/// run, its results brought back to host memory.
+class GPURun {
+public:
+  GPURun() = default;
+  GPURun(const GPURun &) = delete;
+  GPURun &operator=(const GPURun &) = delete;
+  /// Frees the inputs' managed memory.
+  ~GPURun();
+  /// Copies each input (dense, row-major, `bytes[i]` long) into managed
+  /// memory and points its descriptor (at `descriptors[i]`) there.
+  std::string stageInputs(const std::vector<const void *> &data,
+                          const std::vector<size_t> &bytes,
+                          const std::vector<int64_t *> &descriptors);
+  /// Waits for the GPU, reports any error the model's GPU calls recorded,
+  /// and replaces every result in GPU memory by a host copy, freeing the GPU
+  /// buffers. On an error, every result buffer is freed.
+  std::string fetchResults(const Signature &signature, int64_t *words);
+
+private:
+  std::vector<void *> staged;
+};
 
 /// Stores a malloc'd copy of `message` in `*error` when `error` is not NULL.
 void setError(char **error, const std::string &message);
@@ -96,6 +146,9 @@ struct xfmr_model {
   std::vector<xfmr_tensor_info> inputInfos;
   std::vector<xfmr_tensor_info> outputInfos;
   std::vector<std::vector<const char *>> dimNamePointers;
+  /// What xfmr_model_target hands out, pointing into `targetText`.
+  xfmr_target_info targetInfo = {"", "", ""};
+  std::string targetText[2];
 };
 
 #endif // XFMR_LIB_RUNTIME_RUNTIMEIMPL_H

@@ -151,17 +151,24 @@ static std::string parseRecord(const std::vector<std::string> &fields,
            std::to_string(fields.size());
   if (fields[0] == "target") {
     // target<TAB>cpu<TAB>CPU<TAB>FEATURE,FEATURE,...
-    if (fields[1] != "cpu")
+    // target<TAB>cuda<TAB>ARCH,ARCH,...<TAB>
+    if (fields[1] != "cpu" && fields[1] != "cuda")
       return "the model is for target '" + fields[1] +
              "', which this runtime does not run";
-    if (!signature.cpu.empty())
+    if (!signature.targetKind.empty())
       return "the target is declared twice";
+    signature.targetKind = fields[1];
+    bool onCPU = fields[1] == "cpu";
     if (fields[2].empty())
-      return "the target names no CPU";
-    signature.cpu = fields[2];
-    for (std::string &feature : split(fields[3], ','))
-      if (!feature.empty())
-        signature.cpuFeatures.push_back(std::move(feature));
+      return onCPU ? "the target names no CPU"
+                   : "the target names no GPU architecture";
+    if (onCPU)
+      signature.cpu = fields[2];
+    std::vector<std::string> &names =
+        onCPU ? signature.cpuFeatures : signature.gpuArchs;
+    for (std::string &name : split(onCPU ? fields[3] : fields[2], ','))
+      if (!name.empty())
+        names.push_back(std::move(name));
     return "";
   }
   std::vector<TensorDecl> *decls;

@@ -9,6 +9,7 @@
 // xfmr-run MODEL [--input NAME=FILE]... [--random-inputs [--seed N]]
 //                [--test-data DIR] [--expected DIR] [--rtol R] [--atol A]
 //                [--output-dir DIR] [--benchmark N] [--print] [--info]
+// xfmr-run --devices                     (the GPU that cuda models run on)
 //
 // Loads a compiled model (a shared library) through libxfmr_runtime, gives
 // it inputs from .npy or TensorProto files or random ones, runs it, and
@@ -49,7 +50,7 @@ using namespace xfmr::run;
 static cl::OptionCategory runCategory("xfmr-run options");
 
 static cl::opt<std::string>
-    modelPath(cl::Positional, cl::Required, cl::cat(runCategory),
+    modelPath(cl::Positional, cl::cat(runCategory),
               cl::desc("<model: a compiled .so, or .onnx/.onnxtext/.mlir>"));
 static cl::list<std::string>
     inputFiles("input", cl::cat(runCategory), cl::value_desc("name=file"),
@@ -87,7 +88,11 @@ static cl::opt<unsigned> benchmarkRuns(
 static cl::opt<bool> printOutputs("print", cl::cat(runCategory),
                                   cl::desc("Print the outputs' values"));
 static cl::opt<bool> printInfo("info", cl::cat(runCategory),
-                               cl::desc("Print the model's signature"));
+                               cl::desc("Print the model's target and "
+                                        "signature"));
+static cl::opt<bool> printDevices(
+    "devices", cl::cat(runCategory),
+    cl::desc("Print the GPU that cuda models run on (no model needed)"));
 
 //===----------------------------------------------------------------------===//
 // Compiling in-process
@@ -211,6 +216,13 @@ static std::string fileNameFor(StringRef name) {
 }
 
 static void printSignature(const xfmr_model *model) {
+  const xfmr_target_info *target = xfmr_model_target(model);
+  if (*target->kind) {
+    outs() << "target: " << target->kind << " " << target->arch;
+    if (*target->features)
+      outs() << " (" << target->features << ")";
+    outs() << "\n";
+  }
   for (bool inputs : {true, false}) {
     TensorList list{model, inputs};
     outs() << list.kind() << "s:\n";
@@ -423,6 +435,16 @@ static Error benchmark(const xfmr_model *model, const RunArgs &args,
 
 /// Everything after the options: returns whether all outputs matched.
 static Expected<bool> runTool() {
+  if (printDevices) {
+    char info[512];
+    if (xfmr_cuda_device_info(info, sizeof(info)) != 0)
+      return createStringError(Twine("no GPU for cuda models: ") + info);
+    outs() << info << "\n";
+    if (modelPath.empty())
+      return true;
+  }
+  if (modelPath.empty())
+    return createStringError("no model given; see --help");
   ShapeOptions shapes;
   std::string shapeError;
   if (!mlir::xfmr::parseONNXShapeOptions(inputShapes, dimValues, shapes,

@@ -21,12 +21,19 @@
  *      output<TAB>NAME<TAB>DTYPE<TAB>[DIMS]
  *
  *      target<TAB>cpu<TAB>CPU<TAB>FEATURES
+ *      target<TAB>cuda<TAB>ARCHS<TAB>
  *
  *    in the order of the model's inputs and outputs. The `target` record
- *    (optional) names the CPU the code was generated for (an LLVM CPU name)
- *    and the ISA extensions it may execute (LLVM's names, comma-separated:
- *    `avx2,fma,avx512f,...`); xfmr_model_load fails, naming the missing
- *    ones, on a CPU that lacks any of them. DTYPE is one of the
+ *    (optional, at most one) names the CPU the code was generated for (an
+ *    LLVM CPU name) and the ISA extensions it may execute (LLVM's names,
+ *    comma-separated: `avx2,fma,avx512f,...`); xfmr_model_load fails, naming
+ *    the missing ones, on a CPU that lacks any of them. A `cuda` model runs
+ *    on an NVIDIA GPU; ARCHS are the architectures it carries code for
+ *    (`sm_80,sm_90a`). Its host code calls the mgpu* functions this runtime
+ *    exports (MLIR's GPU runtime calls, over the CUDA driver, which is
+ *    opened at run time); its inputs are passed in managed memory and its
+ *    results come back in memory from mgpuMemAlloc, which the runtime copies
+ *    into host memory and frees. DTYPE is one of the
  *    names xfmr_dtype_name returns. DIMS is a comma-separated list (empty for
  *    a scalar) of sizes: a number for a static dim, `?` for a dynamic one, or
  *    `?NAME` for a dynamic dim named by the model (ONNX dim_param); dims with
@@ -133,6 +140,36 @@ int xfmr_model_check_inputs(const xfmr_model *model, size_t num_inputs,
 int xfmr_model_run(const xfmr_model *model, size_t num_inputs,
                    const char *const *names, const xfmr_tensor *inputs,
                    xfmr_tensor *outputs, char **error);
+
+/* What a model was compiled for. `kind` is "cpu", "cuda", or "" for a
+ * model that does not say; `arch` the CPU (an LLVM CPU name) or the GPU
+ * architectures, comma-separated; `features` the CPU's ISA extensions the
+ * code may use ("" for cuda). */
+typedef struct xfmr_target_info {
+  const char *kind;
+  const char *arch;
+  const char *features;
+} xfmr_target_info;
+
+/* The model's target; lives as long as the model. NULL for a NULL model. */
+const xfmr_target_info *xfmr_model_target(const xfmr_model *model);
+
+/* Describes the GPU that cuda models run on, into `buffer` (at most `size`
+ * bytes, NUL-terminated): the driver's version, the device's name and its
+ * compute capability. Returns 0, or 1 with the reason there is none (no
+ * driver, no device, ...). The device is 0, or the one XFMR_CUDA_DEVICE
+ * names; the driver is libcuda.so.1, or the library XFMR_CUDA_DRIVER
+ * names. */
+int xfmr_cuda_device_info(char *buffer, size_t size);
+
+/* The mgpu* functions that cuda models call return nothing: the first error
+ * one of them meets on a thread is kept for that thread (as the CUDA
+ * runtime's cudaGetLastError), and the later calls on it do nothing until it
+ * is taken. xfmr_model_load and xfmr_model_run take it and report it
+ * themselves; programs that call the mgpu* functions directly take it here.
+ * Returns 1 with *error (free it with xfmr_error_free) when the calling
+ * thread had one, then forgotten; 0 otherwise. */
+int xfmr_cuda_take_error(char **error);
 
 /* Frees the shape and data of a tensor that xfmr_model_run filled. */
 void xfmr_tensor_release(xfmr_tensor *tensor);

@@ -97,6 +97,14 @@ LogicalResult CPUTarget::serialize(ModuleOp module,
                                    const TargetOptions &options,
                                    EmitStage stage,
                                    StringRef outputPath) const {
+  return serializeHostCode(module, options, stage, outputPath);
+}
+
+LogicalResult mlir::xfmr::serializeHostCode(ModuleOp module,
+                                            const TargetOptions &options,
+                                            EmitStage stage,
+                                            StringRef outputPath,
+                                            ArrayRef<std::string> libraries) {
   std::string error;
   std::unique_ptr<llvm::TargetMachine> machine =
       createCPUTargetMachine(options, error);
@@ -128,7 +136,7 @@ LogicalResult CPUTarget::serialize(ModuleOp module,
                          llvm::CodeGenFileType::ObjectFile, os, error))
       return emitModelError(module, error);
   }
-  if (!linkSharedLibrary(objectPath, outputPath, error))
+  if (!linkSharedLibrary(objectPath, outputPath, libraries, error))
     return emitModelError(module, error);
   return success();
 }

@@ -66,8 +66,8 @@ struct EmitModelABIPass
     // const char *xfmr_model_signature(void)
     std::string text = signature.getValue().str();
     if (!cpu.empty())
-      text += "target\tcpu\t" + cpu + "\t" + llvm::join(requiredFeatures, ",") +
-              "\n";
+      text += "target\t" + runtimeKind + "\t" + cpu + "\t" +
+              llvm::join(requiredFeatures, ",") + "\n";
     text.push_back('\0');
     auto textType = LLVM::LLVMArrayType::get(b.getI8Type(), text.size());
     auto textGlobal = LLVM::GlobalOp::create(

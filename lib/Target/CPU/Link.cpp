@@ -25,12 +25,14 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 
 using namespace mlir;
 
 bool mlir::xfmr::linkSharedLibrary(llvm::StringRef objectPath,
                                    llvm::StringRef outputPath,
+                                   llvm::ArrayRef<std::string> libraries,
                                    std::string &error) {
   llvm::StringRef lld = XFMR_LLD_PATH;
   llvm::SmallString<128> logPath;
@@ -46,6 +48,14 @@ bool mlir::xfmr::linkSharedLibrary(llvm::StringRef objectPath,
       outputPath, objectPath, XFMR_BUILTINS_PATH,
       // The shared libraries, named only if used.
       "--as-needed", XFMR_LIBM_PATH, XFMR_LIBC_PATH, XFMR_LIBOMP_PATH};
+  // A library the model needs is found again where it was at link time.
+  llvm::SmallVector<std::string> rpaths;
+  for (const std::string &library : libraries)
+    rpaths.push_back(llvm::sys::path::parent_path(library).str());
+  for (const std::string &rpath : rpaths)
+    args.append({"-rpath", rpath});
+  for (const std::string &library : libraries)
+    args.push_back(library);
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, logPath.str(),
                                                 logPath.str()};
   std::string execError;
@@ -72,9 +82,11 @@ bool mlir::xfmr::linkSharedLibrary(llvm::StringRef objectPath,
     }
   }
   if (!undefined.empty()) {
-    error = "the model calls functions that no library it links defines "
-            "(libm, libc, libomp, compiler-rt's builtins): " +
-            llvm::join(undefined, ", ");
+    std::string linked = "libm, libc, libomp, compiler-rt's builtins";
+    for (const std::string &library : libraries)
+      linked += ", " + llvm::sys::path::filename(library).str();
+    error = "the model calls functions that no library it links defines (" +
+            linked + "): " + llvm::join(undefined, ", ");
     return false;
   }
   error = "linking with " + lld.str() + " failed";

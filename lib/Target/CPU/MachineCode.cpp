@@ -53,6 +53,9 @@ mlir::xfmr::createCPUTargetMachine(const TargetOptions &options,
   }
 
   llvm::TargetOptions targetOptions;
+  // Constructors (a CUDA model's, which loads its kernels) in .init_array,
+  // which the dynamic loader runs; it ignores LLVM's default, .ctors.
+  targetOptions.UseInitArray = true;
   llvm::CodeGenOptLevel level =
       llvm::CodeGenOpt::getLevel(std::min(options.optLevel, 3u))
           .value_or(llvm::CodeGenOptLevel::Default);

@@ -5,31 +5,12 @@
  *            sum_t f32 [?n,2] = sum transposed: a strided view of sum's buffer
  *            n i64 []         = n, at offset 1 of its buffer
  */
-#include <stdint.h>
+#include "add_model_abi.h"
+
 #include <stdlib.h>
 
-typedef struct {
-  void *allocated, *aligned;
-  int64_t offset, sizes[2], strides[2];
-} Memref2D;
-
-typedef struct {
-  void *allocated, *aligned;
-  int64_t offset;
-} Memref0D;
-
-typedef struct {
-  Memref2D sum, sum_t;
-  Memref0D n;
-} Results;
-
 const char *xfmr_model_signature(void) {
-  return "xfmr-model\t1\n"
-         "input\tx\tf32\t[2,?n]\n"
-         "input\ty\tf32\t[2,?n]\n"
-         "output\tsum\tf32\t[2,?n]\n"
-         "output\tsum_t\tf32\t[?n,2]\n"
-         "output\tn\ti64\t[]\n";
+  return "xfmr-model\t1\n" ADD_MODEL_TENSORS;
 }
 
 static float at(const Memref2D *m, int64_t i, int64_t j) {

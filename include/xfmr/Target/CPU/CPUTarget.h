@@ -64,10 +64,21 @@ bool emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
                      llvm::CodeGenFileType kind, llvm::raw_pwrite_stream &os,
                      std::string &error);
 
-/// Links an object file into a shared library with lld; false and `error`
-/// (lld's own messages) on failure.
-bool linkSharedLibrary(llvm::StringRef objectPath,
-                       llvm::StringRef outputPath, std::string &error);
+/// Links an object file into a shared library with lld, against libm, libc,
+/// libomp and `libraries` (paths of shared libraries, found again at load
+/// time where they are now); false and `error` (lld's own messages) on
+/// failure.
+bool linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef outputPath,
+                       llvm::ArrayRef<std::string> libraries,
+                       std::string &error);
+
+/// The host's half of serialisation, for every target: `module` (the LLVM
+/// dialect) translated to LLVM IR, optimized for the CPU `options.cpu`
+/// names, and written at `stage` (llvm-ir, asm, obj, or a shared library
+/// linked against `libraries` as well).
+LogicalResult serializeHostCode(ModuleOp module, const TargetOptions &options,
+                                EmitStage stage, llvm::StringRef outputPath,
+                                llvm::ArrayRef<std::string> libraries = {});
 
 /// Registers the upstream interfaces (bufferization, deallocation,
 /// convert-to-llvm) the CPU pipeline relies on.

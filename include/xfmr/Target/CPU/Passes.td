@@ -259,10 +259,20 @@ def XfmrCPUEmitModelABIPass : Pass<"xfmr-cpu-emit-model-abi", "ModuleOp"> {
     ```
     target<TAB>cpu<TAB>x86-64-v3<TAB>avx,avx2,bmi,bmi2,f16c,fma,...
     ```
+
+    A model whose kernels run on a GPU names its runtime kind and the GPU
+    architectures instead (`runtime-kind=cuda cpu=sm_80,sm_90a`):
+
+    ```
+    target<TAB>cuda<TAB>sm_80,sm_90a<TAB>
+    ```
   }];
   let options = [
+    Option<"runtimeKind", "runtime-kind", "std::string", /*default=*/"\"cpu\"",
+           "How the runtime runs the model: cpu, or cuda">,
     Option<"cpu", "cpu", "std::string", /*default=*/"\"\"",
-           "The CPU the code was generated for (empty: no target record)">,
+           "The CPU (for cuda: the GPU architectures) the code was "
+           "generated for (empty: no target record)">,
     ListOption<"requiredFeatures", "required-features", "std::string",
                "ISA extensions the code may execute (LLVM names)">,
   ];

@@ -1,0 +1,108 @@
+//===- CodegenPipeline.cpp - The NVPTX pipeline from linalg to LLVM -------===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "xfmr/Target/CPU/Passes.h"
+#include "xfmr/Target/NVPTX/NVPTXTarget.h"
+#include "xfmr/Target/NVPTX/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir;
+using namespace mlir::xfmr;
+
+void mlir::xfmr::registerNVPTXTargetPasses() { registerXfmrNVPTXPasses(); }
+
+void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
+                                           const TargetOptions &options,
+                                           llvm::StringRef libdevice) {
+  // The model ABI is the CPU's: the signature is read on tensors, the entry
+  // emitted on the LLVM dialect.
+  pm.addPass(createXfmrCPUPrepareEntryPass());
+  OpPassManager &tensorPm = pm.nest<func::FuncOp>();
+  // A chain of elementwise ops becomes one loop nest, so one kernel.
+  tensorPm.addPass(createXfmrCPUFuseElementwisePass());
+  tensorPm.addPass(createCanonicalizerPass());
+  tensorPm.addPass(createCSEPass());
+
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+
+  // Contractions on tensor cores when the precision allows; then loops, and
+  // a kernel per outermost parallel loop.
+  OpPassManager &loopPm = pm.nest<func::FuncOp>();
+  if (options.precision != "f32")
+    loopPm.addPass(createXfmrNVPTXTensorCoreMatmulPass({options.precision}));
+  loopPm.addPass(createXfmrCPUStridedCopiesToLinalgPass());
+  loopPm.addPass(createConvertLinalgToParallelLoopsPass());
+  loopPm.addPass(createCanonicalizerPass());
+  loopPm.addPass(createXfmrNVPTXMapParallelLoopsPass());
+  // exp, tanh, erf and log as the same polynomials the CPU evaluates:
+  // no libdevice to link, and one numerical behaviour for both targets.
+  loopPm.addPass(createXfmrCPUApproximateMathPass());
+  pm.addPass(createXfmrNVPTXPlaceBuffersPass());
+
+  // The kernels into one gpu.module, with a target per architecture; the
+  // constants they use (the polynomials' coefficients) move into them
+  // rather than becoming kernel arguments.
+  pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createLowerAffinePass());
+  for (const std::string &arch : options.gpuArchs) {
+    GpuNVVMAttachTargetOptions target;
+    target.chip = arch;
+    target.features = getPTXFeature(arch);
+    target.optLevel = std::min(options.optLevel, 3u);
+    // What stays a libdevice call (sin, cos, pow, ...) is linked from the
+    // toolkit's bitcode.
+    if (!libdevice.empty())
+      target.linkLibs.push_back(libdevice.str());
+    pm.addPass(createGpuNVVMAttachTarget(target));
+  }
+  OpPassManager &kernelPm = pm.nest<gpu::GPUModuleOp>();
+  kernelPm.addPass(createConvertNVGPUToNVVMPass());
+  kernelPm.addPass(createConvertVectorToSCFPass());
+  kernelPm.addPass(createSCFToControlFlowPass());
+  ConvertGpuOpsToNVVMOpsOptions nvvm;
+  nvvm.indexBitwidth = 64;
+  kernelPm.addPass(createConvertGpuOpsToNVVMOps(nvvm));
+  kernelPm.addPass(createCanonicalizerPass());
+  kernelPm.addPass(createCSEPass());
+  kernelPm.addPass(createReconcileUnrealizedCastsPass());
+
+  // The host: launches become runtime calls, the rest LLVM.
+  OpPassManager &hostPm = pm.nest<func::FuncOp>();
+  hostPm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useAlignedAlloc = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  XfmrCPUEmitModelABIPassOptions abi;
+  abi.runtimeKind = "cuda";
+  abi.cpu = llvm::join(options.gpuArchs, ",");
+  pm.addPass(createXfmrCPUEmitModelABIPass(abi));
+  pm.addPass(createCanonicalizerPass());
+}

@@ -1,0 +1,39 @@
+// RUN: xfmr-opt %s --xfmr-nvptx-place-buffers | FileCheck %s
+
+// Host buffers become managed ones that kernels can reach; a weight is
+// copied out of the library's read-only data into one, freed at the end.
+memref.global "private" constant @weight : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
+
+// CHECK-LABEL: func.func @model
+// CHECK: %[[W:.*]] = memref.get_global @weight
+// CHECK: %[[WD:.*]] = gpu.alloc  host_shared () : memref<4xf32>
+// CHECK: memref.copy %[[W]], %[[WD]]
+// CHECK: %[[T:.*]] = gpu.alloc  host_shared () : memref<4xf32>
+// CHECK: %[[S:.*]] = gpu.alloc  host_shared () : memref<2xf32>
+// CHECK: gpu.launch
+// CHECK: memref.load %[[WD]]
+// CHECK: memref.store {{.*}}, %[[T]]
+// CHECK: gpu.terminator
+// CHECK: %[[W1:.*]] = gpu.wait async
+// CHECK: %[[F1:.*]] = gpu.dealloc async [%[[W1]]] %[[WD]]
+// CHECK: gpu.wait [%[[F1]]]
+// CHECK: %[[W2:.*]] = gpu.wait async
+// CHECK: gpu.dealloc async [%[[W2]]] %[[S]]
+// CHECK: return %[[T]]
+// CHECK-NOT: memref.alloc
+func.func @model(%x: memref<4xf32>) -> memref<4xf32> {
+  %w = memref.get_global @weight : memref<4xf32>
+  %t = memref.alloc() {alignment = 64 : i64} : memref<4xf32>
+  %s = memref.alloca() : memref<2xf32>
+  %c1 = arith.constant 1 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    %v = memref.load %w[%tx] : memref<4xf32>
+    %u = memref.load %x[%tx] : memref<4xf32>
+    %r = arith.addf %v, %u : f32
+    memref.store %r, %t[%tx] : memref<4xf32>
+    memref.store %r, %s[%tx] : memref<2xf32>
+    gpu.terminator
+  }
+  return %t : memref<4xf32>
+}

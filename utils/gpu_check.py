@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""The GPU checks of --target=cuda, in two halves.
+
+`prepare` runs where xfmr is built (no GPU needed): it compiles every model
+in test/models for CUDA (f32, and f16 on tensor cores) with its example dims
+bound, draws its inputs and computes ONNX Runtime's outputs, builds the
+benchmark models (a GEMM and causal attention, sizes at run time), and puts
+all of it with libxfmr_runtime.so in one folder (a few MiB).
+
+`run` runs on a machine with an NVIDIA GPU, from that folder alone: no LLVM,
+no build. Through the runtime's C API (ctypes) it runs every model and
+compares it with ONNX Runtime's outputs (f32 within 1e-4 of the outputs'
+scale, f16 within 2e-2), then times the GEMM and attention at sequence 2k to
+16k against PyTorch (cuBLAS, and scaled_dot_product_attention) in f16, and
+writes a markdown table (and prints it last).
+
+Usage: gpu_check.py prepare --build build --out build/gpu-check
+       gpu_check.py run --dir build/gpu-check [--report FILE]
+"""
+
+import argparse
+import ctypes
+import json
+import pathlib
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+TOLERANCE = {"f32": 1e-4, "f16": 2e-2}
+BENCH_SIZES = (2048, 4096, 8192, 16384)
+GEMM_K = GEMM_N = 4096
+HEADS, HEAD_DIM = 16, 128
+
+# ---------------------------------------------------------------------------
+# prepare
+# ---------------------------------------------------------------------------
+
+
+def compile_model(xfmr_compile, model, out, precision, dims):
+    args = [xfmr_compile, str(model), "--target=cuda",
+            f"--precision={precision}", "-o", str(out)]
+    args += [f"--dim={name}={value}" for name, value in dims.items()]
+    subprocess.run(args, check=True)
+
+
+def benchmark_models(folder):
+    import onnx
+    from onnx import TensorProto, helper
+
+    f32 = TensorProto.FLOAT
+    gemm = helper.make_model(helper.make_graph(
+        [helper.make_node("MatMul", ["a", "b"], ["c"])], "gemm",
+        [helper.make_tensor_value_info("a", f32, ["s", GEMM_K]),
+         helper.make_tensor_value_info("b", f32, [GEMM_K, GEMM_N])],
+        [helper.make_tensor_value_info("c", f32, ["s", GEMM_N])]),
+        opset_imports=[helper.make_opsetid("", 17)])
+    shape = [1, HEADS, "s", HEAD_DIM]
+    attention = helper.make_model(helper.make_graph(
+        [helper.make_node("Attention", ["q", "k", "v"], ["o"], is_causal=1)],
+        "attention",
+        [helper.make_tensor_value_info(n, f32, shape) for n in "qkv"],
+        [helper.make_tensor_value_info("o", f32, shape)]),
+        opset_imports=[helper.make_opsetid("", 23)])
+    paths = {}
+    for name, model in (("gemm", gemm), ("attention", attention)):
+        paths[name] = folder / f"{name}.onnx"
+        onnx.save(model, paths[name])
+    return paths
+
+
+def prepare(args):
+    sys.path.insert(0, str(ROOT / "test" / "e2e"))
+    from model_tests import draw_input, run_onnxruntime
+
+    out = pathlib.Path(args.out)
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "models").mkdir(parents=True)
+    xfmr_compile = str(pathlib.Path(args.build) / "bin" / "xfmr-compile")
+    manifest = {"models": [], "benchmarks": {}}
+    for spec_path in sorted((ROOT / "test" / "models").glob("*.json")):
+        spec = json.loads(spec_path.read_text())
+        model = spec_path.with_name(spec["model"])
+        stem = model.name.removesuffix(".onnx")
+        rng = np.random.default_rng(0)
+        inputs = {i["name"]: draw_input(i, spec["example_dims"], rng)
+                  for i in spec["inputs"]}
+        expected = run_onnxruntime(str(model), inputs)
+        np.savez(out / "models" / f"{stem}.data.npz",
+                 **{f"in.{k}": v for k, v in inputs.items()},
+                 **{f"out.{k}": v for k, v in expected.items()})
+        for precision in TOLERANCE:
+            compile_model(xfmr_compile, model,
+                          out / "models" / f"{stem}.{precision}.so",
+                          precision, spec["example_dims"])
+        manifest["models"].append(stem)
+        print(f"prepared {stem}", flush=True)
+    for name, path in benchmark_models(out).items():
+        compile_model(xfmr_compile, path, out / f"{name}.so", "f16", {})
+        path.unlink()
+        manifest["benchmarks"][name] = f"{name}.so"
+    shutil.copy(pathlib.Path(args.build) / "lib" / "libxfmr_runtime.so", out)
+    shutil.copy(__file__, out / "gpu_check.py")
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    print(f"{out}: {size / 2**20:.1f} MiB")
+
+
+# ---------------------------------------------------------------------------
+# run: the runtime's C API through ctypes
+# ---------------------------------------------------------------------------
+
+DTYPES = {1: np.float32, 2: np.float64, 3: np.float16, 5: np.int8,
+          6: np.int16, 7: np.int32, 8: np.int64, 9: np.bool_}
+CODES = {np.dtype(v): k for k, v in DTYPES.items()}
+
+
+class Tensor(ctypes.Structure):
+    _fields_ = [("dtype", ctypes.c_int), ("rank", ctypes.c_int64),
+                ("shape", ctypes.POINTER(ctypes.c_int64)),
+                ("data", ctypes.c_void_p)]
+
+
+class TensorInfo(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("dtype", ctypes.c_int),
+                ("rank", ctypes.c_int64),
+                ("shape", ctypes.POINTER(ctypes.c_int64)),
+                ("dim_names", ctypes.POINTER(ctypes.c_char_p))]
+
+
+class Runtime:
+    def __init__(self, path):
+        lib = ctypes.CDLL(str(path), mode=ctypes.RTLD_GLOBAL)
+        lib.xfmr_model_load.restype = ctypes.c_void_p
+        lib.xfmr_model_load.argtypes = [ctypes.c_char_p,
+                                        ctypes.POINTER(ctypes.c_char_p)]
+        lib.xfmr_model_free.argtypes = [ctypes.c_void_p]
+        for f in (lib.xfmr_model_num_inputs, lib.xfmr_model_num_outputs):
+            f.restype = ctypes.c_size_t
+            f.argtypes = [ctypes.c_void_p]
+        for f in (lib.xfmr_model_input, lib.xfmr_model_output):
+            f.restype = ctypes.POINTER(TensorInfo)
+            f.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+        lib.xfmr_model_run.restype = ctypes.c_int
+        lib.xfmr_model_run.argtypes = [
+            ctypes.c_void_p, ctypes.c_size_t,
+            ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(Tensor),
+            ctypes.POINTER(Tensor), ctypes.POINTER(ctypes.c_char_p)]
+        lib.xfmr_tensor_release.argtypes = [ctypes.POINTER(Tensor)]
+        self.lib = lib
+
+    def load(self, path):
+        error = ctypes.c_char_p()
+        model = self.lib.xfmr_model_load(str(path).encode(),
+                                         ctypes.byref(error))
+        if not model:
+            raise RuntimeError(error.value.decode())
+        return Model(self.lib, model)
+
+
+class Model:
+    def __init__(self, lib, handle):
+        self.lib, self.handle = lib, handle
+        count = lib.xfmr_model_num_outputs(handle)
+        self.outputs = [lib.xfmr_model_output(handle, i).contents.name.decode()
+                        for i in range(count)]
+
+    def run(self, feeds):
+        names = (ctypes.c_char_p * len(feeds))(*[n.encode() for n in feeds])
+        arrays = [np.ascontiguousarray(a) for a in feeds.values()]
+        shapes = [(ctypes.c_int64 * a.ndim)(*a.shape) for a in arrays]
+        inputs = (Tensor * len(arrays))(*[
+            Tensor(CODES[a.dtype], a.ndim, s, a.ctypes.data)
+            for a, s in zip(arrays, shapes)])
+        outputs = (Tensor * len(self.outputs))()
+        error = ctypes.c_char_p()
+        if self.lib.xfmr_model_run(self.handle, len(arrays), names, inputs,
+                                   outputs, ctypes.byref(error)):
+            raise RuntimeError(error.value.decode())
+        results = {}
+        for name, t in zip(self.outputs, outputs):
+            shape = [t.shape[i] for i in range(t.rank)]
+            dtype = np.dtype(DTYPES[t.dtype])
+            count = int(np.prod(shape))
+            buffer = (ctypes.c_char * (count * dtype.itemsize)).from_address(
+                t.data)
+            results[name] = np.frombuffer(buffer, dtype).reshape(shape).copy()
+            self.lib.xfmr_tensor_release(ctypes.byref(t))
+        return results
+
+
+def median_ms(function, repeats=5):
+    function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times)
+
+
+def run(args):
+    folder = pathlib.Path(args.dir)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    runtime = Runtime(folder / "libxfmr_runtime.so")
+    lines = ["| model | precision | max relative error | tolerance | "
+             "result |", "|---|---|---|---|---|"]
+    failures = 0
+    for stem in manifest["models"]:
+        data = np.load(folder / "models" / f"{stem}.data.npz")
+        feeds = {k[3:]: data[k] for k in data.files if k.startswith("in.")}
+        for precision, tolerance in TOLERANCE.items():
+            try:
+                got = runtime.load(
+                    folder / "models" / f"{stem}.{precision}.so").run(feeds)
+                error = max(
+                    float(np.max(np.abs(got[n].astype(np.float64) -
+                                        data[f"out.{n}"])) /
+                          max(float(np.max(np.abs(data[f"out.{n}"]))), 1e-30))
+                    for n in got)
+                ok = error <= tolerance
+                result = f"{error:.2e}"
+            except RuntimeError as e:
+                ok, result = False, str(e).splitlines()[0]
+            failures += not ok
+            lines.append(f"| {stem} | {precision} | {result} | {tolerance:g} "
+                         f"| {'pass' if ok else 'FAIL'} |")
+    # The correctness table first, so that it survives a benchmark that
+    # fails or runs out of time.
+    print("\n".join(lines), flush=True)
+    lines += ["", "| benchmark (f16) | sequence | xfmr ms | PyTorch ms | "
+              "xfmr / PyTorch |", "|---|---|---|---|---|"]
+    try:
+        lines += benchmarks(runtime, folder, manifest)
+    except (ImportError, RuntimeError, AssertionError) as e:
+        lines.append(f"| benchmarks not run: {e} | | | | |")
+    report = "\n".join(lines)
+    if args.report:
+        pathlib.Path(args.report).write_text(report + "\n")
+    print(report)
+    return 1 if failures else 0
+
+
+def benchmarks(runtime, folder, manifest):
+    import torch
+    import torch.nn.functional as F
+
+    def torch_ms(function):
+        function()
+        torch.cuda.synchronize()
+        start, end = (torch.cuda.Event(enable_timing=True) for _ in range(2))
+        times = []
+        for _ in range(5):
+            start.record()
+            function()
+            end.record()
+            torch.cuda.synchronize()
+            times.append(start.elapsed_time(end))
+        return statistics.median(times)
+
+    rng = np.random.default_rng(0)
+    lines = []
+    gemm = runtime.load(folder / manifest["benchmarks"]["gemm"])
+    attention = runtime.load(folder / manifest["benchmarks"]["attention"])
+    for s in BENCH_SIZES:
+        a = rng.standard_normal((s, GEMM_K), dtype=np.float32)
+        b = rng.standard_normal((GEMM_K, GEMM_N), dtype=np.float32)
+        ours = median_ms(lambda: gemm.run({"a": a, "b": b}))
+        ta, tb = (torch.from_numpy(x).cuda().half() for x in (a, b))
+        theirs = torch_ms(lambda: ta @ tb)
+        lines.append(f"| GEMM {s}x{GEMM_K}x{GEMM_N} | {s} | {ours:.2f} | "
+                     f"{theirs:.3f} | {ours / theirs:.1f} |")
+    for s in BENCH_SIZES:
+        q, k, v = (rng.standard_normal((1, HEADS, s, HEAD_DIM),
+                                       dtype=np.float32) for _ in range(3))
+        started = time.perf_counter()
+        attention.run({"q": q, "k": k, "v": v})
+        if time.perf_counter() - started > 60:
+            lines.append(f"| causal attention | {s} | > 60000 | | |")
+            break
+        ours = median_ms(lambda: attention.run({"q": q, "k": k, "v": v}), 3)
+        tq, tk, tv = (torch.from_numpy(x).cuda().half() for x in (q, k, v))
+        theirs = torch_ms(lambda: F.scaled_dot_product_attention(
+            tq, tk, tv, is_causal=True))
+        lines.append(f"| causal attention H={HEADS} D={HEAD_DIM} | {s} | "
+                     f"{ours:.2f} | {theirs:.3f} | {ours / theirs:.1f} |")
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("prepare")
+    p.add_argument("--build", default="build")
+    p.add_argument("--out", default="build/gpu-check")
+    r = sub.add_parser("run")
+    r.add_argument("--dir", default="build/gpu-check")
+    r.add_argument("--report")
+    args = parser.parse_args()
+    return prepare(args) if args.command == "prepare" else run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
