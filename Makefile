@@ -3,6 +3,8 @@
 #   make check   install what is missing, build, run every test suite
 #   make demo    install what is missing, build, compile a bundled model,
 #                run it and compare it with ONNX Runtime
+#   make python  the xfmr wheel, from the existing build, in
+#                BUILD_DIR/python/dist
 #   make bench   also: a Python environment with torch, OpenVINO and IREE,
 #                export the benchmark models, time them against ONNX
 #                Runtime, OpenVINO and IREE (each engine in its own
@@ -31,7 +33,7 @@ BENCH_VENV ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/xfmr/bench-venv
 BENCH_ARGS ?=
 BENCH_MODELS := $(BUILD_DIR)/bench/models
 
-.PHONY: all setup configure build check check-gpu demo bench bench-setup docs clean
+.PHONY: all setup configure build python check check-gpu demo bench bench-setup docs clean
 
 all: build
 
@@ -47,15 +49,21 @@ configure: setup
 build: setup $(BUILD_DIR)/build.ninja
 	@cmake --build $(BUILD_DIR)
 
+# The wheel reuses the build: only the extension is compiled.
+python: build
+	@PYTHON=$(PYTHON) bash utils/python.sh $(BUILD_DIR)
+
 # lit (dialect, passes, importer, runtime, tools), a bounded fuzzing run of
 # the importer, ONNX's backend node tests (imported, then compiled and run),
-# and the test models against ONNX Runtime.
+# the test models against ONNX Runtime, and the Python package's tests in a
+# fresh virtual environment.
 check: build
 	@cmake --build $(BUILD_DIR) --target check-xfmr
 	@cmake --build $(BUILD_DIR) --target check-xfmr-fuzz
 	@cmake --build $(BUILD_DIR) --target check-xfmr-onnx-nodes
 	@cmake --build $(BUILD_DIR) --target check-xfmr-conformance
 	@cmake --build $(BUILD_DIR) --target check-xfmr-models-vs-ort
+	@PYTHON=$(PYTHON) bash utils/python.sh $(BUILD_DIR) test
 
 # The GPU suite (needs an NVIDIA GPU and its driver): every test model with
 # --target=cuda against ONNX Runtime, the cuda-device lit tests, and GEMM and
@@ -66,6 +74,7 @@ check-gpu: build
 
 demo: build
 	@bash utils/demo.sh $(BUILD_DIR)
+	@bash utils/demo_minilm.sh $(BUILD_DIR) $(BENCH_VENV)
 
 # The models are exported again only when the export script changes.
 bench: build bench-setup $(BENCH_MODELS)/.exported

@@ -13,7 +13,7 @@ APT_PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   cmake ninja-build ccache
 )
-PY_PACKAGES=(numpy onnx onnxruntime lit)
+PY_PACKAGES=(numpy onnx onnxruntime lit pytest nanobind scikit-build-core)
 
 SUDO=""
 if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null; then SUDO="sudo"; fi

@@ -11,6 +11,7 @@
 #include "llvm/ADT/StringExtras.h"
 
 using namespace llvm;
+using namespace xfmr::io;
 using namespace xfmr::run;
 
 void xfmr::run::bindNamedDims(const xfmr_tensor_info &info,

@@ -9,7 +9,7 @@
 #ifndef XFMR_TOOLS_XFMR_RUN_INPUTS_H
 #define XFMR_TOOLS_XFMR_RUN_INPUTS_H
 
-#include "Tensor.h"
+#include "xfmr/TensorIO/Tensor.h"
 
 #include "llvm/ADT/StringMap.h"
 
@@ -32,10 +32,10 @@ void bindNamedDims(const xfmr_tensor_info &info, llvm::ArrayRef<int64_t> shape,
 /// dims take their size from --input-shape, then from `dimSizes` (which the
 /// new input's named dims join). `index` is the input's position, so that
 /// each input draws its own sequence of `seed`.
-llvm::Expected<Tensor> makeRandomInput(const xfmr_tensor_info &info,
-                                       const ShapeOptions &options,
-                                       llvm::StringMap<int64_t> &dimSizes,
-                                       uint64_t seed, size_t index);
+llvm::Expected<io::Tensor> makeRandomInput(const xfmr_tensor_info &info,
+                                           const ShapeOptions &options,
+                                           llvm::StringMap<int64_t> &dimSizes,
+                                           uint64_t seed, size_t index);
 
 } // namespace xfmr::run
 

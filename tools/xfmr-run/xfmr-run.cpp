@@ -18,10 +18,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Compare.h"
 #include "Inputs.h"
-#include "Npy.h"
-#include "TensorProtoIO.h"
+#include "xfmr/TensorIO/Compare.h"
+#include "xfmr/TensorIO/Npy.h"
+#include "xfmr/TensorIO/TensorProtoIO.h"
 
 #include "xfmr/Compiler/Compiler.h"
 #include "xfmr/InitAll.h"
@@ -44,6 +44,7 @@
 #include <optional>
 
 using namespace llvm;
+using namespace xfmr::io;
 using namespace xfmr::run;
 
 static cl::OptionCategory runCategory("xfmr-run options");

@@ -31,47 +31,37 @@ using namespace mlir::xfmr;
 
 namespace {
 
-/// One row of the table.
-struct BlockCount {
-  unsigned fused = 0;
-  unsigned missed = 0;
-  /// How many of the fused ones carry a variant worth naming (a norm with
-  /// its residual add, a gated MLP).
-  unsigned variant = 0;
-  const char *variantName = nullptr;
-};
+/// Fills a summary from the ops of one function.
+struct FusionCounter {
+  FusionSummary summary;
 
-/// The report of one function.
-struct FunctionReport {
-  llvm::MapVector<StringRef, BlockCount> counts;
-  SmallVector<std::string> missed;
-
-  FunctionReport() {
+  FusionCounter() {
     // Every kind gets a row, so that a zero is visible.
     for (StringRef kind : {"attention", "mlp", "linear", "layer_norm",
                            "rms_norm", "gelu", "silu", "rotary_embedding"})
-      counts[kind];
-    counts["layer_norm"].variantName = "with the residual add";
-    counts["rms_norm"].variantName = "with the residual add";
-    counts["mlp"].variantName = "gated";
+      summary.counts[kind];
+    summary.counts["layer_norm"].variantName = "with the residual add";
+    summary.counts["rms_norm"].variantName = "with the residual add";
+    summary.counts["mlp"].variantName = "gated";
   }
 
   void countFused(Operation *op) {
+    auto &counts = summary.counts;
     llvm::TypeSwitch<Operation *>(op)
         .Case([&](AttentionOp) { ++counts["attention"].fused; })
         .Case([&](MlpOp mlp) {
-          BlockCount &row = counts["mlp"];
+          FusionSummary::Count &row = counts["mlp"];
           ++row.fused;
           row.variant += mlp.getGate() ? 1 : 0;
         })
         .Case([&](LinearOp) { ++counts["linear"].fused; })
         .Case([&](LayerNormOp norm) {
-          BlockCount &row = counts["layer_norm"];
+          FusionSummary::Count &row = counts["layer_norm"];
           ++row.fused;
           row.variant += norm.getResidual() ? 1 : 0;
         })
         .Case([&](RmsNormOp norm) {
-          BlockCount &row = counts["rms_norm"];
+          FusionSummary::Count &row = counts["rms_norm"];
           ++row.fused;
           row.variant += norm.getResidual() ? 1 : 0;
         })
@@ -86,39 +76,41 @@ struct FunctionReport {
       return;
     for (NamedAttribute note : notes) {
       StringRef kind = note.getName().getValue();
-      ++counts[kind].missed;
+      ++summary.counts[kind].missed;
+      FusionSummary::Miss miss;
+      miss.kind = kind.str();
       auto fields = dyn_cast<ArrayAttr>(note.getValue());
-      std::string reason, node;
       if (fields && fields.size() == 2) {
-        reason = cast<StringAttr>(fields[0]).str();
-        node = cast<StringAttr>(fields[1]).str();
+        miss.reason = cast<StringAttr>(fields[0]).str();
+        miss.node = cast<StringAttr>(fields[1]).str();
       }
-      std::string line = kind.str();
-      if (!node.empty())
-        line += " at '" + node + "'";
-      missed.push_back(line + ": " + reason);
+      summary.missed.push_back(std::move(miss));
     }
     op->removeAttr(kFusionMissedAttrName);
   }
-
-  void print(StringRef function, raw_ostream &os) const {
-    os << "fusion report for @" << function << "\n";
-    os << llvm::formatv("  {0,-18} {1,6} {2,10}\n", "block", "fused",
-                        "not fused");
-    for (const auto &[kind, row] : counts) {
-      os << llvm::formatv("  {0,-18} {1,6} {2,10}", kind, row.fused,
-                          row.missed);
-      if (row.variantName && row.variant)
-        os << "  (" << row.variant << " " << row.variantName << ")";
-      os << "\n";
-    }
-    if (missed.empty())
-      return;
-    os << "not fused:\n";
-    for (const std::string &line : missed)
-      os << "  " << line << "\n";
-  }
 };
+
+void printSummary(const FusionSummary &summary, StringRef function,
+                  raw_ostream &os) {
+  os << "fusion report for @" << function << "\n";
+  os << llvm::formatv("  {0,-18} {1,6} {2,10}\n", "block", "fused",
+                      "not fused");
+  for (const auto &[kind, row] : summary.counts) {
+    os << llvm::formatv("  {0,-18} {1,6} {2,10}", kind, row.fused, row.missed);
+    if (row.variantName && row.variant)
+      os << "  (" << row.variant << " " << row.variantName << ")";
+    os << "\n";
+  }
+  if (summary.missed.empty())
+    return;
+  os << "not fused:\n";
+  for (const FusionSummary::Miss &miss : summary.missed) {
+    os << "  " << miss.kind;
+    if (!miss.node.empty())
+      os << " at '" << miss.node << "'";
+    os << ": " << miss.reason << "\n";
+  }
+}
 
 struct FusionReportPass
     : public xfmr::impl::XfmrFusionReportPassBase<FusionReportPass> {
@@ -138,17 +130,20 @@ struct FusionReportPass
       os = &file->os();
     }
 
-    for (auto func : getOperation().getOps<func::FuncOp>()) {
-      FunctionReport report;
-      func.walk([&](Operation *op) {
-        report.countFused(op);
-        report.takeNotes(op);
-      });
-      report.print(func.getSymName(), *os);
-    }
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      printSummary(summarizeFusion(func), func.getSymName(), *os);
     if (file)
       file->keep();
   }
 };
 
 } // namespace
+
+FusionSummary mlir::xfmr::summarizeFusion(Operation *root) {
+  FusionCounter counter;
+  root->walk([&](Operation *op) {
+    counter.countFused(op);
+    counter.takeNotes(op);
+  });
+  return std::move(counter.summary);
+}

@@ -28,6 +28,8 @@
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Types.h"
 #include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/Twine.h"
 
@@ -72,6 +74,34 @@ std::string formatShape(Type type);
 /// Removes the notes of `kind` from `op`, for a candidate that was fused
 /// after all or is no longer one.
 void clearFusionMissed(Operation *op, llvm::StringRef kind);
+
+/// What fusion did in one function: the data `xfmr-fusion-report` prints
+/// and the Python package returns.
+struct FusionSummary {
+  struct Count {
+    unsigned fused = 0;
+    unsigned missed = 0;
+    /// How many of the fused ones carry a variant worth naming (a norm with
+    /// its residual add, a gated MLP).
+    unsigned variant = 0;
+    const char *variantName = nullptr;
+  };
+  /// A candidate that was not fused.
+  struct Miss {
+    std::string kind;
+    /// The ONNX node where the check failed; empty when unknown.
+    std::string node;
+    std::string reason;
+  };
+
+  /// Every kind of block, fused or not, in a fixed order.
+  llvm::MapVector<llvm::StringRef, Count> counts;
+  llvm::SmallVector<Miss> missed;
+};
+
+/// Counts the fused blocks under `root` and takes the notes that the fusion
+/// passes left on candidates (removing them from the ops).
+FusionSummary summarizeFusion(Operation *root);
 
 } // namespace mlir::xfmr
 

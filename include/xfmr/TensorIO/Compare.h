@@ -6,14 +6,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef XFMR_TOOLS_XFMR_RUN_COMPARE_H
-#define XFMR_TOOLS_XFMR_RUN_COMPARE_H
+#ifndef XFMR_TENSORIO_COMPARE_H
+#define XFMR_TENSORIO_COMPARE_H
 
-#include "Tensor.h"
+#include "xfmr/TensorIO/Tensor.h"
 
 #include "llvm/ADT/StringRef.h"
 
-namespace xfmr::run {
+namespace xfmr::io {
 
 /// Tolerances of floating-point comparisons: an element differs when
 /// |actual - expected| > atol + rtol * |expected|.
@@ -45,6 +45,6 @@ std::string formatComparison(llvm::StringRef name, const xfmr_tensor &actual,
                              const xfmr_tensor &expected,
                              const Comparison &comparison);
 
-} // namespace xfmr::run
+} // namespace xfmr::io
 
-#endif // XFMR_TOOLS_XFMR_RUN_COMPARE_H
+#endif // XFMR_TENSORIO_COMPARE_H

@@ -12,14 +12,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef XFMR_TOOLS_XFMR_RUN_NPY_H
-#define XFMR_TOOLS_XFMR_RUN_NPY_H
+#ifndef XFMR_TENSORIO_NPY_H
+#define XFMR_TENSORIO_NPY_H
 
-#include "Tensor.h"
+#include "xfmr/TensorIO/Tensor.h"
 
 #include "llvm/ADT/StringRef.h"
 
-namespace xfmr::run {
+namespace xfmr::io {
 
 /// Reads the array in `path`. `expected` is the dtype the tensor is meant to
 /// have; it only decides how unsigned data is read ('<u2' as bf16 bits, '|u1'
@@ -29,6 +29,6 @@ llvm::Expected<Tensor> readNpy(llvm::StringRef path, xfmr_dtype expected);
 /// Writes `tensor` to `path` as a .npy file.
 llvm::Error writeNpy(llvm::StringRef path, const xfmr_tensor &tensor);
 
-} // namespace xfmr::run
+} // namespace xfmr::io
 
-#endif // XFMR_TOOLS_XFMR_RUN_NPY_H
+#endif // XFMR_TENSORIO_NPY_H

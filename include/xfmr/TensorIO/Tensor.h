@@ -1,4 +1,4 @@
-//===- Tensor.h - Tensors that xfmr-run reads, makes and compares -*- C++ -*-===//
+//===- Tensor.h - Dense tensors: read, made, compared -----------*- C++ -*-===//
 //
 // Part of the xfmr project, under the Apache License v2.0 with LLVM
 // Exceptions. See LICENSE for license information.
@@ -6,15 +6,16 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The tool's own dense tensors (inputs, expected outputs), the outputs a run
-// returns, and element access shared by the file readers, the comparison and
-// the random inputs. Every tensor is seen through an `xfmr_tensor`, the
-// runtime's view type.
+// Dense tensors owned by their reader (inputs, expected outputs), the outputs
+// a run returns, and element access shared by the file readers, the
+// comparison and xfmr-run's random inputs. Every tensor is seen through an
+// `xfmr_tensor`, the runtime's view type. xfmr-run and the Python package
+// both use this library.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef XFMR_TOOLS_XFMR_RUN_TENSOR_H
-#define XFMR_TOOLS_XFMR_RUN_TENSOR_H
+#ifndef XFMR_TENSORIO_TENSOR_H
+#define XFMR_TENSORIO_TENSOR_H
 
 #include "xfmr/Runtime/xfmr_runtime.h"
 
@@ -28,9 +29,9 @@
 #include <string>
 #include <vector>
 
-namespace xfmr::run {
+namespace xfmr::io {
 
-/// A dense row-major tensor that the tool owns.
+/// A dense row-major tensor that owns its data.
 class Tensor {
 public:
   Tensor() = default;
@@ -80,6 +81,14 @@ public:
   }
   xfmr_tensor *data() { return tensors.data(); }
   const xfmr_tensor &operator[](size_t i) const { return tensors[i]; }
+  /// Hands output `i` over to the caller, who releases it; this object then
+  /// holds an empty tensor in its place.
+  xfmr_tensor take(size_t i) {
+    xfmr_tensor taken = tensors[i];
+    tensors[i].shape = nullptr;
+    tensors[i].data = nullptr;
+    return taken;
+  }
 
 private:
   std::vector<xfmr_tensor> tensors;
@@ -106,6 +115,6 @@ std::string formatType(const xfmr_tensor &tensor);
 /// The dtype name, never NULL.
 const char *dtypeName(xfmr_dtype dtype);
 
-} // namespace xfmr::run
+} // namespace xfmr::io
 
-#endif // XFMR_TOOLS_XFMR_RUN_TENSOR_H
+#endif // XFMR_TENSORIO_TENSOR_H

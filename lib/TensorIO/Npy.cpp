@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Npy.h"
+#include "xfmr/TensorIO/Npy.h"
 
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -22,7 +22,7 @@
 #include <optional>
 
 using namespace llvm;
-using namespace xfmr::run;
+using namespace xfmr::io;
 
 static constexpr char npyMagic[] = "\x93NUMPY";
 static constexpr size_t npyMagicSize = 6;
@@ -184,7 +184,7 @@ static Expected<xfmr_dtype> dtypeOfDescr(StringRef path, StringRef descr,
 // Reading
 //===----------------------------------------------------------------------===//
 
-Expected<Tensor> xfmr::run::readNpy(StringRef path, xfmr_dtype expected) {
+Expected<Tensor> xfmr::io::readNpy(StringRef path, xfmr_dtype expected) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> file =
       MemoryBuffer::getFile(path, /*IsText=*/false,
                             /*RequiresNullTerminator=*/false);
@@ -195,7 +195,8 @@ Expected<Tensor> xfmr::run::readNpy(StringRef path, xfmr_dtype expected) {
   auto fail = [&](const Twine &why) {
     return createStringError(path + ": " + why);
   };
-  if (bytes.size() < 10 || !bytes.starts_with(StringRef(npyMagic, npyMagicSize)))
+  if (bytes.size() < 10 ||
+      !bytes.starts_with(StringRef(npyMagic, npyMagicSize)))
     return fail("not a .npy file");
   unsigned major = uint8_t(bytes[6]), minor = uint8_t(bytes[7]);
   size_t headerStart, headerSize;
@@ -275,7 +276,7 @@ static const char *descrOf(xfmr_dtype dtype) {
   return nullptr;
 }
 
-Error xfmr::run::writeNpy(StringRef path, const xfmr_tensor &tensor) {
+Error xfmr::io::writeNpy(StringRef path, const xfmr_tensor &tensor) {
   const char *descr = descrOf(tensor.dtype);
   if (!descr)
     return createStringError(path + ": cannot write a tensor of an invalid "

@@ -1,4 +1,4 @@
-//===- Tensor.cpp - Tensors that xfmr-run reads, makes and compares -------===//
+//===- Tensor.cpp - Dense tensors: read, made, compared -------------------===//
 //
 // Part of the xfmr project, under the Apache License v2.0 with LLVM
 // Exceptions. See LICENSE for license information.
@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Tensor.h"
+#include "xfmr/TensorIO/Tensor.h"
 
 #include "llvm/ADT/bit.h"
 #include "llvm/Support/MathExtras.h"
@@ -15,11 +15,11 @@
 #include <cstring>
 
 using namespace llvm;
-using namespace xfmr::run;
+using namespace xfmr::io;
 
-Expected<size_t> xfmr::run::denseByteSize(xfmr_dtype dtype,
-                                          ArrayRef<int64_t> shape,
-                                          const Twine &what) {
+Expected<size_t> xfmr::io::denseByteSize(xfmr_dtype dtype,
+                                         ArrayRef<int64_t> shape,
+                                         const Twine &what) {
   uint64_t bytes = xfmr_dtype_size(dtype);
   bool overflow = bytes == 0;
   for (int64_t dim : shape) {
@@ -54,18 +54,18 @@ Expected<Tensor> Tensor::allocate(xfmr_dtype dtype, ArrayRef<int64_t> shape,
 // Elements
 //===----------------------------------------------------------------------===//
 
-int64_t xfmr::run::numElements(const xfmr_tensor &tensor) {
+int64_t xfmr::io::numElements(const xfmr_tensor &tensor) {
   int64_t count = 1;
   for (int64_t dim : shapeOf(tensor))
     count *= dim;
   return count;
 }
 
-ArrayRef<int64_t> xfmr::run::shapeOf(const xfmr_tensor &tensor) {
+ArrayRef<int64_t> xfmr::io::shapeOf(const xfmr_tensor &tensor) {
   return ArrayRef<int64_t>(tensor.shape, tensor.rank);
 }
 
-bool xfmr::run::isFloatingPoint(xfmr_dtype dtype) {
+bool xfmr::io::isFloatingPoint(xfmr_dtype dtype) {
   return dtype == XFMR_DTYPE_F32 || dtype == XFMR_DTYPE_F64 ||
          dtype == XFMR_DTYPE_F16 || dtype == XFMR_DTYPE_BF16;
 }
@@ -126,7 +126,7 @@ static void store(const xfmr_tensor &tensor, int64_t i, T value) {
               sizeof(T));
 }
 
-double xfmr::run::elementAsDouble(const xfmr_tensor &tensor, int64_t i) {
+double xfmr::io::elementAsDouble(const xfmr_tensor &tensor, int64_t i) {
   switch (tensor.dtype) {
   case XFMR_DTYPE_F32:
     return load<float>(tensor, i);
@@ -152,8 +152,8 @@ double xfmr::run::elementAsDouble(const xfmr_tensor &tensor, int64_t i) {
   return 0.0;
 }
 
-void xfmr::run::storeElement(const xfmr_tensor &tensor, int64_t i,
-                             double value) {
+void xfmr::io::storeElement(const xfmr_tensor &tensor, int64_t i,
+                            double value) {
   switch (tensor.dtype) {
   case XFMR_DTYPE_F32:
     return store<float>(tensor, i, float(value));
@@ -182,19 +182,19 @@ void xfmr::run::storeElement(const xfmr_tensor &tensor, int64_t i,
 // Formatting
 //===----------------------------------------------------------------------===//
 
-const char *xfmr::run::dtypeName(xfmr_dtype dtype) {
+const char *xfmr::io::dtypeName(xfmr_dtype dtype) {
   const char *name = xfmr_dtype_name(dtype);
   return name ? name : "invalid";
 }
 
-std::string xfmr::run::formatShape(ArrayRef<int64_t> shape) {
+std::string xfmr::io::formatShape(ArrayRef<int64_t> shape) {
   std::string text = "[";
   for (size_t i = 0; i < shape.size(); ++i)
     text += (i ? "," : "") + std::to_string(shape[i]);
   return text + "]";
 }
 
-std::string xfmr::run::formatDeclShape(const xfmr_tensor_info &info) {
+std::string xfmr::io::formatDeclShape(const xfmr_tensor_info &info) {
   std::string text = "[";
   for (int64_t i = 0; i < info.rank; ++i) {
     text += i ? "," : "";
@@ -204,7 +204,7 @@ std::string xfmr::run::formatDeclShape(const xfmr_tensor_info &info) {
   return text + "]";
 }
 
-std::string xfmr::run::formatType(const xfmr_tensor &tensor) {
+std::string xfmr::io::formatType(const xfmr_tensor &tensor) {
   return std::string(dtypeName(tensor.dtype)) + " " +
          formatShape(shapeOf(tensor));
 }

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Compare.h"
+#include "xfmr/TensorIO/Compare.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -16,7 +16,7 @@
 #include <limits>
 
 using namespace llvm;
-using namespace xfmr::run;
+using namespace xfmr::io;
 
 /// Whether one floating-point element differs; updates the error maxima.
 static bool floatDiffers(double actual, double expected,
@@ -38,20 +38,20 @@ static bool floatDiffers(double actual, double expected,
   return differs;
 }
 
-Comparison xfmr::run::compareTensors(const xfmr_tensor &actual,
-                                     const xfmr_tensor &expected,
-                                     const Tolerance &tolerance) {
+Comparison xfmr::io::compareTensors(const xfmr_tensor &actual,
+                                    const xfmr_tensor &expected,
+                                    const Tolerance &tolerance) {
   Comparison result;
-  result.sameType = actual.dtype == expected.dtype &&
-                    shapeOf(actual) == shapeOf(expected);
+  result.sameType =
+      actual.dtype == expected.dtype && shapeOf(actual) == shapeOf(expected);
   if (!result.sameType)
     return result;
   int64_t count = numElements(actual);
   if (isFloatingPoint(actual.dtype)) {
     for (int64_t i = 0; i < count; ++i)
       result.mismatches +=
-          floatDiffers(elementAsDouble(actual, i),
-                       elementAsDouble(expected, i), tolerance, result);
+          floatDiffers(elementAsDouble(actual, i), elementAsDouble(expected, i),
+                       tolerance, result);
     return result;
   }
   // Integers compare by their bytes, exactly; the errors are only reported.
@@ -71,10 +71,10 @@ Comparison xfmr::run::compareTensors(const xfmr_tensor &actual,
   return result;
 }
 
-std::string xfmr::run::formatComparison(StringRef name,
-                                        const xfmr_tensor &actual,
-                                        const xfmr_tensor &expected,
-                                        const Comparison &comparison) {
+std::string xfmr::io::formatComparison(StringRef name,
+                                       const xfmr_tensor &actual,
+                                       const xfmr_tensor &expected,
+                                       const Comparison &comparison) {
   std::string line;
   raw_string_ostream os(line);
   os << name << ": " << formatType(actual);

@@ -10,14 +10,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef XFMR_TOOLS_XFMR_RUN_TENSORPROTOIO_H
-#define XFMR_TOOLS_XFMR_RUN_TENSORPROTOIO_H
+#ifndef XFMR_TENSORIO_TENSORPROTOIO_H
+#define XFMR_TENSORIO_TENSORPROTOIO_H
 
-#include "Tensor.h"
+#include "xfmr/TensorIO/Tensor.h"
 
 #include "llvm/ADT/StringRef.h"
 
-namespace xfmr::run {
+namespace xfmr::io {
 
 /// A tensor read from a file, with the name the file gives it ("" if none).
 struct NamedTensor {
@@ -29,6 +29,6 @@ struct NamedTensor {
 /// Errors name the file.
 llvm::Expected<NamedTensor> readTensorProto(llvm::StringRef path);
 
-} // namespace xfmr::run
+} // namespace xfmr::io
 
-#endif // XFMR_TOOLS_XFMR_RUN_TENSORPROTOIO_H
+#endif // XFMR_TENSORIO_TENSORPROTOIO_H

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TensorProtoIO.h"
+#include "xfmr/TensorIO/TensorProtoIO.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -15,7 +15,7 @@
 #include <cstring>
 
 using namespace llvm;
-using namespace xfmr::run;
+using namespace xfmr::io;
 
 static xfmr_dtype dtypeOf(int dataType) {
   switch (dataType) {
@@ -118,7 +118,7 @@ static void fillTensor(const onnx::TensorProto &proto, const Tensor &tensor) {
       tensor.getData()[i] = tensor.getData()[i] != 0;
 }
 
-Expected<NamedTensor> xfmr::run::readTensorProto(StringRef path) {
+Expected<NamedTensor> xfmr::io::readTensorProto(StringRef path) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> file =
       MemoryBuffer::getFile(path, /*IsText=*/false,
                             /*RequiresNullTerminator=*/false);
