@@ -315,6 +315,21 @@ static std::string collectResults(const xfmr_model &model,
 // Running
 //===----------------------------------------------------------------------===//
 
+/// The message of a failed check, with its values in place of `{0}`, `{1}`
+/// and `{2}`.
+static std::string formatModelError(const xfmr_model_error &record) {
+  std::string message;
+  for (const char *c = record.message; *c; ++c) {
+    if (c[0] == '{' && c[1] >= '0' && c[1] <= '2' && c[2] == '}') {
+      message += std::to_string(record.values[c[1] - '0']);
+      c += 2;
+      continue;
+    }
+    message.push_back(*c);
+  }
+  return message;
+}
+
 /// Appends the descriptor of a dense row-major tensor to `words`.
 static void appendDescriptor(const xfmr_tensor &tensor,
                              std::vector<int64_t> &words) {
@@ -360,6 +375,7 @@ static int runModel(const xfmr_model *model, size_t numInputs,
     resultWords += 3 + 2 * decl.shape.size();
   std::vector<int64_t> results(std::max<size_t>(1, resultWords), 0);
 
+  xfmr_model_error record = {nullptr, {0, 0, 0}};
   std::vector<void *> args;
   args.push_back(results.data());
   for (size_t start : inputStarts)
@@ -383,6 +399,7 @@ static int runModel(const xfmr_model *model, size_t numInputs,
       return 1;
     }
   }
+  args.push_back(&record);
   model->run(args.data());
   if (gpuRun) {
     message = gpuRun->fetchResults(model->signature, results.data());
@@ -392,7 +409,13 @@ static int runModel(const xfmr_model *model, size_t numInputs,
     }
   }
 
+  // Collected even after a failed check: that frees what the run allocated.
   message = collectResults(*model, results.data(), inputData, outputs);
+  if (message.empty() && record.message) {
+    for (size_t i = 0; i < model->signature.outputs.size(); ++i)
+      xfmr_tensor_release(&outputs[i]);
+    message = formatModelError(record);
+  }
   if (!message.empty()) {
     setError(error, message);
     return 1;

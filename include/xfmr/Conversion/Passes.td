@@ -69,7 +69,8 @@ def ConvertXfmrToLinalgPass : Pass<"convert-xfmr-to-linalg"> {
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",
-    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect"];
 }

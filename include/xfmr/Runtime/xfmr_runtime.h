@@ -16,7 +16,7 @@
  *
  *    The signature is text, one record per line, fields separated by tabs:
  *
- *      xfmr-model<TAB>1
+ *      xfmr-model<TAB>2
  *      input<TAB>NAME<TAB>DTYPE<TAB>[DIMS]
  *      output<TAB>NAME<TAB>DTYPE<TAB>[DIMS]
  *
@@ -39,7 +39,10 @@
  *    `?NAME` for a dynamic dim named by the model (ONNX dim_param); dims with
  *    one name must be bound to one size at run time.
  *
- *    `args[0]` points at memory for the results, `args[1 + i]` at input i.
+ *    `args[0]` points at memory for the results, `args[1 + i]` at input i,
+ *    and the last (`args[1 + number of inputs]`) at an xfmr_model_error
+ *    that the caller zeroed, in which the model records the first check
+ *    that failed; the results of such a run are to be freed, not used.
  *    Every tensor is a strided memref descriptor of its rank r:
  *
  *      struct { void *allocated; void *aligned; int64_t offset;
@@ -48,7 +51,9 @@
  *    (3 + 2r words of 8 bytes). Inputs are read-only. The results are the
  *    outputs' descriptors one after another; each result's `allocated`
  *    pointer comes from malloc and belongs to the caller, who frees it.
- *    The model checks nothing: the runtime below validates inputs first.
+ *    The runtime below validates the inputs' dtypes and shapes first; the
+ *    model checks what depends on their values, and reads and writes
+ *    nothing outside its buffers whatever the values.
  *
  * 2. The runtime API, implemented by libxfmr_runtime: load a model, read its
  *    metadata, validate inputs and run it. Every failure is returned as a
@@ -65,8 +70,17 @@
 extern "C" {
 #endif
 
-/* The signature's format version, the second field of its first line. */
-#define XFMR_MODEL_ABI_VERSION 1
+/* The model ABI's version, the second field of the signature's first line.
+ * 2: the entry's last argument is the run's error record. */
+#define XFMR_MODEL_ABI_VERSION 2
+
+/* Where a model reports a check that failed while it ran (an index out of
+ * range, a division by zero): `message` names the ONNX node, with `{0}`,
+ * `{1}` and `{2}` standing for the values. */
+typedef struct xfmr_model_error {
+  const char *message; /* NULL while no check has failed */
+  int64_t values[3];
+} xfmr_model_error;
 
 typedef enum xfmr_dtype {
   XFMR_DTYPE_INVALID = 0,

@@ -20,6 +20,7 @@
 #include "IndexMath.h"
 #include "LoweringUtils.h"
 
+#include "xfmr/Conversion/XfmrToLinalg/RuntimeChecks.h"
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
@@ -233,9 +234,12 @@ struct SliceToTensor : OpRewritePattern<SliceOp> {
 // gather, gather_elements, gather_nd
 //===----------------------------------------------------------------------===//
 
-/// An index read from an indices tensor, wrapped into [0, size).
+/// An index read from an indices tensor, wrapped into [0, size) and then
+/// clamped into it: an index out of range fails the op's run-time check,
+/// and the gather must still read nothing outside its input meanwhile.
 static Value wrappedIndex(IndexMath &m, Value index, Value size) {
-  return m.wrap(m.toIndex(index), size);
+  Value wrapped = m.wrap(m.toIndex(index), size);
+  return m.clamp(wrapped, m.constant(0), m.sub(size, m.constant(1)));
 }
 
 /// Replaces `op` with a gather (see buildIndexedGeneric) that writes a
@@ -272,6 +276,8 @@ struct GatherToGeneric : OpRewritePattern<GatherOp> {
     AffineMap indicesMap =
         AffineMap::get(rank, 0, exprs, rewriter.getContext());
     Value size = m.value(getDimSize(rewriter, loc, input, axis));
+    emitIndicesInRangeCheck(rewriter, loc, op.getIndices(), size,
+                            describeONNXNode(op, "Gather"));
     return replaceWithGather(
         rewriter, op, {op.getIndices()}, {indicesMap},
         [&](OpBuilder &b, Location l, ValueRange args,
@@ -297,6 +303,8 @@ struct GatherElementsToGeneric : OpRewritePattern<GatherElementsOp> {
     int64_t rank = op.getInput().getType().getRank();
     int64_t axis = *normalizeAxis(op.getAxis(), rank);
     Value size = m.value(getDimSize(rewriter, loc, input, axis));
+    emitIndicesInRangeCheck(rewriter, loc, op.getIndices(), size,
+                            describeONNXNode(op, "GatherElements"));
     return replaceWithGather(
         rewriter, op, {op.getIndices()},
         {rewriter.getMultiDimIdentityMap(rank)},
@@ -326,6 +334,8 @@ struct GatherNdToGeneric : OpRewritePattern<GatherNdOp> {
     SmallVector<Value> sizes;
     for (int64_t k = 0; k < tuple; ++k)
       sizes.push_back(m.value(getDimSize(rewriter, loc, input, batch + k)));
+    emitIndexTuplesInRangeCheck(rewriter, loc, indicesTensor, sizes,
+                                describeONNXNode(op, "GatherND"));
     return replaceWithGather(
         rewriter, op, {}, {},
         [&](OpBuilder &b, Location l, ValueRange,

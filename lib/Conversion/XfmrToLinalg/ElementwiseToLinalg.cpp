@@ -17,6 +17,7 @@
 #include "IndexMath.h"
 #include "LoweringUtils.h"
 
+#include "xfmr/Conversion/XfmrToLinalg/RuntimeChecks.h"
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
@@ -31,6 +32,24 @@ using namespace mlir;
 using namespace mlir::xfmr;
 
 namespace {
+
+/// `x / d` for integers, where x86's division would trap: a divisor of
+/// zero (the op's run-time check reports it; here it divides by one) and
+/// the minimum divided by -1 (the negation, wrapped).
+static Value divideSigned(OpBuilder &b, Location loc, Value x, Value d) {
+  auto constant = [&](int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(d.getType(), v));
+  };
+  Value isZero =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, d, constant(0));
+  Value isMinusOne =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, d, constant(-1));
+  Value trapping = arith::OrIOp::create(b, loc, isZero, isMinusOne);
+  Value divisor = arith::SelectOp::create(b, loc, trapping, constant(1), d);
+  Value quotient = arith::DivSIOp::create(b, loc, x, divisor);
+  Value negated = arith::SubIOp::create(b, loc, constant(0), x);
+  return arith::SelectOp::create(b, loc, isMinusOne, negated, quotient);
+}
 
 /// The scalar computation of `op` on `args`, or null if `op` is not an
 /// elementwise op this file lowers.
@@ -122,9 +141,15 @@ static Value emitScalar(ScalarBuilder &scalar, Operation *op, ValueRange args,
       .Case([&](AddOp) { return binary(arith::AddFOp(), arith::AddIOp()); })
       .Case([&](SubOp) { return binary(arith::SubFOp(), arith::SubIOp()); })
       .Case([&](MulOp) { return binary(arith::MulFOp(), arith::MulIOp()); })
-      .Case([&](DivOp) { return binary(arith::DivFOp(), arith::DivSIOp()); })
-      .Case([&](MaxOp) { return binary(arith::MaximumFOp(), arith::MaxSIOp()); })
-      .Case([&](MinOp) { return binary(arith::MinimumFOp(), arith::MinSIOp()); })
+      .Case([&](DivOp) -> Value {
+        if (isFloat(args[0]))
+          return arith::DivFOp::create(b, loc, args[0], args[1]);
+        return divideSigned(b, loc, args[0], args[1]);
+      })
+      .Case(
+          [&](MaxOp) { return binary(arith::MaximumFOp(), arith::MaxSIOp()); })
+      .Case(
+          [&](MinOp) { return binary(arith::MinimumFOp(), arith::MinSIOp()); })
       .Case([&](PowOp) -> Value {
         if (isFloat(args[0]))
           return math::PowFOp::create(b, loc, args[0], args[1]);
@@ -245,6 +270,9 @@ struct ElementwiseToGeneric : RewritePattern {
           mayBroadcastAtRunTime(op->getOperands(), i, resultType)
               ? expandToResult(rewriter, loc, operand, *init)
               : operand);
+    if (isa<DivOp>(op) && !isa<FloatType>(resultType.getElementType()))
+      emitNonZeroDivisorCheck(rewriter, loc, op->getOperand(1),
+                              describeONNXNode(op, "Div"));
     SmallVector<AffineMap> maps;
     for (Value operand : operands)
       maps.push_back(

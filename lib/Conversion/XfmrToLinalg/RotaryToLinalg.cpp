@@ -18,6 +18,7 @@
 
 #include "LoweringUtils.h"
 
+#include "xfmr/Conversion/XfmrToLinalg/RuntimeChecks.h"
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
@@ -30,11 +31,19 @@ using namespace mlir;
 using namespace mlir::xfmr;
 
 /// cos_cache and sin_cache rows at `positions` ([B, S]): [B, S, half] each.
+/// A position past the caches fails the run-time check `what` names, and
+/// reads the last row meanwhile.
 static std::pair<Value, Value> gatherAngles(OpBuilder &b, Location loc,
                                             Value cosCache, Value sinCache,
-                                            Value positions,
-                                            OpFoldResult half) {
+                                            Value positions, OpFoldResult half,
+                                            StringRef what) {
   Type elementType = cast<RankedTensorType>(cosCache.getType()).getElementType();
+  Value rows = tensor::DimOp::create(b, loc, cosCache, 0);
+  Value sinRows = tensor::DimOp::create(b, loc, sinCache, 0);
+  rows = arith::MinSIOp::create(b, loc, rows, sinRows);
+  emitPositionsInRangeCheck(b, loc, positions, rows, what);
+  Value lastRow = arith::SubIOp::create(
+      b, loc, rows, arith::ConstantIndexOp::create(b, loc, 1));
   SmallVector<OpFoldResult> sizes = getDimSizes(b, loc, positions);
   sizes.push_back(half);
   // Separate inits, so that bufferization gives each result its own buffer.
@@ -48,6 +57,9 @@ static std::pair<Value, Value> gatherAngles(OpBuilder &b, Location loc,
        b.getMultiDimIdentityMap(3)},
       parallelIterators(3), [&](OpBuilder &nb, Location l, ValueRange args) {
         Value row = arith::IndexCastOp::create(nb, l, nb.getIndexType(), args[0]);
+        row = arith::MaxSIOp::create(
+            nb, l, arith::MinSIOp::create(nb, l, row, lastRow),
+            arith::ConstantIndexOp::create(nb, l, 0));
         Value column = linalg::IndexOp::create(nb, l, 2);
         linalg::YieldOp::create(
             nb, l,
@@ -120,8 +132,9 @@ struct RotaryToGeneric : OpRewritePattern<RotaryEmbeddingOp> {
 
     Value cos, sin;
     if (Value positions = op.getPositionIds()) {
-      std::tie(cos, sin) = gatherAngles(rewriter, loc, op.getCosCache(),
-                                        op.getSinCache(), positions, half);
+      std::tie(cos, sin) = gatherAngles(
+          rewriter, loc, op.getCosCache(), op.getSinCache(), positions, half,
+          describeONNXNode(op, "RotaryEmbedding"));
     } else {
       cos = channelSlice(rewriter, loc, op.getCosCache(),
                          rewriter.getIndexAttr(0), half, 1);

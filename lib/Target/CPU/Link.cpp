@@ -47,7 +47,8 @@ bool mlir::xfmr::linkSharedLibrary(llvm::StringRef objectPath,
       "-z", "defs", "--exclude-libs=ALL", "-rpath", XFMR_LIBOMP_DIR, "-o",
       outputPath, objectPath, XFMR_BUILTINS_PATH,
       // The shared libraries, named only if used.
-      "--as-needed", XFMR_LIBM_PATH, XFMR_LIBC_PATH, XFMR_LIBOMP_PATH};
+      "--as-needed", XFMR_LIBM_PATH, XFMR_LIBC_PATH, XFMR_LDSO_PATH,
+      XFMR_LIBOMP_PATH};
   // A library the model needs is found again where it was at link time.
   llvm::SmallVector<std::string> rpaths;
   for (const std::string &library : libraries)
@@ -82,7 +83,8 @@ bool mlir::xfmr::linkSharedLibrary(llvm::StringRef objectPath,
     }
   }
   if (!undefined.empty()) {
-    std::string linked = "libm, libc, libomp, compiler-rt's builtins";
+    std::string linked =
+        "libm, libc, the dynamic loader, libomp, compiler-rt's builtins";
     for (const std::string &library : libraries)
       linked += ", " + llvm::sys::path::filename(library).str();
     error = "the model calls functions that no library it links defines (" +

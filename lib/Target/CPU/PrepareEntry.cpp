@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "xfmr/Runtime/xfmr_runtime.h"
 #include "xfmr/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -115,7 +116,7 @@ struct PrepareEntryPass
     func::FuncOp entry = entries.front();
 
     SignatureWriter writer(entry);
-    writer.os << "xfmr-model\t1\n";
+    writer.os << "xfmr-model\t" << XFMR_MODEL_ABI_VERSION << "\n";
     FunctionType type = entry.getFunctionType();
     for (auto [i, input] : llvm::enumerate(type.getInputs()))
       if (failed(writer.addRecord("input", i, input, entry.getArgAttrDict(i))))

@@ -163,8 +163,9 @@ func.func @slice_runtime_steps(%x: tensor<?xf32>, %s: tensor<1xi64>, %e: tensor<
 
 // -----
 
-// Gather: the indices are read through the map, wrapped when negative, and
-// the table is read with tensor.extract.
+// Gather: the indices are read through the map, wrapped when negative,
+// clamped into the table (runtime-checks.mlir has the check that reports
+// them), and the table is read with tensor.extract.
 // CHECK-DAG: #[[$IDS:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-DAG: #[[$OUT3:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @gather_embedding
@@ -176,7 +177,9 @@ func.func @slice_runtime_steps(%x: tensor<?xf32>, %s: tensor<1xi64>, %e: tensor<
 // CHECK:   %[[I:.*]] = arith.index_cast %[[ID]] : i64 to index
 // CHECK:   %[[NEG:.*]] = arith.cmpi slt, %[[I]], %c0 : index
 // CHECK:   %[[W:.*]] = arith.addi %[[I]], %c30522 : index
-// CHECK:   %[[ROW:.*]] = arith.select %[[NEG]], %[[W]], %[[I]] : index
+// CHECK:   %[[WRAPPED:.*]] = arith.select %[[NEG]], %[[W]], %[[I]] : index
+// CHECK:   %[[ROW0:.*]] = arith.maxsi %[[WRAPPED]], %c0 : index
+// CHECK:   %[[ROW:.*]] = arith.minsi %[[ROW0]], %c30521 : index
 // CHECK:   %[[V:.*]] = tensor.extract %[[T]][%[[ROW]], %[[K]]] : tensor<30522x768xf32>
 // CHECK:   linalg.yield %[[V]] : f32
 func.func @gather_embedding(%t: tensor<30522x768xf32>, %ids: tensor<?x?xi64>) -> tensor<?x?x768xf32> {
@@ -195,7 +198,10 @@ func.func @gather_embedding(%t: tensor<30522x768xf32>, %ids: tensor<?x?xi64>) ->
 // CHECK:   %[[J:.*]] = linalg.index 0 : index
 // CHECK:   arith.index_cast %{{.*}} : i32 to index
 // CHECK:   %[[W:.*]] = arith.addi %{{.*}}, %[[D]] : index
-// CHECK:   %[[R:.*]] = arith.select %{{.*}}, %[[W]], %{{.*}} : index
+// CHECK:   %[[WRAPPED:.*]] = arith.select %{{.*}}, %[[W]], %{{.*}} : index
+// CHECK:   %[[LAST:.*]] = arith.subi %[[D]], %c1 : index
+// CHECK:   %[[R0:.*]] = arith.maxsi %[[WRAPPED]], %c0 : index
+// CHECK:   %[[R:.*]] = arith.minsi %[[R0]], %[[LAST]] : index
 // CHECK:   tensor.extract %[[X]][%[[R]], %[[J]]] : tensor<?x8xf32>
 func.func @gather_scalar_index(%x: tensor<?x8xf32>, %i: tensor<i32>) -> tensor<8xf32> {
   %0 = xfmr.gather %x, %i {axis = 0 : i64} : (tensor<?x8xf32>, tensor<i32>) -> tensor<8xf32>
@@ -213,7 +219,9 @@ func.func @gather_scalar_index(%x: tensor<?x8xf32>, %i: tensor<i32>) -> tensor<8
 // CHECK:   %[[I:.*]] = linalg.index 0 : index
 // CHECK:   %[[C:.*]] = arith.index_cast %[[IN]] : i32 to index
 // CHECK:   %[[W:.*]] = arith.addi %[[C]], %c128 : index
-// CHECK:   %[[J:.*]] = arith.select %{{.*}}, %[[W]], %[[C]] : index
+// CHECK:   %[[WRAPPED:.*]] = arith.select %{{.*}}, %[[W]], %[[C]] : index
+// CHECK:   %[[J0:.*]] = arith.maxsi %[[WRAPPED]], %c0 : index
+// CHECK:   %[[J:.*]] = arith.minsi %[[J0]], %c127 : index
 // CHECK:   %[[V:.*]] = tensor.extract %[[X]][%[[I]], %[[J]]] : tensor<2x128xi64>
 // CHECK:   linalg.yield %[[V]] : i64
 func.func @gather_elements(%x: tensor<2x128xi64>, %idx: tensor<2x?xi32>) -> tensor<2x?xi64> {
@@ -233,10 +241,12 @@ func.func @gather_elements(%x: tensor<2x128xi64>, %idx: tensor<2x?xi32>) -> tens
 // CHECK:   %[[I:.*]] = linalg.index 1 : index
 // CHECK:   %[[T0:.*]] = tensor.extract %[[IDX]][%[[B]], %[[I]], %c0] : tensor<4x3x2xi64>
 // CHECK:   arith.addi %{{.*}}, %c5 : index
-// CHECK:   %[[P0:.*]] = arith.select
+// CHECK:   arith.select
+// CHECK:   %[[P0:.*]] = arith.minsi %{{.*}}, %c4 : index
 // CHECK:   %[[T1:.*]] = tensor.extract %[[IDX]][%[[B]], %[[I]], %c1] : tensor<4x3x2xi64>
 // CHECK:   arith.addi %{{.*}}, %c6 : index
-// CHECK:   %[[P1:.*]] = arith.select
+// CHECK:   arith.select
+// CHECK:   %[[P1:.*]] = arith.minsi %{{.*}}, %c5 : index
 // CHECK:   %[[V:.*]] = tensor.extract %[[X]][%[[B]], %[[P0]], %[[P1]]] : tensor<4x5x6xf32>
 // CHECK:   linalg.yield %[[V]] : f32
 func.func @gather_nd_batch(%x: tensor<4x5x6xf32>, %idx: tensor<4x3x2xi64>) -> tensor<4x3xf32> {

@@ -1,7 +1,8 @@
 // RUN: xfmr-opt %s --convert-xfmr-to-linalg --split-input-file | FileCheck %s
 
 // Rotate-half with position ids: the cache rows are gathered into
-// [B, S, R/2] angles, the two halves of the head dim are read as slices, one
+// [B, S, R/2] angles (at positions clamped into the caches; the check that
+// reports them is in runtime-checks.mlir), the two halves of the head dim are read as slices, one
 // generic yields both rotated halves, and they are inserted back.
 
 // CHECK-DAG: #[[$POS:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
@@ -12,7 +13,9 @@
 // CHECK-SAME: (%[[X:.*]]: tensor<1x8x?x64xf32>, %[[COS:.*]]: tensor<2048x32xf32>, %[[SIN:.*]]: tensor<2048x32xf32>, %[[POS:.*]]: tensor<1x?xi64>)
 // CHECK: %[[ANGLES:.*]]:2 = linalg.generic {indexing_maps = [#[[$POS]], #[[$ANG]], #[[$ANG]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[POS]] : tensor<1x?xi64>) outs(%{{.*}}, %{{.*}} : tensor<1x?x32xf32>, tensor<1x?x32xf32>)
 // CHECK: ^bb0(%[[P:.*]]: i64,
-// CHECK: %[[ROW:.*]] = arith.index_cast %[[P]] : i64 to index
+// CHECK: %[[P0:.*]] = arith.index_cast %[[P]] : i64 to index
+// CHECK: %[[P1:.*]] = arith.minsi %[[P0]], %c2047 : index
+// CHECK: %[[ROW:.*]] = arith.maxsi %[[P1]], %c0 : index
 // CHECK: %[[COL:.*]] = linalg.index 2 : index
 // CHECK: %[[C:.*]] = tensor.extract %[[COS]][%[[ROW]], %[[COL]]]
 // CHECK: %[[S:.*]] = tensor.extract %[[SIN]][%[[ROW]], %[[COL]]]

@@ -107,6 +107,12 @@ int main(int argc, char **argv) {
     xfmr_tensor_release(&outputs[i]);
   }
 
+  /* A check that fails inside the model: an error, and no outputs. */
+  x[0] = 0.0f / 0.0f;
+  int failed = xfmr_model_run(model, 2, byName, inputs, outputs, &error);
+  printf("model check: %d %s\n", failed, error ? error : "ok");
+  xfmr_error_free(error);
+
   pthread_t threads[4];
   float bases[4] = {0, 100, 200, 300};
   for (int t = 0; t < 4; ++t)

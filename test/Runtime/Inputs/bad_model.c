@@ -4,11 +4,11 @@
 #ifndef NO_SIGNATURE
 const char *xfmr_model_signature(void) {
 #if defined(BAD_VERSION)
-  return "xfmr-model\t2\ninput\tx\tf32\t[2]\noutput\ty\tf32\t[2]\n";
+  return "xfmr-model\t1\ninput\tx\tf32\t[2]\noutput\ty\tf32\t[2]\n";
 #elif defined(BAD_DTYPE)
-  return "xfmr-model\t1\ninput\tx\tf128\t[2]\noutput\ty\tf32\t[2]\n";
+  return "xfmr-model\t2\ninput\tx\tf128\t[2]\noutput\ty\tf32\t[2]\n";
 #elif defined(BAD_DIMS)
-  return "xfmr-model\t1\ninput\tx\tf32\t[2,-1]\noutput\ty\tf32\t[2]\n";
+  return "xfmr-model\t2\ninput\tx\tf32\t[2,-1]\noutput\ty\tf32\t[2]\n";
 #elif defined(BAD_HEADER)
   return "onnx-model\t1\n";
 #else

@@ -23,7 +23,7 @@
 #endif
 
 const char *xfmr_model_signature(void) {
-  return "xfmr-model\t1\n"
+  return "xfmr-model\t2\n"
          "target\tcuda\tsm_80,sm_90a\t\n" ADD_MODEL_TENSORS;
 }
 

@@ -15,7 +15,7 @@ typedef struct {
 } Memref;
 
 const char *xfmr_model_signature(void) {
-  return "xfmr-model\t1\n"
+  return "xfmr-model\t2\n"
          "input\tids\ti64\t[?batch,?seq]\n"
          "input\tattention_mask\ti64\t[?batch,?seq]\n"
          "input\th\tbf16\t[?seq,4]\n"

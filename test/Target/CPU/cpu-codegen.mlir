@@ -12,7 +12,7 @@
 // CHECK: vector<16xf32>
 // CHECK: llvm.call @aligned_alloc
 // CHECK: llvm.func internal @_mlir_ciface_main(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
-// CHECK: llvm.mlir.global internal constant @xfmr_signature_text("xfmr-model\091\0Ainput\09x\09f32\09[?n]\0Aoutput\09y\09f32\09[?]\0Atarget\09cpu\09x86-64-v4\09{{.*}}avx2,fma,{{.*}},avx512f,{{.*}}\0A\00")
+// CHECK: llvm.mlir.global internal constant @xfmr_signature_text("xfmr-model\092\0Ainput\09x\09f32\09[?n]\0Aoutput\09y\09f32\09[?]\0Atarget\09cpu\09x86-64-v4\09{{.*}}avx2,fma,{{.*}},avx512f,{{.*}}\0A\00")
 // CHECK: llvm.func @xfmr_model_signature() -> !llvm.ptr
 // CHECK-NEXT: llvm.mlir.addressof @xfmr_signature_text
 // CHECK: llvm.func @xfmr_model_entry(%[[ARGS:.*]]: !llvm.ptr)

@@ -4,7 +4,7 @@
 // link (-z defs), rather than fail to load later on some machines; the
 // error names the function once and prints no IR.
 
-// CHECK: error: the model calls functions that no library it links defines (libm, libc, libomp, compiler-rt's builtins): xfmr_missing_helper
+// CHECK: error: the model calls functions that no library it links defines (libm, libc, the dynamic loader, libomp, compiler-rt's builtins): xfmr_missing_helper
 // CHECK-NOT: see current operation
 // CHECK-NOT: llvm.func
 func.func private @xfmr_missing_helper(f32) -> f32

@@ -3,7 +3,7 @@
 // The signature records names, dtypes and dims (named where the model names
 // them); the inputs become read-only and the names move into the signature.
 
-// CHECK: module attributes {xfmr.signature = "xfmr-model\091\0Ainput\09input_ids\09i64\09[1,?seq]\0Ainput\09mask\09bool\09[?,?seq]\0Aoutput\09logits\09f32\09[1,?,8]\0Aoutput\09output_1\09bf16\09[]\0A"}
+// CHECK: module attributes {xfmr.signature = "xfmr-model\092\0Ainput\09input_ids\09i64\09[1,?seq]\0Ainput\09mask\09bool\09[?,?seq]\0Aoutput\09logits\09f32\09[1,?,8]\0Aoutput\09output_1\09bf16\09[]\0A"}
 // CHECK-LABEL: func.func @main
 // CHECK-SAME: (%{{.*}}: tensor<1x?xi64> {bufferization.writable = false}, %{{.*}}: tensor<?x?xi1> {bufferization.writable = false})
 // CHECK-SAME: attributes {llvm.emit_c_interface}
@@ -20,7 +20,7 @@ func.func @main(%ids: tensor<1x?xi64> {xfmr.name = "input_ids", xfmr.dims = ["",
 // -----
 
 // A private helper is not an entry.
-// CHECK: xfmr.signature = "xfmr-model\091\0Ainput\09input_0\09f32\09[4]\0Aoutput\09output_0\09f32\09[4]\0A"
+// CHECK: xfmr.signature = "xfmr-model\092\0Ainput\09input_0\09f32\09[4]\0Aoutput\09output_0\09f32\09[4]\0A"
 func.func private @helper(%x: tensor<4xf32>) -> tensor<4xf32> {
   return %x : tensor<4xf32>
 }
