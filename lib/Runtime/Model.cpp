@@ -70,6 +70,12 @@ static int loadModel(const char *path, xfmr_model &model, char **error) {
   // dlopen searches the library path for a name without a slash; a model is
   // always a file.
   std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
+  std::string fileError = checkModelFile(file.c_str());
+  if (!fileError.empty()) {
+    setError(error,
+             std::string("cannot load model '") + path + "': " + fileError);
+    return 1;
+  }
   exposeGPUCalls();
   dlerror();
   model.handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);

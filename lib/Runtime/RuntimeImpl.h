@@ -56,6 +56,17 @@ struct Signature {
 std::vector<std::string>
 missingCPUFeatures(const std::vector<std::string> &required);
 
+/// Checks the ELF headers of a model file of `size` bytes, of which the
+/// first `available` are at `data`: a 64-bit x86-64 shared library whose
+/// program headers lie in those bytes and whose loadable segments and
+/// section headers lie inside the file. Returns "" or what is wrong.
+std::string checkModelHeaders(const unsigned char *data, size_t available,
+                              uint64_t size);
+
+/// Reads the start of the file at `path` and checks its headers as above.
+/// Returns "" or what is wrong.
+std::string checkModelFile(const char *path);
+
 /// Parses the text `xfmr_model_signature` returns. Returns "" on success,
 /// otherwise what is wrong with it.
 std::string parseSignature(const char *text, Signature &signature);
