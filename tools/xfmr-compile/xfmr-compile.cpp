@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "xfmr/Compiler/Compiler.h"
+#include "xfmr/Compiler/ONNXNodeDiagnostics.h"
 #include "xfmr/InitAll.h"
 
 #include "mlir/IR/AsmState.h"
@@ -158,6 +159,7 @@ int main(int argc, char **argv) {
   mlir::MLIRContext context(registry);
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  mlir::xfmr::ONNXNodeDiagnosticHandler nodeHandler(&context);
 
   auto configurePassManager = [](mlir::PassManager &pm) {
     mlir::applyDefaultTimingPassManagerCLOptions(pm);

@@ -24,6 +24,7 @@
 #include "xfmr/TensorIO/TensorProtoIO.h"
 
 #include "xfmr/Compiler/Compiler.h"
+#include "xfmr/Compiler/ONNXNodeDiagnostics.h"
 #include "xfmr/InitAll.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -117,6 +118,7 @@ compileToTemporarySharedLibrary(StringRef path, const ShapeOptions &options) {
   mlir::MLIRContext context(registry);
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  mlir::xfmr::ONNXNodeDiagnosticHandler nodeHandler(&context);
   mlir::xfmr::CompileOptions compileOptions;
   // An MLIR model's types are its own; the sizes then only shape the
   // random inputs.
