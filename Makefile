@@ -12,6 +12,10 @@
 #                ISA measured (avx512 or avx2) and the index
 #                docs/benchmarks.md
 #
+#   make check-sanitizers
+#                the same suites built with AddressSanitizer and
+#                UndefinedBehaviorSanitizer, in build-sanitizers/
+#
 # BUILD_DIR, BUILD_TYPE and PYTHON can be overridden on the command line;
 # for make bench also BENCH_VENV (the virtual environment, created when
 # missing) and BENCH_ARGS (options of bench/run_benchmarks.py, e.g.
@@ -33,7 +37,8 @@ BENCH_VENV ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/xfmr/bench-venv
 BENCH_ARGS ?=
 BENCH_MODELS := $(BUILD_DIR)/bench/models
 
-.PHONY: all setup configure build python check check-gpu demo bench bench-setup docs clean
+.PHONY: all setup configure build python check check-gpu check-sanitizers \
+        demo bench bench-setup docs clean
 
 all: build
 
@@ -71,6 +76,26 @@ check: build
 check-gpu: build
 	@cmake --build $(BUILD_DIR) --target check-xfmr
 	@PYTHON=$(PYTHON) bash utils/gpu_check.sh all $(BUILD_DIR)
+
+# The compiler, the runtime and the tools built with AddressSanitizer and
+# UndefinedBehaviorSanitizer in a build folder of their own; the lit suite
+# (hand-written models and the programs that link the runtime are built
+# with both too), the runtime's fuzzer, and the test models against ONNX
+# Runtime in f32 (models compiled by xfmr are not instrumented: the checks
+# cover the compiler that made them and the runtime that runs them).
+SANITIZER_BUILD_DIR ?= build-sanitizers
+# The slice of test/models compiled and run (model_tests.py options).
+SANITIZER_MODELS ?= --filter bert
+check-sanitizers: setup
+	@PYTHON=$(PYTHON) bash utils/configure.sh $(SANITIZER_BUILD_DIR) Release \
+	  -DLLVM_USE_SANITIZER='Address;Undefined'
+	@cmake --build $(SANITIZER_BUILD_DIR)
+	@cmake --build $(SANITIZER_BUILD_DIR) --target check-xfmr
+	@cmake --build $(SANITIZER_BUILD_DIR) --target check-xfmr-runtime-fuzz
+	@$(PYTHON) test/e2e/model_tests.py --bf16 off \
+	  --compile $(SANITIZER_BUILD_DIR)/bin/xfmr-compile \
+	  --run $(SANITIZER_BUILD_DIR)/bin/xfmr-run \
+	  --work $(SANITIZER_BUILD_DIR)/test/model-tests $(SANITIZER_MODELS)
 
 demo: build
 	@bash utils/demo.sh $(BUILD_DIR)

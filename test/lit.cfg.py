@@ -35,8 +35,16 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Hand-written models and programs that use the runtime are built with clang
 # in the tests: %clang, the C API's headers and libxfmr_runtime's folder.
-config.substitutions.append(
-    ("%clang", os.path.join(config.llvm_tools_dir, "clang")))
+# In a sanitizer build libxfmr_runtime needs the sanitizers' runtime from
+# the program that loads it, and the hand-written models are checked too.
+clang = os.path.join(config.llvm_tools_dir, "clang")
+if config.xfmr_sanitizers:
+    clang += " -fsanitize=address,undefined -fno-sanitize-recover=all"
+    config.available_features.add("sanitizers")
+    for name in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
+        if name in os.environ:
+            config.environment[name] = os.environ[name]
+config.substitutions.append(("%clang", clang))
 config.substitutions.append(
     ("%xfmr_include", os.path.join(config.xfmr_src_root, "include")))
 config.substitutions.append(

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 #===- utils/configure.sh - Configure the xfmr build with CMake + ninja ----===#
 #
-# Usage: utils/configure.sh [BUILD_DIR] [BUILD_TYPE]
-# Uses clang++-22, lld and (when installed) ccache.
+# Usage: utils/configure.sh [BUILD_DIR] [BUILD_TYPE] [CMAKE_ARGS...]
+# Uses clang++-22, lld and (when installed) ccache. CMAKE_ARGS go to cmake
+# as they are (e.g. -DLLVM_USE_SANITIZER='Address;Undefined').
 #
 #===----------------------------------------------------------------------===#
 set -euo pipefail
 
 BUILD_DIR="${1:-build}"
 BUILD_TYPE="${2:-Release}"
+shift $(( $# < 2 ? $# : 2 ))
 LLVM_DIR=/usr/lib/llvm-22
 # The Python that setup.sh installed numpy/onnx/onnxruntime/lit into, and its
 # lit script (CMake runs it with that Python, so not a shell wrapper).
@@ -31,4 +33,4 @@ cmake -G Ninja -S . -B "$BUILD_DIR" \
   -DLLVM_EXTERNAL_LIT="$LIT" \
   -DPython3_EXECUTABLE="$PYTHON" \
   -DLLVM_ENABLE_ASSERTIONS=ON \
-  "${LAUNCHER[@]}"
+  "${LAUNCHER[@]}" "$@"
