@@ -76,6 +76,11 @@ LogicalResult mlir::xfmr::compileModule(ModuleOp module,
       failed(target->resolveOptions(pipeline.targetOptions, error)))
     return emitModelError(module, error);
 
+  // A library's large weights go to a file beside it.
+  if (options.emit == EmitStage::So)
+    module->setAttr(
+        kWeightsFileAttrName,
+        StringAttr::get(module.getContext(), getWeightsPath(outputPath)));
   PassManager pm(module->getName());
   if (options.configurePassManager && failed(options.configurePassManager(pm)))
     return failure();

@@ -14,6 +14,7 @@
 #include <malloc.h>
 #include <memory>
 #include <mutex>
+#include <sys/mman.h>
 
 using namespace xfmr::runtime;
 
@@ -127,6 +128,15 @@ static int loadModel(const char *path, xfmr_model &model, char **error) {
       return 1;
     }
   }
+  if (!model.signature.weightsFile.empty()) {
+    std::string folder = file.substr(0, file.rfind('/') + 1);
+    std::string weightsError = mapWeightsFile(
+        folder + model.signature.weightsFile, model.signature, &model.weights);
+    if (!weightsError.empty()) {
+      setError(error, std::string("model '") + path + "': " + weightsError);
+      return 1;
+    }
+  }
   buildInfos(model);
   return 0;
 }
@@ -168,6 +178,8 @@ extern "C" xfmr_model *xfmr_model_load(const char *path, char **error) {
 extern "C" void xfmr_model_free(xfmr_model *model) {
   if (!model)
     return;
+  if (model->weights)
+    munmap(model->weights, model->signature.weightsSize);
   if (model->handle)
     dlclose(model->handle);
   delete model;

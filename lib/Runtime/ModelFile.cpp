@@ -16,13 +16,21 @@
 #include "RuntimeImpl.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <elf.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 using namespace xfmr::runtime;
+
+static std::string hexHash(uint64_t hash) {
+  char text[17];
+  std::snprintf(text, sizeof(text), "%016llx", (unsigned long long)hash);
+  return text;
+}
 
 /// Whether [offset, offset + size) lies within `fileSize` bytes.
 static bool inside(uint64_t offset, uint64_t size, uint64_t fileSize) {
@@ -100,4 +108,41 @@ std::string xfmr::runtime::checkModelFile(const char *path) {
   close(fd);
   head.resize(got);
   return checkModelHeaders(head.data(), head.size(), uint64_t(status.st_size));
+}
+
+std::string xfmr::runtime::mapWeightsFile(const std::string &path,
+                                          const Signature &signature,
+                                          void **data) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return "cannot open its weights file '" + path +
+           "': " + std::strerror(errno);
+  struct stat status;
+  if (fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) {
+    close(fd);
+    return "its weights file '" + path + "' is not a regular file";
+  }
+  if (uint64_t(status.st_size) != signature.weightsSize) {
+    close(fd);
+    return "its weights file '" + path + "' has " +
+           std::to_string(status.st_size) + " bytes but the model expects " +
+           std::to_string(signature.weightsSize) +
+           "; the weights file and the library must come from one compile";
+  }
+  void *mapped =
+      mmap(nullptr, signature.weightsSize, PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
+  if (mapped == MAP_FAILED)
+    return "cannot map its weights file '" + path +
+           "': " + std::strerror(errno);
+  uint64_t hash =
+      xfmr_weights_hash(XFMR_WEIGHTS_HASH_INIT, mapped, signature.weightsSize);
+  if (hash != signature.weightsHash) {
+    munmap(mapped, signature.weightsSize);
+    return "its weights file '" + path +
+           "' does not hold the weights it was compiled with (hash " +
+           hexHash(hash) + ", expected " + hexHash(signature.weightsHash) + ")";
+  }
+  *data = mapped;
+  return "";
 }

@@ -49,6 +49,11 @@ struct Signature {
   std::vector<std::string> cpuFeatures;
   /// For cuda: the GPU architectures it carries code for ("sm_90a").
   std::vector<std::string> gpuArchs;
+  /// The weights file beside the library (a name, no folder), its size and
+  /// its xfmr_weights_hash; an empty name for a model without one.
+  std::string weightsFile;
+  uint64_t weightsSize = 0;
+  uint64_t weightsHash = 0;
 };
 
 /// The extensions of `required` (LLVM's names: "avx2", "avx512f", ...) that
@@ -66,6 +71,11 @@ std::string checkModelHeaders(const unsigned char *data, size_t available,
 /// Reads the start of the file at `path` and checks its headers as above.
 /// Returns "" or what is wrong.
 std::string checkModelFile(const char *path);
+
+/// Maps the weights file `path` read-only and checks its size and hash
+/// against `signature`. Returns "" and sets `*data`, or what is wrong.
+std::string mapWeightsFile(const std::string &path, const Signature &signature,
+                           void **data);
 
 /// Parses the text `xfmr_model_signature` returns. Returns "" on success,
 /// otherwise what is wrong with it.
@@ -150,6 +160,8 @@ template <typename Body> int guarded(char **error, Body &&body) {
 /// be run from several threads at once.
 struct xfmr_model {
   void *handle = nullptr;
+  /// The mapped weights file (signature.weightsSize bytes), or NULL.
+  void *weights = nullptr;
   void (*run)(void **args) = nullptr;
   xfmr::runtime::Signature signature;
   /// What xfmr_model_input/xfmr_model_output hand out; they point into

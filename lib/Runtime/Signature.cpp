@@ -171,6 +171,26 @@ static std::string parseRecord(const std::vector<std::string> &fields,
         names.push_back(std::move(name));
     return "";
   }
+  if (fields[0] == "weights") {
+    // weights<TAB>FILE<TAB>SIZE<TAB>HASH, FILE beside the library.
+    if (!signature.weightsFile.empty())
+      return "the weights are declared twice";
+    if (fields[1].empty() || fields[1].find('/') != std::string::npos ||
+        fields[1] == "." || fields[1] == "..")
+      return "the weights file '" + fields[1] +
+             "' is not a file name beside the model";
+    int64_t size;
+    if (!parseSize(fields[2], size) || size == 0 || size % 64 != 0)
+      return "the weights' size '" + fields[2] +
+             "' is not a positive multiple of 64";
+    if (fields[3].empty() || fields[3].size() > 16 ||
+        fields[3].find_first_not_of("0123456789abcdef") != std::string::npos)
+      return "the weights' hash '" + fields[3] + "' is not hexadecimal";
+    signature.weightsFile = fields[1];
+    signature.weightsSize = static_cast<uint64_t>(size);
+    signature.weightsHash = std::stoull(fields[3], nullptr, 16);
+    return "";
+  }
   std::vector<TensorDecl> *decls;
   if (fields[0] == "input")
     decls = &signature.inputs;

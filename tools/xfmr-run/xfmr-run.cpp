@@ -459,7 +459,7 @@ static Expected<bool> runTool() {
         "--expected and --test-data both give expected outputs; use one");
 
   std::string libraryPath = modelPath;
-  std::optional<FileRemover> temporary;
+  std::optional<FileRemover> temporary, temporaryWeights;
   if (!StringRef(modelPath).ends_with(".so")) {
     Expected<std::string> compiled =
         compileToTemporarySharedLibrary(modelPath, shapes);
@@ -467,6 +467,7 @@ static Expected<bool> runTool() {
       return compiled.takeError();
     libraryPath = *compiled;
     temporary.emplace(libraryPath);
+    temporaryWeights.emplace(mlir::xfmr::getWeightsPath(libraryPath));
   }
   char *message = nullptr;
   ModelPtr model(xfmr_model_load(libraryPath.c_str(), &message));

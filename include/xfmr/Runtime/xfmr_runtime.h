@@ -22,6 +22,7 @@
  *
  *      target<TAB>cpu<TAB>CPU<TAB>FEATURES
  *      target<TAB>cuda<TAB>ARCHS<TAB>
+ *      weights<TAB>FILE<TAB>SIZE<TAB>HASH
  *
  *    in the order of the model's inputs and outputs. The `target` record
  *    (optional, at most one) names the CPU the code was generated for (an
@@ -37,10 +38,14 @@
  *    names xfmr_dtype_name returns. DIMS is a comma-separated list (empty for
  *    a scalar) of sizes: a number for a static dim, `?` for a dynamic one, or
  *    `?NAME` for a dynamic dim named by the model (ONNX dim_param); dims with
- *    one name must be bound to one size at run time.
+ *    one name must be bound to one size at run time. The `weights` record
+ *    (optional) names the file beside the library that holds the model's
+ *    large weights (FILE, without a folder), its size in bytes and its
+ *    xfmr_weights_hash in hex; xfmr_model_load maps it and checks both.
  *
  *    `args[0]` points at memory for the results, `args[1 + i]` at input i,
- *    and the last (`args[1 + number of inputs]`) at an xfmr_model_error
+ *    then, for a model with a `weights` record, the descriptor of the mapped
+ *    weights file (a 1-D memref of bytes), and last an xfmr_model_error
  *    that the caller zeroed, in which the model records the first check
  *    that failed; the results of such a run are to be freed, not used.
  *    Every tensor is a strided memref descriptor of its rank r:
@@ -81,6 +86,22 @@ typedef struct xfmr_model_error {
   const char *message; /* NULL while no check has failed */
   int64_t values[3];
 } xfmr_model_error;
+
+/* The hash of a weights file: FNV-1a over its 8-byte little-endian words
+ * (its size is a multiple of 64). `hash` starts at
+ * XFMR_WEIGHTS_HASH_INIT; `size` is a multiple of 8. */
+#define XFMR_WEIGHTS_HASH_INIT 0xcbf29ce484222325ull
+static inline uint64_t xfmr_weights_hash(uint64_t hash, const void *data,
+                                         size_t size) {
+  const unsigned char *bytes = (const unsigned char *)data;
+  for (size_t i = 0; i + 8 <= size; i += 8) {
+    uint64_t word = 0;
+    for (int b = 7; b >= 0; --b)
+      word = (word << 8) | bytes[i + (size_t)b];
+    hash = (hash ^ word) * 0x100000001b3ull;
+  }
+  return hash;
+}
 
 typedef enum xfmr_dtype {
   XFMR_DTYPE_INVALID = 0,

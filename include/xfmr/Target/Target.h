@@ -37,6 +37,18 @@ class OpPassManager;
 
 namespace mlir::xfmr {
 
+/// The module attribute that names the file a target may write a model's
+/// large weights to, beside its library; the driver sets it when it writes
+/// a shared library.
+inline constexpr llvm::StringLiteral kWeightsFileAttrName = "xfmr.weights_file";
+
+/// The weights file beside a library: `model.so` gives `model.weights`.
+inline std::string getWeightsPath(llvm::StringRef libraryPath) {
+  return (libraryPath.ends_with(".so") ? libraryPath.drop_back(3) : libraryPath)
+             .str() +
+         ".weights";
+}
+
 /// The options of code generation, for whichever target is picked. Each
 /// target reads the fields that concern it and fills the defaults of those
 /// left empty (`Target::resolveOptions`).

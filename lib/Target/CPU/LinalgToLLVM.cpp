@@ -68,6 +68,8 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // Large weights to a file beside the library, when the driver names one.
+  pm.addPass(createXfmrCPUExternalizeWeightsPass());
 
   // Loops: parallel loops keep the parallel dims visible to later stages.
   OpPassManager &loopPm = pm.nest<func::FuncOp>();

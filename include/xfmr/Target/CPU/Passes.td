@@ -250,6 +250,13 @@ def XfmrCPUEmitModelABIPass : Pass<"xfmr-cpu-emit-model-abi", "ModuleOp"> {
     memref descriptors) on to the model's C wrapper. Every other function
     becomes internal, so the shared library exports only the ABI.
 
+    The pointer after the wrapper's is the run's error record
+    (`xfmr_model_error`). Calls of `xfmr_check_failed`, which the
+    lowerings' run-time checks make, become calls of a recorder that writes
+    the first failure (its message, from the call's location, and its
+    values) into that record, reached through a thread-local slot the entry
+    sets for the length of the run.
+
     With `cpu` set, the signature gains a `target` record naming the CPU
     and the ISA extensions the code may execute (`required-features`), which
     the runtime checks before it runs the model: a model compiled for a CPU
@@ -277,6 +284,37 @@ def XfmrCPUEmitModelABIPass : Pass<"xfmr-cpu-emit-model-abi", "ModuleOp"> {
                "ISA extensions the code may execute (LLVM names)">,
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def XfmrCPUExternalizeWeightsPass
+    : Pass<"xfmr-cpu-externalize-weights", "ModuleOp"> {
+  let summary = "Move large constant buffers into a weights file";
+  let description = [{
+    Runs after bufferization. Every constant `memref.global` of at least
+    `threshold` bytes is written to `weights-file` (each at a multiple of
+    64 bytes, padded with zeros to one) and removed; its `memref.get_global`
+    in the entry function becomes a `memref.view` of a new last argument of
+    the entry, `memref<?xi8>`, which the runtime binds to the file mapped in
+    memory. The signature gains a record naming the file (beside the
+    library), its size and its hash (`xfmr_weights_hash` of
+    `xfmr_runtime.h`):
+
+    ```
+    weights<TAB>model.weights<TAB>SIZE<TAB>HASH
+    ```
+
+    A model's weights then never pass through LLVM IR, the object file or
+    the library, whose data would be limited to 2 GiB by x86-64's 32-bit
+    relocations. With `weights-file` empty the pass does nothing.
+  }];
+  let options = [
+    Option<"weightsFile", "weights-file", "std::string", /*default=*/"\"\"",
+           "The file to write (empty: keep every weight in the library)">,
+    Option<"threshold", "threshold", "int64_t", /*default=*/"1 << 20",
+           "Bytes from which a constant buffer moves to the file">,
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def XfmrCPUStridedCopiesToLinalgPass
