@@ -4,6 +4,11 @@ given size (default 2.5 GB), to measure the importer on models past
 protobuf's 2 GB limit.
 
 Usage: make_large_onnx.py OUT.onnx [--gigabytes 2.5] [--hidden 8192]
+                          [--distinct-weights]
+
+Every layer reuses one block of weights unless --distinct-weights is given
+(slower to write): identical constants are merged by the compiler, so a
+model that measures compile memory and library size needs distinct ones.
 """
 
 import argparse
@@ -19,6 +24,7 @@ def main():
     parser.add_argument("out")
     parser.add_argument("--gigabytes", type=float, default=2.5)
     parser.add_argument("--hidden", type=int, default=8192)
+    parser.add_argument("--distinct-weights", action="store_true")
     args = parser.parse_args()
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
 
@@ -36,6 +42,8 @@ def main():
         for i in range(layers):
             name = f"layers.{i}.weight"
             offset = f.tell()
+            if args.distinct_weights and i > 0:
+                block = rng.standard_normal((h, h), dtype=np.float32)
             block.tofile(f)
             t = onnx.TensorProto()
             t.name = name
