@@ -44,7 +44,9 @@ if config.xfmr_sanitizers:
     for name in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
         if name in os.environ:
             config.environment[name] = os.environ[name]
+config.substitutions.append(("%clangxx", os.path.join(config.llvm_tools_dir, "clang++")))
 config.substitutions.append(("%clang", clang))
+config.substitutions.append(("%xfmr_src", config.xfmr_src_root))
 config.substitutions.append(
     ("%xfmr_include", os.path.join(config.xfmr_src_root, "include")))
 config.substitutions.append(
