@@ -46,7 +46,11 @@ if config.xfmr_sanitizers:
             config.environment[name] = os.environ[name]
 config.substitutions.append(("%clangxx", os.path.join(config.llvm_tools_dir, "clang++")))
 config.substitutions.append(("%clang", clang))
-config.substitutions.append(("%xfmr_src", config.xfmr_src_root))
+# libxfmr_runtime's sources, for tests that build it with other flags
+# (ThreadSanitizer).
+import glob
+config.substitutions.append(("%xfmr_runtime_sources", " ".join(sorted(
+    glob.glob(os.path.join(config.xfmr_src_root, "lib", "Runtime", "*.cpp"))))))
 config.substitutions.append(
     ("%xfmr_include", os.path.join(config.xfmr_src_root, "include")))
 config.substitutions.append(
