@@ -63,11 +63,21 @@ import transformers  # noqa: E402
 from transformers import (  # noqa: E402
     BertConfig,
     BertModel,
+    BloomConfig,
+    BloomForCausalLM,
+    CLIPVisionConfig,
+    CLIPVisionModel,
     DynamicCache,
+    GPTNeoXConfig,
+    GPTNeoXForCausalLM,
     GPT2Config,
     GPT2LMHeadModel,
     LlamaConfig,
     LlamaForCausalLM,
+    Phi3Config,
+    Phi3ForCausalLM,
+    Qwen2Config,
+    Qwen2ForCausalLM,
     ViTConfig,
     ViTModel,
 )
@@ -129,6 +139,50 @@ def vit_config():
     return ViTConfig(
         image_size=32, patch_size=8, num_channels=3, hidden_size=64,
         num_hidden_layers=2, num_attention_heads=4, intermediate_size=128,
+        attn_implementation=ATTN)
+
+
+# The architectures whose blocks fuse differently from the four above:
+# CLIP's quick-GELU (x * sigmoid(1.702 x)), GPT-NeoX's parallel residual
+# (attention and MLP both read the layer's input, each through its own
+# LayerNorm), Phi-3's gate and up projections in one matmul split by a chunk,
+# BLOOM's ALiBi attention and tanh-GELU spelling, and a Qwen2 decode step
+# (GQA over a KV cache).
+
+def clip_config():
+    return CLIPVisionConfig(
+        image_size=32, patch_size=8, num_channels=3, hidden_size=64,
+        num_hidden_layers=2, num_attention_heads=4, intermediate_size=128,
+        hidden_act="quick_gelu", attn_implementation=ATTN)
+
+
+def gptneox_config():
+    return GPTNeoXConfig(
+        vocab_size=VOCAB, hidden_size=64, num_hidden_layers=2,
+        num_attention_heads=4, intermediate_size=128, hidden_act="gelu",
+        max_position_embeddings=128, use_parallel_residual=True,
+        tie_word_embeddings=False, attn_implementation=ATTN)
+
+
+def phi3_config():
+    return Phi3Config(
+        vocab_size=VOCAB, hidden_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=4, intermediate_size=128,
+        max_position_embeddings=128, pad_token_id=0, bos_token_id=1,
+        eos_token_id=2, tie_word_embeddings=False, attn_implementation=ATTN)
+
+
+def bloom_config():
+    return BloomConfig(
+        vocab_size=VOCAB, hidden_size=64, n_layer=2, n_head=4,
+        attn_implementation="eager")
+
+
+def qwen2_config():
+    return Qwen2Config(
+        vocab_size=VOCAB, hidden_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, intermediate_size=128,
+        max_position_embeddings=128, tie_word_embeddings=False,
         attn_implementation=ATTN)
 
 
@@ -484,6 +538,78 @@ def entries(bench=False):
         [("last_hidden_state", {0: "batch"}), ("pooler_output", {0: "batch"})],
         layer_blocks(vit.num_hidden_layers, "layer_norm", final_norm=True),
         **common))
+    if not bench:
+        out += family_entries()
+    return out
+
+
+def family_entries():
+    """The tiny models of the architectures whose blocks fuse in forms of
+    their own (see clip_config and below)."""
+    out = []
+    clip = clip_config()
+    n = clip.num_hidden_layers
+    out.append(Entry(
+        "clip",
+        f"CLIPVisionModel: {clip.image_size}x{clip.image_size} RGB images, "
+        f"patch {clip.patch_size}, hidden {clip.hidden_size}, {n} layers, "
+        f"{clip.num_attention_heads} heads, quick-GELU FFN "
+        f"{clip.intermediate_size}, pre- and post-LayerNorm",
+        lambda: VisionWrapper(build(CLIPVisionModel, clip)),
+        [pixel_spec(clip.image_size)],
+        [("last_hidden_state", {0: "batch"}), ("pooler_output", {0: "batch"})],
+        layer_blocks(n, "layer_norm", embedding_norm=True, final_norm=True)))
+
+    # The causal LMs in prefill: (name, class, config, number of layers,
+    # description, norm kind, rotary, embedding norm).
+    neox, phi3, bloom = gptneox_config(), phi3_config(), bloom_config()
+    prefill = [
+        ("gptneox", GPTNeoXForCausalLM, neox, neox.num_hidden_layers,
+         f"GPTNeoXForCausalLM, prefill: hidden {neox.hidden_size}, "
+         f"{neox.num_attention_heads} heads, parallel residual (attention and "
+         "MLP read the same input through their own LayerNorms), partial "
+         f"RoPE, GELU FFN {neox.intermediate_size}",
+         "layer_norm", True, False),
+        ("phi3", Phi3ForCausalLM, phi3, phi3.num_hidden_layers,
+         f"Phi3ForCausalLM, prefill: hidden {phi3.hidden_size}, "
+         f"{phi3.num_attention_heads} heads, SwiGLU FFN "
+         f"{phi3.intermediate_size} with gate and up in one projection split "
+         "by a chunk, RMSNorm, RoPE",
+         "rms_norm", True, False),
+        ("bloom", BloomForCausalLM, bloom, bloom.n_layer,
+         f"BloomForCausalLM, prefill: hidden {bloom.hidden_size}, "
+         f"{bloom.n_head} heads, ALiBi attention (eager), tanh-GELU FFN "
+         f"{4 * bloom.hidden_size}, embedding LayerNorm",
+         "layer_norm", False, True),
+    ]
+    for name, cls, config, n, description, norm, rotary, embedding_norm in \
+            prefill:
+        out.append(Entry(
+            name, f"{description}, {n} layers, vocab {config.vocab_size}",
+            lambda cls=cls, config=config: CausalLMPrefill(build(cls, config)),
+            [ids_spec(config.vocab_size), mask_spec()],
+            [("logits", TEXT_AXES)],
+            layer_blocks(n, norm, embedding_norm=embedding_norm,
+                         final_norm=True, rotary=rotary)))
+
+    qwen2 = qwen2_config()
+    n, kvh = qwen2.num_hidden_layers, qwen2.num_key_value_heads
+    hd = qwen2.hidden_size // qwen2.num_attention_heads
+    specs = [ids_spec(qwen2.vocab_size), mask_spec(with_past=True)] + \
+        past_specs(n, kvh, hd)
+    out.append(Entry(
+        "qwen2-decode",
+        f"Qwen2ForCausalLM, one decode step: {n} layers, hidden "
+        f"{qwen2.hidden_size}, {qwen2.num_attention_heads} query heads, "
+        f"{kvh} key/value heads (GQA) with past key/values in and present "
+        f"key/values out, SwiGLU FFN {qwen2.intermediate_size}, RMSNorm, "
+        f"RoPE, vocab {qwen2.vocab_size}",
+        lambda: CausalLMDecode(build(Qwen2ForCausalLM, qwen2), n),
+        specs,
+        [("logits", TEXT_AXES)] + present_outputs(n),
+        layer_blocks(n, "rms_norm", final_norm=True, rotary=True),
+        grouped_inputs=[0, 1, tuple(range(2, len(specs)))],
+        dims=dict(CHECK_DIMS, sequence=1)))
     return out
 
 

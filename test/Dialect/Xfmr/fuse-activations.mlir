@@ -215,6 +215,42 @@ func.func @silu_sigmoid_first(%x: tensor<2x16x128xf32>) -> tensor<2x16x128xf32> 
 
 // -----
 
+// Quick GELU as CLIP's TorchScript export writes it: x * sigmoid(1.702 * x)
+// (the scale on the right of the first mul).
+
+// CHECK-LABEL: func.func @gelu_quick_torchscript
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x128xf32>)
+// CHECK-NEXT: %[[G:.*]] = xfmr.gelu %[[X]] {approximate = #xfmr<gelu_approximation quick>} : tensor<?x?x128xf32>
+// CHECK-NEXT: return %[[G]]
+// EXPLAIN-LABEL: func.func @gelu_quick_torchscript
+// EXPLAIN-NOT: fusion_missed
+func.func @gelu_quick_torchscript(%x: tensor<?x?x128xf32>) -> tensor<?x?x128xf32> {
+  %alpha = xfmr.constant dense<1.702> : tensor<f32>
+  %0 = xfmr.mul %x, %alpha : (tensor<?x?x128xf32>, tensor<f32>) -> tensor<?x?x128xf32>
+  %1 = xfmr.sigmoid %0 : tensor<?x?x128xf32>
+  %2 = xfmr.mul %x, %1 : (tensor<?x?x128xf32>, tensor<?x?x128xf32>) -> tensor<?x?x128xf32>
+  return %2 : tensor<?x?x128xf32>
+}
+
+// -----
+
+// The dynamo exporter: the scale on the left, the sigmoid first in the
+// product, static shapes.
+
+// CHECK-LABEL: func.func @gelu_quick_dynamo
+// CHECK-SAME: (%[[X:.*]]: tensor<2x17x128xf32>)
+// CHECK-NEXT: %[[G:.*]] = xfmr.gelu %[[X]] {approximate = #xfmr<gelu_approximation quick>} : tensor<2x17x128xf32>
+// CHECK-NEXT: return %[[G]]
+func.func @gelu_quick_dynamo(%x: tensor<2x17x128xf32>) -> tensor<2x17x128xf32> {
+  %alpha = xfmr.constant dense<1.702> : tensor<f32>
+  %0 = xfmr.mul %alpha, %x : (tensor<f32>, tensor<2x17x128xf32>) -> tensor<2x17x128xf32>
+  %1 = xfmr.sigmoid %0 : tensor<2x17x128xf32>
+  %2 = xfmr.mul %1, %x : (tensor<2x17x128xf32>, tensor<2x17x128xf32>) -> tensor<2x17x128xf32>
+  return %2 : tensor<2x17x128xf32>
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // Near misses: nothing fuses.
 //===----------------------------------------------------------------------===//
@@ -464,4 +500,31 @@ func.func @silu_misses(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> (tensor<4x8x
   %2 = xfmr.sigmoid %y : tensor<4x8xf32> loc("twice")
   %3 = xfmr.mul %y, %2 : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
   return %1, %3, %2 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+// Scaled sigmoid gates that are neither SiLU nor quick GELU: the scale is
+// 2, not 1.702; the scaled x has another user; x * sigmoid(1.702 * y).
+
+// CHECK-LABEL: func.func @gelu_quick_misses
+// CHECK-NOT: xfmr.gelu
+// CHECK-NOT: xfmr.silu
+// EXPLAIN-LABEL: func.func @gelu_quick_misses
+// EXPLAIN: xfmr.sigmoid %{{.*}}silu = ["the sigmoid's argument is x * 2, neither x (SiLU) nor 1.702 * x (quick GELU)", "two_x"]
+// EXPLAIN: xfmr.sigmoid %{{.*}}silu = ["sigmoid(x) is not multiplied by x", "shared_gate"]
+// EXPLAIN: xfmr.sigmoid %{{.*}}silu = ["sigmoid(x) is not multiplied by x", "other_gate"]
+func.func @gelu_quick_misses(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
+  %two = xfmr.constant dense<2.0> : tensor<f32>
+  %alpha = xfmr.constant dense<1.702> : tensor<f32>
+  %0 = xfmr.mul %x, %two : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32> loc("two_x")
+  %1 = xfmr.sigmoid %0 : tensor<4x8xf32>
+  %2 = xfmr.mul %x, %1 : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %3 = xfmr.mul %x, %alpha : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %4 = xfmr.sigmoid %3 : tensor<4x8xf32>
+  %5 = xfmr.mul %x, %4 : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32> loc("shared_gate")
+  %6 = xfmr.mul %y, %alpha : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %7 = xfmr.sigmoid %6 : tensor<4x8xf32>
+  %8 = xfmr.mul %x, %7 : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32> loc("other_gate")
+  return %2, %5, %3, %8 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
 }

@@ -12,7 +12,8 @@
 // divisions by constants and small integer powers expanded), so one matcher
 // covers `0.5 * x * (1 + erf(x / sqrt(2)))`, `x * ((erf(x * 0.7071) + 1) *
 // 0.5)` and the like. The matchers start at the erf, tanh or sigmoid, which
-// is also the candidate the `explain` option reports on.
+// is also the candidate the `explain` option reports on. A sigmoid gate
+// `x * sigmoid(alpha * x)` is SiLU for alpha 1 and quick GELU for 1.702.
 //
 //===----------------------------------------------------------------------===//
 
@@ -356,19 +357,41 @@ static FailureOr<ActivationMatch> matchGeluTanh(TanhOp tanh,
   return matchHalfXTimes(*onePlus, *x, "tanh", why);
 }
 
-/// `x * sigmoid(x)`.
-static FailureOr<ActivationMatch> matchSilu(SigmoidOp sigmoid,
-                                            FusionMiss &why) {
-  Value x = sigmoid.getInput();
+/// What a sigmoid-gated activation `x * sigmoid(alpha * x)` is: SiLU for
+/// alpha 1, quick GELU for alpha 1.702.
+struct SigmoidGateMatch : ActivationMatch {
+  bool quickGelu;
+};
+
+/// `x * sigmoid(x)` or `x * sigmoid(1.702 * x)`.
+static FailureOr<SigmoidGateMatch> matchSigmoidGate(SigmoidOp sigmoid,
+                                                    FusionMiss &why) {
   Value s = sigmoid.getResult();
   if (!s.hasOneUse())
     return why.fail("sigmoid(x) has other users", sigmoid);
   auto mul = dyn_cast<MulOp>(*s.getUsers().begin());
-  if (!mul || (mul.getLhs() == s ? mul.getRhs() : mul.getLhs()) != x)
+  if (!mul)
     return why.fail("sigmoid(x) is not multiplied by x", *s.getUsers().begin());
+  Value other = mul.getLhs() == s ? mul.getRhs() : mul.getLhs();
+  Value arg = sigmoid.getInput();
+  Value x = arg;
+  bool quickGelu = false;
+  if (other != arg) {
+    // sigmoid(alpha * x) * x: the scale is a one-use product of x alone.
+    Product p = getProduct(arg);
+    if (!arg.hasOneUse() || p.factors.size() != 1 || p.factors[0] != other)
+      return why.fail("sigmoid(x) is not multiplied by x", mul);
+    if (!p.isCloseTo(kQuickGeluAlpha))
+      return why.fail("the sigmoid's argument is x * " +
+                          formatConstant(p.constant) +
+                          ", neither x (SiLU) nor 1.702 * x (quick GELU)",
+                      arg.getDefiningOp());
+    x = other;
+    quickGelu = true;
+  }
   if (mul.getType() != x.getType())
     return why.fail("x * sigmoid(x) has another shape than x", mul);
-  return ActivationMatch{mul, x};
+  return SigmoidGateMatch{{mul, x}, quickGelu};
 }
 
 /// Whether the tanh's argument is built like a GELU's: a chain of arithmetic
@@ -438,16 +461,22 @@ struct FuseGeluTanh : public OpRewritePattern<TanhOp> {
   }
 };
 
-struct FuseSilu : public OpRewritePattern<SigmoidOp> {
+/// SiLU, or quick GELU when the sigmoid's argument is scaled by 1.702.
+struct FuseSigmoidGate : public OpRewritePattern<SigmoidOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(SigmoidOp sigmoid,
                                 PatternRewriter &rewriter) const override {
     FusionMiss why;
-    FailureOr<ActivationMatch> m = matchSilu(sigmoid, why);
+    FailureOr<SigmoidGateMatch> m = matchSigmoidGate(sigmoid, why);
     if (failed(m))
       return rewriter.notifyMatchFailure(sigmoid, why.reason);
-    replaceWithActivation<SiluOp>(rewriter, sigmoid, *m);
+    if (m->quickGelu)
+      replaceWithActivation<GeluOp>(
+          rewriter, sigmoid, *m,
+          GeluApproximationAttr::get(getContext(), GeluApproximation::quick));
+    else
+      replaceWithActivation<SiluOp>(rewriter, sigmoid, *m);
     return success();
   }
 };
@@ -459,7 +488,7 @@ struct FuseActivationsPass
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);
-    patterns.add<FuseGeluErf, FuseGeluTanh, FuseSilu>(context);
+    patterns.add<FuseGeluErf, FuseGeluTanh, FuseSigmoidGate>(context);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     if (explain)
@@ -476,7 +505,7 @@ struct FuseActivationsPass
         if (looksLikeGeluTanh(tanh) && failed(matchGeluTanh(tanh, why)))
           noteFusionMissed(op, "gelu", why.reason, why.culprit);
       } else if (auto sigmoid = dyn_cast<SigmoidOp>(op)) {
-        if (failed(matchSilu(sigmoid, why)))
+        if (failed(matchSigmoidGate(sigmoid, why)))
           noteFusionMissed(op, "silu", why.reason, why.culprit);
       }
     });

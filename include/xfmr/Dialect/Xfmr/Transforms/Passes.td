@@ -179,7 +179,9 @@ def XfmrFuseActivationsPass
     * `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`, with the
       cube as `pow(x, 3)` or `x * x * x`, becomes `xfmr.gelu` with
       `approximate = tanh`;
-    * `x * sigmoid(x)` becomes `xfmr.silu`.
+    * `x * sigmoid(x)` becomes `xfmr.silu`;
+    * `x * sigmoid(1.702 * x)` (CLIP's quick GELU) becomes `xfmr.gelu` with
+      `approximate = quick`.
 
     Products may be associated in any order, divisions by a constant count
     as multiplications by its inverse, and constants must match up to a
