@@ -226,6 +226,24 @@ def build(model_cls, config):
     return model
 
 
+def build_with_random_norms(model_cls, config):
+    """build(), then norm scales and shifts drawn at random: freshly
+    initialised norms are all ones and zeros, so two norms over the same
+    input (GPT-NeoX's parallel residual) would be one and the same to a
+    compiler, which real models, trained, never are."""
+    model = build(model_cls, config)
+    generator = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for module in model.modules():
+            if not (isinstance(module, torch.nn.LayerNorm) or
+                    type(module).__name__.endswith("RMSNorm")):
+                continue
+            for name, param in module.named_parameters(recurse=False):
+                noise = 0.1 * torch.randn(param.shape, generator=generator)
+                param.copy_(noise + (1.0 if name == "weight" else 0.0))
+    return model
+
+
 def inference(wrapper):
     # The wrapper must be in eval mode too: the TorchScript exporter switches
     # the module it is given to eval for the export and afterwards restores
@@ -545,7 +563,7 @@ def entries(bench=False):
 
 def family_entries():
     """The tiny models of the architectures whose blocks fuse in forms of
-    their own (see clip_config and below)."""
+    their own (see clip_config and below), with random norm weights."""
     out = []
     clip = clip_config()
     n = clip.num_hidden_layers
@@ -555,7 +573,7 @@ def family_entries():
         f"patch {clip.patch_size}, hidden {clip.hidden_size}, {n} layers, "
         f"{clip.num_attention_heads} heads, quick-GELU FFN "
         f"{clip.intermediate_size}, pre- and post-LayerNorm",
-        lambda: VisionWrapper(build(CLIPVisionModel, clip)),
+        lambda: VisionWrapper(build_with_random_norms(CLIPVisionModel, clip)),
         [pixel_spec(clip.image_size)],
         [("last_hidden_state", {0: "batch"}), ("pooler_output", {0: "batch"})],
         layer_blocks(n, "layer_norm", embedding_norm=True, final_norm=True)))
@@ -586,7 +604,8 @@ def family_entries():
             prefill:
         out.append(Entry(
             name, f"{description}, {n} layers, vocab {config.vocab_size}",
-            lambda cls=cls, config=config: CausalLMPrefill(build(cls, config)),
+            lambda cls=cls, config=config: CausalLMPrefill(
+                build_with_random_norms(cls, config)),
             [ids_spec(config.vocab_size), mask_spec()],
             [("logits", TEXT_AXES)],
             layer_blocks(n, norm, embedding_norm=embedding_norm,
@@ -604,7 +623,7 @@ def family_entries():
         f"{kvh} key/value heads (GQA) with past key/values in and present "
         f"key/values out, SwiGLU FFN {qwen2.intermediate_size}, RMSNorm, "
         f"RoPE, vocab {qwen2.vocab_size}",
-        lambda: CausalLMDecode(build(Qwen2ForCausalLM, qwen2), n),
+        lambda: CausalLMDecode(build_with_random_norms(Qwen2ForCausalLM, qwen2), n),
         specs,
         [("logits", TEXT_AXES)] + present_outputs(n),
         layer_blocks(n, "rms_norm", final_norm=True, rotary=True),
