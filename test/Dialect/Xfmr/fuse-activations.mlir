@@ -185,6 +185,37 @@ func.func @gelu_tanh_factored(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
 
 // -----
 
+// BLOOM's spelling, `x * 0.5 * (1 + tanh(0.79788456 * x * (1 + 0.044715 *
+// x * x)))`, over a layer's output: x is itself a sum (the bias add), which
+// is not the sum inside the tanh.
+
+// CHECK-LABEL: func.func @gelu_tanh_bloom
+// CHECK-SAME: (%[[A:.*]]: tensor<2x16x256xf32>, %[[B:.*]]: tensor<256xf32>)
+// CHECK-NEXT: %[[X:.*]] = xfmr.add %[[A]], %[[B]]
+// CHECK-NEXT: %[[G:.*]] = xfmr.gelu %[[X]] {approximate = #xfmr<gelu_approximation tanh>} : tensor<2x16x256xf32>
+// CHECK-NEXT: return %[[G]]
+// EXPLAIN-LABEL: func.func @gelu_tanh_bloom
+// EXPLAIN-NOT: fusion_missed
+func.func @gelu_tanh_bloom(%a: tensor<2x16x256xf32>, %b: tensor<256xf32>) -> tensor<2x16x256xf32> {
+  %one = xfmr.constant dense<1.0> : tensor<f32>
+  %c = xfmr.constant dense<0.797884583> : tensor<f32>
+  %k = xfmr.constant dense<4.471500e-02> : tensor<f32>
+  %half = xfmr.constant dense<0.5> : tensor<f32>
+  %x = xfmr.add %a, %b : (tensor<2x16x256xf32>, tensor<256xf32>) -> tensor<2x16x256xf32>
+  %0 = xfmr.mul %x, %half : (tensor<2x16x256xf32>, tensor<f32>) -> tensor<2x16x256xf32>
+  %1 = xfmr.mul %x, %c : (tensor<2x16x256xf32>, tensor<f32>) -> tensor<2x16x256xf32>
+  %2 = xfmr.mul %x, %k : (tensor<2x16x256xf32>, tensor<f32>) -> tensor<2x16x256xf32>
+  %3 = xfmr.mul %2, %x : (tensor<2x16x256xf32>, tensor<2x16x256xf32>) -> tensor<2x16x256xf32>
+  %4 = xfmr.add %3, %one : (tensor<2x16x256xf32>, tensor<f32>) -> tensor<2x16x256xf32>
+  %5 = xfmr.mul %1, %4 : (tensor<2x16x256xf32>, tensor<2x16x256xf32>) -> tensor<2x16x256xf32>
+  %6 = xfmr.tanh %5 : tensor<2x16x256xf32>
+  %7 = xfmr.add %6, %one : (tensor<2x16x256xf32>, tensor<f32>) -> tensor<2x16x256xf32>
+  %8 = xfmr.mul %0, %7 : (tensor<2x16x256xf32>, tensor<2x16x256xf32>) -> tensor<2x16x256xf32>
+  return %8 : tensor<2x16x256xf32>
+}
+
+// -----
+
 // SiLU in LLaMA's MLP (SwiGLU): x * sigmoid(x), then the gate product.
 
 // CHECK-LABEL: func.func @silu
@@ -393,6 +424,32 @@ func.func @gelu_erf_broadcast(%x: tensor<4x8xf32>) -> tensor<1x4x8xf32> {
   %3 = xfmr.mul %x, %2 : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
   %4 = xfmr.mul %3, %half : (tensor<4x8xf32>, tensor<1x1x1xf32>) -> tensor<1x4x8xf32>
   return %4 : tensor<1x4x8xf32>
+}
+
+// -----
+
+// BLOOM's spelling with 0.05 for 0.044715: its square, (0.05 * x) * x, makes
+// the tanh a GELU candidate.
+
+// CHECK-LABEL: func.func @gelu_tanh_bloom_wrong_cubic
+// CHECK-NOT: xfmr.gelu
+// EXPLAIN-LABEL: func.func @gelu_tanh_bloom_wrong_cubic
+// EXPLAIN: xfmr.tanh {{.*}}gelu = ["the cubic term is scaled by 0.05, not 0.044715", "/mlp/Mul_3"]
+func.func @gelu_tanh_bloom_wrong_cubic(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
+  %one = xfmr.constant dense<1.0> : tensor<f32>
+  %c = xfmr.constant dense<0.797884583> : tensor<f32>
+  %k = xfmr.constant dense<5.0e-02> : tensor<f32>
+  %half = xfmr.constant dense<0.5> : tensor<f32>
+  %0 = xfmr.mul %x, %half : (tensor<?x256xf32>, tensor<f32>) -> tensor<?x256xf32>
+  %1 = xfmr.mul %x, %c : (tensor<?x256xf32>, tensor<f32>) -> tensor<?x256xf32>
+  %2 = xfmr.mul %x, %k : (tensor<?x256xf32>, tensor<f32>) -> tensor<?x256xf32>
+  %3 = xfmr.mul %2, %x : (tensor<?x256xf32>, tensor<?x256xf32>) -> tensor<?x256xf32>
+  %4 = xfmr.add %3, %one : (tensor<?x256xf32>, tensor<f32>) -> tensor<?x256xf32>
+  %5 = xfmr.mul %1, %4 : (tensor<?x256xf32>, tensor<?x256xf32>) -> tensor<?x256xf32> loc("/mlp/Mul_3")
+  %6 = xfmr.tanh %5 : tensor<?x256xf32>
+  %7 = xfmr.add %6, %one : (tensor<?x256xf32>, tensor<f32>) -> tensor<?x256xf32>
+  %8 = xfmr.mul %0, %7 : (tensor<?x256xf32>, tensor<?x256xf32>) -> tensor<?x256xf32>
+  return %8 : tensor<?x256xf32>
 }
 
 // -----

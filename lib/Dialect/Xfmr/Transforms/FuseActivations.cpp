@@ -289,14 +289,13 @@ static FailureOr<Value> matchTanhArgument(TanhOp tanh, FusionMiss &why) {
   if (!arg.hasOneUse() && isa_and_present<MulOp, DivOp>(arg.getDefiningOp()))
     return why.fail("the tanh's argument has other users", argOp);
   Product p = getProduct(arg);
-  // The one factor that is a sum; the others must be x.
+  // The one factor that is a sum of the GELU's own (x itself may be a sum,
+  // a layer's bias add, with other users); the others must be x.
   AddOp sum;
   for (Value f : p.factors) {
     auto add = f.getDefiningOp<AddOp>();
-    if (add && !sum) {
+    if (add && (!sum || (!sum->hasOneUse() && add->hasOneUse())))
       sum = add;
-      continue;
-    }
   }
   if (!sum)
     return notCubic();
@@ -404,9 +403,15 @@ static bool looksLikeGeluTanh(TanhOp tanh) {
     Operation *op = v.getDefiningOp();
     if (!op || depth > 4 || !isa<MulOp, AddOp, DivOp, PowOp>(op))
       continue;
-    if (isa<PowOp>(op) ||
-        (isa<MulOp>(op) && op->getOperand(0) == op->getOperand(1)))
+    if (isa<PowOp>(op))
       return true;
+    // x * x, also with a constant on either side: (c * x) * x.
+    if (isa<MulOp>(op)) {
+      Value lhs = op->getOperand(0), rhs = op->getOperand(1);
+      if (lhs == rhs || getProduct(lhs).count(rhs) ||
+          getProduct(rhs).count(lhs))
+        return true;
+    }
     for (Value operand : op->getOperands())
       worklist.push_back({operand, depth + 1});
   }
