@@ -203,6 +203,10 @@ void recordError(const std::string &message);
 /// This thread's kept error, which is then cleared; "" when there is none.
 std::string takeError();
 
+/// Frees `memory` if it is host memory that mgpuMemAlloc handed out in place
+/// of GPU memory (after an error); returns whether it was.
+bool releasePlaceholder(void *memory);
+
 } // namespace xfmr::runtime::cuda
 
 #endif // XFMR_LIB_RUNTIME_CUDADRIVER_H

@@ -240,7 +240,8 @@ std::string GPURun::fetchResults(const Signature &signature, int64_t *words) {
     driver->cuMemFree(devicePointer(buffer));
   if (!error.empty())
     for (void *buffer : hostBuffers)
-      std::free(buffer);
+      if (!releasePlaceholder(buffer))
+        std::free(buffer);
   return error;
 }
 

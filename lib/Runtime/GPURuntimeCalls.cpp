@@ -19,9 +19,11 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <set>
 
 using namespace xfmr::runtime::cuda;
 
@@ -214,7 +216,8 @@ XFMR_GPU_CALL void *mgpuModuleGetFunction(void *module, const char *name) {
     return nullptr;
   std::string what = std::string("kernel '") + (name ? name : "(null)") + "'";
   if (!module || !name) {
-    recordError(what + ": the model's GPU code is not loaded");
+    recordError(what + ": the model's GPU code is not loaded (the library's "
+                       "constructor, which loads it, did not run)");
     return nullptr;
   }
   CUfunction function = nullptr;
@@ -406,11 +409,39 @@ XFMR_GPU_CALL void mgpuEventRecord(void *event, void *stream) {
 // Memory
 //===----------------------------------------------------------------------===//
 
+// Host code does not check what mgpuMemAlloc returns, and may write into
+// managed memory itself. After an error, or when the driver has no memory
+// left, it gets zeroed host memory instead of a null pointer to crash on;
+// the error is recorded, so the run fails all the same.
+static std::mutex &placeholderMutex = *new std::mutex();
+static std::set<void *> &placeholders = *new std::set<void *>();
+
+static void *placeholder(uint64_t bytes) {
+  void *memory = std::calloc(1, bytes);
+  if (memory) {
+    std::lock_guard<std::mutex> lock(placeholderMutex);
+    placeholders.insert(memory);
+  }
+  return memory;
+}
+
+bool xfmr::runtime::cuda::releasePlaceholder(void *memory) {
+  {
+    std::lock_guard<std::mutex> lock(placeholderMutex);
+    if (!placeholders.erase(memory))
+      return false;
+  }
+  std::free(memory);
+  return true;
+}
+
 XFMR_GPU_CALL void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/,
                                  bool isHostShared) {
-  const Driver *driver = activeDriver();
-  if (!driver || sizeBytes == 0)
+  if (sizeBytes == 0)
     return nullptr;
+  const Driver *driver = activeDriver();
+  if (!driver)
+    return placeholder(sizeBytes);
   CUdeviceptr pointer = 0;
   CUresult result =
       isHostShared
@@ -419,11 +450,13 @@ XFMR_GPU_CALL void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/,
   if (!succeeded(*driver, result,
                  "cannot allocate " + std::to_string(sizeBytes) + " bytes of " +
                      (isHostShared ? "managed" : "GPU") + " memory"))
-    return nullptr;
+    return placeholder(sizeBytes);
   return reinterpret_cast<void *>(pointer);
 }
 
 XFMR_GPU_CALL void mgpuMemFree(void *ptr, void * /*stream*/) {
+  if (releasePlaceholder(ptr))
+    return;
   const Driver *driver = releasingDriver();
   if (driver && ptr)
     succeeded(*driver, driver->cuMemFree(devicePointer(ptr)),

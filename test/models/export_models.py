@@ -63,11 +63,21 @@ import transformers  # noqa: E402
 from transformers import (  # noqa: E402
     BertConfig,
     BertModel,
+    BloomConfig,
+    BloomForCausalLM,
+    CLIPVisionConfig,
+    CLIPVisionModel,
     DynamicCache,
+    GPTNeoXConfig,
+    GPTNeoXForCausalLM,
     GPT2Config,
     GPT2LMHeadModel,
     LlamaConfig,
     LlamaForCausalLM,
+    Phi3Config,
+    Phi3ForCausalLM,
+    Qwen2Config,
+    Qwen2ForCausalLM,
     ViTConfig,
     ViTModel,
 )
@@ -132,6 +142,50 @@ def vit_config():
         attn_implementation=ATTN)
 
 
+# The architectures whose blocks fuse differently from the four above:
+# CLIP's quick-GELU (x * sigmoid(1.702 x)), GPT-NeoX's parallel residual
+# (attention and MLP both read the layer's input, each through its own
+# LayerNorm), Phi-3's gate and up projections in one matmul split by a chunk,
+# BLOOM's ALiBi attention and tanh-GELU spelling, and a Qwen2 decode step
+# (GQA over a KV cache).
+
+def clip_config():
+    return CLIPVisionConfig(
+        image_size=32, patch_size=8, num_channels=3, hidden_size=64,
+        num_hidden_layers=2, num_attention_heads=4, intermediate_size=128,
+        hidden_act="quick_gelu", attn_implementation=ATTN)
+
+
+def gptneox_config():
+    return GPTNeoXConfig(
+        vocab_size=VOCAB, hidden_size=64, num_hidden_layers=2,
+        num_attention_heads=4, intermediate_size=128, hidden_act="gelu",
+        max_position_embeddings=128, use_parallel_residual=True,
+        tie_word_embeddings=False, attn_implementation=ATTN)
+
+
+def phi3_config():
+    return Phi3Config(
+        vocab_size=VOCAB, hidden_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=4, intermediate_size=128,
+        max_position_embeddings=128, pad_token_id=0, bos_token_id=1,
+        eos_token_id=2, tie_word_embeddings=False, attn_implementation=ATTN)
+
+
+def bloom_config():
+    return BloomConfig(
+        vocab_size=VOCAB, hidden_size=64, n_layer=2, n_head=4,
+        attn_implementation="eager")
+
+
+def qwen2_config():
+    return Qwen2Config(
+        vocab_size=VOCAB, hidden_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, intermediate_size=128,
+        max_position_embeddings=128, tie_word_embeddings=False,
+        attn_implementation=ATTN)
+
+
 # BERT-base, GPT-2 small and ViT-base/16 as published (vocab, positions,
 # layers, heads, FFN); the LLaMA-style model is scaled down to about 100M
 # parameters: 12 layers of hidden 768, 12 query and 4 key/value heads (GQA),
@@ -169,6 +223,24 @@ def build(model_cls, config):
     torch.manual_seed(0)
     model = model_cls(config)
     model.eval()
+    return model
+
+
+def build_with_random_norms(model_cls, config):
+    """build(), then norm scales and shifts drawn at random: freshly
+    initialised norms are all ones and zeros, so two norms over the same
+    input (GPT-NeoX's parallel residual) would be one and the same to a
+    compiler, which real models, trained, never are."""
+    model = build(model_cls, config)
+    generator = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for module in model.modules():
+            if not (isinstance(module, torch.nn.LayerNorm) or
+                    type(module).__name__.endswith("RMSNorm")):
+                continue
+            for name, param in module.named_parameters(recurse=False):
+                noise = 0.1 * torch.randn(param.shape, generator=generator)
+                param.copy_(noise + (1.0 if name == "weight" else 0.0))
     return model
 
 
@@ -341,7 +413,7 @@ def symbolic_dims(specs):
 class Entry:
     def __init__(self, name, description, make_module, specs, outputs,
                  blocks, grouped_inputs=None, extra=False, dims=None,
-                 tolerance=TOLERANCE, max_dim=MAX_DIM):
+                 tolerance=TOLERANCE, max_dim=MAX_DIM, not_fused_yet=None):
         self.name = name
         self.description = description
         self._make_module = make_module
@@ -356,6 +428,9 @@ class Entry:
         # The transformer blocks of the model, by the kind of fused op each
         # must become: the model tests check the fusion report against it.
         self.blocks = blocks
+        # Blocks of `blocks` that xfmr does not fuse yet (by kind): the model
+        # tests check that the fusion report names each of them as a miss.
+        self.not_fused_yet = not_fused_yet or {}
         # Extra models are exported only with --extra (size: see README).
         self.extra = extra
         # The dims the export is checked with and the JSON's example dims,
@@ -484,6 +559,82 @@ def entries(bench=False):
         [("last_hidden_state", {0: "batch"}), ("pooler_output", {0: "batch"})],
         layer_blocks(vit.num_hidden_layers, "layer_norm", final_norm=True),
         **common))
+    if not bench:
+        out += family_entries()
+    return out
+
+
+def family_entries():
+    """The tiny models of the architectures whose blocks fuse in forms of
+    their own (see clip_config and below), with random norm weights."""
+    out = []
+    clip = clip_config()
+    n = clip.num_hidden_layers
+    out.append(Entry(
+        "clip",
+        f"CLIPVisionModel: {clip.image_size}x{clip.image_size} RGB images, "
+        f"patch {clip.patch_size}, hidden {clip.hidden_size}, {n} layers, "
+        f"{clip.num_attention_heads} heads, quick-GELU FFN "
+        f"{clip.intermediate_size}, pre- and post-LayerNorm",
+        lambda: VisionWrapper(build_with_random_norms(CLIPVisionModel, clip)),
+        [pixel_spec(clip.image_size)],
+        [("last_hidden_state", {0: "batch"}), ("pooler_output", {0: "batch"})],
+        layer_blocks(n, "layer_norm", embedding_norm=True, final_norm=True)))
+
+    # The causal LMs in prefill: (name, class, config, number of layers,
+    # description, norm kind, rotary, embedding norm, blocks not fused yet).
+    neox, phi3, bloom = gptneox_config(), phi3_config(), bloom_config()
+    prefill = [
+        ("gptneox", GPTNeoXForCausalLM, neox, neox.num_hidden_layers,
+         f"GPTNeoXForCausalLM, prefill: hidden {neox.hidden_size}, "
+         f"{neox.num_attention_heads} heads, parallel residual (attention and "
+         "MLP read the same input through their own LayerNorms), partial "
+         f"RoPE, GELU FFN {neox.intermediate_size}",
+         "layer_norm", True, False, None),
+        ("phi3", Phi3ForCausalLM, phi3, phi3.num_hidden_layers,
+         f"Phi3ForCausalLM, prefill: hidden {phi3.hidden_size}, "
+         f"{phi3.num_attention_heads} heads, SwiGLU FFN "
+         f"{phi3.intermediate_size} with gate and up in one projection split "
+         "by a chunk, RMSNorm, RoPE",
+         "rms_norm", True, False, None),
+        ("bloom", BloomForCausalLM, bloom, bloom.n_layer,
+         f"BloomForCausalLM, prefill: hidden {bloom.hidden_size}, "
+         f"{bloom.n_head} heads, ALiBi attention (eager), tanh-GELU FFN "
+         f"{4 * bloom.hidden_size}, embedding LayerNorm",
+         # ALiBi: the scores are a baddbmm of the bias and q kᵀ over batch
+         # and heads merged into one dim.
+         "layer_norm", False, True, {"attention": bloom.n_layer}),
+    ]
+    for (name, cls, config, n, description, norm, rotary, embedding_norm,
+         not_fused_yet) in prefill:
+        out.append(Entry(
+            name, f"{description}, {n} layers, vocab {config.vocab_size}",
+            lambda cls=cls, config=config: CausalLMPrefill(
+                build_with_random_norms(cls, config)),
+            [ids_spec(config.vocab_size), mask_spec()],
+            [("logits", TEXT_AXES)],
+            layer_blocks(n, norm, embedding_norm=embedding_norm,
+                         final_norm=True, rotary=rotary),
+            not_fused_yet=not_fused_yet))
+
+    qwen2 = qwen2_config()
+    n, kvh = qwen2.num_hidden_layers, qwen2.num_key_value_heads
+    hd = qwen2.hidden_size // qwen2.num_attention_heads
+    specs = [ids_spec(qwen2.vocab_size), mask_spec(with_past=True)] + \
+        past_specs(n, kvh, hd)
+    out.append(Entry(
+        "qwen2-decode",
+        f"Qwen2ForCausalLM, one decode step: {n} layers, hidden "
+        f"{qwen2.hidden_size}, {qwen2.num_attention_heads} query heads, "
+        f"{kvh} key/value heads (GQA) with past key/values in and present "
+        f"key/values out, SwiGLU FFN {qwen2.intermediate_size}, RMSNorm, "
+        f"RoPE, vocab {qwen2.vocab_size}",
+        lambda: CausalLMDecode(build_with_random_norms(Qwen2ForCausalLM, qwen2), n),
+        specs,
+        [("logits", TEXT_AXES)] + present_outputs(n),
+        layer_blocks(n, "rms_norm", final_norm=True, rotary=True),
+        grouped_inputs=[0, 1, tuple(range(2, len(specs)))],
+        dims=dict(CHECK_DIMS, sequence=1)))
     return out
 
 
@@ -663,6 +814,8 @@ def write_json(entry, exporter, path, model, parameters=None):
                         "sequence - 1, derived inside the graph")
     # Last, after the note, as in the checked-in files.
     info["fused_blocks"] = entry.blocks
+    if entry.not_fused_yet:
+        info["not_fused_yet"] = entry.not_fused_yet
     with open(path[:-len(".onnx")] + ".json", "w") as f:
         json.dump(info, f, indent=2)
         f.write("\n")

@@ -370,6 +370,12 @@ Value ScalarBuilder::relu(Value x) {
 
 Value ScalarBuilder::gelu(Value x, GeluApproximation approximation) {
   Type t = x.getType();
+  if (approximation == GeluApproximation::quick) {
+    // x sigmoid(1.702 x)
+    Value scaled =
+        arith::MulFOp::create(b, loc, constant(t, kQuickGeluAlpha), x);
+    return arith::MulFOp::create(b, loc, x, sigmoid(scaled));
+  }
   Value half = constant(t, 0.5), one = constant(t, 1.0);
   Value inner;
   if (approximation == GeluApproximation::none) {
@@ -401,6 +407,8 @@ Value ScalarBuilder::activation(Value x, Activation activation) {
     return gelu(x, GeluApproximation::none);
   case Activation::gelu_tanh:
     return gelu(x, GeluApproximation::tanh);
+  case Activation::gelu_quick:
+    return gelu(x, GeluApproximation::quick);
   case Activation::silu:
     return silu(x);
   case Activation::sigmoid:

@@ -103,7 +103,8 @@ static LogicalResult convertBiasedGelu(NodeContext &ctx) {
 }
 
 /// QuickGelu: x * sigmoid(alpha * x); with alpha = 1 that is SiLU, which is
-/// how ONNX Runtime writes the SiLU of LLaMA's MLP.
+/// how ONNX Runtime writes the SiLU of LLaMA's MLP, and with its default
+/// alpha 1.702 the quick GELU of CLIP.
 static LogicalResult convertQuickGelu(NodeContext &ctx) {
   FailureOr<Value> input = ctx.requiredInput(0, "X");
   if (failed(input))
@@ -111,6 +112,10 @@ static LogicalResult convertQuickGelu(NodeContext &ctx) {
   float alpha = ctx.getFloat("alpha", 1.702f);
   if (alpha == 1.0f)
     return ctx.setOutput(ctx.value<x::SiluOp>(*input));
+  if (alpha == static_cast<float>(x::kQuickGeluAlpha))
+    return ctx.setOutput(ctx.value<x::GeluOp>(
+        *input, x::GeluApproximationAttr::get(ctx.context(),
+                                              x::GeluApproximation::quick)));
   Type elementType = ctx.inputType(0).getElementType();
   FailureOr<Value> scaled =
       ctx.value<x::MulOp>(*input, ctx.scalar(elementType, alpha));

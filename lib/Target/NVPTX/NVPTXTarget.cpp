@@ -105,7 +105,7 @@ static std::optional<std::string> buildFatbin(const CUDAToolkit &toolkit,
                                               unsigned optLevel,
                                               std::string &error) {
   SmallVector<std::string> temporaries;
-  auto removeAll = llvm::make_scope_exit([&] {
+  llvm::scope_exit removeAll([&] {
     for (const std::string &path : temporaries)
       llvm::sys::fs::remove(path);
   });

@@ -89,3 +89,24 @@ func.func @mlp_gelu_tanh(%x: tensor<2x?x8xf32>, %wu: tensor<8x16xf32>, %bu: tens
   %0 = xfmr.mlp %x up %wu bias %bu down %wd bias %bd {activation = #xfmr<activation gelu_tanh>} : (tensor<2x?x8xf32>, tensor<8x16xf32>, tensor<16xf32>, tensor<16x8xf32>, tensor<8xf32>) -> tensor<2x?x8xf32>
   return %0 : tensor<2x?x8xf32>
 }
+
+// -----
+
+// Quick GELU in the epilogue of the up projection: x * sigmoid(1.702 x)
+// after the bias.
+// CHECK-LABEL: func.func @mlp_gelu_quick
+// CHECK-DAG: %[[A:.*]] = arith.constant 1.702{{0*}}e+00 : f32
+// CHECK: %[[UP:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4x8xf32>, tensor<8x16xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[UP]], %{{.*}} : tensor<4x16xf32>, tensor<16xf32>)
+// CHECK-NEXT: ^bb0(%[[U:.*]]: f32, %[[B:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[X:.*]] = arith.addf %[[U]], %[[B]] : f32
+// CHECK-NEXT: %[[Z:.*]] = arith.mulf %[[X]], %[[A]] : f32
+// CHECK-NEXT: %[[N:.*]] = arith.negf %[[Z]] : f32
+// CHECK-NEXT: math.exp %[[N]] : f32
+// CHECK: %[[S:.*]] = arith.divf
+// CHECK-NEXT: %[[Y:.*]] = arith.mulf %[[X]], %[[S]] : f32
+// CHECK-NEXT: linalg.yield %[[Y]]
+func.func @mlp_gelu_quick(%x: tensor<4x8xf32>, %wu: tensor<8x16xf32>, %bu: tensor<16xf32>, %wd: tensor<16x8xf32>) -> tensor<4x8xf32> {
+  %0 = xfmr.mlp %x up %wu bias %bu down %wd {activation = #xfmr<activation gelu_quick>} : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<16xf32>, tensor<16x8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}

@@ -54,6 +54,24 @@ func.func @activations(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+// Quick GELU: x * sigmoid(1.702 x), the sigmoid as 1 / (1 + exp(-z)).
+// CHECK-LABEL: func.func @gelu_quick
+// CHECK: %[[A:.*]] = arith.constant 1.702{{0*}}e+00 : f32
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[Z:.*]] = arith.mulf %[[X]], %[[A]] : f32
+// CHECK: arith.negf %[[Z]]
+// CHECK: math.exp
+// CHECK: %[[S:.*]] = arith.divf
+// CHECK: %[[Y:.*]] = arith.mulf %[[X]], %[[S]] : f32
+// CHECK: linalg.yield %[[Y]]
+func.func @gelu_quick(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = xfmr.gelu %x {approximate = #xfmr<gelu_approximation quick>} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
 // Cast follows ONNX: float to bool is "non-zero", bool to float is 0 or 1.
 // CHECK-LABEL: func.func @casts
 // CHECK: arith.cmpf une

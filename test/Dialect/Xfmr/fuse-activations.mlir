@@ -185,6 +185,37 @@ func.func @gelu_tanh_factored(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
 
 // -----
 
+// BLOOM's spelling, `x * 0.5 * (1 + tanh(0.79788456 * x * (1 + 0.044715 *
+// x * x)))`, over a layer's output: x is itself a sum (the bias add), which
+// is not the sum inside the tanh.
+
+// CHECK-LABEL: func.func @gelu_tanh_bloom
+// CHECK-SAME: (%[[A:.*]]: tensor<2x16x256xf32>, %[[B:.*]]: tensor<256xf32>)
+// CHECK-NEXT: %[[X:.*]] = xfmr.add %[[A]], %[[B]]
+// CHECK-NEXT: %[[G:.*]] = xfmr.gelu %[[X]] {approximate = #xfmr<gelu_approximation tanh>} : tensor<2x16x256xf32>
+// CHECK-NEXT: return %[[G]]
+// EXPLAIN-LABEL: func.func @gelu_tanh_bloom
+// EXPLAIN-NOT: fusion_missed
+func.func @gelu_tanh_bloom(%a: tensor<2x16x256xf32>, %b: tensor<256xf32>) -> tensor<2x16x256xf32> {
+  %one = xfmr.constant dense<1.0> : tensor<f32>
+  %c = xfmr.constant dense<0.797884583> : tensor<f32>
+  %k = xfmr.constant dense<4.471500e-02> : tensor<f32>
+  %half = xfmr.constant dense<0.5> : tensor<f32>
+  %x = xfmr.add %a, %b : (tensor<2x16x256xf32>, tensor<256xf32>) -> tensor<2x16x256xf32>
+  %0 = xfmr.mul %x, %half : (tensor<2x16x256xf32>, tensor<f32>) -> tensor<2x16x256xf32>
+  %1 = xfmr.mul %x, %c : (tensor<2x16x256xf32>, tensor<f32>) -> tensor<2x16x256xf32>
+  %2 = xfmr.mul %x, %k : (tensor<2x16x256xf32>, tensor<f32>) -> tensor<2x16x256xf32>
+  %3 = xfmr.mul %2, %x : (tensor<2x16x256xf32>, tensor<2x16x256xf32>) -> tensor<2x16x256xf32>
+  %4 = xfmr.add %3, %one : (tensor<2x16x256xf32>, tensor<f32>) -> tensor<2x16x256xf32>
+  %5 = xfmr.mul %1, %4 : (tensor<2x16x256xf32>, tensor<2x16x256xf32>) -> tensor<2x16x256xf32>
+  %6 = xfmr.tanh %5 : tensor<2x16x256xf32>
+  %7 = xfmr.add %6, %one : (tensor<2x16x256xf32>, tensor<f32>) -> tensor<2x16x256xf32>
+  %8 = xfmr.mul %0, %7 : (tensor<2x16x256xf32>, tensor<2x16x256xf32>) -> tensor<2x16x256xf32>
+  return %8 : tensor<2x16x256xf32>
+}
+
+// -----
+
 // SiLU in LLaMA's MLP (SwiGLU): x * sigmoid(x), then the gate product.
 
 // CHECK-LABEL: func.func @silu
@@ -211,6 +242,42 @@ func.func @silu_sigmoid_first(%x: tensor<2x16x128xf32>) -> tensor<2x16x128xf32> 
   %0 = xfmr.sigmoid %x : tensor<2x16x128xf32>
   %1 = xfmr.mul %0, %x : (tensor<2x16x128xf32>, tensor<2x16x128xf32>) -> tensor<2x16x128xf32>
   return %1 : tensor<2x16x128xf32>
+}
+
+// -----
+
+// Quick GELU as CLIP's TorchScript export writes it: x * sigmoid(1.702 * x)
+// (the scale on the right of the first mul).
+
+// CHECK-LABEL: func.func @gelu_quick_torchscript
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x128xf32>)
+// CHECK-NEXT: %[[G:.*]] = xfmr.gelu %[[X]] {approximate = #xfmr<gelu_approximation quick>} : tensor<?x?x128xf32>
+// CHECK-NEXT: return %[[G]]
+// EXPLAIN-LABEL: func.func @gelu_quick_torchscript
+// EXPLAIN-NOT: fusion_missed
+func.func @gelu_quick_torchscript(%x: tensor<?x?x128xf32>) -> tensor<?x?x128xf32> {
+  %alpha = xfmr.constant dense<1.702> : tensor<f32>
+  %0 = xfmr.mul %x, %alpha : (tensor<?x?x128xf32>, tensor<f32>) -> tensor<?x?x128xf32>
+  %1 = xfmr.sigmoid %0 : tensor<?x?x128xf32>
+  %2 = xfmr.mul %x, %1 : (tensor<?x?x128xf32>, tensor<?x?x128xf32>) -> tensor<?x?x128xf32>
+  return %2 : tensor<?x?x128xf32>
+}
+
+// -----
+
+// The dynamo exporter: the scale on the left, the sigmoid first in the
+// product, static shapes.
+
+// CHECK-LABEL: func.func @gelu_quick_dynamo
+// CHECK-SAME: (%[[X:.*]]: tensor<2x17x128xf32>)
+// CHECK-NEXT: %[[G:.*]] = xfmr.gelu %[[X]] {approximate = #xfmr<gelu_approximation quick>} : tensor<2x17x128xf32>
+// CHECK-NEXT: return %[[G]]
+func.func @gelu_quick_dynamo(%x: tensor<2x17x128xf32>) -> tensor<2x17x128xf32> {
+  %alpha = xfmr.constant dense<1.702> : tensor<f32>
+  %0 = xfmr.mul %alpha, %x : (tensor<f32>, tensor<2x17x128xf32>) -> tensor<2x17x128xf32>
+  %1 = xfmr.sigmoid %0 : tensor<2x17x128xf32>
+  %2 = xfmr.mul %1, %x : (tensor<2x17x128xf32>, tensor<2x17x128xf32>) -> tensor<2x17x128xf32>
+  return %2 : tensor<2x17x128xf32>
 }
 
 // -----
@@ -361,6 +428,32 @@ func.func @gelu_erf_broadcast(%x: tensor<4x8xf32>) -> tensor<1x4x8xf32> {
 
 // -----
 
+// BLOOM's spelling with 0.05 for 0.044715: its square, (0.05 * x) * x, makes
+// the tanh a GELU candidate.
+
+// CHECK-LABEL: func.func @gelu_tanh_bloom_wrong_cubic
+// CHECK-NOT: xfmr.gelu
+// EXPLAIN-LABEL: func.func @gelu_tanh_bloom_wrong_cubic
+// EXPLAIN: xfmr.tanh {{.*}}gelu = ["the cubic term is scaled by 0.05, not 0.044715", "/mlp/Mul_3"]
+func.func @gelu_tanh_bloom_wrong_cubic(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
+  %one = xfmr.constant dense<1.0> : tensor<f32>
+  %c = xfmr.constant dense<0.797884583> : tensor<f32>
+  %k = xfmr.constant dense<5.0e-02> : tensor<f32>
+  %half = xfmr.constant dense<0.5> : tensor<f32>
+  %0 = xfmr.mul %x, %half : (tensor<?x256xf32>, tensor<f32>) -> tensor<?x256xf32>
+  %1 = xfmr.mul %x, %c : (tensor<?x256xf32>, tensor<f32>) -> tensor<?x256xf32>
+  %2 = xfmr.mul %x, %k : (tensor<?x256xf32>, tensor<f32>) -> tensor<?x256xf32>
+  %3 = xfmr.mul %2, %x : (tensor<?x256xf32>, tensor<?x256xf32>) -> tensor<?x256xf32>
+  %4 = xfmr.add %3, %one : (tensor<?x256xf32>, tensor<f32>) -> tensor<?x256xf32>
+  %5 = xfmr.mul %1, %4 : (tensor<?x256xf32>, tensor<?x256xf32>) -> tensor<?x256xf32> loc("/mlp/Mul_3")
+  %6 = xfmr.tanh %5 : tensor<?x256xf32>
+  %7 = xfmr.add %6, %one : (tensor<?x256xf32>, tensor<f32>) -> tensor<?x256xf32>
+  %8 = xfmr.mul %0, %7 : (tensor<?x256xf32>, tensor<?x256xf32>) -> tensor<?x256xf32>
+  return %8 : tensor<?x256xf32>
+}
+
+// -----
+
 // The tanh form with 0.05 for 0.044715.
 
 // CHECK-LABEL: func.func @gelu_tanh_wrong_cubic
@@ -464,4 +557,31 @@ func.func @silu_misses(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> (tensor<4x8x
   %2 = xfmr.sigmoid %y : tensor<4x8xf32> loc("twice")
   %3 = xfmr.mul %y, %2 : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
   return %1, %3, %2 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+// Scaled sigmoid gates that are neither SiLU nor quick GELU: the scale is
+// 2, not 1.702; the scaled x has another user; x * sigmoid(1.702 * y).
+
+// CHECK-LABEL: func.func @gelu_quick_misses
+// CHECK-NOT: xfmr.gelu
+// CHECK-NOT: xfmr.silu
+// EXPLAIN-LABEL: func.func @gelu_quick_misses
+// EXPLAIN: xfmr.sigmoid %{{.*}}silu = ["the sigmoid's argument is x * 2, neither x (SiLU) nor 1.702 * x (quick GELU)", "two_x"]
+// EXPLAIN: xfmr.sigmoid %{{.*}}silu = ["sigmoid(x) is not multiplied by x", "shared_gate"]
+// EXPLAIN: xfmr.sigmoid %{{.*}}silu = ["sigmoid(x) is not multiplied by x", "other_gate"]
+func.func @gelu_quick_misses(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
+  %two = xfmr.constant dense<2.0> : tensor<f32>
+  %alpha = xfmr.constant dense<1.702> : tensor<f32>
+  %0 = xfmr.mul %x, %two : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32> loc("two_x")
+  %1 = xfmr.sigmoid %0 : tensor<4x8xf32>
+  %2 = xfmr.mul %x, %1 : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %3 = xfmr.mul %x, %alpha : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %4 = xfmr.sigmoid %3 : tensor<4x8xf32>
+  %5 = xfmr.mul %x, %4 : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32> loc("shared_gate")
+  %6 = xfmr.mul %y, %alpha : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %7 = xfmr.sigmoid %6 : tensor<4x8xf32>
+  %8 = xfmr.mul %x, %7 : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32> loc("other_gate")
+  return %2, %5, %3, %8 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
 }

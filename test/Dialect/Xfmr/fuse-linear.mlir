@@ -89,12 +89,13 @@ func.func @tied_lm_head(%ids: tensor<?x?xi64>, %h: tensor<?x?x64xf32>) -> (tenso
 // CHECK: xfmr.linear {{.*}} {activation = #xfmr<activation silu>}
 // CHECK: xfmr.linear {{.*}} {activation = #xfmr<activation relu>}
 // CHECK: xfmr.linear {{.*}} {activation = #xfmr<activation sigmoid>}
+// CHECK: xfmr.linear {{.*}} {activation = #xfmr<activation gelu_quick>}
 // CHECK-NOT: xfmr.gelu
 // CHECK-NOT: xfmr.silu
 // CHECK-NOT: xfmr.relu
 // CHECK-NOT: xfmr.sigmoid
 func.func @activations(%x: tensor<4x8xf32>, %w: tensor<8x8xf32>, %b: tensor<8xf32>)
-    -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
+    -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
   %0 = xfmr.matmul %x, %w : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
   %1 = xfmr.add %0, %b : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
   %2 = xfmr.gelu %1 : tensor<4x8xf32>
@@ -106,7 +107,9 @@ func.func @activations(%x: tensor<4x8xf32>, %w: tensor<8x8xf32>, %b: tensor<8xf3
   %8 = xfmr.relu %7 : tensor<4x8xf32>
   %9 = xfmr.matmul %x, %w : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
   %10 = xfmr.sigmoid %9 : tensor<4x8xf32>
-  return %2, %4, %6, %8, %10 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+  %11 = xfmr.matmul %x, %w : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
+  %12 = xfmr.gelu %11 {approximate = #xfmr<gelu_approximation quick>} : tensor<4x8xf32>
+  return %2, %4, %6, %8, %10, %12 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
 }
 
 // -----

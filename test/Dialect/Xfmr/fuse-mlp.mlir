@@ -141,6 +141,43 @@ func.func @fused_up_gate_argument(%x: tensor<?x8xf32>, %w: tensor<8x8xf32>, %wd:
 
 // -----
 
+// Phi-3's `gate_up_proj(x).chunk(2, dim=-1)` as the TorchScript exporter
+// writes it: two slices of the last axis (the second to the end, INT64_MAX),
+// with dynamic rows.
+// CHECK-LABEL: func.func @fused_gate_up_slices
+// CHECK-DAG: %[[WG:.*]] = xfmr.constant dense_resource<gate_up.gate> : tensor<2x2xf32>
+// CHECK-DAG: %[[WU:.*]] = xfmr.constant dense_resource<gate_up.up> : tensor<2x2xf32>
+// CHECK: xfmr.mlp %{{.*}} up %[[WU]] gate %[[WG]] down %{{.*}} {activation = #xfmr<activation silu>} : (tensor<?x2xf32>, tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+// CHECK-NOT: xfmr.slice
+// CHECK-DAG: gate_up.gate: "0x40000000000000000000803F000080400000A040"
+// CHECK-DAG: gate_up.up: "0x4000000000000040000040400000C0400000E040"
+// EXPLAIN-LABEL: func.func @fused_gate_up_slices
+// EXPLAIN-NOT: fusion_missed
+func.func @fused_gate_up_slices(%x: tensor<?x2xf32>, %wd: tensor<2x2xf32>) -> tensor<?x2xf32> {
+  %w = xfmr.constant dense_resource<gate_up> : tensor<2x4xf32>
+  %zero = xfmr.constant dense<0> : tensor<1xi64>
+  %two = xfmr.constant dense<2> : tensor<1xi64>
+  %end = xfmr.constant dense<9223372036854775807> : tensor<1xi64>
+  %axis = xfmr.constant dense<-1> : tensor<1xi64>
+  %0 = xfmr.matmul %x, %w : (tensor<?x2xf32>, tensor<2x4xf32>) -> tensor<?x4xf32>
+  %1 = xfmr.slice %0, %zero, %two, %axis : (tensor<?x4xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x2xf32>
+  %2 = xfmr.slice %0, %two, %end, %axis : (tensor<?x4xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x2xf32>
+  %3 = xfmr.silu %1 : tensor<?x2xf32>
+  %4 = xfmr.mul %2, %3 : (tensor<?x2xf32>, tensor<?x2xf32>) -> tensor<?x2xf32>
+  %5 = xfmr.matmul %4, %wd : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  return %5 : tensor<?x2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      gate_up: "0x04000000000000000000803F0000004000004040000080400000A0400000C0400000E040"
+    }
+  }
+#-}
+
+// -----
+
 // ONNX Gemm with transB (nn.Linear on 2-D input, TorchScript export): the
 // weights are [out, in]; the block takes them transposed, folded into new
 // constants.
@@ -294,4 +331,26 @@ func.func @split_not_halves(%x: tensor<3x8xf32>, %w: tensor<8x12xf32>, %wd: tens
   %3 = xfmr.mul %2, %1#1 : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
   %4 = xfmr.matmul %3, %wd : (tensor<3x4xf32>, tensor<4x8xf32>) -> tensor<3x8xf32>
   return %4, %1#2 : tensor<3x8xf32>, tensor<3x4xf32>
+}
+
+// -----
+
+// Slices that overlap: [0, 4) gated, [2, 6) up, of 8 features.
+// CHECK-LABEL: func.func @slices_not_halves
+// CHECK-NOT: xfmr.mlp
+// EXPLAIN-LABEL: func.func @slices_not_halves
+// EXPLAIN: xfmr.silu {{.*}}xfmr.fusion_missed = {mlp = ["the projection is not split in two halves of its output features", "/gate"]}
+func.func @slices_not_halves(%x: tensor<3x8xf32>, %w: tensor<8x8xf32>, %wd: tensor<4x8xf32>) -> tensor<3x8xf32> {
+  %c0 = xfmr.constant dense<0> : tensor<1xi64>
+  %c2 = xfmr.constant dense<2> : tensor<1xi64>
+  %c4 = xfmr.constant dense<4> : tensor<1xi64>
+  %c6 = xfmr.constant dense<6> : tensor<1xi64>
+  %axis = xfmr.constant dense<1> : tensor<1xi64>
+  %0 = xfmr.matmul %x, %w : (tensor<3x8xf32>, tensor<8x8xf32>) -> tensor<3x8xf32>
+  %1 = xfmr.slice %0, %c0, %c4, %axis : (tensor<3x8xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3x4xf32> loc("/gate")
+  %2 = xfmr.slice %0, %c2, %c6, %axis : (tensor<3x8xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3x4xf32>
+  %3 = xfmr.silu %1 : tensor<3x4xf32>
+  %4 = xfmr.mul %3, %2 : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  %5 = xfmr.matmul %4, %wd : (tensor<3x4xf32>, tensor<4x8xf32>) -> tensor<3x8xf32>
+  return %5 : tensor<3x8xf32>
 }

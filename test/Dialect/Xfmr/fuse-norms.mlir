@@ -24,6 +24,61 @@ func.func @layer_norm_torchscript(%x: tensor<2x16x64xf32>, %g: tensor<64xf32>, %
 
 // -----
 
+// A parallel-residual block (GPT-NeoX, Phi-2): attention and MLP each
+// normalise the layer's input with their own weights. Once CSE has shared
+// the statistics, the two norms part only at their scales: two norms.
+
+// CHECK-LABEL: func.func @parallel_residual_shared_statistics
+// CHECK-SAME:    (%[[X:.*]]: tensor<?x?x64xf32>, %[[G1:.*]]: tensor<64xf32>, %[[B1:.*]]: tensor<64xf32>, %[[G2:.*]]: tensor<64xf32>, %[[B2:.*]]: tensor<64xf32>)
+// CHECK-DAG:     %[[N1:.*]] = xfmr.layer_norm %[[X]], %[[G1]], %[[B1]] {axis = 2 : i64}
+// CHECK-DAG:     %[[N2:.*]] = xfmr.layer_norm %[[X]], %[[G2]], %[[B2]] {axis = 2 : i64}
+// CHECK-NOT:     xfmr.reduce_mean
+// CHECK:         return %[[N1]], %[[N2]]
+// EXPLAIN-LABEL: func.func @parallel_residual_shared_statistics
+// EXPLAIN-NOT:   fusion_missed
+func.func @parallel_residual_shared_statistics(%x: tensor<?x?x64xf32>, %g1: tensor<64xf32>, %b1: tensor<64xf32>, %g2: tensor<64xf32>, %b2: tensor<64xf32>) -> (tensor<?x?x64xf32>, tensor<?x?x64xf32>) {
+  %two = xfmr.constant dense<2.0> : tensor<f32>
+  %eps = xfmr.constant dense<1.0e-05> : tensor<f32>
+  %m = xfmr.reduce_mean %x {axes = array<i64: -1>} : (tensor<?x?x64xf32>) -> tensor<?x?x1xf32>
+  %d = xfmr.sub %x, %m : (tensor<?x?x64xf32>, tensor<?x?x1xf32>) -> tensor<?x?x64xf32>
+  %p = xfmr.pow %d, %two : (tensor<?x?x64xf32>, tensor<f32>) -> tensor<?x?x64xf32>
+  %v = xfmr.reduce_mean %p {axes = array<i64: -1>} : (tensor<?x?x64xf32>) -> tensor<?x?x1xf32>
+  %e = xfmr.add %v, %eps : (tensor<?x?x1xf32>, tensor<f32>) -> tensor<?x?x1xf32>
+  %s = xfmr.sqrt %e : tensor<?x?x1xf32>
+  %n = xfmr.div %d, %s : (tensor<?x?x64xf32>, tensor<?x?x1xf32>) -> tensor<?x?x64xf32>
+  %y1 = xfmr.mul %n, %g1 : (tensor<?x?x64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+  %z1 = xfmr.add %y1, %b1 : (tensor<?x?x64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+  %y2 = xfmr.mul %g2, %n : (tensor<64xf32>, tensor<?x?x64xf32>) -> tensor<?x?x64xf32>
+  %z2 = xfmr.add %b2, %y2 : (tensor<64xf32>, tensor<?x?x64xf32>) -> tensor<?x?x64xf32>
+  return %z1, %z2 : tensor<?x?x64xf32>, tensor<?x?x64xf32>
+}
+
+// -----
+
+// Shared RMSNorm statistics read by a scale and by something else: with
+// static normalised dims, one norm without a scale, which both read.
+
+// CHECK-LABEL: func.func @shared_statistics_other_user
+// CHECK-SAME:    (%[[X:.*]]: tensor<?x?x64xf32>, %[[G:.*]]: tensor<64xf32>, %[[W:.*]]: tensor<64x64xf32>)
+// CHECK:         %[[N:.*]] = xfmr.rms_norm %[[X]], %{{.*}} {axis = 2 : i64, epsilon = 9.99999997E-7 : f32}
+// CHECK:         xfmr.mul %[[N]], %[[G]]
+// CHECK:         xfmr.matmul %[[N]], %[[W]]
+// EXPLAIN-LABEL: func.func @shared_statistics_other_user
+// EXPLAIN-NOT:   fusion_missed
+func.func @shared_statistics_other_user(%x: tensor<?x?x64xf32>, %g: tensor<64xf32>, %w: tensor<64x64xf32>) -> (tensor<?x?x64xf32>, tensor<?x?x64xf32>) {
+  %eps = xfmr.constant dense<1.0e-06> : tensor<f32>
+  %p = xfmr.mul %x, %x : (tensor<?x?x64xf32>, tensor<?x?x64xf32>) -> tensor<?x?x64xf32>
+  %v = xfmr.reduce_mean %p {axes = array<i64: -1>} : (tensor<?x?x64xf32>) -> tensor<?x?x1xf32>
+  %e = xfmr.add %v, %eps : (tensor<?x?x1xf32>, tensor<f32>) -> tensor<?x?x1xf32>
+  %r = xfmr.rsqrt %e : tensor<?x?x1xf32>
+  %n = xfmr.mul %x, %r : (tensor<?x?x64xf32>, tensor<?x?x1xf32>) -> tensor<?x?x64xf32>
+  %y = xfmr.mul %n, %g : (tensor<?x?x64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+  %h = xfmr.matmul %n, %w : (tensor<?x?x64xf32>, tensor<64x64xf32>) -> tensor<?x?x64xf32>
+  return %y, %h : tensor<?x?x64xf32>, tensor<?x?x64xf32>
+}
+
+// -----
+
 // Dynamic dims, mul(d, d), a constant scale and bias on the other side of
 // their ops, rsqrt.
 

@@ -11,7 +11,7 @@
  * -DSHARED_BYTES=N launches with N bytes of dynamic shared memory; -DPTX
  * loads PTX text (that the stand-in refuses) through mgpuModuleLoadJIT;
  * -DPTX_IMAGE loads the real kernel of vector_add.ptx, from a header the
- * test writes, for a real GPU.
+ * test writes, for a real GPU; -DNO_CONSTRUCTOR never loads its kernels.
  */
 #include "add_model_abi.h"
 #include "mgpu_calls.h"
@@ -38,7 +38,10 @@ static char image[] = ".version 8.7\n.target sm_90a\n.address_size 64\n";
 static char image[] = "FAKEBIN: the kernel 'add'";
 #endif
 
-__attribute__((constructor)) static void load(void) {
+#ifndef NO_CONSTRUCTOR
+__attribute__((constructor))
+#endif
+static void load(void) {
 #ifdef PTX
   module = mgpuModuleLoadJIT(image, 2);
 #else
@@ -57,9 +60,11 @@ void xfmr_model_entry(void **args) {
   const Memref2D *y = (const Memref2D *)args[2];
   int64_t n = x->sizes[1];
   uint32_t count = (uint32_t)(2 * n);
+  void *add = mgpuModuleGetFunction(module, "add");
   void *stream = mgpuStreamCreate();
   float *sum = (float *)mgpuMemAlloc(sizeof(float) * count, stream, true);
-  void *add = mgpuModuleGetFunction(module, "add");
+  /* Host code may write into managed memory itself, and checks nothing. */
+  sum[0] = -1;
   void *params[] = {(void *)&x->aligned, (void *)&y->aligned, &sum, &count};
   mgpuLaunchKernel(add, (count + 255) / 256, 1, 1, count < 256 ? count : 256,
                    1, 1, SHARED_BYTES, stream, params, NULL, 4);

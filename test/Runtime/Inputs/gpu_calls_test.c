@@ -38,8 +38,11 @@ static int noDriver(void) {
   void *module = mgpuModuleLoad(binary, sizeof(binary));
   printf("module: %s\n", module ? "loaded" : "null");
   printError("load");
+  /* Host memory in place of GPU memory, for host code that writes into it
+   * unchecked. */
   void *memory = mgpuMemAlloc(64, NULL, true);
   printf("memory: %s\n", memory ? "allocated" : "null");
+  memset(memory, 1, 64);
   mgpuLaunchKernel(NULL, 1, 1, 1, 1, 1, 1, 0, NULL, NULL, NULL, 0);
   mgpuMemset32(NULL, 0, 16, NULL);
   mgpuMemFree(memory, NULL);
@@ -95,6 +98,7 @@ static int calls(void) {
   printf("missing: %s\n", missing ? "found" : "null");
   void *after = mgpuMemAlloc(16, stream, true);
   printf("after the error: %s\n", after ? "allocated" : "null");
+  mgpuMemFree(after, stream);
   printError("first error");
   missing = mgpuModuleGetFunction(module, "missing");
   printError("missing kernel");

@@ -12,7 +12,8 @@
 // divisions by constants and small integer powers expanded), so one matcher
 // covers `0.5 * x * (1 + erf(x / sqrt(2)))`, `x * ((erf(x * 0.7071) + 1) *
 // 0.5)` and the like. The matchers start at the erf, tanh or sigmoid, which
-// is also the candidate the `explain` option reports on.
+// is also the candidate the `explain` option reports on. A sigmoid gate
+// `x * sigmoid(alpha * x)` is SiLU for alpha 1 and quick GELU for 1.702.
 //
 //===----------------------------------------------------------------------===//
 
@@ -288,14 +289,13 @@ static FailureOr<Value> matchTanhArgument(TanhOp tanh, FusionMiss &why) {
   if (!arg.hasOneUse() && isa_and_present<MulOp, DivOp>(arg.getDefiningOp()))
     return why.fail("the tanh's argument has other users", argOp);
   Product p = getProduct(arg);
-  // The one factor that is a sum; the others must be x.
+  // The one factor that is a sum of the GELU's own (x itself may be a sum,
+  // a layer's bias add, with other users); the others must be x.
   AddOp sum;
   for (Value f : p.factors) {
     auto add = f.getDefiningOp<AddOp>();
-    if (add && !sum) {
+    if (add && (!sum || (!sum->hasOneUse() && add->hasOneUse())))
       sum = add;
-      continue;
-    }
   }
   if (!sum)
     return notCubic();
@@ -356,19 +356,41 @@ static FailureOr<ActivationMatch> matchGeluTanh(TanhOp tanh,
   return matchHalfXTimes(*onePlus, *x, "tanh", why);
 }
 
-/// `x * sigmoid(x)`.
-static FailureOr<ActivationMatch> matchSilu(SigmoidOp sigmoid,
-                                            FusionMiss &why) {
-  Value x = sigmoid.getInput();
+/// What a sigmoid-gated activation `x * sigmoid(alpha * x)` is: SiLU for
+/// alpha 1, quick GELU for alpha 1.702.
+struct SigmoidGateMatch : ActivationMatch {
+  bool quickGelu;
+};
+
+/// `x * sigmoid(x)` or `x * sigmoid(1.702 * x)`.
+static FailureOr<SigmoidGateMatch> matchSigmoidGate(SigmoidOp sigmoid,
+                                                    FusionMiss &why) {
   Value s = sigmoid.getResult();
   if (!s.hasOneUse())
     return why.fail("sigmoid(x) has other users", sigmoid);
   auto mul = dyn_cast<MulOp>(*s.getUsers().begin());
-  if (!mul || (mul.getLhs() == s ? mul.getRhs() : mul.getLhs()) != x)
+  if (!mul)
     return why.fail("sigmoid(x) is not multiplied by x", *s.getUsers().begin());
+  Value other = mul.getLhs() == s ? mul.getRhs() : mul.getLhs();
+  Value arg = sigmoid.getInput();
+  Value x = arg;
+  bool quickGelu = false;
+  if (other != arg) {
+    // sigmoid(alpha * x) * x: the scale is a one-use product of x alone.
+    Product p = getProduct(arg);
+    if (!arg.hasOneUse() || p.factors.size() != 1 || p.factors[0] != other)
+      return why.fail("sigmoid(x) is not multiplied by x", mul);
+    if (!p.isCloseTo(kQuickGeluAlpha))
+      return why.fail("the sigmoid's argument is x * " +
+                          formatConstant(p.constant) +
+                          ", neither x (SiLU) nor 1.702 * x (quick GELU)",
+                      arg.getDefiningOp());
+    x = other;
+    quickGelu = true;
+  }
   if (mul.getType() != x.getType())
     return why.fail("x * sigmoid(x) has another shape than x", mul);
-  return ActivationMatch{mul, x};
+  return SigmoidGateMatch{{mul, x}, quickGelu};
 }
 
 /// Whether the tanh's argument is built like a GELU's: a chain of arithmetic
@@ -381,9 +403,15 @@ static bool looksLikeGeluTanh(TanhOp tanh) {
     Operation *op = v.getDefiningOp();
     if (!op || depth > 4 || !isa<MulOp, AddOp, DivOp, PowOp>(op))
       continue;
-    if (isa<PowOp>(op) ||
-        (isa<MulOp>(op) && op->getOperand(0) == op->getOperand(1)))
+    if (isa<PowOp>(op))
       return true;
+    // x * x, also with a constant on either side: (c * x) * x.
+    if (isa<MulOp>(op)) {
+      Value lhs = op->getOperand(0), rhs = op->getOperand(1);
+      if (lhs == rhs || getProduct(lhs).count(rhs) ||
+          getProduct(rhs).count(lhs))
+        return true;
+    }
     for (Value operand : op->getOperands())
       worklist.push_back({operand, depth + 1});
   }
@@ -438,16 +466,22 @@ struct FuseGeluTanh : public OpRewritePattern<TanhOp> {
   }
 };
 
-struct FuseSilu : public OpRewritePattern<SigmoidOp> {
+/// SiLU, or quick GELU when the sigmoid's argument is scaled by 1.702.
+struct FuseSigmoidGate : public OpRewritePattern<SigmoidOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(SigmoidOp sigmoid,
                                 PatternRewriter &rewriter) const override {
     FusionMiss why;
-    FailureOr<ActivationMatch> m = matchSilu(sigmoid, why);
+    FailureOr<SigmoidGateMatch> m = matchSigmoidGate(sigmoid, why);
     if (failed(m))
       return rewriter.notifyMatchFailure(sigmoid, why.reason);
-    replaceWithActivation<SiluOp>(rewriter, sigmoid, *m);
+    if (m->quickGelu)
+      replaceWithActivation<GeluOp>(
+          rewriter, sigmoid, *m,
+          GeluApproximationAttr::get(getContext(), GeluApproximation::quick));
+    else
+      replaceWithActivation<SiluOp>(rewriter, sigmoid, *m);
     return success();
   }
 };
@@ -459,7 +493,7 @@ struct FuseActivationsPass
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);
-    patterns.add<FuseGeluErf, FuseGeluTanh, FuseSilu>(context);
+    patterns.add<FuseGeluErf, FuseGeluTanh, FuseSigmoidGate>(context);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     if (explain)
@@ -476,7 +510,7 @@ struct FuseActivationsPass
         if (looksLikeGeluTanh(tanh) && failed(matchGeluTanh(tanh, why)))
           noteFusionMissed(op, "gelu", why.reason, why.culprit);
       } else if (auto sigmoid = dyn_cast<SigmoidOp>(op)) {
-        if (failed(matchSilu(sigmoid, why)))
+        if (failed(matchSigmoidGate(sigmoid, why)))
           noteFusionMissed(op, "silu", why.reason, why.culprit);
       }
     });

@@ -131,49 +131,103 @@ FailureOr<MlpMatch> matchGatedLayers(MulOp mul, LinearOp gate, Value other,
   return match;
 }
 
+/// The layer that `part` is a part of: a result of an xfmr.split, or an
+/// xfmr.slice (the TorchScript exporter's `chunk`), of its output.
+LinearOp getSplitProjection(Value part) {
+  Operation *def = part.getDefiningOp();
+  if (!isa_and_present<SplitOp, SliceOp>(def))
+    return {};
+  return def->getOperand(0).getDefiningOp<LinearOp>();
+}
+
+/// Output features [begin, begin + count) of `linear` that `part` holds:
+/// a result of a split in two halves, or a slice of the last axis with
+/// constant bounds and step 1.
+std::optional<Projection> getProjectionPart(LinearOp linear, Value part) {
+  int64_t features = outFeatures(linear);
+  int64_t rank = cast<RankedTensorType>(linear.getType()).getRank();
+  if (ShapedType::isDynamic(features))
+    return std::nullopt;
+  if (auto split = part.getDefiningOp<SplitOp>()) {
+    ArrayRef<int64_t> sizes = split.getSizes();
+    if (split->getNumResults() != 2 || sizes.size() != 2 ||
+        normalizeAxis(split.getAxis(), rank) != rank - 1 ||
+        sizes[0] + sizes[1] != features)
+      return std::nullopt;
+    int64_t index = cast<OpResult>(part).getResultNumber();
+    return Projection{linear, index * sizes[0], sizes[index]};
+  }
+  auto slice = part.getDefiningOp<SliceOp>();
+  if (!slice)
+    return std::nullopt;
+  auto starts = getConstantIntValues(slice.getStarts());
+  auto ends = getConstantIntValues(slice.getEnds());
+  std::optional<SmallVector<int64_t>> axes =
+      slice.getAxes() ? getConstantIntValues(slice.getAxes())
+                      : SmallVector<int64_t>{0};
+  std::optional<SmallVector<int64_t>> steps =
+      slice.getSteps() ? getConstantIntValues(slice.getSteps())
+                       : SmallVector<int64_t>{1};
+  if (!starts || !ends || !axes || !steps || starts->size() != 1 ||
+      ends->size() != 1 || axes->size() != 1 || steps->size() != 1 ||
+      (*steps)[0] != 1 || normalizeAxis((*axes)[0], rank) != rank - 1)
+    return std::nullopt;
+  auto clampIndex = [&](int64_t i) {
+    return std::clamp<int64_t>(i < 0 ? i + features : i, 0, features);
+  };
+  int64_t begin = clampIndex((*starts)[0]), end = clampIndex((*ends)[0]);
+  if (end <= begin)
+    return std::nullopt;
+  return Projection{linear, begin, end - begin};
+}
+
 /// A gated product of the two halves of one projection:
-/// mul(act(split(linear(x, w))#i), split(...)#j).
+/// mul(act(split(linear(x, w))#i), split(...)#j), or the same with two
+/// slices for the split.
 FailureOr<MlpMatch> matchGatedHalves(MulOp mul, Operation *act, Value other,
                                      FusionMiss &miss) {
   std::optional<Activation> activation = getEpilogueActivation(act);
   if (!activation)
     return failure();
-  auto split = act->getOperand(0).getDefiningOp<SplitOp>();
-  if (!split)
-    return failure();
-  auto linear = split.getInput().getDefiningOp<LinearOp>();
+  Value gatePart = act->getOperand(0);
+  LinearOp linear = getSplitProjection(gatePart);
   if (!linear)
     return failure();
+  Operation *splitOp = gatePart.getDefiningOp();
   if (!act->hasOneUse())
     return miss.fail("the gate activation has " +
                          usersString(act->getResult(0)),
                      act);
-  if (other.getDefiningOp() != split)
+  if (getSplitProjection(other) != linear)
     return miss.fail("the gate activation is not multiplied by another part "
                      "of its projection",
                      other.getDefiningOp());
-  auto type = cast<RankedTensorType>(split.getInput().getType());
-  ArrayRef<int64_t> sizes = split.getSizes();
-  if (split->getNumResults() != 2 || sizes.size() != 2 ||
-      normalizeAxis(split.getAxis(), type.getRank()) != type.getRank() - 1 ||
-      sizes[0] != sizes[1] || sizes[0] * 2 != outFeatures(linear))
+  std::optional<Projection> gate = getProjectionPart(linear, gatePart);
+  std::optional<Projection> up = getProjectionPart(linear, other);
+  // One of them is the first half, the other the second.
+  if (!gate || !up || gate->count != up->count ||
+      *gate->count * 2 != outFeatures(linear) ||
+      std::min(gate->begin, up->begin) != 0 ||
+      std::max(gate->begin, up->begin) != *gate->count)
     return miss.fail("the projection is not split in two halves of its "
                      "output features",
-                     split);
+                     splitOp);
   if (linear.getActivation() != Activation::none)
     return miss.fail("the split projection has an activation", linear);
-  if (!linear->hasOneUse() || !other.hasOneUse())
-    return miss.fail("the split projection has other users", split);
+  // A split has one user; two slices one each.
+  Operation *upOp = other.getDefiningOp();
+  unsigned parts = upOp == splitOp ? 1 : 2;
+  if (llvm::range_size(linear->getUsers()) != parts || !other.hasOneUse() ||
+      !gatePart.hasOneUse())
+    return miss.fail("the split projection has other users", splitOp);
   FailureOr<LinearOp> down = matchDown(mul.getResult(), miss);
   if (failed(down))
     return failure();
-  int64_t hidden = sizes[0];
-  auto half = [&](Value v) {
-    return Projection{linear, cast<OpResult>(v).getResultNumber() * hidden,
-                      hidden};
-  };
-  MlpMatch match{linear.getInput(), half(other), half(act->getOperand(0)),
-                 *activation, *down, {mul, act, split, linear}};
+  MlpMatch match{linear.getInput(), *up,   *gate,
+                 *activation,       *down, {mul, act, splitOp}};
+  if (parts == 2)
+    match.inner.push_back(upOp);
+  match.inner.push_back(linear);
   return match;
 }
 
@@ -417,8 +471,7 @@ struct XfmrFuseMlpPass : xfmr::impl::XfmrFuseMlpPassBase<XfmrFuseMlpPass> {
           return;
         hidden = linear.getResult();
       } else if (getEpilogueActivation(op)) {
-        auto split = op->getOperand(0).getDefiningOp<SplitOp>();
-        if (!split || !split.getInput().getDefiningOp<LinearOp>())
+        if (!getSplitProjection(op->getOperand(0)))
           return;
         hidden = op->getResult(0);
       } else {

@@ -492,16 +492,23 @@ Value skipIdentityCastDown(Value value) {
 // The matcher
 //===----------------------------------------------------------------------===//
 
-/// A norm found in the graph.
+/// The scale and shift of one norm, and the op whose result it replaces.
+struct NormHead {
+  Value scale;
+  Value bias;
+  Operation *root = nullptr;
+};
+
+/// A norm found in the graph. Norms of one input whose statistics were
+/// shared (CSE'd, as in a parallel-residual block where attention and MLP
+/// each normalise the layer's input) share everything up to their scales:
+/// one head each.
 struct NormMatch {
   bool centred = false;
   Value input;
-  Value scale;
-  Value bias;
+  SmallVector<NormHead, 1> heads;
   int64_t axis = 0;
   float epsilon = 0;
-  /// The op whose result the norm replaces.
-  Operation *root = nullptr;
 };
 
 /// Why a candidate did not match.
@@ -711,32 +718,56 @@ FailureOr<NormMatch> matchNorm(ReduceMeanOp mean, Miss &miss) {
   // Optional scale, then optional shift, each only where it has the shape
   // of the normalised dims; otherwise it stays outside the norm.
   normalised = skipIdentityCastDown(normalised);
-  match.root = normalised.getDefiningOp();
-  Value result = normalised;
-  if (auto mul = dyn_cast_if_present<MulOp>(singleUser(result))) {
-    Value scale = otherOperand(mul, result);
-    if (scale != result && mul.getType() == result.getType() &&
-        fitsNormalisedDims(scale, x, match.axis)) {
-      match.scale = scale;
-      result = mul.getResult();
-      match.root = mul;
-    }
-  }
-  if (auto add = dyn_cast_if_present<AddOp>(singleUser(result))) {
-    Value bias = otherOperand(add, result);
-    if (bias != result && add.getType() == result.getType() &&
-        fitsNormalisedDims(bias, x, match.axis)) {
-      match.bias = bias;
-      match.root = add;
-    }
-  }
+  auto scaleOf = [&](Operation *user) -> Value {
+    auto mul = dyn_cast_if_present<MulOp>(user);
+    if (!mul)
+      return {};
+    Value scale = otherOperand(mul, normalised);
+    if (!scale || scale == normalised ||
+        mul.getType() != normalised.getType() ||
+        !fitsNormalisedDims(scale, x, match.axis))
+      return {};
+    return scale;
+  };
+  // Shared statistics: every user scales the normalised input its own way.
+  bool shared = !normalised.hasOneUse() && !normalised.use_empty() &&
+                llvm::all_of(normalised.getUsers(),
+                             [&](Operation *user) { return !!scaleOf(user); });
+  SmallVector<Operation *> scaleOps;
+  if (shared)
+    scaleOps = llvm::to_vector(normalised.getUsers());
+  else
+    scaleOps.push_back(scaleOf(singleUser(normalised)) ? singleUser(normalised)
+                                                       : nullptr);
+  // A user may appear once per operand; one head each.
+  llvm::sort(scaleOps);
+  scaleOps.erase(llvm::unique(scaleOps), scaleOps.end());
   auto inputType = cast<RankedTensorType>(x.getType());
-  if (!match.scale && !RankedTensorType::get(
-                           inputType.getShape().drop_front(match.axis),
-                           inputType.getElementType())
-                           .hasStaticShape())
-    return fail("there is no scale and the normalised dims are dynamic",
-                match.root);
+  for (Operation *scaleOp : scaleOps) {
+    NormHead head;
+    head.root = normalised.getDefiningOp();
+    Value result = normalised;
+    if (scaleOp) {
+      head.scale = scaleOf(scaleOp);
+      result = scaleOp->getResult(0);
+      head.root = scaleOp;
+    }
+    if (auto add = dyn_cast_if_present<AddOp>(singleUser(result))) {
+      Value bias = otherOperand(add, result);
+      if (bias != result && add.getType() == result.getType() &&
+          fitsNormalisedDims(bias, x, match.axis)) {
+        head.bias = bias;
+        head.root = add;
+      }
+    }
+    if (!head.scale &&
+        !RankedTensorType::get(inputType.getShape().drop_front(match.axis),
+                               inputType.getElementType())
+             .hasStaticShape())
+      return fail("there is no scale and the normalised dims are dynamic",
+                  head.root);
+    match.heads.push_back(head);
+  }
   if (!isa<FloatType>(inputType.getElementType()))
     return fail("the input is not floating point", mean);
   return match;
@@ -766,39 +797,45 @@ struct FuseNormPattern : OpRewritePattern<ReduceMeanOp> {
     if (failed(match))
       return rewriter.notifyMatchFailure(
           mean, miss.reason.empty() ? "not a norm" : miss.reason);
-    rewriter.setInsertionPoint(match->root);
-    Location loc = match->root->getLoc();
-    auto inputType = cast<RankedTensorType>(match->input.getType());
+    for (const NormHead &head : match->heads)
+      replaceWithNorm(rewriter, *match, head);
+    return success();
+  }
+
+  /// Replaces `head.root` with the norm of `match` scaled and shifted by
+  /// `head`.
+  static void replaceWithNorm(PatternRewriter &rewriter, const NormMatch &match,
+                              const NormHead &head) {
+    rewriter.setInsertionPoint(head.root);
+    Location loc = head.root->getLoc();
+    auto inputType = cast<RankedTensorType>(match.input.getType());
     Value scale, bias;
-    if (match->scale) {
-      scale = toNormalisedShape(rewriter, loc, match->scale, inputType,
-                                match->axis);
+    if (head.scale) {
+      scale =
+          toNormalisedShape(rewriter, loc, head.scale, inputType, match.axis);
     } else {
-      auto type = RankedTensorType::get(
-          inputType.getShape().drop_front(match->axis),
-          inputType.getElementType());
+      auto type =
+          RankedTensorType::get(inputType.getShape().drop_front(match.axis),
+                                inputType.getElementType());
       auto elementType = cast<FloatType>(inputType.getElementType());
       scale = ConstantOp::create(
           rewriter, loc,
           DenseElementsAttr::get(type, APFloat(elementType.getFloatSemantics(),
                                                1)));
     }
-    if (match->bias)
-      bias = toNormalisedShape(rewriter, loc, match->bias, inputType,
-                               match->axis);
-    Type resultType = match->root->getResult(0).getType();
-    IntegerAttr axis = rewriter.getI64IntegerAttr(match->axis);
-    FloatAttr epsilon = rewriter.getF32FloatAttr(match->epsilon);
+    if (head.bias)
+      bias = toNormalisedShape(rewriter, loc, head.bias, inputType, match.axis);
+    Type resultType = head.root->getResult(0).getType();
+    IntegerAttr axis = rewriter.getI64IntegerAttr(match.axis);
+    FloatAttr epsilon = rewriter.getF32FloatAttr(match.epsilon);
     Value norm;
-    if (match->centred)
-      norm = LayerNormOp::create(rewriter, loc, resultType, match->input,
-                                 scale, bias, /*residual=*/Value(), axis,
-                                 epsilon);
+    if (match.centred)
+      norm = LayerNormOp::create(rewriter, loc, resultType, match.input, scale,
+                                 bias, /*residual=*/Value(), axis, epsilon);
     else
-      norm = RmsNormOp::create(rewriter, loc, resultType, match->input, scale,
+      norm = RmsNormOp::create(rewriter, loc, resultType, match.input, scale,
                                bias, /*residual=*/Value(), axis, epsilon);
-    rewriter.replaceOp(match->root, norm);
-    return success();
+    rewriter.replaceOp(head.root, norm);
   }
 };
 

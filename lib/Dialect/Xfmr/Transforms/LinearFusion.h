@@ -22,9 +22,15 @@ namespace mlir::xfmr {
 inline std::optional<Activation> getEpilogueActivation(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<Activation>>(op)
       .Case([](GeluOp gelu) {
-        return gelu.getApproximate() == GeluApproximation::tanh
-                   ? Activation::gelu_tanh
-                   : Activation::gelu;
+        switch (gelu.getApproximate()) {
+        case GeluApproximation::none:
+          return Activation::gelu;
+        case GeluApproximation::tanh:
+          return Activation::gelu_tanh;
+        case GeluApproximation::quick:
+          return Activation::gelu_quick;
+        }
+        llvm_unreachable("unknown GELU approximation");
       })
       .Case([](SiluOp) { return Activation::silu; })
       .Case([](ReluOp) { return Activation::relu; })

@@ -21,13 +21,13 @@ def main():
     parser.add_argument("--ptxas", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--precision", default="f32")
-    parser.add_argument("models", nargs="+")
+    parser.add_argument("models", help="a folder of .onnx models")
     args = parser.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
     failures = 0
-    for model in map(pathlib.Path, args.models):
+    for model in sorted(pathlib.Path(args.models).glob("*.onnx")):
         stem = model.name.removesuffix(".onnx")
         started = time.monotonic()
         compiled = subprocess.run(

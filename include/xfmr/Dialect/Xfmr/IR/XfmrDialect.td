@@ -48,7 +48,8 @@ def Xfmr_Dialect : Dialect {
 def Xfmr_GeluApproximation : I32EnumAttr<"GeluApproximation",
     "approximation used by GELU", [
       I32EnumAttrCase<"none", 0>,
-      I32EnumAttrCase<"tanh", 1>]> {
+      I32EnumAttrCase<"tanh", 1>,
+      I32EnumAttrCase<"quick", 2>]> {
   let cppNamespace = "::mlir::xfmr";
   let genSpecializedAttr = 0;
 }
@@ -63,7 +64,8 @@ def Xfmr_Activation : I32EnumAttr<"Activation",
       I32EnumAttrCase<"gelu_tanh", 3>,
       I32EnumAttrCase<"silu", 4>,
       I32EnumAttrCase<"sigmoid", 5>,
-      I32EnumAttrCase<"tanh", 6>]> {
+      I32EnumAttrCase<"tanh", 6>,
+      I32EnumAttrCase<"gelu_quick", 7>]> {
   let cppNamespace = "::mlir::xfmr";
   let genSpecializedAttr = 0;
 }

@@ -31,6 +31,10 @@
 namespace mlir {
 namespace xfmr {
 
+/// The scale inside quick GELU, `x * sigmoid(1.702 * x)`
+/// (`#xfmr<gelu_approximation quick>`).
+constexpr double kQuickGeluAlpha = 1.702;
+
 /// The [begin, end) range of input dims that a `xfmr.shape` op returns.
 std::pair<int64_t, int64_t> getShapeOpDimRange(ShapeOp op);
 

@@ -62,11 +62,13 @@ def Xfmr_RmsNormOp : Xfmr_NormOp<"rms_norm",
 
 def Xfmr_GeluOp : Xfmr_SameShapeOp<"gelu",
     [Elementwise]> {
-  let summary = "GELU activation, exact or tanh-approximated";
+  let summary = "GELU activation, exact, tanh- or sigmoid-approximated";
   let description = [{
     `0.5 * x * (1 + erf(x / sqrt(2)))` with `approximate = none`, or
     `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))` with
-    `approximate = tanh` (ONNX Gelu, opset 20).
+    `approximate = tanh` (ONNX Gelu, opset 20), or `x * sigmoid(1.702 * x)`
+    with `approximate = quick` (the "quick GELU" of CLIP and OpenAI's models,
+    ONNX Runtime's QuickGelu).
 
     ```mlir
     %y = xfmr.gelu %x {approximate = #xfmr<gelu_approximation tanh>} : tensor<?x3072xf32>

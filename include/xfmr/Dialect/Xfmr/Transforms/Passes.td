@@ -93,7 +93,11 @@ def XfmrFuseNormsPass : Pass<"xfmr-fuse-norms", "::mlir::func::FuncOp"> {
     square is `pow(., 2)` or `mul(a, a)`, epsilon a scalar constant, and the
     intermediates may have no users outside the block. A scale or bias is
     absorbed when it has the shape of the normalised dims (leading 1s are
-    squeezed away); without a scale the norm gets a constant of ones.
+    squeezed away); without a scale the norm gets a constant of ones. Norms
+    of one input whose statistics were shared by CSE (a parallel-residual
+    block normalises the layer's input twice, for attention and for the
+    MLP) part at their scales: each scale of the shared normalisation
+    becomes a norm of its own.
 
     Then every norm whose input is an `xfmr.add` used only by the norm, of
     two operands of provably the same shape, takes the add's right operand
@@ -179,7 +183,9 @@ def XfmrFuseActivationsPass
     * `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`, with the
       cube as `pow(x, 3)` or `x * x * x`, becomes `xfmr.gelu` with
       `approximate = tanh`;
-    * `x * sigmoid(x)` becomes `xfmr.silu`.
+    * `x * sigmoid(x)` becomes `xfmr.silu`;
+    * `x * sigmoid(1.702 * x)` (CLIP's quick GELU) becomes `xfmr.gelu` with
+      `approximate = quick`.
 
     Products may be associated in any order, divisions by a constant count
     as multiplications by its inverse, and constants must match up to a
@@ -312,7 +318,9 @@ def XfmrFuseMlpPass : Pass<"xfmr-fuse-mlp", "::mlir::func::FuncOp"> {
     * gated: `mul(linear(x, gate, act), linear(x, up))`, in either order,
       whose only user is the down projection (SwiGLU with `silu`, GeGLU with
       `gelu`); also with gate and up in one projection split in two halves
-      along the features, `mul(act(h#0), h#1)`.
+      along the features, `mul(act(h#0), h#1)`, or cut in halves by two
+      `xfmr.slice`s of the last axis with constant bounds (`chunk(2)` as the
+      TorchScript exporter writes it).
 
     `xfmr.mlp` takes its weights in `[in, out]` layout: a transposed or
     split constant weight is folded into a new constant at compile time
