@@ -22,6 +22,18 @@
 
 using namespace mlir;
 
+void mlir::xfmr::buildModelBufferizationPipeline(OpPassManager &pm) {
+  // Identity layouts at the entry, so that the runtime passes plain strided
+  // descriptors; results are owned by the caller.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+}
+
 void mlir::xfmr::buildCPULinalgToLLVMPipeline(
     OpPassManager &pm, const TargetOptions &options,
     const CPUTargetDescription &target) {
@@ -59,15 +71,7 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
   tensorPm.addPass(createCanonicalizerPass());
   tensorPm.addPass(createCSEPass());
 
-  // Buffers: identity layouts at the entry, so that the runtime passes
-  // plain strided descriptors; results are owned by the caller.
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addPass(createConvertBufferizationToMemRefPass());
+  buildModelBufferizationPipeline(pm);
   // Large weights to a file beside the library, when the driver names one.
   pm.addPass(createXfmrCPUExternalizeWeightsPass());
 

@@ -6,13 +6,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "xfmr/Target/CPU/CPUTarget.h"
 #include "xfmr/Target/CPU/Passes.h"
 #include "xfmr/Target/NVPTX/NVPTXTarget.h"
 #include "xfmr/Target/NVPTX/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -37,13 +36,7 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
   tensorPm.addPass(createCanonicalizerPass());
   tensorPm.addPass(createCSEPass());
 
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addPass(createConvertBufferizationToMemRefPass());
+  buildModelBufferizationPipeline(pm);
 
   // Contractions on tensor cores when the precision allows; then loops, and
   // a kernel per outermost parallel loop.
