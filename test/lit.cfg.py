@@ -2,6 +2,7 @@
 # lit configuration of the xfmr regression suite.
 
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -30,7 +31,8 @@ config.environment["FILECHECK_OPTS"] = "--enable-var-scope"
 # FileCheck, not, count from LLVM 22; xfmr's tools from the build tree.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.xfmr_tools_dir, config.llvm_tools_dir]
-tools = ["xfmr-compile", "xfmr-opt", "xfmr-translate", "xfmr-run"]
+tools = ["xfmr-compile", "xfmr-opt", "xfmr-translate", "xfmr-run",
+         "xfmr-run-sanitized"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Hand-written models and programs that use the runtime are built with clang
@@ -85,6 +87,10 @@ def find_cuda_tool(name):
             return path
     import shutil
     return shutil.which(name)
+
+# Valgrind's memcheck watches what compiled models read and write.
+if shutil.which("valgrind"):
+    config.available_features.add("valgrind")
 
 ptxas = find_cuda_tool("ptxas")
 if ptxas:

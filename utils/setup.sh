@@ -11,7 +11,7 @@ APT_PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   clang-22 lld-22 libclang-rt-22-dev libomp-22-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
-  cmake ninja-build ccache
+  cmake ninja-build ccache valgrind
 )
 PY_PACKAGES=(numpy onnx onnxruntime lit pytest nanobind scikit-build-core)
 

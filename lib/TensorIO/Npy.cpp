@@ -191,7 +191,11 @@ Expected<Tensor> xfmr::io::readNpy(StringRef path, xfmr_dtype expected) {
   if (!file)
     return createStringError("cannot read '" + path +
                              "': " + file.getError().message());
-  StringRef bytes = (*file)->getBuffer();
+  return parseNpy((*file)->getBuffer(), path, expected);
+}
+
+Expected<Tensor> xfmr::io::parseNpy(StringRef bytes, StringRef path,
+                                    xfmr_dtype expected) {
   auto fail = [&](const Twine &why) {
     return createStringError(path + ": " + why);
   };

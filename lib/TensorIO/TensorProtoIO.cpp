@@ -42,8 +42,16 @@ static xfmr_dtype dtypeOf(int dataType) {
   }
 }
 
-/// Copies typed values into `tensor`, each cast to its dtype. f16 and bf16
-/// values are their bits, held in int32_data.
+/// Stores `value` as a T at element `i` of `data`.
+template <typename T, typename V>
+static void storeAs(char *data, int i, V value) {
+  T element = static_cast<T>(value);
+  std::memcpy(data + sizeof(T) * i, &element, sizeof(T));
+}
+
+/// Copies typed values into `tensor`, each cast to its dtype. Integers are
+/// cast as integers (wrapping, as numpy's astype does; a double would lose
+/// int64 digits), f16 and bf16 values are their bits, held in int32_data.
 template <typename Values>
 static void copyValues(const Values &values, const xfmr_tensor &tensor) {
   char *data = static_cast<char *>(tensor.data);
@@ -51,11 +59,24 @@ static void copyValues(const Values &values, const xfmr_tensor &tensor) {
     auto value = values.Get(i);
     switch (tensor.dtype) {
     case XFMR_DTYPE_F16:
-    case XFMR_DTYPE_BF16: {
-      uint16_t bits = static_cast<uint16_t>(value);
-      std::memcpy(data + 2 * i, &bits, 2);
+    case XFMR_DTYPE_BF16:
+      storeAs<uint16_t>(data, i, value);
       break;
-    }
+    case XFMR_DTYPE_I8:
+      storeAs<int8_t>(data, i, value);
+      break;
+    case XFMR_DTYPE_I16:
+      storeAs<int16_t>(data, i, value);
+      break;
+    case XFMR_DTYPE_I32:
+      storeAs<int32_t>(data, i, value);
+      break;
+    case XFMR_DTYPE_I64:
+      storeAs<int64_t>(data, i, value);
+      break;
+    case XFMR_DTYPE_BOOL:
+      storeAs<uint8_t>(data, i, value != 0);
+      break;
     default:
       storeElement(tensor, i, static_cast<double>(value));
     }
@@ -125,10 +146,14 @@ Expected<NamedTensor> xfmr::io::readTensorProto(StringRef path) {
   if (!file)
     return createStringError("cannot read '" + path +
                              "': " + file.getError().message());
+  return parseTensorProto((*file)->getBuffer(), path);
+}
+
+Expected<NamedTensor> xfmr::io::parseTensorProto(StringRef contents,
+                                                 StringRef path) {
   auto fail = [&](const Twine &why) {
     return createStringError(path + ": " + why);
   };
-  StringRef contents = (*file)->getBuffer();
   onnx::TensorProto proto;
   if (contents.size() > INT32_MAX ||
       !proto.ParseFromArray(contents.data(), static_cast<int>(contents.size())))

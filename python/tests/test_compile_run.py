@@ -75,6 +75,30 @@ def test_cache_second_compile_is_a_hit(add_relu, tmp_path, monkeypatch):
     assert len(os.listdir(os.environ["XFMR_CACHE_DIR"])) == 2
 
 
+def test_cache_key_holds_external_data(add_relu, tmp_path, monkeypatch):
+    onnx = pytest.importorskip("onnx")
+    monkeypatch.setenv("XFMR_CACHE_DIR", str(tmp_path / "cache"))
+    path = str(tmp_path / "model.onnx")
+    # External data holds raw bytes.
+    (bias,) = add_relu.graph.initializer
+    bias.CopyFrom(onnx.numpy_helper.from_array(
+        onnx.numpy_helper.to_array(bias), bias.name))
+    onnx.save(add_relu, path, save_as_external_data=True,
+              location="model.weights", size_threshold=0)
+    weights = tmp_path / "model.weights"
+    x = np.ones((1, 4), np.float32)
+    first = xfmr.compile(path, verbose=False)
+    np.testing.assert_allclose(first.run({"x": x})["y"],
+                               add_relu_reference(x))
+    # The same model file with other weights of the same size: a new entry,
+    # compiled with the new weights.
+    weights.write_bytes(np.full(4, 7.0, np.float32).tobytes())
+    second = xfmr.compile(path, verbose=False)
+    assert second.path != first.path
+    np.testing.assert_allclose(second.run({"x": x})["y"], x + 7.0)
+    assert xfmr.compile(path, verbose=False).path == second.path
+
+
 def test_bert_matches_onnxruntime():
     ort = pytest.importorskip("onnxruntime")
     path = model_path("bert.torchscript.onnx")

@@ -10,18 +10,26 @@ blocks, and the whole-matrix lowering), runs each with `xfmr-run --expected`,
 and fails when an output's error exceeds the tolerance (relative to the
 output's largest magnitude). One line per case and lowering.
 
+The `alibi` cases are not an Attention node but BLOOM's attention as its
+exporters write it (heads merged into the batch, scores by baddbmm with an
+ALiBi bias built from the attention mask's cumulative sum, a finite additive
+mask), with a padding mask that has left padding and holes: the compile must
+fuse the block into one xfmr.attention (checked on its fusion report) and
+match ONNX Runtime.
+
 Usage: attention_tests.py --compile build/bin/xfmr-compile
                           --run build/bin/xfmr-run --work DIR [--filter NAME]
 """
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 RELATIVE_TOLERANCE = 1e-5
 
@@ -58,10 +66,119 @@ CASES = [
          causal=False, mask="addhead", dynamic=True, reference="onnx"),
     dict(name="fully_masked_rows", b=1, hq=2, hkv=2, sq=12, skv=30, d=8,
          dv=8, causal=False, mask="bool-rows", reference="onnx"),
+    dict(name="alibi_padded", graph="alibi", b=2, hq=4, sq=37, d=16),
+    dict(name="alibi_padded_dynamic", graph="alibi", b=3, hq=8, sq=70, d=8,
+         dynamic=True),
 ]
 
 
+def alibi_slopes(heads):
+    """BLOOM's slopes for a power-of-two head count: 2^(-8 i / heads)."""
+    return np.array([2.0 ** (-8.0 * (i + 1) / heads) for i in range(heads)],
+                    dtype=np.float32)
+
+
+def make_alibi_case(c):
+    """BLOOM's eager attention over q, k, v [B, H, S, D] and an int64
+    attention mask [B, S], as both PyTorch exporters spell it."""
+    b, h, s, d = c["b"], c["hq"], c["sq"], c["d"]
+    dyn = c.get("dynamic", False)
+    batch, seq = ("batch", "seq") if dyn else (b, s)
+
+    def const(name, value):
+        return helper.make_node("Constant", [], [name],
+                                value=numpy_helper.from_array(
+                                    np.asarray(value), name))
+
+    def shape_of(name, tensor, start, end):
+        return helper.make_node("Shape", [tensor], [name], start=start,
+                                end=end)
+
+    nodes = [
+        const("slopes", alibi_slopes(h).reshape(h, 1)),
+        const("one", np.array(1, dtype=np.int64)),
+        const("axis", np.array(-1, dtype=np.int64)),
+        const("axis1", np.array([1], dtype=np.int64)),
+        const("heads", np.array([h], dtype=np.int64)),
+        const("ones", np.array([1], dtype=np.int64)),
+        const("minus1", np.array([-1], dtype=np.int64)),
+        const("head_dim", np.array([d], dtype=np.int64)),
+        const("scale", np.array(1.0 / np.sqrt(d), dtype=np.float32)),
+        const("zero_f", np.array(0.0, dtype=np.float32)),
+        const("min_f", np.array(np.finfo(np.float32).min, dtype=np.float32)),
+        shape_of("B", "attention_mask", 0, 1),
+        shape_of("S", "attention_mask", 1, 2),
+        helper.make_node("Mul", ["B", "heads"], ["BH"]),
+        # positions = (cumsum(mask) - 1) * mask: the attended keys before j.
+        helper.make_node("CumSum", ["attention_mask", "axis"], ["cumsum"]),
+        helper.make_node("Sub", ["cumsum", "one"], ["cumsum1"]),
+        helper.make_node("Mul", ["cumsum1", "attention_mask"], ["pos"]),
+        helper.make_node("Unsqueeze", ["pos", "axis1"], ["pos1"]),
+        helper.make_node("Cast", ["pos1"], ["posf"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", ["slopes", "posf"], ["alibi3"]),
+        helper.make_node("Concat", ["BH", "ones", "S"], ["alibi_shape"],
+                         axis=0),
+        helper.make_node("Reshape", ["alibi3", "alibi_shape"], ["alibi"]),
+        helper.make_node("Concat", ["BH", "S", "head_dim"], ["flat_shape"],
+                         axis=0),
+        helper.make_node("Reshape", ["q", "flat_shape"], ["q3"]),
+        helper.make_node("Reshape", ["k", "flat_shape"], ["k3"]),
+        helper.make_node("Transpose", ["k3"], ["kt3"], perm=[0, 2, 1]),
+        helper.make_node("Reshape", ["v", "flat_shape"], ["v3"]),
+        helper.make_node("MatMul", ["q3", "kt3"], ["qk"]),
+        helper.make_node("Mul", ["qk", "scale"], ["qk_scaled"]),
+        helper.make_node("Add", ["qk_scaled", "alibi"], ["baddbmm"]),
+        helper.make_node("Concat", ["B", "heads", "S", "minus1"],
+                         ["scores_shape"], axis=0),
+        helper.make_node("Reshape", ["baddbmm", "scores_shape"], ["scores"]),
+        # Causal and padding: a finite additive mask, as BLOOM's.
+        helper.make_node("Squeeze", ["S"], ["s_scalar"]),
+        const("zero_i", np.array(0, dtype=np.int64)),
+        helper.make_node("Range", ["zero_i", "s_scalar", "one"], ["idx"]),
+        helper.make_node("Unsqueeze", ["idx", "axis1"], ["rows"]),
+        helper.make_node("LessOrEqual", ["idx", "rows"], ["causal"]),
+        helper.make_node("Cast", ["attention_mask"], ["keep_keys"],
+                         to=TensorProto.BOOL),
+        const("axes12", np.array([1, 2], dtype=np.int64)),
+        helper.make_node("Unsqueeze", ["keep_keys", "axes12"], ["keep4"]),
+        helper.make_node("And", ["causal", "keep4"], ["keep"]),
+        helper.make_node("Where", ["keep", "zero_f", "min_f"], ["mask"]),
+        helper.make_node("Add", ["scores", "mask"], ["masked"]),
+        helper.make_node("Softmax", ["masked"], ["probs"], axis=-1),
+        helper.make_node("Concat", ["BH", "S", "minus1"], ["probs_shape"],
+                         axis=0),
+        helper.make_node("Reshape", ["probs", "probs_shape"], ["probs3"]),
+        helper.make_node("MatMul", ["probs3", "v3"], ["o3"]),
+        helper.make_node("Concat", ["B", "heads", "S", "head_dim"],
+                         ["out_shape"], axis=0),
+        helper.make_node("Reshape", ["o3", "out_shape"], ["y"]),
+    ]
+    inputs = [helper.make_tensor_value_info(n, TensorProto.FLOAT,
+                                            [batch, h, seq, d])
+              for n in ("q", "k", "v")]
+    inputs.append(helper.make_tensor_value_info(
+        "attention_mask", TensorProto.INT64, [batch, seq]))
+    outputs = [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)]
+    rng = np.random.default_rng(0)
+    feeds = {n: rng.standard_normal((b, h, s, d)).astype(np.float32)
+             for n in ("q", "k", "v")}
+    # Left padding in the first row, holes in the others: positions that
+    # are not the key index shifted per row.
+    mask = np.ones((b, s), dtype=np.int64)
+    mask[0, :5] = 0
+    for row in range(1, b):
+        mask[row, rng.choice(s, size=s // 4, replace=False)] = 0
+        mask[row, 0] = 1
+    feeds["attention_mask"] = mask
+    model = helper.make_model(
+        helper.make_graph(nodes, c["name"], inputs, outputs),
+        opset_imports=[helper.make_opsetid("", 17)])
+    return model, feeds
+
+
 def make_case(case):
+    if case.get("graph") == "alibi":
+        return make_alibi_case(case)
     c = {"causal": True, "past": None, "mask": None, "dynamic": False,
          "reference": "ort", **case}
     b, hq, hkv, sq, skv = c["b"], c["hq"], c["hkv"], c["sq"], c["skv"]
@@ -166,11 +283,16 @@ def check_case(args, case):
     for lowering, flags in LOWERINGS.items():
         library = os.path.join(work, lowering + ".so")
         compiled = subprocess.run(
-            [args.compile, model_path, "-o", library, *flags],
+            [args.compile, model_path, "-o", library, "--fusion-report",
+             *flags],
             capture_output=True, text=True)
         if compiled.returncode:
             results.append((lowering, None, "compile: " + (
                 compiled.stderr.strip().splitlines() or ["?"])[0]))
+            continue
+        if case.get("graph") and not re.search(
+                r"^\s*attention\s+1\s+0\s*$", compiled.stderr, re.M):
+            results.append((lowering, None, "not fused into one attention"))
             continue
         out_dir = os.path.join(work, lowering + "-outputs")
         ran = subprocess.run(

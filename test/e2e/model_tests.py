@@ -15,11 +15,13 @@ fusion report does not account for the model's blocks: the JSON's
 fused, or, for the blocks the JSON's `not_fused_yet` names, reported as not
 fused with a reason; a block neither fused nor reported fails the test. It
 prints one line per model and compile mode: compile time, the fused blocks
-and the largest error.
+and the largest error. all-MiniLM-L6-v2 (real weights) is checked too, in
+f32 and bf16, where `make demo` has exported it (--demo, by default
+BUILD_DIR/demo); otherwise a line says it is skipped.
 
 Usage: model_tests.py --compile build/bin/xfmr-compile --run build/bin/xfmr-run
                       --work DIR [--models test/models] [--filter NAME]
-                      [--report FILE]
+                      [--demo DIR] [--report FILE]
 """
 
 import argparse
@@ -113,7 +115,11 @@ def has_avx512_bf16():
 def check_model(args, json_path):
     with open(json_path) as f:
         spec = json.load(f)
-    model_path = os.path.join(os.path.dirname(json_path), spec["model"])
+    return check_spec(args, spec,
+                      os.path.join(os.path.dirname(json_path), spec["model"]))
+
+
+def check_spec(args, spec, model_path):
     name = os.path.splitext(spec["model"])[0]
     work = os.path.join(args.work, name)
     rng = np.random.default_rng(0)
@@ -139,6 +145,8 @@ def check_model(args, json_path):
     if cpu_has("avx512f"):
         # Native code is AVX-512 here: the AVX2 code path too.
         modes["avx2"] = (model_path, bound + ["--mcpu=x86-64-v3"])
+    if "modes" in spec:
+        modes = {k: v for k, v in modes.items() if k in spec["modes"]}
     for mode, (source, dim_args) in modes.items():
         library = os.path.join(work, f"{mode}.so")
         start = time.monotonic()
@@ -181,6 +189,26 @@ def check_model(args, json_path):
             (ran.stderr.strip() or ran.stdout.strip()).splitlines() or ["?"])[-1]
         results.append((mode, seconds, fused, error, why))
     return name, results
+
+
+# all-MiniLM-L6-v2 with its trained weights (real weight distributions, not
+# an export test's random ones), where `make demo` has exported it (to
+# BUILD_DIR/demo); only in f32 and bf16 with dims bound, since the other
+# modes are those of BERT in test/models.
+MINILM_SPEC = {
+    "model": "all-MiniLM-L6-v2.onnx",
+    "example_dims": {"batch": 2, "sequence": 16},
+    "inputs": [
+        {"name": "input_ids", "dtype": "int64", "example_shape": [2, 16],
+         "range": {"kind": "integer_uniform", "low": 1000, "high": 30000}},
+        {"name": "attention_mask", "dtype": "int64", "example_shape": [2, 16],
+         "range": {"kind": "ones"}},
+        {"name": "token_type_ids", "dtype": "int64", "example_shape": [2, 16],
+         "range": {"kind": "integer_uniform", "low": 0, "high": 1}},
+    ],
+    "fused_blocks": {"attention": 6, "mlp": 6, "layer_norm": 13},
+    "modes": ["static", "bf16"],
+}
 
 
 def parse_fusion_report(text):
@@ -247,6 +275,9 @@ def main():
                         default=os.path.join(os.path.dirname(__file__),
                                              "..", "models"))
     parser.add_argument("--filter", default="")
+    parser.add_argument("--demo",
+                        help="the folder of `make demo`'s MiniLM export "
+                             "(default: demo/ beside the bin/ of --compile)")
     parser.add_argument("--report")
     parser.add_argument("--bf16", choices=("auto", "on", "off"),
                         default="auto",
@@ -256,12 +287,26 @@ def main():
     args.bf16 = args.bf16 == "on" or (args.bf16 == "auto" and
                                       has_avx512_bf16())
 
+    demo = args.demo or os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(args.compile))),
+        "demo")
+    checks = [(os.path.basename(p), lambda p=p: check_model(args, p))
+              for p in sorted(glob.glob(os.path.join(args.models, "*.json")))]
+    minilm = os.path.join(demo, MINILM_SPEC["model"])
+    if not os.path.exists(minilm):
+        if args.filter in MINILM_SPEC["model"]:
+            print(f"skip {MINILM_SPEC['model']}: no {minilm} (`make demo` "
+                  "exports it)")
+    else:
+        checks.append((MINILM_SPEC["model"],
+                       lambda: check_spec(args, MINILM_SPEC, minilm)))
+
     failed = 0
     rows = []
-    for json_path in sorted(glob.glob(os.path.join(args.models, "*.json"))):
-        if args.filter not in os.path.basename(json_path):
+    for label, check in checks:
+        if args.filter not in label:
             continue
-        name, results = check_model(args, json_path)
+        name, results = check()
         for mode, seconds, fused, error, why in results:
             status = "ok" if why is None else "FAIL"
             failed += why is not None
@@ -282,7 +327,9 @@ def main():
                     "CPUs with AVX512-BF16 with `--precision=bf16` (bf16, "
                     f"tolerance {BF16_RELATIVE_TOLERANCE:g} instead of "
                     f"{RELATIVE_TOLERANCE:g}), and on CPUs with AVX-512 for "
-                    "AVX2 (`--mcpu=x86-64-v3`, avx2, dims bound). Fused "
+                    "AVX2 (`--mcpu=x86-64-v3`, avx2, dims bound); "
+                    "all-MiniLM-L6-v2, where `make demo` exported it, in "
+                    "static and bf16 only. Fused "
                     "blocks: fused / present in the model, from "
                     "`xfmr-compile --fusion-report`.\n\n")
             f.write("| model | dims | compile (s) | fused blocks | max rel "

@@ -17,10 +17,15 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
+namespace mlir::xfmr {
+void registerTestDimProverPass();
+} // namespace mlir::xfmr
+
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::xfmr::registerAllXfmrDialects(registry);
   mlir::xfmr::registerAllXfmrPasses();
+  mlir::xfmr::registerTestDimProverPass();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "xfmr optimizer driver\n", registry));
 }

@@ -14,10 +14,8 @@
 // crash, a sanitizer report or a leak is fine: a bad file must end in a
 // message.
 //
-// TODO: the .npy and TensorProto readers and the input binding live in
-// tools/xfmr-run (Npy.cpp, TensorProtoIO.cpp, Inputs.cpp), outside any
-// library a fuzzer can link; once they move into one, they become more
-// modes here, chosen by their magic bytes ("\x93NUMPY" for .npy).
+// The .npy and TensorProto readers and the input binding have fuzzers of
+// their own (tools/xfmr-tensorio-fuzzers).
 //
 //===----------------------------------------------------------------------===//
 

@@ -26,6 +26,10 @@ namespace xfmr::io {
 /// as bool). Errors name the file.
 llvm::Expected<Tensor> readNpy(llvm::StringRef path, xfmr_dtype expected);
 
+/// The same for the contents of a .npy file; errors name it `path`.
+llvm::Expected<Tensor> parseNpy(llvm::StringRef bytes, llvm::StringRef path,
+                                xfmr_dtype expected);
+
 /// Writes `tensor` to `path` as a .npy file.
 llvm::Error writeNpy(llvm::StringRef path, const xfmr_tensor &tensor);
 

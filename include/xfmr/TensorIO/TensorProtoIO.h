@@ -29,6 +29,11 @@ struct NamedTensor {
 /// Errors name the file.
 llvm::Expected<NamedTensor> readTensorProto(llvm::StringRef path);
 
+/// The same for the serialized TensorProto `contents`; errors name it
+/// `path`.
+llvm::Expected<NamedTensor> parseTensorProto(llvm::StringRef contents,
+                                             llvm::StringRef path);
+
 } // namespace xfmr::io
 
 #endif // XFMR_TENSORIO_TENSORPROTOIO_H

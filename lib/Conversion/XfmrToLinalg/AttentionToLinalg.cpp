@@ -31,6 +31,9 @@
 // Rows whose every key is masked give zeros, as ONNX's reference does: the
 // maximum falls back to 0 and an all-zero sum to 1.
 //
+// An ALiBi bias is computed with the scores, slope * position, from the
+// [Hq] slopes and the [B, T] key positions: no score-sized bias tensor.
+//
 //===----------------------------------------------------------------------===//
 
 #include "LoweringUtils.h"
@@ -152,6 +155,8 @@ namespace {
 /// past ones first), the past's length and the scale.
 struct AttentionInputs {
   Value query, keys, values, mask;
+  /// The ALiBi slopes [Hq] and key positions [B or 1, T], or none.
+  Value slopes, positions;
   OpFoldResult pastLength;
   Value scale;
   bool causal;
@@ -159,11 +164,15 @@ struct AttentionInputs {
 
 } // namespace
 
-/// `scale * s`, masked: plus an additive mask element, or -inf where a
-/// keep-mask element is false.
+/// `scale * s`, biased and masked: plus the ALiBi bias `slope * position`,
+/// plus an additive mask element, or -inf where a keep-mask element is
+/// false. The elements that are absent are null.
 static Value scaleAndMask(OpBuilder &b, Location loc, Value s, Value scale,
-                          Value maskElement) {
+                          Value slope, Value position, Value maskElement) {
   s = arith::MulFOp::create(b, loc, s, scale);
+  if (slope)
+    s = arith::AddFOp::create(b, loc, s,
+                              arith::MulFOp::create(b, loc, slope, position));
   if (!maskElement)
     return s;
   if (maskElement.getType().isInteger(1))
@@ -248,13 +257,30 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
     maps.push_back(maskMap);
   }
   bool hasMask = inputs.size() > 1, causal = in.causal;
+  if (in.slopes) {
+    inputs.push_back(splitDim(b, loc, in.slopes, 0, {kvHeads, group}));
+    maps.push_back(map({kKvHead, kGroup}, 5));
+    auto positionsType = cast<RankedTensorType>(in.positions.getType());
+    AffineExpr zeroExpr = getAffineConstantExpr(0, context);
+    inputs.push_back(in.positions);
+    maps.push_back(AffineMap::get(
+        5, 0,
+        {positionsType.getDimSize(0) == 1 ? zeroExpr
+                                          : getAffineDimExpr(kBatch, context),
+         positionsType.getDimSize(1) == 1 ? zeroExpr
+                                          : getAffineDimExpr(kKey, context)},
+        context));
+  }
   Value past = getValueOrCreateConstantIndexOp(b, loc, in.pastLength);
   Value masked = buildParallelGeneric(
       b, loc, inputs, maps,
       tensor::EmptyOp::create(b, loc, scoreSizes, elementType),
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        Value s =
-            scaleAndMask(nb, l, args[0], in.scale, hasMask ? args[1] : Value());
+        unsigned biasArg = hasMask ? 2 : 1;
+        Value s = scaleAndMask(nb, l, args[0], in.scale,
+                               in.slopes ? args[biasArg] : Value(),
+                               in.slopes ? args[biasArg + 1] : Value(),
+                               hasMask ? args[1] : Value());
         if (causal) {
           // Query i sees key j when j <= i + past length.
           Value i = linalg::IndexOp::create(nb, l, kQuery);
@@ -354,6 +380,22 @@ static std::pair<Value, AffineMap> maskTile(OpBuilder &b, Location loc,
   }
   return {extractTile(b, loc, mask, offsets, sizes, kept),
           AffineMap::get(2, 0, exprs, context)};
+}
+
+/// The ALiBi positions of keys [j0, j0 + ks) in batch `batch`, with the map
+/// from the tile's loops (i, j) to them.
+static std::pair<Value, AffineMap> positionTile(OpBuilder &b, Location loc,
+                                                Value positions, Value batch,
+                                                Value j0, OpFoldResult ks) {
+  MLIRContext *context = b.getContext();
+  auto type = cast<RankedTensorType>(positions.getType());
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  OpFoldResult row = type.getDimSize(0) == 1 ? zero : OpFoldResult(batch);
+  if (type.getDimSize(1) == 1)
+    return {extractTile(b, loc, positions, {row, zero}, {one, one}, {}),
+            AffineMap::get(2, 0, {}, context)};
+  return {extractTile(b, loc, positions, {row, j0}, {one, ks}, {1}),
+          dimsMap(context, 2, {1})};
 }
 
 namespace {
@@ -534,6 +576,14 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
     maps.push_back(tileMaskMap);
   }
   bool hasMask = inputs.size() > 1;
+  Value slope;
+  if (in.slopes) {
+    auto [tile, positionMap] =
+        positionTile(b, loc, in.positions, batch, j0, ks);
+    inputs.push_back(tile);
+    maps.push_back(positionMap);
+    slope = tensor::ExtractOp::create(b, loc, in.slopes, ValueRange{head});
+  }
   Value diagonal;
   if (in.causal)
     diagonal = getValueOrCreateConstantIndexOp(
@@ -548,8 +598,9 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
       b, loc, inputs, maps,
       tensor::EmptyOp::create(b, loc, {qs, ks}, elementType),
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        Value s =
-            scaleAndMask(nb, l, args[0], in.scale, hasMask ? args[1] : Value());
+        Value s = scaleAndMask(nb, l, args[0], in.scale, slope,
+                               slope ? args[hasMask ? 2 : 1] : Value(),
+                               hasMask ? args[1] : Value());
         if (diagonal) {
           Value i = linalg::IndexOp::create(nb, l, 0);
           Value j = linalg::IndexOp::create(nb, l, 1);
@@ -633,6 +684,8 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
     in.keys = op.getKey();
     in.values = op.getValue();
     in.mask = op.getMask();
+    in.slopes = op.getAlibiSlopes();
+    in.positions = op.getAlibiPositions();
     in.causal = op.getIsCausal();
     in.pastLength = rewriter.getIndexAttr(0);
     if (Value pastKey = op.getPastKey()) {

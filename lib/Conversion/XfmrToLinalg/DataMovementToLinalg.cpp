@@ -101,6 +101,29 @@ struct ConcatToInsertSlices : OpRewritePattern<ConcatOp> {
   }
 };
 
+/// The input of a split along a dim known only at run time, checked to be
+/// the sum of the parts; a failed split reads zeros of that size instead.
+static Value checkedSplitInput(OpBuilder &b, SplitOp op, int64_t axis) {
+  Value input = op.getInput();
+  auto type = cast<RankedTensorType>(input.getType());
+  if (!type.isDynamicDim(axis))
+    return input;
+  IndexMath m{b, op.getLoc()};
+  int64_t total = 0;
+  for (int64_t size : op.getSizes())
+    total += size;
+  Value dim = m.value(getDimSize(b, m.loc, input, axis));
+  Value failed = m.notEqual(dim, m.constant(total));
+  emitRuntimeCheck(b, m.loc, failed,
+                   describeONNXNode(op, "Split") +
+                       ": the input's dim {0} is {1} but the split sizes add "
+                       "up to {2}",
+                   {m.constant(axis), dim, m.constant(total)});
+  SmallVector<OpFoldResult> sizes = getDimSizes(b, m.loc, input);
+  sizes[axis] = b.getIndexAttr(total);
+  return zerosIfFailed(b, m.loc, failed, input, sizes);
+}
+
 struct SplitToExtractSlices : OpRewritePattern<SplitOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -109,16 +132,15 @@ struct SplitToExtractSlices : OpRewritePattern<SplitOp> {
     Location loc = op.getLoc();
     int64_t rank = op.getInput().getType().getRank();
     int64_t axis = *normalizeAxis(op.getAxis(), rank);
+    Value input = checkedSplitInput(rewriter, op, axis);
     SmallVector<Value> results;
     int64_t offset = 0;
     for (auto [size, result] : llvm::zip_equal(op.getSizes(), op.getResults())) {
-      SmallVector<OpFoldResult> sizes =
-          getDimSizes(rewriter, loc, op.getInput());
+      SmallVector<OpFoldResult> sizes = getDimSizes(rewriter, loc, input);
       sizes[axis] = rewriter.getIndexAttr(size);
       auto [offsets, strides] =
           axisOffsets(rewriter, rank, axis, rewriter.getIndexAttr(offset));
-      Value piece =
-          extractSlice(rewriter, loc, op.getInput(), offsets, sizes, strides);
+      Value piece = extractSlice(rewriter, loc, input, offsets, sizes, strides);
       results.push_back(
           castToResultType(rewriter, loc, piece, result.getType()));
       offset += size;
@@ -167,6 +189,15 @@ struct SliceToTensor : OpRewritePattern<SliceOp> {
     SmallVector<Value> steps =
         op.getSteps() ? m.extractAll(op.getSteps())
                       : SmallVector<Value>(count, m.constant(1));
+    // A step of 0 fails the check and slices with 1, never dividing by 0.
+    for (auto [i, step] : llvm::enumerate(steps)) {
+      Value isZero = m.equal(step, m.constant(0));
+      emitRuntimeCheck(rewriter, loc, isZero,
+                       describeONNXNode(op, "Slice") +
+                           ": 'step' value cannot be 0 (entry {0} of steps)",
+                       {m.constant(i)});
+      step = m.select(isZero, m.constant(1), step);
+    }
     // Axes known at compile time pick the dim of each entry; run-time ones
     // are compared with every dim.
     SmallVector<Value> axes;

@@ -26,6 +26,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -245,6 +246,32 @@ Value expandToResult(PatternRewriter &rewriter, Location loc, Value operand,
   return ExpandOp::create(rewriter, loc, type, operand, shape);
 }
 
+/// The ONNX op type an elementwise op stands for, for messages.
+static std::string onnxOpType(Operation *op) {
+  StringRef name = op->getName().stripDialect();
+  if (name == "less_equal")
+    return "LessOrEqual";
+  if (name == "greater_equal")
+    return "GreaterOrEqual";
+  return convertToCamelFromSnakeCase(name, /*capitalizeFirst=*/true);
+}
+
+/// Checks at run time that each dynamic dim of `operand` broadcasts to the
+/// result's (`init`'s) dim it aligns with.
+static void emitBroadcastChecks(OpBuilder &b, Location loc, Value operand,
+                                Value init, StringRef what) {
+  auto type = cast<RankedTensorType>(operand.getType());
+  int64_t offset =
+      cast<RankedTensorType>(init.getType()).getRank() - type.getRank();
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!type.isDynamicDim(d))
+      continue;
+    emitBroadcastableCheck(b, loc, tensor::DimOp::create(b, loc, operand, d),
+                           b.createOrFold<tensor::DimOp>(loc, init, d + offset),
+                           d + offset, what);
+  }
+}
+
 struct ElementwiseToGeneric : RewritePattern {
   ElementwiseToGeneric(MLIRContext *context)
       : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
@@ -265,11 +292,17 @@ struct ElementwiseToGeneric : RewritePattern {
       return rewriter.notifyMatchFailure(op, "cannot reify the result shape");
 
     SmallVector<Value> operands;
-    for (auto [i, operand] : llvm::enumerate(op->getOperands()))
-      operands.push_back(
-          mayBroadcastAtRunTime(op->getOperands(), i, resultType)
-              ? expandToResult(rewriter, loc, operand, *init)
-              : operand);
+    for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+      if (!mayBroadcastAtRunTime(op->getOperands(), i, resultType)) {
+        operands.push_back(operand);
+        continue;
+      }
+      // Checked here to name this op; the expand checks (and reads safely)
+      // too.
+      emitBroadcastChecks(rewriter, loc, operand, *init,
+                          describeONNXNode(op, onnxOpType(op)));
+      operands.push_back(expandToResult(rewriter, loc, operand, *init));
+    }
     if (isa<DivOp>(op) && !isa<FloatType>(resultType.getElementType()))
       emitNonZeroDivisorCheck(rewriter, loc, op->getOperand(1),
                               describeONNXNode(op, "Div"));

@@ -58,6 +58,18 @@ Value IndexMath::equal(Value x, Value y) {
   return b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, x, y);
 }
 
+Value IndexMath::notEqual(Value x, Value y) {
+  return b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, x, y);
+}
+
+Value IndexMath::either(Value x, Value y) {
+  return b.createOrFold<arith::OrIOp>(loc, x, y);
+}
+
+Value IndexMath::both(Value x, Value y) {
+  return b.createOrFold<arith::AndIOp>(loc, x, y);
+}
+
 Value IndexMath::select(Value cond, Value x, Value y) {
   // Equal constants need no select, and leave offsets and strides static.
   APInt cx, cy;

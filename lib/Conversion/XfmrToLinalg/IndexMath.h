@@ -37,6 +37,10 @@ struct IndexMath {
   Value clamp(Value v, Value lo, Value hi) { return min(max(v, lo), hi); }
   Value lessThan(Value x, Value y);
   Value equal(Value x, Value y);
+  Value notEqual(Value x, Value y);
+  /// The i1 `x || y` and `x && y`.
+  Value either(Value x, Value y);
+  Value both(Value x, Value y);
   Value select(Value cond, Value x, Value y);
   /// `i` + `size` for a negative `i` (ONNX's indices from the back).
   Value wrap(Value i, Value size);

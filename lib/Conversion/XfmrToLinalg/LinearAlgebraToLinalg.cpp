@@ -13,19 +13,72 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "IndexMath.h"
 #include "LoweringUtils.h"
 
+#include "xfmr/Conversion/XfmrToLinalg/RuntimeChecks.h"
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
+#include "xfmr/Dialect/Xfmr/IR/XfmrShapeInference.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 
 using namespace mlir;
 using namespace mlir::xfmr;
+
+/// The operands of a matmul whose dims may disagree only at run time,
+/// checked: the inner dims are equal, and each batch dim read as it is (not
+/// a static 1) is the result's `batch` dims' size in `resultSizes`. A failed
+/// matmul multiplies zeros of the sizes it expects, so that its loops read
+/// nothing outside the operands.
+static std::pair<Value, Value>
+checkedMatMulOperands(OpBuilder &b, MatMulOp op,
+                      ArrayRef<OpFoldResult> resultSizes, int64_t batch) {
+  IndexMath m{b, op.getLoc()};
+  std::string what = describeONNXNode(op, "MatMul");
+  Value lhs = op.getLhs(), rhs = op.getRhs();
+  int64_t lhsRank = op.getLhs().getType().getRank();
+  int64_t rhsRank = op.getRhs().getType().getRank();
+  int64_t lhsK = lhsRank - 1, rhsK = rhsRank == 1 ? 0 : rhsRank - 2;
+  SmallVector<OpFoldResult> lhsSizes = getDimSizes(b, m.loc, lhs);
+  SmallVector<OpFoldResult> rhsSizes = getDimSizes(b, m.loc, rhs);
+  Value k = m.value(lhsSizes[lhsK]), rhsKSize = m.value(rhsSizes[rhsK]);
+  Value failed = m.notEqual(k, rhsKSize);
+  emitRuntimeCheck(b, m.loc, failed,
+                   what + ": the inner dims differ, {0} in A and {1} in B",
+                   {k, rhsKSize});
+  rhsSizes[rhsK] = k;
+  auto checkBatch = [&](Value operand, SmallVectorImpl<OpFoldResult> &sizes) {
+    auto type = cast<RankedTensorType>(operand.getType());
+    int64_t operandBatch = std::max<int64_t>(type.getRank() - 2, 0);
+    for (int64_t d = 0; d < operandBatch; ++d) {
+      if (type.getDimSize(d) == 1)
+        continue;
+      int64_t r = d + batch - operandBatch;
+      Value size = m.value(sizes[d]), expected = m.value(resultSizes[r]);
+      Value differs = m.notEqual(size, expected);
+      emitRuntimeCheck(b, m.loc, differs,
+                       what + ": batch dim {0} of an operand is {1} but {2} "
+                              "in the result (a dim that is 1 only at run "
+                              "time does not broadcast)",
+                       {m.constant(r), size, expected});
+      failed = m.either(failed, differs);
+      sizes[d] = resultSizes[r];
+    }
+  };
+  checkBatch(lhs, lhsSizes);
+  checkBatch(rhs, rhsSizes);
+  if (matchPattern(failed, m_Zero()))
+    return {lhs, rhs};
+  return {zerosIfFailed(b, m.loc, failed, lhs, lhsSizes),
+          zerosIfFailed(b, m.loc, failed, rhs, rhsSizes)};
+}
 
 namespace {
 
@@ -86,8 +139,10 @@ struct MatMulToGeneric : OpRewritePattern<MatMulOp> {
     Value zero = arith::ConstantOp::create(rewriter, loc,
                                            rewriter.getZeroAttr(elementType));
     Value init = createFilled(rewriter, loc, shapes.front(), zero);
-    Value result = buildContraction(rewriter, loc, op.getLhs(), op.getRhs(),
-                                    init, maps, iterators);
+    auto [lhs, rhs] =
+        checkedMatMulOperands(rewriter, op, shapes.front(), batch);
+    Value result =
+        buildContraction(rewriter, loc, lhs, rhs, init, maps, iterators);
     rewriter.replaceOp(op, castToResultType(rewriter, loc, result, resultType));
     return success();
   }
@@ -98,16 +153,22 @@ struct TransposeToLinalg : OpRewritePattern<TransposeOp> {
 
   LogicalResult matchAndRewrite(TransposeOp op,
                                 PatternRewriter &rewriter) const override {
-    FailureOr<Value> init = createEmptyResult(rewriter, op);
-    if (failed(init))
-      return rewriter.notifyMatchFailure(op, "cannot reify the result shape");
-    Value result = linalg::TransposeOp::create(rewriter, op.getLoc(),
-                                               op.getInput(), *init,
+    // The result as the input's dims permuted: the input's type may be
+    // more static than the op's result type, and linalg.transpose wants
+    // the two to agree dim for dim.
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d : op.getPermutation())
+      sizes.push_back(getDimSize(rewriter, loc, input, d));
+    Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
+                                         getElementTypeOrSelf(input));
+    Value result = linalg::TransposeOp::create(rewriter, loc, input, init,
                                                op.getPermutation())
                        .getResult()
                        .front();
-    rewriter.replaceOp(op, castToResultType(rewriter, op.getLoc(), result,
-                                            op.getType()));
+    rewriter.replaceOp(op,
+                       castToResultType(rewriter, loc, result, op.getType()));
     return success();
   }
 };

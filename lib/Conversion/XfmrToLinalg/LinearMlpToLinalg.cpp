@@ -19,8 +19,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "IndexMath.h"
 #include "LoweringUtils.h"
 
+#include "xfmr/Conversion/XfmrToLinalg/RuntimeChecks.h"
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
@@ -28,17 +30,36 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 using namespace mlir::xfmr;
 
 /// `x · w` over the last dim of `x`: [..., K] with [K, N] (or [N, K] when
-/// `transposed`) gives [..., N].
+/// `transposed`) gives [..., N]. A K known only at run time is checked to
+/// be the same in both (`what` starts the message); when it is not, `w` is
+/// read as zeros of `x`'s K.
 static Value project(OpBuilder &b, Location loc, Value x, Value w,
-                     bool transposed) {
+                     bool transposed, StringRef what) {
   auto xType = cast<RankedTensorType>(x.getType());
   int64_t rows = xType.getRank() - 1;
+  {
+    IndexMath m{b, loc};
+    int64_t wK = transposed ? 1 : 0;
+    SmallVector<OpFoldResult> wSizes = getDimSizes(b, loc, w);
+    Value k = m.value(getDimSize(b, loc, x, rows)),
+          wKSize = m.value(wSizes[wK]);
+    Value failed = m.notEqual(k, wKSize);
+    emitRuntimeCheck(
+        b, loc, failed,
+        (what + ": the inner dims differ, {0} in A and {1} in B").str(),
+        {k, wKSize});
+    if (!matchPattern(failed, m_Zero())) {
+      wSizes[wK] = k;
+      w = zerosIfFailed(b, loc, failed, w, wSizes);
+    }
+  }
   // Loop dims: rows..., n, k.
   int64_t n = rows, k = rows + 1, numLoops = rows + 2;
   SmallVector<int64_t> xDims, outDims;
@@ -103,17 +124,19 @@ static Value epilogue(OpBuilder &b, Location loc, Value acc, Value bias,
 /// b)). Gated: the activation goes to the gate projection, whose result
 /// scales the up projection in its epilogue.
 static Value buildMlp(OpBuilder &b, Location loc, MlpOp op, Value x) {
-  Value up = project(b, loc, x, op.getUp(), /*transposed=*/false);
+  std::string what = describeONNXNode(op, "MatMul");
+  Value up = project(b, loc, x, op.getUp(), /*transposed=*/false, what);
   Value hidden;
   if (Value gate = op.getGate()) {
     Value gated =
-        epilogue(b, loc, project(b, loc, x, gate, /*transposed=*/false),
+        epilogue(b, loc, project(b, loc, x, gate, /*transposed=*/false, what),
                  op.getGateBias(), op.getActivation());
     hidden = epilogue(b, loc, up, op.getUpBias(), Activation::none, gated);
   } else {
     hidden = epilogue(b, loc, up, op.getUpBias(), op.getActivation());
   }
-  Value down = project(b, loc, hidden, op.getDown(), /*transposed=*/false);
+  Value down =
+      project(b, loc, hidden, op.getDown(), /*transposed=*/false, what);
   return epilogue(b, loc, down, op.getDownBias(), Activation::none);
 }
 
@@ -171,8 +194,9 @@ struct LinearToGeneric : OpRewritePattern<LinearOp> {
   LogicalResult matchAndRewrite(LinearOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value acc = project(rewriter, loc, op.getInput(), op.getWeight(),
-                        op.getTransposeWeight());
+    Value acc =
+        project(rewriter, loc, op.getInput(), op.getWeight(),
+                op.getTransposeWeight(), describeONNXNode(op, "MatMul"));
     Value result =
         epilogue(rewriter, loc, acc, op.getBias(), op.getActivation());
     rewriter.replaceOp(op,

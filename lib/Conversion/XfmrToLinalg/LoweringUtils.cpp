@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
@@ -51,6 +52,25 @@ Value mlir::xfmr::createFilled(OpBuilder &b, Location loc,
                                ArrayRef<OpFoldResult> sizes, Value value) {
   Value empty = tensor::EmptyOp::create(b, loc, sizes, value.getType());
   return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+}
+
+Value mlir::xfmr::zerosIfFailed(OpBuilder &b, Location loc, Value failed,
+                                Value value, ArrayRef<OpFoldResult> sizes) {
+  auto type = cast<RankedTensorType>(value.getType());
+  return scf::IfOp::create(
+             b, loc, failed,
+             [&](OpBuilder &nb, Location l) {
+               Value zero = arith::ConstantOp::create(
+                   nb, l, nb.getZeroAttr(type.getElementType()));
+               Value zeros = createFilled(nb, l, sizes, zero);
+               if (zeros.getType() != type)
+                 zeros = tensor::CastOp::create(nb, l, type, zeros);
+               scf::YieldOp::create(nb, l, zeros);
+             },
+             [&](OpBuilder &nb, Location l) {
+               scf::YieldOp::create(nb, l, value);
+             })
+      .getResult(0);
 }
 
 Value mlir::xfmr::castToResultType(OpBuilder &b, Location loc, Value value,

@@ -27,6 +27,12 @@ Value createEmptyLike(OpBuilder &b, Location loc, Value like, Type elementType);
 Value createFilled(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
                    Value value);
 
+/// `value` when `failed` (an i1, a failed run-time check) does not hold,
+/// otherwise zeros of `sizes` in `value`'s type: what an op whose check
+/// failed reads instead, so that it reads nothing outside its buffers.
+Value zerosIfFailed(OpBuilder &b, Location loc, Value failed, Value value,
+                    ArrayRef<OpFoldResult> sizes);
+
 /// `value`, through a tensor.cast when its type is less static than `type`
 /// (the op's result type may refine what the lowering computes).
 Value castToResultType(OpBuilder &b, Location loc, Value value, Type type);

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 
 #include <limits>
@@ -71,6 +72,9 @@ static Value toI64(OpBuilder &b, Location loc, Value v) {
 void mlir::xfmr::emitRuntimeCheck(OpBuilder &b, Location loc, Value failed,
                                   StringRef message, ValueRange values) {
   assert(values.size() <= kCheckFailedNumValues && "too many values");
+  // Sizes known at compile time fold a check away.
+  if (matchPattern(failed, m_Zero()))
+    return;
   func::FuncOp callee = getCheckFailedFunction(b, loc);
   SmallVector<Value> args;
   for (Value v : values)
@@ -174,6 +178,25 @@ static void emitRangeChecks(OpBuilder &b, Location loc, Value indices,
       message += " (element " + std::to_string(k) + " of an index tuple)";
     emitRuntimeCheck(b, loc, failed, message, {culprit, first, last});
   }
+}
+
+void mlir::xfmr::emitBroadcastableCheck(OpBuilder &b, Location loc, Value size,
+                                        Value target, int64_t axis,
+                                        StringRef what) {
+  auto differs = [&](Value x, Value y) -> Value {
+    return b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, x, y);
+  };
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value failed = b.createOrFold<arith::AndIOp>(
+      loc, differs(size, target),
+      b.createOrFold<arith::AndIOp>(loc, differs(size, one),
+                                    differs(target, one)));
+  emitRuntimeCheck(
+      b, loc, failed,
+      (what + ": Attempting to broadcast an axis by a dimension other than "
+              "1. {0} by {1} (axis {2})")
+          .str(),
+      {size, target, arith::ConstantIndexOp::create(b, loc, axis)});
 }
 
 void mlir::xfmr::emitIndicesInRangeCheck(OpBuilder &b, Location loc,

@@ -19,14 +19,19 @@
 #include "IndexMath.h"
 #include "LoweringUtils.h"
 
+#include "xfmr/Conversion/XfmrToLinalg/RuntimeChecks.h"
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::xfmr;
@@ -87,8 +92,105 @@ struct ConstantOfShapeToFill : OpRewritePattern<ConstantOfShapeOp> {
   }
 };
 
-/// start + i * delta for each position i of a tensor.empty; a float range's
-/// size is computed here since the op reifies only integer ones.
+/// The most elements a range with run-time operands may have.
+constexpr int64_t kMaxRangeSize = std::numeric_limits<int32_t>::max();
+
+/// The size of an integer range, max(ceil((limit - start) / delta), 0) as
+/// ONNX computes it, checked at run time: delta 0 and sizes past
+/// kMaxRangeSize fail the op's check and give an empty range.
+static Value checkedIntRangeSize(OpBuilder &b, Location loc, Value start,
+                                 Value limit, Value delta, StringRef what) {
+  Type i64 = b.getI64Type();
+  auto toI64 = [&](Value v) -> Value {
+    return v.getType() == i64 ? v : arith::ExtSIOp::create(b, loc, i64, v);
+  };
+  start = toI64(start), limit = toI64(limit), delta = toI64(delta);
+  auto i64Constant = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, i64, v).getResult();
+  };
+  auto compare = [&](arith::CmpIPredicate predicate, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, predicate, x, y).getResult();
+  };
+  Value zero = i64Constant(0);
+  Value deltaIsZero = compare(arith::CmpIPredicate::eq, delta, zero);
+  emitRuntimeCheck(b, loc, deltaIsZero,
+                   (what + ": delta cannot be 0 (start={0}, limit={1})").str(),
+                   {start, limit});
+  // limit - start overflows when the operands' signs differ and the
+  // difference's sign is not the limit's; so does the one quotient
+  // INT64_MIN / -1.
+  Value difference = arith::SubIOp::create(b, loc, limit, start);
+  Value overflows = compare(
+      arith::CmpIPredicate::slt,
+      arith::AndIOp::create(b, loc, arith::XOrIOp::create(b, loc, limit, start),
+                            arith::XOrIOp::create(b, loc, limit, difference)),
+      zero);
+  overflows = arith::OrIOp::create(
+      b, loc, overflows,
+      arith::AndIOp::create(
+          b, loc, compare(arith::CmpIPredicate::eq, delta, i64Constant(-1)),
+          compare(arith::CmpIPredicate::eq, difference,
+                  i64Constant(std::numeric_limits<int64_t>::min()))));
+  Value divisor = arith::SelectOp::create(
+      b, loc, arith::OrIOp::create(b, loc, deltaIsZero, overflows),
+      i64Constant(1), delta);
+  Value size = arith::MaxSIOp::create(
+      b, loc, arith::CeilDivSIOp::create(b, loc, difference, divisor), zero);
+  Value tooLarge = arith::OrIOp::create(
+      b, loc, overflows,
+      compare(arith::CmpIPredicate::sgt, size, i64Constant(kMaxRangeSize)));
+  emitRuntimeCheck(b, loc, tooLarge,
+                   (what + ": start={0}, limit={1}, delta={2} give more than " +
+                    Twine(kMaxRangeSize) + " elements")
+                       .str(),
+                   {start, limit, delta});
+  Value failed = arith::OrIOp::create(b, loc, deltaIsZero, tooLarge);
+  return arith::IndexCastOp::create(
+      b, loc, b.getIndexType(),
+      arith::SelectOp::create(b, loc, failed, zero, size));
+}
+
+/// The same for a floating-point range; NaN operands fail too.
+static Value checkedFloatRangeSize(OpBuilder &b, Location loc, Value start,
+                                   Value limit, Value delta, StringRef what) {
+  Type type = start.getType();
+  auto floatConstant = [&](double v) {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, v))
+        .getResult();
+  };
+  Value zero = floatConstant(0);
+  Value deltaIsZero =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, delta, zero);
+  emitRuntimeCheck(b, loc, deltaIsZero, (what + ": delta cannot be 0").str());
+  Value steps = math::CeilOp::create(
+      b, loc,
+      arith::DivFOp::create(b, loc, arith::SubFOp::create(b, loc, limit, start),
+                            delta));
+  // Not "steps > max", so that NaN fails as well.
+  Value fits =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, steps,
+                            floatConstant(static_cast<double>(kMaxRangeSize)));
+  Value tooLarge = arith::AndIOp::create(
+      b, loc,
+      arith::XOrIOp::create(
+          b, loc, fits, arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1)),
+      arith::XOrIOp::create(
+          b, loc, deltaIsZero,
+          arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1)));
+  emitRuntimeCheck(b, loc, tooLarge,
+                   (what + ": the range has more than " + Twine(kMaxRangeSize) +
+                    " elements, or NaN bounds")
+                       .str());
+  Value safeSteps = arith::SelectOp::create(
+      b, loc, fits, arith::MaximumFOp::create(b, loc, steps, zero), zero);
+  return arith::IndexCastOp::create(
+      b, loc, b.getIndexType(),
+      arith::FPToSIOp::create(b, loc, b.getI64Type(), safeSteps));
+}
+
+/// start + i * delta for each position i of a tensor.empty. A range whose
+/// size is not known at compile time is sized here, checked, rather than by
+/// the op's reification.
 struct RangeToGeneric : OpRewritePattern<RangeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -105,26 +207,15 @@ struct RangeToGeneric : OpRewritePattern<RangeOp> {
     Value start = scalar(op.getStart()), delta = scalar(op.getDelta());
     Value empty;
     if (type.hasStaticShape()) {
-      empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                      elementType);
-    } else if (!isFloat) {
-      FailureOr<Value> reified = createEmptyResult(rewriter, op);
-      if (failed(reified))
-        return rewriter.notifyMatchFailure(op, "cannot reify the result size");
-      empty = *reified;
+      empty =
+          tensor::EmptyOp::create(rewriter, loc, type.getShape(), elementType);
     } else {
-      // max(ceil((limit - start) / delta), 0), as ONNX computes it.
       Value limit = scalar(op.getLimit());
-      Value steps = math::CeilOp::create(
-          rewriter, loc,
-          arith::DivFOp::create(rewriter, loc,
-                                arith::SubFOp::create(rewriter, loc, limit, start),
-                                delta));
-      IndexMath m{rewriter, loc};
-      Value size = m.max(
-          m.toIndex(arith::FPToSIOp::create(rewriter, loc,
-                                            rewriter.getI64Type(), steps)),
-          m.constant(0));
+      std::string what = describeONNXNode(op, "Range");
+      Value size =
+          isFloat
+              ? checkedFloatRangeSize(rewriter, loc, start, limit, delta, what)
+              : checkedIntRangeSize(rewriter, loc, start, limit, delta, what);
       empty = tensor::EmptyOp::create(rewriter, loc, OpFoldResult(size),
                                       elementType);
     }
@@ -331,8 +422,8 @@ static Value reshapeByRuns(OpBuilder &b, Location loc, Value input,
 }
 
 /// Reshape with a shape known at compile time becomes collapse/expand
-/// where its dims can be matched; anything else is a tensor.reshape with the
-/// reified shape.
+/// where its dims can be matched; anything else is a tensor.reshape with
+/// sizes checked at run time.
 struct ReshapeToTensor : OpRewritePattern<ReshapeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -345,19 +436,114 @@ struct ReshapeToTensor : OpRewritePattern<ReshapeOp> {
                          castToResultType(rewriter, loc, *viewed, resultType));
       return success();
     }
-    ReifiedRankedShapedTypeDims shapes;
-    if (failed(reifyResultShapes(rewriter, op, shapes)))
-      return rewriter.notifyMatchFailure(op, "cannot reify the result shape");
-    IndexMath m{rewriter, loc};
     SmallVector<Value> sizes;
-    for (OpFoldResult size : shapes.front())
-      sizes.push_back(m.value(size));
+    Value failed;
+    std::tie(sizes, failed) = checkedSizes(rewriter, op);
     Value shape = indicesToTensor(
         rewriter, loc, sizes,
         RankedTensorType::get({resultType.getRank()}, rewriter.getI64Type()));
-    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, resultType,
-                                                   op.getInput(), shape);
+    auto reshape = [&](OpBuilder &b, Location l) -> Value {
+      return tensor::ReshapeOp::create(b, l, resultType, op.getInput(), shape);
+    };
+    if (matchPattern(failed, m_Zero())) {
+      rewriter.replaceOp(op, reshape(rewriter, loc));
+      return success();
+    }
+    // A failed reshape gives zeros rather than a view past the input's end.
+    auto ifOp = scf::IfOp::create(
+        rewriter, loc, failed,
+        [&](OpBuilder &b, Location l) {
+          SmallVector<OpFoldResult> fillSizes;
+          for (auto [d, size] : llvm::enumerate(sizes))
+            fillSizes.push_back(resultType.isDynamicDim(d)
+                                    ? OpFoldResult(size)
+                                    : b.getIndexAttr(resultType.getDimSize(d)));
+          Value zero = arith::ConstantOp::create(
+              b, l, b.getZeroAttr(resultType.getElementType()));
+          scf::YieldOp::create(b, l, createFilled(b, l, fillSizes, zero));
+        },
+        [&](OpBuilder &b, Location l) {
+          scf::YieldOp::create(b, l, reshape(b, l));
+        });
+    rewriter.replaceOp(op, ifOp.getResults());
     return success();
+  }
+
+  /// The result sizes of a reshape whose shape is known only at run time,
+  /// resolved as ONNX does (0 copies the input's dim unless allowzero, one
+  /// -1 takes the elements left), and whether they fail its checks: a dim
+  /// below -1, two -1s, or sizes that do not hold the input's elements. A
+  /// failed reshape's dynamic dims are 0.
+  static std::pair<SmallVector<Value>, Value> checkedSizes(OpBuilder &b,
+                                                           ReshapeOp op) {
+    IndexMath m{b, op.getLoc()};
+    std::string what = describeONNXNode(op, "Reshape");
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value input = op.getInput();
+    int64_t inputRank = op.getInput().getType().getRank();
+    Value zero = m.constant(0), one = m.constant(1), minusOne = m.constant(-1);
+    Value count = one;
+    for (int64_t d = 0; d < inputRank; ++d)
+      count = m.mul(count, m.value(getDimSize(b, m.loc, input, d)));
+    // `known` is the product of the sizes other than -1, saturated at
+    // `limit` (more than the input holds) so that it cannot wrap around.
+    Value limit = m.add(count, one);
+    Value known = one, inferredDims = zero;
+    Value failed =
+        b.createOrFold<arith::ConstantIntOp>(m.loc, b.getI1Type(), 0);
+    SmallVector<Value> resolved;
+    for (int64_t d = 0; d < resultType.getRank(); ++d) {
+      if (!resultType.isDynamicDim(d)) {
+        Value size = m.constant(resultType.getDimSize(d));
+        known = m.mul(known, size);
+        resolved.push_back(size);
+        continue;
+      }
+      Value v = m.extract(op.getShape(), {d});
+      if (!op.getAllowzero() && d < inputRank)
+        v = m.select(m.equal(v, zero), m.value(getDimSize(b, m.loc, input, d)),
+                     v);
+      Value tooSmall = m.lessThan(v, minusOne);
+      emitRuntimeCheck(b, m.loc, tooSmall,
+                       what + ": a dimension cannot be less than -1, got {0} "
+                              "(dim {1} of the shape)",
+                       {v, m.constant(d)});
+      failed = m.either(failed, tooSmall);
+      Value isInferred = m.equal(v, minusOne);
+      inferredDims = m.add(inferredDims, m.select(isInferred, one, zero));
+      Value factor = m.max(v, one);
+      Value saturates = m.both(
+          m.notEqual(v, zero),
+          m.lessThan(b.createOrFold<arith::DivUIOp>(m.loc, limit, factor),
+                     known));
+      known = m.select(m.lessThan(v, zero), known,
+                       m.select(saturates, limit, m.mul(known, v)));
+      resolved.push_back(v);
+    }
+    Value twoInferred = m.lessThan(one, inferredDims);
+    emitRuntimeCheck(b, m.loc, twoInferred,
+                     what + ": at most one dimension can be -1, the shape "
+                            "has {0}",
+                     {inferredDims});
+    Value inferred =
+        b.createOrFold<arith::DivUIOp>(m.loc, count, m.max(known, one));
+    Value requested =
+        m.select(m.equal(inferredDims, zero), known, m.mul(known, inferred));
+    Value mismatch = m.notEqual(requested, count);
+    emitRuntimeCheck(b, m.loc, mismatch,
+                     what + ": the input tensor cannot be reshaped to the "
+                            "requested shape: the input has {0} elements "
+                            "but the shape holds {1}",
+                     {count, requested});
+    failed = m.either(failed, m.either(twoInferred, mismatch));
+    SmallVector<Value> sizes;
+    for (auto [d, v] : llvm::enumerate(resolved))
+      sizes.push_back(
+          resultType.isDynamicDim(d)
+              ? m.select(failed, zero,
+                         m.select(m.equal(v, minusOne), inferred, v))
+              : v);
+    return {sizes, failed};
   }
 
   static std::optional<Value> reshapeAsView(OpBuilder &b, ReshapeOp op) {
@@ -527,6 +713,19 @@ struct ExpandToGeneric : OpRewritePattern<ExpandOp> {
         reads.push_back(Read::AtRunTime);
     }
 
+    // Each input dim must broadcast to its target at run time; a failed run
+    // still reads inside the input (below).
+    IndexMath m{rewriter, loc};
+    for (int64_t d = 0; d < inputType.getRank(); ++d) {
+      int64_t s = d + offset - shapeOffset;
+      if (s < 0 || inputType.getDimSize(d) == 1)
+        continue;
+      emitBroadcastableCheck(rewriter, loc,
+                             m.value(getDimSize(rewriter, loc, input, d)),
+                             m.extract(op.getShape(), {s}), d + offset,
+                             describeONNXNode(op, "Expand"));
+    }
+
     MLIRContext *context = rewriter.getContext();
     Value result;
     if (!llvm::is_contained(reads, Read::AtRunTime)) {
@@ -542,14 +741,19 @@ struct ExpandToGeneric : OpRewritePattern<ExpandOp> {
             return args[0];
           });
     } else {
-      IndexMath m{rewriter, loc};
-      SmallVector<Value> isOne;
-      for (int64_t d = 0; d < inputType.getRank(); ++d)
-        isOne.push_back(
-            reads[d] == Read::AtRunTime
-                ? m.equal(m.value(getDimSize(rewriter, loc, input, d)),
-                          m.constant(1))
-                : Value());
+      // A dim that is neither 1 nor its target's size failed the check;
+      // the reads stay below its size.
+      SmallVector<Value> isOne, last;
+      for (int64_t d = 0; d < inputType.getRank(); ++d) {
+        if (reads[d] != Read::AtRunTime) {
+          isOne.push_back(Value());
+          last.push_back(Value());
+          continue;
+        }
+        Value size = m.value(getDimSize(rewriter, loc, input, d));
+        isOne.push_back(m.equal(size, m.constant(1)));
+        last.push_back(m.sub(size, m.constant(1)));
+      }
       result = buildIndexedGeneric(
           rewriter, loc, *empty, {}, {},
           [&](OpBuilder &b, Location l, ValueRange,
@@ -561,7 +765,7 @@ struct ExpandToGeneric : OpRewritePattern<ExpandOp> {
               if (read == Read::Broadcast)
                 i = bm.constant(0);
               else if (read == Read::AtRunTime)
-                i = bm.select(isOne[d], bm.constant(0), i);
+                i = bm.select(isOne[d], bm.constant(0), bm.min(i, last[d]));
               position.push_back(i);
             }
             return tensor::ExtractOp::create(b, l, input, position);

@@ -13,6 +13,8 @@
 
 #include "NodeImporter.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::xfmr::onnx_import;
 namespace x = mlir::xfmr;
@@ -53,6 +55,171 @@ static LogicalResult convertVariadic(NodeContext &ctx) {
   return ctx.setOutputs(*acc);
 }
 
+/// Sum and Mean: the sum of one or more inputs, broadcast; Mean divides it
+/// by their number.
+static LogicalResult convertSumOrMean(NodeContext &ctx) {
+  Formula f(ctx);
+  FailureOr<Value> acc = ctx.requiredFloatInput(0, "data_0");
+  if (failed(acc))
+    return failure();
+  unsigned count = 1;
+  for (unsigned i = 1; i < ctx.numInputs(); ++i) {
+    if (Value next = ctx.input(i)) {
+      acc = f.op<x::AddOp>(acc, next);
+      ++count;
+    }
+  }
+  if (ctx.opType() == "Mean" && count > 1)
+    acc = f.op<x::DivOp>(acc, f.scalar(acc, count));
+  return ctx.setOutput(acc);
+}
+
+/// x rounded toward zero (floating point).
+static FailureOr<Value> truncate(Formula &f, FailureOr<Value> x) {
+  return f.where(f.op<x::LessOp>(x, f.scalar(x, 0.0)), f.op<x::CeilOp>(x),
+                 f.op<x::FloorOp>(x));
+}
+
+/// Mod: with fmod = 1 C's fmod (the remainder takes the dividend's sign),
+/// with fmod = 0 Python's % (the divisor's sign). Both start from
+/// a - trunc(a / b) * b; integer division truncates, and its run-time check
+/// reports a zero divisor at this node.
+static LogicalResult convertMod(NodeContext &ctx) {
+  Formula f(ctx);
+  FailureOr<Value> a = ctx.requiredInput(0, "A");
+  FailureOr<Value> b = ctx.requiredInput(1, "B");
+  if (failed(a) || failed(b))
+    return failure();
+  Type elementType = ctx.inputType(0).getElementType();
+  if (elementType != ctx.inputType(1).getElementType())
+    return ctx.emitError() << "Mod inputs have element types " << elementType
+                           << " and " << ctx.inputType(1).getElementType();
+  bool isFloat = isa<FloatType>(elementType);
+  if (!isFloat && (!elementType.isInteger() || elementType.isInteger(1)))
+    return ctx.emitError() << "Mod needs numeric inputs, got " << elementType;
+  FailureOr<Value> quotient = f.op<x::DivOp>(a, b);
+  if (isFloat)
+    quotient = truncate(f, quotient);
+  FailureOr<Value> rem = f.op<x::SubOp>(a, f.op<x::MulOp>(quotient, b));
+  if (isFloat) {
+    // A finite dividend over an infinite divisor is its own remainder
+    // (the formula would give inf * 0).
+    FailureOr<Value> inf = f.scalar(a, std::numeric_limits<double>::infinity());
+    FailureOr<Value> finiteOverInfinite = f.op<x::AndOp>(
+        f.op<x::EqualOp>(f.op<x::AbsOp>(b), inf),
+        f.op<x::NotOp>(f.op<x::EqualOp>(f.op<x::AbsOp>(a), inf)));
+    rem = f.where(finiteOverInfinite, a, rem);
+  }
+  if (ctx.getInt("fmod", 0))
+    return ctx.setOutput(rem);
+  // A nonzero remainder whose sign is not the divisor's moves by one divisor.
+  FailureOr<Value> zero = f.scalar(rem, 0.0);
+  FailureOr<Value> signsDiffer =
+      f.op<x::XorOp>(f.op<x::LessOp>(rem, zero), f.op<x::LessOp>(b, zero));
+  FailureOr<Value> nonzero = f.op<x::NotOp>(f.op<x::EqualOp>(rem, zero));
+  return ctx.setOutput(f.where(f.op<x::AndOp>(signsDiffer, nonzero),
+                               f.op<x::AddOp>(rem, b), rem));
+}
+
+/// Sign: 1, -1, or x itself where it is 0 (or NaN).
+static LogicalResult convertSign(NodeContext &ctx) {
+  Formula f(ctx);
+  FailureOr<Value> x = ctx.requiredInput(0, "input");
+  if (succeeded(x) && ctx.inputType(0).getElementType().isInteger(1))
+    return ctx.emitError() << "Sign needs a numeric input, got i1";
+  FailureOr<Value> zero = f.scalar(x, 0.0);
+  return ctx.setOutput(
+      f.where(f.op<x::GreaterOp>(x, zero), f.scalar(x, 1.0),
+              f.where(f.op<x::LessOp>(x, zero), f.scalar(x, -1.0), x)));
+}
+
+/// IsInf: x == +inf (detect_positive) or x == -inf (detect_negative).
+static LogicalResult convertIsInf(NodeContext &ctx) {
+  Formula f(ctx);
+  FailureOr<Value> x = ctx.requiredFloatInput(0, "X");
+  if (failed(x))
+    return failure();
+  bool detectPositive = ctx.getInt("detect_positive", 1);
+  bool detectNegative = ctx.getInt("detect_negative", 1);
+  // Nothing to detect: false everywhere (x < x is, NaN included).
+  if (!detectPositive && !detectNegative)
+    return ctx.setOutput(f.op<x::LessOp>(x, x));
+  double inf = std::numeric_limits<double>::infinity();
+  FailureOr<Value> result;
+  if (detectPositive)
+    result = f.op<x::EqualOp>(x, f.scalar(x, inf));
+  if (detectNegative) {
+    FailureOr<Value> negative = f.op<x::EqualOp>(x, f.scalar(x, -inf));
+    result = detectPositive ? f.op<x::OrOp>(result, negative) : negative;
+  }
+  return ctx.setOutput(result);
+}
+
+//===----------------------------------------------------------------------===//
+// Formulas of exp, log, sin and cos
+//===----------------------------------------------------------------------===//
+
+/// Tan: sin(x) / cos(x).
+static FailureOr<Value> tangent(NodeContext &ctx, Value x) {
+  Formula f(ctx);
+  return f.op<x::DivOp>(f.op<x::SinOp>(x), f.op<x::CosOp>(x));
+}
+
+/// Sinh and Cosh: (exp(x) -+ exp(-x)) / 2.
+template <typename CombineOp>
+static FailureOr<Value> hyperbolic(NodeContext &ctx, Value x) {
+  Formula f(ctx);
+  FailureOr<Value> sum =
+      f.op<CombineOp>(f.op<x::ExpOp>(x), f.op<x::ExpOp>(f.op<x::NegOp>(x)));
+  return f.op<x::MulOp>(sum, f.scalar(x, 0.5));
+}
+
+/// Asinh: sign(x) * log(|x| + sqrt(x^2 + 1)), on |x| so that no digits
+/// cancel for negative x.
+static FailureOr<Value> inverseSinh(NodeContext &ctx, Value x) {
+  Formula f(ctx);
+  FailureOr<Value> magnitude = f.op<x::AbsOp>(x);
+  FailureOr<Value> root =
+      f.op<x::SqrtOp>(f.op<x::AddOp>(f.op<x::MulOp>(x, x), f.scalar(x, 1.0)));
+  FailureOr<Value> result = f.op<x::LogOp>(f.op<x::AddOp>(magnitude, root));
+  return f.where(f.op<x::LessOp>(x, f.scalar(x, 0.0)), f.op<x::NegOp>(result),
+                 result);
+}
+
+/// Acosh: log(x + sqrt(x^2 - 1)).
+static FailureOr<Value> inverseCosh(NodeContext &ctx, Value x) {
+  Formula f(ctx);
+  FailureOr<Value> root =
+      f.op<x::SqrtOp>(f.op<x::SubOp>(f.op<x::MulOp>(x, x), f.scalar(x, 1.0)));
+  return f.op<x::LogOp>(f.op<x::AddOp>(x, root));
+}
+
+/// Atanh: log((1 + x) / (1 - x)) / 2.
+static FailureOr<Value> inverseTanh(NodeContext &ctx, Value x) {
+  Formula f(ctx);
+  FailureOr<Value> one = f.scalar(x, 1.0);
+  FailureOr<Value> ratio =
+      f.op<x::DivOp>(f.op<x::AddOp>(one, x), f.op<x::SubOp>(one, x));
+  return f.op<x::MulOp>(f.op<x::LogOp>(ratio), f.scalar(x, 0.5));
+}
+
+/// Round, halves to even: from r = floor(x) and the exact fraction x - r,
+/// up when the fraction is over one half, or is one half and r is odd.
+static FailureOr<Value> roundHalfToEven(NodeContext &ctx, Value x) {
+  Formula f(ctx);
+  FailureOr<Value> down = f.op<x::FloorOp>(x);
+  FailureOr<Value> fraction = f.op<x::SubOp>(x, down);
+  FailureOr<Value> half = f.scalar(x, 0.5);
+  FailureOr<Value> odd = f.op<x::NotOp>(f.op<x::EqualOp>(
+      f.op<x::MulOp>(f.op<x::FloorOp>(f.op<x::MulOp>(down, half)),
+                     f.scalar(x, 2.0)),
+      down));
+  FailureOr<Value> up =
+      f.op<x::OrOp>(f.op<x::GreaterOp>(fraction, half),
+                    f.op<x::AndOp>(f.op<x::EqualOp>(fraction, half), odd));
+  return f.where(up, f.op<x::AddOp>(down, f.scalar(x, 1.0)), down);
+}
+
 static LogicalResult convertPow(NodeContext &ctx) {
   FailureOr<Value> base = ctx.requiredInput(0, "X");
   FailureOr<Value> exponent = ctx.requiredInput(1, "Y");
@@ -68,11 +235,9 @@ static LogicalResult convertPow(NodeContext &ctx) {
 
 /// IsNaN(x) is !(x == x): the ordered comparison is false only for NaN.
 static LogicalResult convertIsNaN(NodeContext &ctx) {
-  FailureOr<Value> input = ctx.requiredInput(0, "X");
+  FailureOr<Value> input = ctx.requiredFloatInput(0, "X");
   if (failed(input))
     return failure();
-  if (!isa<FloatType>(ctx.inputType(0).getElementType()))
-    return ctx.emitError() << "IsNaN needs a floating-point input";
   FailureOr<Value> same = ctx.value<x::EqualOp>(*input, *input);
   if (failed(same))
     return failure();
@@ -247,6 +412,18 @@ void mlir::xfmr::onnx_import::registerElementwiseOps(OpRegistry &r) {
   r.add("", "Xor", convertBinary<x::XorOp>);
   r.add("", "Where", convertWhere);
   r.add("", "IsNaN", convertIsNaN, 9);
+  r.add("", "IsInf", convertIsInf, 10);
+  r.add("", "Sign", convertSign, 9);
+  r.add("", "Mod", convertMod, 10);
+  r.add("", "Sum", convertSumOrMean, 8);
+  r.add("", "Tan", convertFloatFormula<tangent>, 7);
+  r.add("", "Sinh", convertFloatFormula<hyperbolic<x::SubOp>>, 9);
+  r.add("", "Cosh", convertFloatFormula<hyperbolic<x::AddOp>>, 9);
+  r.add("", "Asinh", convertFloatFormula<inverseSinh>, 9);
+  r.add("", "Acosh", convertFloatFormula<inverseCosh>, 9);
+  r.add("", "Atanh", convertFloatFormula<inverseTanh>, 9);
+  r.add("", "Round", convertFloatFormula<roundHalfToEven>, 11);
+  r.add("", "Mean", convertSumOrMean, 8);
 
   r.add("", "Cast", convertCast);
   r.add("", "CastLike", convertCast, 15);

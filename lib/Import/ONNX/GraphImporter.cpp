@@ -387,9 +387,24 @@ OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
     return nullptr;
   func::ReturnOp::create(builder, fileLoc, *results);
   func.setType(builder.getFunctionType(inputTypes, ValueRange(*results).getTypes()));
-  for (auto [i, info] : llvm::enumerate(graph.output()))
-    func.setResultAttrs(i, builder.getDictionaryAttr({builder.getNamedAttr(
-                               "xfmr.name", builder.getStringAttr(info.name()))}));
+  for (auto [i, info] : llvm::enumerate(graph.output())) {
+    llvm::SmallVector<NamedAttribute> attrs = {
+        builder.getNamedAttr("xfmr.name", builder.getStringAttr(info.name()))};
+    // The file's names of the outputs' dims, as ONNX Runtime reports them.
+    const onnx::TypeProto::Tensor &tensor = info.type().tensor_type();
+    auto resultType = dyn_cast<RankedTensorType>((*results)[i].getType());
+    if (tensor.has_shape() && resultType &&
+        tensor.shape().dim_size() == resultType.getRank() &&
+        llvm::any_of(tensor.shape().dim(),
+                     [](const auto &dim) { return dim.has_dim_param(); })) {
+      llvm::SmallVector<Attribute> dimNames;
+      for (const onnx::TensorShapeProto::Dimension &dim : tensor.shape().dim())
+        dimNames.push_back(builder.getStringAttr(dim.dim_param()));
+      attrs.push_back(
+          builder.getNamedAttr("xfmr.dims", builder.getArrayAttr(dimNames)));
+    }
+    func.setResultAttrs(i, builder.getDictionaryAttr(attrs));
+  }
 
   if (failed(verify(*module)))
     return nullptr;

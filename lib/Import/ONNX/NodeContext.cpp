@@ -49,7 +49,10 @@ const OpRegistry &OpRegistry::get() {
   static const OpRegistry registry = [] {
     OpRegistry r;
     registerElementwiseOps(r);
+    registerActivationOps(r);
     registerShapeOps(r);
+    registerDataMovementOps(r);
+    registerNormalizationOps(r);
     registerTensorOps(r);
     registerTransformerOps(r);
     registerMicrosoftOps(r);
@@ -73,6 +76,18 @@ FailureOr<Value> NodeContext::requiredInput(unsigned i, llvm::StringRef what) {
     return v;
   return emitError() << opType() << " needs input " << i << " (" << what
                      << ")";
+}
+
+FailureOr<Value> NodeContext::requiredFloatInput(unsigned i,
+                                                 llvm::StringRef what) {
+  FailureOr<Value> v = requiredInput(i, what);
+  if (failed(v))
+    return failure();
+  Type elementType = inputType(i).getElementType();
+  if (!isa<FloatType>(elementType))
+    return emitError() << opType() << " needs a floating-point input " << i
+                       << " (" << what << "), got " << elementType;
+  return v;
 }
 
 RankedTensorType NodeContext::inputType(unsigned i) const {
@@ -170,6 +185,16 @@ Value NodeContext::i64Vector(llvm::ArrayRef<int64_t> values) {
                                     b.getI64Type());
   return mlir::xfmr::ConstantOp::create(b, nodeLoc, type,
                                         DenseIntElementsAttr::get(type, values));
+}
+
+Value NodeContext::positionsAlong(int64_t axis, int64_t rank, int64_t size) {
+  llvm::SmallVector<int64_t> shape(rank, 1), positions;
+  shape[axis] = size;
+  for (int64_t i = 0; i < size; ++i)
+    positions.push_back(i);
+  auto type = RankedTensorType::get(shape, b.getI64Type());
+  return mlir::xfmr::ConstantOp::create(
+      b, nodeLoc, type, DenseIntElementsAttr::get(type, positions));
 }
 
 Value NodeContext::scalar(Type elementType, double value) {

@@ -69,6 +69,9 @@ private:
 };
 
 void registerElementwiseOps(OpRegistry &registry);
+void registerActivationOps(OpRegistry &registry);
+void registerDataMovementOps(OpRegistry &registry);
+void registerNormalizationOps(OpRegistry &registry);
 void registerShapeOps(OpRegistry &registry);
 void registerTensorOps(OpRegistry &registry);
 void registerTransformerOps(OpRegistry &registry);
@@ -110,6 +113,8 @@ public:
   Value input(unsigned i) const;
   /// Input `i`, which must be there; emits an error naming it otherwise.
   mlir::FailureOr<Value> requiredInput(unsigned i, llvm::StringRef what);
+  /// Like requiredInput, for an input that must be floating point.
+  mlir::FailureOr<Value> requiredFloatInput(unsigned i, llvm::StringRef what);
   /// The input's type, which is always a ranked tensor.
   mlir::RankedTensorType inputType(unsigned i) const;
 
@@ -149,6 +154,9 @@ public:
   std::optional<llvm::SmallVector<double>> constantFloats(unsigned i) const;
   /// A 1-D i64 constant.
   Value i64Vector(llvm::ArrayRef<int64_t> values);
+  /// 0, 1, ..., size - 1 along dim `axis` of a rank-`rank` i64 constant
+  /// whose other dims are 1 (to compare with indices).
+  Value positionsAlong(int64_t axis, int64_t rank, int64_t size);
   /// A 0-D constant of `elementType`.
   Value scalar(Type elementType, double value);
   /// A constant holding a tensor attribute of the node (Constant's value).
@@ -221,6 +229,67 @@ private:
   llvm::SmallVector<Value> outputs;
   friend class GraphImporter;
 };
+
+/// Writes a decomposition (an ONNX op as a formula of xfmr ops) as one
+/// expression: every step takes FailureOr operands and passes a failure,
+/// already reported at the node, through.
+class Formula {
+public:
+  explicit Formula(NodeContext &ctx) : ctx(ctx) {}
+
+  template <typename OpTy> mlir::FailureOr<Value> op(mlir::FailureOr<Value> x) {
+    if (mlir::failed(x))
+      return mlir::failure();
+    return ctx.value<OpTy>(*x);
+  }
+  template <typename OpTy>
+  mlir::FailureOr<Value> op(mlir::FailureOr<Value> lhs,
+                            mlir::FailureOr<Value> rhs) {
+    if (mlir::failed(lhs) || mlir::failed(rhs))
+      return mlir::failure();
+    return ctx.value<OpTy>(*lhs, *rhs);
+  }
+  mlir::FailureOr<Value> where(mlir::FailureOr<Value> cond,
+                               mlir::FailureOr<Value> onTrue,
+                               mlir::FailureOr<Value> onFalse) {
+    if (mlir::failed(cond) || mlir::failed(onTrue) || mlir::failed(onFalse))
+      return mlir::failure();
+    return ctx.value<mlir::xfmr::WhereOp>(*cond, *onTrue, *onFalse);
+  }
+  /// A 0-D constant of the element type of `like`.
+  mlir::FailureOr<Value> scalar(mlir::FailureOr<Value> like, double value) {
+    if (mlir::failed(like))
+      return mlir::failure();
+    return ctx.scalar(
+        mlir::cast<mlir::ShapedType>(like->getType()).getElementType(), value);
+  }
+
+private:
+  NodeContext &ctx;
+};
+
+/// A formula of xfmr ops for a unary floating-point op, given its input X.
+using FloatFormula = mlir::FailureOr<Value> (*)(NodeContext &, Value);
+
+/// Imports a unary floating-point op as `formula`. f16 and bf16 are
+/// computed in f32 and rounded once at the end, as ONNX's reference does: a
+/// formula of several steps would otherwise round at each.
+template <FloatFormula formula>
+LogicalResult convertFloatFormula(NodeContext &ctx) {
+  mlir::FailureOr<Value> x = ctx.requiredFloatInput(0, "X");
+  if (mlir::failed(x))
+    return mlir::failure();
+  Type elementType = ctx.inputType(0).getElementType();
+  bool widen = elementType.getIntOrFloatBitWidth() < 32;
+  if (widen)
+    x = ctx.castTo(*x, ctx.builder().getF32Type());
+  if (mlir::failed(x))
+    return mlir::failure();
+  mlir::FailureOr<Value> y = formula(ctx, *x);
+  if (widen && mlir::succeeded(y))
+    y = ctx.castTo(*y, elementType);
+  return ctx.setOutput(y);
+}
 
 //===----------------------------------------------------------------------===//
 // Tensors

@@ -290,37 +290,161 @@ static LogicalResult convertConv(NodeContext &ctx) {
 // Reductions
 //===----------------------------------------------------------------------===//
 
+/// The axes of a reduction: an attribute before opset `axesInputSince`, a
+/// constant input from then on (none: every axis).
+static FailureOr<llvm::SmallVector<int64_t>>
+reductionAxes(NodeContext &ctx, int64_t axesInputSince) {
+  if (ctx.opset() < axesInputSince)
+    return ctx.getInts("axes");
+  if (!ctx.input(1))
+    return llvm::SmallVector<int64_t>();
+  std::optional<llvm::SmallVector<int64_t>> values = ctx.constantInts(1);
+  if (!values)
+    return ctx.unsupported("axes computed at run time");
+  return *values;
+}
+
+/// True when the reduction reduces nothing: no axes with
+/// noop_with_empty_axes.
+static bool reducesNothing(NodeContext &ctx, llvm::ArrayRef<int64_t> axes) {
+  return axes.empty() && ctx.getInt("noop_with_empty_axes", 0);
+}
+
+template <typename OpTy>
+static FailureOr<Value> reduce(NodeContext &ctx, FailureOr<Value> data,
+                               llvm::ArrayRef<int64_t> axes, bool keepdims) {
+  if (failed(data))
+    return failure();
+  Builder &b = ctx.builder();
+  return ctx.value<OpTy>(*data, b.getDenseI64ArrayAttr(axes),
+                         b.getBoolAttr(keepdims));
+}
+
 /// `axesInputSince` is the opset from which the axes are an input.
 template <typename OpTy, int64_t axesInputSince>
 static LogicalResult convertReduce(NodeContext &ctx) {
   FailureOr<Value> data = ctx.requiredInput(0, "data");
+  FailureOr<llvm::SmallVector<int64_t>> axes =
+      reductionAxes(ctx, axesInputSince);
+  if (failed(data) || failed(axes))
+    return failure();
+  if (reducesNothing(ctx, *axes))
+    return ctx.setOutputs(*data);
+  return ctx.setOutput(
+      reduce<OpTy>(ctx, data, *axes, ctx.getInt("keepdims", 1)));
+}
+
+/// The reductions that are a sum between elementwise steps: ReduceSumSquare
+/// (sum of x*x), ReduceL1 (sum of |x|), ReduceL2 (sqrt of the sum of x*x)
+/// and ReduceLogSum (log of the sum). With no axes and
+/// noop_with_empty_axes only the elementwise steps remain, as in ONNX's
+/// reference.
+static LogicalResult convertSumReduction(NodeContext &ctx) {
+  Formula f(ctx);
+  FailureOr<Value> data = ctx.requiredInput(0, "data");
+  FailureOr<llvm::SmallVector<int64_t>> axes = reductionAxes(ctx, 18);
+  if (failed(data) || failed(axes))
+    return failure();
+  StringRef op = ctx.opType();
+  if ((op == "ReduceL2" || op == "ReduceLogSum") &&
+      failed(ctx.requiredFloatInput(0, "data")))
+    return failure();
+  FailureOr<Value> terms = data;
+  if (op == "ReduceSumSquare" || op == "ReduceL2")
+    terms = f.op<x::MulOp>(data, data);
+  else if (op == "ReduceL1")
+    terms = f.op<x::AbsOp>(data);
+  FailureOr<Value> sum =
+      reducesNothing(ctx, *axes)
+          ? terms
+          : reduce<x::ReduceSumOp>(ctx, terms, *axes,
+                                   ctx.getInt("keepdims", 1));
+  if (op == "ReduceL2")
+    return ctx.setOutput(f.op<x::SqrtOp>(sum));
+  if (op == "ReduceLogSum")
+    return ctx.setOutput(f.op<x::LogOp>(sum));
+  return ctx.setOutput(sum);
+}
+
+/// ReduceLogSumExp as m + log(sum(exp(x - m))) with m the maximum, which
+/// does not overflow where exp(x) would.
+static LogicalResult convertReduceLogSumExp(NodeContext &ctx) {
+  Formula f(ctx);
+  FailureOr<Value> data = ctx.requiredFloatInput(0, "data");
   if (failed(data))
     return failure();
-  llvm::SmallVector<int64_t> axes;
-  if (ctx.opset() < axesInputSince) {
-    axes = ctx.getInts("axes");
-  } else if (ctx.input(1)) {
-    std::optional<llvm::SmallVector<int64_t>> values = ctx.constantInts(1);
-    if (!values)
-      return ctx.unsupported("axes computed at run time");
-    axes = *values;
-  }
-  if (axes.empty() && ctx.getInt("noop_with_empty_axes", 0))
-    return ctx.setOutputs(*data);
+  FailureOr<llvm::SmallVector<int64_t>> axes = reductionAxes(ctx, 18);
+  if (failed(axes))
+    return failure();
+  if (reducesNothing(ctx, *axes))
+    return ctx.setOutput(f.op<x::LogOp>(f.op<x::ExpOp>(data)));
+  bool keepdims = ctx.getInt("keepdims", 1);
+  FailureOr<Value> max = reduce<x::ReduceMaxOp>(ctx, data, *axes, true);
+  FailureOr<Value> sum = reduce<x::ReduceSumOp>(
+      ctx, f.op<x::ExpOp>(f.op<x::SubOp>(data, max)), *axes, keepdims);
+  FailureOr<Value> offset =
+      keepdims ? max : reduce<x::ReduceMaxOp>(ctx, data, *axes, false);
+  return ctx.setOutput(f.op<x::AddOp>(f.op<x::LogOp>(sum), offset));
+}
+
+static FailureOr<Value> argMax(NodeContext &ctx, FailureOr<Value> data) {
+  if (failed(data))
+    return failure();
   Builder &b = ctx.builder();
-  return ctx.setOutput(ctx.value<OpTy>(*data, b.getDenseI64ArrayAttr(axes),
-                                        b.getBoolAttr(ctx.getInt("keepdims", 1))));
+  return ctx.value<x::ArgMaxOp>(
+      *data, b.getI64IntegerAttr(ctx.getInt("axis", 0)),
+      b.getBoolAttr(ctx.getInt("keepdims", 1)),
+      b.getBoolAttr(ctx.getInt("select_last_index", 0)));
 }
 
 static LogicalResult convertArgMax(NodeContext &ctx) {
+  return ctx.setOutput(argMax(ctx, ctx.requiredInput(0, "data")));
+}
+
+/// Hardmax: 1 at the first maximum along `axis`, 0 elsewhere; the ArgMax
+/// compared with the positions along the axis (whose size must be static).
+static LogicalResult convertHardmax(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredFloatInput(0, "input");
+  if (failed(input))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  int64_t axis = ctx.getInt("axis", -1);
+  if (axis < -rank || axis >= rank)
+    return ctx.emitError() << "Hardmax axis " << axis
+                           << " is out of range for rank " << rank;
+  if (axis < 0)
+    axis += rank;
+  int64_t size = type.getDimSize(axis);
+  if (ShapedType::isDynamic(size))
+    return ctx.unsupported("an axis whose size is known only at run time");
+  Builder &b = ctx.builder();
+  FailureOr<Value> index =
+      ctx.value<x::ArgMaxOp>(*input, b.getI64IntegerAttr(axis),
+                             b.getBoolAttr(true), b.getBoolAttr(false));
+  if (failed(index))
+    return failure();
+  FailureOr<Value> isMax =
+      ctx.value<x::EqualOp>(*index, ctx.positionsAlong(axis, rank, size));
+  if (failed(isMax))
+    return failure();
+  return ctx.setOutput(ctx.castTo(*isMax, type.getElementType()));
+}
+
+/// ArgMin is ArgMax of an order-reversing map: -x for floats, -1 - x (which
+/// cannot overflow) for integers.
+static LogicalResult convertArgMin(NodeContext &ctx) {
+  Formula f(ctx);
   FailureOr<Value> data = ctx.requiredInput(0, "data");
   if (failed(data))
     return failure();
-  Builder &b = ctx.builder();
-  return ctx.setOutput(ctx.value<x::ArgMaxOp>(
-                            *data, b.getI64IntegerAttr(ctx.getInt("axis", 0)),
-                            b.getBoolAttr(ctx.getInt("keepdims", 1)),
-                            b.getBoolAttr(ctx.getInt("select_last_index", 0))));
+  Type elementType = ctx.inputType(0).getElementType();
+  if (elementType.isInteger(1))
+    return ctx.emitError() << "ArgMin needs a numeric input, got i1";
+  FailureOr<Value> reversed = isa<FloatType>(elementType)
+                                  ? f.op<x::NegOp>(data)
+                                  : f.op<x::SubOp>(f.scalar(data, -1.0), data);
+  return ctx.setOutput(argMax(ctx, reversed));
 }
 
 //===----------------------------------------------------------------------===//
@@ -387,7 +511,14 @@ void mlir::xfmr::onnx_import::registerTensorOps(OpRegistry &r) {
   r.add("", "ReduceMean", convertReduce<x::ReduceMeanOp, 18>);
   r.add("", "ReduceMax", convertReduce<x::ReduceMaxOp, 18>);
   r.add("", "ReduceMin", convertReduce<x::ReduceMinOp, 18>);
+  r.add("", "ReduceSumSquare", convertSumReduction);
+  r.add("", "ReduceL1", convertSumReduction);
+  r.add("", "ReduceL2", convertSumReduction);
+  r.add("", "ReduceLogSum", convertSumReduction);
+  r.add("", "ReduceLogSumExp", convertReduceLogSumExp);
   r.add("", "ArgMax", convertArgMax);
+  r.add("", "ArgMin", convertArgMin);
+  r.add("", "Hardmax", convertHardmax, 13);
   r.add("", "CumSum", convertCumSum, 11);
   r.add("", "Softmax", convertSoftmax<x::SoftmaxOp>);
   r.add("", "LogSoftmax", convertSoftmax<x::LogSoftmaxOp>);

@@ -111,7 +111,8 @@ FailureOr<x::AttentionOp> mlir::xfmr::onnx_import::buildAttention(
   return ctx.create<x::AttentionOp>(
       q, k, v, mask, pastKey, pastValue,
       scale ? b.getF32FloatAttr(*scale) : FloatAttr(),
-      causal ? b.getUnitAttr() : UnitAttr());
+      causal ? b.getUnitAttr() : UnitAttr(), /*alibi_slopes=*/Value(),
+      /*alibi_positions=*/Value());
 }
 
 static LogicalResult convertAttention(NodeContext &ctx) {

@@ -32,6 +32,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "xfmr/Dialect/Xfmr/IR/WeightBlob.h"
 #include "xfmr/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Utils/IndexingUtils.h"
@@ -184,16 +185,10 @@ ElementsAttr packBF16Pairs(PanelMatmul match) {
                             BFloat16Type::get(value.getContext()));
 
   auto dense = dyn_cast<DenseElementsAttr>(value);
-  ArrayRef<char> source;
-  if (dense) {
-    source = dense.getRawData();
-  } else {
-    AsmResourceBlob *blob =
-        cast<DenseResourceElementsAttr>(value).getRawHandle().getBlob();
-    if (!blob)
-      return {};
-    source = blob->getData();
-  }
+  std::optional<ArrayRef<char>> bytes = xfmr::getWeightBytes(value);
+  if (!bytes)
+    return {};
+  ArrayRef<char> source = *bytes;
   bool splat = dense && dense.isSplat();
   if (!splat && source.size() != static_cast<size_t>(panels * k * nr) * 4)
     return {};
@@ -204,29 +199,14 @@ ElementsAttr packBF16Pairs(PanelMatmul match) {
   };
 
   size_t count = static_cast<size_t>(panels * pairs * 2 * nr);
-  AsmResourceBlob blob;
-  SmallVector<uint16_t> inlineData;
-  uint16_t *data;
-  if (dense) {
-    inlineData.assign(count, 0);
-    data = inlineData.data();
-  } else {
-    blob = HeapAsmResourceBlob::allocate(count * 2, /*align=*/64);
-    data = reinterpret_cast<uint16_t *>(blob.getMutableData().data());
-    std::memset(data, 0, count * 2);
-  }
+  xfmr::WeightWriter writer(value, count * 2);
+  auto *data = reinterpret_cast<uint16_t *>(writer.getData().data());
   for (int64_t p = 0; p < panels; ++p)
     for (int64_t row = 0; row < k; ++row)
       for (int64_t r = 0; r < nr; ++r)
         data[(p * pairs + row / 2) * 2 * nr + 2 * r + row % 2] =
             read((p * k + row) * nr + r);
-  if (dense)
-    return DenseElementsAttr::getFromRawBuffer(
-        packedType, ArrayRef<char>(reinterpret_cast<char *>(data), count * 2));
-  auto resource = cast<DenseResourceElementsAttr>(value);
-  return DenseResourceElementsAttr::get(
-      packedType, (resource.getRawHandle().getKey() + ".bf16").str(),
-      std::move(blob));
+  return writer.finish(packedType, "bf16");
 }
 
 //===----------------------------------------------------------------------===//

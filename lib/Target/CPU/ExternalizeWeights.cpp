@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "xfmr/Dialect/Xfmr/IR/WeightBlob.h"
 #include "xfmr/Runtime/xfmr_runtime.h"
 #include "xfmr/Target/CPU/Passes.h"
 #include "xfmr/Target/Target.h"
@@ -46,12 +47,8 @@ constexpr uint64_t kWeightsAlignment = 64;
 /// written out element by element, as the library would hold them.
 static std::optional<ArrayRef<char>> getRawBytes(ElementsAttr value,
                                                  std::string &splatStorage) {
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return std::nullopt;
-    return blob->getData();
-  }
+  if (isa<DenseResourceElementsAttr>(value))
+    return getWeightBytes(value);
   auto dense = dyn_cast<DenseElementsAttr>(value);
   if (!dense || dense.getElementType().isInteger(1))
     return std::nullopt;

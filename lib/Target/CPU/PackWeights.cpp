@@ -24,6 +24,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "xfmr/Dialect/Xfmr/IR/WeightBlob.h"
 #include "xfmr/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -213,35 +214,18 @@ ElementsAttr packElements(ElementsAttr value, bool transposed, int64_t nr) {
   if (dense && dense.isSplat() && n % nr == 0)
     return DenseElementsAttr::get(packedType, dense.getSplatValue<Attribute>());
 
-  ArrayRef<char> source;
-  if (dense) {
-    source = dense.getRawData();
-  } else {
-    AsmResourceBlob *blob =
-        cast<DenseResourceElementsAttr>(value).getRawHandle().getBlob();
-    if (!blob)
-      return {};
-    source = blob->getData();
-  }
+  std::optional<ArrayRef<char>> read = xfmr::getWeightBytes(value);
+  if (!read)
+    return {};
+  ArrayRef<char> source = *read;
   size_t width = type.getElementTypeBitWidth() / 8;
   bool splat = dense && dense.isSplat();
   if (!splat && source.size() != static_cast<size_t>(k * n) * width)
     return {};
 
   size_t bytes = static_cast<size_t>(panels * k * nr) * width;
-  // Resources stay resources (a model's weights are never printed inline),
-  // in a blob aligned for vector loads.
-  AsmResourceBlob blob;
-  SmallVector<char> inlineData;
-  MutableArrayRef<char> data;
-  if (dense) {
-    inlineData.assign(bytes, 0);
-    data = inlineData;
-  } else {
-    blob = HeapAsmResourceBlob::allocate(bytes, /*align=*/64);
-    data = blob.getMutableData();
-    std::memset(data.data(), 0, bytes);
-  }
+  xfmr::WeightWriter writer(value, bytes);
+  MutableArrayRef<char> data = writer.getData();
   // Panel by panel, so that the destination is written in order; for [N, K]
   // the panel's nr source rows are read in step.
   for (int64_t p = 0; p < panels; ++p) {
@@ -261,14 +245,11 @@ ElementsAttr packElements(ElementsAttr value, bool transposed, int64_t nr) {
       }
     }
   }
-  if (dense)
-    return DenseElementsAttr::getFromRawBuffer(packedType, inlineData);
-  auto resource = cast<DenseResourceElementsAttr>(value);
+  if (writer.isInline())
+    return writer.finish(packedType, "panels");
   auto flatType = RankedTensorType::get({packedType.getNumElements()},
                                         packedType.getElementType());
-  return DenseResourceElementsAttr::get(
-      flatType, (resource.getRawHandle().getKey() + ".panels").str(),
-      std::move(blob));
+  return writer.finish(flatType, "panels");
 }
 
 //===----------------------------------------------------------------------===//

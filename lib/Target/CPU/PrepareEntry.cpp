@@ -137,8 +137,10 @@ struct PrepareEntryPass
       entry.removeArgAttr(i, "xfmr.name");
       entry.removeArgAttr(i, "xfmr.dims");
     }
-    for (unsigned i = 0, e = entry.getNumResults(); i < e; ++i)
+    for (unsigned i = 0, e = entry.getNumResults(); i < e; ++i) {
       entry.removeResultAttr(i, StringAttr::get(&getContext(), "xfmr.name"));
+      entry.removeResultAttr(i, StringAttr::get(&getContext(), "xfmr.dims"));
+    }
 
     // The inputs belong to the caller: bufferization must copy rather than
     // write into them.

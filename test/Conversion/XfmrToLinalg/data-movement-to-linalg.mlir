@@ -139,10 +139,15 @@ func.func @slice_runtime_axes(%x: tensor<4x?xf32>, %s: tensor<1xi64>, %e: tensor
 // -----
 
 // Run-time steps may be negative: the start and count select between the
-// two clampings, and the gather walks by the step.
+// two clampings, and the gather walks by the step. A step of 0 fails the
+// check and slices with 1 (no division by 0).
 // CHECK-LABEL: func.func @slice_runtime_steps
 // CHECK: %[[E:.*]] = tensor.extract %arg3[%c0] : tensor<1xi64>
-// CHECK: %[[STEP:.*]] = arith.index_cast %[[E]] : i64 to index
+// CHECK: %[[GIVEN:.*]] = arith.index_cast %[[E]] : i64 to index
+// CHECK: %[[ZERO:.*]] = arith.cmpi eq, %[[GIVEN]], %c0 : index
+// CHECK: scf.if %[[ZERO]] {
+// CHECK-NEXT: func.call @xfmr_check_failed
+// CHECK: %[[STEP:.*]] = arith.select %[[ZERO]], %c1, %[[GIVEN]] : index
 // CHECK: %[[FWD:.*]] = arith.cmpi sgt, %[[STEP]], %c0 : index
 // CHECK: %[[FIRST:.*]] = arith.select %[[FWD]]
 // CHECK: %[[STOP:.*]] = arith.select %[[FWD]]

@@ -159,3 +159,41 @@ func.func @per_head_mask_dynamic_heads(%q: tensor<1x?x?x8xf32>, %k: tensor<1x?x?
   return %0 : tensor<1x?x?x8xf32>
 }
 
+
+// -----
+
+// ALiBi: per key block, the positions' tile [keys] of the batch and the
+// query head's slope; the score gets slope * position after the scale,
+// before the mask. No bias tensor larger than a tile.
+// CHECK-DAG: #[[$TILE:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[$KEYS:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @alibi
+// CHECK-SAME: (%{{.*}}: tensor<?x4x?x16xf32>, %{{.*}}: tensor<?x4x?x16xf32>, %{{.*}}: tensor<?x4x?x16xf32>, %[[MASK:.*]]: tensor<?x1x?x?xf32>, %[[SLOPES:.*]]: tensor<4xf32>, %[[POS:.*]]: tensor<?x?xf32>)
+// CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[I0:.*]]) =
+// CHECK: scf.for %[[J0:[^ ]*]] =
+// CHECK: %[[KS:.*]] = affine.min
+// CHECK: %[[MTILE:.*]] = tensor.extract_slice %[[MASK]][%[[B]], 0, %[[I0]], %[[J0]]]
+// CHECK: %[[PTILE:.*]] = tensor.extract_slice %[[POS]][%[[B]], %[[J0]]] [1, %[[KS]]] [1, 1] : tensor<?x?xf32> to tensor<?xf32>
+// CHECK: %[[SLOPE:.*]] = tensor.extract %[[SLOPES]][%[[H]]] : tensor<4xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[$TILE]], #[[$TILE]], #[[$KEYS]], #[[$TILE]]], iterator_types = ["parallel", "parallel"]} ins(%{{.*}}, %[[MTILE]], %[[PTILE]] : tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>)
+// CHECK: ^bb0(%[[S:.*]]: f32, %[[M:.*]]: f32, %[[P:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[SCALED:.*]] = arith.mulf %[[S]], %{{.*}} : f32
+// CHECK: %[[BIAS:.*]] = arith.mulf %[[SLOPE]], %[[P]] : f32
+// CHECK: %[[BIASED:.*]] = arith.addf %[[SCALED]], %[[BIAS]] : f32
+// CHECK: arith.addf %[[BIASED]], %[[M]] : f32
+// The whole-matrix lowering reads the slopes split like the query heads
+// ([Hkv, G]) and the positions by (batch, key).
+// WHOLE-DAG: #[[$SLOPEMAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d2)>
+// WHOLE-DAG: #[[$POSMAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4)>
+// WHOLE-LABEL: func.func @alibi
+// WHOLE: %[[SPLIT:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1]] output_shape [4, 1] : tensor<4xf32> into tensor<4x1xf32>
+// WHOLE: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #[[$SLOPEMAP]], #[[$POSMAP]], #{{.*}}], {{.*}} ins(%{{.*}}, %{{.*}}, %[[SPLIT]], %{{.*}} : tensor<?x4x1x?x?xf32>, tensor<?x1x?x?xf32>, tensor<4x1xf32>, tensor<?x?xf32>)
+// WHOLE: ^bb0(%[[S:.*]]: f32, %[[M:.*]]: f32, %[[SL:.*]]: f32, %[[P:.*]]: f32, %{{.*}}: f32):
+// WHOLE: %[[SCALED:.*]] = arith.mulf %[[S]], %{{.*}} : f32
+// WHOLE: %[[BIAS:.*]] = arith.mulf %[[SL]], %[[P]] : f32
+// WHOLE: %[[BIASED:.*]] = arith.addf %[[SCALED]], %[[BIAS]] : f32
+// WHOLE: arith.addf %[[BIASED]], %[[M]] : f32
+func.func @alibi(%q: tensor<?x4x?x16xf32>, %k: tensor<?x4x?x16xf32>, %v: tensor<?x4x?x16xf32>, %mask: tensor<?x1x?x?xf32>, %slopes: tensor<4xf32>, %pos: tensor<?x?xf32>) -> tensor<?x4x?x16xf32> {
+  %o = xfmr.attention %q, %k, %v mask %mask alibi %slopes, %pos {scale = 2.500000e-01 : f32} : (tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<?x1x?x?xf32>, tensor<4xf32>, tensor<?x?xf32>) -> tensor<?x4x?x16xf32>
+  return %o : tensor<?x4x?x16xf32>
+}

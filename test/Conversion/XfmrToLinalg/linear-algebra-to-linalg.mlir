@@ -1,13 +1,29 @@
 // RUN: xfmr-opt %s -split-input-file -convert-xfmr-to-linalg | FileCheck %s
 
 // Matmul: one generic over [batch..., m, n, k], broadcasting in the maps.
+// Batch dims that are dynamic in both operands must be the result's at run
+// time (a 1 there would be read past); a failed check multiplies zeros.
 
 // CHECK-DAG: #[[$LHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
 // CHECK-DAG: #[[$RHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
 // CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @attention_scores
 // CHECK: %[[INIT:.*]] = linalg.fill
-// CHECK: linalg.generic {indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%arg0, %arg1 : tensor<?x12x?x64xf32>, tensor<?x12x64x?xf32>) outs(%[[INIT]] : tensor<?x12x?x?xf32>)
+// CHECK: %[[LHS_DIFFERS:.*]] = arith.cmpi ne, %{{.*}}, %[[BATCH:.*]] : index
+// CHECK: scf.if %[[LHS_DIFFERS]] {
+// CHECK-NEXT: func.call @xfmr_check_failed
+// CHECK: %[[RHS_DIFFERS:.*]] = arith.cmpi ne, %{{.*}}, %[[BATCH]] : index
+// CHECK: scf.if %[[RHS_DIFFERS]] {
+// CHECK-NEXT: func.call @xfmr_check_failed
+// CHECK: %[[FAILED:.*]] = arith.ori %[[LHS_DIFFERS]], %[[RHS_DIFFERS]]
+// CHECK: %[[L:.*]] = scf.if %[[FAILED]] -> (tensor<?x12x?x64xf32>) {
+// CHECK:   linalg.fill
+// CHECK: } else {
+// CHECK:   scf.yield %arg0
+// CHECK: %[[R:.*]] = scf.if %[[FAILED]] -> (tensor<?x12x64x?xf32>) {
+// CHECK: } else {
+// CHECK:   scf.yield %arg1
+// CHECK: linalg.generic {indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[L]], %[[R]] : tensor<?x12x?x64xf32>, tensor<?x12x64x?xf32>) outs(%[[INIT]] : tensor<?x12x?x?xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.addf
 func.func @attention_scores(%q: tensor<?x12x?x64xf32>, %kt: tensor<?x12x64x?xf32>) -> tensor<?x12x?x?xf32> {
@@ -60,7 +76,9 @@ func.func @transpose(%x: tensor<?x12x64x?xf32>) -> tensor<?x64x12x?xf32> {
 // CHECK: %[[D:.*]] = tensor.dim %arg1, %c0
 // CHECK: %[[E:.*]] = tensor.empty(%[[D]]) : tensor<?x4xf32>
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<?x4xf32>)
-// CHECK: linalg.generic {indexing_maps = [#[[$V]], #[[$M]], #[[$O]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %arg1 : tensor<8xf32>, tensor<?x8x4xf32>) outs(%[[INIT]] : tensor<?x4xf32>)
+// The rhs's batch dim is checked against the result's, the same dim read
+// twice here (CSE folds the check away later).
+// CHECK: linalg.generic {indexing_maps = [#[[$V]], #[[$M]], #[[$O]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<8xf32>, tensor<?x8x4xf32>) outs(%[[INIT]] : tensor<?x4xf32>)
 func.func @vector_matrix(%a: tensor<8xf32>, %b: tensor<?x8x4xf32>) -> tensor<?x4xf32> {
   %0 = xfmr.matmul %a, %b : (tensor<8xf32>, tensor<?x8x4xf32>) -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
@@ -68,7 +86,8 @@ func.func @vector_matrix(%a: tensor<8xf32>, %b: tensor<?x8x4xf32>) -> tensor<?x4
 
 // -----
 
-// A 1-D rhs loses n; two vectors give a 0-D dot product.
+// A 1-D rhs loses n; two vectors give a 0-D dot product (their lengths
+// are checked to be equal).
 // CHECK-DAG: #[[$A:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[$X:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-DAG: #[[$Y:.*]] = affine_map<(d0, d1) -> (d0)>
@@ -76,7 +95,7 @@ func.func @vector_matrix(%a: tensor<8xf32>, %b: tensor<?x8x4xf32>) -> tensor<?x4
 // CHECK-DAG: #[[$SCALAR:.*]] = affine_map<(d0) -> ()>
 // CHECK-LABEL: func.func @matrix_vector_and_dot
 // CHECK: linalg.generic {indexing_maps = [#[[$A]], #[[$X]], #[[$Y]]], iterator_types = ["parallel", "reduction"]} ins(%arg0, %arg1 : tensor<3x8xf32>, tensor<8xf32>) outs(%{{.*}} : tensor<3xf32>)
-// CHECK: linalg.generic {indexing_maps = [#[[$DOT]], #[[$DOT]], #[[$SCALAR]]], iterator_types = ["reduction"]} ins(%arg2, %arg2 : tensor<?xi32>, tensor<?xi32>) outs(%{{.*}} : tensor<i32>)
+// CHECK: linalg.generic {indexing_maps = [#[[$DOT]], #[[$DOT]], #[[$SCALAR]]], iterator_types = ["reduction"]} ins(%{{.*}}, %{{.*}} : tensor<?xi32>, tensor<?xi32>) outs(%{{.*}} : tensor<i32>)
 // CHECK: arith.muli
 // CHECK: arith.addi
 func.func @matrix_vector_and_dot(%a: tensor<3x8xf32>, %x: tensor<8xf32>, %v: tensor<?xi32>) -> (tensor<3xf32>, tensor<i32>) {

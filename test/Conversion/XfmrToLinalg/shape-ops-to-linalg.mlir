@@ -66,17 +66,32 @@ func.func @constant_of_static_shape() -> tensor<2x3xi1> {
 
 // -----
 
-// Range: start + i * delta over linalg.index; an integer range is sized by
-// the op's reification, max(ceildiv(limit - start, delta), 0).
+// Range: start + i * delta over linalg.index. A range sized at run time,
+// max(ceildiv(limit - start, delta), 0), fails its checks and is empty when
+// delta is 0 or the size is past 2^31 - 1 (an overflowing limit - start
+// too), and never divides by 0.
 // CHECK-DAG: #[[$ID1:.*]] = affine_map<(d0) -> (d0)>
 // CHECK-LABEL: func.func @range_int
 // CHECK-SAME: (%[[A:.*]]: tensor<i64>, %[[B:.*]]: tensor<i64>, %[[C:.*]]: tensor<i64>)
 // CHECK-DAG: %[[START:.*]] = tensor.extract %[[A]][] : tensor<i64>
 // CHECK-DAG: %[[DELTA:.*]] = tensor.extract %[[C]][] : tensor<i64>
+// CHECK: %[[ZERO_DELTA:.*]] = arith.cmpi eq, %[[DELTA]], %c0_i64
+// CHECK: scf.if %[[ZERO_DELTA]] {
+// CHECK-NEXT: func.call @xfmr_check_failed
 // CHECK: %[[DIFF:.*]] = arith.subi
-// CHECK: %[[Q:.*]] = arith.ceildivsi %[[DIFF]]
-// CHECK: %[[N:.*]] = arith.maxsi %[[Q]], %c0
-// CHECK: %[[EMPTY:.*]] = tensor.empty(%[[N]]) : tensor<?xi64>
+// CHECK: %[[OVERFLOWS:.*]] = arith.ori
+// CHECK: %[[NO_DIVISOR:.*]] = arith.ori %[[ZERO_DELTA]], %[[OVERFLOWS]]
+// CHECK: %[[DIVISOR:.*]] = arith.select %[[NO_DIVISOR]], %c1_i64, %[[DELTA]]
+// CHECK: %[[Q:.*]] = arith.ceildivsi %[[DIFF]], %[[DIVISOR]]
+// CHECK: %[[N:.*]] = arith.maxsi %[[Q]], %c0_i64
+// CHECK: %[[BIG:.*]] = arith.cmpi sgt, %[[N]], %c2147483647_i64
+// CHECK: %[[TOO_LARGE:.*]] = arith.ori %[[OVERFLOWS]], %[[BIG]]
+// CHECK: scf.if %[[TOO_LARGE]] {
+// CHECK-NEXT: func.call @xfmr_check_failed
+// CHECK: %[[FAILED:.*]] = arith.ori %[[ZERO_DELTA]], %[[TOO_LARGE]]
+// CHECK: %[[SAFE:.*]] = arith.select %[[FAILED]], %c0_i64, %[[N]]
+// CHECK: %[[SIZE:.*]] = arith.index_cast %[[SAFE]] : i64 to index
+// CHECK: %[[EMPTY:.*]] = tensor.empty(%[[SIZE]]) : tensor<?xi64>
 // CHECK: linalg.generic {indexing_maps = [#[[$ID1]]], iterator_types = ["parallel"]} outs(%[[EMPTY]] : tensor<?xi64>)
 // CHECK:   %[[I:.*]] = linalg.index 0 : index
 // CHECK:   %[[II:.*]] = arith.index_cast %[[I]] : index to i64
@@ -90,14 +105,22 @@ func.func @range_int(%a: tensor<i64>, %b: tensor<i64>, %c: tensor<i64>) -> tenso
 
 // -----
 
-// A float range computes its own size, ceil((limit - start) / delta).
+// A float range: ceil((limit - start) / delta), checked the same way (NaN
+// bounds fail too).
 // CHECK-LABEL: func.func @range_float
+// CHECK: %[[ZERO_DELTA:.*]] = arith.cmpf oeq
+// CHECK: scf.if %[[ZERO_DELTA]] {
+// CHECK-NEXT: func.call @xfmr_check_failed
 // CHECK: %[[D:.*]] = arith.subf
 // CHECK: %[[Q:.*]] = arith.divf %[[D]]
 // CHECK: %[[CEIL:.*]] = math.ceil %[[Q]] : f32
-// CHECK: %[[I:.*]] = arith.fptosi %[[CEIL]] : f32 to i64
-// CHECK: %[[X:.*]] = arith.index_cast %[[I]] : i64 to index
-// CHECK: %[[N:.*]] = arith.maxsi %[[X]], %c0 : index
+// CHECK: %[[FITS:.*]] = arith.cmpf ole, %[[CEIL]]
+// CHECK: scf.if
+// CHECK-NEXT: func.call @xfmr_check_failed
+// CHECK: %[[POSITIVE:.*]] = arith.maximumf %[[CEIL]], %[[ZERO:.*]] : f32
+// CHECK: %[[SAFE:.*]] = arith.select %[[FITS]], %[[POSITIVE]], %[[ZERO]]
+// CHECK: %[[I:.*]] = arith.fptosi %[[SAFE]] : f32 to i64
+// CHECK: %[[N:.*]] = arith.index_cast %[[I]] : i64 to index
 // CHECK: tensor.empty(%[[N]]) : tensor<?xf32>
 // CHECK: linalg.generic
 // CHECK:   arith.sitofp
@@ -186,17 +209,29 @@ func.func @reshape_static(%x: tensor<2x3x4xf32>, %y: tensor<1x1xf32>) -> (tensor
 
 // -----
 
-// A run-time shape gives tensor.reshape with the reified dims: 0 copies the
-// input's dim, and -1 is the element count over the other dims.
+// A run-time shape gives tensor.reshape with dims resolved and checked: 0
+// copies the input's dim, -1 is the element count over the other dims; a
+// dim below -1, two -1s or a count other than the input's fail, and the
+// failed reshape gives zeros of dims 0 rather than a view past the input.
 // CHECK-LABEL: func.func @reshape_runtime
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>, %[[S:.*]]: tensor<2xi64>)
 // CHECK: %[[E0:.*]] = tensor.extract %[[S]][%c0] : tensor<2xi64>
 // CHECK: %[[I0:.*]] = arith.index_cast %[[E0]] : i64 to index
 // CHECK: %[[Z0:.*]] = arith.cmpi eq, %[[I0]], %c0 : index
 // CHECK: %[[R0:.*]] = arith.select %[[Z0]], %c2, %[[I0]] : index
-// CHECK: arith.divui %c24
+// CHECK: %[[BELOW0:.*]] = arith.cmpi slt, %[[R0]], %c-1 : index
+// CHECK: scf.if %[[BELOW0]] {
+// CHECK-NEXT: func.call @xfmr_check_failed
+// CHECK: %[[INFERRED:.*]] = arith.divui %c24
+// CHECK: %[[MISMATCH:.*]] = arith.cmpi ne, %{{.*}}, %c24 : index
+// CHECK: scf.if %[[MISMATCH]] {
+// CHECK-NEXT: func.call @xfmr_check_failed
 // CHECK: %[[SHAPE:.*]] = tensor.from_elements %{{.*}}, %{{.*}} : tensor<2xi64>
-// CHECK: %[[R:.*]] = tensor.reshape %[[X]](%[[SHAPE]]) : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+// CHECK: %[[R:.*]] = scf.if %[[FAILED:.*]] -> (tensor<?x?xf32>) {
+// CHECK:   linalg.fill
+// CHECK: } else {
+// CHECK:   %[[V:.*]] = tensor.reshape %[[X]](%[[SHAPE]]) : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+// CHECK:   scf.yield %[[V]]
 // CHECK: return %[[R]]
 func.func @reshape_runtime(%x: tensor<2x3x4xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
   %0 = xfmr.reshape %x, %s : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
@@ -279,17 +314,28 @@ func.func @expand_rank(%y: tensor<?x4xf32>) -> tensor<2x?x4xf32> {
 
 // -----
 
-// A dynamic input dim may be 1 at run time: it is read at index 0 then.
+// A dynamic input dim may be 1 at run time: it is read at index 0 then. It
+// must be 1 or its target at run time; when it is neither, the check fails
+// and the reads stay below its size.
 // CHECK-LABEL: func.func @expand_runtime
 // CHECK-SAME: (%[[Y:.*]]: tensor<?x4xf32>, %[[S:.*]]: tensor<2xi64>)
 // CHECK: %[[T:.*]] = tensor.extract %[[S]][%c0] : tensor<2xi64>
 // CHECK: %[[E:.*]] = tensor.empty(%{{.*}}) : tensor<?x4xf32>
+// CHECK: %[[DC:.*]] = tensor.dim %[[Y]], %c0
+// CHECK: %[[DIFFERS:.*]] = arith.cmpi ne, %[[DC]], %{{.*}} : index
+// CHECK: scf.if %{{.*}} {
+// CHECK-NEXT: func.call @xfmr_check_failed
+// The static dim 4 is checked against its run-time target too.
+// CHECK: scf.if %{{.*}} {
+// CHECK-NEXT: func.call @xfmr_check_failed(%c4_i64
 // CHECK: %[[D:.*]] = tensor.dim %[[Y]], %c0
 // CHECK: %[[ONE:.*]] = arith.cmpi eq, %[[D]], %c1 : index
+// CHECK: %[[LAST:.*]] = arith.subi %[[D]], %c1 : index
 // CHECK: linalg.generic {{.*}} outs(%[[E]] : tensor<?x4xf32>)
 // CHECK:   %[[I:.*]] = linalg.index 0 : index
 // CHECK:   %[[J:.*]] = linalg.index 1 : index
-// CHECK:   %[[R:.*]] = arith.select %[[ONE]], %c0, %[[I]] : index
+// CHECK:   %[[IN:.*]] = arith.minsi %[[I]], %[[LAST]] : index
+// CHECK:   %[[R:.*]] = arith.select %[[ONE]], %c0, %[[IN]] : index
 // CHECK:   %[[V:.*]] = tensor.extract %[[Y]][%[[R]], %[[J]]] : tensor<?x4xf32>
 // CHECK:   linalg.yield %[[V]] : f32
 func.func @expand_runtime(%y: tensor<?x4xf32>, %s: tensor<2xi64>) -> tensor<?x4xf32> {

@@ -572,3 +572,226 @@ func.func @mask_type_refined(%q: tensor<?x2x?x16xf32> {xfmr.dims = ["batch", "",
   %o = xfmr.matmul %p, %v : (tensor<?x2x?x?xf32>, tensor<?x2x?x16xf32>) -> tensor<?x2x?x16xf32>
   return %o : tensor<?x2x?x16xf32>
 }
+
+// -----
+
+// BLOOM's ALiBi attention, as both exporters write it: the heads merged into
+// the batch, scores by baddbmm (q · kᵀ scaled, plus the bias [B * H, 1, T]
+// built as slopes [H, 1] times positions [B, 1, T], times beta 1), then split
+// back and masked; the probabilities merged again for the product with the
+// values. One xfmr.attention with the slopes as [H] and the positions as
+// [B, T].
+
+// CHECK-LABEL: func.func @bloom_alibi(
+// CHECK-SAME: %[[Q:[^:]+]]: tensor<2x4x16x8xf32>, %[[K:[^:]+]]: tensor<2x4x16x8xf32>, %[[V:[^:]+]]: tensor<2x4x16x8xf32>, %[[POS:[^:]+]]: tensor<2x16xf32>, %[[MASK:[^:]+]]: tensor<2x1x16x16xf32>
+// CHECK: %[[SLOPES:.+]] = xfmr.constant dense<[2.500000e-01, 6.250000e-02, 1.562500e-02, 3.906250e-03]> : tensor<4xf32>
+// CHECK: %[[P1:.+]] = xfmr.unsqueeze %[[POS]]
+// CHECK: %[[P:.+]] = xfmr.squeeze %[[P1]] {axes = array<i64: 1>} : (tensor<2x1x16xf32>) -> tensor<2x16xf32>
+// CHECK-NEXT: %[[O:.+]] = xfmr.attention %[[Q]], %[[K]], %[[V]] mask %[[MASK]] alibi %[[SLOPES]], %[[P]] {scale = 0.353553414 : f32} : (tensor<2x4x16x8xf32>, tensor<2x4x16x8xf32>, tensor<2x4x16x8xf32>, tensor<2x1x16x16xf32>, tensor<4xf32>, tensor<2x16xf32>) -> tensor<2x4x16x8xf32>
+// CHECK-NEXT: return %[[O]]
+// EXPLAIN-LABEL: func.func @bloom_alibi(
+// EXPLAIN-NOT: fusion_missed
+func.func @bloom_alibi(%q: tensor<2x4x16x8xf32>, %k: tensor<2x4x16x8xf32>, %v: tensor<2x4x16x8xf32>, %pos: tensor<2x16xf32>, %mask: tensor<2x1x16x16xf32>) -> tensor<2x4x16x8xf32> {
+  %slopes = xfmr.constant dense<[[2.5e-01], [6.25e-02], [1.5625e-02], [3.90625e-03]]> : tensor<4x1xf32>
+  %flat = xfmr.constant dense<[8, 16, 8]> : tensor<3xi64>
+  %flatScores = xfmr.constant dense<[8, 16, 16]> : tensor<3xi64>
+  %biasShape = xfmr.constant dense<[8, 1, 16]> : tensor<3xi64>
+  %splitScores = xfmr.constant dense<[2, 4, 16, 16]> : tensor<4xi64>
+  %split = xfmr.constant dense<[2, 4, 16, 8]> : tensor<4xi64>
+  %scale = xfmr.constant dense<3.535534e-01> : tensor<f32>
+  %one = xfmr.constant dense<1.0> : tensor<f32>
+  %p1 = xfmr.unsqueeze %pos {axes = array<i64: 1>} : (tensor<2x16xf32>) -> tensor<2x1x16xf32>
+  %alibi3 = xfmr.mul %p1, %slopes : (tensor<2x1x16xf32>, tensor<4x1xf32>) -> tensor<2x4x16xf32>
+  %alibi = xfmr.reshape %alibi3, %biasShape : (tensor<2x4x16xf32>, tensor<3xi64>) -> tensor<8x1x16xf32>
+  %beta = xfmr.mul %alibi, %one : (tensor<8x1x16xf32>, tensor<f32>) -> tensor<8x1x16xf32>
+  %q3 = xfmr.reshape %q, %flat : (tensor<2x4x16x8xf32>, tensor<3xi64>) -> tensor<8x16x8xf32>
+  %k3 = xfmr.reshape %k, %flat : (tensor<2x4x16x8xf32>, tensor<3xi64>) -> tensor<8x16x8xf32>
+  %kt = xfmr.transpose %k3 {permutation = array<i64: 0, 2, 1>} : (tensor<8x16x8xf32>) -> tensor<8x8x16xf32>
+  %v3 = xfmr.reshape %v, %flat : (tensor<2x4x16x8xf32>, tensor<3xi64>) -> tensor<8x16x8xf32>
+  %s = xfmr.matmul %q3, %kt : (tensor<8x16x8xf32>, tensor<8x8x16xf32>) -> tensor<8x16x16xf32>
+  %ss = xfmr.mul %s, %scale : (tensor<8x16x16xf32>, tensor<f32>) -> tensor<8x16x16xf32>
+  %sb = xfmr.add %ss, %beta : (tensor<8x16x16xf32>, tensor<8x1x16xf32>) -> tensor<8x16x16xf32>
+  %s4 = xfmr.reshape %sb, %splitScores : (tensor<8x16x16xf32>, tensor<4xi64>) -> tensor<2x4x16x16xf32>
+  %sm = xfmr.add %s4, %mask : (tensor<2x4x16x16xf32>, tensor<2x1x16x16xf32>) -> tensor<2x4x16x16xf32>
+  %p = xfmr.softmax %sm : tensor<2x4x16x16xf32>
+  %p3 = xfmr.reshape %p, %flatScores : (tensor<2x4x16x16xf32>, tensor<3xi64>) -> tensor<8x16x16xf32>
+  %o3 = xfmr.matmul %p3, %v3 : (tensor<8x16x16xf32>, tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  %o = xfmr.reshape %o3, %split : (tensor<8x16x8xf32>, tensor<4xi64>) -> tensor<2x4x16x8xf32>
+  return %o : tensor<2x4x16x8xf32>
+}
+
+// -----
+
+// An ALiBi bias on 4-D scores ([H, 1, 1] slopes times [B, 1, 1, T]
+// positions), scaled with the scores: the slopes take the scale.
+
+// CHECK-LABEL: func.func @alibi_4d(
+// CHECK: %[[HALF:.+]] = xfmr.constant dense<5.000000e-01> : tensor<f32>
+// CHECK: %[[SLOPES:.+]] = xfmr.mul %{{.+}}, %[[HALF]] : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+// CHECK: %[[P:.+]] = xfmr.squeeze %arg3 {axes = array<i64: 1, 2>} : (tensor<2x1x1x16xf32>) -> tensor<2x16xf32>
+// CHECK-NEXT: %[[O:.+]] = xfmr.attention %arg0, %arg1, %arg2 alibi %[[SLOPES]], %[[P]] {scale = 5.000000e-01 : f32}
+// CHECK-NEXT: return %[[O]]
+// EXPLAIN-LABEL: func.func @alibi_4d(
+// EXPLAIN-NOT: fusion_missed
+func.func @alibi_4d(%q: tensor<2x4x16x8xf32>, %k: tensor<2x4x16x8xf32>, %v: tensor<2x4x16x8xf32>, %pos: tensor<2x1x1x16xf32>) -> tensor<2x4x16x8xf32> {
+  %slopes = xfmr.constant dense<[[[5.0e-01]], [[2.5e-01]], [[1.25e-01]], [[6.25e-02]]]> : tensor<4x1x1xf32>
+  %scale = xfmr.constant dense<5.0e-01> : tensor<f32>
+  %kt = xfmr.transpose %k {permutation = array<i64: 0, 1, 3, 2>} : (tensor<2x4x16x8xf32>) -> tensor<2x4x8x16xf32>
+  %s = xfmr.matmul %q, %kt : (tensor<2x4x16x8xf32>, tensor<2x4x8x16xf32>) -> tensor<2x4x16x16xf32>
+  %alibi = xfmr.mul %slopes, %pos : (tensor<4x1x1xf32>, tensor<2x1x1x16xf32>) -> tensor<2x4x1x16xf32>
+  %sb = xfmr.add %s, %alibi : (tensor<2x4x16x16xf32>, tensor<2x4x1x16xf32>) -> tensor<2x4x16x16xf32>
+  %ss = xfmr.mul %sb, %scale : (tensor<2x4x16x16xf32>, tensor<f32>) -> tensor<2x4x16x16xf32>
+  %p = xfmr.softmax %ss : tensor<2x4x16x16xf32>
+  %o = xfmr.matmul %p, %v : (tensor<2x4x16x16xf32>, tensor<2x4x16x8xf32>) -> tensor<2x4x16x8xf32>
+  return %o : tensor<2x4x16x8xf32>
+}
+
+// -----
+
+// Near miss: with the heads merged into the batch, only an ALiBi bias may be
+// added to the scores.
+
+// CHECK-LABEL: func.func @flat_bias_not_alibi(
+// CHECK: xfmr.softmax
+// EXPLAIN-LABEL: func.func @flat_bias_not_alibi(
+// EXPLAIN: attention = ["the scores with the heads merged into the batch have an additive term that is not an ALiBi bias", ""]
+func.func @flat_bias_not_alibi(%q: tensor<2x4x16x8xf32>, %k: tensor<2x4x16x8xf32>, %v: tensor<2x4x16x8xf32>, %bias: tensor<8x16x16xf32>) -> tensor<2x4x16x8xf32> {
+  %flat = xfmr.constant dense<[8, 16, 8]> : tensor<3xi64>
+  %flatScores = xfmr.constant dense<[8, 16, 16]> : tensor<3xi64>
+  %splitScores = xfmr.constant dense<[2, 4, 16, 16]> : tensor<4xi64>
+  %split = xfmr.constant dense<[2, 4, 16, 8]> : tensor<4xi64>
+  %q3 = xfmr.reshape %q, %flat : (tensor<2x4x16x8xf32>, tensor<3xi64>) -> tensor<8x16x8xf32>
+  %k3 = xfmr.reshape %k, %flat : (tensor<2x4x16x8xf32>, tensor<3xi64>) -> tensor<8x16x8xf32>
+  %kt = xfmr.transpose %k3 {permutation = array<i64: 0, 2, 1>} : (tensor<8x16x8xf32>) -> tensor<8x8x16xf32>
+  %v3 = xfmr.reshape %v, %flat : (tensor<2x4x16x8xf32>, tensor<3xi64>) -> tensor<8x16x8xf32>
+  %s = xfmr.matmul %q3, %kt : (tensor<8x16x8xf32>, tensor<8x8x16xf32>) -> tensor<8x16x16xf32>
+  %sb = xfmr.add %s, %bias : (tensor<8x16x16xf32>, tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  %s4 = xfmr.reshape %sb, %splitScores : (tensor<8x16x16xf32>, tensor<4xi64>) -> tensor<2x4x16x16xf32>
+  %p = xfmr.softmax %s4 : tensor<2x4x16x16xf32>
+  %p3 = xfmr.reshape %p, %flatScores : (tensor<2x4x16x16xf32>, tensor<3xi64>) -> tensor<8x16x16xf32>
+  %o3 = xfmr.matmul %p3, %v3 : (tensor<8x16x16xf32>, tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  %o = xfmr.reshape %o3, %split : (tensor<8x16x8xf32>, tensor<4xi64>) -> tensor<2x4x16x8xf32>
+  return %o : tensor<2x4x16x8xf32>
+}
+
+// -----
+
+// Near miss: the output is split back into [4, 2] instead of the query's
+// batch and heads [2, 4].
+
+// CHECK-LABEL: func.func @flat_output_heads_swapped(
+// CHECK: xfmr.softmax
+// EXPLAIN-LABEL: func.func @flat_output_heads_swapped(
+// EXPLAIN: attention = ["the heads merged into the batch are not provably the query's", ""]
+func.func @flat_output_heads_swapped(%q: tensor<2x4x16x8xf32>, %k: tensor<2x4x16x8xf32>, %v: tensor<2x4x16x8xf32>) -> tensor<4x2x16x8xf32> {
+  %flat = xfmr.constant dense<[8, 16, 8]> : tensor<3xi64>
+  %flatScores = xfmr.constant dense<[8, 16, 16]> : tensor<3xi64>
+  %splitScores = xfmr.constant dense<[2, 4, 16, 16]> : tensor<4xi64>
+  %split = xfmr.constant dense<[4, 2, 16, 8]> : tensor<4xi64>
+  %q3 = xfmr.reshape %q, %flat : (tensor<2x4x16x8xf32>, tensor<3xi64>) -> tensor<8x16x8xf32>
+  %k3 = xfmr.reshape %k, %flat : (tensor<2x4x16x8xf32>, tensor<3xi64>) -> tensor<8x16x8xf32>
+  %kt = xfmr.transpose %k3 {permutation = array<i64: 0, 2, 1>} : (tensor<8x16x8xf32>) -> tensor<8x8x16xf32>
+  %v3 = xfmr.reshape %v, %flat : (tensor<2x4x16x8xf32>, tensor<3xi64>) -> tensor<8x16x8xf32>
+  %s = xfmr.matmul %q3, %kt : (tensor<8x16x8xf32>, tensor<8x8x16xf32>) -> tensor<8x16x16xf32>
+  %s4 = xfmr.reshape %s, %splitScores : (tensor<8x16x16xf32>, tensor<4xi64>) -> tensor<2x4x16x16xf32>
+  %p = xfmr.softmax %s4 : tensor<2x4x16x16xf32>
+  %p3 = xfmr.reshape %p, %flatScores : (tensor<2x4x16x16xf32>, tensor<3xi64>) -> tensor<8x16x16xf32>
+  %o3 = xfmr.matmul %p3, %v3 : (tensor<8x16x16xf32>, tensor<8x16x8xf32>) -> tensor<8x16x8xf32>
+  %o = xfmr.reshape %o3, %split : (tensor<8x16x8xf32>, tensor<4xi64>) -> tensor<4x2x16x8xf32>
+  return %o : tensor<4x2x16x8xf32>
+}
+
+// -----
+
+// Near miss: the positions' batch is another input's dim, not provably the
+// query's.
+
+// CHECK-LABEL: func.func @alibi_positions_other_batch(
+// CHECK: xfmr.softmax
+// EXPLAIN-LABEL: func.func @alibi_positions_other_batch(
+// EXPLAIN: attention = ["the ALiBi positions' batch is not provably the query's", ""]
+func.func @alibi_positions_other_batch(%q: tensor<?x4x16x8xf32> {xfmr.dims = ["batch", "", "", ""]}, %k: tensor<?x4x16x8xf32> {xfmr.dims = ["batch", "", "", ""]}, %v: tensor<?x4x16x8xf32> {xfmr.dims = ["batch", "", "", ""]}, %pos: tensor<?x1x1x16xf32> {xfmr.dims = ["other", "", "", ""]}) -> tensor<?x4x16x8xf32> {
+  %slopes = xfmr.constant dense<[[[5.0e-01]], [[2.5e-01]], [[1.25e-01]], [[6.25e-02]]]> : tensor<4x1x1xf32>
+  %kt = xfmr.transpose %k {permutation = array<i64: 0, 1, 3, 2>} : (tensor<?x4x16x8xf32>) -> tensor<?x4x8x16xf32>
+  %s = xfmr.matmul %q, %kt : (tensor<?x4x16x8xf32>, tensor<?x4x8x16xf32>) -> tensor<?x4x16x16xf32>
+  %alibi = xfmr.mul %slopes, %pos : (tensor<4x1x1xf32>, tensor<?x1x1x16xf32>) -> tensor<?x4x1x16xf32>
+  %sb = xfmr.add %s, %alibi : (tensor<?x4x16x16xf32>, tensor<?x4x1x16xf32>) -> tensor<?x4x16x16xf32>
+  %p = xfmr.softmax %sb : tensor<?x4x16x16xf32>
+  %o = xfmr.matmul %p, %v : (tensor<?x4x16x16xf32>, tensor<?x4x16x8xf32>) -> tensor<?x4x16x8xf32>
+  return %o : tensor<?x4x16x8xf32>
+}
+
+// -----
+
+// Grouped-query decoding as torch's SDPA with enable_gqa is traced for one
+// new token: the query [B, Hq, 1, D] reshaped to [B, Hkv, G, D] (one row
+// per query head of a group) against the un-repeated keys, the product
+// with the values split back to [B, Hq, 1, D]. The op gets the 4-D query.
+
+// CHECK-LABEL: func.func @gqa_decode_folded(
+// CHECK-NOT: xfmr.softmax
+// CHECK: %[[O:.+]] = xfmr.attention %arg0, %arg1, %arg2 mask %arg3 {scale = 2.500000e-01 : f32} : (tensor<2x4x1x16xf32>, tensor<2x2x9x16xf32>, tensor<2x2x9x16xf32>, tensor<1x1x1x9xf32>) -> tensor<2x4x1x16xf32>
+// CHECK-NEXT: return %[[O]]
+// EXPLAIN-LABEL: func.func @gqa_decode_folded(
+// EXPLAIN-NOT: fusion_missed
+func.func @gqa_decode_folded(%q: tensor<2x4x1x16xf32>, %k: tensor<2x2x9x16xf32>, %v: tensor<2x2x9x16xf32>, %m: tensor<1x1x1x9xf32>) -> tensor<2x4x1x16xf32> {
+  %fold = xfmr.constant dense<[2, 2, 2, 16]> : tensor<4xi64>
+  %split = xfmr.constant dense<[2, -1, 1, 16]> : tensor<4xi64>
+  %scale = xfmr.constant dense<5.000000e-01> : tensor<f32>
+  %qf = xfmr.reshape %q, %fold : (tensor<2x4x1x16xf32>, tensor<4xi64>) -> tensor<2x2x2x16xf32>
+  %qs = xfmr.mul %qf, %scale : (tensor<2x2x2x16xf32>, tensor<f32>) -> tensor<2x2x2x16xf32>
+  %kt = xfmr.transpose %k {permutation = array<i64: 0, 1, 3, 2>} : (tensor<2x2x9x16xf32>) -> tensor<2x2x16x9xf32>
+  %kts = xfmr.mul %kt, %scale : (tensor<2x2x16x9xf32>, tensor<f32>) -> tensor<2x2x16x9xf32>
+  %s = xfmr.matmul %qs, %kts : (tensor<2x2x2x16xf32>, tensor<2x2x16x9xf32>) -> tensor<2x2x2x9xf32>
+  %sm = xfmr.add %s, %m : (tensor<2x2x2x9xf32>, tensor<1x1x1x9xf32>) -> tensor<2x2x2x9xf32>
+  %p = xfmr.softmax %sm : tensor<2x2x2x9xf32>
+  %o = xfmr.matmul %p, %v : (tensor<2x2x2x9xf32>, tensor<2x2x9x16xf32>) -> tensor<2x2x2x16xf32>
+  %os = xfmr.reshape %o, %split : (tensor<2x2x2x16xf32>, tensor<4xi64>) -> tensor<2x4x1x16xf32>
+  return %os : tensor<2x4x1x16xf32>
+}
+
+
+// -----
+
+// Near miss: a mask that varies along the folded rows differs between the
+// heads of a group.
+
+// CHECK-LABEL: func.func @gqa_folded_mask_per_row(
+// CHECK: xfmr.softmax
+// EXPLAIN-LABEL: func.func @gqa_folded_mask_per_row(
+// EXPLAIN: attention = ["the mask's shape [1,1,2,9] does not broadcast to the scores [2,2,2,9]", ""]
+
+func.func @gqa_folded_mask_per_row(%q: tensor<2x4x1x16xf32>, %k: tensor<2x2x9x16xf32>, %v: tensor<2x2x9x16xf32>, %m: tensor<1x1x2x9xf32>) -> tensor<2x4x1x16xf32> {
+  %fold = xfmr.constant dense<[2, 2, 2, 16]> : tensor<4xi64>
+  %split = xfmr.constant dense<[2, -1, 1, 16]> : tensor<4xi64>
+  %qf = xfmr.reshape %q, %fold : (tensor<2x4x1x16xf32>, tensor<4xi64>) -> tensor<2x2x2x16xf32>
+  %kt = xfmr.transpose %k {permutation = array<i64: 0, 1, 3, 2>} : (tensor<2x2x9x16xf32>) -> tensor<2x2x16x9xf32>
+  %s = xfmr.matmul %qf, %kt : (tensor<2x2x2x16xf32>, tensor<2x2x16x9xf32>) -> tensor<2x2x2x9xf32>
+  %sm = xfmr.add %s, %m : (tensor<2x2x2x9xf32>, tensor<1x1x2x9xf32>) -> tensor<2x2x2x9xf32>
+  %p = xfmr.softmax %sm : tensor<2x2x2x9xf32>
+  %o = xfmr.matmul %p, %v : (tensor<2x2x2x9xf32>, tensor<2x2x9x16xf32>) -> tensor<2x2x2x16xf32>
+  %os = xfmr.reshape %o, %split : (tensor<2x2x2x16xf32>, tensor<4xi64>) -> tensor<2x4x1x16xf32>
+  return %os : tensor<2x4x1x16xf32>
+}
+
+
+// -----
+
+// Near miss: the product is not split back into the query's heads.
+
+// CHECK-LABEL: func.func @gqa_folded_split_wrong(
+// CHECK: xfmr.softmax
+// EXPLAIN-LABEL: func.func @gqa_folded_split_wrong(
+// EXPLAIN: attention = ["the grouped query's product with the values is not split back into the query heads", ""]
+
+func.func @gqa_folded_split_wrong(%q: tensor<2x4x1x16xf32>, %k: tensor<2x2x9x16xf32>, %v: tensor<2x2x9x16xf32>) -> tensor<2x1x4x16xf32> {
+  %fold = xfmr.constant dense<[2, 2, 2, 16]> : tensor<4xi64>
+  %split = xfmr.constant dense<[2, 1, 4, 16]> : tensor<4xi64>
+  %qf = xfmr.reshape %q, %fold : (tensor<2x4x1x16xf32>, tensor<4xi64>) -> tensor<2x2x2x16xf32>
+  %kt = xfmr.transpose %k {permutation = array<i64: 0, 1, 3, 2>} : (tensor<2x2x9x16xf32>) -> tensor<2x2x16x9xf32>
+  %s = xfmr.matmul %qf, %kt : (tensor<2x2x2x16xf32>, tensor<2x2x16x9xf32>) -> tensor<2x2x2x9xf32>
+  %p = xfmr.softmax %s : tensor<2x2x2x9xf32>
+  %o = xfmr.matmul %p, %v : (tensor<2x2x2x9xf32>, tensor<2x2x9x16xf32>) -> tensor<2x2x2x16xf32>
+  %os = xfmr.reshape %o, %split : (tensor<2x2x2x16xf32>, tensor<4xi64>) -> tensor<2x1x4x16xf32>
+  return %os : tensor<2x1x4x16xf32>
+}

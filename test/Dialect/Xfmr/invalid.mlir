@@ -640,6 +640,36 @@ func.func @f63(%q: tensor<1x12x8x64xf32>, %k: tensor<1x12x8x32xf32>) {
 
 // -----
 
+// attention: one ALiBi slope per query head
+func.func @alibi_slopes_not_per_head(%q: tensor<1x12x8x64xf32>, %slopes: tensor<8xf32>, %pos: tensor<1x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{alibi_slopes must be [Hq], one slope per query head}}
+  %0 = xfmr.attention %q, %q, %q alibi %slopes, %pos : (tensor<1x12x8x64xf32>, tensor<1x12x8x64xf32>, tensor<1x12x8x64xf32>, tensor<8xf32>, tensor<1x8xf32>) -> tensor<1x12x8x64xf32>
+  return
+}
+
+// -----
+
+// attention: ALiBi positions are [B or 1, P + Skv]
+func.func @alibi_positions_too_short(%q: tensor<1x12x8x64xf32>, %slopes: tensor<12xf32>, %pos: tensor<1x7xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{alibi_positions must be [B or 1, P + Skv]}}
+  %0 = xfmr.attention %q, %q, %q alibi %slopes, %pos : (tensor<1x12x8x64xf32>, tensor<1x12x8x64xf32>, tensor<1x12x8x64xf32>, tensor<12xf32>, tensor<1x7xf32>) -> tensor<1x12x8x64xf32>
+  return
+}
+
+// -----
+
+// attention: ALiBi operands in the query's element type
+func.func @alibi_element_type(%q: tensor<1x12x8x64xf32>, %slopes: tensor<12xf16>, %pos: tensor<1x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{alibi_slopes and alibi_positions must have the query's element type}}
+  %0 = xfmr.attention %q, %q, %q alibi %slopes, %pos : (tensor<1x12x8x64xf32>, tensor<1x12x8x64xf32>, tensor<1x12x8x64xf32>, tensor<12xf16>, tensor<1x8xf32>) -> tensor<1x12x8x64xf32>
+  return
+}
+
+// -----
+
 // attention: key and value lengths differ
 func.func @f64(%q: tensor<1x12x8x64xf32>, %k: tensor<1x12x8x64xf32>, %v: tensor<1x12x9x64xf32>) {
   // expected-error @+2 {{failed to infer returned types}}

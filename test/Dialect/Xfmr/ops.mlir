@@ -228,11 +228,13 @@ func.func @transformer(%x: tensor<?x?x768xf32>, %g: tensor<768xf32>, %h: tensor<
 // CHECK: %output_0, %present:2 = xfmr.attention %arg3, %arg4, %arg4 mask %arg6 past %arg5, %arg5 {scale = 1.250000e-01 : f32} : (tensor<1x12x1x64xf32>, tensor<1x12x1x64xf32>, tensor<1x12x1x64xf32>, tensor<1x1x1x?xf32>, tensor<1x12x?x64xf32>, tensor<1x12x?x64xf32>) -> (tensor<1x12x1x64xf32>, tensor<1x12x?x64xf32>, tensor<1x12x?x64xf32>)
 // CHECK: %output_1 = xfmr.attention %arg0, %arg1, %arg2 mask %arg7 : (tensor<1x32x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<?x?xi1>) -> tensor<1x32x?x64xf32>
 // CHECK: %output_2 = xfmr.attention %arg8, %arg9, %arg10 : (tensor<2x12x128x64xf32>, tensor<2x12x128x64xf32>, tensor<2x12x128x32xf32>) -> tensor<2x12x128x32xf32>
-func.func @attention(%q: tensor<1x32x?x64xf32>, %k: tensor<1x8x?x64xf32>, %v: tensor<1x8x?x64xf32>, %q1: tensor<1x12x1x64xf32>, %k1: tensor<1x12x1x64xf32>, %pk: tensor<1x12x?x64xf32>, %m: tensor<1x1x1x?xf32>, %bm: tensor<?x?xi1>, %qs: tensor<2x12x128x64xf32>, %ks: tensor<2x12x128x64xf32>, %vs: tensor<2x12x128x32xf32>) {
+// CHECK: %output_3, %present_4:2 = xfmr.attention %arg3, %arg4, %arg4 past %arg5, %arg5 alibi %arg11, %arg12 {is_causal} : (tensor<1x12x1x64xf32>, tensor<1x12x1x64xf32>, tensor<1x12x1x64xf32>, tensor<1x12x?x64xf32>, tensor<1x12x?x64xf32>, tensor<12xf32>, tensor<1x?xf32>) -> (tensor<1x12x1x64xf32>, tensor<1x12x?x64xf32>, tensor<1x12x?x64xf32>)
+func.func @attention(%q: tensor<1x32x?x64xf32>, %k: tensor<1x8x?x64xf32>, %v: tensor<1x8x?x64xf32>, %q1: tensor<1x12x1x64xf32>, %k1: tensor<1x12x1x64xf32>, %pk: tensor<1x12x?x64xf32>, %m: tensor<1x1x1x?xf32>, %bm: tensor<?x?xi1>, %qs: tensor<2x12x128x64xf32>, %ks: tensor<2x12x128x64xf32>, %vs: tensor<2x12x128x32xf32>, %slopes: tensor<12xf32>, %pos: tensor<1x?xf32>) {
   %0 = xfmr.attention %q, %k, %v {is_causal} : (tensor<1x32x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) -> tensor<1x32x?x64xf32>
   %1:3 = xfmr.attention %q1, %k1, %k1 mask %m past %pk, %pk {scale = 1.250000e-01 : f32} : (tensor<1x12x1x64xf32>, tensor<1x12x1x64xf32>, tensor<1x12x1x64xf32>, tensor<1x1x1x?xf32>, tensor<1x12x?x64xf32>, tensor<1x12x?x64xf32>) -> (tensor<1x12x1x64xf32>, tensor<1x12x?x64xf32>, tensor<1x12x?x64xf32>)
   %2 = xfmr.attention %q, %k, %v mask %bm : (tensor<1x32x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<?x?xi1>) -> tensor<1x32x?x64xf32>
   %3 = xfmr.attention %qs, %ks, %vs : (tensor<2x12x128x64xf32>, tensor<2x12x128x64xf32>, tensor<2x12x128x32xf32>) -> tensor<2x12x128x32xf32>
+  %4:3 = xfmr.attention %q1, %k1, %k1 past %pk, %pk alibi %slopes, %pos {is_causal} : (tensor<1x12x1x64xf32>, tensor<1x12x1x64xf32>, tensor<1x12x1x64xf32>, tensor<1x12x?x64xf32>, tensor<1x12x?x64xf32>, tensor<12xf32>, tensor<1x?xf32>) -> (tensor<1x12x1x64xf32>, tensor<1x12x?x64xf32>, tensor<1x12x?x64xf32>)
   return
 }
 

@@ -71,7 +71,7 @@ func.func @gpt2_raw(%ids: tensor<2x3xi64>, %pos: tensor<1x3xi64>) -> tensor<2x3x
 // CHECK:         %[[OTHER:.*]] = xfmr.gather %[[WTE0]], %arg0
 // CHECK:         return %[[N2]], %[[OTHER]]
 // CHECK:       wte: "0x040000000000803F00004040000000400000C040"
-// CHECK:       wte.recentred: "0x04000000000080BF0000803F000000C000000040"
+// CHECK:       wte.recentred: "0x40000000000080BF0000803F000000C000000040"
 func.func @fused_ops(%ids: tensor<?x?xi64>, %g: tensor<2xf32>, %b: tensor<2xf32>) -> (tensor<?x?x2xf32>, tensor<?x?x2xf32>) {
   %wte = xfmr.constant dense_resource<wte> : tensor<2x2xf32>
   %wo = xfmr.constant dense<[[1.0, 0.0], [3.0, 4.0]]> : tensor<2x2xf32>

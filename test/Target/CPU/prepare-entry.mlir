@@ -3,14 +3,15 @@
 // The signature records names, dtypes and dims (named where the model names
 // them); the inputs become read-only and the names move into the signature.
 
-// CHECK: module attributes {xfmr.signature = "xfmr-model\092\0Ainput\09input_ids\09i64\09[1,?seq]\0Ainput\09mask\09bool\09[?,?seq]\0Aoutput\09logits\09f32\09[1,?,8]\0Aoutput\09output_1\09bf16\09[]\0A"}
+// CHECK: module attributes {xfmr.signature = "xfmr-model\092\0Ainput\09input_ids\09i64\09[1,?seq]\0Ainput\09mask\09bool\09[?,?seq]\0Aoutput\09logits\09f32\09[1,?seq,8]\0Aoutput\09output_1\09bf16\09[]\0A"}
 // CHECK-LABEL: func.func @main
 // CHECK-SAME: (%{{.*}}: tensor<1x?xi64> {bufferization.writable = false}, %{{.*}}: tensor<?x?xi1> {bufferization.writable = false})
 // CHECK-SAME: attributes {llvm.emit_c_interface}
 // CHECK-NOT: xfmr.name
+// CHECK-NOT: xfmr.dims
 func.func @main(%ids: tensor<1x?xi64> {xfmr.name = "input_ids", xfmr.dims = ["", "seq"]},
                 %mask: tensor<?x?xi1> {xfmr.name = "mask", xfmr.dims = ["", "seq"]})
-    -> (tensor<1x?x8xf32> {xfmr.name = "logits"}, tensor<bf16>) {
+    -> (tensor<1x?x8xf32> {xfmr.name = "logits", xfmr.dims = ["", "seq", ""]}, tensor<bf16>) {
   %c = arith.constant 3 : index
   %0 = tensor.empty(%c) : tensor<1x?x8xf32>
   %1 = arith.constant dense<1.0> : tensor<bf16>

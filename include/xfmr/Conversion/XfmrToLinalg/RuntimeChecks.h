@@ -64,6 +64,12 @@ std::string describeONNXNode(Operation *op, StringRef onnxOpType);
 void emitRuntimeCheck(OpBuilder &b, Location loc, Value failed,
                       StringRef message, ValueRange values = {});
 
+/// Checks that a dim of `size` (an index) broadcasts to `target` (an index)
+/// as numpy does: they are equal or one of them is 1. `axis` is the result
+/// dim, for the message.
+void emitBroadcastableCheck(OpBuilder &b, Location loc, Value size,
+                            Value target, int64_t axis, StringRef what);
+
 /// Checks that every element of the integer tensor `indices` lies in
 /// [-size, size) (`size` an index), the range ONNX allows (negative indices
 /// count from the back). `what` starts the message ("Gather node 'x'").

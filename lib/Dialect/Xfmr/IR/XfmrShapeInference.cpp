@@ -51,6 +51,18 @@ std::optional<int64_t> xfmr::normalizeAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
+std::optional<SmallVector<int64_t>> xfmr::normalizeAxes(ArrayRef<int64_t> axes,
+                                                        int64_t rank) {
+  SmallVector<int64_t> result;
+  for (int64_t axis : axes) {
+    std::optional<int64_t> a = normalizeAxis(axis, rank);
+    if (!a)
+      return std::nullopt;
+    result.push_back(*a);
+  }
+  return result;
+}
+
 FailureOr<SmallVector<int64_t>>
 xfmr::broadcastShapes(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
   size_t rank = std::max(lhs.size(), rhs.size());
@@ -163,6 +175,45 @@ std::optional<SmallVector<int64_t>> xfmr::getConstantIntValues(Value value) {
   return values;
 }
 
+/// What is known of `equal` or `where` over 1-D integer tensors, entry by
+/// entry. Exporters write `where(equal(shape, -1), ones, shape)` around the
+/// shapes of Expand; knowing its static entries keeps the expanded mask, and
+/// everything computed from it, static.
+static SmallVector<std::optional<int64_t>>
+getPartialSelectValues(Operation *op, size_t length) {
+  SmallVector<std::optional<int64_t>> unknown(length, std::nullopt);
+  SmallVector<SmallVector<std::optional<int64_t>>> operands;
+  for (Value operand : op->getOperands()) {
+    std::optional<SmallVector<std::optional<int64_t>>> part =
+        getPartialIntValues(operand);
+    if (!part || (part->size() != 1 && part->size() != length))
+      return unknown;
+    operands.push_back(std::move(*part));
+  }
+  // Operands of one entry broadcast (numpy) to every entry.
+  auto entry = [&](unsigned operand, size_t i) {
+    return operands[operand].size() == 1 ? operands[operand][0]
+                                         : operands[operand][i];
+  };
+  SmallVector<std::optional<int64_t>> result;
+  for (size_t i = 0; i < length; ++i) {
+    if (isa<EqualOp>(op)) {
+      std::optional<int64_t> lhs = entry(0, i), rhs = entry(1, i);
+      result.push_back(lhs && rhs ? std::optional<int64_t>(*lhs == *rhs)
+                                  : std::nullopt);
+      continue;
+    }
+    std::optional<int64_t> condition = entry(0, i);
+    std::optional<int64_t> onTrue = entry(1, i), onFalse = entry(2, i);
+    // An i1 constant reads as -1 for true.
+    if (condition)
+      result.push_back(*condition != 0 ? onTrue : onFalse);
+    else
+      result.push_back(onTrue == onFalse ? onTrue : std::nullopt);
+  }
+  return result;
+}
+
 std::optional<SmallVector<std::optional<int64_t>>>
 xfmr::getPartialIntValues(Value value) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
@@ -219,6 +270,9 @@ xfmr::getPartialIntValues(Value value) {
     }
     return result;
   }
+  if (isa<EqualOp, WhereOp>(def) &&
+      isa<IntegerType>(getElementTypeOrSelf(def->getOperand(1))))
+    return getPartialSelectValues(def, unknown.size());
   return unknown;
 }
 

@@ -293,6 +293,23 @@ LogicalResult AttentionOp::inferResultTypes(MLIRContext */*context*/,
     if (scale->isZero() || scale->isNaN())
       return fail("scale must be non-zero");
 
+  Value slopes = adaptor.getAlibiSlopes();
+  Value positions = adaptor.getAlibiPositions();
+  if (static_cast<bool>(slopes) != static_cast<bool>(positions))
+    return fail("alibi_slopes and alibi_positions go together");
+  if (slopes) {
+    auto s = tensorType(slopes), p = tensorType(positions);
+    if (s.getElementType() != elementType || p.getElementType() != elementType)
+      return fail("alibi_slopes and alibi_positions must have the query's "
+                  "element type");
+    if (s.getRank() != 1 || !mergeDims(s.getDimSize(0), qHeads))
+      return fail("alibi_slopes must be [Hq], one slope per query head");
+    if (p.getRank() != 2 ||
+        (p.getDimSize(0) != 1 && !mergeDims(p.getDimSize(0), *batch)) ||
+        (p.getDimSize(1) != 1 && !mergeDims(p.getDimSize(1), totalSeq)))
+      return fail("alibi_positions must be [B or 1, P + Skv]");
+  }
+
   inferred.push_back(RankedTensorType::get(
       {*batch, qHeads, q.getDimSize(2), valueDim}, elementType));
   if (pastKey) {

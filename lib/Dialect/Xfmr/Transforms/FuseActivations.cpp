@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "xfmr/Dialect/Xfmr/IR/ConstantReader.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrDialect.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 #include "xfmr/Dialect/Xfmr/Transforms/FusionReport.h"
@@ -49,40 +50,6 @@ namespace {
 // Constants and products
 //===----------------------------------------------------------------------===//
 
-/// The value of a one-element floating-point constant, with the semantics of
-/// its element type (to measure ulps in).
-struct ScalarConstant {
-  double value;
-  const llvm::fltSemantics *semantics;
-};
-
-static std::optional<ScalarConstant> getScalarConstant(Value v) {
-  ElementsAttr attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1)
-    return std::nullopt;
-  auto type = dyn_cast<FloatType>(attr.getElementType());
-  if (!type)
-    return std::nullopt;
-  auto values = attr.tryGetValues<APFloat>();
-  if (!values)
-    return std::nullopt;
-  return ScalarConstant{(*values->begin()).convertToDouble(),
-                        &type.getFloatSemantics()};
-}
-
-/// Whether `actual` is `expected` up to a couple of ulps of `semantics`,
-/// the rounding an exporter's constant (or a product of two) picks up.
-static bool isClose(double actual, double expected,
-                    const llvm::fltSemantics &semantics) {
-  APFloat e(expected);
-  bool lost;
-  e.convert(semantics, APFloat::rmNearestTiesToEven, &lost);
-  APFloat next = e;
-  next.next(/*nextDown=*/false);
-  double ulp = std::abs(next.convertToDouble() - e.convertToDouble());
-  return std::abs(actual - expected) <= 3 * ulp;
-}
-
 static std::string formatConstant(double c) {
   char buffer[32];
   std::snprintf(buffer, sizeof(buffer), "%.7g", c);
@@ -109,8 +76,8 @@ struct Product {
     return factors.size() == n && count(v) == n;
   }
   bool isCloseTo(double expected) const {
-    return isClose(constant, expected,
-                   semantics ? *semantics : APFloat::IEEEsingle());
+    return xfmr::isCloseTo(constant, expected,
+                           semantics ? *semantics : APFloat::IEEEsingle());
   }
 };
 
@@ -120,7 +87,7 @@ struct Product {
 static void expandProduct(Value v, Product &p, unsigned depth = 0);
 
 static void addFactor(Value v, Product &p, unsigned depth) {
-  if (std::optional<ScalarConstant> c = getScalarConstant(v)) {
+  if (std::optional<FloatConstant> c = getFloatConstant(v)) {
     p.multiply(c->value, c->semantics);
     return;
   }
@@ -146,7 +113,7 @@ static void expandProduct(Value v, Product &p, unsigned depth) {
     return;
   }
   if (auto div = dyn_cast_or_null<DivOp>(op)) {
-    std::optional<ScalarConstant> c = getScalarConstant(div.getRhs());
+    std::optional<FloatConstant> c = getFloatConstant(div.getRhs());
     if (c && c->value != 0.0) {
       addFactor(div.getLhs(), p, depth);
       p.multiply(1.0 / c->value, c->semantics);
@@ -154,7 +121,7 @@ static void expandProduct(Value v, Product &p, unsigned depth) {
     }
   }
   if (auto pow = dyn_cast_or_null<PowOp>(op)) {
-    std::optional<ScalarConstant> c = getScalarConstant(pow.getRhs());
+    std::optional<FloatConstant> c = getFloatConstant(pow.getRhs());
     if (c && (c->value == 2.0 || c->value == 3.0)) {
       Product base;
       addFactor(pow.getLhs(), base, depth);
@@ -180,8 +147,8 @@ static Product getProduct(Value v) {
 static Value getAddendOfConstant(AddOp add, double c) {
   for (auto [a, b] : {std::pair(add.getLhs(), add.getRhs()),
                       std::pair(add.getRhs(), add.getLhs())}) {
-    std::optional<ScalarConstant> k = getScalarConstant(b);
-    if (k && isClose(k->value, c, *k->semantics))
+    std::optional<FloatConstant> k = getFloatConstant(b);
+    if (k && k->isCloseTo(c))
       return a;
   }
   return {};
@@ -505,13 +472,13 @@ struct FuseActivationsPass
       FusionMiss why;
       if (auto erf = dyn_cast<ErfOp>(op)) {
         if (failed(matchGeluErf(erf, why)))
-          noteFusionMissed(op, "gelu", why.reason, why.culprit);
+          why.note(op, "gelu");
       } else if (auto tanh = dyn_cast<TanhOp>(op)) {
         if (looksLikeGeluTanh(tanh) && failed(matchGeluTanh(tanh, why)))
-          noteFusionMissed(op, "gelu", why.reason, why.culprit);
+          why.note(op, "gelu");
       } else if (auto sigmoid = dyn_cast<SigmoidOp>(op)) {
         if (failed(matchSigmoidGate(sigmoid, why)))
-          noteFusionMissed(op, "silu", why.reason, why.culprit);
+          why.note(op, "silu");
       }
     });
   }

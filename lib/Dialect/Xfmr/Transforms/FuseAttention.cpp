@@ -50,9 +50,24 @@ struct KeepTerm {
   bool negated;
 };
 
-/// The xfmr.attention that replaces `output`.
+/// An ALiBi bias `factor * slopes[h] * positions[b, j]`, read off a product
+/// `slopes * positions` broadcast to the scores (flattened or not).
+struct AlibiMatch {
+  /// Static 1 everywhere but the head dim, of static size `heads`.
+  Value slopes;
+  int64_t heads;
+  /// Static 1 everywhere but the batch and key dims; `batchDim` and
+  /// `keyDim` are its dims for them (-1 when it has none).
+  Value positions;
+  int64_t batchDim, keyDim;
+  double factor = 1.0;
+};
+
+/// The xfmr.attention that replaces `output`'s result.
 struct AttentionMatch {
-  MatMulOp output;
+  /// The product with the values, or with flattened heads, the reshape of
+  /// that product back to [B, H, Sq, Dv].
+  Operation *output;
   Value query, value;
   /// The key is `keyBase` transposed by `keyPermutation` (none when empty).
   Value keyBase;
@@ -65,6 +80,19 @@ struct AttentionMatch {
   bool causal = false;
   /// With a past: the concatenations of past and new keys and values.
   ConcatOp keyConcat, valueConcat;
+  std::optional<AlibiMatch> alibi;
+  /// The heads merged into the batch ([B * H, S, D], as BLOOM's baddbmm
+  /// does): the 4-D scores are this reshape of the 3-D product, and the
+  /// query, key and value are flattenings of 4-D tensors.
+  ReshapeOp unflattenedScores;
+  /// The shapes read off the flattened or folded product with the values
+  /// (TorchScript splits it back with them): rebuilt from the op's output.
+  SmallVector<ShapeOp> productShapes;
+  /// Grouped-query decoding with the query's group folded into its rows:
+  /// the query [B, Hq, 1, D] reshaped to [B, Hkv, G, D] (torch's SDPA with
+  /// enable_gqa, traced for one new token). The op gets the 4-D query; the
+  /// product with the values, [B, Hkv, G, Dv], is split back by `output`.
+  bool foldedGroups = false;
   /// Masks whose type says `?` for a dim proven to be 1: the op reads a
   /// dynamic mask dim as the scores' full dim, so they get the precise type.
   DenseMap<Value, RankedTensorType> refinedMasks;
@@ -105,6 +133,8 @@ static bool reachesScores(Value value, int depth = 0) {
     return false;
   if (auto matmul = dyn_cast<MatMulOp>(op))
     return !matmul.getRhs().getDefiningOp<ConstantOp>();
+  if (auto reshape = dyn_cast<ReshapeOp>(op))
+    return reachesScores(reshape.getInput(), depth + 1);
   Value rest;
   if (getScaleFactor(op, rest))
     return reachesScores(rest, depth + 1);
@@ -117,6 +147,164 @@ static bool reachesScores(Value value, int depth = 0) {
   return false;
 }
 
+static int64_t rankOf(Value value) {
+  return cast<RankedTensorType>(value.getType()).getRank();
+}
+
+/// Peels the scalar scale factors off `value`, multiplying them into
+/// `factor`.
+static Value peelScale(Value value, double &factor) {
+  Value rest;
+  while (std::optional<double> f =
+             getScaleFactor(value.getDefiningOp(), rest)) {
+    factor *= *f;
+    value = rest;
+  }
+  return value;
+}
+
+/// Whether entry `index` of the shape `reshape` is given is the product of
+/// dims 0 and 1 of `x`: the `B * H` that exporters compute from the dims
+/// they read.
+static bool isLeadingDimsProduct(DimProver &tracer, ReshapeOp reshape,
+                                 int64_t index, Value x) {
+  // Down to the one-element value that holds the entry.
+  Value entry = reshape.getShape();
+  while (auto concat = entry.getDefiningOp<ConcatOp>()) {
+    Value piece;
+    for (Value input : concat.getInputs()) {
+      auto type = cast<RankedTensorType>(input.getType());
+      if (type.getRank() != 1 || type.isDynamicDim(0))
+        return false;
+      if (index < type.getDimSize(0)) {
+        piece = input;
+        break;
+      }
+      index -= type.getDimSize(0);
+    }
+    if (!piece)
+      return false;
+    entry = piece;
+  }
+  while (true) {
+    auto type = cast<RankedTensorType>(entry.getType());
+    Operation *op = entry.getDefiningOp();
+    if (!type.hasStaticShape() || type.getNumElements() != 1 || !op)
+      return false;
+    if (!isa<UnsqueezeOp, SqueezeOp, ReshapeOp, CastOp>(op))
+      break;
+    entry = op->getOperand(0);
+  }
+  auto mul = entry.getDefiningOp<MulOp>();
+  if (!mul)
+    return false;
+  ProvenSize a = tracer.element(mul.getLhs(), 0),
+             b = tracer.element(mul.getRhs(), 0);
+  ProvenSize x0 = tracer.dim(x, 0), x1 = tracer.dim(x, 1);
+  return a.isDimSize() && b.isDimSize() &&
+         ((a == x0 && b == x1) || (a == x1 && b == x0));
+}
+
+/// Whether `flat` is `x` ([B, H, S, D]) with its two leading dims merged,
+/// in x's row-major order: two of "the first dim is B * H", "the second is
+/// S" and "the third is D" prove it, the element count the third (which
+/// exporters often leave to the reshape, -1).
+static bool mergesLeadingDims(DimProver &tracer, Value flat, Value x) {
+  if (rankOf(flat) != 3 || rankOf(x) != 4)
+    return false;
+  auto reshape = flat.getDefiningOp<ReshapeOp>();
+  int proven = tracer.sameDim(flat, 1, x, 2) + tracer.sameDim(flat, 2, x, 3) +
+               (reshape && reshape.getInput() == x &&
+                isLeadingDimsProduct(tracer, reshape, 0, x));
+  return proven >= 2;
+}
+
+/// x, when `flat` is a reshape of the 4-D x merging its leading dims.
+static Value unflatten(DimProver &tracer, Value flat) {
+  auto reshape = flat.getDefiningOp<ReshapeOp>();
+  if (!reshape || !mergesLeadingDims(tracer, flat, reshape.getInput()))
+    return Value();
+  return reshape.getInput();
+}
+
+/// The ALiBi bias in `term`, a summand of the scores: slopes * positions
+/// broadcast to [B, H, 1, T], or with `flat`, that product ([B, H, T] or
+/// [B, H, 1, T]) reshaped to [B * H, 1, T], as BLOOM builds it for
+/// baddbmm.
+static std::optional<AlibiMatch> matchAlibi(DimProver &tracer, Value term,
+                                            bool flat) {
+  AlibiMatch alibi;
+  Value product = peelScale(term, alibi.factor);
+  auto termType = cast<RankedTensorType>(product.getType());
+  if (flat) {
+    auto reshape = product.getDefiningOp<ReshapeOp>();
+    if (!reshape || termType.getRank() != 3 || termType.getDimSize(1) != 1)
+      return std::nullopt;
+    Value input = reshape.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    int64_t rank = inputType.getRank();
+    // [B, H, (1,) T] -> [B * H, 1, T]: the element count then makes the
+    // first dim B * H.
+    if ((rank != 3 && rank != 4) ||
+        (rank == 4 && inputType.getDimSize(2) != 1) ||
+        !tracer.sameDim(product, 2, input, rank - 1))
+      return std::nullopt;
+    product = peelScale(input, alibi.factor);
+  } else if (termType.getRank() != 4 || termType.getDimSize(2) != 1) {
+    return std::nullopt;
+  }
+  auto mul = product.getDefiningOp<MulOp>();
+  if (!mul)
+    return std::nullopt;
+  int64_t rank = rankOf(product);
+  auto readSlopes = [&](Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    int64_t offset = rank - type.getRank();
+    if (offset > 1)
+      return false;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      int64_t size = type.getDimSize(d);
+      if (d + offset == 1 ? ShapedType::isDynamic(size) : size != 1)
+        return false;
+    }
+    alibi.slopes = v;
+    alibi.heads = type.getDimSize(1 - offset);
+    return true;
+  };
+  auto readPositions = [&](Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    int64_t offset = rank - type.getRank();
+    alibi.batchDim = offset == 0 ? 0 : -1;
+    alibi.keyDim = type.getRank() - 1;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (d != alibi.batchDim && d != alibi.keyDim && type.getDimSize(d) != 1)
+        return false;
+    alibi.positions = v;
+    return type.getRank() > 0;
+  };
+  Value lhs = mul.getLhs(), rhs = mul.getRhs();
+  if ((readSlopes(lhs) && readPositions(rhs)) ||
+      (readSlopes(rhs) && readPositions(lhs)))
+    return alibi;
+  return std::nullopt;
+}
+
+/// The reshape that is the only user of the product with the values but for
+/// shapes read off it (recorded in `m`), or null.
+static ReshapeOp splitOfProduct(Operation *product, AttentionMatch &m) {
+  ReshapeOp split;
+  unsigned others = 0;
+  for (Operation *user : product->getUsers()) {
+    if (auto shape = dyn_cast<ShapeOp>(user)) {
+      m.productShapes.push_back(shape);
+      continue;
+    }
+    split = dyn_cast<ReshapeOp>(user);
+    ++others;
+  }
+  return others == 1 ? split : ReshapeOp();
+}
+
 namespace {
 
 class AttentionMatcher {
@@ -124,29 +312,29 @@ public:
   FailureOr<AttentionMatch> match(SoftmaxOp softmax);
 
   /// Why the last match failed, and at which op.
-  std::string reason;
-  Operation *culprit = nullptr;
+  FusionMiss miss;
 
 private:
   LogicalResult fail(const Twine &why, Operation *at) {
-    reason = why.str();
-    culprit = at;
-    return failure();
+    return miss.fail(why, at);
   }
   LogicalResult matchProbabilities(SoftmaxOp softmax, AttentionMatch &m);
+  LogicalResult matchFlatProduct(ReshapeOp flatProbs, AttentionMatch &m);
   LogicalResult matchScores(SoftmaxOp softmax, AttentionMatch &m,
                             MatMulOp &scores);
   LogicalResult addMask(Value mask, Operation *at, AttentionMatch &m);
   LogicalResult matchKey(MatMulOp scores, AttentionMatch &m);
-  LogicalResult checkShapes(MatMulOp scores, AttentionMatch &m);
-  void extractCausal(MatMulOp scores, AttentionMatch &m);
-  Size keyDim(const AttentionMatch &m, int64_t d) {
+  LogicalResult matchFlatKey(MatMulOp scores, AttentionMatch &m);
+  LogicalResult matchFoldedGroups(AttentionMatch &m);
+  LogicalResult checkShapes(Value scores, Operation *at, AttentionMatch &m);
+  void extractCausal(Value scores, AttentionMatch &m);
+  ProvenSize keyDim(const AttentionMatch &m, int64_t d) {
     return m.keyPermutation.empty()
                ? tracer.dim(m.keyBase, d)
                : tracer.dim(m.keyBase, m.keyPermutation[d]);
   }
 
-  DimTracer tracer;
+  DimProver tracer;
 };
 
 } // namespace
@@ -190,7 +378,11 @@ LogicalResult AttentionMatcher::matchProbabilities(SoftmaxOp softmax,
   if (!weights.hasOneUse())
     return fail("the probabilities have another user",
                 weights.getDefiningOp());
-  auto product = dyn_cast<MatMulOp>(*weights.getUsers().begin());
+  Operation *user = *weights.getUsers().begin();
+  if (auto flatten = dyn_cast<ReshapeOp>(user);
+      flatten && mergesLeadingDims(tracer, flatten, weights))
+    return matchFlatProduct(flatten, m);
+  auto product = dyn_cast<MatMulOp>(user);
   if (!product || product.getLhs() != weights)
     return fail("the probabilities are not multiplied by the values",
                 *weights.getUsers().begin());
@@ -199,6 +391,30 @@ LogicalResult AttentionMatcher::matchProbabilities(SoftmaxOp softmax,
                 product);
   m.output = product;
   m.value = product.getRhs();
+  return success();
+}
+
+/// reshape(reshape(p, [B * H, Sq, T]) · reshape(v, [B * H, T, Dv]),
+/// [B, H, Sq, Dv]): the product with the values with the heads merged into
+/// the batch.
+LogicalResult AttentionMatcher::matchFlatProduct(ReshapeOp flatProbs,
+                                                 AttentionMatch &m) {
+  const char *notFlatProduct = "the probabilities with their heads merged "
+                               "into the batch are not multiplied by the "
+                               "values with theirs";
+  auto product = flatProbs->hasOneUse()
+                     ? dyn_cast<MatMulOp>(*flatProbs->getUsers().begin())
+                     : MatMulOp();
+  if (!product || product.getLhs() != flatProbs.getResult())
+    return fail(notFlatProduct, flatProbs);
+  ReshapeOp output = splitOfProduct(product, m);
+  Value value = unflatten(tracer, product.getRhs());
+  if (!value || !output || rankOf(output) != 4 ||
+      !tracer.sameDim(output, 2, product, 1) ||
+      !tracer.sameDim(output, 3, product, 2))
+    return fail(notFlatProduct, product);
+  m.output = output;
+  m.value = value;
   return success();
 }
 
@@ -261,6 +477,20 @@ LogicalResult AttentionMatcher::matchScores(SoftmaxOp softmax,
       if (!reachesScores(scoreSide) ||
           failed(verifyCompatibleShape(scoreSide.getType(), add.getType())))
         return fail(notScores, op);
+      bool flat = static_cast<bool>(m.unflattenedScores);
+      if (!m.alibi) {
+        if (std::optional<AlibiMatch> alibi = matchAlibi(tracer, mask, flat)) {
+          // The scales seen so far apply to the bias too.
+          alibi->factor *= m.scale;
+          m.alibi = alibi;
+          current = scoreSide;
+          continue;
+        }
+      }
+      if (flat)
+        return fail("the scores with the heads merged into the batch have an "
+                    "additive term that is not an ALiBi bias",
+                    op);
       if (getElementTypeOrSelf(mask) != getElementTypeOrSelf(scoreSide))
         return fail("the mask's element type differs from the scores'", op);
       if (failed(addMask(mask, op, m)))
@@ -270,6 +500,23 @@ LogicalResult AttentionMatcher::matchScores(SoftmaxOp softmax,
       current = scoreSide;
       continue;
     }
+    if (auto reshape = dyn_cast<ReshapeOp>(op)) {
+      // [B * H, Sq, T] -> [B, H, Sq, T]: scores computed with the heads
+      // merged into the batch (baddbmm). checkShapes proves its first three
+      // dims the query's, whose flattening makes the product's first two
+      // B * H and Sq: the element count then fixes the keys' dim, which
+      // exporters infer (-1).
+      Value input = reshape.getInput();
+      if (m.unflattenedScores || rankOf(input) != 3)
+        return fail(notScores, op);
+      m.unflattenedScores = reshape;
+      current = input;
+      continue;
+    }
+    if (m.unflattenedScores)
+      return fail("the scores with the heads merged into the batch are not "
+                  "scaled, biased and computed by a matmul",
+                  op);
     if (auto where = dyn_cast<WhereOp>(op)) {
       // masked_fill(scores, drop, -inf), or its keep form.
       Value onTrue = where.getOnTrue(), onFalse = where.getOnFalse();
@@ -349,20 +596,102 @@ LogicalResult AttentionMatcher::matchKey(MatMulOp scores,
   return success();
 }
 
-LogicalResult AttentionMatcher::checkShapes(MatMulOp scores,
+/// The key of scores computed with the heads merged into the batch:
+/// transpose(reshape(k, [B * H, T, D]), [0, 2, 1]).
+LogicalResult AttentionMatcher::matchFlatKey(MatMulOp scores,
+                                             AttentionMatch &m) {
+  auto transpose =
+      peelScale(scores.getRhs(), m.scale).getDefiningOp<TransposeOp>();
+  Value key;
+  if (transpose && transpose.getPermutation() == ArrayRef<int64_t>{0, 2, 1})
+    key = unflatten(tracer, transpose.getInput());
+  if (!key)
+    return fail("the scores with the heads merged into the batch are not a "
+                "matmul by the transposed key with its heads merged",
+                scores);
+  m.keyBase = peelScale(key, m.scale);
+  return success();
+}
+
+/// The query [B, Hq, 1, D] reshaped to [B, Hkv, G, D] with G = Hq / Hkv
+/// against keys of Hkv heads: the element count makes the query's length 1,
+/// and row g of key/value head h is query head h * G + g, as grouped-query
+/// attention pairs them. Leaves other queries as they are.
+LogicalResult AttentionMatcher::matchFoldedGroups(AttentionMatch &m) {
+  auto fold = m.query.getDefiningOp<ReshapeOp>();
+  if (!fold || m.grouped)
+    return success();
+  double scale = m.scale;
+  Value query = peelScale(fold.getInput(), scale);
+  if (rankOf(query) != 4)
+    return success();
+  std::optional<int64_t> kvHeads = tracer.dim(m.query, 1).constant;
+  std::optional<int64_t> rows = tracer.dim(m.query, 2).constant;
+  std::optional<int64_t> heads = tracer.dim(query, 1).constant;
+  if (!kvHeads || !rows || !heads || *rows < 2 || *kvHeads * *rows != *heads ||
+      !(keyDim(m, 1) == ProvenSize::ofConstant(*kvHeads)) ||
+      !tracer.sameDim(m.query, 0, query, 0) ||
+      !tracer.sameDim(m.query, 3, query, 3))
+    return success();
+  // The product with the values goes back to [B, Hq, 1, Dv]; its heads
+  // (exporters infer them, -1) then follow from the element count.
+  const char *notSplit = "the grouped query's product with the values is not "
+                         "split back into the query heads";
+  Operation *product = m.output;
+  ReshapeOp split = splitOfProduct(product, m);
+  if (!split || rankOf(split) != 4 ||
+      !tracer.sameDim(split, 0, product->getResult(0), 0) ||
+      !tracer.sameDim(split, 2, query, 2) ||
+      !tracer.sameDim(split, 3, product->getResult(0), 3))
+    return fail(notSplit, product);
+  m.query = query;
+  m.scale = scale;
+  m.output = split;
+  m.grouped = true;
+  m.foldedGroups = true;
+  return success();
+}
+
+LogicalResult AttentionMatcher::checkShapes(Value scores, Operation *at,
                                             AttentionMatch &m) {
   Value q = m.query;
-  Size batch = tracer.dim(q, 0), heads = tracer.dim(q, 1);
-  Size keyHeads = keyDim(m, 1), valueHeads = tracer.dim(m.value, 1);
+  ProvenSize batch = tracer.dim(q, 0), heads = tracer.dim(q, 1);
+  ProvenSize keyHeads = keyDim(m, 1), valueHeads = tracer.dim(m.value, 1);
   if (!batch.isKnown() || !(keyDim(m, 0) == batch) ||
       !(tracer.dim(m.value, 0) == batch))
     return fail("the batch sizes of the query, key and value are not "
                 "provably equal",
-                scores);
-  bool oneKvHead = keyHeads == Size::ofConstant(1);
+                at);
+  bool oneKvHead = keyHeads == ProvenSize::ofConstant(1);
   if (!(keyHeads == valueHeads) ||
       (!(keyHeads == heads) && !oneKvHead && !m.grouped))
-    return fail("the query, key and value head counts do not match", scores);
+    return fail("the query, key and value head counts do not match", at);
+  // Merged into the batch, the heads must be the query's, and the results
+  // split back by the query's batch and heads (the output's batch follows
+  // from the element count, as its last two dims are proven).
+  const char *notQueryHeads =
+      "the heads merged into the batch are not provably the query's";
+  bool flatOutput = isa<ReshapeOp>(m.output) && !m.foldedGroups;
+  if ((m.unflattenedScores || flatOutput) && !(keyHeads == heads))
+    return fail(notQueryHeads, at);
+  if (ReshapeOp split = m.unflattenedScores)
+    if (!tracer.sameDim(split, 0, q, 0) || !tracer.sameDim(split, 1, q, 1) ||
+        !tracer.sameDim(split, 2, q, 2))
+      return fail(notQueryHeads, split);
+  if (flatOutput && !tracer.sameDim(m.output->getResult(0), 1, q, 1))
+    return fail(notQueryHeads, m.output);
+  if (m.alibi) {
+    const AlibiMatch &alibi = *m.alibi;
+    if (!(heads == ProvenSize::ofConstant(alibi.heads)))
+      return fail("the ALiBi slopes are not one per query head", at);
+    if (alibi.batchDim >= 0) {
+      ProvenSize positionBatch = tracer.dim(alibi.positions, alibi.batchDim);
+      if (!(positionBatch == ProvenSize::ofConstant(1)) &&
+          !(positionBatch == batch))
+        return fail("the ALiBi positions' batch is not provably the query's",
+                    at);
+    }
+  }
 
   // Each mask dim is 1 or the scores' dim. The key dim needs no proof: the
   // product with the values only accepts the keys' length.
@@ -378,11 +707,16 @@ LogicalResult AttentionMatcher::checkShapes(MatMulOp scores,
     SmallVector<int64_t> refined(type.getShape());
     for (int64_t d = 0; fits && d < rank; ++d) {
       int64_t sd = d + 4 - rank;
-      Size size = tracer.dim(mask, d);
-      if (size == Size::ofConstant(1))
+      ProvenSize size = tracer.dim(mask, d);
+      if (size == ProvenSize::ofConstant(1))
         refined[d] = 1;
-      fits = sd == 3 || size == Size::ofConstant(1) ||
-             size == tracer.dim(scores, sd);
+      // Folded, the scores' rows are the group's heads: a mask may only
+      // vary along the query's own rows.
+      ProvenSize expected = !m.foldedGroups ? tracer.dim(scores, sd)
+                            : sd == 2       ? tracer.dim(q, 2)
+                            : sd == 1       ? ProvenSize::unknown()
+                                            : tracer.dim(scores, sd);
+      fits = sd == 3 || size == ProvenSize::ofConstant(1) || size == expected;
     }
     if (fits && refined != type.getShape())
       m.refinedMasks[mask] = type.clone(refined);
@@ -390,8 +724,7 @@ LogicalResult AttentionMatcher::checkShapes(MatMulOp scores,
       return fail("the mask's shape " + formatShape(mask.getType()) +
                       " does not broadcast to the scores " +
                       formatShape(scores.getType()),
-                  mask.getDefiningOp() ? mask.getDefiningOp()
-                                       : scores.getOperation());
+                  mask.getDefiningOp() ? mask.getDefiningOp() : at);
   }
   return success();
 }
@@ -430,7 +763,7 @@ static void flattenKeepTerms(AttentionMatch &m) {
 /// Turns a keep term proven to be the causal triangle into `is_causal`
 /// (with the past as operands when the triangle is offset by the past's
 /// length).
-void AttentionMatcher::extractCausal(MatMulOp scores, AttentionMatch &m) {
+void AttentionMatcher::extractCausal(Value scores, AttentionMatch &m) {
   SmallVector<KeepTerm> terms = std::move(m.keepTerms);
   m.keepTerms.clear();
   bool found = false;
@@ -449,10 +782,9 @@ void AttentionMatcher::extractCausal(MatMulOp scores, AttentionMatch &m) {
       auto valueConcat = m.value.getDefiningOp<ConcatOp>();
       auto isPast = [&](ConcatOp concat) {
         return concat && concat.getInputs().size() == 2 &&
-               normalizeAxis(static_cast<int64_t>(concat.getAxis()), 4) ==
-                   2 &&
+               normalizeAxis(static_cast<int64_t>(concat.getAxis()), 4) == 2 &&
                tracer.dim(concat.getInputs()[0], 2) ==
-                   Size::ofConstant(*offset);
+                   ProvenSize::ofConstant(*offset);
       };
       if (isPast(keyConcat) && isPast(valueConcat)) {
         m.keyConcat = keyConcat;
@@ -482,19 +814,22 @@ FailureOr<AttentionMatch> AttentionMatcher::match(SoftmaxOp softmax) {
     return failure();
 
   // The query, through its scale.
-  Value query = scores.getLhs();
-  Value rest;
-  while (std::optional<double> factor =
-             getScaleFactor(query.getDefiningOp(), rest)) {
-    m.scale *= *factor;
-    query = rest;
+  bool flat = static_cast<bool>(m.unflattenedScores);
+  Value query = peelScale(scores.getLhs(), m.scale);
+  if (flat) {
+    query = unflatten(tracer, query);
+    if (!query)
+      return fail("the scores with the heads merged into the batch are not a "
+                  "matmul of the query with its heads merged",
+                  scores);
+    query = peelScale(query, m.scale);
   }
   if (cast<RankedTensorType>(query.getType()).getRank() != 4)
     return fail("the query is not 4-D [batch, heads, queries, head_dim]",
                 scores);
   m.query = query;
 
-  if (failed(matchKey(scores, m)))
+  if (failed(flat ? matchFlatKey(scores, m) : matchKey(scores, m)))
     return failure();
   if (getElementTypeOrSelf(m.keyBase) != type.getElementType() ||
       getElementTypeOrSelf(m.query) != type.getElementType() ||
@@ -504,7 +839,8 @@ FailureOr<AttentionMatch> AttentionMatcher::match(SoftmaxOp softmax) {
 
   // Grouped-query attention: the op repeats the heads itself. The repeated
   // head count must be the query's.
-  std::optional<Value> value = unrepeatHeads(tracer, m.value);
+  std::optional<Value> value =
+      flat ? std::nullopt : unrepeatHeads(tracer, m.value);
   bool valueRepeated = value && tracer.sameDim(m.value, 1, query, 1);
   if (m.grouped) {
     // The key's repeat was read through its flattened transpose.
@@ -524,15 +860,140 @@ FailureOr<AttentionMatch> AttentionMatcher::match(SoftmaxOp softmax) {
   flattenKeepTerms(m);
   if (m.floatMask)
     m.floatMask = peelExpand(m.floatMask);
-  if (failed(checkShapes(scores, m)))
+  if (!flat && failed(matchFoldedGroups(m)))
     return failure();
-  extractCausal(scores, m);
+  Value scoresValue =
+      flat ? m.unflattenedScores.getResult() : scores.getResult();
+  if (failed(checkShapes(scoresValue, scores, m)))
+    return failure();
+  // A triangle over the folded rows is not the query's causal one.
+  if (!m.foldedGroups)
+    extractCausal(scoresValue, m);
   return m;
 }
 
 //===----------------------------------------------------------------------===//
 // Rewrite
 //===----------------------------------------------------------------------===//
+
+/// The op's ALiBi operands: the slopes as [H] (times the factor) and the
+/// positions as [B or 1, T].
+static std::pair<Value, Value> buildAlibiOperands(PatternRewriter &rewriter,
+                                                  Location loc,
+                                                  const AlibiMatch &alibi) {
+  Type elementType = getElementTypeOrSelf(alibi.slopes);
+  auto shapeType = RankedTensorType::get({1}, rewriter.getI64Type());
+  Value shape =
+      ConstantOp::create(rewriter, loc, shapeType,
+                         DenseIntElementsAttr::get(shapeType, {alibi.heads}));
+  Value slopes = ReshapeOp::create(
+      rewriter, loc, RankedTensorType::get({alibi.heads}, elementType),
+      alibi.slopes, shape);
+  if (alibi.factor != 1.0) {
+    auto scalarType = RankedTensorType::get({}, elementType);
+    Value factor = ConstantOp::create(
+        rewriter, loc, scalarType,
+        DenseElementsAttr::get(
+            scalarType, rewriter.getFloatAttr(elementType, alibi.factor)));
+    slopes = MulOp::create(rewriter, loc, slopes, factor);
+  }
+
+  auto type = cast<RankedTensorType>(alibi.positions.getType());
+  SmallVector<int64_t> squeezed, shapeAfter;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (d == alibi.batchDim || d == alibi.keyDim)
+      shapeAfter.push_back(type.getDimSize(d));
+    else
+      squeezed.push_back(d);
+  }
+  Value positions = alibi.positions;
+  if (!squeezed.empty())
+    positions =
+        SqueezeOp::create(rewriter, loc, type.clone(shapeAfter), positions,
+                          rewriter.getDenseI64ArrayAttr(squeezed));
+  if (alibi.batchDim < 0) {
+    shapeAfter.insert(shapeAfter.begin(), 1);
+    positions =
+        UnsqueezeOp::create(rewriter, loc, type.clone(shapeAfter), positions,
+                            rewriter.getDenseI64ArrayAttr({0}));
+  }
+  return {slopes, positions};
+}
+
+/// Replaces the shapes read off the product with the values, flattened
+/// ([B * H, Sq, Dv]) or folded ([B, Hkv, G, Dv]), with the same read off
+/// `output` ([B, H, Sq, Dv]). TorchScript's `shape[0] // H` of the
+/// flattened product becomes B itself, which the later layers' fusion can
+/// then prove the batch.
+static void rebuildProductShapes(PatternRewriter &rewriter, Location loc,
+                                 Value output, Value product,
+                                 ArrayRef<ShapeOp> shapes) {
+  auto dims = [&](int64_t begin, int64_t end) -> Value {
+    return ShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({end - begin}, rewriter.getI64Type()), output,
+        rewriter.getI64IntegerAttr(begin), rewriter.getI64IntegerAttr(end));
+  };
+  auto productType = cast<RankedTensorType>(product.getType());
+  SmallVector<Value> flatDims;
+  if (productType.getRank() == 3) {
+    flatDims = {MulOp::create(rewriter, loc, dims(0, 1), dims(1, 2)),
+                dims(2, 3), dims(3, 4)};
+  } else {
+    auto pairType = RankedTensorType::get({2}, rewriter.getI64Type());
+    flatDims = {
+        dims(0, 1),
+        ConstantOp::create(rewriter, loc, pairType,
+                           DenseIntElementsAttr::get(
+                               pairType, productType.getShape().slice(1, 2))),
+        dims(3, 4)};
+  }
+  // Which piece holds each dim of the product.
+  SmallVector<int64_t> pieceOf = productType.getRank() == 3
+                                     ? SmallVector<int64_t>{0, 1, 2}
+                                     : SmallVector<int64_t>{0, 1, 1, 2};
+  int64_t heads = cast<RankedTensorType>(output.getType()).getDimSize(1);
+  for (ShapeOp shape : shapes) {
+    auto [begin, end] = getShapeOpDimRange(shape);
+    for (Operation *user : shape->getUsers()) {
+      auto gather = dyn_cast<GatherOp>(user);
+      if (!gather || begin != 0 || productType.getRank() != 3 ||
+          getScalarInt(gather.getIndices()) != 0)
+        continue;
+      for (Operation *gatherUser :
+           llvm::make_early_inc_range(gather->getUsers()))
+        if (auto div = dyn_cast<DivOp>(gatherUser);
+            div && div.getLhs() == gather.getResult() &&
+            !ShapedType::isDynamic(heads) &&
+            getScalarInt(div.getRhs()) == heads)
+          rewriter.replaceOp(
+              div,
+              ReshapeOp::create(
+                  rewriter, loc, div.getType(), dims(0, 1),
+                  ConstantOp::create(
+                      rewriter, loc,
+                      RankedTensorType::get({0}, rewriter.getI64Type()),
+                      DenseIntElementsAttr::get(
+                          RankedTensorType::get({0}, rewriter.getI64Type()),
+                          ArrayRef<int64_t>{}))));
+    }
+    // The folded product's static dims come as one piece: a shape starting
+    // or ending inside it is left as it is (its product stays alive).
+    if (productType.getRank() == 4 && (begin == 2 || end == 2))
+      continue;
+    SmallVector<Value> pieces;
+    for (int64_t d = begin; d < end; ++d)
+      if (pieces.empty() || pieceOf[d] != pieceOf[d - 1])
+        pieces.push_back(flatDims[pieceOf[d]]);
+    Value replacement =
+        pieces.size() == 1
+            ? pieces.front()
+            : ConcatOp::create(rewriter, loc, shape.getType(), pieces,
+                               rewriter.getI64IntegerAttr(0))
+                  .getResult();
+    rewriter.replaceOp(shape, replacement);
+  }
+}
 
 namespace {
 
@@ -544,12 +1005,15 @@ struct FuseAttentionPattern : OpRewritePattern<SoftmaxOp> {
     AttentionMatcher matcher;
     FailureOr<AttentionMatch> match = matcher.match(softmax);
     if (failed(match))
-      return rewriter.notifyMatchFailure(softmax, matcher.reason);
+      return rewriter.notifyMatchFailure(softmax, matcher.miss.reason);
     AttentionMatch &m = *match;
-    MatMulOp output = m.output;
-    Location loc =
-        rewriter.getFusedLoc({softmax.getLoc(), output.getLoc()});
-    rewriter.setInsertionPoint(output);
+    Operation *output = m.output;
+    Location loc = rewriter.getFusedLoc({softmax.getLoc(), output->getLoc()});
+    // With the heads merged, before the product with the values, as shapes
+    // may be read off it.
+    rewriter.setInsertionPoint(isa<ReshapeOp>(output)
+                                   ? output->getOperand(0).getDefiningOp()
+                                   : output);
 
     Value key = m.keyBase;
     if (!m.keyPermutation.empty())
@@ -580,11 +1044,18 @@ struct FuseAttentionPattern : OpRewritePattern<SoftmaxOp> {
       mask = mask ? AndOp::create(rewriter, loc, mask, keep).getResult() : keep;
     }
 
+    Value slopes, positions;
+    if (m.alibi)
+      std::tie(slopes, positions) = buildAlibiOperands(rewriter, loc, *m.alibi);
+
     auto attention = AttentionOp::create(
-        rewriter, loc, output.getType(), presentTypes, m.query, key, value,
-        mask, pastKey, pastValue,
+        rewriter, loc, output->getResult(0).getType(), presentTypes, m.query,
+        key, value, mask, pastKey, pastValue,
         rewriter.getF32FloatAttr(static_cast<float>(m.scale)),
-        m.causal ? rewriter.getUnitAttr() : nullptr);
+        m.causal ? rewriter.getUnitAttr() : nullptr, slopes, positions);
+    if (!m.productShapes.empty())
+      rebuildProductShapes(rewriter, loc, attention.getOutput(),
+                           output->getOperand(0), m.productShapes);
     rewriter.replaceOp(output, attention.getOutput());
     if (m.keyConcat) {
       // Later users of the caches read the present ones.
@@ -617,8 +1088,7 @@ struct FuseAttentionPass
     func.walk([](SoftmaxOp softmax) {
       AttentionMatcher matcher;
       if (failed(matcher.match(softmax)))
-        noteFusionMissed(softmax, "attention", matcher.reason,
-                         matcher.culprit);
+        matcher.miss.note(softmax, "attention");
     });
   }
 };

@@ -14,6 +14,7 @@
 
 #include "LinearFusion.h"
 
+#include "xfmr/Dialect/Xfmr/IR/DimProver.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 #include "xfmr/Dialect/Xfmr/Transforms/FusionReport.h"
 #include "xfmr/Dialect/Xfmr/Transforms/Passes.h"
@@ -37,149 +38,30 @@ using namespace mlir::xfmr;
 
 namespace {
 
-std::string usersString(Value v) {
-  unsigned n = llvm::range_size(v.getUsers());
-  return std::to_string(n) + (n == 1 ? " user" : " users");
-}
-
 //===----------------------------------------------------------------------===//
 // Shapes built at run time
 //===----------------------------------------------------------------------===//
-
-/// One entry of a shape tensor as far as it is known: a constant, or the size
-/// of dim `dim` of `tensor`.
-struct ShapeEntry {
-  std::optional<int64_t> constant;
-  Value tensor;
-  int64_t dim = 0;
-
-  static ShapeEntry ofDim(Value tensor, int64_t dim) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    if (dim < 0 || dim >= type.getRank())
-      return {};
-    if (!type.isDynamicDim(dim))
-      return {type.getDimSize(dim), {}, 0};
-    return {std::nullopt, tensor, dim};
-  }
-};
-
-/// The entries of a small 1-D (or scalar) integer tensor, following the ops
-/// exporters build shapes with: constants, `xfmr.shape`, concat, gather and
-/// slice with constant indices, and the reshapes between them. std::nullopt
-/// when the length is unknown.
-std::optional<SmallVector<ShapeEntry>> evaluateShape(Value value) {
-  auto type = dyn_cast<RankedTensorType>(value.getType());
-  if (!type || type.getRank() > 1 || !type.hasStaticShape())
-    return std::nullopt;
-  int64_t length = type.getNumElements();
-  SmallVector<ShapeEntry> unknown(length);
-  if (std::optional<SmallVector<int64_t>> values = getConstantIntValues(value)) {
-    SmallVector<ShapeEntry> result;
-    for (int64_t v : *values)
-      result.push_back({v, {}, 0});
-    return result;
-  }
-  Operation *def = value.getDefiningOp();
-  if (!def)
-    return unknown;
-  if (auto shape = dyn_cast<ShapeOp>(def)) {
-    auto [begin, end] = getShapeOpDimRange(shape);
-    SmallVector<ShapeEntry> result;
-    for (int64_t d = begin; d < end; ++d)
-      result.push_back(ShapeEntry::ofDim(shape.getInput(), d));
-    return result;
-  }
-  if (auto concat = dyn_cast<ConcatOp>(def)) {
-    SmallVector<ShapeEntry> result;
-    for (Value input : concat.getInputs()) {
-      std::optional<SmallVector<ShapeEntry>> part = evaluateShape(input);
-      if (!part)
-        return unknown;
-      llvm::append_range(result, *part);
-    }
-    return static_cast<int64_t>(result.size()) == length ? result : unknown;
-  }
-  if (isa<UnsqueezeOp, SqueezeOp, ReshapeOp, CastOp>(def)) {
-    std::optional<SmallVector<ShapeEntry>> inner =
-        evaluateShape(def->getOperand(0));
-    if (inner && static_cast<int64_t>(inner->size()) == length)
-      return inner;
-    return unknown;
-  }
-  if (auto gather = dyn_cast<GatherOp>(def)) {
-    std::optional<SmallVector<ShapeEntry>> data =
-        evaluateShape(gather.getInput());
-    std::optional<SmallVector<int64_t>> indices =
-        getConstantIntValues(gather.getIndices());
-    if (!data || !indices || static_cast<int64_t>(indices->size()) != length)
-      return unknown;
-    SmallVector<ShapeEntry> result;
-    int64_t size = data->size();
-    for (int64_t i : *indices) {
-      if (i < 0)
-        i += size;
-      if (i < 0 || i >= size)
-        return unknown;
-      result.push_back((*data)[i]);
-    }
-    return result;
-  }
-  if (auto slice = dyn_cast<SliceOp>(def)) {
-    std::optional<SmallVector<ShapeEntry>> data =
-        evaluateShape(slice.getInput());
-    std::optional<SmallVector<int64_t>> starts =
-        getConstantIntValues(slice.getStarts());
-    std::optional<SmallVector<int64_t>> ends =
-        getConstantIntValues(slice.getEnds());
-    auto isConstant = [](Value v, int64_t expected) {
-      std::optional<SmallVector<int64_t>> values = getConstantIntValues(v);
-      return values && values->size() == 1 && values->front() == expected;
-    };
-    if (!data || !starts || !ends || starts->size() != 1 ||
-        ends->size() != 1 ||
-        (slice.getAxes() && !isConstant(slice.getAxes(), 0)) ||
-        (slice.getSteps() && !isConstant(slice.getSteps(), 1)))
-      return unknown;
-    int64_t size = data->size();
-    auto clampIndex = [&](int64_t i) {
-      if (i < 0)
-        i += size;
-      return std::clamp<int64_t>(i, 0, size);
-    };
-    int64_t begin = clampIndex(starts->front()),
-            end = clampIndex(ends->front());
-    if (end - begin != length)
-      return unknown;
-    return SmallVector<ShapeEntry>(data->begin() + begin,
-                                   data->begin() + end);
-  }
-  return unknown;
-}
 
 /// True when `reshape` provably gives `source` its own shape back: every
 /// entry of the target shape is `source`'s static size or its own dim, but
 /// for at most one -1 (which the element count then fixes).
 bool restoresShape(ReshapeOp reshape, Value source) {
   auto sourceType = cast<RankedTensorType>(source.getType());
-  std::optional<SmallVector<ShapeEntry>> entries =
-      evaluateShape(reshape.getShape());
+  DimProver prover;
+  std::optional<SmallVector<ProvenSize>> entries =
+      prover.elements(reshape.getShape());
   if (!entries || static_cast<int64_t>(entries->size()) != sourceType.getRank())
     return false;
   int wildcards = 0;
   for (auto [i, entry] : llvm::enumerate(*entries)) {
-    ShapeEntry e = entry;
+    ProvenSize e = entry;
     if (e.constant == 0 && !reshape.getAllowzero())
-      e = ShapeEntry::ofDim(reshape.getInput(), i);
+      e = prover.dim(reshape.getInput(), i);
     if (e.constant == -1) {
       ++wildcards;
       continue;
     }
-    if (e.constant) {
-      if (sourceType.getDimSize(i) != *e.constant)
-        return false;
-      continue;
-    }
-    if (e.tensor != source || e.dim != static_cast<int64_t>(i))
+    if (!e.isKnown() || !(e == prover.dim(source, i)))
       return false;
   }
   return wildcards <= 1;
@@ -219,8 +101,7 @@ FailureOr<LinearOp> matchOpenLinear(Value v, FusionMiss &miss) {
   if (linear.getActivation() != Activation::none)
     return miss.fail("the linear layer already has an activation", linear);
   if (!linear->hasOneUse())
-    return miss.fail("the linear layer's result has " + usersString(v),
-                     linear);
+    return miss.fail("the linear layer's result has " + formatUsers(v), linear);
   return linear;
 }
 
@@ -287,7 +168,7 @@ FailureOr<ActivationMatch> matchActivation(Operation *op, FusionMiss &miss) {
     return failure();
   if (reshape && !reshape->hasOneUse())
     return miss.fail("the reshape of the linear layer's result has " +
-                         usersString(reshape.getResult()),
+                         formatUsers(reshape.getResult()),
                      reshape);
   return ActivationMatch{*linear, *activation, reshape};
 }
@@ -429,8 +310,9 @@ struct ShapeOfReshapedLayer : OpRewritePattern<ShapeOp> {
     if (!linear)
       return rewriter.notifyMatchFailure(op, "not the shape of a reshaped "
                                              "linear layer");
-    std::optional<SmallVector<ShapeEntry>> entries =
-        evaluateShape(reshape.getShape());
+    DimProver prover;
+    std::optional<SmallVector<ProvenSize>> entries =
+        prover.elements(reshape.getShape());
     if (!entries)
       return rewriter.notifyMatchFailure(op, "reshape length unknown");
     Location loc = op.getLoc();
@@ -448,17 +330,17 @@ struct ShapeOfReshapedLayer : OpRewritePattern<ShapeOp> {
     auto layerType = cast<RankedTensorType>(linear.getType());
     int64_t layerRank = layerType.getRank();
     auto [begin, end] = getShapeOpDimRange(op);
-    auto copiesLayerDim = [&](int64_t i, const ShapeEntry &e) {
+    auto copiesLayerDim = [&](int64_t i, const ProvenSize &e) {
       return !reshape.getAllowzero() && i < layerRank &&
              !(e.constant && *e.constant > 0);
     };
     // Check before creating anything.
     for (int64_t i = begin; i < end; ++i) {
-      ShapeEntry e = (*entries)[i];
+      ProvenSize e = (*entries)[i];
       if (!resultType.isDynamicDim(i))
         continue;
-      if (e.constant == -1 || (!e.constant && !e.tensor) ||
-          e.tensor == reshape.getResult() ||
+      if (e.constant == -1 || (!e.constant && !e.isPlainDim()) ||
+          e.value == reshape.getResult() ||
           (copiesLayerDim(i, e) && i == layerRank - 1 &&
            layerType.isDynamicDim(i)))
         return rewriter.notifyMatchFailure(op, "dim not known structurally");
@@ -469,8 +351,8 @@ struct ShapeOfReshapedLayer : OpRewritePattern<ShapeOp> {
         parts.push_back(constant(resultType.getDimSize(i)));
         continue;
       }
-      ShapeEntry e = (*entries)[i];
-      Value entry = e.constant ? constant(*e.constant) : dimOf(e.tensor, e.dim);
+      ProvenSize e = (*entries)[i];
+      Value entry = e.constant ? constant(*e.constant) : dimOf(e.value, e.dim);
       if (copiesLayerDim(i, e)) {
         // The layer's dims but the last are its input's.
         Value layerDim = layerType.isDynamicDim(i)
@@ -538,7 +420,7 @@ struct XfmrFuseLinearPass
         (void)matchActivation(op, miss);
       }
       if (!miss.reason.empty())
-        noteFusionMissed(op, "linear", miss.reason, miss.culprit);
+        miss.note(op, "linear");
     });
   }
 };

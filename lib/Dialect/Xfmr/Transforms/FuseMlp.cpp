@@ -16,6 +16,7 @@
 
 #include "LinearFusion.h"
 
+#include "xfmr/Dialect/Xfmr/IR/WeightBlob.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 #include "xfmr/Dialect/Xfmr/Transforms/FusionReport.h"
 #include "xfmr/Dialect/Xfmr/Transforms/Passes.h"
@@ -36,11 +37,6 @@ using namespace mlir;
 using namespace mlir::xfmr;
 
 namespace {
-
-std::string usersString(Value v) {
-  unsigned n = llvm::range_size(v.getUsers());
-  return std::to_string(n) + (n == 1 ? " user" : " users");
-}
 
 int64_t outFeatures(LinearOp linear) {
   return cast<RankedTensorType>(linear.getType()).getShape().back();
@@ -75,7 +71,7 @@ struct MlpMatch {
 /// The down projection that takes `hidden` as its input, alone.
 FailureOr<LinearOp> matchDown(Value hidden, FusionMiss &miss) {
   if (!hidden.hasOneUse())
-    return miss.fail("the hidden activation has " + usersString(hidden));
+    return miss.fail("the hidden activation has " + formatUsers(hidden));
   Operation *user = *hidden.getUsers().begin();
   auto down = dyn_cast<LinearOp>(user);
   if (!down || down.getInput() != hidden)
@@ -105,8 +101,7 @@ FailureOr<MlpMatch> matchPlain(LinearOp up, FusionMiss &miss) {
 FailureOr<MlpMatch> matchGatedLayers(MulOp mul, LinearOp gate, Value other,
                                      FusionMiss &miss) {
   if (!gate->hasOneUse())
-    return miss.fail("the gate projection has " +
-                         usersString(gate.getResult()),
+    return miss.fail("the gate projection has " + formatUsers(gate.getResult()),
                      gate);
   auto up = other.getDefiningOp<LinearOp>();
   if (!up || up.getActivation() != Activation::none)
@@ -114,7 +109,7 @@ FailureOr<MlpMatch> matchGatedLayers(MulOp mul, LinearOp gate, Value other,
                      "layer without activation",
                      other.getDefiningOp());
   if (!up->hasOneUse())
-    return miss.fail("the up projection has " + usersString(up.getResult()),
+    return miss.fail("the up projection has " + formatUsers(up.getResult()),
                      up);
   if (up.getInput() != gate.getInput())
     return miss.fail("the gate and up projections read different inputs", up);
@@ -195,9 +190,8 @@ FailureOr<MlpMatch> matchGatedHalves(MulOp mul, Operation *act, Value other,
     return failure();
   Operation *splitOp = gatePart.getDefiningOp();
   if (!act->hasOneUse())
-    return miss.fail("the gate activation has " +
-                         usersString(act->getResult(0)),
-                     act);
+    return miss.fail(
+        "the gate activation has " + formatUsers(act->getResult(0)), act);
   if (getSplitProjection(other) != linear)
     return miss.fail("the gate activation is not multiplied by another part "
                      "of its projection",
@@ -258,16 +252,6 @@ FailureOr<MlpMatch> matchGated(MulOp mul, FusionMiss &miss) {
 // Weights in [in, out] layout
 //===----------------------------------------------------------------------===//
 
-/// The bytes of a constant's elements, when they are in memory.
-std::optional<ArrayRef<char>> getElementBytes(ElementsAttr value) {
-  if (auto dense = dyn_cast<DenseElementsAttr>(value))
-    return dense.getRawData();
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
-    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
-      return blob->getData();
-  return std::nullopt;
-}
-
 /// Columns [begin, begin + count) of the matrix `value` ([rows, cols], or
 /// [cols, rows] when `transposed`), as a constant of `type` ([rows, count]
 /// or [count]); a resource gets a new blob named after its own.
@@ -283,7 +267,7 @@ Value foldColumns(PatternRewriter &rewriter, Location loc, ConstantOp constant,
         rewriter, loc, type,
         DenseElementsAttr::get(type, dense.getSplatValue<Attribute>()));
   unsigned bits = valueType.getElementTypeBitWidth();
-  std::optional<ArrayRef<char>> bytes = getElementBytes(value);
+  std::optional<ArrayRef<char>> bytes = getWeightBytes(value);
   if (bits % 8 != 0 || !bytes ||
       static_cast<int64_t>(bytes->size()) !=
           valueType.getNumElements() * bits / 8)
@@ -292,7 +276,8 @@ Value foldColumns(PatternRewriter &rewriter, Location loc, ConstantOp constant,
   int64_t rows = type.getRank() == 2 ? type.getDimSize(0) : 1;
   int64_t count = type.getShape().back();
   int64_t stride = transposed ? rows : valueType.getShape().back();
-  SmallVector<char> data(type.getNumElements() * width);
+  WeightWriter writer(value, type.getNumElements() * width);
+  MutableArrayRef<char> data = writer.getData();
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t c = 0; c < count; ++c) {
       int64_t from = transposed ? (begin + c) * stride + r
@@ -301,15 +286,7 @@ Value foldColumns(PatternRewriter &rewriter, Location loc, ConstantOp constant,
                   data.data() + (r * count + c) * width);
     }
   }
-  auto resource = dyn_cast<DenseResourceElementsAttr>(value);
-  if (!resource)
-    return ConstantOp::create(rewriter, loc, type,
-                              DenseElementsAttr::getFromRawBuffer(type, data));
-  auto attr = DenseResourceElementsAttr::get(
-      type, (resource.getRawHandle().getKey() + "." + suffix).str(),
-      HeapAsmResourceBlob::allocateAndCopyWithAlign(data, /*align=*/64,
-                                                    /*dataIsMutable=*/false));
-  return ConstantOp::create(rewriter, loc, type, attr);
+  return ConstantOp::create(rewriter, loc, type, writer.finish(type, suffix));
 }
 
 /// The weight of `p` as [in, count]: the layer's own weight when it already
@@ -492,7 +469,7 @@ struct XfmrFuseMlpPass : xfmr::impl::XfmrFuseMlpPassBase<XfmrFuseMlpPass> {
       else
         (void)matchDown(hidden, miss);
       if (!miss.reason.empty())
-        noteFusionMissed(op, "mlp", miss.reason, miss.culprit);
+        miss.note(op, "mlp");
     });
   }
 };

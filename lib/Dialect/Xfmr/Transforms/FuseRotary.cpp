@@ -29,8 +29,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "AttentionMatchers.h"
-
+#include "xfmr/Dialect/Xfmr/IR/DimProver.h"
+#include "xfmr/Dialect/Xfmr/IR/WeightBlob.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrDialect.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrShapeInference.h"
@@ -73,7 +73,7 @@ static Operation *definingOpOr(Value v, Operation *fallback) {
 /// The one value of a one-element integer tensor: a constant, or arithmetic
 /// on static dims read off shapes (ONNX Runtime leaves D / 2 computed from
 /// the shape when other dims are dynamic).
-static std::optional<int64_t> getScalarInt(Value v) {
+static std::optional<int64_t> getProvenScalarInt(Value v) {
   if (!v)
     return std::nullopt;
   auto type = dyn_cast<RankedTensorType>(v.getType());
@@ -81,8 +81,7 @@ static std::optional<int64_t> getScalarInt(Value v) {
     return std::nullopt;
   if (std::optional<SmallVector<int64_t>> values = getConstantIntValues(v))
     return values->size() == 1 ? std::optional(values->front()) : std::nullopt;
-  attention::DimTracer tracer;
-  return tracer.element(v, 0).constant;
+  return DimProver().element(v, 0).constant;
 }
 
 /// The channels [begin, end) that `slice` takes from the last dim of its
@@ -90,12 +89,13 @@ static std::optional<int64_t> getScalarInt(Value v) {
 static std::optional<std::pair<int64_t, int64_t>> getLastDimRange(SliceOp slice,
                                                                   int64_t dim) {
   int64_t rank = slice.getInput().getType().getRank();
-  std::optional<int64_t> axis = slice.getAxes() ? getScalarInt(slice.getAxes())
-                                                : std::optional<int64_t>(0);
-  std::optional<int64_t> start = getScalarInt(slice.getStarts());
-  std::optional<int64_t> end = getScalarInt(slice.getEnds());
+  std::optional<int64_t> axis = slice.getAxes()
+                                    ? getProvenScalarInt(slice.getAxes())
+                                    : std::optional<int64_t>(0);
+  std::optional<int64_t> start = getProvenScalarInt(slice.getStarts());
+  std::optional<int64_t> end = getProvenScalarInt(slice.getEnds());
   std::optional<int64_t> step = slice.getSteps()
-                                    ? getScalarInt(slice.getSteps())
+                                    ? getProvenScalarInt(slice.getSteps())
                                     : std::optional<int64_t>(1);
   if (!axis || !start || !end || !step || *step != 1)
     return std::nullopt;
@@ -176,21 +176,13 @@ struct HalfTable {
 static bool hasEqualHalves(ElementsAttr attr, int64_t dim) {
   if (!attr.getElementType().isF32() || dim % 2 != 0)
     return false;
-  ArrayRef<float> data;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (dense.isSplat())
-      return true;
-    ArrayRef<char> raw = dense.getRawData();
-    data = ArrayRef<float>(reinterpret_cast<const float *>(raw.data()),
-                           raw.size() / sizeof(float));
-  } else if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
-    std::optional<ArrayRef<float>> values = resource.tryGetAsArrayRef();
-    if (!values)
-      return false;
-    data = *values;
-  } else {
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && dense.isSplat())
+    return true;
+  std::optional<ArrayRef<char>> raw = getWeightBytes(attr);
+  if (!raw)
     return false;
-  }
+  ArrayRef<float> data(reinterpret_cast<const float *>(raw->data()),
+                       raw->size() / sizeof(float));
   if (static_cast<int64_t>(data.size()) != attr.getNumElements())
     return false;
   int64_t half = dim / 2;
@@ -576,7 +568,7 @@ struct FuseRotaryPass
         return;
       FusionMiss why;
       if (failed(matchRotary(concat, why)))
-        noteFusionMissed(concat, "rotary_embedding", why.reason, why.culprit);
+        why.note(concat, "rotary_embedding");
     });
   }
 };

@@ -70,3 +70,8 @@ std::string mlir::xfmr::formatShape(Type type) {
       [&] { result += ","; });
   return result + "]";
 }
+
+std::string mlir::xfmr::formatUsers(Value value) {
+  unsigned n = llvm::range_size(value.getUsers());
+  return std::to_string(n) + (n == 1 ? " user" : " users");
+}

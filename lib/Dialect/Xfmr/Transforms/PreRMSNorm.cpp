@@ -25,6 +25,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "xfmr/Dialect/Xfmr/IR/WeightBlob.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrDialect.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 #include "xfmr/Dialect/Xfmr/Transforms/FusionReport.h"
@@ -36,6 +37,8 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/EquivalenceClasses.h"
+
+#include <cstring>
 
 namespace mlir {
 namespace xfmr {
@@ -59,10 +62,12 @@ std::optional<SmallVector<float>> readF32(ElementsAttr attr) {
     return std::nullopt;
   if (auto dense = dyn_cast<DenseElementsAttr>(attr))
     return llvm::to_vector(dense.getValues<float>());
-  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr))
-    if (std::optional<ArrayRef<float>> values = resource.tryGetAsArrayRef())
-      return SmallVector<float>(*values);
-  return std::nullopt;
+  std::optional<ArrayRef<char>> bytes = getWeightBytes(attr);
+  if (!bytes || bytes->size() != attr.getNumElements() * sizeof(float))
+    return std::nullopt;
+  SmallVector<float> values(attr.getNumElements());
+  std::memcpy(values.data(), bytes->data(), bytes->size());
+  return values;
 }
 
 /// `attr` with the mean over `axis` subtracted (a rank-0 constant becomes
@@ -92,14 +97,10 @@ ElementsAttr recentre(ElementsAttr attr, int64_t axis,
       }
     }
   }
-  if (isa<DenseElementsAttr>(attr))
-    return DenseElementsAttr::get(type, ArrayRef<float>(result));
-  std::string name = "recentred";
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
-    name = (resource.getRawHandle().getKey() + ".recentred").str();
-  return DenseResourceElementsAttr::get(
-      type, name,
-      HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(result)));
+  WeightWriter writer(attr, result.size() * sizeof(float));
+  std::memcpy(writer.getData().data(), result.data(),
+              result.size() * sizeof(float));
+  return writer.finish(type, "recentred");
 }
 
 //===----------------------------------------------------------------------===//
@@ -143,7 +144,7 @@ public:
   }
 
   /// Why the LayerNorm `i` cannot become an RMSNorm; empty when it can.
-  const std::pair<std::string, Operation *> &getFailure(unsigned i) const {
+  const FusionMiss &getFailure(unsigned i) const {
     return failures[classes.getLeaderValue(i)];
   }
 
@@ -166,9 +167,9 @@ private:
   }
 
   void fail(unsigned norm, const Twine &reason, Operation *culprit) {
-    auto &failure = failures[norm];
-    if (failure.first.empty())
-      failure = {reason.str(), culprit};
+    FusionMiss &failure = failures[norm];
+    if (failure.reason.empty())
+      (void)failure.fail(reason, culprit);
   }
 
   void visitNorm(unsigned i) {
@@ -364,8 +365,8 @@ private:
     }
     for (unsigned i = 0; i < norms.size(); ++i) {
       unsigned leader = classes.getLeaderValue(i);
-      if (!failures[i].first.empty())
-        fail(leader, failures[i].first, failures[i].second);
+      if (!failures[i].reason.empty())
+        fail(leader, failures[i].reason, failures[i].culprit);
       if (!preLN.lookup(leader))
         fail(leader,
              "no LayerNorm reads the residual stream before a residual add: "
@@ -375,7 +376,7 @@ private:
   }
 
   SmallVector<LayerNormOp> norms;
-  SmallVector<std::pair<std::string, Operation *>> failures;
+  SmallVector<FusionMiss> failures;
   llvm::EquivalenceClasses<unsigned> classes;
   /// The values of the streams, with the first LayerNorm that read them.
   llvm::MapVector<Value, unsigned> owner;
@@ -393,11 +394,11 @@ struct PreRMSNormPass
     StreamAnalysis analysis(func);
     OpBuilder builder(&getContext());
     for (ArrayRef<unsigned> stream : analysis.getStreams()) {
-      const auto &[reason, culprit] = analysis.getFailure(stream.front());
-      if (!reason.empty()) {
+      const FusionMiss &miss = analysis.getFailure(stream.front());
+      if (!miss.reason.empty()) {
         if (explain)
           for (unsigned i : stream)
-            noteFusionMissed(analysis.getNorm(i), "rms_norm", reason, culprit);
+            miss.note(analysis.getNorm(i), "rms_norm");
         continue;
       }
       rewriteStream(builder, analysis, stream);

@@ -5,6 +5,8 @@ test/Runtime/Inputs.
                                   of add_model.c
     make_arrays.py echo DIR       inputs of echo_model.c, of every dtype
     make_arrays.py malformed DIR  broken .npy and .pb files
+    make_arrays.py shapes DIR     test data sets of checked-shape-ops.onnxtext:
+                                  DIR/good, and one set per bad input
     make_arrays.py show DIR       prints each .npy in DIR: dtype, shape, values
 """
 
@@ -130,6 +132,37 @@ def malformed(out):
     save_proto(out, "short_raw.pb", raw)
 
 
+def shapes(out):
+    i64 = lambda *v: np.array(v, np.int64)
+    f32 = lambda v: np.array(v, np.float32)
+    good = {
+        "start": i64(2), "limit": i64(11), "delta": i64(3),
+        "data": f32(range(6)), "shape": i64(3, -1),
+        "column": f32([1, 2, 3]), "target": i64(2, 3),
+        "u": f32([1, 2, 3, 4]), "v": f32([10]),
+        "seq": f32(range(5)), "step": i64(2),
+        "halves": f32(range(10)).reshape(2, 5),
+    }
+    bad = {
+        "delta0": {"delta": i64(0)},
+        "limit_huge": {"limit": i64(1 << 40)},
+        "range_overflow": {"start": i64(-(1 << 63)),
+                           "limit": i64((1 << 63) - 1)},
+        "shape_bad": {"shape": i64(4, -1)},
+        "shape_negative": {"shape": i64(-2, 3)},
+        "shape_two_inferred": {"shape": i64(-1, -1)},
+        "shape_wraps": {"shape": i64(1 << 62, 1 << 62)},
+        "target_bad": {"target": i64(2, 4)},
+        "v_bad": {"v": f32([1, 2, 3])},
+        "step0": {"step": i64(0)},
+        "halves_bad": {"halves": f32(range(8)).reshape(2, 4)},
+    }
+    for case, changes in [("good", {})] + list(bad.items()):
+        for i, (name, array) in enumerate({**good, **changes}.items()):
+            save_proto(os.path.join(out, case), f"input_{i}.pb",
+                       numpy_helper.from_array(array, name))
+
+
 def show(directory):
     for name in sorted(os.listdir(directory)):
         array = np.load(os.path.join(directory, name))
@@ -138,5 +171,6 @@ def show(directory):
 
 
 if __name__ == "__main__":
-    {"add": add, "echo": echo, "malformed": malformed, "show": show}[
+    {"add": add, "echo": echo, "malformed": malformed, "shapes": shapes,
+     "show": show}[
         sys.argv[1]](sys.argv[2])

@@ -44,6 +44,11 @@ LogicalResult inferError(std::optional<Location> loc, StringRef opName,
 /// returns std::nullopt when it is out of range.
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
+/// `axes` normalised against `rank`, or std::nullopt when one is out of
+/// range.
+std::optional<SmallVector<int64_t>> normalizeAxes(ArrayRef<int64_t> axes,
+                                                  int64_t rank);
+
 /// Marks the dims named by `axes` (negative counts from the back) in a mask
 /// of `rank` entries; fails with a diagnostic when an axis is out of range
 /// ("... for <rankName> <rank>") or repeated.
@@ -76,9 +81,9 @@ std::optional<SmallVector<int64_t>> getConstantIntValues(Value value);
 
 /// Reads what is known of a 1-D integer tensor of static length, entry by
 /// entry: constants, `xfmr.shape` of partly static tensors, and
-/// concatenations and unsqueezed scalars of those (the shapes exporters
-/// build). Unknown entries are std::nullopt; returns std::nullopt when the
-/// length itself is unknown.
+/// concatenations and unsqueezed scalars of those, and `equal`/`where` over
+/// them (the shapes exporters build). Unknown entries are std::nullopt; returns
+/// std::nullopt when the length itself is unknown.
 std::optional<SmallVector<std::optional<int64_t>>>
 getPartialIntValues(Value value);
 

@@ -169,6 +169,17 @@ def Xfmr_AttentionOp : Xfmr_ShapedOp<"attention", [AttrSizedOperandSegments]> {
     zeros, as in ONNX's reference (and as PyTorch's exported guard
     `where(isnan(p), 0, p)` after the softmax makes of its NaNs).
 
+    With `alibi`, each score also gets an ALiBi bias (BLOOM, MPT, Falcon):
+    `alibi_slopes` `[Hq]` holds one slope per query head and
+    `alibi_positions` `[B or 1, P + Skv]` the position of each key, and key
+    `j` of query head `h` in batch `b` gets `alibi_slopes[h] *
+    alibi_positions[b, j]` added to its score (after the scale, with the
+    mask). The bias is generated where the scores are, never stored as a
+    `[B, Hq, Sq, P + Skv]` tensor. The positions are a tensor, not the key
+    index, because exporters compute them from the attention mask (the
+    number of attended keys before `j`), which differs from `j` by more than
+    a per-row shift when the mask has holes.
+
     ```mlir
     %o = xfmr.attention %q, %k, %v {is_causal}
         : (tensor<1x32x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>)
@@ -177,6 +188,10 @@ def Xfmr_AttentionOp : Xfmr_ShapedOp<"attention", [AttrSizedOperandSegments]> {
         : (tensor<1x12x1x64xf32>, tensor<1x12x1x64xf32>, tensor<1x12x1x64xf32>,
            tensor<1x1x1x?xf32>, tensor<1x12x?x64xf32>, tensor<1x12x?x64xf32>)
         -> (tensor<1x12x1x64xf32>, tensor<1x12x?x64xf32>, tensor<1x12x?x64xf32>)
+    %o3 = xfmr.attention %q, %k, %v mask %m alibi %slopes, %positions
+        : (tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>,
+           tensor<?x1x?x?xf32>, tensor<4xf32>, tensor<?x?xf32>)
+        -> tensor<?x4x?x16xf32>
     ```
   }];
   let arguments = (ins Xfmr_FloatTensor:$query, Xfmr_FloatTensor:$key,
@@ -185,12 +200,15 @@ def Xfmr_AttentionOp : Xfmr_ShapedOp<"attention", [AttrSizedOperandSegments]> {
                        Optional<Xfmr_FloatTensor>:$past_key,
                        Optional<Xfmr_FloatTensor>:$past_value,
                        OptionalAttr<F32Attr>:$scale,
-                       UnitAttr:$is_causal);
+                       UnitAttr:$is_causal,
+                       Optional<Xfmr_FloatTensor>:$alibi_slopes,
+                       Optional<Xfmr_FloatTensor>:$alibi_positions);
   let results = (outs Xfmr_FloatTensor:$output,
                       Variadic<Xfmr_FloatTensor>:$present);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`mask` $mask^)?
-    (`past` $past_key^ `,` $past_value)? attr-dict `:`
+    (`past` $past_key^ `,` $past_value)?
+    (`alibi` $alibi_slopes^ `,` $alibi_positions)? attr-dict `:`
     functional-type(operands, results)
   }];
 }

@@ -27,6 +27,7 @@
 #include "mlir/IR/Location.h"
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Types.h"
+#include "mlir/IR/Value.h"
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallVector.h"
@@ -66,10 +67,18 @@ struct FusionMiss {
     culprit = at;
     return failure();
   }
+
+  /// Notes the miss on `candidate` as a `kind` block that was not fused.
+  void note(Operation *candidate, llvm::StringRef kind) const {
+    noteFusionMissed(candidate, kind, reason, culprit);
+  }
 };
 
 /// A shape for a message: `[2,?,64]`.
 std::string formatShape(Type type);
+
+/// How many users a value has, for a message: `1 user`, `3 users`.
+std::string formatUsers(Value value);
 
 /// Removes the notes of `kind` from `op`, for a candidate that was fused
 /// after all or is no longer one.

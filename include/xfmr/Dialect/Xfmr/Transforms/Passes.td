@@ -374,7 +374,26 @@ def XfmrFuseAttentionPass : Pass<"xfmr-fuse-attention", "::mlir::func::FuncOp"> 
       results replace the concatenations;
     - PyTorch's `where(isnan(p), 0, p)` after the softmax is absorbed;
     - key/value heads repeated for grouped-query attention (unsqueeze,
-      expand, reshape) are un-repeated.
+      expand, reshape) are un-repeated; a query of one token whose group of
+      heads is folded into its rows (`[B, Hq, 1, D]` reshaped to
+      `[B, Hkv, G, D]`, torch's SDPA with `enable_gqa` traced by
+      TorchScript for decoding) against un-repeated keys becomes the op's
+      4-D query, with the product split back to `[B, Hq, 1, Dv]`;
+    - an ALiBi bias added to the scores, `slopes * positions` broadcast to
+      `[B, H, 1, T]` (slopes static 1 but for the heads, positions static 1
+      but for the batch and the keys), becomes the op's `alibi` operands:
+      the slopes as `[H]` (times the scales applied after the bias) and the
+      positions as `[B or 1, T]`. The positions are whatever the graph
+      computes, such as BLOOM's `(cumsum(mask) - 1) * mask`;
+    - BLOOM's baddbmm form, the heads merged into the batch: scores
+      `[B * H, Sq, T]` from `q`, `k` and `v` reshaped from `[B, H, S, D]`,
+      with the bias reshaped to `[B * H, 1, T]`, split back to
+      `[B, H, Sq, T]` for the mask and softmax and merged again for the
+      product with the values. A merge is proven by two of its three dims
+      (the first as the exporters' product `B * H`, the others as the
+      source's), the element count giving the third; shapes read off the
+      merged output (TorchScript's `shape[0] // H`) are rebuilt from the
+      op's output.
 
     Dims are proven equal by tracing them through the graph, so dynamic
     shapes fuse too. With `explain`, every softmax left carries an
