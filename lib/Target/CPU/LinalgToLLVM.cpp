@@ -25,6 +25,9 @@ using namespace mlir;
 void mlir::xfmr::buildModelBufferizationPipeline(OpPassManager &pm) {
   // Identity layouts at the entry, so that the runtime passes plain strided
   // descriptors; results are owned by the caller.
+  // Slice equivalence is proven through shape arithmetic; selects in it
+  // would make the proof exponential.
+  pm.addNestedPass<func::FuncOp>(createXfmrCPUOpaqueSizeSelectsPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =

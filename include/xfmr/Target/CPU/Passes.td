@@ -357,6 +357,25 @@ def XfmrCPUFuseElementwisePass
   ];
 }
 
+def XfmrCPUOpaqueSizeSelectsPass
+    : Pass<"xfmr-cpu-opaque-size-selects", "::mlir::func::FuncOp"> {
+  let summary = "Compute index selects on i64, hidden from value-bounds "
+                "analysis, before bufferization";
+  let description = [{
+    One-Shot Bufferize asks `ValueBoundsConstraintSet` whether an
+    `extract_slice` and an `insert_slice` cover the same subset. Its model
+    of `arith.select` compares the two branches with nested analyses, so a
+    chain of selects costs time exponential in its length, and dynamic
+    shapes are full of such chains: a broadcast dim is `a == 1 ? b : a` of
+    the previous one, a run-time reshape's -1 is a select of the inferred
+    size. On GPT-2 with every dim dynamic that was minutes of compile time.
+    Each `arith.select` of `index` outside a linalg body becomes the same
+    select on i64 between two `arith.index_cast`s, which the analysis treats
+    as an opaque value; the machine code is the same.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def XfmrCPUApproximateMathPass
     : Pass<"xfmr-cpu-approximate-math", "::mlir::func::FuncOp"> {
   let summary = "Replace exp, tanh, erf and log by polynomial approximations";
