@@ -132,6 +132,13 @@ static int loadModel(const char *path, xfmr_model &model, char **error) {
     std::string folder = file.substr(0, file.rfind('/') + 1);
     std::string weightsError = mapWeightsFile(
         folder + model.signature.weightsFile, model.signature, &model.weights);
+    // A cuda model's weights go to the GPU once, for every run.
+    if (weightsError.empty() && model.signature.targetKind == "cuda") {
+      weightsError = uploadGPUWeights(
+          model.weights, model.signature.weightsSize, &model.gpuWeights);
+      munmap(model.weights, model.signature.weightsSize);
+      model.weights = nullptr;
+    }
     if (!weightsError.empty()) {
       setError(error, std::string("model '") + path + "': " + weightsError);
       return 1;
@@ -180,6 +187,8 @@ extern "C" void xfmr_model_free(xfmr_model *model) {
     return;
   if (model->weights)
     munmap(model->weights, model->signature.weightsSize);
+  if (model->gpuWeights)
+    freeGPUWeights(model->gpuWeights);
   if (model->handle)
     dlclose(model->handle);
   delete model;

@@ -399,10 +399,10 @@ static int runModel(const xfmr_model *model, size_t numInputs,
       return 1;
     }
   }
-  // The mapped weights, as a 1-D memref of bytes.
+  // The mapped weights (or their copy on the GPU), as a 1-D memref of bytes.
   int64_t weightsWords[5];
-  if (model->weights) {
-    std::memcpy(&weightsWords[0], &model->weights, sizeof(void *));
+  if (void *weights = model->gpuWeights ? model->gpuWeights : model->weights) {
+    std::memcpy(&weightsWords[0], &weights, sizeof(void *));
     weightsWords[1] = weightsWords[0];
     weightsWords[2] = 0;
     weightsWords[3] = static_cast<int64_t>(model->signature.weightsSize);

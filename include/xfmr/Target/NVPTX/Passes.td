@@ -111,4 +111,32 @@ def XfmrNVPTXPlaceBuffersPass
                            "::mlir::memref::MemRefDialect"];
 }
 
+def XfmrNVPTXStreamHostWorkPass
+    : Pass<"xfmr-nvptx-stream-host-work", "::mlir::ModuleOp"> {
+  let summary = "Queue a run's launches, copies and frees on one stream";
+  let description = [{
+    Runs after outlining, on the host functions. Each block's launches,
+    frees and copies between buffers (`memref.copy` of identity layouts
+    becomes `gpu.memcpy`) become asynchronous ones chained on one token, so
+    that they queue on one stream without waiting for each other; the host
+    waits only before an op of its own that reads or writes memory (a
+    load, a store, a call, a loop that holds one). Nothing waits at the end:
+    the runtime gives a run one stream (every `gpu.wait async` of the run
+    is that stream), defers the run's frees to the run's end, and
+    synchronises the stream once, before it copies the results back.
+
+    ```mlir
+    gpu.launch_func @xfmr_kernels::@k0 ... args(%a : memref<8xf32>)
+    memref.copy %a, %b : memref<8xf32> to memref<8xf32>
+    gpu.launch_func @xfmr_kernels::@k1 ... args(%b : memref<8xf32>)
+    // becomes
+    %t0 = gpu.wait async
+    %t1 = gpu.launch_func async [%t0] @xfmr_kernels::@k0 ...
+    %t2 = gpu.memcpy async [%t1] %b, %a : memref<8xf32>, memref<8xf32>
+    %t3 = gpu.launch_func async [%t2] @xfmr_kernels::@k1 ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // XFMR_TARGET_NVPTX_PASSES_TD
