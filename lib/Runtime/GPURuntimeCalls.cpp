@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CUDADriver.h"
+#include "RuntimeImpl.h"
 
 #include <array>
 #include <cstdint>
@@ -171,7 +172,16 @@ static void *loadPTX(const Driver &driver, const char *ptx, int optLevel) {
   return nullptr;
 }
 
+// Set while a model is loaded for its signature only.
+static thread_local bool skipModuleLoads = false;
+
+void xfmr::runtime::skipGPUCodeLoading(bool loading) {
+  skipModuleLoads = loading;
+}
+
 XFMR_GPU_CALL void *mgpuModuleLoadJIT(void *data, int optLevel) {
+  if (skipModuleLoads)
+    return nullptr;
   const Driver *driver = activeDriver();
   if (!driver)
     return nullptr;
@@ -183,6 +193,8 @@ XFMR_GPU_CALL void *mgpuModuleLoadJIT(void *data, int optLevel) {
 }
 
 XFMR_GPU_CALL void *mgpuModuleLoad(void *data, int64_t size) {
+  if (skipModuleLoads)
+    return nullptr;
   const Driver *driver = activeDriver();
   if (!driver)
     return nullptr;
@@ -204,8 +216,10 @@ XFMR_GPU_CALL void *mgpuModuleLoad(void *data, int64_t size) {
 }
 
 XFMR_GPU_CALL void mgpuModuleUnload(void *module) {
+  if (!module)
+    return;
   const Driver *driver = releasingDriver();
-  if (driver && module)
+  if (driver)
     succeeded(*driver, driver->cuModuleUnload(static_cast<CUmodule>(module)),
               "cannot unload the model's GPU code");
 }

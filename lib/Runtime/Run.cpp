@@ -351,6 +351,12 @@ static void appendDescriptor(const xfmr_tensor &tensor,
 static int runModel(const xfmr_model *model, size_t numInputs,
                     const char *const *names, const xfmr_tensor *inputs,
                     xfmr_tensor *outputs, char **error) {
+  if (model && !model->runnable) {
+    setError(error, "the model was loaded for its signature only "
+                    "(xfmr_model_load_signature); load it with "
+                    "xfmr_model_load to run it");
+    return 1;
+  }
   std::vector<size_t> order;
   std::string message = checkInputs(model, numInputs, names, inputs, order);
   if (message.empty() && !outputs && !model->signature.outputs.empty())

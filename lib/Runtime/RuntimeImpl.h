@@ -103,6 +103,11 @@ struct ResultView {
 /// Reads the descriptor of rank `rank` at `words`.
 ResultView viewResult(const int64_t *words, int64_t rank);
 
+/// While `loading` is true, the cuda models loaded on this thread do not
+/// load their GPU code: their constructors' mgpuModuleLoad touches no
+/// driver and gives no module.
+void skipGPUCodeLoading(bool loading);
+
 /// Makes the mgpu* functions of this library visible to the models it loads
 /// next, also when the program opened it with RTLD_LOCAL (as Python's ctypes
 /// does): the host code of a cuda model calls them by name.
@@ -181,6 +186,8 @@ struct xfmr_model {
   /// for a model without a weights file.
   void *gpuWeights = nullptr;
   void (*run)(void **args) = nullptr;
+  /// False for a model loaded for its signature only.
+  bool runnable = true;
   xfmr::runtime::Signature signature;
   /// What xfmr_model_input/xfmr_model_output hand out; they point into
   /// `signature` and `dimNamePointers`.
