@@ -118,6 +118,9 @@ GPURun::~GPURun() {
     setCurrentRun(nullptr);
   std::string error;
   if (const Driver *driver = currentDriver(error)) {
+    // A run that stopped early may have work queued on what it frees.
+    if (context->stream && !synchronised)
+      driver->cuStreamSynchronize(context->stream);
     for (void *buffer : staged)
       driver->cuMemFree(devicePointer(buffer));
     for (void *buffer : context->deferredFrees)
@@ -255,6 +258,7 @@ std::string GPURun::fetchResults(const Signature &signature, int64_t *words) {
   CUresult result = context->stream
                         ? driver->cuStreamSynchronize(context->stream)
                         : driver->cuCtxSynchronize();
+  synchronised = true;
   std::string recorded = takeError();
   if (!recorded.empty())
     error = recorded;

@@ -147,6 +147,8 @@ public:
 private:
   std::vector<void *> staged;
   cuda::RunContext *context;
+  /// Whether the run's stream was waited for after its last work.
+  bool synchronised = false;
 };
 
 /// Copies a cuda model's weights (`bytes` at `host`) into GPU memory, where
