@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace xfmr::runtime::cuda {
 
@@ -206,6 +207,27 @@ std::string takeError();
 /// Frees `memory` if it is host memory that mgpuMemAlloc handed out in place
 /// of GPU memory (after an error); returns whether it was.
 bool releasePlaceholder(void *memory);
+
+//===----------------------------------------------------------------------===//
+// The run in progress
+//===----------------------------------------------------------------------===//
+
+/// What the mgpu* calls of a model's run share: every stream it asks for is
+/// this one, and what it frees is freed once its work is done.
+struct RunContext {
+  CUstream stream = nullptr;
+  /// What the run freed while its work may still use it.
+  std::vector<void *> deferredFrees;
+};
+
+/// The run in progress on this thread, or nullptr.
+RunContext *currentRun();
+
+/// Makes `run` (or no run, with nullptr) the one in progress on this thread.
+void setCurrentRun(RunContext *run);
+
+/// Frees memory from mgpuMemAlloc now (or a placeholder of it).
+void freeNow(void *memory);
 
 } // namespace xfmr::runtime::cuda
 

@@ -8,9 +8,10 @@
 //
 // A cuda model is a shared library like any other; its constructor loads its
 // kernels through mgpuModuleLoad. What differs is around it: the load fails
-// when there is no GPU or the kernels did not load, inputs go to managed
-// memory, results come back from GPU memory, and the errors the mgpu* calls
-// recorded fail the run.
+// when there is no GPU or the kernels did not load, and copies the weights
+// to the GPU once; a run's work goes on one stream, its inputs to managed
+// memory, its results come back from GPU memory after one synchronisation,
+// and the errors the mgpu* calls recorded fail it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -105,11 +106,31 @@ static const Driver *currentDriver(std::string &error) {
   return error.empty() ? driver : nullptr;
 }
 
+// Streams outlive runs: a run takes one from the pool, or creates one when
+// the pool is empty (as many as runs ever ran at once), and gives it back.
+static std::mutex &streamPoolMutex = *new std::mutex();
+static std::vector<CUstream> &streamPool = *new std::vector<CUstream>();
+
+GPURun::GPURun() : context(new RunContext()) {}
+
 GPURun::~GPURun() {
+  if (currentRun() == context)
+    setCurrentRun(nullptr);
   std::string error;
-  if (const Driver *driver = currentDriver(error))
+  if (const Driver *driver = currentDriver(error)) {
+    // A run that stopped early may have work queued on what it frees.
+    if (context->stream && !synchronised)
+      driver->cuStreamSynchronize(context->stream);
     for (void *buffer : staged)
       driver->cuMemFree(devicePointer(buffer));
+    for (void *buffer : context->deferredFrees)
+      freeNow(buffer);
+    if (context->stream) {
+      std::lock_guard<std::mutex> lock(streamPoolMutex);
+      streamPool.push_back(context->stream);
+    }
+  }
+  delete context;
 }
 
 std::string GPURun::stageInputs(const std::vector<const void *> &data,
@@ -119,6 +140,19 @@ std::string GPURun::stageInputs(const std::vector<const void *> &data,
   const Driver *driver = currentDriver(error);
   if (!driver)
     return error;
+  {
+    std::lock_guard<std::mutex> lock(streamPoolMutex);
+    if (!streamPool.empty()) {
+      context->stream = streamPool.back();
+      streamPool.pop_back();
+    }
+  }
+  if (!context->stream) {
+    CUresult result =
+        driver->cuStreamCreate(&context->stream, CU_STREAM_NON_BLOCKING);
+    if (result != CUDA_SUCCESS)
+      return "cannot create a CUDA stream: " + driver->describe(result);
+  }
   for (size_t i = 0; i < data.size(); ++i) {
     if (bytes[i] == 0)
       continue;
@@ -130,14 +164,44 @@ std::string GPURun::stageInputs(const std::vector<const void *> &data,
              " bytes of managed memory for input #" + std::to_string(i) + ": " +
              driver->describe(result);
     staged.push_back(reinterpret_cast<void *>(buffer));
-    result = driver->cuMemcpy(buffer, devicePointer(data[i]), bytes[i]);
+    result = driver->cuMemcpyAsync(buffer, devicePointer(data[i]), bytes[i],
+                                   context->stream);
     if (result != CUDA_SUCCESS)
       return "cannot copy input #" + std::to_string(i) +
              " to managed memory: " + driver->describe(result);
     // The descriptor's allocated and aligned pointers.
     descriptors[i][0] = descriptors[i][1] = static_cast<int64_t>(buffer);
   }
+  setCurrentRun(context);
   return "";
+}
+
+std::string xfmr::runtime::uploadGPUWeights(const void *host, uint64_t bytes,
+                                            void **device) {
+  std::string error;
+  const Driver *driver = currentDriver(error);
+  if (!driver)
+    return error;
+  // Managed, as host code between kernels may read a weight too.
+  CUdeviceptr buffer = 0;
+  CUresult result =
+      driver->cuMemAllocManaged(&buffer, bytes, CU_MEM_ATTACH_GLOBAL);
+  if (result != CUDA_SUCCESS)
+    return "cannot allocate " + std::to_string(bytes) +
+           " bytes of GPU memory for the weights: " + driver->describe(result);
+  result = driver->cuMemcpy(buffer, devicePointer(host), bytes);
+  if (result != CUDA_SUCCESS) {
+    driver->cuMemFree(buffer);
+    return "cannot copy the weights to the GPU: " + driver->describe(result);
+  }
+  *device = reinterpret_cast<void *>(buffer);
+  return "";
+}
+
+void xfmr::runtime::freeGPUWeights(void *device) {
+  std::string error;
+  if (const Driver *driver = currentDriver(error))
+    driver->cuMemFree(devicePointer(device));
 }
 
 /// Whether `pointer` is memory the driver allocated (device or managed),
@@ -187,9 +251,14 @@ std::string GPURun::fetchResults(const Signature &signature, int64_t *words) {
   const Driver *driver = currentDriver(error);
   if (!driver)
     return error;
-  // A kernel's fault shows at the next synchronisation; the first error any
-  // mgpu* call recorded came before it.
-  CUresult result = driver->cuCtxSynchronize();
+  // The run's one synchronisation: a kernel's fault shows there; the first
+  // error any mgpu* call recorded came before it.
+  if (currentRun() == context)
+    setCurrentRun(nullptr);
+  CUresult result = context->stream
+                        ? driver->cuStreamSynchronize(context->stream)
+                        : driver->cuCtxSynchronize();
+  synchronised = true;
   std::string recorded = takeError();
   if (!recorded.empty())
     error = recorded;

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CUDADriver.h"
+#include "RuntimeImpl.h"
 
 #include <array>
 #include <cstdint>
@@ -171,7 +172,16 @@ static void *loadPTX(const Driver &driver, const char *ptx, int optLevel) {
   return nullptr;
 }
 
+// Set while a model is loaded for its signature only.
+static thread_local bool skipModuleLoads = false;
+
+void xfmr::runtime::skipGPUCodeLoading(bool loading) {
+  skipModuleLoads = loading;
+}
+
 XFMR_GPU_CALL void *mgpuModuleLoadJIT(void *data, int optLevel) {
+  if (skipModuleLoads)
+    return nullptr;
   const Driver *driver = activeDriver();
   if (!driver)
     return nullptr;
@@ -183,6 +193,8 @@ XFMR_GPU_CALL void *mgpuModuleLoadJIT(void *data, int optLevel) {
 }
 
 XFMR_GPU_CALL void *mgpuModuleLoad(void *data, int64_t size) {
+  if (skipModuleLoads)
+    return nullptr;
   const Driver *driver = activeDriver();
   if (!driver)
     return nullptr;
@@ -204,8 +216,10 @@ XFMR_GPU_CALL void *mgpuModuleLoad(void *data, int64_t size) {
 }
 
 XFMR_GPU_CALL void mgpuModuleUnload(void *module) {
+  if (!module)
+    return;
   const Driver *driver = releasingDriver();
-  if (driver && module)
+  if (driver)
     succeeded(*driver, driver->cuModuleUnload(static_cast<CUmodule>(module)),
               "cannot unload the model's GPU code");
 }
@@ -343,7 +357,20 @@ XFMR_GPU_CALL void mgpuLaunchClusterKernel(void *function, intptr_t clusterX,
 // Streams and events
 //===----------------------------------------------------------------------===//
 
+// A run's work goes on one stream: the stream it asks for each time is the
+// run's, which the runtime takes from its pool and synchronises once, at the
+// end of the run.
+static thread_local RunContext *runInProgress = nullptr;
+
+RunContext *xfmr::runtime::cuda::currentRun() { return runInProgress; }
+
+void xfmr::runtime::cuda::setCurrentRun(RunContext *run) {
+  runInProgress = run;
+}
+
 XFMR_GPU_CALL void *mgpuStreamCreate() {
+  if (runInProgress)
+    return runInProgress->stream;
   const Driver *driver = activeDriver();
   CUstream stream = nullptr;
   if (driver)
@@ -361,6 +388,8 @@ XFMR_GPU_CALL void mgpuStreamSynchronize(void *stream) {
 }
 
 XFMR_GPU_CALL void mgpuStreamDestroy(void *stream) {
+  if (runInProgress && stream == runInProgress->stream)
+    return;
   const Driver *driver = releasingDriver();
   if (driver && stream)
     succeeded(*driver, driver->cuStreamDestroy(static_cast<CUstream>(stream)),
@@ -454,13 +483,22 @@ XFMR_GPU_CALL void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/,
   return reinterpret_cast<void *>(pointer);
 }
 
-XFMR_GPU_CALL void mgpuMemFree(void *ptr, void * /*stream*/) {
-  if (releasePlaceholder(ptr))
+void xfmr::runtime::cuda::freeNow(void *memory) {
+  if (releasePlaceholder(memory))
     return;
   const Driver *driver = releasingDriver();
-  if (driver && ptr)
-    succeeded(*driver, driver->cuMemFree(devicePointer(ptr)),
+  if (driver && memory)
+    succeeded(*driver, driver->cuMemFree(devicePointer(memory)),
               "cannot free GPU memory");
+}
+
+XFMR_GPU_CALL void mgpuMemFree(void *ptr, void * /*stream*/) {
+  // Kernels of the run still queued may use it: it goes when they are done.
+  if (runInProgress && ptr) {
+    runInProgress->deferredFrees.push_back(ptr);
+    return;
+  }
+  freeNow(ptr);
 }
 
 XFMR_GPU_CALL void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,

@@ -62,8 +62,10 @@ static void buildInfos(xfmr_model &model) {
 }
 
 /// Loads the library and reads its signature; `model.handle` is set as soon
-/// as the library is open, so that the caller can close it on failure.
-static int loadModel(const char *path, xfmr_model &model, char **error) {
+/// as the library is open, so that the caller can close it on failure. With
+/// `signatureOnly`, a cuda model's GPU code and weights stay off the GPU.
+static int loadModel(const char *path, xfmr_model &model, char **error,
+                     bool signatureOnly) {
   if (!path) {
     setError(error, "no model path given");
     return 1;
@@ -79,7 +81,10 @@ static int loadModel(const char *path, xfmr_model &model, char **error) {
   }
   exposeGPUCalls();
   dlerror();
+  // A cuda model's constructor loads its GPU code.
+  skipGPUCodeLoading(signatureOnly);
   model.handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  skipGPUCodeLoading(false);
   if (!model.handle) {
     const char *reason = dlerror();
     setError(error, std::string("cannot load model '") + path +
@@ -120,7 +125,8 @@ static int loadModel(const char *path, xfmr_model &model, char **error) {
                         "e.g. --mcpu=x86-64-v3 for AVX2)");
     return 1;
   }
-  if (model.signature.targetKind == "cuda") {
+  model.runnable = !signatureOnly;
+  if (model.signature.targetKind == "cuda" && model.runnable) {
     std::string gpuError = checkGPUModel(model.signature);
     if (!gpuError.empty()) {
       setError(error, std::string("model '") + path +
@@ -132,6 +138,14 @@ static int loadModel(const char *path, xfmr_model &model, char **error) {
     std::string folder = file.substr(0, file.rfind('/') + 1);
     std::string weightsError = mapWeightsFile(
         folder + model.signature.weightsFile, model.signature, &model.weights);
+    // A cuda model's weights go to the GPU once, for every run.
+    if (weightsError.empty() && model.signature.targetKind == "cuda" &&
+        model.runnable) {
+      weightsError = uploadGPUWeights(
+          model.weights, model.signature.weightsSize, &model.gpuWeights);
+      munmap(model.weights, model.signature.weightsSize);
+      model.weights = nullptr;
+    }
     if (!weightsError.empty()) {
       setError(error, std::string("model '") + path + "': " + weightsError);
       return 1;
@@ -159,13 +173,13 @@ static void keepBuffersBetweenRuns() {
 #endif
 }
 
-extern "C" xfmr_model *xfmr_model_load(const char *path, char **error) {
+static xfmr_model *load(const char *path, char **error, bool signatureOnly) {
   if (error)
     *error = nullptr;
   std::unique_ptr<xfmr_model> model;
   int failed = guarded(error, [&] {
     model = std::make_unique<xfmr_model>();
-    return loadModel(path, *model, error);
+    return loadModel(path, *model, error, signatureOnly);
   });
   if (!failed) {
     keepBuffersBetweenRuns();
@@ -175,11 +189,22 @@ extern "C" xfmr_model *xfmr_model_load(const char *path, char **error) {
   return nullptr;
 }
 
+extern "C" xfmr_model *xfmr_model_load(const char *path, char **error) {
+  return load(path, error, /*signatureOnly=*/false);
+}
+
+extern "C" xfmr_model *xfmr_model_load_signature(const char *path,
+                                                 char **error) {
+  return load(path, error, /*signatureOnly=*/true);
+}
+
 extern "C" void xfmr_model_free(xfmr_model *model) {
   if (!model)
     return;
   if (model->weights)
     munmap(model->weights, model->signature.weightsSize);
+  if (model->gpuWeights)
+    freeGPUWeights(model->gpuWeights);
   if (model->handle)
     dlclose(model->handle);
   delete model;

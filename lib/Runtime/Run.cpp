@@ -351,6 +351,12 @@ static void appendDescriptor(const xfmr_tensor &tensor,
 static int runModel(const xfmr_model *model, size_t numInputs,
                     const char *const *names, const xfmr_tensor *inputs,
                     xfmr_tensor *outputs, char **error) {
+  if (model && !model->runnable) {
+    setError(error, "the model was loaded for its signature only "
+                    "(xfmr_model_load_signature); load it with "
+                    "xfmr_model_load to run it");
+    return 1;
+  }
   std::vector<size_t> order;
   std::string message = checkInputs(model, numInputs, names, inputs, order);
   if (message.empty() && !outputs && !model->signature.outputs.empty())
@@ -399,10 +405,10 @@ static int runModel(const xfmr_model *model, size_t numInputs,
       return 1;
     }
   }
-  // The mapped weights, as a 1-D memref of bytes.
+  // The mapped weights (or their copy on the GPU), as a 1-D memref of bytes.
   int64_t weightsWords[5];
-  if (model->weights) {
-    std::memcpy(&weightsWords[0], &model->weights, sizeof(void *));
+  if (void *weights = model->gpuWeights ? model->gpuWeights : model->weights) {
+    std::memcpy(&weightsWords[0], &weights, sizeof(void *));
     weightsWords[1] = weightsWords[0];
     weightsWords[2] = 0;
     weightsWords[3] = static_cast<int64_t>(model->signature.weightsSize);

@@ -103,6 +103,11 @@ struct ResultView {
 /// Reads the descriptor of rank `rank` at `words`.
 ResultView viewResult(const int64_t *words, int64_t rank);
 
+/// While `loading` is true, the cuda models loaded on this thread do not
+/// load their GPU code: their constructors' mgpuModuleLoad touches no
+/// driver and gives no module.
+void skipGPUCodeLoading(bool loading);
+
 /// Makes the mgpu* functions of this library visible to the models it loads
 /// next, also when the program opened it with RTLD_LOCAL (as Python's ctypes
 /// does): the host code of a cuda model calls them by name.
@@ -113,28 +118,45 @@ void exposeGPUCalls();
 /// or the error its constructor met loading its GPU code.
 std::string checkGPUModel(const Signature &signature);
 
-/// One run of a cuda model: its inputs in managed memory for the time of the
-/// run, its results brought back to host memory.
+namespace cuda {
+struct RunContext;
+} // namespace cuda
+
+/// One run of a cuda model: one stream from the runtime's pool that all its
+/// work goes on, its inputs in managed memory for the time of the run, its
+/// results brought back to host memory after one synchronisation.
 class GPURun {
 public:
-  GPURun() = default;
+  GPURun();
   GPURun(const GPURun &) = delete;
   GPURun &operator=(const GPURun &) = delete;
-  /// Frees the inputs' managed memory.
+  /// Ends the run: frees the inputs' managed memory and what the run freed,
+  /// and gives its stream back to the pool.
   ~GPURun();
-  /// Copies each input (dense, row-major, `bytes[i]` long) into managed
-  /// memory and points its descriptor (at `descriptors[i]`) there.
+  /// Takes a stream, copies each input (dense, row-major, `bytes[i]` long)
+  /// into managed memory, points its descriptor (at `descriptors[i]`)
+  /// there, and makes this the run in progress on the calling thread.
   std::string stageInputs(const std::vector<const void *> &data,
                           const std::vector<size_t> &bytes,
                           const std::vector<int64_t *> &descriptors);
-  /// Waits for the GPU, reports any error the model's GPU calls recorded,
-  /// and replaces every result in GPU memory by a host copy, freeing the GPU
-  /// buffers. On an error, every result buffer is freed.
+  /// Waits for the run's stream, reports any error the model's GPU calls
+  /// recorded, and replaces every result in GPU memory by a host copy,
+  /// freeing the GPU buffers. On an error, every result buffer is freed.
   std::string fetchResults(const Signature &signature, int64_t *words);
 
 private:
   std::vector<void *> staged;
+  cuda::RunContext *context;
+  /// Whether the run's stream was waited for after its last work.
+  bool synchronised = false;
 };
+
+/// Copies a cuda model's weights (`bytes` at `host`) into GPU memory, where
+/// they stay until freeGPUWeights. Returns "" and sets `*device`, or why not.
+std::string uploadGPUWeights(const void *host, uint64_t bytes, void **device);
+
+/// Frees what uploadGPUWeights allocated.
+void freeGPUWeights(void *device);
 
 /// Stores a malloc'd copy of `message` in `*error` when `error` is not NULL.
 void setError(char **error, const std::string &message);
@@ -162,7 +184,12 @@ struct xfmr_model {
   void *handle = nullptr;
   /// The mapped weights file (signature.weightsSize bytes), or NULL.
   void *weights = nullptr;
+  /// For cuda: the weights in GPU memory, copied there once at load; NULL
+  /// for a model without a weights file.
+  void *gpuWeights = nullptr;
   void (*run)(void **args) = nullptr;
+  /// False for a model loaded for its signature only.
+  bool runnable = true;
   xfmr::runtime::Signature signature;
   /// What xfmr_model_input/xfmr_model_output hand out; they point into
   /// `signature` and `dimNamePointers`.

@@ -470,7 +470,10 @@ static Expected<bool> runTool() {
     temporaryWeights.emplace(mlir::xfmr::getWeightsPath(libraryPath));
   }
   char *message = nullptr;
-  ModelPtr model(xfmr_model_load(libraryPath.c_str(), &message));
+  // The signature needs no GPU: --info reads a cuda model's without one.
+  ModelPtr model(printInfo
+                     ? xfmr_model_load_signature(libraryPath.c_str(), &message)
+                     : xfmr_model_load(libraryPath.c_str(), &message));
   if (!model)
     return takeRuntimeError(message);
   if (printInfo) {

@@ -149,6 +149,14 @@ typedef struct xfmr_model xfmr_model;
  * reused from the heap instead of being mapped, zeroed by page faults and
  * unmapped each time. Set XFMR_KEEP_MALLOC=1 to leave them as they are. */
 xfmr_model *xfmr_model_load(const char *path, char **error);
+/* Loads a model for its signature only (inputs, outputs, target), as
+ * `xfmr-run --info` does: the checks of xfmr_model_load but the GPU's; a
+ * cuda model's GPU code and weights do not go to the GPU, so that no driver
+ * or GPU is needed. xfmr_model_run
+ * refuses such a model. Free it before loading the same file with
+ * xfmr_model_load: while it is loaded, the library stays without its GPU
+ * code. NULL and *error on failure. */
+xfmr_model *xfmr_model_load_signature(const char *path, char **error);
 /* Unloads a model; NULL is allowed. */
 void xfmr_model_free(xfmr_model *model);
 

@@ -37,6 +37,12 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
   tensorPm.addPass(createCSEPass());
 
   buildModelBufferizationPipeline(pm);
+  // Every weight to the file beside the library, when the driver names one:
+  // the runtime copies the file to the GPU once, at load, and no run copies
+  // a weight again.
+  XfmrCPUExternalizeWeightsPassOptions weights;
+  weights.threshold = 0;
+  pm.addPass(createXfmrCPUExternalizeWeightsPass(weights));
 
   // Contractions on tensor cores when the precision allows; then loops, and
   // a kernel per outermost parallel loop.
@@ -57,6 +63,8 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
   // rather than becoming kernel arguments.
   pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
+  // The run's launches, copies and frees queue on one stream.
+  pm.addPass(createXfmrNVPTXStreamHostWorkPass());
   pm.addPass(createLowerAffinePass());
   for (const std::string &arch : options.gpuArchs) {
     GpuNVVMAttachTargetOptions target;

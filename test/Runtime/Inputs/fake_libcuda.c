@@ -13,7 +13,8 @@
  * FAKE_CUDA_MODE picks a failure: init-fails, no-device, no-managed,
  * old-driver (12.4, refuses PTX), no-binary, launch-fails, fault;
  * FAKE_CUDA_CC the device's compute capability (default 90). Every call
- * that matters prints a line "fake-cuda: ..." on stderr, and at exit the
+ * that matters prints a line "fake-cuda: ..." on stderr (copies with their
+ * direction, streams created, destroyed and synchronised), and at exit the
  * number of allocations still live. Built with -DTOO_OLD it lacks
  * cuMemAllocManaged; with -DNO_CUDA12 it is CUDA 11.8, without
  * cuLaunchKernelEx and cuTensorMapEncodeTiled.
@@ -215,14 +216,25 @@ CUresult cuPointerGetAttribute(void *value, int attribute, uint64_t pointer) {
   return SUCCESS;
 }
 
-CUresult cuMemcpy(uint64_t dst, uint64_t src, size_t bytes) {
+/* Says which way a copy goes: "host" is memory this driver did not
+ * allocate. */
+static void copy(const char *call, uint64_t dst, uint64_t src, size_t bytes) {
+  int toDevice = findAllocation((void *)(uintptr_t)dst) >= 0;
+  int fromDevice = findAllocation((void *)(uintptr_t)src) >= 0;
+  fprintf(stderr, "fake-cuda: %s %s-to-%s %zu bytes\n", call,
+          fromDevice ? "device" : "host", toDevice ? "device" : "host", bytes);
   memcpy((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, bytes);
+}
+
+CUresult cuMemcpy(uint64_t dst, uint64_t src, size_t bytes) {
+  copy("cuMemcpy", dst, src, bytes);
   return SUCCESS;
 }
 
 CUresult cuMemcpyAsync(uint64_t dst, uint64_t src, size_t bytes,
                        void *stream) {
-  return cuMemcpy(dst, src, bytes);
+  copy("cuMemcpyAsync", dst, src, bytes);
+  return SUCCESS;
 }
 
 CUresult cuMemsetD32Async(uint64_t dst, unsigned value, size_t count,
@@ -402,11 +414,18 @@ CUresult cuTensorMapEncodeTiled(uint64_t *map, int dataType, unsigned rank,
 static int stream, event;
 
 CUresult cuStreamCreate(void **result, unsigned flags) {
+  fprintf(stderr, "fake-cuda: cuStreamCreate\n");
   *result = &stream;
   return SUCCESS;
 }
-CUresult cuStreamDestroy_v2(void *handle) { return SUCCESS; }
-CUresult cuStreamSynchronize(void *handle) { return cuCtxSynchronize(); }
+CUresult cuStreamDestroy_v2(void *handle) {
+  fprintf(stderr, "fake-cuda: cuStreamDestroy\n");
+  return SUCCESS;
+}
+CUresult cuStreamSynchronize(void *handle) {
+  fprintf(stderr, "fake-cuda: cuStreamSynchronize\n");
+  return cuCtxSynchronize();
+}
 CUresult cuStreamWaitEvent(void *handle, void *what, unsigned flags) {
   return SUCCESS;
 }

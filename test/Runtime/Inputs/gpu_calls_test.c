@@ -8,6 +8,9 @@
  *   gpu_calls_test tensor-map  tensor maps (TMA), with the stand-in driver
  *   gpu_calls_test cuda11      calls that need CUDA 12, with a CUDA 11 one
  *   gpu_calls_test threads     each thread's error is its own
+ *   gpu_calls_test signature-only MODEL
+ *                              a cuda model loaded for its signature, then
+ *                              to run
  */
 #include "xfmr/Runtime/xfmr_runtime.h"
 
@@ -217,7 +220,32 @@ static int device(void) {
   return 0;
 }
 
+/* The signature of a cuda model needs no driver; running it does. */
+static int signatureOnly(const char *path) {
+  char *error = NULL;
+  xfmr_model *model = xfmr_model_load_signature(path, &error);
+  if (!model) {
+    printf("signature only: %s\n", error);
+    xfmr_error_free(error);
+    return 1;
+  }
+  const xfmr_target_info *target = xfmr_model_target(model);
+  printf("signature only: %s %s\n", target->kind, target->arch);
+  int status = xfmr_model_run(model, 0, NULL, NULL, NULL, &error);
+  printf("run: %d %s\n", status, error ? error : "none");
+  xfmr_error_free(error);
+  xfmr_model_free(model);
+  error = NULL;
+  model = xfmr_model_load(path, &error);
+  printf("load: %d %s\n", model == NULL, error ? error : "none");
+  xfmr_error_free(error);
+  xfmr_model_free(model);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "signature-only") == 0)
+    return signatureOnly(argv[2]);
   if (argc != 2)
     return 2;
   if (strcmp(argv[1], "no-driver") == 0)

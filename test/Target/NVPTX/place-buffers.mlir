@@ -1,4 +1,5 @@
-// RUN: xfmr-opt %s --xfmr-nvptx-place-buffers | FileCheck %s
+// RUN: xfmr-opt %s --allow-unregistered-dialect --split-input-file \
+// RUN:   --xfmr-nvptx-place-buffers | FileCheck %s
 
 // Host buffers become managed ones that kernels can reach; a weight is
 // copied out of the library's read-only data into one, freed at the end.
@@ -36,4 +37,33 @@ func.func @model(%x: memref<4xf32>) -> memref<4xf32> {
     gpu.terminator
   }
   return %t : memref<4xf32>
+}
+
+// -----
+
+// The buffers a run uses and drops share one arena, each at its offset (a
+// multiple of 256 bytes), freed once at the end; a buffer sized at run time
+// and the result handed to the caller are allocations of their own.
+// CHECK-LABEL: func.func @arena
+// CHECK:      %[[ARENA:.*]] = gpu.alloc  host_shared () : memref<768xi8>
+// CHECK:      %[[C0:.*]] = arith.constant 0 : index
+// CHECK-NEXT: %[[A:.*]] = memref.view %[[ARENA]][%[[C0]]][] : memref<768xi8> to memref<2x8xf32>
+// CHECK:      %[[C256:.*]] = arith.constant 256 : index
+// CHECK-NEXT: %[[B:.*]] = memref.view %[[ARENA]][%[[C256]]][] : memref<768xi8> to memref<100xf32>
+// CHECK:      %[[D:.*]] = gpu.alloc  host_shared (%{{.*}}) : memref<?xf32>
+// CHECK:      %[[R:.*]] = gpu.alloc  host_shared () : memref<4xf32>
+// CHECK:      gpu.dealloc async [%{{.*}}] %[[D]]
+// CHECK:      gpu.dealloc async [%{{.*}}] %[[ARENA]]
+// CHECK-NOT:  memref.dealloc
+// CHECK:      return %[[R]]
+func.func @arena(%n: index) -> memref<4xf32> {
+  %a = memref.alloc() {alignment = 64 : i64} : memref<2x8xf32>
+  %b = memref.alloc() : memref<100xf32>
+  %d = memref.alloc(%n) : memref<?xf32>
+  %r = memref.alloc() : memref<4xf32>
+  "test.use"(%a, %b, %d, %r) : (memref<2x8xf32>, memref<100xf32>, memref<?xf32>, memref<4xf32>) -> ()
+  memref.dealloc %a : memref<2x8xf32>
+  memref.dealloc %b : memref<100xf32>
+  memref.dealloc %d : memref<?xf32>
+  return %r : memref<4xf32>
 }

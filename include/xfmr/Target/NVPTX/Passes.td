@@ -96,19 +96,68 @@ def XfmrNVPTXPlaceBuffersPass
   let summary = "Put the buffers that kernels read or write where the GPU "
                 "can reach them";
   let description = [{
-    Runs on buffers, before outlining. Every `memref.alloc` of a host
-    function becomes a `gpu.alloc host_shared` (CUDA managed memory, which
-    both the kernels and the host code between them can read), and its
-    `memref.dealloc` a `gpu.dealloc`; results handed to the caller are such
-    buffers too, and the runtime copies them out. Constants
-    (`memref.get_global`, the weights among them) live in the library's
-    read-only data, which a kernel cannot read: each one used is copied into
-    a managed buffer at the function's entry and freed at its returns.
-    The model's inputs are the runtime's to place (it copies them into
-    managed memory before the run).
+    Runs on buffers, before outlining. The buffers of a host function's
+    body that have a static size and are freed in it (those a run uses and
+    drops) share one `gpu.alloc host_shared` (CUDA managed memory, which
+    both the kernels and the host code between them can read), the run's
+    arena: each is a `memref.view` at an offset fixed here (a multiple of
+    256 bytes), its `memref.dealloc` goes, and the arena is freed at the
+    end. Every other `memref.alloc` (sized at run time, or a result handed
+    to the caller, which the runtime copies out) becomes a `gpu.alloc
+    host_shared` of its own and its `memref.dealloc` a `gpu.dealloc`.
+    Constants still read with `memref.get_global` (those the weights file
+    does not hold: without one, or of `i1`) live in the library's
+    read-only data, which a kernel cannot read: each one used is copied
+    into a managed buffer at the function's entry and freed at its returns.
+    The model's inputs and its weights file are the runtime's to place (it
+    copies the weights to the GPU once, at load, and the inputs into
+    managed memory before each run).
+
+    ```mlir
+    %a = memref.alloc() : memref<2x8xf32>
+    %b = memref.alloc() : memref<2xf32>
+    ...
+    memref.dealloc %a : memref<2x8xf32>
+    memref.dealloc %b : memref<2xf32>
+    // becomes
+    %arena = gpu.alloc host_shared () : memref<512xi8>
+    %a = memref.view %arena[%c0][] : memref<512xi8> to memref<2x8xf32>
+    %b = memref.view %arena[%c256][] : memref<512xi8> to memref<2xf32>
+    ...
+    gpu.dealloc async [...] %arena : memref<512xi8>
+    ```
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def XfmrNVPTXStreamHostWorkPass
+    : Pass<"xfmr-nvptx-stream-host-work", "::mlir::ModuleOp"> {
+  let summary = "Queue a run's launches, copies and frees on one stream";
+  let description = [{
+    Runs after outlining, on the host functions. Each block's launches,
+    frees and copies between buffers (`memref.copy` of identity layouts
+    becomes `gpu.memcpy`) become asynchronous ones chained on one token, so
+    that they queue on one stream without waiting for each other; the host
+    waits only before an op of its own that reads or writes memory (a
+    load, a store, a call, a loop that holds one). Nothing waits at the end:
+    the runtime gives a run one stream (every `gpu.wait async` of the run
+    is that stream), defers the run's frees to the run's end, and
+    synchronises the stream once, before it copies the results back.
+
+    ```mlir
+    gpu.launch_func @xfmr_kernels::@k0 ... args(%a : memref<8xf32>)
+    memref.copy %a, %b : memref<8xf32> to memref<8xf32>
+    gpu.launch_func @xfmr_kernels::@k1 ... args(%b : memref<8xf32>)
+    // becomes
+    %t0 = gpu.wait async
+    %t1 = gpu.launch_func async [%t0] @xfmr_kernels::@k0 ...
+    %t2 = gpu.memcpy async [%t1] %b, %a : memref<8xf32>, memref<8xf32>
+    %t3 = gpu.launch_func async [%t2] @xfmr_kernels::@k1 ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
 #endif // XFMR_TARGET_NVPTX_PASSES_TD
