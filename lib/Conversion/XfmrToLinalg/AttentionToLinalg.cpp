@@ -36,8 +36,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "IndexMath.h"
 #include "LoweringUtils.h"
 
+#include "xfmr/Conversion/XfmrToLinalg/RuntimeChecks.h"
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
@@ -128,13 +130,28 @@ static std::pair<Value, AffineMap> mapMask(OpBuilder &b, Location loc,
   return {mask, AffineMap::get(5, 0, exprs, context)};
 }
 
-/// `kv` with each head repeated `group` times ([B, Hkv * G, T, D]), read
-/// with tensor.extract. Only for a head split that is dynamic on both sides,
-/// where an expand_shape of one dim into two dynamic ones is more than later
-/// memref lowering (expand-strided-metadata) handles.
+/// `kv` with each head repeated `group` times ([B, Hq, T, D]), read with
+/// tensor.extract. Only for a head split known at run time, where an
+/// expand_shape of one dim into dynamic ones is more than later memref
+/// lowering (expand-strided-metadata) handles. Where the head counts failed
+/// their check (`failed`, or null), each head reads key/value head
+/// min(h / G, Hkv - 1), of a zero stand-in with one head when Hkv is
+/// dynamic: never past `kv`.
 static Value repeatHeads(OpBuilder &b, Location loc, Value kv,
-                         OpFoldResult heads, OpFoldResult group) {
+                         OpFoldResult heads, OpFoldResult group, Value failed) {
   SmallVector<OpFoldResult> sizes = getDimSizes(b, loc, kv);
+  if (failed && ShapedType::isDynamic(
+                    cast<RankedTensorType>(kv.getType()).getDimSize(1))) {
+    SmallVector<OpFoldResult> oneHead = sizes;
+    oneHead[1] = b.getIndexAttr(1);
+    kv = zerosIfFailed(b, loc, failed, kv, oneHead);
+  }
+  Value lastHead;
+  if (failed)
+    lastHead = arith::SubIOp::create(
+        b, loc,
+        getValueOrCreateConstantIndexOp(b, loc, getDimSize(b, loc, kv, 1)),
+        arith::ConstantIndexOp::create(b, loc, 1));
   sizes[1] = heads;
   Type elementType = cast<RankedTensorType>(kv.getType()).getElementType();
   Value groupValue = getValueOrCreateConstantIndexOp(b, loc, group);
@@ -145,8 +162,34 @@ static Value repeatHeads(OpBuilder &b, Location loc, Value kv,
         for (int64_t d = 0; d < 4; ++d)
           indices.push_back(linalg::IndexOp::create(nb, l, d));
         indices[1] = arith::DivUIOp::create(nb, l, indices[1], groupValue);
+        if (lastHead)
+          indices[1] = arith::MinUIOp::create(nb, l, indices[1], lastHead);
         return tensor::ExtractOp::create(nb, l, kv, indices);
       });
+}
+
+/// The query heads per key/value head, Hq / Hkv. Unless both counts are
+/// static (the verifier proves the division exact), it is checked at run
+/// time, `failed` tells whether the check failed (null when static), and
+/// the group is at least 1, so that no head index divides by 0.
+static OpFoldResult groupHeads(OpBuilder &b, Location loc, OpFoldResult qHeads,
+                               OpFoldResult kvHeads, StringRef what,
+                               Value &failed) {
+  failed = nullptr;
+  if (getConstantIntValue(qHeads) && getConstantIntValue(kvHeads))
+    return divSizes(b, loc, qHeads, kvHeads);
+  IndexMath m{b, loc};
+  Value hq = m.value(qHeads), hkv = m.value(kvHeads);
+  Value zero = m.constant(0), one = m.constant(1);
+  Value divisor = m.max(hkv, one);
+  Value remainder = arith::RemUIOp::create(b, loc, hq, divisor);
+  failed = m.either(m.equal(hkv, zero), m.notEqual(remainder, zero));
+  emitRuntimeCheck(b, loc, failed,
+                   (what + ": the query heads ({0}) are not a multiple of "
+                           "the key/value heads ({1})")
+                       .str(),
+                   {hq, hkv});
+  return OpFoldResult(m.max(arith::DivUIOp::create(b, loc, hq, divisor), one));
 }
 
 namespace {
@@ -160,6 +203,8 @@ struct AttentionInputs {
   OpFoldResult pastLength;
   Value scale;
   bool causal;
+  /// The op's ONNX node, for run-time errors.
+  std::string what;
 };
 
 } // namespace
@@ -219,10 +264,12 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
   OpFoldResult qLength = getDimSize(b, loc, query, 2);
   OpFoldResult kvLength = sharedDim(b, loc, {keys, values}, 2);
   OpFoldResult valueDim = getDimSize(b, loc, values, 3);
-  OpFoldResult group = divSizes(b, loc, qHeads, kvHeads);
-  if (!getConstantIntValue(kvHeads) && !getConstantIntValue(group)) {
-    keys = repeatHeads(b, loc, keys, qHeads, group);
-    values = repeatHeads(b, loc, values, qHeads, group);
+  Value headsFailed;
+  OpFoldResult group =
+      groupHeads(b, loc, qHeads, kvHeads, in.what, headsFailed);
+  if (!getConstantIntValue(group)) {
+    keys = repeatHeads(b, loc, keys, qHeads, group, headsFailed);
+    values = repeatHeads(b, loc, values, qHeads, group, headsFailed);
     kvHeads = qHeads;
     group = b.getIndexAttr(1);
   }
@@ -409,6 +456,9 @@ struct FlashAttention {
   const XfmrToLinalgTiling &tiling;
   Type elementType;
   OpFoldResult qLength, kvLength, headDim, valueDim, group;
+  /// Whether the head counts failed their run-time check (null when
+  /// static): a failed run reads no key, and its rows are zeros.
+  Value headsFailed;
   /// Keys transposed to [B, Hkv, D, T].
   Value keysT;
 
@@ -436,7 +486,7 @@ Value FlashAttention::build(OpBuilder &b, Location loc) {
   kvLength = sharedDim(b, loc, {keys, values}, 2);
   headDim = sharedDim(b, loc, {query, keys}, 3);
   valueDim = getDimSize(b, loc, values, 3);
-  group = divSizes(b, loc, qHeads, kvHeads);
+  group = groupHeads(b, loc, qHeads, kvHeads, in.what, headsFailed);
 
   // Each step reads a [D, key block] tile of kᵀ, whose rows are contiguous
   // runs of keys: the lanes of q · kᵀ then run along the keys, as in a
@@ -509,6 +559,9 @@ Value FlashAttention::buildQueryBlock(OpBuilder &b, Location loc, Value batch,
   } else {
     kvEnd = getValueOrCreateConstantIndexOp(b, loc, kvLength);
   }
+  if (headsFailed)
+    kvEnd = arith::SelectOp::create(
+        b, loc, headsFailed, arith::ConstantIndexOp::create(b, loc, 0), kvEnd);
   int64_t kvBlock = clampTileSize(tiling.attentionKvBlock, kvLength);
 
   Value negInf = identityValue(b, loc, elementType, Combiner::Max);
@@ -687,6 +740,7 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
     in.slopes = op.getAlibiSlopes();
     in.positions = op.getAlibiPositions();
     in.causal = op.getIsCausal();
+    in.what = describeONNXNode(op, "Attention");
     in.pastLength = rewriter.getIndexAttr(0);
     if (Value pastKey = op.getPastKey()) {
       in.pastLength = getDimSize(rewriter, loc, pastKey, 2);

@@ -32,11 +32,45 @@
 using namespace mlir;
 using namespace mlir::xfmr;
 
+/// `operand` with its batch dims `units` (dim, whether it is 1 at run time)
+/// broadcast to `sizes` when one of them is 1 and the run has not `failed`:
+/// a copy read at index 0 along those dims, made only at run time and only
+/// then. The loops then read every batch dim as it is.
+static Value broadcastUnitDims(OpBuilder &b, Location loc, Value operand,
+                               ArrayRef<OpFoldResult> sizes,
+                               ArrayRef<std::pair<int64_t, Value>> units,
+                               Value failed) {
+  if (units.empty())
+    return operand;
+  IndexMath m{b, loc};
+  Value anyUnit = units.front().second;
+  for (auto [d, isUnit] : units.drop_front())
+    anyUnit = m.either(anyUnit, isUnit);
+  Value notFailed = b.createOrFold<arith::XOrIOp>(
+      loc, failed, b.createOrFold<arith::ConstantIntOp>(loc, b.getI1Type(), 1));
+  Type elementType = cast<RankedTensorType>(operand.getType()).getElementType();
+  return replaceIf(
+      b, loc, m.both(anyUnit, notFailed), operand,
+      [&](OpBuilder &nb, Location l) {
+        Value empty = tensor::EmptyOp::create(nb, l, sizes, elementType);
+        Value zero = arith::ConstantIndexOp::create(nb, l, 0);
+        return buildIndexedGeneric(
+            nb, l, empty, {}, {},
+            [&](OpBuilder &bb, Location bl, ValueRange,
+                ValueRange indices) -> Value {
+              SmallVector<Value> at(indices);
+              for (auto [d, isUnit] : units)
+                at[d] = arith::SelectOp::create(bb, bl, isUnit, zero, at[d]);
+              return tensor::ExtractOp::create(bb, bl, operand, at);
+            });
+      });
+}
+
 /// The operands of a matmul whose dims may disagree only at run time,
 /// checked: the inner dims are equal, and each batch dim read as it is (not
-/// a static 1) is the result's `batch` dims' size in `resultSizes`. A failed
-/// matmul multiplies zeros of the sizes it expects, so that its loops read
-/// nothing outside the operands.
+/// a static 1) is the result's `batch` dims' size in `resultSizes`, or 1
+/// and broadcast as ONNX does. A failed matmul multiplies zeros of the
+/// sizes it expects, so that its loops read nothing outside the operands.
 static std::pair<Value, Value>
 checkedMatMulOperands(OpBuilder &b, MatMulOp op,
                       ArrayRef<OpFoldResult> resultSizes, int64_t batch) {
@@ -54,26 +88,34 @@ checkedMatMulOperands(OpBuilder &b, MatMulOp op,
                    what + ": the inner dims differ, {0} in A and {1} in B",
                    {k, rhsKSize});
   rhsSizes[rhsK] = k;
-  auto checkBatch = [&](Value operand, SmallVectorImpl<OpFoldResult> &sizes) {
+  using Units = SmallVector<std::pair<int64_t, Value>>;
+  auto checkBatch = [&](Value operand, SmallVectorImpl<OpFoldResult> &sizes,
+                        Units &units) {
     auto type = cast<RankedTensorType>(operand.getType());
     int64_t operandBatch = std::max<int64_t>(type.getRank() - 2, 0);
+    Value one = m.constant(1);
     for (int64_t d = 0; d < operandBatch; ++d) {
       if (type.getDimSize(d) == 1)
         continue;
       int64_t r = d + batch - operandBatch;
       Value size = m.value(sizes[d]), expected = m.value(resultSizes[r]);
-      Value differs = m.notEqual(size, expected);
+      Value isUnit = m.equal(size, one);
+      Value differs = m.both(m.notEqual(size, expected), m.notEqual(size, one));
       emitRuntimeCheck(b, m.loc, differs,
                        what + ": batch dim {0} of an operand is {1} but {2} "
-                              "in the result (a dim that is 1 only at run "
-                              "time does not broadcast)",
+                              "in the result, and not 1",
                        {m.constant(r), size, expected});
       failed = m.either(failed, differs);
+      if (!matchPattern(isUnit, m_Zero()))
+        units.push_back({d, isUnit});
       sizes[d] = resultSizes[r];
     }
   };
-  checkBatch(lhs, lhsSizes);
-  checkBatch(rhs, rhsSizes);
+  Units lhsUnits, rhsUnits;
+  checkBatch(lhs, lhsSizes, lhsUnits);
+  checkBatch(rhs, rhsSizes, rhsUnits);
+  lhs = broadcastUnitDims(b, m.loc, lhs, lhsSizes, lhsUnits, failed);
+  rhs = broadcastUnitDims(b, m.loc, rhs, rhsSizes, rhsUnits, failed);
   if (matchPattern(failed, m_Zero()))
     return {lhs, rhs};
   return {zerosIfFailed(b, m.loc, failed, lhs, lhsSizes),

@@ -54,23 +54,31 @@ Value mlir::xfmr::createFilled(OpBuilder &b, Location loc,
   return linalg::FillOp::create(b, loc, value, empty).getResult(0);
 }
 
-Value mlir::xfmr::zerosIfFailed(OpBuilder &b, Location loc, Value failed,
-                                Value value, ArrayRef<OpFoldResult> sizes) {
+Value mlir::xfmr::replaceIf(
+    OpBuilder &b, Location loc, Value condition, Value value,
+    function_ref<Value(OpBuilder &, Location)> replacement) {
   auto type = cast<RankedTensorType>(value.getType());
   return scf::IfOp::create(
-             b, loc, failed,
+             b, loc, condition,
              [&](OpBuilder &nb, Location l) {
-               Value zero = arith::ConstantOp::create(
-                   nb, l, nb.getZeroAttr(type.getElementType()));
-               Value zeros = createFilled(nb, l, sizes, zero);
-               if (zeros.getType() != type)
-                 zeros = tensor::CastOp::create(nb, l, type, zeros);
-               scf::YieldOp::create(nb, l, zeros);
+               Value other = replacement(nb, l);
+               if (other.getType() != type)
+                 other = tensor::CastOp::create(nb, l, type, other);
+               scf::YieldOp::create(nb, l, other);
              },
              [&](OpBuilder &nb, Location l) {
                scf::YieldOp::create(nb, l, value);
              })
       .getResult(0);
+}
+
+Value mlir::xfmr::zerosIfFailed(OpBuilder &b, Location loc, Value failed,
+                                Value value, ArrayRef<OpFoldResult> sizes) {
+  Type elementType = cast<RankedTensorType>(value.getType()).getElementType();
+  return replaceIf(b, loc, failed, value, [&](OpBuilder &nb, Location l) {
+    Value zero = arith::ConstantOp::create(nb, l, nb.getZeroAttr(elementType));
+    return createFilled(nb, l, sizes, zero);
+  });
 }
 
 Value mlir::xfmr::castToResultType(OpBuilder &b, Location loc, Value value,

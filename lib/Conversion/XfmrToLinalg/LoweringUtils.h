@@ -27,6 +27,11 @@ Value createEmptyLike(OpBuilder &b, Location loc, Value like, Type elementType);
 Value createFilled(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
                    Value value);
 
+/// `value` when `condition` (an i1) does not hold, otherwise what
+/// `replacement` builds (cast to `value`'s type), through an scf.if.
+Value replaceIf(OpBuilder &b, Location loc, Value condition, Value value,
+                function_ref<Value(OpBuilder &, Location)> replacement);
+
 /// `value` when `failed` (an i1, a failed run-time check) does not hold,
 /// otherwise zeros of `sizes` in `value`'s type: what an op whose check
 /// failed reads instead, so that it reads nothing outside its buffers.

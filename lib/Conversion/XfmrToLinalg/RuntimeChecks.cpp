@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "xfmr/Conversion/XfmrToLinalg/RuntimeChecks.h"
+#include "xfmr/Dialect/Xfmr/IR/ONNXOpTypeLoc.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -28,8 +29,12 @@ using namespace mlir;
 using namespace mlir::xfmr;
 
 std::string mlir::xfmr::describeONNXNode(Operation *op, StringRef onnxOpType) {
+  // The first node named, with the op type its location records if any (a
+  // recorded type encloses the node's name, so the walk meets it first).
   std::optional<StringRef> node;
   op->getLoc()->walk([&](Location loc) {
+    if (std::optional<StringRef> recorded = getONNXOpType(loc))
+      onnxOpType = *recorded;
     if (auto name = dyn_cast<NameLoc>(loc)) {
       node = name.getName().getValue();
       return WalkResult::interrupt();

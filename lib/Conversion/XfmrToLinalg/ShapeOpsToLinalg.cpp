@@ -623,17 +623,39 @@ struct SqueezeToCollapse : OpRewritePattern<SqueezeOp> {
                                               op.getInput(), op.getType()));
       return success();
     }
-    // A dynamic dim squeezed away is 1 at run time; the cast says so, which
-    // the collapse needs.
+    // A dynamic dim squeezed away must be 1 at run time; the cast says so,
+    // which the collapse needs. Any other size is an error, and a failed
+    // squeeze reads a zero of the unit dims instead (a dim of 0 cast to 1
+    // would read past the input).
+    IndexMath m{rewriter, op.getLoc()};
+    std::string what = describeONNXNode(op, "Squeeze");
+    Value failed = rewriter.createOrFold<arith::ConstantIntOp>(
+        m.loc, rewriter.getI1Type(), 0);
     SmallVector<int64_t> unitShape(inputType.getShape()), shape;
+    SmallVector<OpFoldResult> unitSizes =
+        getDimSizes(rewriter, m.loc, op.getInput());
     for (int64_t d = 0; d < rank; ++d) {
-      if (removed[d])
-        unitShape[d] = 1;
-      else
+      if (!removed[d]) {
         shape.push_back(unitShape[d]);
+        continue;
+      }
+      if (inputType.isDynamicDim(d)) {
+        Value size = m.value(unitSizes[d]);
+        Value notUnit = m.notEqual(size, m.constant(1));
+        emitRuntimeCheck(rewriter, m.loc, notUnit,
+                         what + ": Dimension of input {0} must be 1 instead "
+                                "of {1}",
+                         {m.constant(d), size});
+        failed = m.either(failed, notUnit);
+      }
+      unitShape[d] = 1;
+      unitSizes[d] = rewriter.getIndexAttr(1);
     }
-    Value input = castToResultType(
-        rewriter, op.getLoc(), op.getInput(),
+    Value input = op.getInput();
+    if (!matchPattern(failed, m_Zero()))
+      input = zerosIfFailed(rewriter, m.loc, failed, input, unitSizes);
+    input = castToResultType(
+        rewriter, op.getLoc(), input,
         RankedTensorType::get(unitShape, inputType.getElementType()));
     Value result = tensor::CollapseShapeOp::create(
         rewriter, op.getLoc(),

@@ -160,7 +160,7 @@ static LogicalResult convertFusedMatMul(NodeContext &ctx) {
     b = swapLastDims(ctx, *b);
   if (failed(a) || failed(b))
     return failure();
-  FailureOr<Value> y = ctx.value<x::MatMulOp>(*a, *b);
+  FailureOr<Value> y = ctx.matmul(*a, *b);
   float alpha = ctx.getFloat("alpha", 1.0f);
   if (succeeded(y) && alpha != 1.0f)
     y = ctx.value<x::MulOp>(
@@ -375,7 +375,7 @@ static LogicalResult convertMsAttention(NodeContext &ctx) {
       sizes[0] + sizes[1] + sizes[2] != weightType.getDimSize(1))
     return ctx.emitError() << "Attention qkv_hidden_sizes must give q, k, v "
                               "sizes (q = k) adding up to the weights' width";
-  FailureOr<Value> qkv = ctx.value<x::MatMulOp>(*input, *weights);
+  FailureOr<Value> qkv = ctx.matmul(*input, *weights);
   if (succeeded(qkv))
     qkv = addIfPresent(ctx, *qkv, ctx.input(2));
   if (failed(qkv))

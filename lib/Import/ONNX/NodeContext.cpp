@@ -8,6 +8,8 @@
 
 #include "NodeImporter.h"
 
+#include "xfmr/Dialect/Xfmr/IR/ONNXOpTypeLoc.h"
+
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
 
@@ -217,6 +219,14 @@ LogicalResult NodeContext::verifyBuiltOp(Operation *op) {
     return success();
   op->erase();
   return failure();
+}
+
+FailureOr<Value> NodeContext::matmul(Value a, Value b) {
+  FailureOr<Value> product = value<mlir::xfmr::MatMulOp>(a, b);
+  if (succeeded(product) && opType() != "MatMul")
+    if (Operation *op = product->getDefiningOp<mlir::xfmr::MatMulOp>())
+      op->setLoc(withONNXOpType(op->getLoc(), opType()));
+  return product;
 }
 
 FailureOr<Value> NodeContext::castTo(Value value, Type elementType) {

@@ -190,6 +190,11 @@ public:
     return op;
   }
 
+  /// The matmul of `a` and `b`. One made by a node of another op type
+  /// (Gemm, Einsum, com.microsoft's) records that type in its location, so
+  /// that its run-time errors name the op the model holds.
+  mlir::FailureOr<Value> matmul(Value a, Value b);
+
   /// `value` converted to `elementType` (no op when it has that type).
   mlir::FailureOr<Value> castTo(Value value, Type elementType);
 

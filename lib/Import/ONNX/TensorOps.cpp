@@ -33,7 +33,7 @@ static LogicalResult convertMatMul(NodeContext &ctx) {
   FailureOr<Value> b = ctx.requiredInput(1, "B");
   if (failed(a) || failed(b))
     return failure();
-  return ctx.setOutput(ctx.value<x::MatMulOp>(*a, *b));
+  return ctx.setOutput(ctx.matmul(*a, *b));
 }
 
 FailureOr<Value> mlir::xfmr::onnx_import::buildGemm(NodeContext &ctx) {
@@ -49,7 +49,7 @@ FailureOr<Value> mlir::xfmr::onnx_import::buildGemm(NodeContext &ctx) {
     b = transpose(ctx, *b, {1, 0});
   if (failed(a) || failed(b))
     return failure();
-  FailureOr<Value> y = ctx.value<x::MatMulOp>(*a, *b);
+  FailureOr<Value> y = ctx.matmul(*a, *b);
   Type elementType = ctx.inputType(0).getElementType();
   float alpha = ctx.getFloat("alpha", 1.0f), beta = ctx.getFloat("beta", 1.0f);
   if (succeeded(y) && alpha != 1.0f)
@@ -204,7 +204,7 @@ static LogicalResult convertEinsum(NodeContext &ctx) {
     if (failed(rhs))
       return failure();
   }
-  FailureOr<Value> product = ctx.value<x::MatMulOp>(*lhs, *rhs);
+  FailureOr<Value> product = ctx.matmul(*lhs, *rhs);
   if (failed(product))
     return failure();
   std::string spec = batch + lhsFree + rhsFree;

@@ -101,18 +101,36 @@ func.func @additive_mask_per_head(%q: tensor<1x12x1x64xf32>, %k: tensor<1x4x1x64
 // -----
 
 // With both head counts dynamic the group size is unknown on both sides of
-// the split, so keys and values are repeated per query head instead.
+// the split, so keys and values are repeated per query head instead. The
+// head counts are checked at run time (Hkv > 0 divides Hq); a failed run
+// repeats a zero head, and no index passes the last key/value head.
 // CHECK-LABEL: func.func @dynamic_heads
 // CHECK-SAME: (%[[Q:.*]]: tensor<1x?x8x16xf32>, %[[K:.*]]: tensor<1x?x8x16xf32>, %[[V:.*]]: tensor<1x?x8x16xf32>)
 // CHECK: %[[HQ:.*]] = tensor.dim %[[Q]], %c1
 // CHECK: %[[HKV:.*]] = tensor.dim %[[K]], %c1
-// CHECK: %[[G:.*]] = arith.divui %[[HQ]], %[[HKV]] : index
+// CHECK: %[[DIVISOR:.*]] = arith.maxsi %[[HKV]], %c1
+// CHECK: %[[REM:.*]] = arith.remui %[[HQ]], %[[DIVISOR]]
+// CHECK: %[[NOKV:.*]] = arith.cmpi eq, %[[HKV]], %c0
+// CHECK: %[[INEXACT:.*]] = arith.cmpi ne, %[[REM]], %c0
+// CHECK: %[[FAILED:.*]] = arith.ori %[[NOKV]], %[[INEXACT]]
+// CHECK: scf.if %[[FAILED]] {
+// CHECK-NEXT: func.call @xfmr_check_failed
+// CHECK: %[[QUOTIENT:.*]] = arith.divui %[[HQ]], %[[DIVISOR]]
+// CHECK: %[[G:.*]] = arith.maxsi %[[QUOTIENT]], %c1
+// CHECK: %[[KS:.*]] = scf.if %[[FAILED]] -> (tensor<1x?x8x16xf32>) {
+// CHECK: linalg.fill
+// CHECK: } else {
+// CHECK-NEXT: scf.yield %[[K]]
+// CHECK: %[[KSHEADS:.*]] = tensor.dim %[[KS]], %c1
+// CHECK: %[[LAST:.*]] = arith.subi %[[KSHEADS]], %c1
 // CHECK: %[[KR:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x?x8x16xf32>)
 // CHECK: %[[H:.*]] = linalg.index 1 : index
 // CHECK: %[[KVH:.*]] = arith.divui %[[H]], %[[G]] : index
-// CHECK: tensor.extract %[[K]][%{{.*}}, %[[KVH]], %{{.*}}, %{{.*}}] : tensor<1x?x8x16xf32>
+// CHECK: %[[CLAMPED:.*]] = arith.minui %[[KVH]], %[[LAST]] : index
+// CHECK: tensor.extract %[[KS]][%{{.*}}, %[[CLAMPED]], %{{.*}}, %{{.*}}] : tensor<1x?x8x16xf32>
+// CHECK: %[[VS:.*]] = scf.if %[[FAILED]]
 // CHECK: %[[VR:.*]] = linalg.generic
-// CHECK: tensor.extract %[[V]]
+// CHECK: tensor.extract %[[VS]]
 // CHECK: tensor.expand_shape %[[Q]] {{\[}}[0], [1, 2], [3], [4]] output_shape [1, %{{.*}}, 1, 8, 16] : tensor<1x?x8x16xf32> into tensor<1x?x1x8x16xf32>
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[KR]] : tensor<1x?x1x8x16xf32>, tensor<1x?x8x16xf32>)
 func.func @dynamic_heads(%q: tensor<1x?x8x16xf32>, %k: tensor<1x?x8x16xf32>, %v: tensor<1x?x8x16xf32>) -> tensor<1x?x8x16xf32> {

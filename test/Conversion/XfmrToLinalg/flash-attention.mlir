@@ -139,16 +139,27 @@ func.func @static_bool_mask(%q: tensor<2x4x64x16xf32>, %k: tensor<2x4x40x16xf32>
 
 // An additive mask broadcast along the query dim, with a head dim: its tile
 // is the [keys] row of the query head. Dynamic key/value heads and group
-// give the key/value head by a division at run time.
+// give the key/value head by a division at run time, by a group of at
+// least 1; the head counts are checked (Hkv > 0 divides Hq), and a failed
+// run's key loop is empty, so that it reads no key/value head.
 // CHECK-DAG: #[[$KEYS:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func.func @per_head_mask_dynamic_heads
 // CHECK-SAME: (%[[Q:.*]]: tensor<1x?x?x8xf32>, %[[K:.*]]: tensor<1x?x?x8xf32>, %{{.*}}: tensor<1x?x?x8xf32>, %[[M:[^:]*]]: tensor<1x?x1x?xf32>)
 // CHECK: %[[HQ:.*]] = tensor.dim %[[Q]], %c1
 // CHECK: %[[HKV:.*]] = tensor.dim %[[K]], %c1
-// CHECK: %[[G:.*]] = arith.divui %[[HQ]], %[[HKV]]
+// CHECK: %[[DIVISOR:.*]] = arith.maxsi %[[HKV]], %c1
+// CHECK: %[[REM:.*]] = arith.remui %[[HQ]], %[[DIVISOR]]
+// CHECK: %[[NOKV:.*]] = arith.cmpi eq, %[[HKV]], %c0
+// CHECK: %[[INEXACT:.*]] = arith.cmpi ne, %[[REM]], %c0
+// CHECK: %[[FAILED:.*]] = arith.ori %[[NOKV]], %[[INEXACT]]
+// CHECK: scf.if %[[FAILED]] {
+// CHECK-NEXT: func.call @xfmr_check_failed
+// CHECK: %[[QUOTIENT:.*]] = arith.divui %[[HQ]], %[[DIVISOR]]
+// CHECK: %[[G:.*]] = arith.maxsi %[[QUOTIENT]], %c1
 // CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[I0:.*]]) = (0, 0, 0) to (1, %[[HQ]], %{{.*}}) step (1, 1, 32)
 // CHECK: arith.divui %[[H]], %[[G]]
-// CHECK: scf.for %[[J0:[^ ]*]] =
+// CHECK: %[[END:.*]] = arith.select %[[FAILED]], %c0, %{{.*}}
+// CHECK: scf.for %[[J0:[^ ]*]] = %c0 to %[[END]]
 // CHECK: %[[KS:.*]] = affine.min
 // CHECK: %[[MTILE:.*]] = tensor.extract_slice %[[M]][0, %[[H]], 0, %[[J0]]] [1, 1, 1, %[[KS]]] [1, 1, 1, 1] : tensor<1x?x1x?xf32> to tensor<?xf32>
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$KEYS]], #{{.*}}], {{.*}} ins(%{{.*}}, %[[MTILE]] : tensor<?x?xf32>, tensor<?xf32>)

@@ -2,27 +2,41 @@
 
 // Matmul: one generic over [batch..., m, n, k], broadcasting in the maps.
 // Batch dims that are dynamic in both operands must be the result's at run
-// time (a 1 there would be read past); a failed check multiplies zeros.
+// time or 1, then broadcast by a copy made only then (a 1 read as it is
+// would be read past); a failed check multiplies zeros.
 
 // CHECK-DAG: #[[$LHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
 // CHECK-DAG: #[[$RHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
 // CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @attention_scores
 // CHECK: %[[INIT:.*]] = linalg.fill
-// CHECK: %[[LHS_DIFFERS:.*]] = arith.cmpi ne, %{{.*}}, %[[BATCH:.*]] : index
+// CHECK: %[[LHS_UNIT:.*]] = arith.cmpi eq, %[[LHS_BATCH:.*]], %c1 : index
+// CHECK: %[[LHS_NE:.*]] = arith.cmpi ne, %[[LHS_BATCH]], %[[BATCH:.*]] : index
+// CHECK: %[[LHS_NOT1:.*]] = arith.cmpi ne, %[[LHS_BATCH]], %c1 : index
+// CHECK: %[[LHS_DIFFERS:.*]] = arith.andi %[[LHS_NE]], %[[LHS_NOT1]]
 // CHECK: scf.if %[[LHS_DIFFERS]] {
 // CHECK-NEXT: func.call @xfmr_check_failed
-// CHECK: %[[RHS_DIFFERS:.*]] = arith.cmpi ne, %{{.*}}, %[[BATCH]] : index
+// CHECK: %[[RHS_UNIT:.*]] = arith.cmpi eq, %[[RHS_BATCH:.*]], %c1 : index
+// CHECK: %[[RHS_NE:.*]] = arith.cmpi ne, %[[RHS_BATCH]], %[[BATCH]] : index
+// CHECK: %[[RHS_DIFFERS:.*]] = arith.andi
 // CHECK: scf.if %[[RHS_DIFFERS]] {
 // CHECK-NEXT: func.call @xfmr_check_failed
 // CHECK: %[[FAILED:.*]] = arith.ori %[[LHS_DIFFERS]], %[[RHS_DIFFERS]]
+// CHECK: %[[OK:.*]] = arith.xori %[[FAILED]], %true
+// CHECK: %[[LHS_BROADCASTS:.*]] = arith.andi %[[LHS_UNIT]], %[[OK]]
+// CHECK: %[[LB:.*]] = scf.if %[[LHS_BROADCASTS]] -> (tensor<?x12x?x64xf32>) {
+// CHECK: %[[B0:.*]] = arith.select %[[LHS_UNIT]], %c0, %{{.*}} : index
+// CHECK: tensor.extract %arg0[%[[B0]],
+// CHECK: } else {
+// CHECK:   scf.yield %arg0
+// CHECK: %[[RB:.*]] = scf.if
 // CHECK: %[[L:.*]] = scf.if %[[FAILED]] -> (tensor<?x12x?x64xf32>) {
 // CHECK:   linalg.fill
 // CHECK: } else {
-// CHECK:   scf.yield %arg0
+// CHECK:   scf.yield %[[LB]]
 // CHECK: %[[R:.*]] = scf.if %[[FAILED]] -> (tensor<?x12x64x?xf32>) {
 // CHECK: } else {
-// CHECK:   scf.yield %arg1
+// CHECK:   scf.yield %[[RB]]
 // CHECK: linalg.generic {indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[L]], %[[R]] : tensor<?x12x?x64xf32>, tensor<?x12x64x?xf32>) outs(%[[INIT]] : tensor<?x12x?x?xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.addf

@@ -253,11 +253,20 @@ func.func @reshape_unmatched(%x: tensor<?x768xf32>) -> tensor<1x768x1x768xf32> {
 
 // -----
 
-// Squeezed dims join a neighbour's group; a dynamic one is cast to 1 first.
+// Squeezed dims join a neighbour's group; a dynamic one is checked to be 1
+// at run time (a failed squeeze reads a zero stand-in) and cast to 1.
 // CHECK-LABEL: func.func @squeeze
 // CHECK-SAME: (%[[X:.*]]: tensor<?x1x768xf32>, %[[Y:.*]]: tensor<?x?xf32>)
 // CHECK: %[[A:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0], [1, 2]] : tensor<?x1x768xf32> into tensor<?x768xf32>
-// CHECK: %[[C:.*]] = tensor.cast %[[Y]] : tensor<?x?xf32> to tensor<1x?xf32>
+// CHECK: %[[D0:.*]] = tensor.dim %[[Y]], %c0
+// CHECK: %[[NOT1:.*]] = arith.cmpi ne, %[[D0]], %c1
+// CHECK: scf.if %[[NOT1]] {
+// CHECK-NEXT: func.call @xfmr_check_failed
+// CHECK: %[[Y1:.*]] = scf.if %[[NOT1]] -> (tensor<?x?xf32>) {
+// CHECK: linalg.fill
+// CHECK: } else {
+// CHECK-NEXT: scf.yield %[[Y]]
+// CHECK: %[[C:.*]] = tensor.cast %[[Y1]] : tensor<?x?xf32> to tensor<1x?xf32>
 // CHECK: %[[B:.*]] = tensor.collapse_shape %[[C]] {{\[}}[0, 1]] : tensor<1x?xf32> into tensor<?xf32>
 // CHECK: return %[[A]], %[[B]]
 func.func @squeeze(%x: tensor<?x1x768xf32>, %y: tensor<?x?xf32>) -> (tensor<?x768xf32>, tensor<?xf32>) {

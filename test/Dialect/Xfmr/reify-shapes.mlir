@@ -84,3 +84,38 @@ func.func @slice_runtime_end(%x: tensor<?x768xf32>, %end: tensor<1xi64>) -> inde
   %d0 = tensor.dim %0, %c0 : tensor<?x768xf32>
   return %d0 : index
 }
+
+// -----
+
+// A delta of 0 reaches the division as 1 (the lowering's check reports
+// it), and the one quotient that overflows, INT64_MIN / -1, cannot occur:
+// neither traps.
+// CHECK-LABEL: func.func @range_runtime_delta
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[MIN:.*]] = arith.constant -9223372036854775807 : index
+// CHECK: %[[ZERO:.*]] = arith.cmpi eq, %[[DELTA:.*]], %c0
+// CHECK: %[[SAFE:.*]] = arith.select %[[ZERO]], %[[C1]], %[[DELTA]]
+// CHECK: %[[SPAN:.*]] = arith.maxsi %{{.*}}, %[[MIN]]
+// CHECK: arith.ceildivsi %[[SPAN]], %[[SAFE]]
+func.func @range_runtime_delta(%s: tensor<i64>, %l: tensor<i64>, %d: tensor<i64>) -> index {
+  %0 = xfmr.range %s, %l, %d : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %0, %c0 : tensor<?xi64>
+  return %n : index
+}
+
+// -----
+
+// The -1 of a shape takes the elements left after the other dims; their
+// product may be 0 at run time (a shape the lowering rejects), and the
+// division must not trap on it.
+// CHECK-LABEL: func.func @reshape_inferred_dim
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK: %[[KNOWN:.*]] = arith.maxsi %{{.*}}, %[[C1]]
+// CHECK: arith.divui %{{.*}}, %[[KNOWN]]
+func.func @reshape_inferred_dim(%x: tensor<?xf32>, %s: tensor<2xi64>) -> index {
+  %0 = xfmr.reshape %x, %s : (tensor<?xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  %c1 = arith.constant 1 : index
+  %d1 = tensor.dim %0, %c1 : tensor<?x?xf32>
+  return %d1 : index
+}

@@ -20,6 +20,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/TypeUtilities.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::xfmr;
 
@@ -212,7 +214,11 @@ ReshapeOp::reifyResultShapes(OpBuilder &b,
   for (int64_t i = 0; i < inputRank; ++i)
     numElements = arith::MulIOp::create(
         b, loc, numElements, asValue(b, loc, getDimSize(b, loc, getInput(), i)));
-  Value inferredSize = arith::DivUIOp::create(b, loc, numElements, known);
+  // A 0 (or negative) product only comes with a shape the run rejects; it
+  // must not trap on the way there.
+  Value inferredSize = arith::DivUIOp::create(
+      b, loc, numElements,
+      arith::MaxSIOp::create(b, loc, known, indexConst(b, loc, 1)));
   return reifyDynamicDims(
       b, resultType, reifiedReturnShapes,
       [&](int64_t i) -> FailureOr<OpFoldResult> {
@@ -889,8 +895,17 @@ RangeOp::reifyResultShapes(OpBuilder &b,
         Value start = extractIndex(b, loc, getStart(), std::nullopt);
         Value limit = extractIndex(b, loc, getLimit(), std::nullopt);
         Value delta = extractIndex(b, loc, getDelta(), std::nullopt);
-        Value size = arith::CeilDivSIOp::create(
-            b, loc, arith::SubIOp::create(b, loc, limit, start), delta);
+        // The lowering checks delta and the size at run time; a dim resolved
+        // from here may be computed before that check, so a delta of 0 (and
+        // the one overflowing quotient, INT64_MIN / -1) must not trap.
+        Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                             delta, indexConst(b, loc, 0));
+        delta = arith::SelectOp::create(b, loc, isZero, indexConst(b, loc, 1),
+                                        delta);
+        Value span = arith::MaxSIOp::create(
+            b, loc, arith::SubIOp::create(b, loc, limit, start),
+            indexConst(b, loc, std::numeric_limits<int64_t>::min() + 1));
+        Value size = arith::CeilDivSIOp::create(b, loc, span, delta);
         return OpFoldResult(
             arith::MaxSIOp::create(b, loc, size, indexConst(b, loc, 0))
                 .getResult());
