@@ -58,6 +58,8 @@ CLAIMED_OPS = {
     "MeanVarianceNormalization", "GlobalAveragePool", "GlobalMaxPool", "Tan",
     "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Round", "Hardmax", "OneHot",
     "EyeLike",
+    "TopK", "ScatterND", "ScatterElements", "Scatter", "ReduceProd", "CumProd",
+    "MaxPool", "AveragePool", "LpPool",
 }
 
 # Inputs that fix the structure of the result (axes, split sizes, pads,
@@ -71,6 +73,7 @@ STRUCTURAL_INPUTS = {
     "ReduceLogSum": {1}, "ReduceLogSumExp": {1}, "Pad": {1, 3}, "Tile": {1},
     "OneHot": {1},
     "Squeeze": {1}, "Unsqueeze": {1}, "Split": {1}, "CumSum": {1},
+    "TopK": {1}, "ReduceProd": {1}, "CumProd": {1},
 }
 
 # Cases that use a claimed op in a form xfmr does not import, and why (the
