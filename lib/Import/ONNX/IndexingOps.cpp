@@ -7,9 +7,10 @@
 //===----------------------------------------------------------------------===//
 //
 // ScatterElements (and its opset-9 name Scatter) and ScatterND map onto
-// xfmr ops. TopK with a constant k is a formula: k rounds of ArgMax, each
-// masking the element it chose, which is what mixture-of-experts routing
-// (k of 1 or 2) and top-k sampling need without a sort.
+// xfmr ops. TopK with a constant k is a formula: k rounds of ArgMax over the
+// input with the elements already chosen masked to the lowest value, which
+// is what mixture-of-experts routing (k of 1 or 2) and top-k sampling need
+// without a sort.
 //
 //===----------------------------------------------------------------------===//
 
@@ -79,18 +80,36 @@ static LogicalResult convertTopK(NodeContext &ctx) {
   FailureOr<Value> floor = k > 1 ? f.scalar(input, lowest) : input;
   Value positions = k > 1 ? ctx.positionsAlong(axis, rank, size) : Value();
   Builder &b = ctx.builder();
-  llvm::SmallVector<Value> chosen;
-  for (int64_t round = 0; round < k; ++round) {
-    if (failed(keys))
+  auto argMax = [&](FailureOr<Value> v) -> FailureOr<Value> {
+    if (failed(v))
       return failure();
-    FailureOr<Value> index =
-        ctx.value<x::ArgMaxOp>(*keys, b.getI64IntegerAttr(axis),
-                               b.getBoolAttr(true), b.getBoolAttr(false));
+    return ctx.value<x::ArgMaxOp>(*v, b.getI64IntegerAttr(axis),
+                                  b.getBoolAttr(true), b.getBoolAttr(false));
+  };
+  llvm::SmallVector<Value> chosen;
+  FailureOr<Value> taken = failure(), masked = keys;
+  for (int64_t round = 0; round < k; ++round) {
+    FailureOr<Value> index = argMax(masked);
+    if (round > 0) {
+      // When only floor values are left, the masked positions tie with
+      // them; the first position not taken is then the one ONNX picks.
+      FailureOr<Value> top =
+          failed(index) ? index
+                        : ctx.value<x::GatherElementsOp>(
+                              *masked, *index, b.getI64IntegerAttr(axis));
+      FailureOr<Value> free = f.op<x::NotOp>(taken);
+      FailureOr<Value> firstFree =
+          failed(free) ? free : argMax(ctx.castTo(*free, b.getF32Type()));
+      index = f.where(f.op<x::EqualOp>(top, floor), firstFree, index);
+    }
     if (failed(index))
       return failure();
     chosen.push_back(*index);
-    if (round + 1 < k)
-      keys = f.where(f.op<x::EqualOp>(*index, positions), floor, keys);
+    if (round + 1 == k)
+      break;
+    FailureOr<Value> hit = f.op<x::EqualOp>(*index, positions);
+    taken = round == 0 ? hit : f.op<x::OrOp>(taken, hit);
+    masked = f.where(taken, floor, keys);
   }
   FailureOr<Value> indices =
       k == 1 ? FailureOr<Value>(chosen.front())
