@@ -58,6 +58,8 @@ CLAIMED_OPS = {
     "MeanVarianceNormalization", "GlobalAveragePool", "GlobalMaxPool", "Tan",
     "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Round", "Hardmax", "OneHot",
     "EyeLike",
+    "TopK", "ScatterND", "ScatterElements", "Scatter", "ReduceProd", "CumProd",
+    "MaxPool", "AveragePool", "LpPool",
 }
 
 # Inputs that fix the structure of the result (axes, split sizes, pads,
@@ -71,6 +73,7 @@ STRUCTURAL_INPUTS = {
     "ReduceLogSum": {1}, "ReduceLogSumExp": {1}, "Pad": {1, 3}, "Tile": {1},
     "OneHot": {1},
     "Squeeze": {1}, "Unsqueeze": {1}, "Split": {1}, "CumSum": {1},
+    "TopK": {1}, "ReduceProd": {1}, "CumProd": {1},
 }
 
 # Cases that use a claimed op in a form xfmr does not import, and why (the
@@ -128,6 +131,8 @@ EXPECTED_FAILURES = {
     "test_center_crop_pad_pad_expanded": "Pad: pads computed at run time",
     "test_einsum_batch_diagonal": "Einsum equation '...ii->...i' (ellipsis)",
     "test_identity_opt": "graph input 'opt_in' is not a tensor; xfmr imports tensors only",
+    "test_maxpool_with_argmax_2d_precomputed_pads": "MaxPool: the Indices output of MaxPool",
+    "test_maxpool_with_argmax_2d_precomputed_strides": "MaxPool: the Indices output of MaxPool",
     "test_identity_sequence": "graph input 'x' is not a tensor; xfmr imports tensors only",
 }
 

@@ -265,14 +265,6 @@ struct SliceToTensor : OpRewritePattern<SliceOp> {
 // gather, gather_elements, gather_nd
 //===----------------------------------------------------------------------===//
 
-/// An index read from an indices tensor, wrapped into [0, size) and then
-/// clamped into it: an index out of range fails the op's run-time check,
-/// and the gather must still read nothing outside its input meanwhile.
-static Value wrappedIndex(IndexMath &m, Value index, Value size) {
-  Value wrapped = m.wrap(m.toIndex(index), size);
-  return m.clamp(wrapped, m.constant(0), m.sub(size, m.constant(1)));
-}
-
 /// Replaces `op` with a gather (see buildIndexedGeneric) that writes a
 /// tensor.empty of its result type.
 static LogicalResult replaceWithGather(
@@ -315,7 +307,7 @@ struct GatherToGeneric : OpRewritePattern<GatherOp> {
             ValueRange indices) -> Value {
           IndexMath bm{b, l};
           SmallVector<Value> position(indices.take_front(axis));
-          position.push_back(wrappedIndex(bm, args[0], size));
+          position.push_back(bm.wrapInRange(args[0], size));
           llvm::append_range(position, indices.drop_front(axis + indicesRank));
           return tensor::ExtractOp::create(b, l, input, position);
         });
@@ -343,7 +335,7 @@ struct GatherElementsToGeneric : OpRewritePattern<GatherElementsOp> {
             ValueRange indices) -> Value {
           IndexMath bm{b, l};
           SmallVector<Value> position(indices);
-          position[axis] = wrappedIndex(bm, args[0], size);
+          position[axis] = bm.wrapInRange(args[0], size);
           return tensor::ExtractOp::create(b, l, input, position);
         });
   }
@@ -373,13 +365,9 @@ struct GatherNdToGeneric : OpRewritePattern<GatherNdOp> {
             ValueRange indices) -> Value {
           IndexMath bm{b, l};
           SmallVector<Value> position(indices.take_front(batch));
-          SmallVector<Value> at(indices.take_front(leading));
-          at.push_back(Value());
-          for (int64_t k = 0; k < tuple; ++k) {
-            at.back() = bm.constant(k);
-            Value index = tensor::ExtractOp::create(b, l, indicesTensor, at);
-            position.push_back(wrappedIndex(bm, index, sizes[k]));
-          }
+          llvm::append_range(
+              position, bm.readIndexTuple(indicesTensor,
+                                          indices.take_front(leading), sizes));
           llvm::append_range(position, indices.drop_front(leading));
           return tensor::ExtractOp::create(b, l, input, position);
         });
@@ -432,13 +420,14 @@ struct TriluToGeneric : OpRewritePattern<TriluOp> {
 };
 
 /// An scf.for over the axis (backwards with `reverse`) carries the running
-/// sum of the slices seen so far and writes it (or, with `exclusive`, the
-/// sum before the current slice) into the result. Sums add in the order of
-/// the axis, as a sequential reference does.
-struct CumSumToLoop : OpRewritePattern<CumSumOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// sum (product) of the slices seen so far and writes it (or, with
+/// `exclusive`, the one before the current slice) into the result. Terms
+/// combine in the order of the axis, as a sequential reference does.
+template <typename OpTy, Combiner kind>
+struct CumulativeToLoop : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(CumSumOp op,
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     IndexMath m{rewriter, loc};
@@ -447,7 +436,6 @@ struct CumSumToLoop : OpRewritePattern<CumSumOp> {
     Type elementType = type.getElementType();
     int64_t rank = type.getRank();
     int64_t axis = *normalizeAxis(op.getAxis(), rank);
-    bool isFloat = isa<FloatType>(elementType);
     Value length = m.value(getDimSize(rewriter, loc, input, axis));
     SmallVector<OpFoldResult> sliceSizes = getDimSizes(rewriter, loc, input);
     sliceSizes[axis] = rewriter.getIndexAttr(1);
@@ -456,12 +444,11 @@ struct CumSumToLoop : OpRewritePattern<CumSumOp> {
       return success();
     }
 
-    Value zero = arith::ConstantOp::create(rewriter, loc,
-                                           rewriter.getZeroAttr(elementType));
+    Value identity = identityValue(rewriter, loc, elementType, kind);
     Value sliceEmpty =
         tensor::EmptyOp::create(rewriter, loc, sliceSizes, elementType);
-    Value sum0 =
-        linalg::FillOp::create(rewriter, loc, zero, sliceEmpty).getResult(0);
+    Value sum0 = linalg::FillOp::create(rewriter, loc, identity, sliceEmpty)
+                     .getResult(0);
     Value result0 = createEmptyLike(rewriter, loc, input, elementType);
     auto loop = scf::ForOp::create(
         rewriter, loc, m.constant(0), length, m.constant(1),
@@ -480,22 +467,18 @@ struct CumSumToLoop : OpRewritePattern<CumSumOp> {
                 b, l, carried[0], result, offsets, sliceSizes, strides);
           // Accumulating into the carried sum keeps it in place when
           // bufferized.
-          Value sum = linalg::GenericOp::create(
-                          b, l, TypeRange{carried[0].getType()},
-                          ValueRange{slice}, ValueRange{carried[0]},
-                          SmallVector<AffineMap>(
-                              2, b.getMultiDimIdentityMap(rank)),
-                          SmallVector<utils::IteratorType>(
-                              rank, utils::IteratorType::parallel),
-                          [&](OpBuilder &nb, Location nl, ValueRange args) {
-                            Value next =
-                                isFloat ? Value(arith::AddFOp::create(
-                                              nb, nl, args[1], args[0]))
-                                        : Value(arith::AddIOp::create(
-                                              nb, nl, args[1], args[0]));
-                            linalg::YieldOp::create(nb, nl, next);
-                          })
-                          .getResult(0);
+          Value sum =
+              linalg::GenericOp::create(
+                  b, l, TypeRange{carried[0].getType()}, ValueRange{slice},
+                  ValueRange{carried[0]},
+                  SmallVector<AffineMap>(2, b.getMultiDimIdentityMap(rank)),
+                  SmallVector<utils::IteratorType>(
+                      rank, utils::IteratorType::parallel),
+                  [&](OpBuilder &nb, Location nl, ValueRange args) {
+                    Value next = combine(nb, nl, kind, args[1], args[0]);
+                    linalg::YieldOp::create(nb, nl, next);
+                  })
+                  .getResult(0);
           if (!op.getExclusive())
             result = tensor::InsertSliceOp::create(b, l, sum, result, offsets,
                                                    sliceSizes, strides);
@@ -512,5 +495,7 @@ void mlir::xfmr::populateXfmrDataMovementToLinalgPatterns(
     RewritePatternSet &patterns) {
   patterns.add<ConcatToInsertSlices, SplitToExtractSlices, SliceToTensor,
                GatherToGeneric, GatherElementsToGeneric, GatherNdToGeneric,
-               TriluToGeneric, CumSumToLoop>(patterns.getContext());
+               TriluToGeneric, CumulativeToLoop<CumSumOp, Combiner::Sum>,
+               CumulativeToLoop<CumProdOp, Combiner::Prod>>(
+      patterns.getContext());
 }

@@ -83,6 +83,22 @@ Value IndexMath::wrap(Value i, Value size) {
   return select(lessThan(i, constant(0)), add(i, size), i);
 }
 
+Value IndexMath::wrapInRange(Value index, Value size) {
+  return clamp(wrap(toIndex(index), size), constant(0), sub(size, constant(1)));
+}
+
+SmallVector<Value> IndexMath::readIndexTuple(Value indices, ValueRange leading,
+                                             ArrayRef<Value> sizes) {
+  SmallVector<Value> at(leading), tuple;
+  at.push_back(Value());
+  for (auto [k, size] : llvm::enumerate(sizes)) {
+    at.back() = constant(k);
+    Value index = tensor::ExtractOp::create(b, loc, indices, at);
+    tuple.push_back(wrapInRange(index, size));
+  }
+  return tuple;
+}
+
 Value IndexMath::toIndex(Value v) {
   if (v.getType().isIndex())
     return v;

@@ -44,6 +44,16 @@ struct IndexMath {
   Value select(Value cond, Value x, Value y);
   /// `i` + `size` for a negative `i` (ONNX's indices from the back).
   Value wrap(Value i, Value size);
+  /// An index read from an indices tensor (any integer width), wrapped into
+  /// [0, size) and then clamped into it: an index out of range fails the
+  /// op's run-time check, and the op must still touch nothing outside its
+  /// tensor meanwhile.
+  Value wrapInRange(Value index, Value size);
+  /// The tuple that the last dim of `indices` holds at `leading`, each
+  /// element wrapped into range of the matching entry of `sizes` (one per
+  /// element).
+  SmallVector<Value> readIndexTuple(Value indices, ValueRange leading,
+                                    ArrayRef<Value> sizes);
   /// An integer scalar (of any width) as an index.
   Value toIndex(Value v);
   /// The element of the integer tensor `tensor` at `position`, as an index.

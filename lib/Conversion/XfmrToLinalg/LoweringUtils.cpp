@@ -286,7 +286,8 @@ Value mlir::xfmr::identityValue(OpBuilder &b, Location loc, Type type,
                                 Combiner kind) {
   if (auto floatType = dyn_cast<FloatType>(type)) {
     const llvm::fltSemantics &sem = floatType.getFloatSemantics();
-    APFloat value = kind == Combiner::Sum ? APFloat::getZero(sem)
+    APFloat value = kind == Combiner::Sum    ? APFloat::getZero(sem)
+                    : kind == Combiner::Prod ? APFloat::getOne(sem)
                     : kind == Combiner::Max
                         ? APFloat::getInf(sem, /*Negative=*/true)
                         : APFloat::getInf(sem, /*Negative=*/false);
@@ -295,12 +296,13 @@ Value mlir::xfmr::identityValue(OpBuilder &b, Location loc, Type type,
   unsigned width = type.getIntOrFloatBitWidth();
   // Booleans order false < true (unsigned); other integers are signed.
   bool isBool = width == 1;
-  APInt value = kind == Combiner::Sum ? APInt::getZero(width)
-                : kind == Combiner::Max
-                    ? (isBool ? APInt::getZero(width)
-                              : APInt::getSignedMinValue(width))
-                    : (isBool ? APInt::getAllOnes(width)
-                              : APInt::getSignedMaxValue(width));
+  APInt value =
+      kind == Combiner::Sum    ? APInt::getZero(width)
+      : kind == Combiner::Prod ? APInt(width, 1)
+      : kind == Combiner::Max
+          ? (isBool ? APInt::getZero(width) : APInt::getSignedMinValue(width))
+          : (isBool ? APInt::getAllOnes(width)
+                    : APInt::getSignedMaxValue(width));
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
 }
 
@@ -312,6 +314,11 @@ Value mlir::xfmr::combine(OpBuilder &b, Location loc, Combiner kind, Value a,
   case Combiner::Sum:
     return isFloat ? Value(arith::AddFOp::create(b, loc, a, c))
                    : Value(arith::AddIOp::create(b, loc, a, c));
+  case Combiner::Prod:
+    if (isBool)
+      return arith::AndIOp::create(b, loc, a, c);
+    return isFloat ? Value(arith::MulFOp::create(b, loc, a, c))
+                   : Value(arith::MulIOp::create(b, loc, a, c));
   case Combiner::Max:
     if (isBool)
       return arith::MaxUIOp::create(b, loc, a, c);

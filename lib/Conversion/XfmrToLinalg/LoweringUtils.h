@@ -117,7 +117,7 @@ Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
 // Reductions
 //===----------------------------------------------------------------------===//
 
-enum class Combiner { Sum, Max, Min };
+enum class Combiner { Sum, Prod, Max, Min };
 
 /// The value a reduction of `kind` starts from.
 Value identityValue(OpBuilder &b, Location loc, Type type, Combiner kind);

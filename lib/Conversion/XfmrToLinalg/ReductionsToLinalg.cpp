@@ -255,6 +255,9 @@ void mlir::xfmr::populateXfmrReductionsToLinalgPatterns(
   patterns.add<ReduceToGeneric<ReduceSumOp, Combiner::Sum>,
                ReduceToGeneric<ReduceMeanOp, Combiner::Sum>,
                ReduceToGeneric<ReduceMaxOp, Combiner::Max>,
-               ReduceToGeneric<ReduceMinOp, Combiner::Min>, SoftmaxToGenerics<SoftmaxOp, false>,
-               SoftmaxToGenerics<LogSoftmaxOp, true>, ArgMaxToGeneric>(patterns.getContext());
+               ReduceToGeneric<ReduceMinOp, Combiner::Min>,
+               ReduceToGeneric<ReduceProdOp, Combiner::Prod>,
+               SoftmaxToGenerics<SoftmaxOp, false>,
+               SoftmaxToGenerics<LogSoftmaxOp, true>, ArgMaxToGeneric>(
+      patterns.getContext());
 }

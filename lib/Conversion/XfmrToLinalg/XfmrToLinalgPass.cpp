@@ -33,6 +33,8 @@ void mlir::xfmr::populateXfmrToLinalgConversionPatterns(
   populateXfmrRotaryToLinalgPatterns(patterns);
   populateXfmrConvToLinalgPatterns(patterns);
   populateXfmrDataMovementToLinalgPatterns(patterns);
+  populateXfmrScatterToLinalgPatterns(patterns);
+  populateXfmrPoolToLinalgPatterns(patterns);
 }
 
 namespace {

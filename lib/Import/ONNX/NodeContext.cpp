@@ -58,6 +58,8 @@ const OpRegistry &OpRegistry::get() {
     registerTensorOps(r);
     registerTransformerOps(r);
     registerMicrosoftOps(r);
+    registerIndexingOps(r);
+    registerPoolingOps(r);
     return r;
   }();
   return registry;

@@ -76,6 +76,8 @@ void registerShapeOps(OpRegistry &registry);
 void registerTensorOps(OpRegistry &registry);
 void registerTransformerOps(OpRegistry &registry);
 void registerMicrosoftOps(OpRegistry &registry);
+void registerIndexingOps(OpRegistry &registry);
+void registerPoolingOps(OpRegistry &registry);
 
 class NodeContext;
 

@@ -487,8 +487,9 @@ static LogicalResult convertSoftmax(NodeContext &ctx) {
                                                 b.getBoolAttr(false)));
 }
 
-/// CumSum's axis is a tensor input; xfmr needs it constant.
-static LogicalResult convertCumSum(NodeContext &ctx) {
+/// CumSum's and CumProd's axis is a tensor input; xfmr needs it constant.
+template <typename OpTy>
+static LogicalResult convertCumulative(NodeContext &ctx) {
   FailureOr<Value> input = ctx.requiredInput(0, "x");
   if (failed(input) || failed(ctx.requiredInput(1, "axis")))
     return failure();
@@ -496,10 +497,10 @@ static LogicalResult convertCumSum(NodeContext &ctx) {
   if (!axis || axis->size() != 1)
     return ctx.unsupported("an axis computed at run time");
   Builder &b = ctx.builder();
-  return ctx.setOutput(ctx.value<x::CumSumOp>(
-                            *input, b.getI64IntegerAttr(axis->front()),
-                            ctx.getInt("exclusive", 0) ? b.getUnitAttr() : UnitAttr(),
-                            ctx.getInt("reverse", 0) ? b.getUnitAttr() : UnitAttr()));
+  return ctx.setOutput(
+      ctx.value<OpTy>(*input, b.getI64IntegerAttr(axis->front()),
+                      ctx.getInt("exclusive", 0) ? b.getUnitAttr() : UnitAttr(),
+                      ctx.getInt("reverse", 0) ? b.getUnitAttr() : UnitAttr()));
 }
 
 void mlir::xfmr::onnx_import::registerTensorOps(OpRegistry &r) {
@@ -519,7 +520,9 @@ void mlir::xfmr::onnx_import::registerTensorOps(OpRegistry &r) {
   r.add("", "ArgMax", convertArgMax);
   r.add("", "ArgMin", convertArgMin);
   r.add("", "Hardmax", convertHardmax, 13);
-  r.add("", "CumSum", convertCumSum, 11);
+  r.add("", "CumSum", convertCumulative<x::CumSumOp>, 11);
+  r.add("", "CumProd", convertCumulative<x::CumProdOp>, 26);
+  r.add("", "ReduceProd", convertReduce<x::ReduceProdOp, 18>);
   r.add("", "Softmax", convertSoftmax<x::SoftmaxOp>);
   r.add("", "LogSoftmax", convertSoftmax<x::LogSoftmaxOp>);
 }

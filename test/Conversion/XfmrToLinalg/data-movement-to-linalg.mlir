@@ -326,3 +326,17 @@ func.func @cumsum_exclusive_reverse(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %0 = xfmr.cumsum %x {axis = 0 : i64, exclusive, reverse} : tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
+
+// -----
+
+// cumprod is cumsum's loop with a running product that starts from 1.
+// CHECK-LABEL: func.func @cumprod
+// CHECK: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK: linalg.fill ins(%[[ONE]] : f32)
+// CHECK: scf.for
+// CHECK:   linalg.generic
+// CHECK:     arith.mulf
+func.func @cumprod(%x: tensor<4x?xf32>) -> tensor<4x?xf32> {
+  %0 = xfmr.cumprod %x {axis = 1 : i64} : tensor<4x?xf32>
+  return %0 : tensor<4x?xf32>
+}

@@ -119,3 +119,16 @@ func.func @argmax_last_keepdims(%x: tensor<2x3x4xi32>) -> tensor<2x1x4xi64> {
   %0 = xfmr.argmax %x {axis = 1 : i64, select_last_index = true} : (tensor<2x3x4xi32>) -> tensor<2x1x4xi64>
   return %0 : tensor<2x1x4xi64>
 }
+
+// -----
+
+// reduce_prod starts from 1 and multiplies.
+// CHECK-LABEL: func.func @reduce_prod
+// CHECK: %[[ONE:.*]] = arith.constant 1 : i32
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ONE]] : i32)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%arg0 : tensor<3x4xi32>) outs(%[[INIT]] : tensor<3xi32>)
+// CHECK:   arith.muli
+func.func @reduce_prod(%x: tensor<3x4xi32>) -> tensor<3xi32> {
+  %0 = xfmr.reduce_prod %x {axes = array<i64: 1>, keepdims = false} : (tensor<3x4xi32>) -> tensor<3xi32>
+  return %0 : tensor<3xi32>
+}

@@ -870,3 +870,45 @@ func.func @cumsum_axis(%a: tensor<4x8xf32>) {
   %0 = xfmr.cumsum %a {axis = 2 : i64} : tensor<4x8xf32>
   return
 }
+
+// -----
+
+func.func @scatter_elements_reduction(%a: tensor<4x8xf32>, %i: tensor<4x2xi64>, %u: tensor<4x2xf32>) {
+  // expected-error @+1 {{reduction must be none, add, mul, max or min, got 'sum'}}
+  %0 = xfmr.scatter_elements %a, %i, %u {reduction = "sum"} : (tensor<4x8xf32>, tensor<4x2xi64>, tensor<4x2xf32>) -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_elements_shapes(%a: tensor<4x8xf32>, %i: tensor<4x2xi64>, %u: tensor<4x3xf32>) {
+  // expected-error @+1 {{indices and updates must have one shape and the input's rank 2}}
+  %0 = xfmr.scatter_elements %a, %i, %u : (tensor<4x8xf32>, tensor<4x2xi64>, tensor<4x3xf32>) -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_nd_updates(%a: tensor<4x8xf32>, %i: tensor<2x1xi64>, %u: tensor<2x4xf32>) {
+  // expected-error @+1 {{updates must have shape indices.shape[:-1] + input.shape[q:]}}
+  %0 = xfmr.scatter_nd %a, %i, %u : (tensor<4x8xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @pool_kind(%a: tensor<1x1x4x4xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{kind must be max, avg or lp}}
+  %0 = xfmr.pool %a {kind = "min", kernel_shape = array<i64: 2, 2>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @pool_window(%a: tensor<1x1x4x4xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{the window does not fit spatial dim 0}}
+  %0 = xfmr.pool %a {kind = "max", kernel_shape = array<i64: 5, 2>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x1x3xf32>
+  return
+}

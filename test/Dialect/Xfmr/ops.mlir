@@ -267,6 +267,21 @@ func.func @cumsum(%mask: tensor<?x?xi64>, %x: tensor<4x8xf32>) {
   return
 }
 
+// CHECK-LABEL: func.func @scatter_pool_cumprod(
+// CHECK: %0 = xfmr.scatter_elements %arg0, %arg1, %arg2 {axis = 1 : i64, reduction = "mul"} : (tensor<4x8xf32>, tensor<4x2xi64>, tensor<4x2xf32>) -> tensor<4x8xf32>
+// CHECK: %1 = xfmr.scatter_nd %arg0, %arg3, %arg4 : (tensor<4x8xf32>, tensor<2x1xi64>, tensor<2x8xf32>) -> tensor<4x8xf32>
+// CHECK: %2 = xfmr.pool %arg5 {ceil_mode, kernel_shape = array<i64: 3, 3>, kind = "max", strides = array<i64: 2, 2>} : (tensor<?x3x8x8xf32>) -> tensor<?x3x4x4xf32>
+// CHECK: %3 = xfmr.reduce_prod %arg0 {axes = array<i64: 0>} : (tensor<4x8xf32>) -> tensor<1x8xf32>
+// CHECK: %4 = xfmr.cumprod %arg0 {axis = 0 : i64, exclusive} : tensor<4x8xf32>
+func.func @scatter_pool_cumprod(%x: tensor<4x8xf32>, %i: tensor<4x2xi64>, %u: tensor<4x2xf32>, %p: tensor<2x1xi64>, %rows: tensor<2x8xf32>, %img: tensor<?x3x8x8xf32>) {
+  %0 = xfmr.scatter_elements %x, %i, %u {axis = 1 : i64, reduction = "mul"} : (tensor<4x8xf32>, tensor<4x2xi64>, tensor<4x2xf32>) -> tensor<4x8xf32>
+  %1 = xfmr.scatter_nd %x, %p, %rows : (tensor<4x8xf32>, tensor<2x1xi64>, tensor<2x8xf32>) -> tensor<4x8xf32>
+  %2 = xfmr.pool %img {kind = "max", kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, ceil_mode} : (tensor<?x3x8x8xf32>) -> tensor<?x3x4x4xf32>
+  %3 = xfmr.reduce_prod %x {axes = array<i64: 0>} : (tensor<4x8xf32>) -> tensor<1x8xf32>
+  %4 = xfmr.cumprod %x {axis = 0 : i64, exclusive} : tensor<4x8xf32>
+  return
+}
+
 {-#
   dialect_resources: {
     builtin: {

@@ -73,9 +73,17 @@ void populateXfmrRotaryToLinalgPatterns(RewritePatternSet &patterns);
 void populateXfmrConvToLinalgPatterns(RewritePatternSet &patterns);
 
 /// Data movement (concat, split, slice, gather, gather_elements, gather_nd)
-/// to tensor slices and gathers in linalg.generic; trilu, and cumsum as an
-/// scf.for over its axis.
+/// to tensor slices and gathers in linalg.generic; trilu, and cumsum and
+/// cumprod as an scf.for over their axis.
 void populateXfmrDataMovementToLinalgPatterns(RewritePatternSet &patterns);
+
+/// xfmr.scatter_elements and xfmr.scatter_nd: loops that write the updates
+/// in order into a copy of the input, indices checked at run time.
+void populateXfmrScatterToLinalgPatterns(RewritePatternSet &patterns);
+
+/// xfmr.pool: one generic over [n, c, out..., kernel...] on the padded
+/// input, averages divided by each window's count.
+void populateXfmrPoolToLinalgPatterns(RewritePatternSet &patterns);
 
 /// Every xfmr-to-linalg pattern.
 void populateXfmrToLinalgConversionPatterns(

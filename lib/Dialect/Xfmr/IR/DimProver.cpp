@@ -179,7 +179,8 @@ ProvenSize DimProver::traceDim(Value value, int64_t d) {
       isa<RankedTensorType>(op->getOperand(0).getType()) &&
       rankOf(op->getOperand(0)) == rank &&
       (isa<SoftmaxOp, LogSoftmaxOp, CastOp, LayerNormOp, RmsNormOp, GeluOp,
-           RotaryEmbeddingOp, TriluOp, CumSumOp>(op) ||
+           RotaryEmbeddingOp, TriluOp, CumSumOp, CumProdOp, ScatterElementsOp,
+           ScatterNdOp>(op) ||
        (op->hasTrait<OpTrait::Elementwise>() && op->getNumOperands() == 1)))
     return dim(op->getOperand(0), d);
 

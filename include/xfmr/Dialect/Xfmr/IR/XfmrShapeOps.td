@@ -291,6 +291,76 @@ def Xfmr_CumSumOp : Xfmr_SameShapeOp<"cumsum"> {
   let hasVerifier = 1;
 }
 
+def Xfmr_CumProdOp : Xfmr_SameShapeOp<"cumprod"> {
+  let summary = "cumulative product along one axis";
+  let description = [{
+    ONNX CumProd: element `i` along `axis` is the product of elements `0..i`
+    (`0..i-1` with `exclusive`; from the end with `reverse`).
+
+    ```mlir
+    %p = xfmr.cumprod %x {axis = 0 : i64} : tensor<5xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_NumericTensor:$input, I64Attr:$axis,
+                       UnitAttr:$exclusive, UnitAttr:$reverse);
+  let results = (outs Xfmr_NumericTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Xfmr_ScatterElementsOp : Xfmr_SameShapeOp<"scatter_elements"> {
+  let summary = "writes single elements along an axis by index";
+  let description = [{
+    ONNX ScatterElements: a copy of `input` where, for `axis = 0`,
+    `result[indices[i][j]][j] = updates[i][j]` (and so on for other axes);
+    `indices` and `updates` have the same shape and the input's rank, and
+    negative indices count from the back. `reduction` (`none`, `add`, `mul`,
+    `max`, `min`) combines an update with the element already there; updates
+    apply in order, so with `none` the last write to an element wins.
+
+    ```mlir
+    %r = xfmr.scatter_elements %x, %idx, %upd {axis = 1 : i64, reduction = "add"}
+        : (tensor<4x8xf32>, tensor<4x2xi64>, tensor<4x2xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_Tensor:$input, Xfmr_IndexTensor:$indices,
+                       Xfmr_Tensor:$updates,
+                       DefaultValuedAttr<I64Attr, "0">:$axis,
+                       DefaultValuedAttr<StrAttr, "\"none\"">:$reduction);
+  let results = (outs Xfmr_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices `,` $updates attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Xfmr_ScatterNdOp : Xfmr_SameShapeOp<"scatter_nd"> {
+  let summary = "writes slices addressed by index tuples";
+  let description = [{
+    ONNX ScatterND: a copy of `input` where the slice addressed by each
+    tuple in the last dim (static, `q`) of `indices` is replaced by (or,
+    with `reduction` `add`, `mul`, `max` or `min`, combined with) the
+    matching slice of `updates`, whose shape is
+    `indices.shape[:-1] + input.shape[q:]`. Exported decoders write their KV
+    cache this way.
+
+    ```mlir
+    %c = xfmr.scatter_nd %cache, %pos, %kv
+        : (tensor<8x4x16xf32>, tensor<2x1xi64>, tensor<2x4x16xf32>) -> tensor<8x4x16xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_Tensor:$input, Xfmr_IndexTensor:$indices,
+                       Xfmr_Tensor:$updates,
+                       DefaultValuedAttr<StrAttr, "\"none\"">:$reduction);
+  let results = (outs Xfmr_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices `,` $updates attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Xfmr_ShapeOp : Xfmr_ShapedOp<"shape"> {
   let summary = "the shape of a tensor as a 1-D i64 tensor";
   let description = [{

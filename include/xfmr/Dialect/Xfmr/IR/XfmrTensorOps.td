@@ -75,6 +75,7 @@ def Xfmr_ReduceSumOp : Xfmr_ReduceOp<"reduce_sum", "sum">;
 def Xfmr_ReduceMeanOp : Xfmr_ReduceOp<"reduce_mean", "mean">;
 def Xfmr_ReduceMaxOp : Xfmr_ReduceOp<"reduce_max", "maximum">;
 def Xfmr_ReduceMinOp : Xfmr_ReduceOp<"reduce_min", "minimum">;
+def Xfmr_ReduceProdOp : Xfmr_ReduceOp<"reduce_prod", "product">;
 
 def Xfmr_ArgMaxOp : Xfmr_ShapedOp<"argmax"> {
   let summary = "index of the largest element along an axis";
@@ -189,6 +190,35 @@ def Xfmr_ConvOp : Xfmr_ShapedOp<"conv"> {
     $input `,` $weight (`,` $bias^)? attr-dict `:`
     functional-type(operands, results)
   }];
+}
+
+def Xfmr_PoolOp : Xfmr_ShapedOp<"pool"> {
+  let summary = "max, average or Lp pooling over the spatial dims, NC... layout";
+  let description = [{
+    ONNX MaxPool, AveragePool and LpPool (`kind` is `max`, `avg` or `lp`):
+    `input` is `[N, C, spatial...]` with static spatial dims. `pads` holds
+    the begin pads of every spatial dim, then the end pads; `strides` and
+    `dilations` one value per spatial dim (empty means all 1). With
+    `ceil_mode` the output size rounds up, but a window never starts in the
+    end padding. Padding never wins a maximum; an average divides by the
+    window's elements inside the input, or with `count_include_pad` inside
+    the padded input. Lp pooling computes `sum(|x|^p)^(1/p)`.
+
+    ```mlir
+    %y = xfmr.pool %x {kind = "max", kernel_shape = array<i64: 3, 3>,
+                       strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}
+        : (tensor<?x64x112x112xf32>) -> tensor<?x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_FloatTensor:$input, StrAttr:$kind,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$strides,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$pads,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$dilations,
+                       UnitAttr:$ceil_mode, UnitAttr:$count_include_pad,
+                       DefaultValuedAttr<I64Attr, "2">:$p);
+  let results = (outs Xfmr_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
 #endif // XFMR_DIALECT_XFMR_IR_XFMRTENSOROPS_TD

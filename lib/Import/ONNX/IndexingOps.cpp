@@ -1,0 +1,155 @@
+//===- IndexingOps.cpp - Importing ONNX TopK and the scatters -------------===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// ScatterElements (and its opset-9 name Scatter) and ScatterND map onto
+// xfmr ops. TopK with a constant k is a formula: k rounds of ArgMax over the
+// input with the elements already chosen masked to the lowest value, which
+// is what mixture-of-experts routing (k of 1 or 2) and top-k sampling need
+// without a sort.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeImporter.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::xfmr::onnx_import;
+namespace x = mlir::xfmr;
+
+/// The largest k unrolled into rounds of ArgMax.
+static constexpr int64_t kMaxUnrolledTopK = 64;
+
+/// TopK(X, K) -> (Values, Indices) along `axis`, the largest (or with
+/// largest = 0 the smallest) first; equal values keep their order, as ONNX
+/// asks.
+static LogicalResult convertTopK(NodeContext &ctx) {
+  Formula f(ctx);
+  FailureOr<Value> input = ctx.requiredInput(0, "X");
+  if (failed(input))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  Type elementType = type.getElementType();
+  if (!isa<FloatType>(elementType) && !elementType.isSignlessInteger())
+    return ctx.emitError() << "TopK needs a numeric input X";
+  int64_t rank = type.getRank();
+  int64_t axis = ctx.getInt("axis", -1);
+  if (axis < -rank || axis >= rank)
+    return ctx.emitError() << "TopK axis " << axis
+                           << " is out of range for rank " << rank;
+  if (axis < 0)
+    axis += rank;
+  int64_t k;
+  if (ctx.opset() < 10) {
+    k = ctx.getInt("k", -1);
+  } else {
+    if (failed(ctx.requiredInput(1, "K")))
+      return failure();
+    std::optional<llvm::SmallVector<int64_t>> ks = ctx.constantInts(1);
+    if (!ks || ks->size() != 1)
+      return ctx.unsupported("a K computed at run time");
+    k = ks->front();
+  }
+  int64_t size = type.getDimSize(axis);
+  if (ShapedType::isDynamic(size))
+    return ctx.unsupported("an axis whose size is known only at run time");
+  if (k == 0)
+    return ctx.unsupported("K = 0");
+  if (k < 0 || k > size)
+    return ctx.emitError() << "TopK K " << k << " is outside [1, " << size
+                           << "]";
+  if (k > kMaxUnrolledTopK)
+    return ctx.unsupported("K above " + llvm::Twine(kMaxUnrolledTopK));
+
+  // Smallest first is largest first of an order-reversing map (as ArgMin).
+  FailureOr<Value> keys = input;
+  if (!ctx.getInt("largest", 1))
+    keys = isa<FloatType>(elementType)
+               ? f.op<x::NegOp>(input)
+               : f.op<x::SubOp>(f.scalar(input, -1.0), input);
+  double lowest =
+      isa<FloatType>(elementType)
+          ? -std::numeric_limits<double>::infinity()
+          : -std::ldexp(1.0, elementType.getIntOrFloatBitWidth() - 1);
+  FailureOr<Value> floor = k > 1 ? f.scalar(input, lowest) : input;
+  Value positions = k > 1 ? ctx.positionsAlong(axis, rank, size) : Value();
+  Builder &b = ctx.builder();
+  auto argMax = [&](FailureOr<Value> v) -> FailureOr<Value> {
+    if (failed(v))
+      return failure();
+    return ctx.value<x::ArgMaxOp>(*v, b.getI64IntegerAttr(axis),
+                                  b.getBoolAttr(true), b.getBoolAttr(false));
+  };
+  llvm::SmallVector<Value> chosen;
+  FailureOr<Value> taken = failure(), masked = keys;
+  for (int64_t round = 0; round < k; ++round) {
+    FailureOr<Value> index = argMax(masked);
+    if (round > 0) {
+      // When only floor values are left, the masked positions tie with
+      // them; the first position not taken is then the one ONNX picks.
+      FailureOr<Value> top =
+          failed(index) ? index
+                        : ctx.value<x::GatherElementsOp>(
+                              *masked, *index, b.getI64IntegerAttr(axis));
+      FailureOr<Value> free = f.op<x::NotOp>(taken);
+      FailureOr<Value> firstFree =
+          failed(free) ? free : argMax(ctx.castTo(*free, b.getF32Type()));
+      index = f.where(f.op<x::EqualOp>(top, floor), firstFree, index);
+    }
+    if (failed(index))
+      return failure();
+    chosen.push_back(*index);
+    if (round + 1 == k)
+      break;
+    FailureOr<Value> hit = f.op<x::EqualOp>(*index, positions);
+    taken = round == 0 ? hit : f.op<x::OrOp>(taken, hit);
+    masked = f.where(taken, floor, keys);
+  }
+  FailureOr<Value> indices =
+      k == 1 ? FailureOr<Value>(chosen.front())
+             : ctx.value<x::ConcatOp>(chosen, b.getI64IntegerAttr(axis));
+  if (failed(indices))
+    return failure();
+  FailureOr<Value> values = ctx.value<x::GatherElementsOp>(
+      *input, *indices, b.getI64IntegerAttr(axis));
+  if (failed(values))
+    return failure();
+  return ctx.setOutputs({*values, *indices});
+}
+
+/// ScatterElements (Scatter before opset 11): reduction from opset 16.
+static LogicalResult convertScatterElements(NodeContext &ctx) {
+  FailureOr<Value> data = ctx.requiredInput(0, "data");
+  FailureOr<Value> indices = ctx.requiredInput(1, "indices");
+  FailureOr<Value> updates = ctx.requiredInput(2, "updates");
+  if (failed(data) || failed(indices) || failed(updates))
+    return failure();
+  Builder &b = ctx.builder();
+  return ctx.setOutput(ctx.value<x::ScatterElementsOp>(
+      *data, *indices, *updates, b.getI64IntegerAttr(ctx.getInt("axis", 0)),
+      b.getStringAttr(ctx.getString("reduction", "none"))));
+}
+
+static LogicalResult convertScatterND(NodeContext &ctx) {
+  FailureOr<Value> data = ctx.requiredInput(0, "data");
+  FailureOr<Value> indices = ctx.requiredInput(1, "indices");
+  FailureOr<Value> updates = ctx.requiredInput(2, "updates");
+  if (failed(data) || failed(indices) || failed(updates))
+    return failure();
+  return ctx.setOutput(ctx.value<x::ScatterNdOp>(
+      *data, *indices, *updates,
+      ctx.builder().getStringAttr(ctx.getString("reduction", "none"))));
+}
+
+void mlir::xfmr::onnx_import::registerIndexingOps(OpRegistry &r) {
+  r.add("", "TopK", convertTopK);
+  r.add("", "Scatter", convertScatterElements, 9, 10);
+  r.add("", "ScatterElements", convertScatterElements, 11);
+  r.add("", "ScatterND", convertScatterND, 11);
+}
