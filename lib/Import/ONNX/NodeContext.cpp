@@ -56,6 +56,7 @@ const OpRegistry &OpRegistry::get() {
     registerTensorOps(r);
     registerTransformerOps(r);
     registerMicrosoftOps(r);
+    registerQuantizationOps(r);
     return r;
   }();
   return registry;
