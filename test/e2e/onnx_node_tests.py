@@ -58,7 +58,7 @@ CLAIMED_OPS = {
     "MeanVarianceNormalization", "GlobalAveragePool", "GlobalMaxPool", "Tan",
     "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Round", "Hardmax", "OneHot",
     "EyeLike", "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear",
-    "MatMulInteger",
+    "MatMulInteger", "QLinearMatMul",
 }
 
 # Inputs that fix the structure of the result (axes, split sizes, pads,

@@ -278,7 +278,59 @@ static LogicalResult convertMatMulInteger(NodeContext &ctx) {
   return ctx.setOutput(ctx.value<x::MatMulOp>(*a, *b));
 }
 
+/// A per-row scale of A ([M]) as [M, 1]; other scales broadcast as given.
+static MaybeValue rowScale(NodeContext &ctx, unsigned i) {
+  Type f32 = ctx.builder().getF32Type();
+  MaybeValue scale = ctx.castTo(ctx.input(i), f32);
+  auto type = cast<RankedTensorType>(ctx.inputType(i));
+  if (failed(scale) || type.getRank() != 1 || type.getDimSize(0) == 1)
+    return scale;
+  return ctx.value<x::ReshapeOp>(*scale, ctx.i64Vector({-1, 1}), false);
+}
+
+/// QLinearMatMul: the i32 product of the centered operands, rescaled by
+/// a_scale * b_scale / y_scale and quantized with y's zero point.
+static LogicalResult convertQLinearMatMul(NodeContext &ctx) {
+  static const char *const names[] = {"a",       "a_scale",     "a_zero_point",
+                                      "b",       "b_scale",     "b_zero_point",
+                                      "y_scale", "y_zero_point"};
+  for (unsigned i = 0; i < std::size(names); ++i)
+    if (failed(ctx.requiredInput(i, names[i])))
+      return failure();
+  MaybeValue a = centered(ctx, 0, 2, /*perRow=*/true);
+  MaybeValue b = centered(ctx, 3, 5, /*perRow=*/false);
+  if (failed(a) || failed(b))
+    return failure();
+  Formula f(ctx);
+  Type f32 = ctx.builder().getF32Type();
+  MaybeValue product = ctx.value<x::MatMulOp>(*a, *b);
+  if (failed(product))
+    return failure();
+  MaybeValue scale = f.op<x::MulOp>(rowScale(ctx, 1), rowScale(ctx, 4));
+  MaybeValue acc = ctx.castTo(*product, f32);
+  MaybeValue yScale = ctx.castTo(ctx.input(6), f32);
+  MaybeValue yZero =
+      castWithSignedness(ctx, ctx.input(7), f32, ctx.isUnsigned(7), false);
+  if (failed(scale) || failed(acc) || failed(yScale) || failed(yZero))
+    return failure();
+  MaybeValue scaled = f.op<x::MulOp>(acc, scale);
+  Type outType = ctx.inputType(7).getElementType();
+  std::optional<std::pair<double, double>> range =
+      quantizedRange(outType, ctx.isUnsigned(7));
+  if (failed(scaled) || !range)
+    return failed(scaled) ? failure()
+                          : ctx.unsupported("an output that is not 8 or "
+                                            "16 bits");
+  MaybeValue q = quantizeToRange(ctx, *scaled, *yScale, *yZero, range->first,
+                                 range->second);
+  if (failed(q))
+    return failure();
+  return ctx.setOutput(
+      castWithSignedness(ctx, *q, outType, false, ctx.isUnsigned(7)));
+}
+
 void mlir::xfmr::onnx_import::registerQuantizationOps(OpRegistry &r) {
+  r.add("", "QLinearMatMul", convertQLinearMatMul, 10);
   r.add("", "QuantizeLinear", convertQuantizeLinear, 10);
   r.add("", "DequantizeLinear", convertDequantizeLinear, 10);
   r.add("", "DynamicQuantizeLinear", convertDynamicQuantizeLinear, 11);
