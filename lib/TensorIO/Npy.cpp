@@ -156,28 +156,22 @@ static Expected<xfmr_dtype> dtypeOfDescr(StringRef path, StringRef descr,
   if (order != '<' && order != '|' && order != '=' && order != '>')
     return fail("unknown npy dtype '" + descr + "'");
   static const std::pair<const char *, xfmr_dtype> codes[] = {
-      {"f4", XFMR_DTYPE_F32}, {"f8", XFMR_DTYPE_F64}, {"f2", XFMR_DTYPE_F16},
-      {"i1", XFMR_DTYPE_I8},  {"i2", XFMR_DTYPE_I16}, {"i4", XFMR_DTYPE_I32},
-      {"i8", XFMR_DTYPE_I64}, {"b1", XFMR_DTYPE_BOOL}};
+      {"f4", XFMR_DTYPE_F32}, {"f8", XFMR_DTYPE_F64},  {"f2", XFMR_DTYPE_F16},
+      {"i1", XFMR_DTYPE_I8},  {"i2", XFMR_DTYPE_I16},  {"i4", XFMR_DTYPE_I32},
+      {"i8", XFMR_DTYPE_I64}, {"b1", XFMR_DTYPE_BOOL}, {"u4", XFMR_DTYPE_U32},
+      {"u8", XFMR_DTYPE_U64}};
   for (auto [name, dtype] : codes)
     if (code == name)
       return dtype;
-  if (code == "u2" && expected == XFMR_DTYPE_BF16)
-    return XFMR_DTYPE_BF16;
-  if (code == "u1" && expected == XFMR_DTYPE_BOOL)
-    return XFMR_DTYPE_BOOL;
+  // uint16 data may also be the bits of a bf16 tensor and uint8 data a
+  // bool tensor (numpy has neither bf16 nor a one-byte bool in every tool).
   if (code == "u2")
-    return fail("uint16 data ('" + descr +
-                "') is only read as the bits of a bf16 tensor; the tensor "
-                "expected here is " +
-                dtypeName(expected));
+    return expected == XFMR_DTYPE_BF16 ? XFMR_DTYPE_BF16 : XFMR_DTYPE_U16;
   if (code == "u1")
-    return fail("uint8 data ('" + descr +
-                "') is only read as a bool tensor; the tensor expected "
-                "here is " +
-                dtypeName(expected));
+    return expected == XFMR_DTYPE_BOOL ? XFMR_DTYPE_BOOL : XFMR_DTYPE_U8;
   return fail("npy dtype '" + descr +
-              "' is not supported (f2, f4, f8, i1, i2, i4, i8, b1 are)");
+              "' is not supported (f2, f4, f8, i1, i2, i4, i8, u1, u2, u4, "
+              "u8, b1 are)");
 }
 
 //===----------------------------------------------------------------------===//
@@ -274,6 +268,14 @@ static const char *descrOf(xfmr_dtype dtype) {
     return "<i8";
   case XFMR_DTYPE_BOOL:
     return "|b1";
+  case XFMR_DTYPE_U8:
+    return "|u1";
+  case XFMR_DTYPE_U16:
+    return "<u2";
+  case XFMR_DTYPE_U32:
+    return "<u4";
+  case XFMR_DTYPE_U64:
+    return "<u8";
   case XFMR_DTYPE_INVALID:
     break;
   }

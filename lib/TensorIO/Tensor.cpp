@@ -146,6 +146,14 @@ double xfmr::io::elementAsDouble(const xfmr_tensor &tensor, int64_t i) {
     return double(load<int64_t>(tensor, i));
   case XFMR_DTYPE_BOOL:
     return load<uint8_t>(tensor, i) ? 1.0 : 0.0;
+  case XFMR_DTYPE_U8:
+    return load<uint8_t>(tensor, i);
+  case XFMR_DTYPE_U16:
+    return load<uint16_t>(tensor, i);
+  case XFMR_DTYPE_U32:
+    return load<uint32_t>(tensor, i);
+  case XFMR_DTYPE_U64:
+    return double(load<uint64_t>(tensor, i));
   case XFMR_DTYPE_INVALID:
     break;
   }
@@ -173,6 +181,14 @@ void xfmr::io::storeElement(const xfmr_tensor &tensor, int64_t i,
     return store<int64_t>(tensor, i, int64_t(value));
   case XFMR_DTYPE_BOOL:
     return store<uint8_t>(tensor, i, value != 0.0);
+  case XFMR_DTYPE_U8:
+    return store<uint8_t>(tensor, i, uint8_t(value));
+  case XFMR_DTYPE_U16:
+    return store<uint16_t>(tensor, i, uint16_t(value));
+  case XFMR_DTYPE_U32:
+    return store<uint32_t>(tensor, i, uint32_t(value));
+  case XFMR_DTYPE_U64:
+    return store<uint64_t>(tensor, i, uint64_t(value));
   case XFMR_DTYPE_INVALID:
     break;
   }

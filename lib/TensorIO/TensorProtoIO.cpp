@@ -37,6 +37,14 @@ static xfmr_dtype dtypeOf(int dataType) {
     return XFMR_DTYPE_I64;
   case onnx::TensorProto::BOOL:
     return XFMR_DTYPE_BOOL;
+  case onnx::TensorProto::UINT8:
+    return XFMR_DTYPE_U8;
+  case onnx::TensorProto::UINT16:
+    return XFMR_DTYPE_U16;
+  case onnx::TensorProto::UINT32:
+    return XFMR_DTYPE_U32;
+  case onnx::TensorProto::UINT64:
+    return XFMR_DTYPE_U64;
   default:
     return XFMR_DTYPE_INVALID;
   }
@@ -74,6 +82,18 @@ static void copyValues(const Values &values, const xfmr_tensor &tensor) {
     case XFMR_DTYPE_I64:
       storeAs<int64_t>(data, i, value);
       break;
+    case XFMR_DTYPE_U8:
+      storeAs<uint8_t>(data, i, value);
+      break;
+    case XFMR_DTYPE_U16:
+      storeAs<uint16_t>(data, i, value);
+      break;
+    case XFMR_DTYPE_U32:
+      storeAs<uint32_t>(data, i, value);
+      break;
+    case XFMR_DTYPE_U64:
+      storeAs<uint64_t>(data, i, value);
+      break;
     case XFMR_DTYPE_BOOL:
       storeAs<uint8_t>(data, i, value != 0);
       break;
@@ -94,6 +114,10 @@ static auto withTypedField(const onnx::TensorProto &proto, xfmr_dtype dtype,
     return fn(proto.double_data(), "double_data");
   case XFMR_DTYPE_I64:
     return fn(proto.int64_data(), "int64_data");
+  // ONNX keeps uint32 and uint64 values in uint64_data.
+  case XFMR_DTYPE_U32:
+  case XFMR_DTYPE_U64:
+    return fn(proto.uint64_data(), "uint64_data");
   default:
     return fn(proto.int32_data(), "int32_data");
   }

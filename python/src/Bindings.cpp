@@ -54,7 +54,11 @@ xfmr_dtype dtypeOfArray(nb::dlpack::dtype dtype) {
            : dtype.bits == 64 ? XFMR_DTYPE_I64
                               : XFMR_DTYPE_INVALID;
   case Code::UInt:
-    return dtype.bits == 16 ? XFMR_DTYPE_BF16 : XFMR_DTYPE_INVALID;
+    return dtype.bits == 8    ? XFMR_DTYPE_U8
+           : dtype.bits == 16 ? XFMR_DTYPE_U16
+           : dtype.bits == 32 ? XFMR_DTYPE_U32
+           : dtype.bits == 64 ? XFMR_DTYPE_U64
+                              : XFMR_DTYPE_INVALID;
   case Code::Bool:
     return XFMR_DTYPE_BOOL;
   default:
@@ -90,6 +94,14 @@ nb::dlpack::dtype arrayDtypeOf(xfmr_dtype dtype) {
     return make(Code::Int, 64);
   case XFMR_DTYPE_BOOL:
     return make(Code::Bool, 8);
+  case XFMR_DTYPE_U8:
+    return make(Code::UInt, 8);
+  case XFMR_DTYPE_U16:
+    return make(Code::UInt, 16);
+  case XFMR_DTYPE_U32:
+    return make(Code::UInt, 32);
+  case XFMR_DTYPE_U64:
+    return make(Code::UInt, 64);
   case XFMR_DTYPE_INVALID:
     break;
   }
@@ -139,6 +151,16 @@ public:
     return result;
   }
 
+  /// The dtype the model declares for input `name`, or INVALID.
+  xfmr_dtype inputDtype(const std::string &name) const {
+    for (size_t i = 0, e = xfmr_model_num_inputs(model); i < e; ++i) {
+      const xfmr_tensor_info *info = xfmr_model_input(model, i);
+      if (info && name == info->name)
+        return info->dtype;
+    }
+    return XFMR_DTYPE_INVALID;
+  }
+
   /// Runs on `arrays`, named by `names`, without copying them; the outputs
   /// become numpy arrays over the runtime's buffers. An input that does not
   /// fit raises ValueError, a failed run RuntimeError.
@@ -152,6 +174,9 @@ public:
     for (size_t i = 0; i < arrays.size(); ++i) {
       const Array &array = arrays[i];
       xfmr_dtype dtype = dtypeOfArray(array.dtype());
+      // bf16 tensors travel as their bits in uint16 arrays.
+      if (dtype == XFMR_DTYPE_U16 && inputDtype(names[i]) == XFMR_DTYPE_BF16)
+        dtype = XFMR_DTYPE_BF16;
       if (dtype == XFMR_DTYPE_INVALID)
         throw std::invalid_argument("input '" + names[i] +
                                     "' has a dtype xfmr does not take");

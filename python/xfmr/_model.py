@@ -23,7 +23,9 @@ _DTYPES = {
     "f16": np.dtype(np.float16), "bf16": np.dtype(np.uint16),
     "i8": np.dtype(np.int8), "i16": np.dtype(np.int16),
     "i32": np.dtype(np.int32), "i64": np.dtype(np.int64),
-    "bool": np.dtype(np.bool_),
+    "bool": np.dtype(np.bool_), "u8": np.dtype(np.uint8),
+    "u16": np.dtype(np.uint16), "u32": np.dtype(np.uint32),
+    "u64": np.dtype(np.uint64),
 }
 
 

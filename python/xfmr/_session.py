@@ -16,7 +16,8 @@ _ORT_TYPES = {
     "f32": "tensor(float)", "f64": "tensor(double)",
     "f16": "tensor(float16)", "bf16": "tensor(bfloat16)",
     "i8": "tensor(int8)", "i16": "tensor(int16)", "i32": "tensor(int32)",
-    "i64": "tensor(int64)", "bool": "tensor(bool)",
+    "i64": "tensor(int64)", "bool": "tensor(bool)", "u8": "tensor(uint8)",
+    "u16": "tensor(uint16)", "u32": "tensor(uint32)", "u64": "tensor(uint64)",
 }
 
 

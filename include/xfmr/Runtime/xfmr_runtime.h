@@ -113,7 +113,11 @@ typedef enum xfmr_dtype {
   XFMR_DTYPE_I16,
   XFMR_DTYPE_I32,
   XFMR_DTYPE_I64,
-  XFMR_DTYPE_BOOL /* one byte per element, 0 or 1 */
+  XFMR_DTYPE_BOOL, /* one byte per element, 0 or 1 */
+  XFMR_DTYPE_U8,
+  XFMR_DTYPE_U16,
+  XFMR_DTYPE_U32,
+  XFMR_DTYPE_U64
 } xfmr_dtype;
 
 /* "f32", "f64", "f16", "bf16", "i8", "i16", "i32", "i64", "bool"; NULL for an

@@ -34,6 +34,8 @@ static LogicalResult convertBinary(NodeContext &ctx) {
   FailureOr<Value> rhs = ctx.requiredInput(1, "B");
   if (failed(lhs) || failed(rhs))
     return failure();
+  if (ctx.isUnsigned(0) && dependsOnSignedness(ctx.opType()))
+    return ctx.setOutput(buildUnsignedBinary(ctx, *lhs, *rhs));
   FailureOr<Value> result = ctx.value<OpTy>(*lhs, *rhs);
   return ctx.setOutput(result);
 }
@@ -48,7 +50,8 @@ static LogicalResult convertVariadic(NodeContext &ctx) {
     Value next = ctx.input(i);
     if (!next)
       continue;
-    acc = ctx.value<OpTy>(*acc, next);
+    acc = ctx.isUnsigned(0) ? buildUnsignedBinary(ctx, *acc, next)
+                            : ctx.value<OpTy>(*acc, next);
     if (failed(acc))
       return failure();
   }
@@ -90,6 +93,9 @@ static LogicalResult convertMod(NodeContext &ctx) {
   FailureOr<Value> b = ctx.requiredInput(1, "B");
   if (failed(a) || failed(b))
     return failure();
+  // Unsigned remainders have no sign to fix, whatever fmod says.
+  if (ctx.isUnsigned(0))
+    return ctx.setOutput(buildUnsignedBinary(ctx, *a, *b));
   Type elementType = ctx.inputType(0).getElementType();
   if (elementType != ctx.inputType(1).getElementType())
     return ctx.emitError() << "Mod inputs have element types " << elementType
@@ -205,7 +211,8 @@ static FailureOr<Value> inverseTanh(NodeContext &ctx, Value x) {
 
 /// Round, halves to even: from r = floor(x) and the exact fraction x - r,
 /// up when the fraction is over one half, or is one half and r is odd.
-static FailureOr<Value> roundHalfToEven(NodeContext &ctx, Value x) {
+FailureOr<Value> mlir::xfmr::onnx_import::roundHalfToEven(NodeContext &ctx,
+                                                          Value x) {
   Formula f(ctx);
   FailureOr<Value> down = f.op<x::FloorOp>(x);
   FailureOr<Value> fraction = f.op<x::SubOp>(x, down);
@@ -226,7 +233,9 @@ static LogicalResult convertPow(NodeContext &ctx) {
   if (failed(base) || failed(exponent))
     return failure();
   // ONNX lets the exponent have its own type; xfmr.pow wants the base's.
-  exponent = ctx.castTo(*exponent, ctx.inputType(0).getElementType());
+  exponent =
+      castWithSignedness(ctx, *exponent, ctx.inputType(0).getElementType(),
+                         ctx.isUnsigned(1), ctx.isUnsigned(0));
   if (failed(exponent))
     return failure();
   FailureOr<Value> result = ctx.value<x::PowOp>(*base, *exponent);
@@ -260,12 +269,15 @@ static LogicalResult convertCast(NodeContext &ctx) {
   if (failed(input))
     return failure();
   Type elementType;
+  bool toUnsigned;
   if (ctx.opType() == "CastLike") {
     FailureOr<Value> target = ctx.requiredInput(1, "target_type");
     if (failed(target))
       return failure();
     elementType = ctx.inputType(1).getElementType();
+    toUnsigned = ctx.isUnsigned(1);
   } else {
+    toUnsigned = isUnsignedType(ctx.getInt("to", 0));
     if (!ctx.hasAttr("to"))
       return ctx.emitError() << "Cast needs the 'to' attribute";
     elementType = getElementType(ctx.context(), ctx.getInt("to", 0));
@@ -273,7 +285,8 @@ static LogicalResult convertCast(NodeContext &ctx) {
       return ctx.unsupported("cast to " +
                              getDataTypeName(ctx.getInt("to", 0)));
   }
-  FailureOr<Value> result = ctx.castTo(*input, elementType);
+  FailureOr<Value> result = castWithSignedness(ctx, *input, elementType,
+                                               ctx.isUnsigned(0), toUnsigned);
   return ctx.setOutput(result);
 }
 

@@ -126,16 +126,6 @@ LogicalResult GraphImporter::checkSupported(const onnx::GraphProto &graph) {
 // Graph inputs and outputs
 //===----------------------------------------------------------------------===//
 
-/// Unsigned tensors at the model's boundary: xfmr's integers are signless
-/// and its integer ops compute as signed, so an unsigned input or output
-/// would silently take other values.
-static bool isUnsignedType(int onnxType) {
-  return onnxType == onnx::TensorProto::UINT8 ||
-         onnxType == onnx::TensorProto::UINT16 ||
-         onnxType == onnx::TensorProto::UINT32 ||
-         onnxType == onnx::TensorProto::UINT64;
-}
-
 FailureOr<RankedTensorType>
 GraphImporter::importInputType(const onnx::ValueInfoProto &info,
                                llvm::SmallVectorImpl<Attribute> &dimNames) {
@@ -144,15 +134,10 @@ GraphImporter::importInputType(const onnx::ValueInfoProto &info,
                               << "' is not a tensor; xfmr imports tensors only";
   const onnx::TypeProto::Tensor &tensor = info.type().tensor_type();
   Type elementType = getElementType(context, tensor.elem_type());
-  if (!elementType || isUnsignedType(tensor.elem_type()))
+  if (!elementType)
     return emitError(fileLoc) << "graph input '" << info.name()
                               << "' has an unsupported element type "
-                              << getDataTypeName(tensor.elem_type())
-                              << (elementType ? " (xfmr computes integers as "
-                                                "signed; unsigned graph "
-                                                "inputs and outputs are not "
-                                                "supported)"
-                                              : "");
+                              << getDataTypeName(tensor.elem_type());
   if (!tensor.has_shape())
     return emitError(fileLoc) << "graph input '" << info.name()
                               << "' has no shape (unknown rank); give one "
@@ -208,13 +193,6 @@ GraphImporter::importOutputs(const onnx::GraphProto &graph) {
     auto type = cast<RankedTensorType>(value.getType());
     if (info.type().has_tensor_type()) {
       const onnx::TypeProto::Tensor &declared = info.type().tensor_type();
-      if (isUnsignedType(declared.elem_type()))
-        return emitError(fileLoc)
-               << "graph output '" << info.name()
-               << "' has an unsupported element type "
-               << getDataTypeName(declared.elem_type())
-               << " (xfmr computes integers as signed; unsigned graph inputs "
-                  "and outputs are not supported)";
       Type elementType = getElementType(context, declared.elem_type());
       if (declared.elem_type() != 0 && elementType != type.getElementType())
         return emitError(fileLoc)
@@ -269,6 +247,7 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
       [&](llvm::StringRef name) { return values.lookup(name); },
       [&](llvm::StringRef name) { return usedNames.contains(name); },
       external, options.maxInlineElements);
+  ctx.unsignedNames = &unsignedNames;
 
   // Every diagnostic emitted while the node is imported says which node.
   ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
@@ -284,6 +263,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
     if (values.count(name))
       return emitError(loc) << description << " redefines '" << name << "'";
     values[name] = ctx.outputs[i];
+    if (ctx.isOutputUnsigned(i))
+      unsignedNames.insert(name);
   }
   return success();
 }
@@ -331,6 +312,11 @@ OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
     inputs.push_back(&info);
     llvm::SmallVector<NamedAttribute> attrs = {
         builder.getNamedAttr("xfmr.name", builder.getStringAttr(info.name()))};
+    if (isUnsignedType(info.type().tensor_type().elem_type())) {
+      unsignedNames.insert(info.name());
+      attrs.push_back(
+          builder.getNamedAttr("xfmr.unsigned", builder.getUnitAttr()));
+    }
     if (llvm::any_of(dimNames, [](Attribute a) {
           return !cast<StringAttr>(a).getValue().empty();
         }))
@@ -376,6 +362,8 @@ OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
       return nullptr;
     values[tensor.name()] = mlir::xfmr::ConstantOp::create(
         builder, loc, attr->getType(), *attr);
+    if (isUnsignedType(tensor.data_type()))
+      unsignedNames.insert(tensor.name());
   }
 
   for (auto [index, node] : llvm::enumerate(graph.node()))
@@ -392,6 +380,9 @@ OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
         builder.getNamedAttr("xfmr.name", builder.getStringAttr(info.name()))};
     // The file's names of the outputs' dims, as ONNX Runtime reports them.
     const onnx::TypeProto::Tensor &tensor = info.type().tensor_type();
+    if (isUnsignedType(tensor.elem_type()))
+      attrs.push_back(
+          builder.getNamedAttr("xfmr.unsigned", builder.getUnitAttr()));
     auto resultType = dyn_cast<RankedTensorType>((*results)[i].getType());
     if (tensor.has_shape() && resultType &&
         tensor.shape().dim_size() == resultType.getRank() &&

@@ -57,6 +57,8 @@ private:
   llvm::StringMap<int64_t> opsets;
   llvm::StringMap<Value> values;
   llvm::StringSet<> usedNames;
+  /// The ONNX values of unsigned integer type (see isUnsignedOutput).
+  llvm::StringSet<> unsignedNames;
 };
 
 } // namespace mlir::xfmr::onnx_import

@@ -22,6 +22,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -78,6 +79,7 @@ void registerTransformerOps(OpRegistry &registry);
 void registerMicrosoftOps(OpRegistry &registry);
 void registerIndexingOps(OpRegistry &registry);
 void registerPoolingOps(OpRegistry &registry);
+void registerQuantizationOps(OpRegistry &registry);
 
 class NodeContext;
 
@@ -119,8 +121,19 @@ public:
   mlir::FailureOr<Value> requiredFloatInput(unsigned i, llvm::StringRef what);
   /// The input's type, which is always a ranked tensor.
   mlir::RankedTensorType inputType(unsigned i) const;
+  /// Whether input `i` holds unsigned integers. xfmr's integers are
+  /// signless; the importer keeps ONNX's signedness per value and builds
+  /// the ops whose results depend on it (division, comparisons, min/max,
+  /// casts) with unsigned formulas.
+  bool isUnsigned(unsigned i) const {
+    return i < numInputs() && unsignedNames &&
+           unsignedNames->contains(node.input(i));
+  }
 
   unsigned numOutputs() const { return node.output_size(); }
+  /// Whether output `i`, once set, holds unsigned integers: the element
+  /// type an op converts to, or the signedness of an input of its type.
+  bool isOutputUnsigned(unsigned i) const;
   /// True when output `i` exists and something reads it.
   bool isOutputUsed(unsigned i) const;
   /// Results, in output order; a null Value or a missing trailing one is an
@@ -234,6 +247,7 @@ private:
   const ExternalDataResolver &external;
   int64_t maxInlineElements;
   llvm::SmallVector<Value> outputs;
+  const llvm::StringSet<> *unsignedNames = nullptr;
   friend class GraphImporter;
 };
 
@@ -304,6 +318,22 @@ LogicalResult convertFloatFormula(NodeContext &ctx) {
 
 /// The MLIR element type of an ONNX data type, or null if unsupported.
 Type getElementType(mlir::MLIRContext *context, int32_t onnxType);
+
+/// x rounded to the nearest integer, ties to even (floating point).
+mlir::FailureOr<Value> roundHalfToEven(NodeContext &ctx, Value x);
+
+/// Whether an ONNX data type is UINT8, UINT16, UINT32 or UINT64.
+bool isUnsignedType(int32_t onnxType);
+
+/// Whether an ONNX op's integer result depends on its inputs' signedness.
+bool dependsOnSignedness(llvm::StringRef opType);
+/// The node's binary op (one of dependsOnSignedness's) on unsigned `a`, `b`.
+mlir::FailureOr<Value> buildUnsignedBinary(NodeContext &ctx, Value a, Value b);
+/// `value` converted to `to`, reading it as unsigned when `fromUnsigned`
+/// (zero extension) and producing unsigned integers when `toUnsigned`.
+mlir::FailureOr<Value> castWithSignedness(NodeContext &ctx, Value value,
+                                          Type to, bool fromUnsigned,
+                                          bool toUnsigned);
 
 /// The ONNX name of a data type ("FLOAT16"), or its number.
 std::string getDataTypeName(int32_t onnxType);

@@ -29,7 +29,23 @@ using namespace mlir::xfmr;
 namespace {
 
 /// The runtime's name of an element type, or "" for one it cannot carry.
-StringRef getDTypeName(Type type) {
+/// Integers are signless inside; the importer marks the unsigned ones of the
+/// model's signature with `xfmr.unsigned`.
+StringRef getDTypeName(Type type, bool isUnsigned) {
+  if (isUnsigned && type.isInteger() && !type.isInteger(1)) {
+    switch (type.getIntOrFloatBitWidth()) {
+    case 8:
+      return "u8";
+    case 16:
+      return "u16";
+    case 32:
+      return "u32";
+    case 64:
+      return "u64";
+    default:
+      return "";
+    }
+  }
   if (type.isF32())
     return "f32";
   if (type.isF64())
@@ -71,13 +87,17 @@ struct SignatureWriter {
                               << " has a name the model ABI cannot carry ('"
                               << name << "')";
     auto tensorType = dyn_cast<RankedTensorType>(type);
-    StringRef dtype = tensorType ? getDTypeName(tensorType.getElementType())
-                                 : StringRef();
+    bool isUnsigned = attrs && attrs.get("xfmr.unsigned");
+    StringRef dtype =
+        tensorType ? getDTypeName(tensorType.getElementType(), isUnsigned)
+                   : StringRef();
     if (dtype.empty())
-      return func.emitError() << kind << " '" << name << "' has type " << type
-                              << ", which a compiled model cannot take or "
-                                 "return (supported: ranked tensors of f32, "
-                                 "f64, f16, bf16, i1, i8, i16, i32, i64)";
+      return func.emitError()
+             << kind << " '" << name << "' has type " << type
+             << ", which a compiled model cannot take or "
+                "return (supported: ranked tensors of f32, "
+                "f64, f16, bf16, i1, i8, i16, i32, i64 and their unsigned "
+                "forms)";
     ArrayAttr dimNames =
         attrs ? attrs.getAs<ArrayAttr>("xfmr.dims") : ArrayAttr();
     os << kind << '\t' << name << '\t' << dtype << "\t[";
@@ -136,10 +156,13 @@ struct PrepareEntryPass
     for (unsigned i = 0, e = entry.getNumArguments(); i < e; ++i) {
       entry.removeArgAttr(i, "xfmr.name");
       entry.removeArgAttr(i, "xfmr.dims");
+      entry.removeArgAttr(i, "xfmr.unsigned");
     }
     for (unsigned i = 0, e = entry.getNumResults(); i < e; ++i) {
       entry.removeResultAttr(i, StringAttr::get(&getContext(), "xfmr.name"));
       entry.removeResultAttr(i, StringAttr::get(&getContext(), "xfmr.dims"));
+      entry.removeResultAttr(i,
+                             StringAttr::get(&getContext(), "xfmr.unsigned"));
     }
 
     // The inputs belong to the caller: bufferization must copy rather than

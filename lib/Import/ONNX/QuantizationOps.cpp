@@ -1,0 +1,338 @@
+//===- QuantizationOps.cpp - Importing ONNX quantization ops --------------===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear and MatMulInteger
+// as formulas of elementwise ops, reductions and matmul: quantization in f32
+// (round half to even, then saturation to the integer type's range), integer
+// matmul in i32 as ONNX accumulates.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeImporter.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::xfmr::onnx_import;
+namespace x = mlir::xfmr;
+
+using MaybeValue = FailureOr<Value>;
+
+/// The range of a quantized integer type, or nullopt for one xfmr does not
+/// quantize to (4-bit and 2-bit types, whose tensors the ABI cannot carry).
+static std::optional<std::pair<double, double>>
+quantizedRange(Type type, bool isUnsigned) {
+  if (!type.isInteger(8) && !type.isInteger(16))
+    return std::nullopt;
+  double levels = std::ldexp(1.0, type.getIntOrFloatBitWidth());
+  if (isUnsigned)
+    return std::make_pair(0.0, levels - 1);
+  return std::make_pair(-levels / 2, levels / 2 - 1);
+}
+
+/// A scale or zero point shaped to broadcast against a rank-`rank` tensor:
+/// a scalar as it is, a per-axis vector as [C, 1, ..., 1] from `axis` on, a
+/// blocked one (of the input's rank) with each entry repeated `blockSize`
+/// times along `axis`.
+namespace {
+/// Where a (De)QuantizeLinear node's scale applies.
+struct QuantizationAxis {
+  int64_t rank, axis, blockSize, axisSize;
+};
+} // namespace
+
+static MaybeValue alignToAxis(NodeContext &ctx, Value param,
+                              const QuantizationAxis &where) {
+  auto [rank, axis, blockSize, axisSize] = where;
+  auto type = cast<RankedTensorType>(param.getType());
+  if (type.getRank() == 0)
+    return param;
+  if (blockSize > 0) {
+    if (type.getRank() != rank)
+      return ctx.emitError() << "blocked quantization needs a scale of the "
+                                "input's rank "
+                             << rank << ", got " << type;
+    if (ShapedType::isDynamic(axisSize))
+      return ctx.unsupported("blocked quantization along a dynamic dim");
+    llvm::SmallVector<int64_t> indices;
+    for (int64_t i = 0; i < axisSize; ++i)
+      indices.push_back(i / blockSize);
+    return ctx.value<x::GatherOp>(param, ctx.i64Vector(indices),
+                                  ctx.builder().getI64IntegerAttr(axis));
+  }
+  if (type.getRank() != 1)
+    return ctx.emitError() << "a per-axis scale or zero point must be 1-D, "
+                              "got "
+                           << type;
+  if (type.getDimSize(0) == 1)
+    return param;
+  llvm::SmallVector<int64_t> shape = {-1};
+  shape.append(rank - axis - 1, 1);
+  return ctx.value<x::ReshapeOp>(param, ctx.i64Vector(shape), false);
+}
+
+/// Reads the axis and block size of a (De)QuantizeLinear node.
+static FailureOr<QuantizationAxis> quantizationAxis(NodeContext &ctx) {
+  RankedTensorType inputType = ctx.inputType(0);
+  int64_t rank = inputType.getRank();
+  int64_t axis = ctx.getInt("axis", 1);
+  int64_t blockSize = ctx.getInt("block_size", 0);
+  if (axis < 0)
+    axis += rank;
+  RankedTensorType scaleType = ctx.inputType(1);
+  bool perTensor = scaleType.getRank() == 0 ||
+                   (scaleType.getRank() == 1 && scaleType.getDimSize(0) == 1 &&
+                    blockSize == 0);
+  if (!perTensor && (axis < 0 || axis >= rank))
+    return ctx.emitError() << "axis " << ctx.getInt("axis", 1)
+                           << " is out of range for rank " << rank;
+  if (blockSize < 0)
+    return ctx.emitError() << "block_size must not be negative";
+  int64_t axisSize =
+      rank ? inputType.getDimSize(std::clamp<int64_t>(axis, 0, rank - 1)) : 1;
+  return QuantizationAxis{rank, axis, blockSize, axisSize};
+}
+
+/// round(x / scale) + zeroPoint, saturated to [lo, hi], in x's float type.
+static MaybeValue quantizeToRange(NodeContext &ctx, Value x, Value scale,
+                                  Value zeroPoint, double lo, double hi) {
+  Formula f(ctx);
+  MaybeValue scaled = f.op<x::DivOp>(x, scale);
+  if (failed(scaled))
+    return failure();
+  MaybeValue rounded = roundHalfToEven(ctx, *scaled);
+  if (zeroPoint)
+    rounded = f.op<x::AddOp>(rounded, zeroPoint);
+  if (failed(rounded))
+    return failure();
+  Builder &b = ctx.builder();
+  return ctx.value<x::ClipOp>(*rounded, b.getF64FloatAttr(lo),
+                              b.getF64FloatAttr(hi));
+}
+
+static LogicalResult convertQuantizeLinear(NodeContext &ctx) {
+  MaybeValue input = ctx.requiredFloatInput(0, "x");
+  MaybeValue scale = ctx.requiredFloatInput(1, "y_scale");
+  if (failed(input) || failed(scale))
+    return failure();
+  Value zeroPoint = ctx.input(2);
+  Type outType;
+  bool isUnsigned;
+  if (zeroPoint) {
+    outType = ctx.inputType(2).getElementType();
+    isUnsigned = ctx.isUnsigned(2);
+  } else {
+    int64_t dtype = ctx.getInt("output_dtype", onnx::TensorProto::UINT8);
+    outType = getElementType(ctx.context(), dtype);
+    isUnsigned = isUnsignedType(dtype);
+  }
+  std::optional<std::pair<double, double>> range =
+      outType ? quantizedRange(outType, isUnsigned) : std::nullopt;
+  if (!range)
+    return ctx.unsupported(
+        "quantization to " +
+        (outType ? std::string(isUnsigned ? "u" : "i") +
+                       std::to_string(outType.getIntOrFloatBitWidth())
+                 : std::string("this type")) +
+        " (int8, uint8, int16 and uint16 are supported)");
+  FailureOr<QuantizationAxis> axis = quantizationAxis(ctx);
+  if (failed(axis))
+    return failure();
+  // Quantize in f32 at least: an f16 quotient would round before rounding.
+  Type f32 = ctx.builder().getF32Type();
+  MaybeValue x = ctx.castTo(*input, f32);
+  MaybeValue s = alignToAxis(ctx, *scale, *axis);
+  if (failed(x) || failed(s))
+    return failure();
+  s = ctx.castTo(*s, f32);
+  Value zp;
+  if (zeroPoint) {
+    MaybeValue aligned = alignToAxis(ctx, zeroPoint, *axis);
+    if (failed(aligned))
+      return failure();
+    MaybeValue zpFloat =
+        castWithSignedness(ctx, *aligned, f32, isUnsigned, false);
+    if (failed(zpFloat) || failed(s))
+      return failure();
+    zp = *zpFloat;
+  }
+  if (failed(s))
+    return failure();
+  MaybeValue q = quantizeToRange(ctx, *x, *s, zp, range->first, range->second);
+  if (failed(q))
+    return failure();
+  return ctx.setOutput(castWithSignedness(ctx, *q, outType, false, isUnsigned));
+}
+
+static LogicalResult convertDequantizeLinear(NodeContext &ctx) {
+  MaybeValue input = ctx.requiredInput(0, "x");
+  MaybeValue scale = ctx.requiredFloatInput(1, "x_scale");
+  if (failed(input) || failed(scale))
+    return failure();
+  Type inType = ctx.inputType(0).getElementType();
+  if (!inType.isInteger(8) && !inType.isInteger(16) && !inType.isInteger(32))
+    return ctx.unsupported("dequantization of " +
+                           std::to_string(inType.getIntOrFloatBitWidth()) +
+                           "-bit values (int8, uint8, int16, uint16 and int32 "
+                           "are supported)");
+  FailureOr<QuantizationAxis> axis = quantizationAxis(ctx);
+  if (failed(axis))
+    return failure();
+  Formula f(ctx);
+  Type f32 = ctx.builder().getF32Type();
+  Type outType = ctx.inputType(1).getElementType();
+  MaybeValue y = castWithSignedness(ctx, *input, f32, ctx.isUnsigned(0), false);
+  if (Value zeroPoint = ctx.input(2)) {
+    MaybeValue aligned = alignToAxis(ctx, zeroPoint, *axis);
+    if (failed(aligned))
+      return failure();
+    y = f.op<x::SubOp>(
+        y, castWithSignedness(ctx, *aligned, f32, ctx.isUnsigned(2), false));
+  }
+  MaybeValue s = alignToAxis(ctx, *scale, *axis);
+  if (failed(s) || failed(y))
+    return failure();
+  y = f.op<x::MulOp>(y, ctx.castTo(*s, f32));
+  if (failed(y))
+    return failure();
+  return ctx.setOutput(ctx.castTo(*y, outType));
+}
+
+/// DynamicQuantizeLinear: uint8 with the scale and zero point that map
+/// [min(x, 0), max(x, 0)] onto [0, 255].
+static LogicalResult convertDynamicQuantizeLinear(NodeContext &ctx) {
+  MaybeValue input = ctx.requiredFloatInput(0, "x");
+  if (failed(input))
+    return failure();
+  Formula f(ctx);
+  Type f32 = ctx.builder().getF32Type();
+  MaybeValue x = ctx.castTo(*input, f32);
+  if (failed(x))
+    return failure();
+  Builder &b = ctx.builder();
+  auto all = [&](auto tag) -> MaybeValue {
+    using OpTy = decltype(tag);
+    return ctx.value<OpTy>(*x, b.getDenseI64ArrayAttr({}),
+                           b.getBoolAttr(false));
+  };
+  MaybeValue zero = f.scalar(x, 0.0);
+  MaybeValue hi = f.op<x::MaxOp>(all(x::ReduceMaxOp()), zero);
+  MaybeValue lo = f.op<x::MinOp>(all(x::ReduceMinOp()), zero);
+  MaybeValue scale = f.op<x::DivOp>(f.op<x::SubOp>(hi, lo), f.scalar(x, 255.0));
+  MaybeValue zpFloat = f.op<x::SubOp>(zero, f.op<x::DivOp>(lo, scale));
+  if (failed(zpFloat))
+    return failure();
+  MaybeValue zpClipped = ctx.value<x::ClipOp>(*zpFloat, b.getF64FloatAttr(0.0),
+                                              b.getF64FloatAttr(255.0));
+  if (failed(zpClipped) || failed(scale))
+    return failure();
+  MaybeValue zp = roundHalfToEven(ctx, *zpClipped);
+  if (failed(zp))
+    return failure();
+  MaybeValue q = quantizeToRange(ctx, *x, *scale, *zp, 0.0, 255.0);
+  if (failed(q))
+    return failure();
+  Type u8 = b.getIntegerType(8);
+  MaybeValue y = castWithSignedness(ctx, *q, u8, false, true);
+  MaybeValue zpInt = castWithSignedness(ctx, *zp, u8, false, true);
+  if (failed(y) || failed(zpInt))
+    return failure();
+  return ctx.setOutputs({*y, *scale, *zpInt});
+}
+
+/// An integer operand widened to i32 (zero extension for unsigned values)
+/// minus its zero point.
+static MaybeValue centered(NodeContext &ctx, unsigned operand,
+                           unsigned zeroPointInput, bool perRow) {
+  Type i32 = ctx.builder().getI32Type();
+  MaybeValue v = castWithSignedness(ctx, ctx.input(operand), i32,
+                                    ctx.isUnsigned(operand), false);
+  Value zeroPoint = ctx.input(zeroPointInput);
+  if (failed(v) || !zeroPoint)
+    return v;
+  MaybeValue zp = castWithSignedness(ctx, zeroPoint, i32,
+                                     ctx.isUnsigned(zeroPointInput), false);
+  if (failed(zp))
+    return failure();
+  // A per-row zero point of A ([M]) applies along A's rows.
+  auto zpType = cast<RankedTensorType>(zp->getType());
+  if (perRow && zpType.getRank() == 1 && zpType.getDimSize(0) != 1)
+    zp = ctx.value<x::ReshapeOp>(*zp, ctx.i64Vector({-1, 1}), false);
+  Formula f(ctx);
+  return f.op<x::SubOp>(v, zp);
+}
+
+static LogicalResult convertMatMulInteger(NodeContext &ctx) {
+  if (failed(ctx.requiredInput(0, "A")) || failed(ctx.requiredInput(1, "B")))
+    return failure();
+  MaybeValue a = centered(ctx, 0, 2, /*perRow=*/true);
+  MaybeValue b = centered(ctx, 1, 3, /*perRow=*/false);
+  if (failed(a) || failed(b))
+    return failure();
+  return ctx.setOutput(ctx.value<x::MatMulOp>(*a, *b));
+}
+
+/// A per-row scale of A ([M]) as [M, 1]; other scales broadcast as given.
+static MaybeValue rowScale(NodeContext &ctx, unsigned i) {
+  Type f32 = ctx.builder().getF32Type();
+  MaybeValue scale = ctx.castTo(ctx.input(i), f32);
+  auto type = cast<RankedTensorType>(ctx.inputType(i));
+  if (failed(scale) || type.getRank() != 1 || type.getDimSize(0) == 1)
+    return scale;
+  return ctx.value<x::ReshapeOp>(*scale, ctx.i64Vector({-1, 1}), false);
+}
+
+/// QLinearMatMul: the i32 product of the centered operands, rescaled by
+/// a_scale * b_scale / y_scale and quantized with y's zero point.
+static LogicalResult convertQLinearMatMul(NodeContext &ctx) {
+  static const char *const names[] = {"a",       "a_scale",     "a_zero_point",
+                                      "b",       "b_scale",     "b_zero_point",
+                                      "y_scale", "y_zero_point"};
+  for (unsigned i = 0; i < std::size(names); ++i)
+    if (failed(ctx.requiredInput(i, names[i])))
+      return failure();
+  MaybeValue a = centered(ctx, 0, 2, /*perRow=*/true);
+  MaybeValue b = centered(ctx, 3, 5, /*perRow=*/false);
+  if (failed(a) || failed(b))
+    return failure();
+  Formula f(ctx);
+  Type f32 = ctx.builder().getF32Type();
+  MaybeValue product = ctx.value<x::MatMulOp>(*a, *b);
+  if (failed(product))
+    return failure();
+  MaybeValue scale = f.op<x::MulOp>(rowScale(ctx, 1), rowScale(ctx, 4));
+  MaybeValue acc = ctx.castTo(*product, f32);
+  MaybeValue yScale = ctx.castTo(ctx.input(6), f32);
+  MaybeValue yZero =
+      castWithSignedness(ctx, ctx.input(7), f32, ctx.isUnsigned(7), false);
+  if (failed(scale) || failed(acc) || failed(yScale) || failed(yZero))
+    return failure();
+  MaybeValue scaled = f.op<x::MulOp>(acc, scale);
+  Type outType = ctx.inputType(7).getElementType();
+  std::optional<std::pair<double, double>> range =
+      quantizedRange(outType, ctx.isUnsigned(7));
+  if (failed(scaled) || !range)
+    return failed(scaled) ? failure()
+                          : ctx.unsupported("an output that is not 8 or "
+                                            "16 bits");
+  MaybeValue q = quantizeToRange(ctx, *scaled, *yScale, *yZero, range->first,
+                                 range->second);
+  if (failed(q))
+    return failure();
+  return ctx.setOutput(
+      castWithSignedness(ctx, *q, outType, false, ctx.isUnsigned(7)));
+}
+
+void mlir::xfmr::onnx_import::registerQuantizationOps(OpRegistry &r) {
+  r.add("", "QLinearMatMul", convertQLinearMatMul, 10);
+  r.add("", "QuantizeLinear", convertQuantizeLinear, 10);
+  r.add("", "DequantizeLinear", convertDequantizeLinear, 10);
+  r.add("", "DynamicQuantizeLinear", convertDynamicQuantizeLinear, 11);
+  r.add("", "MatMulInteger", convertMatMulInteger, 10);
+}
