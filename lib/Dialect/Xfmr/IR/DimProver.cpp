@@ -46,6 +46,8 @@ ProvenSize DimProver::dim(Value value, int64_t d) {
     return ProvenSize::unknown();
   if (!type.isDynamicDim(d))
     return ProvenSize::ofConstant(type.getDimSize(d));
+  if (!followDims)
+    return ProvenSize::ofDim(value, d);
   auto key = std::make_pair(value, d);
   if (auto it = dims.find(key); it != dims.end())
     return it->second;
@@ -136,6 +138,20 @@ std::optional<ProvenSize> DimProver::broadcast(ArrayRef<ProvenSize> sizes) {
 static int64_t broadcastIndex(Value value, int64_t index) {
   std::optional<int64_t> length = staticLength(value);
   return length && *length == 1 ? 0 : index;
+}
+
+/// Whether two shape entries are equal, when that is proven: constants
+/// compare, and a dim's size is never a negative marker such as -1.
+static std::optional<bool> provenEqual(const ProvenSize &lhs,
+                                       const ProvenSize &rhs) {
+  if (lhs.constant && rhs.constant)
+    return *lhs.constant == *rhs.constant;
+  if ((lhs.value && rhs.constant && *rhs.constant < 0) ||
+      (rhs.value && lhs.constant && *lhs.constant < 0))
+    return false;
+  if (lhs.isKnown() && lhs == rhs)
+    return true;
+  return std::nullopt;
 }
 
 /// The first argument dim of `func` named `name` in its `xfmr.dims`: the
@@ -518,27 +534,26 @@ ProvenSize DimProver::traceElement(Value value, int64_t index) {
           offset += size;
         return element(input, offset + index);
       })
+      .Case([&](EqualOp equal) {
+        Value l = equal.getLhs(), r = equal.getRhs();
+        ProvenSize lhs = element(l, broadcastIndex(l, index));
+        ProvenSize rhs = element(r, broadcastIndex(r, index));
+        std::optional<bool> isEqual = provenEqual(lhs, rhs);
+        return isEqual ? ProvenSize::ofConstant(*isEqual)
+                       : ProvenSize::unknown();
+      })
       .Case([&](WhereOp where) {
-        // where(x == c, a, x): the exporters' "-1 becomes 1" of shapes.
-        auto equal = where.getCondition().getDefiningOp<EqualOp>();
-        if (!equal)
-          return ProvenSize::unknown();
+        // where(x == c, a, x): the exporters' "-1 becomes 1" of shapes. A
+        // condition entry that is a constant (an i1 true reads as -1) picks
+        // its branch.
         Value cond = where.getCondition();
-        int64_t ci = broadcastIndex(cond, index);
-        ProvenSize lhs =
-            element(equal.getLhs(), broadcastIndex(equal.getLhs(), ci));
-        ProvenSize rhs =
-            element(equal.getRhs(), broadcastIndex(equal.getRhs(), ci));
-        std::optional<bool> isEqual;
-        if (lhs.constant && rhs.constant)
-          isEqual = *lhs.constant == *rhs.constant;
-        else if ((lhs.value && rhs.constant && *rhs.constant < 0) ||
-                 (rhs.value && lhs.constant && *lhs.constant < 0))
-          isEqual = false;
-        if (!isEqual)
-          return ProvenSize::unknown();
-        Value chosen = *isEqual ? where.getOnTrue() : where.getOnFalse();
-        return element(chosen, broadcastIndex(chosen, index));
+        Value onTrue = where.getOnTrue(), onFalse = where.getOnFalse();
+        ProvenSize condition = element(cond, broadcastIndex(cond, index));
+        ProvenSize a = element(onTrue, broadcastIndex(onTrue, index));
+        ProvenSize b = element(onFalse, broadcastIndex(onFalse, index));
+        if (condition.constant)
+          return *condition.constant != 0 ? a : b;
+        return a.isKnown() && a == b ? a : ProvenSize::unknown();
       })
       .Case<MulOp, AddOp, SubOp, DivOp>([&](auto arith) {
         Value l = arith.getLhs(), r = arith.getRhs();

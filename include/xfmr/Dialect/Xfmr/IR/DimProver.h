@@ -19,6 +19,11 @@
 // they end at the same place. Function arguments' dims that share a name in
 // `xfmr.dims` end at the first of them: the runtime binds one size per name.
 //
+// Type inference and the reshape lowering read shape entries with a prover
+// that does not follow dims (`DimProver::ofShapesOnly()`): an entry is then a
+// constant or the size of a dim of the tensor a shape was read from, which
+// depends only on the ops that compute the shape and stays cheap.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef XFMR_DIALECT_XFMR_IR_DIMPROVER_H
@@ -67,6 +72,15 @@ struct ProvenSize {
 /// match (or one pass over IR that is not being rewritten meanwhile).
 class DimProver {
 public:
+  DimProver() = default;
+  /// A prover that reads shape entries through the ops that compute shapes
+  /// but takes every dynamic dim as equal only to itself.
+  static DimProver ofShapesOnly() {
+    DimProver prover;
+    prover.followDims = false;
+    return prover;
+  }
+
   /// The size of dim `dim` of the ranked tensor `value`.
   ProvenSize dim(Value value, int64_t dim);
   /// Entry `index` of a scalar or 1-D integer tensor (a shape, a dim read).
@@ -90,6 +104,7 @@ private:
 
   llvm::DenseMap<std::pair<Value, int64_t>, ProvenSize> dims, entries;
   unsigned depth = 0;
+  bool followDims = true;
 };
 
 } // namespace mlir::xfmr
