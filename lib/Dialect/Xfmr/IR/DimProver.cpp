@@ -21,8 +21,9 @@
 using namespace mlir;
 using namespace mlir::xfmr;
 
-// Deep enough for a few layers of residual stream; beyond it a dim is only
-// equal to itself, which is still sound.
+// How deep one proof recurses. A question whose proof goes deeper (a dim of
+// the last layer of a model whose dims are all symbolic) is answered in
+// steps of this depth; see DimProver::prove.
 static constexpr unsigned kMaxDepth = 200;
 
 static int64_t rankOf(Value value) {
@@ -48,20 +49,7 @@ ProvenSize DimProver::dim(Value value, int64_t d) {
     return ProvenSize::ofConstant(type.getDimSize(d));
   if (!followDims)
     return ProvenSize::ofDim(value, d);
-  auto key = std::make_pair(value, d);
-  if (auto it = dims.find(key); it != dims.end())
-    return it->second;
-  ProvenSize self = ProvenSize::ofDim(value, d);
-  if (depth >= kMaxDepth)
-    return self;
-  dims[key] = self;
-  ++depth;
-  ProvenSize result = traceDim(value, d);
-  --depth;
-  if (!result.isDimSize())
-    result = self;
-  dims[key] = result;
-  return result;
+  return prove({value, d, /*isDim=*/true});
 }
 
 std::optional<SmallVector<ProvenSize>> DimProver::elements(Value value) {
@@ -91,16 +79,68 @@ ProvenSize DimProver::element(Value value, int64_t index) {
     return values->size() == static_cast<size_t>(*length)
                ? ProvenSize::ofConstant((*values)[index])
                : ProvenSize::unknown();
-  auto key = std::make_pair(value, index);
-  if (auto it = entries.find(key); it != entries.end())
+  return prove({value, index, /*isDim=*/false});
+}
+
+ProvenSize DimProver::prove(Query query) {
+  if (depth > 0)
+    return proveWithin(query);
+  // A question from outside. Whatever lies deeper than kMaxDepth below it
+  // is proven first, each such question from its own depth 0, then the
+  // question again, until nothing was cut off: every answer is complete and
+  // the recursion stays shallow.
+  SmallVector<Query> pending{query};
+  ProvenSize result;
+  while (!pending.empty()) {
+    Query next = pending.back();
+    result = proveWithin(next);
+    // What a cut-off proof left in the caches is weaker than the truth.
+    for (auto key : provisionalDims)
+      dims.erase(key);
+    for (auto key : provisionalEntries)
+      entries.erase(key);
+    provisionalDims.clear();
+    provisionalEntries.clear();
+    if (cutOff.empty()) {
+      pending.pop_back();
+      continue;
+    }
+    pending.append(cutOff);
+    cutOff.clear();
+  }
+  return result;
+}
+
+ProvenSize DimProver::proveWithin(Query query) {
+  auto key = std::make_pair(query.value, query.index);
+  auto &cache = query.isDim ? dims : entries;
+  auto &provisional = query.isDim ? provisionalDims : provisionalEntries;
+  if (auto it = cache.find(key); it != cache.end()) {
+    if (provisional.contains(key))
+      ++weakAnswers;
     return it->second;
-  if (depth >= kMaxDepth)
-    return ProvenSize::unknown();
-  entries[key] = ProvenSize::unknown();
+  }
+  ProvenSize fallback = query.isDim
+                            ? ProvenSize::ofDim(query.value, query.index)
+                            : ProvenSize::unknown();
+  if (depth >= kMaxDepth) {
+    cutOff.push_back(query);
+    ++weakAnswers;
+    return fallback;
+  }
+  cache[key] = fallback;
+  unsigned weakBefore = weakAnswers;
   ++depth;
-  ProvenSize result = traceElement(value, index);
+  ProvenSize result = query.isDim ? traceDim(query.value, query.index)
+                                  : traceElement(query.value, query.index);
   --depth;
-  entries[key] = result;
+  if (query.isDim && !result.isDimSize())
+    result = fallback;
+  // Kept for the rest of this proof either way, so that a graph's many
+  // paths to one value are walked once.
+  (query.isDim ? dims : entries)[key] = result;
+  if (weakAnswers != weakBefore)
+    provisional.insert(key);
   return result;
 }
 

@@ -32,6 +32,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <optional>
 
@@ -97,6 +98,14 @@ public:
   bool sameShape(Value a, Value b);
 
 private:
+  /// A dim of a tensor, or an entry of a shape tensor.
+  struct Query {
+    Value value;
+    int64_t index;
+    bool isDim;
+  };
+  ProvenSize prove(Query query);
+  ProvenSize proveWithin(Query query);
   ProvenSize traceDim(Value value, int64_t dim);
   ProvenSize traceElement(Value value, int64_t index);
   /// The size that numpy broadcasting of `sizes` gives, when it is proven.
@@ -105,6 +114,12 @@ private:
   llvm::DenseMap<std::pair<Value, int64_t>, ProvenSize> dims, entries;
   unsigned depth = 0;
   bool followDims = true;
+  /// The questions the current proof reached at the depth limit, the
+  /// cached answers that depend on them, and how many answers so far were
+  /// weakened by them.
+  SmallVector<Query> cutOff;
+  llvm::DenseSet<std::pair<Value, int64_t>> provisionalDims, provisionalEntries;
+  unsigned weakAnswers = 0;
 };
 
 } // namespace mlir::xfmr
