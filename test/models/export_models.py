@@ -413,7 +413,8 @@ def symbolic_dims(specs):
 class Entry:
     def __init__(self, name, description, make_module, specs, outputs,
                  blocks, grouped_inputs=None, extra=False, dims=None,
-                 tolerance=TOLERANCE, max_dim=MAX_DIM, not_fused_yet=None):
+                 tolerance=TOLERANCE, max_dim=MAX_DIM, not_fused_yet=None,
+                 export_dims=None, exporters=None, modes=None):
         self.name = name
         self.description = description
         self._make_module = make_module
@@ -438,6 +439,14 @@ class Entry:
         self.dims = dims or CHECK_DIMS
         self.tolerance = tolerance
         self.max_dim = max_dim
+        # The dims the model is traced with, and the exporters that give it
+        # (default: all); a model whose graph depends on the traced dims
+        # names them.
+        self.export_dims = export_dims or EXPORT_DIMS
+        self.exporters = exporters
+        # The model tests' compile modes, where not all of them (the JSON's
+        # "modes"; see test/e2e/model_tests.py).
+        self.modes = modes
 
     def make_module(self):
         return inference(self._make_module())
@@ -622,19 +631,39 @@ def family_entries():
     hd = qwen2.hidden_size // qwen2.num_attention_heads
     specs = [ids_spec(qwen2.vocab_size), mask_spec(with_past=True)] + \
         past_specs(n, kvh, hd)
+    # The module, inputs, outputs and blocks of both Qwen2 decode models.
+    qwen2_decode = (
+        lambda: CausalLMDecode(build_with_random_norms(Qwen2ForCausalLM, qwen2), n),
+        specs, [("logits", TEXT_AXES)] + present_outputs(n),
+        layer_blocks(n, "rms_norm", final_norm=True, rotary=True))
+    decode_step = dict(grouped_inputs=[0, 1, tuple(range(2, len(specs)))],
+                       dims=dict(CHECK_DIMS, sequence=1))
     out.append(Entry(
         "qwen2-decode",
         f"Qwen2ForCausalLM, one decode step: {n} layers, hidden "
         f"{qwen2.hidden_size}, {qwen2.num_attention_heads} query heads, "
         f"{kvh} key/value heads (GQA) with past key/values in and present "
         f"key/values out, SwiGLU FFN {qwen2.intermediate_size}, RMSNorm, "
-        f"RoPE, vocab {qwen2.vocab_size}",
-        lambda: CausalLMDecode(build_with_random_norms(Qwen2ForCausalLM, qwen2), n),
-        specs,
-        [("logits", TEXT_AXES)] + present_outputs(n),
-        layer_blocks(n, "rms_norm", final_norm=True, rotary=True),
-        grouped_inputs=[0, 1, tuple(range(2, len(specs)))],
-        dims=dict(CHECK_DIMS, sequence=1)))
+        f"RoPE, vocab {qwen2.vocab_size}", *qwen2_decode, **decode_step))
+
+    # Traced with batch 1 and one new token, transformers' SDPA attention
+    # passes the un-repeated key/value heads to scaled_dot_product_attention
+    # with enable_gqa, which the TorchScript exporter writes as the query
+    # heads of each key/value head folded into the query's rows: scores
+    # [B, Hkv, Hq / Hkv, past + 1], the product split back to [B, Hq, 1, D].
+    # The dynamo exporter cannot trace that path (torch.export: "is_causal
+    # must be bool, not SymBool"); its decode step is qwen2-decode's. Not in
+    # the ort-opt mode: ONNX Runtime's optimizer moves the key's transpose
+    # onto the key's cos/sin tables, a rotary form xfmr does not match yet.
+    out.append(Entry(
+        "qwen2-decode-gqa",
+        f"Qwen2ForCausalLM, one decode step traced at batch 1: as "
+        f"qwen2-decode, with the {qwen2.num_attention_heads // kvh} query "
+        f"heads of each key/value head folded into the scores' rows",
+        *qwen2_decode, **decode_step,
+        export_dims=dict(EXPORT_DIMS, batch=1, sequence=1),
+        exporters=["torchscript"],
+        modes=["static", "dynamic", "bf16", "avx2"]))
     return out
 
 
@@ -816,6 +845,8 @@ def write_json(entry, exporter, path, model, parameters=None):
     info["fused_blocks"] = entry.blocks
     if entry.not_fused_yet:
         info["not_fused_yet"] = entry.not_fused_yet
+    if entry.modes:
+        info["modes"] = entry.modes
     with open(path[:-len(".onnx")] + ".json", "w") as f:
         json.dump(info, f, indent=2)
         f.write("\n")
@@ -854,12 +885,15 @@ def main():
         if entry.extra and not (args.extra or args.only):
             continue
         for exporter in args.exporters:
+            if entry.exporters and exporter not in entry.exporters:
+                continue
             fname = f"{entry.name}.{exporter}.onnx"
             path = os.path.join(args.out, fname)
             row = {"file": fname, "model": entry.name, "exporter": exporter}
             results.append(row)
             module = entry.make_module()
-            export_args = entry.module_args(make_inputs(entry.specs, EXPORT_DIMS, 1))
+            export_args = entry.module_args(
+                make_inputs(entry.specs, entry.export_dims, 1))
             try:
                 EXPORTERS[exporter](entry, module, export_args, path)
             except Exception as e:  # keep going with the other exports

@@ -21,6 +21,7 @@
 
 #include "xfmr/Conversion/XfmrToLinalg/RuntimeChecks.h"
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
+#include "xfmr/Dialect/Xfmr/IR/DimProver.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -243,20 +244,12 @@ struct RangeToGeneric : OpRewritePattern<RangeOp> {
 // reshape, squeeze, unsqueeze
 //===----------------------------------------------------------------------===//
 
-/// A dim of a reshape's input or result, as far as it is known at compile
-/// time: a static size, or the run-time size of input dim `symbol`.
-struct Factor {
-  int64_t size = ShapedType::kDynamic;
-  int64_t symbol = -1;
+/// A dim of a reshape's input or result as DimProver knows it: a static
+/// size, or the run-time size of a dim. Two dynamic dims of one run must be
+/// proven equal.
+using Factor = ProvenSize;
 
-  bool isStatic() const { return !ShapedType::isDynamic(size); }
-  bool isUnit() const { return size == 1; }
-  bool sameAs(const Factor &other) const {
-    return isStatic() == other.isStatic() &&
-           (isStatic() ? size == other.size
-                       : symbol >= 0 && symbol == other.symbol);
-  }
-};
+static bool isUnit(const Factor &f) { return f.constant == 1; }
 
 /// Runs of input dims and of result dims whose sizes are equal, in order.
 struct Grouping {
@@ -274,8 +267,8 @@ static std::optional<Grouping> groupFront(ArrayRef<Factor> in,
   int64_t i = 0, j = 0, n = in.size(), m = out.size();
   while (i < n && j < m) {
     const Factor &a = in[i], &c = out[j];
-    if (a.isUnit() != c.isUnit()) {
-      if (a.isUnit())
+    if (isUnit(a) != isUnit(c)) {
+      if (isUnit(a))
         runIn.push_back(i++);
       else
         runOut.push_back(j++);
@@ -283,21 +276,21 @@ static std::optional<Grouping> groupFront(ArrayRef<Factor> in,
     }
     runIn.push_back(i++);
     runOut.push_back(j++);
-    if (!a.isStatic() || !c.isStatic()) {
-      if (!a.sameAs(c))
+    if (!a.constant || !c.constant) {
+      if (!a.isPlainDim() || !(a == c))
         return std::nullopt;
     } else {
-      int64_t sizeIn = a.size, sizeOut = c.size;
+      int64_t sizeIn = *a.constant, sizeOut = *c.constant;
       while (sizeIn != sizeOut) {
         if (sizeIn < sizeOut) {
-          if (i == n || !in[i].isStatic())
+          if (i == n || !in[i].constant)
             return std::nullopt;
-          sizeIn *= in[i].size;
+          sizeIn *= *in[i].constant;
           runIn.push_back(i++);
         } else {
-          if (j == m || !out[j].isStatic())
+          if (j == m || !out[j].constant)
             return std::nullopt;
-          sizeOut *= out[j].size;
+          sizeOut *= *out[j].constant;
           runOut.push_back(j++);
         }
       }
@@ -313,7 +306,7 @@ static std::optional<Grouping> groupFront(ArrayRef<Factor> in,
 }
 
 static bool allUnits(ArrayRef<Factor> factors) {
-  return llvm::all_of(factors, [](const Factor &f) { return f.isUnit(); });
+  return llvm::all_of(factors, isUnit);
 }
 
 /// Groups all of `in` and `out`; what is left after the runs must be unit
@@ -364,7 +357,7 @@ static std::optional<Grouping> groupAround(ArrayRef<Factor> in,
   if (midIn >= midInEnd)
     return std::nullopt;
   for (int64_t j = midOut; j < midOutEnd; ++j)
-    if (j != inferred && !out[j].isUnit())
+    if (j != inferred && !isUnit(out[j]))
       return std::nullopt;
   Grouping g = std::move(*front);
   g.in.push_back(llvm::to_vector(llvm::seq(midIn, midInEnd)));
@@ -547,31 +540,36 @@ struct ReshapeToTensor : OpRewritePattern<ReshapeOp> {
   }
 
   static std::optional<Value> reshapeAsView(OpBuilder &b, ReshapeOp op) {
-    std::optional<SmallVector<std::optional<int64_t>>> values =
-        getPartialIntValues(op.getShape());
-    if (!values || llvm::any_of(*values, [](auto v) { return !v; }))
+    // Only the dims the shape reads from the input itself can pair with
+    // dynamic input dims: the lowering does not follow dims through the
+    // graph.
+    DimProver prover = DimProver::ofShapesOnly();
+    std::optional<SmallVector<ProvenSize>> entries =
+        prover.elements(op.getShape());
+    Value input = op.getInput();
+    if (!entries)
       return std::nullopt;
-    auto inputType = cast<RankedTensorType>(op.getInput().getType());
     SmallVector<Factor> in, out;
-    for (auto [d, size] : llvm::enumerate(inputType.getShape()))
-      in.push_back(ShapedType::isDynamic(size)
-                       ? Factor{size, static_cast<int64_t>(d)}
-                       : Factor{size});
+    for (int64_t d = 0, e = cast<RankedTensorType>(input.getType()).getRank();
+         d < e; ++d)
+      in.push_back(prover.dim(input, d));
     int64_t inferred = -1;
-    for (auto [d, v] : llvm::enumerate(*values)) {
-      if (*v == 0 && !op.getAllowzero()) {
+    for (auto [d, entry] : llvm::enumerate(*entries)) {
+      if (entry.constant == 0 && !op.getAllowzero()) {
         out.push_back(in[d]);
-      } else if (*v == -1) {
+      } else if (entry.constant == -1) {
         inferred = d;
         out.emplace_back();
+      } else if (entry.isDimSize()) {
+        out.push_back(entry);
       } else {
-        out.push_back(Factor{*v});
+        return std::nullopt;
       }
     }
     // Type inference sizes the -1 when the other dims tell it.
     auto resultType = cast<RankedTensorType>(op.getType());
     if (inferred >= 0 && !resultType.isDynamicDim(inferred)) {
-      out[inferred] = Factor{resultType.getDimSize(inferred)};
+      out[inferred] = Factor::ofConstant(resultType.getDimSize(inferred));
       inferred = -1;
     }
     std::optional<Grouping> g = inferred < 0 ? groupAll(in, out)
@@ -580,7 +578,7 @@ struct ReshapeToTensor : OpRewritePattern<ReshapeOp> {
       return std::nullopt;
     SmallVector<int64_t> outSizes;
     for (const Factor &f : out)
-      outSizes.push_back(f.size);
+      outSizes.push_back(f.constant.value_or(ShapedType::kDynamic));
     return reshapeByRuns(b, op.getLoc(), op.getInput(), *g, outSizes);
   }
 };

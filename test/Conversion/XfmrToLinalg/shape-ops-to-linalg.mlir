@@ -155,6 +155,23 @@ func.func @reshape_split_heads(%x: tensor<?x?x768xf32>) -> tensor<?x?x12x64xf32>
 
 // -----
 
+// A shape that reads the input's own dims (as exporters write the split of
+// the heads) pairs them with the input's dynamic dims: a view as well.
+// CHECK-LABEL: func.func @reshape_by_own_dims
+// CHECK: %[[E:.*]] = tensor.expand_shape %arg0 {{\[}}[0], [1], [2, 3]] output_shape [{{.*}}, {{.*}}, 12, 64] : tensor<?x?x768xf32> into tensor<?x?x12x64xf32>
+// CHECK: return %[[E]]
+func.func @reshape_by_own_dims(%x: tensor<?x?x768xf32>) -> tensor<?x?x12x64xf32> {
+  %shape = xfmr.shape %x : (tensor<?x?x768xf32>) -> tensor<3xi64>
+  %i0 = xfmr.constant dense<[0, 1]> : tensor<2xi64>
+  %dims = xfmr.gather %shape, %i0 : (tensor<3xi64>, tensor<2xi64>) -> tensor<2xi64>
+  %heads = xfmr.constant dense<[12, 64]> : tensor<2xi64>
+  %s = xfmr.concat %dims, %heads {axis = 0 : i64} : (tensor<2xi64>, tensor<2xi64>) -> tensor<4xi64>
+  %0 = xfmr.reshape %x, %s : (tensor<?x?x768xf32>, tensor<4xi64>) -> tensor<?x?x12x64xf32>
+  return %0 : tensor<?x?x12x64xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @reshape_merge_heads
 // CHECK: %[[C:.*]] = tensor.collapse_shape %arg0 {{\[}}[0], [1], [2, 3]] : tensor<?x?x12x64xf32> into tensor<?x?x768xf32>
 // CHECK: return %[[C]]

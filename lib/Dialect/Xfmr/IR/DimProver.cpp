@@ -21,8 +21,9 @@
 using namespace mlir;
 using namespace mlir::xfmr;
 
-// Deep enough for a few layers of residual stream; beyond it a dim is only
-// equal to itself, which is still sound.
+// How deep one proof recurses. A question whose proof goes deeper (a dim of
+// the last layer of a model whose dims are all symbolic) is answered in
+// steps of this depth; see DimProver::prove.
 static constexpr unsigned kMaxDepth = 200;
 
 static int64_t rankOf(Value value) {
@@ -46,20 +47,9 @@ ProvenSize DimProver::dim(Value value, int64_t d) {
     return ProvenSize::unknown();
   if (!type.isDynamicDim(d))
     return ProvenSize::ofConstant(type.getDimSize(d));
-  auto key = std::make_pair(value, d);
-  if (auto it = dims.find(key); it != dims.end())
-    return it->second;
-  ProvenSize self = ProvenSize::ofDim(value, d);
-  if (depth >= kMaxDepth)
-    return self;
-  dims[key] = self;
-  ++depth;
-  ProvenSize result = traceDim(value, d);
-  --depth;
-  if (!result.isDimSize())
-    result = self;
-  dims[key] = result;
-  return result;
+  if (!followDims)
+    return ProvenSize::ofDim(value, d);
+  return prove({value, d, /*isDim=*/true});
 }
 
 std::optional<SmallVector<ProvenSize>> DimProver::elements(Value value) {
@@ -89,16 +79,68 @@ ProvenSize DimProver::element(Value value, int64_t index) {
     return values->size() == static_cast<size_t>(*length)
                ? ProvenSize::ofConstant((*values)[index])
                : ProvenSize::unknown();
-  auto key = std::make_pair(value, index);
-  if (auto it = entries.find(key); it != entries.end())
+  return prove({value, index, /*isDim=*/false});
+}
+
+ProvenSize DimProver::prove(Query query) {
+  if (depth > 0)
+    return proveWithin(query);
+  // A question from outside. Whatever lies deeper than kMaxDepth below it
+  // is proven first, each such question from its own depth 0, then the
+  // question again, until nothing was cut off: every answer is complete and
+  // the recursion stays shallow.
+  SmallVector<Query> pending{query};
+  ProvenSize result;
+  while (!pending.empty()) {
+    Query next = pending.back();
+    result = proveWithin(next);
+    // What a cut-off proof left in the caches is weaker than the truth.
+    for (auto key : provisionalDims)
+      dims.erase(key);
+    for (auto key : provisionalEntries)
+      entries.erase(key);
+    provisionalDims.clear();
+    provisionalEntries.clear();
+    if (cutOff.empty()) {
+      pending.pop_back();
+      continue;
+    }
+    pending.append(cutOff);
+    cutOff.clear();
+  }
+  return result;
+}
+
+ProvenSize DimProver::proveWithin(Query query) {
+  auto key = std::make_pair(query.value, query.index);
+  auto &cache = query.isDim ? dims : entries;
+  auto &provisional = query.isDim ? provisionalDims : provisionalEntries;
+  if (auto it = cache.find(key); it != cache.end()) {
+    if (provisional.contains(key))
+      ++weakAnswers;
     return it->second;
-  if (depth >= kMaxDepth)
-    return ProvenSize::unknown();
-  entries[key] = ProvenSize::unknown();
+  }
+  ProvenSize fallback = query.isDim
+                            ? ProvenSize::ofDim(query.value, query.index)
+                            : ProvenSize::unknown();
+  if (depth >= kMaxDepth) {
+    cutOff.push_back(query);
+    ++weakAnswers;
+    return fallback;
+  }
+  cache[key] = fallback;
+  unsigned weakBefore = weakAnswers;
   ++depth;
-  ProvenSize result = traceElement(value, index);
+  ProvenSize result = query.isDim ? traceDim(query.value, query.index)
+                                  : traceElement(query.value, query.index);
   --depth;
-  entries[key] = result;
+  if (query.isDim && !result.isDimSize())
+    result = fallback;
+  // Kept for the rest of this proof either way, so that a graph's many
+  // paths to one value are walked once.
+  (query.isDim ? dims : entries)[key] = result;
+  if (weakAnswers != weakBefore)
+    provisional.insert(key);
   return result;
 }
 
@@ -136,6 +178,20 @@ std::optional<ProvenSize> DimProver::broadcast(ArrayRef<ProvenSize> sizes) {
 static int64_t broadcastIndex(Value value, int64_t index) {
   std::optional<int64_t> length = staticLength(value);
   return length && *length == 1 ? 0 : index;
+}
+
+/// Whether two shape entries are equal, when that is proven: constants
+/// compare, and a dim's size is never a negative marker such as -1.
+static std::optional<bool> provenEqual(const ProvenSize &lhs,
+                                       const ProvenSize &rhs) {
+  if (lhs.constant && rhs.constant)
+    return *lhs.constant == *rhs.constant;
+  if ((lhs.value && rhs.constant && *rhs.constant < 0) ||
+      (rhs.value && lhs.constant && *lhs.constant < 0))
+    return false;
+  if (lhs.isKnown() && lhs == rhs)
+    return true;
+  return std::nullopt;
 }
 
 /// The first argument dim of `func` named `name` in its `xfmr.dims`: the
@@ -519,27 +575,26 @@ ProvenSize DimProver::traceElement(Value value, int64_t index) {
           offset += size;
         return element(input, offset + index);
       })
+      .Case([&](EqualOp equal) {
+        Value l = equal.getLhs(), r = equal.getRhs();
+        ProvenSize lhs = element(l, broadcastIndex(l, index));
+        ProvenSize rhs = element(r, broadcastIndex(r, index));
+        std::optional<bool> isEqual = provenEqual(lhs, rhs);
+        return isEqual ? ProvenSize::ofConstant(*isEqual)
+                       : ProvenSize::unknown();
+      })
       .Case([&](WhereOp where) {
-        // where(x == c, a, x): the exporters' "-1 becomes 1" of shapes.
-        auto equal = where.getCondition().getDefiningOp<EqualOp>();
-        if (!equal)
-          return ProvenSize::unknown();
+        // where(x == c, a, x): the exporters' "-1 becomes 1" of shapes. A
+        // condition entry that is a constant (an i1 true reads as -1) picks
+        // its branch.
         Value cond = where.getCondition();
-        int64_t ci = broadcastIndex(cond, index);
-        ProvenSize lhs =
-            element(equal.getLhs(), broadcastIndex(equal.getLhs(), ci));
-        ProvenSize rhs =
-            element(equal.getRhs(), broadcastIndex(equal.getRhs(), ci));
-        std::optional<bool> isEqual;
-        if (lhs.constant && rhs.constant)
-          isEqual = *lhs.constant == *rhs.constant;
-        else if ((lhs.value && rhs.constant && *rhs.constant < 0) ||
-                 (rhs.value && lhs.constant && *lhs.constant < 0))
-          isEqual = false;
-        if (!isEqual)
-          return ProvenSize::unknown();
-        Value chosen = *isEqual ? where.getOnTrue() : where.getOnFalse();
-        return element(chosen, broadcastIndex(chosen, index));
+        Value onTrue = where.getOnTrue(), onFalse = where.getOnFalse();
+        ProvenSize condition = element(cond, broadcastIndex(cond, index));
+        ProvenSize a = element(onTrue, broadcastIndex(onTrue, index));
+        ProvenSize b = element(onFalse, broadcastIndex(onFalse, index));
+        if (condition.constant)
+          return *condition.constant != 0 ? a : b;
+        return a.isKnown() && a == b ? a : ProvenSize::unknown();
       })
       .Case<MulOp, AddOp, SubOp, DivOp>([&](auto arith) {
         Value l = arith.getLhs(), r = arith.getRhs();

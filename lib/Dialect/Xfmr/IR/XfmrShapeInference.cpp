@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "xfmr/Dialect/Xfmr/IR/XfmrShapeInference.h"
+#include "xfmr/Dialect/Xfmr/IR/DimProver.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -175,105 +176,17 @@ std::optional<SmallVector<int64_t>> xfmr::getConstantIntValues(Value value) {
   return values;
 }
 
-/// What is known of `equal` or `where` over 1-D integer tensors, entry by
-/// entry. Exporters write `where(equal(shape, -1), ones, shape)` around the
-/// shapes of Expand; knowing its static entries keeps the expanded mask, and
-/// everything computed from it, static.
-static SmallVector<std::optional<int64_t>>
-getPartialSelectValues(Operation *op, size_t length) {
-  SmallVector<std::optional<int64_t>> unknown(length, std::nullopt);
-  SmallVector<SmallVector<std::optional<int64_t>>> operands;
-  for (Value operand : op->getOperands()) {
-    std::optional<SmallVector<std::optional<int64_t>>> part =
-        getPartialIntValues(operand);
-    if (!part || (part->size() != 1 && part->size() != length))
-      return unknown;
-    operands.push_back(std::move(*part));
-  }
-  // Operands of one entry broadcast (numpy) to every entry.
-  auto entry = [&](unsigned operand, size_t i) {
-    return operands[operand].size() == 1 ? operands[operand][0]
-                                         : operands[operand][i];
-  };
-  SmallVector<std::optional<int64_t>> result;
-  for (size_t i = 0; i < length; ++i) {
-    if (isa<EqualOp>(op)) {
-      std::optional<int64_t> lhs = entry(0, i), rhs = entry(1, i);
-      result.push_back(lhs && rhs ? std::optional<int64_t>(*lhs == *rhs)
-                                  : std::nullopt);
-      continue;
-    }
-    std::optional<int64_t> condition = entry(0, i);
-    std::optional<int64_t> onTrue = entry(1, i), onFalse = entry(2, i);
-    // An i1 constant reads as -1 for true.
-    if (condition)
-      result.push_back(*condition != 0 ? onTrue : onFalse);
-    else
-      result.push_back(onTrue == onFalse ? onTrue : std::nullopt);
-  }
-  return result;
-}
-
 std::optional<SmallVector<std::optional<int64_t>>>
 xfmr::getPartialIntValues(Value value) {
-  auto type = dyn_cast<RankedTensorType>(value.getType());
-  if (!type || type.getRank() > 1 || !type.hasStaticShape())
+  // Exporters write `where(equal(shape, -1), ones, shape)` around the shapes
+  // of Expand; knowing its static entries keeps the expanded mask, and
+  // everything computed from it, static.
+  DimProver prover = DimProver::ofShapesOnly();
+  std::optional<SmallVector<ProvenSize>> entries = prover.elements(value);
+  if (!entries)
     return std::nullopt;
-  int64_t length = type.getRank() == 0 ? 1 : type.getDimSize(0);
-  SmallVector<std::optional<int64_t>> unknown(length, std::nullopt);
-  if (std::optional<SmallVector<int64_t>> values = getConstantIntValues(value))
-    return SmallVector<std::optional<int64_t>>(values->begin(), values->end());
-  Operation *def = value.getDefiningOp();
-  if (!def)
-    return unknown;
-  if (auto shape = dyn_cast<ShapeOp>(def)) {
-    auto [begin, end] = getShapeOpDimRange(shape);
-    SmallVector<std::optional<int64_t>> result;
-    for (int64_t d : shape.getInput().getType().getShape().slice(begin, end - begin))
-      result.push_back(ShapedType::isDynamic(d) ? std::nullopt
-                                                : std::optional<int64_t>(d));
-    return result;
-  }
-  if (auto concat = dyn_cast<ConcatOp>(def)) {
-    SmallVector<std::optional<int64_t>> result;
-    for (Value input : concat.getInputs()) {
-      std::optional<SmallVector<std::optional<int64_t>>> part =
-          getPartialIntValues(input);
-      if (!part)
-        return unknown;
-      llvm::append_range(result, *part);
-    }
-    return result.size() == unknown.size() ? result : unknown;
-  }
-  if (isa<UnsqueezeOp, ReshapeOp, CastOp>(def) && def->getNumOperands() >= 1) {
-    std::optional<SmallVector<std::optional<int64_t>>> inner =
-        getPartialIntValues(def->getOperand(0));
-    if (inner && inner->size() == unknown.size())
-      return inner;
-    return unknown;
-  }
-  if (auto gather = dyn_cast<GatherOp>(def)) {
-    // One dim read out of a shape.
-    std::optional<SmallVector<std::optional<int64_t>>> data =
-        getPartialIntValues(gather.getInput());
-    std::optional<SmallVector<int64_t>> indices =
-        getConstantIntValues(gather.getIndices());
-    if (!data || !indices || indices->size() != unknown.size())
-      return unknown;
-    SmallVector<std::optional<int64_t>> result;
-    for (int64_t i : *indices) {
-      if (i < 0)
-        i += data->size();
-      if (i < 0 || i >= static_cast<int64_t>(data->size()))
-        return unknown;
-      result.push_back((*data)[i]);
-    }
-    return result;
-  }
-  if (isa<EqualOp, WhereOp>(def) &&
-      isa<IntegerType>(getElementTypeOrSelf(def->getOperand(1))))
-    return getPartialSelectValues(def, unknown.size());
-  return unknown;
+  return llvm::map_to_vector(
+      *entries, [](const ProvenSize &entry) { return entry.constant; });
 }
 
 //===----------------------------------------------------------------------===//

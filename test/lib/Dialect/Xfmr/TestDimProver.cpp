@@ -55,6 +55,14 @@ std::string describeSize(const ProvenSize &size) {
 struct TestDimProverPass : PassWrapper<TestDimProverPass, OperationPass<>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(TestDimProverPass)
 
+  TestDimProverPass() = default;
+  TestDimProverPass(const TestDimProverPass &other) : PassWrapper(other) {}
+
+  Option<bool> lastFirst{
+      *this, "last-first",
+      llvm::cl::desc("Ask about the ops from the last to the first, so that "
+                     "each question comes before those it depends on")};
+
   StringRef getArgument() const final { return "xfmr-test-dim-prover"; }
   StringRef getDescription() const final {
     return "Annotate ops with the sizes DimProver proves for their result";
@@ -63,32 +71,39 @@ struct TestDimProverPass : PassWrapper<TestDimProverPass, OperationPass<>> {
   void runOnOperation() override {
     DimProver prover;
     Builder builder(&getContext());
-    getOperation()->walk([&](Operation *op) {
-      if (op->getNumResults() == 0)
-        return;
-      Value result = op->getResult(0);
-      auto type = dyn_cast<RankedTensorType>(result.getType());
-      if (!type)
-        return;
-      SmallVector<std::string> dims;
-      for (int64_t d = 0; d < type.getRank(); ++d)
-        dims.push_back(describeSize(prover.dim(result, d)));
-      op->setAttr("xfmr.test.dims",
-                  builder.getStrArrayAttr(
-                      SmallVector<StringRef>(dims.begin(), dims.end())));
-      if (!type.getElementType().isInteger() ||
-          type.getElementType().isInteger(1))
-        return;
-      std::optional<SmallVector<ProvenSize>> entries = prover.elements(result);
-      if (!entries)
-        return;
-      SmallVector<std::string> described;
-      for (const ProvenSize &entry : *entries)
-        described.push_back(describeSize(entry));
-      op->setAttr("xfmr.test.entries",
-                  builder.getStrArrayAttr(SmallVector<StringRef>(
-                      described.begin(), described.end())));
-    });
+    SmallVector<Operation *> ops;
+    getOperation()->walk([&](Operation *op) { ops.push_back(op); });
+    if (lastFirst)
+      std::reverse(ops.begin(), ops.end());
+    for (Operation *op : ops)
+      annotate(prover, builder, op);
+  }
+
+  void annotate(DimProver &prover, Builder &builder, Operation *op) {
+    if (op->getNumResults() == 0)
+      return;
+    Value result = op->getResult(0);
+    auto type = dyn_cast<RankedTensorType>(result.getType());
+    if (!type)
+      return;
+    SmallVector<std::string> dims;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      dims.push_back(describeSize(prover.dim(result, d)));
+    op->setAttr("xfmr.test.dims",
+                builder.getStrArrayAttr(
+                    SmallVector<StringRef>(dims.begin(), dims.end())));
+    if (!type.getElementType().isInteger() ||
+        type.getElementType().isInteger(1))
+      return;
+    std::optional<SmallVector<ProvenSize>> entries = prover.elements(result);
+    if (!entries)
+      return;
+    SmallVector<std::string> described;
+    for (const ProvenSize &entry : *entries)
+      described.push_back(describeSize(entry));
+    op->setAttr("xfmr.test.entries",
+                builder.getStrArrayAttr(SmallVector<StringRef>(
+                    described.begin(), described.end())));
   }
 };
 

@@ -19,6 +19,11 @@
 // they end at the same place. Function arguments' dims that share a name in
 // `xfmr.dims` end at the first of them: the runtime binds one size per name.
 //
+// Type inference and the reshape lowering read shape entries with a prover
+// that does not follow dims (`DimProver::ofShapesOnly()`): an entry is then a
+// constant or the size of a dim of the tensor a shape was read from, which
+// depends only on the ops that compute the shape and stays cheap.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef XFMR_DIALECT_XFMR_IR_DIMPROVER_H
@@ -27,6 +32,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <optional>
 
@@ -67,6 +73,15 @@ struct ProvenSize {
 /// match (or one pass over IR that is not being rewritten meanwhile).
 class DimProver {
 public:
+  DimProver() = default;
+  /// A prover that reads shape entries through the ops that compute shapes
+  /// but takes every dynamic dim as equal only to itself.
+  static DimProver ofShapesOnly() {
+    DimProver prover;
+    prover.followDims = false;
+    return prover;
+  }
+
   /// The size of dim `dim` of the ranked tensor `value`.
   ProvenSize dim(Value value, int64_t dim);
   /// Entry `index` of a scalar or 1-D integer tensor (a shape, a dim read).
@@ -83,6 +98,14 @@ public:
   bool sameShape(Value a, Value b);
 
 private:
+  /// A dim of a tensor, or an entry of a shape tensor.
+  struct Query {
+    Value value;
+    int64_t index;
+    bool isDim;
+  };
+  ProvenSize prove(Query query);
+  ProvenSize proveWithin(Query query);
   ProvenSize traceDim(Value value, int64_t dim);
   ProvenSize traceElement(Value value, int64_t index);
   /// The size that numpy broadcasting of `sizes` gives, when it is proven.
@@ -90,6 +113,13 @@ private:
 
   llvm::DenseMap<std::pair<Value, int64_t>, ProvenSize> dims, entries;
   unsigned depth = 0;
+  bool followDims = true;
+  /// The questions the current proof reached at the depth limit, the
+  /// cached answers that depend on them, and how many answers so far were
+  /// weakened by them.
+  SmallVector<Query> cutOff;
+  llvm::DenseSet<std::pair<Value, int64_t>> provisionalDims, provisionalEntries;
+  unsigned weakAnswers = 0;
 };
 
 } // namespace mlir::xfmr
