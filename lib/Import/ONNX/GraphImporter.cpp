@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/ScopeExit.h"
 
 using namespace mlir;
 using namespace mlir::xfmr;
@@ -84,13 +85,19 @@ LogicalResult GraphImporter::readOpsets(const onnx::ModelProto &model) {
   return success();
 }
 
-LogicalResult GraphImporter::checkSupported(const onnx::GraphProto &graph) {
+void GraphImporter::collectUnsupported(
+    const onnx::GraphProto &graph,
+    llvm::SmallVectorImpl<std::pair<std::string, llvm::SmallVector<std::string>>>
+        &missing,
+    llvm::StringMap<unsigned> &missingIndex) {
   const OpRegistry &registry = OpRegistry::get();
-  // (op description, names of the nodes that use it), in graph order.
-  llvm::SmallVector<std::pair<std::string, llvm::SmallVector<std::string>>>
-      missing;
-  llvm::StringMap<unsigned> missingIndex;
   for (auto [index, node] : llvm::enumerate(graph.node())) {
+    for (const onnx::AttributeProto &attribute : node.attribute()) {
+      if (attribute.has_g())
+        collectUnsupported(attribute.g(), missing, missingIndex);
+      for (const onnx::GraphProto &subgraph : attribute.graphs())
+        collectUnsupported(subgraph, missing, missingIndex);
+    }
     std::string domain = domainOf(node);
     int64_t opset = opsetOf(domain);
     std::string description =
@@ -104,6 +111,14 @@ LogicalResult GraphImporter::checkSupported(const onnx::GraphProto &graph) {
       missing.push_back({description, {}});
     missing[it->second].second.push_back(nodeName(node, index));
   }
+}
+
+LogicalResult GraphImporter::checkSupported(const onnx::GraphProto &graph) {
+  // (op description, names of the nodes that use it), in graph order.
+  llvm::SmallVector<std::pair<std::string, llvm::SmallVector<std::string>>>
+      missing;
+  llvm::StringMap<unsigned> missingIndex;
+  collectUnsupported(graph, missing, missingIndex);
   if (missing.empty())
     return success();
   InFlightDiagnostic diag = emitError(fileLoc);
@@ -232,13 +247,6 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
       return emitError(loc) << description << " reads '" << name
                             << "', which no earlier node, input or "
                                "initializer defines";
-  for (const onnx::AttributeProto &attribute : node.attribute())
-    if (attribute.type() == onnx::AttributeProto::GRAPH ||
-        attribute.type() == onnx::AttributeProto::GRAPHS)
-      return emitError(loc) << description
-                            << " has a subgraph; xfmr does not import "
-                               "control flow";
-
   std::string domain = domainOf(node);
   const ConvertFn *convert =
       OpRegistry::get().lookup(domain, node.op_type(), opsetOf(domain));
@@ -248,6 +256,10 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
       [&](llvm::StringRef name) { return usedNames.contains(name); },
       external, options.maxInlineElements);
   ctx.unsignedNames = &unsignedNames;
+  ctx.subgraphImporter = [&](const onnx::GraphProto &graph,
+                             ValueRange inputs) {
+    return importSubgraph(graph, inputs, builder, description, loc);
+  };
 
   // Every diagnostic emitted while the node is imported says which node.
   ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
@@ -270,6 +282,96 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
 }
 
 //===----------------------------------------------------------------------===//
+// Subgraphs
+//===----------------------------------------------------------------------===//
+
+void GraphImporter::collectUses(const onnx::GraphProto &graph) {
+  for (const onnx::NodeProto &node : graph.node()) {
+    for (const std::string &name : node.input())
+      usedNames.insert(name);
+    for (const onnx::AttributeProto &attribute : node.attribute()) {
+      if (attribute.has_g())
+        collectUses(attribute.g());
+      for (const onnx::GraphProto &subgraph : attribute.graphs())
+        collectUses(subgraph);
+    }
+  }
+  for (const onnx::ValueInfoProto &output : graph.output())
+    usedNames.insert(output.name());
+}
+
+LogicalResult GraphImporter::importInitializer(onnx::TensorProto &tensor,
+                                               OpBuilder &builder) {
+  Location loc = NameLoc::get(builder.getStringAttr(tensor.name()), fileLoc);
+  FailureOr<ElementsAttr> attr =
+      importTensor(tensor, loc, external, options.maxInlineElements);
+  if (failed(attr))
+    return failure();
+  values[tensor.name()] =
+      mlir::xfmr::ConstantOp::create(builder, loc, attr->getType(), *attr);
+  if (isUnsignedType(tensor.data_type()))
+    unsignedNames.insert(tensor.name());
+  return success();
+}
+
+FailureOr<llvm::SmallVector<Value>>
+GraphImporter::importSubgraph(const onnx::GraphProto &graph, ValueRange inputs,
+                              OpBuilder &builder, llvm::StringRef owner,
+                              Location loc) {
+  if (graph.input_size() != static_cast<int>(inputs.size()))
+    return emitError(loc) << owner << ": its subgraph '" << graph.name()
+                          << "' has " << graph.input_size()
+                          << " input(s), the op gives it " << inputs.size();
+
+  // The names the subgraph defines hide those of the enclosing graphs until
+  // it ends; a loop body imported twice then finds its names free again.
+  llvm::StringMap<Value> hidden;
+  auto hide = [&](const std::string &name) {
+    if (name.empty() || hidden.count(name))
+      return;
+    hidden[name] = values.lookup(name);
+    values.erase(name);
+  };
+  for (const onnx::ValueInfoProto &info : graph.input())
+    hide(info.name());
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    hide(tensor.name());
+  for (const onnx::NodeProto &node : graph.node())
+    for (const std::string &name : node.output())
+      hide(name);
+  auto restore = llvm::make_scope_exit([&] {
+    for (auto &entry : hidden) {
+      values.erase(entry.getKey());
+      if (entry.getValue())
+        values[entry.getKey()] = entry.getValue();
+    }
+  });
+
+  for (auto [info, value] : llvm::zip_equal(graph.input(), inputs))
+    values[info.name()] = value;
+  // The initializers are copied: a loop body may be imported more than once.
+  for (const onnx::TensorProto &tensor : graph.initializer()) {
+    onnx::TensorProto copy = tensor;
+    if (failed(importInitializer(copy, builder)))
+      return failure();
+  }
+  for (auto [index, node] : llvm::enumerate(graph.node()))
+    if (failed(importNode(node, index, builder)))
+      return failure();
+
+  llvm::SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &info : graph.output()) {
+    Value value = values.lookup(info.name());
+    if (!value)
+      return emitError(loc) << owner << ": output '" << info.name()
+                            << "' of its subgraph '" << graph.name()
+                            << "' is not defined in it or around it";
+    results.push_back(value);
+  }
+  return results;
+}
+
+//===----------------------------------------------------------------------===//
 // The model
 //===----------------------------------------------------------------------===//
 
@@ -282,11 +384,7 @@ OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
   if (failed(checkSupported(graph)))
     return nullptr;
 
-  for (const onnx::NodeProto &node : graph.node())
-    for (const std::string &name : node.input())
-      usedNames.insert(name);
-  for (const onnx::ValueInfoProto &output : graph.output())
-    usedNames.insert(output.name());
+  collectUses(graph);
 
   OpBuilder builder(context);
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
@@ -354,17 +452,9 @@ OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
     values[info->name()] = body->getArgument(i);
   }
 
-  for (onnx::TensorProto &tensor : *graph.mutable_initializer()) {
-    Location loc = NameLoc::get(builder.getStringAttr(tensor.name()), fileLoc);
-    FailureOr<ElementsAttr> attr =
-        importTensor(tensor, loc, external, options.maxInlineElements);
-    if (failed(attr))
+  for (onnx::TensorProto &tensor : *graph.mutable_initializer())
+    if (failed(importInitializer(tensor, builder)))
       return nullptr;
-    values[tensor.name()] = mlir::xfmr::ConstantOp::create(
-        builder, loc, attr->getType(), *attr);
-    if (isUnsignedType(tensor.data_type()))
-      unsignedNames.insert(tensor.name());
-  }
 
   for (auto [index, node] : llvm::enumerate(graph.node()))
     if (failed(importNode(node, index, builder)))

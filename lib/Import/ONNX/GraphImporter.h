@@ -32,6 +32,15 @@ public:
 private:
   LogicalResult readOpsets(const onnx::ModelProto &model);
   LogicalResult checkSupported(const onnx::GraphProto &graph);
+  /// Lists, into `missing`, the nodes of `graph` and of its subgraphs whose
+  /// op the registry does not know.
+  void collectUnsupported(
+      const onnx::GraphProto &graph,
+      llvm::SmallVectorImpl<
+          std::pair<std::string, llvm::SmallVector<std::string>>> &missing,
+      llvm::StringMap<unsigned> &missingIndex);
+  /// Marks every name read by `graph`'s nodes, subgraphs included, as used.
+  void collectUses(const onnx::GraphProto &graph);
   mlir::FailureOr<mlir::RankedTensorType>
   importInputType(const onnx::ValueInfoProto &info,
                   llvm::SmallVectorImpl<mlir::Attribute> &dimNames);
@@ -39,6 +48,15 @@ private:
                            mlir::OpBuilder &builder);
   mlir::FailureOr<llvm::SmallVector<Value>>
   importOutputs(const onnx::GraphProto &graph);
+  /// Imports an initializer as a constant at the builder's insertion point.
+  LogicalResult importInitializer(onnx::TensorProto &tensor,
+                                  mlir::OpBuilder &builder);
+  /// Imports the subgraph `graph` of `owner` (see
+  /// NodeContext::importSubgraph) in a scope of its own.
+  mlir::FailureOr<llvm::SmallVector<Value>>
+  importSubgraph(const onnx::GraphProto &graph, mlir::ValueRange inputs,
+                 mlir::OpBuilder &builder, llvm::StringRef owner,
+                 mlir::Location loc);
 
   /// The node's name, or a made-up one (`<OpType>_<index>`) when it has none.
   std::string nodeName(const onnx::NodeProto &node, unsigned index) const;

@@ -18,6 +18,9 @@
 #include "xfmr/Dialect/Xfmr/IR/XfmrDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -34,7 +37,9 @@ using namespace mlir::xfmr;
 using namespace mlir::xfmr::onnx_import;
 
 void mlir::xfmr::registerONNXImportDialects(DialectRegistry &registry) {
-  registry.insert<mlir::xfmr::XfmrDialect, func::FuncDialect>();
+  registry.insert<mlir::xfmr::XfmrDialect, func::FuncDialect,
+                  arith::ArithDialect, scf::SCFDialect,
+                  tensor::TensorDialect>();
 }
 
 static bool parseModel(llvm::StringRef bytes, bool isText,
@@ -74,7 +79,10 @@ OwningOpRef<ModuleOp>
 mlir::xfmr::importONNXBuffer(llvm::StringRef bytes, bool isText,
                        llvm::StringRef bufferName, llvm::StringRef baseDir,
                        MLIRContext *context, const ONNXImportOptions &options) {
-  context->loadDialect<mlir::xfmr::XfmrDialect, func::FuncDialect>();
+  // Control flow is imported as scf ops with tensor.extract'ed conditions.
+  context->loadDialect<mlir::xfmr::XfmrDialect, func::FuncDialect,
+                       arith::ArithDialect, scf::SCFDialect,
+                       tensor::TensorDialect>();
   Location loc = FileLineColLoc::get(context, bufferName, 0, 0);
   if (bytes.empty())
     return emitError(loc) << "the model file is empty", nullptr;

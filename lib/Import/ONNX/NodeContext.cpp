@@ -61,6 +61,7 @@ const OpRegistry &OpRegistry::get() {
     registerIndexingOps(r);
     registerPoolingOps(r);
     registerQuantizationOps(r);
+    registerControlFlowOps(r);
     return r;
   }();
   return registry;
@@ -123,6 +124,16 @@ const onnx::AttributeProto *NodeContext::attr(llvm::StringRef name) const {
     if (a.name() == name)
       return &a;
   return nullptr;
+}
+
+const onnx::GraphProto *NodeContext::graphAttr(llvm::StringRef name) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a && a->has_g() ? &a->g() : nullptr;
+}
+
+FailureOr<llvm::SmallVector<Value>>
+NodeContext::importSubgraph(const onnx::GraphProto &graph, ValueRange inputs) {
+  return subgraphImporter(graph, inputs);
 }
 
 int64_t NodeContext::getInt(llvm::StringRef name, int64_t defaultValue) const {

@@ -80,6 +80,7 @@ void registerMicrosoftOps(OpRegistry &registry);
 void registerIndexingOps(OpRegistry &registry);
 void registerPoolingOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
+void registerControlFlowOps(OpRegistry &registry);
 
 class NodeContext;
 
@@ -158,6 +159,16 @@ public:
                         llvm::StringRef defaultValue) const;
   llvm::SmallVector<int64_t> getInts(llvm::StringRef name) const;
   llvm::SmallVector<float> getFloats(llvm::StringRef name) const;
+
+  /// The subgraph held by attribute `name` (If's branches, Loop's body), or
+  /// null when the node has no such graph attribute.
+  const onnx::GraphProto *graphAttr(llvm::StringRef name) const;
+  /// Imports `graph`, a subgraph of this node, at the builder's insertion
+  /// point, its inputs bound to `inputs`. Its nodes read the values of the
+  /// enclosing graphs; the names it defines are visible only inside it.
+  /// Returns the values of its outputs.
+  mlir::FailureOr<llvm::SmallVector<Value>>
+  importSubgraph(const onnx::GraphProto &graph, mlir::ValueRange inputs);
 
   //===--------------------------------------------------------------------===//
   // Constants
@@ -248,6 +259,9 @@ private:
   int64_t maxInlineElements;
   llvm::SmallVector<Value> outputs;
   const llvm::StringSet<> *unsignedNames = nullptr;
+  std::function<mlir::FailureOr<llvm::SmallVector<Value>>(
+      const onnx::GraphProto &, mlir::ValueRange)>
+      subgraphImporter;
   friend class GraphImporter;
 };
 

@@ -32,6 +32,10 @@ void mlir::xfmr::buildModelBufferizationPipeline(OpPassManager &pm) {
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // Imported Loops carry values whose buffers change from one iteration to
+  // the next (a scan output grown by a row, a carried value that changes
+  // shape); the ownership-based deallocation frees the old ones.
+  bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
