@@ -66,8 +66,10 @@ static FailureOr<Value> extractScalar(NodeContext &ctx, Value tensor,
     return ctx.emitError() << ctx.opType() << ": " << what
                            << " must hold one element; it is " << type;
   OpBuilder &b = ctx.builder();
-  Value zero = arith::ConstantIndexOp::create(b, ctx.loc(), 0);
-  SmallVector<Value> indices(type.getRank(), zero);
+  SmallVector<Value> indices;
+  if (type.getRank() > 0)
+    indices.assign(type.getRank(),
+                   arith::ConstantIndexOp::create(b, ctx.loc(), 0));
   return tensor::ExtractOp::create(b, ctx.loc(), tensor, indices).getResult();
 }
 
@@ -421,12 +423,12 @@ static FailureOr<ImportedLoop> importLoop(NodeContext &ctx,
   OpBuilder &b = ctx.builder();
   Location loc = ctx.loc();
   ImportedLoop loop;
-  Value lb, step;
+  Value lb, step, ub;
   if (isFor) {
     lb = arith::ConstantIndexOp::create(b, loc, 0);
     step = arith::ConstantIndexOp::create(b, loc, 1);
-    Value ub = arith::IndexCastOp::create(b, loc, b.getIndexType(),
-                                          operands.tripCount);
+    ub = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                    operands.tripCount);
     loop.length = arith::MaxSIOp::create(b, loc, ub, lb);
   }
   loop.inits = loopInits(b, loc, operands.initial, types, loop.length);
@@ -435,12 +437,13 @@ static FailureOr<ImportedLoop> importLoop(NodeContext &ctx,
   unsigned numCarried = operands.initial.size();
   Value iterationI64;
   SmallVector<Value> carriedArgs;
+  // The body's condition input, a 0-D tensor.
   Value condIn;
 
   if (isFor) {
     auto forOp =
         scf::ForOp::create(b, loc, lb, loop.length, step, loop.inits);
-    loop.inits.append({loop.length, lb, step});
+    loop.inits.insert(loop.inits.begin(), {ub, lb, step, loop.length});
     loop.op = forOp;
     loop.body = forOp.getBody();
     if (!loop.body->empty())
@@ -452,7 +455,7 @@ static FailureOr<ImportedLoop> importLoop(NodeContext &ctx,
     ValueRange args = forOp.getRegionIterArgs();
     carriedArgs.assign(args.begin(), args.begin() + numCarried);
     loop.accumulators.assign(args.begin() + numCarried, args.end());
-    condIn = arith::ConstantIntOp::create(b, loc, 1, 1);
+    condIn = ctx.scalar(b.getI1Type(), 1);
   } else {
     SmallVector<Value> inits = {
         arith::ConstantIntOp::create(b, loc, 0, 64),
@@ -477,14 +480,13 @@ static FailureOr<ImportedLoop> importLoop(NodeContext &ctx,
     scf::ConditionOp::create(b, loc, go, before->getArguments());
     loop.body = b.createBlock(&whileOp.getAfter(), {}, argTypes, locs);
     loop.iteration = iterationI64 = loop.body->getArgument(0);
-    condIn = loop.body->getArgument(1);
+    condIn = scalarTensor(b, loc, loop.body->getArgument(1));
     auto args = loop.body->getArguments().drop_front(2);
     carriedArgs.assign(args.begin(), args.begin() + numCarried);
     loop.accumulators.assign(args.begin() + numCarried, args.end());
   }
 
-  SmallVector<Value> inputs = {scalarTensor(b, loc, iterationI64),
-                               scalarTensor(b, loc, condIn)};
+  SmallVector<Value> inputs = {scalarTensor(b, loc, iterationI64), condIn};
   llvm::append_range(inputs, carriedArgs);
   FailureOr<SmallVector<Value>> outputs =
       ctx.importSubgraph(*operands.body, inputs);
@@ -667,7 +669,7 @@ static FailureOr<ImportedLoop> importScan(NodeContext &ctx,
   Value step = arith::ConstantIndexOp::create(b, loc, 1);
   auto forOp =
       scf::ForOp::create(b, loc, lb, operands.length, step, loop.inits);
-  loop.inits.append({lb, step});
+  loop.inits.insert(loop.inits.begin(), {lb, step});
   loop.op = forOp;
   loop.body = forOp.getBody();
   if (!loop.body->empty())
