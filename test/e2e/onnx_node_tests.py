@@ -60,7 +60,7 @@ CLAIMED_OPS = {
     "TopK", "ScatterND", "ScatterElements", "Scatter", "ReduceProd", "CumProd",
     "MaxPool", "AveragePool", "LpPool",
     "EyeLike", "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear",
-    "MatMulInteger", "QLinearMatMul",
+    "MatMulInteger", "QLinearMatMul", "If", "Loop", "Scan",
 }
 
 # Inputs that fix the structure of the result (axes, split sizes, pads,
@@ -136,6 +136,11 @@ EXPECTED_FAILURES = {
     "test_maxpool_with_argmax_2d_precomputed_pads": "MaxPool: the Indices output of MaxPool",
     "test_maxpool_with_argmax_2d_precomputed_strides": "MaxPool: the Indices output of MaxPool",
     "test_identity_sequence": "graph input 'x' is not a tensor; xfmr imports tensors only",
+    "test_if_opt": "If: optional and sequence values (Optional, SequenceConstruct) in its branches; xfmr imports tensors only",
+    "test_if_seq": "If: sequence values (SequenceConstruct) in its branches; xfmr imports tensors only",
+    "test_loop13_seq": "Loop: a sequence carried through the loop (SequenceInsert); xfmr imports tensors only",
+    "test_loop16_seq_none": "Loop: an optional sequence carried through the loop (Optional*, Sequence*); xfmr imports tensors only",
+    "test_scan_sum": "Scan (domain 'ai.onnx', opset 8): opset 8's Scan, with a batch dim and sequence lengths, is not imported",
 }
 
 
@@ -376,6 +381,33 @@ UNSIGNED_NOTE = (
     "package's numpy dtypes.\n\n")
 
 
+CONTROL_FLOW_NOTE = (
+    "## Control flow\n\n"
+    "If, Loop and Scan are imported as `scf` ops in the graph-level IR, "
+    "not as xfmr ops with regions: `scf.if`, `scf.for` and `scf.while` "
+    "already mean what the ONNX ops mean (regions that read the enclosing "
+    "graph's values, loop-carried values, yields), the xfmr passes and the "
+    "lowering to linalg rewrite the ops inside their regions as anywhere "
+    "else, and One-Shot Bufferize knows them; the xfmr dialect stays a set "
+    "of tensor-level ops. A condition or trip count is read with "
+    "`tensor.extract`; a body's iteration number and condition are "
+    "`tensor.from_elements`. If becomes an `scf.if`, whose results get "
+    "dynamic dims where the branches' shapes differ. Loop becomes an "
+    "`scf.for` when it has a trip count, a condition that stays true (the "
+    "form of exported `for` loops) and no loop-carried value that changes "
+    "shape, an `scf.while` otherwise (a body that recomputes its "
+    "condition, a sequence grown by a token per step): a carried value "
+    "whose shape changes gets dynamic dims, and the body is imported again "
+    "with them. Scan outputs of a loop whose trip count is known on entry "
+    "(that `scf.for`, and Scan's loop over its scanned axis) are written "
+    "in place with `tensor.insert_slice` into a tensor of one row per "
+    "iteration; those of an `scf.while` grow by `xfmr.concat`. Not "
+    "imported: sequence and optional values (SequenceInsert, Optional, "
+    "...), opset 8's Scan (a batch dim and sequence lengths), and Scan "
+    "states or outputs whose shape changes.\n\n"
+)
+
+
 def write_report(path, per_op, results, passed):
     """Writes the per-op import table and the reasons for what fails."""
     with open(path, "w") as f:
@@ -387,6 +419,7 @@ def write_report(path, per_op, results, passed):
                 f"{passed} of {len(results)} cases import; the others use "
                 "forms listed below.\n\n")
         f.write(UNSIGNED_NOTE)
+        f.write(CONTROL_FLOW_NOTE)
         f.write("| op | imported | not imported |\n|---|---:|---:|\n")
         for op in sorted(per_op):
             f.write(f"| {op} | {per_op[op][0]} | {per_op[op][1]} |\n")

@@ -318,14 +318,16 @@ struct ImportedLoop {
   SmallVector<Value> carriedOut, scanOut;
   /// The accumulators of the scan outputs, as the body sees them.
   SmallVector<Value> accumulators;
-  /// Values built before the loop for this attempt, erased with it when
-  /// nothing else uses them.
+  /// The loop's initial operands.
   SmallVector<Value> inits;
+  /// The values built before the loop for this attempt, erased with it when
+  /// nothing else uses them.
+  SmallVector<Value> created;
 
   void erase() {
     op->erase();
-    for (Value init : llvm::reverse(inits))
-      if (Operation *def = init.getDefiningOp(); def && def->use_empty())
+    for (Value value : llvm::reverse(created))
+      if (Operation *def = value.getDefiningOp(); def && def->use_empty())
         def->erase();
   }
 };
@@ -371,17 +373,19 @@ static FailureOr<bool> refineLoopTypes(NodeContext &ctx,
   return again;
 }
 
-/// The loop-carried values cast to `types`, then the accumulators.
-static SmallVector<Value> loopInits(OpBuilder &b, Location loc,
-                                    ValueRange initial, const LoopTypes &types,
-                                    Value length) {
-  SmallVector<Value> inits;
-  for (auto [value, type] : llvm::zip_equal(initial, types.carried))
-    inits.push_back(castTo(b, loc, value, type));
+/// Sets `loop.inits` to the loop-carried values cast to `types`, then the
+/// accumulators.
+static void buildInits(OpBuilder &b, Location loc, ImportedLoop &loop,
+                       ValueRange initial, const LoopTypes &types) {
+  for (auto [value, type] : llvm::zip_equal(initial, types.carried)) {
+    loop.inits.push_back(castTo(b, loc, value, type));
+    if (loop.inits.back() != value)
+      loop.created.push_back(loop.inits.back());
+  }
   if (types.scanSlices)
     for (RankedTensorType slice : *types.scanSlices)
-      inits.push_back(initialAccumulator(b, loc, slice, length));
-  return inits;
+      loop.created.push_back(loop.inits.emplace_back(
+          initialAccumulator(b, loc, slice, loop.length)));
 }
 
 /// Appends the body's scan slices to the accumulators; returns the values
@@ -431,7 +435,7 @@ static FailureOr<ImportedLoop> importLoop(NodeContext &ctx,
                                     operands.tripCount);
     loop.length = arith::MaxSIOp::create(b, loc, ub, lb);
   }
-  loop.inits = loopInits(b, loc, operands.initial, types, loop.length);
+  buildInits(b, loc, loop, operands.initial, types);
   // The loop goes at the insertion point, which stays after it.
   OpBuilder::InsertionGuard guard(b);
   unsigned numCarried = operands.initial.size();
@@ -443,7 +447,7 @@ static FailureOr<ImportedLoop> importLoop(NodeContext &ctx,
   if (isFor) {
     auto forOp =
         scf::ForOp::create(b, loc, lb, loop.length, step, loop.inits);
-    loop.inits.insert(loop.inits.begin(), {ub, lb, step, loop.length});
+    loop.created.insert(loop.created.begin(), {ub, lb, step, loop.length});
     loop.op = forOp;
     loop.body = forOp.getBody();
     if (!loop.body->empty())
@@ -462,9 +466,9 @@ static FailureOr<ImportedLoop> importLoop(NodeContext &ctx,
         operands.cond ? operands.cond
                       : arith::ConstantIntOp::create(b, loc, 1, 1)};
     llvm::append_range(inits, loop.inits);
-    loop.inits.push_back(inits[0]);
+    loop.created.push_back(inits[0]);
     if (!operands.cond)
-      loop.inits.push_back(inits[1]);
+      loop.created.push_back(inits[1]);
     SmallVector<Type> argTypes(ValueRange(inits).getTypes());
     SmallVector<Location> locs(inits.size(), loc);
     auto whileOp = scf::WhileOp::create(b, loc, argTypes, inits);
@@ -590,9 +594,15 @@ static LogicalResult convertLoop(NodeContext &ctx) {
     FailureOr<ImportedLoop> loop = importLoop(ctx, operands, types, isFor);
     if (failed(loop))
       return failure();
-    // A body that may stop the loop early, or scan outputs whose shape
-    // changes, make it a while loop.
-    bool again = isFor && (!isConstantTrue(loop->condOut) ||
+    // A body that may stop the loop early, scan outputs whose shape
+    // changes, or carried values that change shape make it a while loop:
+    // scf.for's canonicalization would give a carried value the static type
+    // of its initial value.
+    bool changesShape = llvm::any_of(
+        llvm::zip_equal(operands.initial, types.carried), [](auto pair) {
+          return std::get<0>(pair).getType() != std::get<1>(pair);
+        });
+    bool again = isFor && (!isConstantTrue(loop->condOut) || changesShape ||
                            (types.scanSlices && !allStatic(*types.scanSlices)));
     if (again) {
       isFor = false;
@@ -663,13 +673,13 @@ static FailureOr<ImportedLoop> importScan(NodeContext &ctx,
   Location loc = ctx.loc();
   ImportedLoop loop;
   loop.length = operands.length;
-  loop.inits = loopInits(b, loc, operands.initial, types, loop.length);
+  buildInits(b, loc, loop, operands.initial, types);
   OpBuilder::InsertionGuard guard(b);
   Value lb = arith::ConstantIndexOp::create(b, loc, 0);
   Value step = arith::ConstantIndexOp::create(b, loc, 1);
   auto forOp =
       scf::ForOp::create(b, loc, lb, operands.length, step, loop.inits);
-  loop.inits.insert(loop.inits.begin(), {lb, step});
+  loop.created.insert(loop.created.begin(), {lb, step});
   loop.op = forOp;
   loop.body = forOp.getBody();
   if (!loop.body->empty())
@@ -798,9 +808,17 @@ static LogicalResult convertScan(NodeContext &ctx) {
       loop->erase();
       continue;
     }
-    if (!allStatic(*types.scanSlices)) {
+    // Scan is an scf.for, whose canonicalization gives a carried value the
+    // static type of its initial value.
+    bool changesShape = llvm::any_of(
+        llvm::zip_equal(operands.initial, loop->carriedOut), [](auto pair) {
+          RankedTensorType initial = typeOf(std::get<0>(pair));
+          return *joinTypes(initial, typeOf(std::get<1>(pair))) != initial;
+        });
+    if (changesShape || !allStatic(*types.scanSlices)) {
       loop->erase();
-      return ctx.unsupported("a Scan whose scan outputs change shape");
+      return ctx.unsupported("a Scan whose states or scan outputs change "
+                             "shape");
     }
     OpBuilder::InsertPoint after = b.saveInsertionPoint();
     b.setInsertionPointToEnd(loop->body);
