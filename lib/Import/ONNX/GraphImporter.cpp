@@ -45,7 +45,15 @@ std::string GraphImporter::nodeName(const onnx::NodeProto &node,
                                     unsigned index) const {
   if (!node.name().empty())
     return node.name();
-  return node.op_type() + "_" + std::to_string(index);
+  // Unnamed nodes of a subgraph are named after the node holding it, so that
+  // two branches' `Relu_0` stay apart.
+  return namePrefix + node.op_type() + "_" + std::to_string(index);
+}
+
+/// The prefix of the made-up names of `graph`'s nodes, a subgraph of `owner`.
+static std::string subgraphPrefix(llvm::StringRef owner,
+                                  const onnx::GraphProto &graph) {
+  return (owner + "/" + graph.name() + "/").str();
 }
 
 std::string GraphImporter::describeNode(const onnx::NodeProto &node,
@@ -91,12 +99,19 @@ void GraphImporter::collectUnsupported(
         &missing,
     llvm::StringMap<unsigned> &missingIndex) {
   const OpRegistry &registry = OpRegistry::get();
-  for (auto [index, node] : llvm::enumerate(graph.node())) {
+  for (int index = 0; index < graph.node_size(); ++index) {
+    const onnx::NodeProto &node = graph.node(index);
+    auto collectIn = [&](const onnx::GraphProto &subgraph) {
+      std::string outer = std::exchange(
+          namePrefix, subgraphPrefix(nodeName(node, index), subgraph));
+      collectUnsupported(subgraph, missing, missingIndex);
+      namePrefix = outer;
+    };
     for (const onnx::AttributeProto &attribute : node.attribute()) {
       if (attribute.has_g())
-        collectUnsupported(attribute.g(), missing, missingIndex);
+        collectIn(attribute.g());
       for (const onnx::GraphProto &subgraph : attribute.graphs())
-        collectUnsupported(subgraph, missing, missingIndex);
+        collectIn(subgraph);
     }
     std::string domain = domainOf(node);
     int64_t opset = opsetOf(domain);
@@ -256,9 +271,12 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
       [&](llvm::StringRef name) { return usedNames.contains(name); },
       external, options.maxInlineElements);
   ctx.unsignedNames = &unsignedNames;
-  ctx.subgraphImporter = [&](const onnx::GraphProto &graph,
-                             ValueRange inputs) {
-    return importSubgraph(graph, inputs, builder, description, loc);
+  ctx.subgraphImporter = [&](const onnx::GraphProto &graph, ValueRange inputs) {
+    std::string outer =
+        std::exchange(namePrefix, subgraphPrefix(nodeName(node, index), graph));
+    auto result = importSubgraph(graph, inputs, builder, description, loc);
+    namePrefix = outer;
+    return result;
   };
 
   // Every diagnostic emitted while the node is imported says which node.
@@ -339,7 +357,7 @@ GraphImporter::importSubgraph(const onnx::GraphProto &graph, ValueRange inputs,
   for (const onnx::NodeProto &node : graph.node())
     for (const std::string &name : node.output())
       hide(name);
-  auto restore = llvm::make_scope_exit([&] {
+  llvm::scope_exit restore([&] {
     for (auto &entry : hidden) {
       values.erase(entry.getKey());
       if (entry.getValue())

@@ -58,7 +58,8 @@ private:
                  mlir::OpBuilder &builder, llvm::StringRef owner,
                  mlir::Location loc);
 
-  /// The node's name, or a made-up one (`<OpType>_<index>`) when it has none.
+  /// The node's name, or a made-up one (`<OpType>_<index>`, after
+  /// namePrefix) when it has none.
   std::string nodeName(const onnx::NodeProto &node, unsigned index) const;
   /// "node 'n' (Op, domain 'd', opset v)", for diagnostics.
   std::string describeNode(const onnx::NodeProto &node, unsigned index) const;
@@ -75,6 +76,9 @@ private:
   llvm::StringMap<int64_t> opsets;
   llvm::StringMap<Value> values;
   llvm::StringSet<> usedNames;
+  /// Prepended to the made-up names of the nodes of the subgraph being
+  /// imported or checked ("If_0/then_branch/"); empty in the main graph.
+  std::string namePrefix;
   /// The ONNX values of unsigned integer type (see isUnsignedOutput).
   llvm::StringSet<> unsignedNames;
 };
