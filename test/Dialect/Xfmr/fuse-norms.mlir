@@ -448,3 +448,34 @@ func.func @mean_pooling(%x: tensor<2x16x64xf32>) -> tensor<2x1x64xf32> {
   %m = xfmr.reduce_mean %x {axes = array<i64: 1>} : (tensor<2x16x64xf32>) -> tensor<2x1x64xf32>
   return %m : tensor<2x1x64xf32>
 }
+
+// -----
+
+// A norm inside a loop's body (a generation step imported from ONNX Loop)
+// fuses there, reading the carried value.
+
+// CHECK-LABEL: func.func @layer_norm_in_loop
+// CHECK:         scf.for {{.*}} iter_args(%[[H:.*]] = %{{.*}}) -> (tensor<2x16x64xf32>) {
+// CHECK-NEXT:      %[[N:.*]] = xfmr.layer_norm %[[H]], %{{.*}}, %{{.*}} {axis = 2 : i64}
+// CHECK-NEXT:      scf.yield %[[N]]
+// EXPLAIN-LABEL: func.func @layer_norm_in_loop
+// EXPLAIN-NOT:   fusion_missed
+func.func @layer_norm_in_loop(%x: tensor<2x16x64xf32>, %g: tensor<64xf32>, %b: tensor<64xf32>, %steps: index) -> tensor<2x16x64xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %r = scf.for %i = %c0 to %steps step %c1 iter_args(%h = %x) -> (tensor<2x16x64xf32>) {
+    %two = xfmr.constant dense<2.0> : tensor<f32>
+    %eps = xfmr.constant dense<1.0e-05> : tensor<f32>
+    %m = xfmr.reduce_mean %h {axes = array<i64: -1>} : (tensor<2x16x64xf32>) -> tensor<2x16x1xf32>
+    %d = xfmr.sub %h, %m : (tensor<2x16x64xf32>, tensor<2x16x1xf32>) -> tensor<2x16x64xf32>
+    %p = xfmr.pow %d, %two : (tensor<2x16x64xf32>, tensor<f32>) -> tensor<2x16x64xf32>
+    %v = xfmr.reduce_mean %p {axes = array<i64: -1>} : (tensor<2x16x64xf32>) -> tensor<2x16x1xf32>
+    %e = xfmr.add %v, %eps : (tensor<2x16x1xf32>, tensor<f32>) -> tensor<2x16x1xf32>
+    %s = xfmr.sqrt %e : tensor<2x16x1xf32>
+    %n = xfmr.div %d, %s : (tensor<2x16x64xf32>, tensor<2x16x1xf32>) -> tensor<2x16x64xf32>
+    %y = xfmr.mul %n, %g : (tensor<2x16x64xf32>, tensor<64xf32>) -> tensor<2x16x64xf32>
+    %z = xfmr.add %y, %b : (tensor<2x16x64xf32>, tensor<64xf32>) -> tensor<2x16x64xf32>
+    scf.yield %z : tensor<2x16x64xf32>
+  }
+  return %r : tensor<2x16x64xf32>
+}
