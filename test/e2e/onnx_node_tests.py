@@ -124,6 +124,10 @@ EXPECTED_FAILURES = {
     "test_attention_local_window_gqa_rank4_mask": "Attention: softcap",
     "test_attention_local_window_rank1_boolean_mask": "Attention: sliding windows (opset 25)",
     "test_attention_local_window_with_past": "Attention: sliding windows (opset 25)",
+    "test_affine_grid_2d_align_corners_expanded": "Range: limits given as 1-element 1-D tensors (an expansion's Split of a shape); the importer takes 0-D ones",
+    "test_affine_grid_2d_expanded": "Range: limits given as 1-element 1-D tensors (an expansion's Split of a shape); the importer takes 0-D ones",
+    "test_affine_grid_3d_align_corners_expanded": "If: branches that yield a scalar and a 1-element tensor (results of different ranks)",
+    "test_affine_grid_3d_expanded": "Range: limits given as 1-element 1-D tensors (an expansion's Split of a shape); the importer takes 0-D ones",
     "test_center_crop_pad_crop_and_pad_expanded": "Pad: pads computed at run time",
     "test_center_crop_pad_crop_axes_chw_expanded": "Pad: pads computed at run time",
     "test_center_crop_pad_crop_axes_hwc_expanded": "Pad: pads computed at run time",
@@ -392,19 +396,20 @@ CONTROL_FLOW_NOTE = (
     "of tensor-level ops. A condition or trip count is read with "
     "`tensor.extract`; a body's iteration number and condition are "
     "`tensor.from_elements`. If becomes an `scf.if`, whose results get "
-    "dynamic dims where the branches' shapes differ. Loop becomes an "
-    "`scf.for` when it has a trip count, a condition that stays true (the "
-    "form of exported `for` loops) and no loop-carried value that changes "
-    "shape, an `scf.while` otherwise (a body that recomputes its "
-    "condition, a sequence grown by a token per step): a carried value "
-    "whose shape changes gets dynamic dims, and the body is imported again "
-    "with them. Scan outputs of a loop whose trip count is known on entry "
-    "(that `scf.for`, and Scan's loop over its scanned axis) are written "
-    "in place with `tensor.insert_slice` into a tensor of one row per "
-    "iteration; those of an `scf.while` grow by `xfmr.concat`. Not "
-    "imported: sequence and optional values (SequenceInsert, Optional, "
-    "...), opset 8's Scan (a batch dim and sequence lengths), and Scan "
-    "states or outputs whose shape changes.\n\n"
+    "dynamic dims where the branches' shapes differ. An If whose condition "
+    "is known at import (a check on a static shape) is replaced by the "
+    "branch it takes. Loop becomes an `scf.for` when it has a trip count, "
+    "a condition that stays true (the form of exported `for` loops) and no "
+    "loop-carried value that changes shape, an `scf.while` otherwise (a "
+    "body that recomputes its condition, a sequence grown by a token per "
+    "step): a carried value whose shape changes gets dynamic dims, and the "
+    "body is imported again with them. Scan outputs of a loop whose trip "
+    "count is known on entry (that `scf.for`, and Scan's loop over its "
+    "scanned axis) are written in place with `tensor.insert_slice` into a "
+    "tensor of one row per iteration; those of an `scf.while` grow by "
+    "`xfmr.concat`. Not imported: sequence and optional values "
+    "(SequenceInsert, Optional, ...), opset 8's Scan (a batch dim and "
+    "sequence lengths), and Scan states or outputs whose shape changes.\n\n"
 )
 
 

@@ -228,6 +228,17 @@ static LogicalResult convertIf(NodeContext &ctx) {
   if (!thenGraph || !elseGraph)
     return ctx.emitError()
            << "If needs the graph attributes then_branch and else_branch";
+  // A condition known at import (exporters' checks on static shapes) picks
+  // its branch now, so that later nodes see its exact types.
+  DenseElementsAttr known;
+  if (matchPattern(*cond, m_Constant(&known)) &&
+      known.getElementType().isInteger(1) && known.getNumElements() == 1) {
+    FailureOr<SmallVector<Value>> taken = ctx.importSubgraph(
+        known.getSplatValue<bool>() ? *thenGraph : *elseGraph, {});
+    if (failed(taken))
+      return failure();
+    return ctx.setOutputs(*taken);
+  }
   FailureOr<Value> pred = extractScalar(ctx, *cond, "cond");
   if (failed(pred))
     return failure();
