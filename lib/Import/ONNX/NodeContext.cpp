@@ -60,6 +60,7 @@ const OpRegistry &OpRegistry::get() {
     registerMicrosoftOps(r);
     registerIndexingOps(r);
     registerPoolingOps(r);
+    registerResizeOps(r);
     registerQuantizationOps(r);
     return r;
   }();

@@ -79,6 +79,7 @@ void registerTransformerOps(OpRegistry &registry);
 void registerMicrosoftOps(OpRegistry &registry);
 void registerIndexingOps(OpRegistry &registry);
 void registerPoolingOps(OpRegistry &registry);
+void registerResizeOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
 
 class NodeContext;
