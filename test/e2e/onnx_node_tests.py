@@ -59,6 +59,7 @@ CLAIMED_OPS = {
     "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Round", "Hardmax", "OneHot",
     "TopK", "ScatterND", "ScatterElements", "Scatter", "ReduceProd", "CumProd",
     "MaxPool", "AveragePool", "LpPool", "Resize", "Upsample",
+    "ConvTranspose", "CenterCropPad", "Col2Im", "AffineGrid",
     "EyeLike", "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear",
     "MatMulInteger", "QLinearMatMul",
 }
@@ -75,7 +76,8 @@ STRUCTURAL_INPUTS = {
     "OneHot": {1},
     "Squeeze": {1}, "Unsqueeze": {1}, "Split": {1}, "CumSum": {1},
     "TopK": {1}, "ReduceProd": {1}, "CumProd": {1}, "Resize": {1, 2, 3},
-    "Upsample": {1},
+    "Upsample": {1}, "CenterCropPad": {1}, "Col2Im": {1, 2},
+    "AffineGrid": {1},
 }
 
 # Cases that use a claimed op in a form xfmr does not import, and why (the

@@ -61,6 +61,7 @@ const OpRegistry &OpRegistry::get() {
     registerIndexingOps(r);
     registerPoolingOps(r);
     registerResizeOps(r);
+    registerSpatialOps(r);
     registerQuantizationOps(r);
     return r;
   }();

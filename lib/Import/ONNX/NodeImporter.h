@@ -80,6 +80,7 @@ void registerMicrosoftOps(OpRegistry &registry);
 void registerIndexingOps(OpRegistry &registry);
 void registerPoolingOps(OpRegistry &registry);
 void registerResizeOps(OpRegistry &registry);
+void registerSpatialOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
 
 class NodeContext;
