@@ -221,17 +221,6 @@ selectedPositions(const AxisTable &table) {
   return positions;
 }
 
-/// A constant of `shape` holding `values` as `elementType`.
-static Value floatConstant(NodeContext &ctx, llvm::ArrayRef<int64_t> shape,
-                           Type elementType, llvm::ArrayRef<double> values) {
-  auto type = RankedTensorType::get(shape, elementType);
-  llvm::SmallVector<Attribute> elements;
-  for (double v : values)
-    elements.push_back(ctx.builder().getFloatAttr(elementType, v));
-  return x::ConstantOp::create(ctx.builder(), ctx.loc(), type,
-                               DenseElementsAttr::get(type, elements));
-}
-
 /// `input` resampled along `axis` by `table`.
 static FailureOr<Value> resampleAxis(NodeContext &ctx, const ResizeSpec &spec,
                                      Value input, int64_t axis,
@@ -254,7 +243,7 @@ static FailureOr<Value> resampleAxis(NodeContext &ctx, const ResizeSpec &spec,
     llvm::SmallVector<int64_t> weightShape(rank - axis - 1, 1);
     weightShape.insert(weightShape.begin(), {outSize, table.taps});
     Value weights =
-        floatConstant(ctx, weightShape, type.getElementType(), table.weights);
+        ctx.floatConstant(weightShape, type.getElementType(), table.weights);
     FailureOr<Value> taken =
         ctx.value<x::GatherOp>(input, indices, b.getI64IntegerAttr(axis));
     Formula f(ctx);

@@ -36,14 +36,6 @@ using namespace mlir;
 using namespace mlir::xfmr::onnx_import;
 namespace x = mlir::xfmr;
 
-/// `values` when given, else `count` copies of `fill`.
-static llvm::SmallVector<int64_t> valuesOr(llvm::SmallVector<int64_t> values,
-                                           size_t count, int64_t fill) {
-  if (values.empty())
-    values.assign(count, fill);
-  return values;
-}
-
 /// W [C, M / group, k...] as a conv weight [M, C / group, k...] flipped
 /// along its spatial dims.
 static FailureOr<Value> convWeight(NodeContext &ctx, Value weight,
@@ -314,16 +306,10 @@ static LogicalResult convertCol2Im(NodeContext &ctx) {
     return failure();
   llvm::SmallVector<int64_t> weightShape = {channels, blockSize};
   weightShape.append(*block);
-  Type elementType = type.getElementType();
-  auto weightType = RankedTensorType::get(weightShape, elementType);
-  Attribute zero = ctx.builder().getFloatAttr(elementType, 0.0);
-  Attribute one = ctx.builder().getFloatAttr(elementType, 1.0);
-  llvm::SmallVector<Attribute> elements(columns * blockSize, zero);
+  llvm::SmallVector<double> weights(columns * blockSize, 0.0);
   for (int64_t c = 0; c < columns; ++c)
-    elements[c * blockSize + blockSize - 1 - c % blockSize] = one;
-  Value weight =
-      x::ConstantOp::create(ctx.builder(), ctx.loc(), weightType,
-                            DenseElementsAttr::get(weightType, elements));
+    weights[c * blockSize + blockSize - 1 - c % blockSize] = 1.0;
+  Value weight = ctx.floatConstant(weightShape, type.getElementType(), weights);
   TransposedConv geometry{
       strides, dilations,
       llvm::SmallVector<int64_t>(pads.begin(), pads.begin() + count), *image,
@@ -423,14 +409,8 @@ static LogicalResult convertAffineGrid(NodeContext &ctx) {
       rest /= n;
     }
   }
-  Type elementType = type.getElementType();
-  auto gridType = RankedTensorType::get({spatial + 1, positions}, elementType);
-  llvm::SmallVector<Attribute> elements;
-  for (double v : grid)
-    elements.push_back(ctx.builder().getFloatAttr(elementType, v));
   Value base =
-      x::ConstantOp::create(ctx.builder(), ctx.loc(), gridType,
-                            DenseElementsAttr::get(gridType, elements));
+      ctx.floatConstant({spatial + 1, positions}, type.getElementType(), grid);
   FailureOr<Value> mapped = ctx.matmul(*theta, base);
   if (failed(mapped))
     return failure();
