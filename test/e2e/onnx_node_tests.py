@@ -58,7 +58,8 @@ CLAIMED_OPS = {
     "MeanVarianceNormalization", "GlobalAveragePool", "GlobalMaxPool", "Tan",
     "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Round", "Hardmax", "OneHot",
     "TopK", "ScatterND", "ScatterElements", "Scatter", "ReduceProd", "CumProd",
-    "MaxPool", "AveragePool", "LpPool",
+    "MaxPool", "AveragePool", "LpPool", "Resize", "Upsample",
+    "ConvTranspose", "CenterCropPad", "Col2Im", "AffineGrid",
     "EyeLike", "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear",
     "MatMulInteger", "QLinearMatMul", "If", "Loop", "Scan",
 }
@@ -74,7 +75,9 @@ STRUCTURAL_INPUTS = {
     "ReduceLogSum": {1}, "ReduceLogSumExp": {1}, "Pad": {1, 3}, "Tile": {1},
     "OneHot": {1},
     "Squeeze": {1}, "Unsqueeze": {1}, "Split": {1}, "CumSum": {1},
-    "TopK": {1}, "ReduceProd": {1}, "CumProd": {1},
+    "TopK": {1}, "ReduceProd": {1}, "CumProd": {1}, "Resize": {1, 2, 3},
+    "Upsample": {1}, "CenterCropPad": {1}, "Col2Im": {1, 2},
+    "AffineGrid": {1},
 }
 
 # Cases that use a claimed op in a form xfmr does not import, and why (the

@@ -60,6 +60,8 @@ const OpRegistry &OpRegistry::get() {
     registerMicrosoftOps(r);
     registerIndexingOps(r);
     registerPoolingOps(r);
+    registerResizeOps(r);
+    registerSpatialOps(r);
     registerQuantizationOps(r);
     registerControlFlowOps(r);
     return r;
@@ -222,6 +224,25 @@ Value NodeContext::scalar(Type elementType, double value) {
     element = b.getIntegerAttr(elementType, static_cast<int64_t>(value));
   return mlir::xfmr::ConstantOp::create(b, nodeLoc, type,
                                         DenseElementsAttr::get(type, element));
+}
+
+Value NodeContext::floatConstant(llvm::ArrayRef<int64_t> shape,
+                                 Type elementType,
+                                 llvm::ArrayRef<double> values) {
+  auto type = RankedTensorType::get(shape, elementType);
+  llvm::SmallVector<Attribute> elements;
+  for (double v : values)
+    elements.push_back(b.getFloatAttr(elementType, v));
+  return mlir::xfmr::ConstantOp::create(b, nodeLoc, type,
+                                        DenseElementsAttr::get(type, elements));
+}
+
+llvm::SmallVector<int64_t>
+mlir::xfmr::onnx_import::valuesOr(llvm::SmallVector<int64_t> values,
+                                  size_t count, int64_t fill) {
+  if (values.empty())
+    values.assign(count, fill);
+  return values;
 }
 
 LogicalResult NodeContext::unsupported(const llvm::Twine &what) const {

@@ -79,6 +79,8 @@ void registerTransformerOps(OpRegistry &registry);
 void registerMicrosoftOps(OpRegistry &registry);
 void registerIndexingOps(OpRegistry &registry);
 void registerPoolingOps(OpRegistry &registry);
+void registerResizeOps(OpRegistry &registry);
+void registerSpatialOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
 
@@ -185,6 +187,10 @@ public:
   Value positionsAlong(int64_t axis, int64_t rank, int64_t size);
   /// A 0-D constant of `elementType`.
   Value scalar(Type elementType, double value);
+  /// A constant of `shape` holding `values` as floating-point `elementType`
+  /// (computed tables: interpolation weights, grids).
+  Value floatConstant(llvm::ArrayRef<int64_t> shape, Type elementType,
+                      llvm::ArrayRef<double> values);
   /// A constant holding a tensor attribute of the node (Constant's value).
   mlir::FailureOr<Value> tensorConstant(const onnx::TensorProto &tensor);
 
@@ -329,6 +335,11 @@ LogicalResult convertFloatFormula(NodeContext &ctx) {
 //===----------------------------------------------------------------------===//
 // Tensors
 //===----------------------------------------------------------------------===//
+
+/// A per-dim attribute's `values` when given, else `count` copies of `fill`
+/// (strides, dilations, pads).
+llvm::SmallVector<int64_t> valuesOr(llvm::SmallVector<int64_t> values,
+                                    size_t count, int64_t fill);
 
 /// The MLIR element type of an ONNX data type, or null if unsupported.
 Type getElementType(mlir::MLIRContext *context, int32_t onnxType);

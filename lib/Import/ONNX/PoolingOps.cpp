@@ -17,14 +17,6 @@ using namespace mlir;
 using namespace mlir::xfmr::onnx_import;
 namespace x = mlir::xfmr;
 
-/// `values` when given, else `count` copies of `fill`.
-static llvm::SmallVector<int64_t> orFill(llvm::SmallVector<int64_t> values,
-                                         size_t count, int64_t fill) {
-  if (values.empty())
-    values.assign(count, fill);
-  return values;
-}
-
 static LogicalResult convertPool(NodeContext &ctx) {
   FailureOr<Value> input = ctx.requiredFloatInput(0, "X");
   if (failed(input))
@@ -45,10 +37,11 @@ static LogicalResult convertPool(NodeContext &ctx) {
   if (ctx.getInt("storage_order", 0) != 0)
     return ctx.unsupported("storage_order = 1");
   llvm::SmallVector<int64_t> strides =
-      orFill(ctx.getInts("strides"), spatial, 1);
+      valuesOr(ctx.getInts("strides"), spatial, 1);
   llvm::SmallVector<int64_t> dilations =
-      orFill(ctx.getInts("dilations"), spatial, 1);
-  llvm::SmallVector<int64_t> pads = orFill(ctx.getInts("pads"), 2 * spatial, 0);
+      valuesOr(ctx.getInts("dilations"), spatial, 1);
+  llvm::SmallVector<int64_t> pads =
+      valuesOr(ctx.getInts("pads"), 2 * spatial, 0);
   if (strides.size() != spatial || dilations.size() != spatial ||
       pads.size() != 2 * spatial)
     return ctx.emitError() << ctx.opType()

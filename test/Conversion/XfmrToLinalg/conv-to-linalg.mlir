@@ -51,3 +51,17 @@ func.func @grouped_dilated(%x: tensor<1x8x?xf32>, %w: tensor<8x2x3xf32>) -> tens
   %0 = xfmr.conv %x, %w {group = 4 : i64, pads = array<i64: 1, 1>, dilations = array<i64: 2>} : (tensor<1x8x?xf32>, tensor<8x2x3xf32>) -> tensor<1x8x?xf32>
   return %0 : tensor<1x8x?xf32>
 }
+
+// -----
+
+// A 3-D conv (video, volumetric and transposed-conv front ends) is the same
+// generic with three output and three kernel dims.
+// CHECK-DAG: #[[$IN3:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d5, d2 + d6 * 2, d3 + d7, d4 + d8)>
+// CHECK-DAG: #[[$W3:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d1, d5, d6, d7, d8)>
+// CHECK-LABEL: func.func @volumetric
+// CHECK: linalg.generic {indexing_maps = [#[[$IN3]], #[[$W3]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]}
+// CHECK-SAME: outs(%{{.*}} : tensor<1x4x2x5x5xf32>)
+func.func @volumetric(%x: tensor<1x3x4x6x6xf32>, %w: tensor<4x3x2x2x2xf32>) -> tensor<1x4x2x5x5xf32> {
+  %0 = xfmr.conv %x, %w {dilations = array<i64: 2, 1, 1>} : (tensor<1x3x4x6x6xf32>, tensor<4x3x2x2x2xf32>) -> tensor<1x4x2x5x5xf32>
+  return %0 : tensor<1x4x2x5x5xf32>
+}

@@ -169,10 +169,10 @@ func.func @f16(%a: tensor<f32>, %b: tensor<3xf32>) {
 // -----
 
 // conv: unsupported rank
-func.func @f17(%a: tensor<1x3x8x8x8xf32>, %w: tensor<4x3x1x1x1xf32>) {
+func.func @f17(%a: tensor<1x3x2x8x8x8xf32>, %w: tensor<4x3x1x1x1x1xf32>) {
   // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{input must be [N, C, W] or [N, C, H, W], got rank 5}}
-  %0 = xfmr.conv %a, %w : (tensor<1x3x8x8x8xf32>, tensor<4x3x1x1x1xf32>) -> tensor<1x4x8x8x8xf32>
+  // expected-error @+1 {{input must be [N, C, W], [N, C, H, W] or [N, C, D, H, W], got rank 6}}
+  %0 = xfmr.conv %a, %w : (tensor<1x3x2x8x8x8xf32>, tensor<4x3x1x1x1x1xf32>) -> tensor<1x4x2x8x8x8xf32>
   return
 }
 

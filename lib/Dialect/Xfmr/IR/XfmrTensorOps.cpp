@@ -171,9 +171,10 @@ LogicalResult ConvOp::inferResultTypes(MLIRContext */*context*/,
   auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
   auto weightType = cast<RankedTensorType>(adaptor.getWeight().getType());
   int64_t rank = inputType.getRank();
-  if (rank != 3 && rank != 4)
+  if (rank < 3 || rank > 5)
     return inferError(location, name,
-                      "input must be [N, C, W] or [N, C, H, W], got rank " +
+                      "input must be [N, C, W], [N, C, H, W] or "
+                      "[N, C, D, H, W], got rank " +
                           Twine(rank));
   if (weightType.getRank() != rank)
     return inferError(location, name,

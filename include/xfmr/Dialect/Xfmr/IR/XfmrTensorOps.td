@@ -166,9 +166,10 @@ def Xfmr_MatMulOp : Xfmr_ShapedOp<"matmul"> {
 def Xfmr_ConvOp : Xfmr_ShapedOp<"conv"> {
   let summary = "1-D or 2-D grouped convolution, NC[H]W layout";
   let description = [{
-    Convolution with ONNX Conv semantics: `input` is `[N, C, W]` or
-    `[N, C, H, W]`, `weight` is `[M, C / group, kW]` or
-    `[M, C / group, kH, kW]`, the optional `bias` is `[M]`. `pads` holds the
+    Convolution with ONNX Conv semantics: `input` is `[N, C, W]`,
+    `[N, C, H, W]` or `[N, C, D, H, W]`, `weight` is `[M, C / group, kW]`,
+    `[M, C / group, kH, kW]` or `[M, C / group, kD, kH, kW]`, the optional
+    `bias` is `[M]`. `pads` holds the
     begin pads of every spatial dim, then the end pads; `strides` and
     `dilations` one value per spatial dim (empty means all 1, no pads). Vision
     and audio front ends (ViT's patch embedding, Whisper's stem) use it.

@@ -1,0 +1,433 @@
+//===- SpatialOps.cpp - Importing ONNX ops over spatial dims --------------===//
+//
+// Part of the xfmr project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Ops that move windows of the spatial dims around, written as gathers with
+// computed source positions (and a constant mask where a position reads
+// nothing) in front of ops xfmr has.
+//
+// A transposed convolution is the stride-1 convolution, with the same
+// dilations and groups, of the input spread out by its strides (stride - 1
+// zeros between neighbours) and padded by dilation * (kernel - 1) on both
+// sides, with each group's weight transposed (in and out channels swapped)
+// and flipped along every spatial dim. The pads, output_padding and
+// output_shape only choose which window of that full result is kept, so
+// each spatial axis becomes one gather:
+//
+//   spread = where(mask, xfmr.gather X, positions {axis}, 0)   per axis
+//   Y      = xfmr.conv spread, flip(transpose(W)), B {dilations, group}
+//
+// Col2Im is the transposed convolution, grouped by channel, whose weight
+// puts column k of each block at kernel position k. CenterCropPad is one
+// such gather per axis, at stride 1. AffineGrid maps a constant grid of
+// positions through its matrices.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeImporter.h"
+
+#include "llvm/Support/MathExtras.h"
+
+using namespace mlir;
+using namespace mlir::xfmr::onnx_import;
+namespace x = mlir::xfmr;
+
+/// W [C, M / group, k...] as a conv weight [M, C / group, k...] flipped
+/// along its spatial dims.
+static FailureOr<Value> convWeight(NodeContext &ctx, Value weight,
+                                   int64_t group) {
+  Builder &b = ctx.builder();
+  auto type = cast<RankedTensorType>(weight.getType());
+  llvm::ArrayRef<int64_t> shape = type.getShape();
+  int64_t rank = type.getRank();
+  int64_t inPerGroup = shape[0] / group, outPerGroup = shape[1];
+  llvm::SmallVector<int64_t> grouped = {group, inPerGroup, outPerGroup};
+  grouped.append(shape.begin() + 2, shape.end());
+  llvm::SmallVector<int64_t> permutation = {0, 2, 1};
+  for (int64_t i = 3; i <= rank; ++i)
+    permutation.push_back(i);
+  llvm::SmallVector<int64_t> swapped = {group * outPerGroup, inPerGroup};
+  swapped.append(shape.begin() + 2, shape.end());
+  FailureOr<Value> w =
+      ctx.value<x::ReshapeOp>(weight, ctx.i64Vector(grouped), false);
+  if (succeeded(w))
+    w = ctx.value<x::TransposeOp>(*w, b.getDenseI64ArrayAttr(permutation));
+  if (succeeded(w))
+    w = ctx.value<x::ReshapeOp>(*w, ctx.i64Vector(swapped), false);
+  for (int64_t axis = 2; axis < rank && succeeded(w); ++axis) {
+    if (shape[axis] == 1)
+      continue;
+    llvm::SmallVector<int64_t> reversed;
+    for (int64_t i = shape[axis] - 1; i >= 0; --i)
+      reversed.push_back(i);
+    w = ctx.value<x::GatherOp>(*w, ctx.i64Vector(reversed),
+                               b.getI64IntegerAttr(axis));
+  }
+  return w;
+}
+
+/// `input` spread along `axis`: position p of the result reads input
+/// position (p + shift) / stride where that divides and lies in the input,
+/// zero elsewhere.
+static FailureOr<Value> spreadAxis(NodeContext &ctx, Value input, int64_t axis,
+                                   int64_t size, int64_t stride,
+                                   int64_t shift) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t in = type.getDimSize(axis);
+  llvm::SmallVector<int64_t> positions;
+  llvm::SmallVector<bool> reads;
+  bool identity = size == in;
+  for (int64_t p = 0; p < size; ++p) {
+    int64_t q = p + shift;
+    bool hit = q >= 0 && q <= stride * (in - 1) && q % stride == 0;
+    positions.push_back(hit ? q / stride : 0);
+    reads.push_back(hit);
+    identity &= hit && q / stride == p;
+  }
+  if (identity)
+    return input;
+  OpBuilder &b = ctx.builder();
+  FailureOr<Value> spread = ctx.value<x::GatherOp>(
+      input, ctx.i64Vector(positions), b.getI64IntegerAttr(axis));
+  if (failed(spread) || llvm::all_of(reads, [](bool r) { return r; }))
+    return spread;
+  llvm::SmallVector<int64_t> maskShape(type.getRank(), 1);
+  maskShape[axis] = size;
+  auto maskType = RankedTensorType::get(maskShape, b.getI1Type());
+  Value mask = x::ConstantOp::create(
+      b, ctx.loc(), maskType,
+      DenseElementsAttr::get(maskType, llvm::ArrayRef(reads)));
+  return ctx.value<x::WhereOp>(mask, *spread,
+                               ctx.scalar(type.getElementType(), 0.0));
+}
+
+namespace {
+/// Where a transposed convolution's result lies in its full extent: per
+/// spatial dim, the first position kept and the number kept.
+struct TransposedConv {
+  llvm::SmallVector<int64_t> strides, dilations, begins, sizes;
+  int64_t group;
+};
+} // namespace
+
+/// The transposed convolution of `input` [N, C, in...] with `weight`, a conv
+/// weight [M, C / group, k...] already transposed and flipped.
+static FailureOr<Value> transposedConv(NodeContext &ctx, Value input,
+                                       Value weight, Value bias,
+                                       const TransposedConv &g) {
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  Value spread = input;
+  for (size_t i = 0; i < g.sizes.size(); ++i) {
+    int64_t reach = g.dilations[i] * (weightType.getDimSize(i + 2) - 1);
+    FailureOr<Value> axis = spreadAxis(ctx, spread, i + 2, g.sizes[i] + reach,
+                                       g.strides[i], g.begins[i] - reach);
+    if (failed(axis))
+      return failure();
+    spread = *axis;
+  }
+  Builder &b = ctx.builder();
+  return ctx.value<x::ConvOp>(
+      spread, weight, bias,
+      b.getDenseI64ArrayAttr(llvm::SmallVector<int64_t>(g.sizes.size(), 1)),
+      b.getDenseI64ArrayAttr({}), b.getDenseI64ArrayAttr(g.dilations),
+      b.getI64IntegerAttr(g.group));
+}
+
+//===----------------------------------------------------------------------===//
+// ConvTranspose
+//===----------------------------------------------------------------------===//
+
+static LogicalResult convertConvTranspose(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredFloatInput(0, "X");
+  FailureOr<Value> weight = ctx.requiredFloatInput(1, "W");
+  if (failed(input) || failed(weight))
+    return failure();
+  RankedTensorType inputType = ctx.inputType(0), weightType = ctx.inputType(1);
+  int64_t rank = inputType.getRank();
+  int64_t spatial = rank - 2;
+  if (spatial < 1 || spatial > 3)
+    return ctx.emitError() << "ConvTranspose needs an [N, C, spatial...] input "
+                              "with 1 to 3 spatial dims, got rank "
+                           << rank;
+  if (weightType.getRank() != rank)
+    return ctx.emitError() << "ConvTranspose weight " << weightType
+                           << " must have the input's rank " << rank;
+  if (!weightType.hasStaticShape())
+    return ctx.unsupported("a weight whose shape is known only at run time");
+  for (int64_t i = 2; i < rank; ++i)
+    if (inputType.isDynamicDim(i))
+      return ctx.unsupported("spatial dims known only at run time");
+  int64_t group = ctx.getInt("group", 1);
+  int64_t channels = weightType.getDimSize(0);
+  if (group <= 0 || channels % group != 0)
+    return ctx.emitError() << "ConvTranspose group " << group
+                           << " must divide the weight's " << channels
+                           << " input channels";
+  if (!inputType.isDynamicDim(1) && inputType.getDimSize(1) != channels)
+    return ctx.emitError() << "ConvTranspose input has "
+                           << inputType.getDimSize(1)
+                           << " channels, the weight " << channels;
+
+  auto count = static_cast<size_t>(spatial);
+  llvm::SmallVector<int64_t> kernel(weightType.getShape().drop_front(2));
+  llvm::SmallVector<int64_t> kernelAttr = ctx.getInts("kernel_shape");
+  if (!kernelAttr.empty() && kernelAttr != kernel)
+    return ctx.emitError() << "ConvTranspose kernel_shape does not match the "
+                              "weight "
+                           << weightType;
+  llvm::SmallVector<int64_t> strides =
+      valuesOr(ctx.getInts("strides"), count, 1);
+  llvm::SmallVector<int64_t> dilations =
+      valuesOr(ctx.getInts("dilations"), count, 1);
+  llvm::SmallVector<int64_t> pads = valuesOr(ctx.getInts("pads"), 2 * count, 0);
+  llvm::SmallVector<int64_t> outputPadding =
+      valuesOr(ctx.getInts("output_padding"), count, 0);
+  llvm::SmallVector<int64_t> outputShape = ctx.getInts("output_shape");
+  if (outputShape.size() == count + 2)
+    outputShape.erase(outputShape.begin(), outputShape.begin() + 2);
+  if (strides.size() != count || dilations.size() != count ||
+      pads.size() != 2 * count || outputPadding.size() != count ||
+      (!outputShape.empty() && outputShape.size() != count))
+    return ctx.emitError()
+           << "ConvTranspose needs one stride, dilation, output_padding and "
+              "output_shape value and two pads per spatial dim";
+  for (size_t i = 0; i < count; ++i)
+    if (strides[i] <= 0 || dilations[i] <= 0 || pads[i] < 0 ||
+        pads[count + i] < 0 || outputPadding[i] < 0)
+      return ctx.emitError() << "ConvTranspose strides and dilations must be "
+                                "positive, pads and output_padding not "
+                                "negative";
+
+  std::string autoPad = ctx.getString("auto_pad", "NOTSET");
+  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
+      autoPad != "SAME_LOWER")
+    return ctx.emitError() << "ConvTranspose auto_pad '" << autoPad
+                           << "' is not one ONNX defines";
+
+  TransposedConv geometry{strides, dilations, {}, {}, group};
+  for (size_t i = 0; i < count; ++i) {
+    int64_t in = inputType.getDimSize(i + 2);
+    int64_t reach = dilations[i] * (kernel[i] - 1);
+    // The full result, before pads choose a window of it.
+    int64_t full = strides[i] * (in - 1) + reach + 1 + outputPadding[i];
+    int64_t begin = pads[i], out;
+    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t target = outputShape.empty() ? in * strides[i] : outputShape[i];
+      int64_t total = full - target;
+      int64_t half = llvm::divideFloorSigned(total, 2);
+      begin = autoPad == "SAME_UPPER" ? half : total - half;
+      out = target;
+    } else if (autoPad == "VALID") {
+      begin = 0;
+      out = outputShape.empty() ? full : outputShape[i];
+    } else {
+      // An output_shape extends or cuts the result at the end.
+      out = outputShape.empty() ? full - pads[i] - pads[count + i]
+                                : outputShape[i];
+    }
+    if (out <= 0)
+      return ctx.emitError() << "ConvTranspose output would be empty along "
+                                "spatial dim "
+                             << i;
+    geometry.begins.push_back(begin);
+    geometry.sizes.push_back(out);
+  }
+  FailureOr<Value> w = convWeight(ctx, *weight, group);
+  if (failed(w))
+    return failure();
+  return ctx.setOutput(transposedConv(ctx, *input, *w, ctx.input(2), geometry));
+}
+
+//===----------------------------------------------------------------------===//
+// Col2Im
+//===----------------------------------------------------------------------===//
+
+static LogicalResult convertCol2Im(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredFloatInput(0, "input");
+  if (failed(input))
+    return failure();
+  std::optional<llvm::SmallVector<int64_t>> image = ctx.constantInts(1);
+  std::optional<llvm::SmallVector<int64_t>> block = ctx.constantInts(2);
+  if (!image || !block)
+    return ctx.unsupported("image_shape or block_shape computed at run time");
+  RankedTensorType type = ctx.inputType(0);
+  size_t count = image->size();
+  if (type.getRank() != 3 || count == 0 || block->size() != count)
+    return ctx.emitError() << "Col2Im needs an [N, C x block size, L] input "
+                              "and one image_shape and block_shape value per "
+                              "spatial dim";
+  llvm::SmallVector<int64_t> strides =
+      valuesOr(ctx.getInts("strides"), count, 1);
+  llvm::SmallVector<int64_t> dilations =
+      valuesOr(ctx.getInts("dilations"), count, 1);
+  llvm::SmallVector<int64_t> pads = valuesOr(ctx.getInts("pads"), 2 * count, 0);
+  if (strides.size() != count || dilations.size() != count ||
+      pads.size() != 2 * count)
+    return ctx.emitError() << "Col2Im needs one stride and dilation and two "
+                              "pads per spatial dim";
+  int64_t blockSize = 1, blocks = 1;
+  llvm::SmallVector<int64_t> blockCounts;
+  for (size_t i = 0; i < count; ++i) {
+    int64_t reach = dilations[i] * ((*block)[i] - 1);
+    int64_t span = (*image)[i] + pads[i] + pads[count + i] - reach - 1;
+    if ((*block)[i] <= 0 || (*image)[i] <= 0 || strides[i] <= 0 ||
+        dilations[i] <= 0 || pads[i] < 0 || pads[count + i] < 0 || span < 0)
+      return ctx.emitError() << "Col2Im block " << (*block)[i]
+                             << " does not fit image dim " << (*image)[i];
+    blockCounts.push_back(span / strides[i] + 1);
+    blockSize *= (*block)[i];
+    blocks *= blockCounts.back();
+  }
+  int64_t columns = type.getDimSize(1);
+  if (ShapedType::isDynamic(columns) || columns % blockSize != 0)
+    return ctx.emitError() << "Col2Im input dim 1 must be a known multiple of "
+                              "the block size "
+                           << blockSize;
+  if (!type.isDynamicDim(2) && type.getDimSize(2) != blocks)
+    return ctx.emitError() << "Col2Im input has " << type.getDimSize(2)
+                           << " blocks, image_shape and block_shape give "
+                           << blocks;
+  int64_t channels = columns / blockSize;
+
+  // [N, C x K, L] as [N, C x K, blocks...]. The conv weight
+  // [C, K, block...] sends input channel c x K + k to kernel position k of
+  // output channel c, flipped: position K - 1 - k.
+  llvm::SmallVector<int64_t> shape = {type.getDimSize(0), columns};
+  if (ShapedType::isDynamic(shape[0]))
+    shape[0] = 0; // keeps the batch dim
+  shape.append(blockCounts);
+  FailureOr<Value> spatial =
+      ctx.value<x::ReshapeOp>(*input, ctx.i64Vector(shape), false);
+  if (failed(spatial))
+    return failure();
+  llvm::SmallVector<int64_t> weightShape = {channels, blockSize};
+  weightShape.append(*block);
+  llvm::SmallVector<double> weights(columns * blockSize, 0.0);
+  for (int64_t c = 0; c < columns; ++c)
+    weights[c * blockSize + blockSize - 1 - c % blockSize] = 1.0;
+  Value weight = ctx.floatConstant(weightShape, type.getElementType(), weights);
+  TransposedConv geometry{
+      strides, dilations,
+      llvm::SmallVector<int64_t>(pads.begin(), pads.begin() + count), *image,
+      channels};
+  return ctx.setOutput(
+      transposedConv(ctx, *spatial, weight, Value(), geometry));
+}
+
+//===----------------------------------------------------------------------===//
+// CenterCropPad
+//===----------------------------------------------------------------------===//
+
+static LogicalResult convertCenterCropPad(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredInput(0, "input_data");
+  if (failed(input))
+    return failure();
+  std::optional<llvm::SmallVector<int64_t>> sizes = ctx.constantInts(1);
+  if (!sizes)
+    return ctx.unsupported("a shape computed at run time");
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  llvm::SmallVector<int64_t> axes = ctx.getInts("axes");
+  if (axes.empty())
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  if (axes.size() != sizes->size())
+    return ctx.emitError() << "CenterCropPad needs one shape value per axis ("
+                           << axes.size() << ")";
+  Value result = *input;
+  for (auto [axis, size] : llvm::zip(axes, *sizes)) {
+    if (axis < -rank || axis >= rank)
+      return ctx.emitError()
+             << "CenterCropPad axis " << axis << " is out of range for a rank-"
+             << rank << " input";
+    if (axis < 0)
+      axis += rank;
+    int64_t in = type.getDimSize(axis);
+    if (ShapedType::isDynamic(in))
+      return ctx.unsupported("cropped or padded dims known only at run time");
+    if (size < 0)
+      return ctx.emitError() << "CenterCropPad shape must not be negative";
+    // The odd element of a crop or pad goes to the end.
+    int64_t shift = size < in ? (in - size) / 2 : -((size - in) / 2);
+    FailureOr<Value> moved = spreadAxis(ctx, result, axis, size, 1, shift);
+    if (failed(moved))
+      return failure();
+    result = *moved;
+  }
+  return ctx.setOutput(result);
+}
+
+//===----------------------------------------------------------------------===//
+// AffineGrid
+//===----------------------------------------------------------------------===//
+
+/// AffineGrid: the grid of normalised positions of an output of `size`
+/// (x fastest, then y, then z, then 1), a constant [d + 1, positions], maps
+/// through theta [N, d, d + 1] in one batched matmul.
+static LogicalResult convertAffineGrid(NodeContext &ctx) {
+  FailureOr<Value> theta = ctx.requiredFloatInput(0, "theta");
+  if (failed(theta))
+    return failure();
+  std::optional<llvm::SmallVector<int64_t>> size = ctx.constantInts(1);
+  if (!size)
+    return ctx.unsupported("a size computed at run time");
+  RankedTensorType type = ctx.inputType(0);
+  auto spatial = static_cast<int64_t>(size->size()) - 2;
+  if (spatial != 2 && spatial != 3)
+    return ctx.emitError() << "AffineGrid size must be [N, C, H, W] or "
+                              "[N, C, D, H, W]";
+  if (type.getRank() != 3 ||
+      (!type.isDynamicDim(1) && type.getDimSize(1) != spatial) ||
+      (!type.isDynamicDim(2) && type.getDimSize(2) != spatial + 1))
+    return ctx.emitError() << "AffineGrid theta must be [N, " << spatial << ", "
+                           << spatial + 1 << "] for a " << spatial << "-D size";
+  llvm::ArrayRef<int64_t> dims = llvm::ArrayRef(*size).drop_front(2);
+  if (llvm::any_of(dims, [](int64_t d) { return d <= 0; }))
+    return ctx.emitError() << "AffineGrid sizes must be positive";
+  bool alignCorners = ctx.getInt("align_corners", 0) != 0;
+  // Position i of n along a dim, in [-1, 1]: the pixel centres, or the
+  // corners with align_corners.
+  auto normalised = [&](int64_t i, int64_t n) {
+    if (alignCorners)
+      return n == 1 ? -1.0 : -1.0 + 2.0 * i / (n - 1);
+    return -1.0 + 1.0 / n + 2.0 * i / n;
+  };
+  int64_t positions = 1;
+  for (int64_t d : dims)
+    positions *= d;
+  llvm::SmallVector<double> grid((spatial + 1) * positions, 1.0);
+  for (int64_t p = 0; p < positions; ++p) {
+    int64_t rest = p;
+    // Component 0 is x, along the last dim.
+    for (int64_t c = 0; c < spatial; ++c) {
+      int64_t n = dims[spatial - 1 - c];
+      grid[c * positions + p] = normalised(rest % n, n);
+      rest /= n;
+    }
+  }
+  Value base =
+      ctx.floatConstant({spatial + 1, positions}, type.getElementType(), grid);
+  FailureOr<Value> mapped = ctx.matmul(*theta, base);
+  if (failed(mapped))
+    return failure();
+  FailureOr<Value> rows = ctx.value<x::TransposeOp>(
+      *mapped, ctx.builder().getDenseI64ArrayAttr({0, 2, 1}));
+  if (failed(rows))
+    return failure();
+  llvm::SmallVector<int64_t> shape = {0};
+  shape.append(dims.begin(), dims.end());
+  shape.push_back(spatial);
+  return ctx.setOutput(
+      ctx.value<x::ReshapeOp>(*rows, ctx.i64Vector(shape), false));
+}
+
+void mlir::xfmr::onnx_import::registerSpatialOps(OpRegistry &r) {
+  r.add("", "ConvTranspose", convertConvTranspose);
+  r.add("", "Col2Im", convertCol2Im);
+  r.add("", "CenterCropPad", convertCenterCropPad);
+  r.add("", "AffineGrid", convertAffineGrid);
+}
