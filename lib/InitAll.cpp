@@ -13,6 +13,7 @@
 #include "xfmr/Dialect/Xfmr/Transforms/Passes.h"
 #include "xfmr/Pipelines/Pipelines.h"
 #include "xfmr/Target/CPU/CPUTarget.h"
+#include "xfmr/Target/Common/Passes.h"
 #include "xfmr/Target/NVPTX/NVPTXTarget.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -65,6 +66,7 @@ void mlir::xfmr::registerAllXfmrPasses() {
   mlir::xfmr::registerXfmrPasses();
   mlir::xfmr::registerXfmrConversionPasses();
   registerXfmrPipelines();
+  registerXfmrTargetCommonPasses();
   registerCPUTargetPasses();
   registerNVPTXTargetPasses();
 

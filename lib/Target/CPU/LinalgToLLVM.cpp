@@ -8,6 +8,7 @@
 
 #include "xfmr/Target/CPU/CPUTarget.h"
 #include "xfmr/Target/CPU/Passes.h"
+#include "xfmr/Target/Common/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
@@ -22,35 +23,16 @@
 
 using namespace mlir;
 
-void mlir::xfmr::buildModelBufferizationPipeline(OpPassManager &pm) {
-  // Identity layouts at the entry, so that the runtime passes plain strided
-  // descriptors; results are owned by the caller.
-  // Slice equivalence is proven through shape arithmetic; selects in it
-  // would make the proof exponential.
-  pm.addNestedPass<func::FuncOp>(createXfmrCPUOpaqueSizeSelectsPass());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  // Imported Loops carry values whose buffers change from one iteration to
-  // the next (a scan output grown by a row, a carried value that changes
-  // shape); the ownership-based deallocation frees the old ones.
-  bufferize.allowReturnAllocsFromLoops = true;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addPass(createConvertBufferizationToMemRefPass());
-}
-
 void mlir::xfmr::buildCPULinalgToLLVMPipeline(
     OpPassManager &pm, const TargetOptions &options,
     const CPUTargetDescription &target) {
   bool bf16 = options.precision == "bf16";
   RegisterBlock block = target.matmulRegisterBlock();
   // The signature is read while names and tensor types are still there.
-  pm.addPass(createXfmrCPUPrepareEntryPass());
+  pm.addPass(createXfmrPrepareEntryPass());
 
   OpPassManager &tensorPm = pm.nest<func::FuncOp>();
-  tensorPm.addPass(createXfmrCPUFuseElementwisePass());
+  tensorPm.addPass(createXfmrFuseElementwisePass());
   tensorPm.addPass(createCanonicalizerPass());
   tensorPm.addPass(createCSEPass());
   // Constant weights in panels of a register block's width, before tiling
@@ -80,11 +62,11 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
 
   buildModelBufferizationPipeline(pm);
   // Large weights to a file beside the library, when the driver names one.
-  pm.addPass(createXfmrCPUExternalizeWeightsPass());
+  pm.addPass(createXfmrExternalizeWeightsPass());
 
   // Loops: parallel loops keep the parallel dims visible to later stages.
   OpPassManager &loopPm = pm.nest<func::FuncOp>();
-  loopPm.addPass(createXfmrCPUStridedCopiesToLinalgPass());
+  loopPm.addPass(createXfmrStridedCopiesToLinalgPass());
   loopPm.addPass(createConvertLinalgToParallelLoopsPass());
   // Transfers of more than one dim are unrolled into rows.
   loopPm.addPass(createConvertVectorToSCFPass(
@@ -103,7 +85,7 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
   // LLVM. exp, tanh, erf and log become vector arithmetic; math with an
   // LLVM counterpart (sqrt, fma, ...) becomes LLVM intrinsics, and the rest
   // (sin, cos, ...) libm calls.
-  pm.addNestedPass<func::FuncOp>(createXfmrCPUApproximateMathPass());
+  pm.addNestedPass<func::FuncOp>(createXfmrApproximateMathPass());
   // Without bf16 instructions, bf16 arithmetic is f32 arithmetic and its
   // roundings vector integer code, rather than a compiler-rt call per
   // element.
@@ -132,9 +114,9 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  XfmrCPUEmitModelABIPassOptions abi;
+  XfmrEmitModelABIPassOptions abi;
   abi.cpu = target.cpu;
   abi.requiredFeatures = llvm::to_vector(target.requiredFeatures);
-  pm.addPass(createXfmrCPUEmitModelABIPass(abi));
+  pm.addPass(createXfmrEmitModelABIPass(abi));
   pm.addPass(createCanonicalizerPass());
 }

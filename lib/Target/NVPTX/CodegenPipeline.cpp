@@ -6,8 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "xfmr/Target/CPU/CPUTarget.h"
-#include "xfmr/Target/CPU/Passes.h"
+#include "xfmr/Target/Common/Passes.h"
 #include "xfmr/Target/NVPTX/NVPTXTarget.h"
 #include "xfmr/Target/NVPTX/Passes.h"
 
@@ -27,12 +26,12 @@ void mlir::xfmr::registerNVPTXTargetPasses() { registerXfmrNVPTXPasses(); }
 void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
                                            const TargetOptions &options,
                                            llvm::StringRef libdevice) {
-  // The model ABI is the CPU's: the signature is read on tensors, the entry
-  // emitted on the LLVM dialect.
-  pm.addPass(createXfmrCPUPrepareEntryPass());
+  // The model ABI every target shares: the signature is read on tensors,
+  // the entry emitted on the LLVM dialect.
+  pm.addPass(createXfmrPrepareEntryPass());
   OpPassManager &tensorPm = pm.nest<func::FuncOp>();
   // A chain of elementwise ops becomes one loop nest, so one kernel.
-  tensorPm.addPass(createXfmrCPUFuseElementwisePass());
+  tensorPm.addPass(createXfmrFuseElementwisePass());
   tensorPm.addPass(createCanonicalizerPass());
   tensorPm.addPass(createCSEPass());
 
@@ -40,22 +39,22 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
   // Every weight to the file beside the library, when the driver names one:
   // the runtime copies the file to the GPU once, at load, and no run copies
   // a weight again.
-  XfmrCPUExternalizeWeightsPassOptions weights;
+  XfmrExternalizeWeightsPassOptions weights;
   weights.threshold = 0;
-  pm.addPass(createXfmrCPUExternalizeWeightsPass(weights));
+  pm.addPass(createXfmrExternalizeWeightsPass(weights));
 
   // Contractions on tensor cores when the precision allows; then loops, and
   // a kernel per outermost parallel loop.
   OpPassManager &loopPm = pm.nest<func::FuncOp>();
   if (options.precision != "f32")
     loopPm.addPass(createXfmrNVPTXTensorCoreMatmulPass({options.precision}));
-  loopPm.addPass(createXfmrCPUStridedCopiesToLinalgPass());
+  loopPm.addPass(createXfmrStridedCopiesToLinalgPass());
   loopPm.addPass(createConvertLinalgToParallelLoopsPass());
   loopPm.addPass(createCanonicalizerPass());
   loopPm.addPass(createXfmrNVPTXMapParallelLoopsPass());
   // exp, tanh, erf and log as the same polynomials the CPU evaluates:
   // no libdevice to link, and one numerical behaviour for both targets.
-  loopPm.addPass(createXfmrCPUApproximateMathPass());
+  loopPm.addPass(createXfmrApproximateMathPass());
   pm.addPass(createXfmrNVPTXPlaceBuffersPass());
 
   // The kernels into one gpu.module, with a target per architecture; the
@@ -101,9 +100,9 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  XfmrCPUEmitModelABIPassOptions abi;
+  XfmrEmitModelABIPassOptions abi;
   abi.runtimeKind = "cuda";
   abi.cpu = llvm::join(options.gpuArchs, ",");
-  pm.addPass(createXfmrCPUEmitModelABIPass(abi));
+  pm.addPass(createXfmrEmitModelABIPass(abi));
   pm.addPass(createCanonicalizerPass());
 }

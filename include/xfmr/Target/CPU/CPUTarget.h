@@ -32,11 +32,6 @@ class raw_pwrite_stream;
 
 namespace mlir::xfmr {
 
-/// One-Shot Bufferize across function boundaries with identity layouts,
-/// deallocation, and bufferization ops to memref: how every target turns
-/// the model's tensors into buffers.
-void buildModelBufferizationPipeline(OpPassManager &pm);
-
 /// linalg, tensor, arith and math on tensors (with the model function as
 /// the only public one) to the LLVM dialect, the model ABI included:
 /// elementwise fusion, bufferization across function boundaries,

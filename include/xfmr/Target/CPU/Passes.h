@@ -27,10 +27,6 @@
 
 namespace mlir::xfmr {
 
-/// The module attribute that carries a model's signature text from
-/// xfmr-cpu-prepare-entry to xfmr-cpu-emit-model-abi.
-inline constexpr llvm::StringLiteral kSignatureAttrName = "xfmr.signature";
-
 #define GEN_PASS_DECL
 #include "xfmr/Target/CPU/Passes.h.inc"
 

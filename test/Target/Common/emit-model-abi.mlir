@@ -1,4 +1,4 @@
-// RUN: xfmr-opt %s --split-input-file --verify-diagnostics --xfmr-cpu-emit-model-abi | FileCheck %s
+// RUN: xfmr-opt %s --split-input-file --verify-diagnostics --xfmr-emit-model-abi | FileCheck %s
 
 // A model with run-time checks: every call of xfmr_check_failed becomes a
 // call of the model's own recorder with the message its location carried;

@@ -1,4 +1,4 @@
-// RUN: xfmr-opt %s --xfmr-cpu-opaque-size-selects --split-input-file | FileCheck %s
+// RUN: xfmr-opt %s --xfmr-opaque-size-selects --split-input-file | FileCheck %s
 
 // A broadcast dim chosen at run time: the select moves to i64, its users see
 // an index cast.

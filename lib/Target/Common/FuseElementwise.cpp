@@ -15,7 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "xfmr/Target/CPU/Passes.h"
+#include "xfmr/Target/Common/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -25,8 +25,8 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::xfmr {
-#define GEN_PASS_DEF_XFMRCPUFUSEELEMENTWISEPASS
-#include "xfmr/Target/CPU/Passes.h.inc"
+#define GEN_PASS_DEF_XFMRFUSEELEMENTWISEPASS
+#include "xfmr/Target/Common/Passes.h.inc"
 } // namespace mlir::xfmr
 
 using namespace mlir;
@@ -68,13 +68,12 @@ bool shouldFoldReshape(OpOperand *operand) {
   Operation *consumer = operand->getOwner();
   if (!producer || !producer->hasOneUse())
     return false;
-  Operation *linalgOp =
-      isa<linalg::LinalgOp>(consumer) ? consumer : producer;
+  Operation *linalgOp = isa<linalg::LinalgOp>(consumer) ? consumer : producer;
   return isAllParallel(linalgOp);
 }
 
 struct FuseElementwisePass
-    : xfmr::impl::XfmrCPUFuseElementwisePassBase<FuseElementwisePass> {
+    : xfmr::impl::XfmrFuseElementwisePassBase<FuseElementwisePass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);

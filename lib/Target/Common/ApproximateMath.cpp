@@ -13,15 +13,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "xfmr/Target/CPU/Passes.h"
+#include "xfmr/Target/Common/Passes.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::xfmr {
-#define GEN_PASS_DEF_XFMRCPUAPPROXIMATEMATHPASS
-#include "xfmr/Target/CPU/Passes.h.inc"
+#define GEN_PASS_DEF_XFMRAPPROXIMATEMATHPASS
+#include "xfmr/Target/Common/Passes.h.inc"
 } // namespace mlir::xfmr
 
 using namespace mlir;
@@ -41,7 +41,7 @@ bool isApproximated(StringRef name) {
 }
 
 struct ApproximateMathPass
-    : xfmr::impl::XfmrCPUApproximateMathPassBase<ApproximateMathPass> {
+    : xfmr::impl::XfmrApproximateMathPassBase<ApproximateMathPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     // Narrower floats are computed in f32, where the approximations are.

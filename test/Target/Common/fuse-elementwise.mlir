@@ -1,4 +1,4 @@
-// RUN: xfmr-opt %s --xfmr-cpu-fuse-elementwise --split-input-file | FileCheck %s
+// RUN: xfmr-opt %s --xfmr-fuse-elementwise --split-input-file | FileCheck %s
 
 #x = affine_map<(m, n, k) -> (m, k)>
 #w = affine_map<(m, n, k) -> (k, n)>

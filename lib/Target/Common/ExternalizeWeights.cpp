@@ -16,7 +16,7 @@
 
 #include "xfmr/Dialect/Xfmr/IR/WeightBlob.h"
 #include "xfmr/Runtime/xfmr_runtime.h"
-#include "xfmr/Target/CPU/Passes.h"
+#include "xfmr/Target/Common/Passes.h"
 #include "xfmr/Target/Target.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -31,8 +31,8 @@
 #include <cstring>
 
 namespace mlir::xfmr {
-#define GEN_PASS_DEF_XFMRCPUEXTERNALIZEWEIGHTSPASS
-#include "xfmr/Target/CPU/Passes.h.inc"
+#define GEN_PASS_DEF_XFMREXTERNALIZEWEIGHTSPASS
+#include "xfmr/Target/Common/Passes.h.inc"
 } // namespace mlir::xfmr
 
 using namespace mlir;
@@ -62,7 +62,7 @@ static std::optional<ArrayRef<char>> getRawBytes(ElementsAttr value,
 }
 
 struct ExternalizeWeightsPass
-    : public mlir::xfmr::impl::XfmrCPUExternalizeWeightsPassBase<
+    : public mlir::xfmr::impl::XfmrExternalizeWeightsPassBase<
           ExternalizeWeightsPass> {
   using Base::Base;
 
@@ -81,7 +81,7 @@ struct ExternalizeWeightsPass
         entries.push_back(func);
     if (!signature || entries.size() != 1) {
       module.emitError() << "externalizing weights needs the model's entry "
-                            "and signature: run xfmr-cpu-prepare-entry first";
+                            "and signature: run xfmr-prepare-entry first";
       return signalPassFailure();
     }
     func::FuncOp entry = entries.front();

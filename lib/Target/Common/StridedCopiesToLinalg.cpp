@@ -6,14 +6,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "xfmr/Target/CPU/Passes.h"
+#include "xfmr/Target/Common/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::xfmr {
-#define GEN_PASS_DEF_XFMRCPUSTRIDEDCOPIESTOLINALGPASS
-#include "xfmr/Target/CPU/Passes.h.inc"
+#define GEN_PASS_DEF_XFMRSTRIDEDCOPIESTOLINALGPASS
+#include "xfmr/Target/Common/Passes.h.inc"
 } // namespace mlir::xfmr
 
 using namespace mlir;
@@ -21,7 +21,7 @@ using namespace mlir;
 namespace {
 
 struct StridedCopiesToLinalgPass
-    : public mlir::xfmr::impl::XfmrCPUStridedCopiesToLinalgPassBase<
+    : public mlir::xfmr::impl::XfmrStridedCopiesToLinalgPassBase<
           StridedCopiesToLinalgPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());

@@ -19,13 +19,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "xfmr/Conversion/XfmrToLinalg/RuntimeChecks.h"
-#include "xfmr/Target/CPU/Passes.h"
+#include "xfmr/Target/Common/Passes.h"
 
 #include "llvm/ADT/StringExtras.h"
 
 namespace mlir::xfmr {
-#define GEN_PASS_DEF_XFMRCPUEMITMODELABIPASS
-#include "xfmr/Target/CPU/Passes.h.inc"
+#define GEN_PASS_DEF_XFMREMITMODELABIPASS
+#include "xfmr/Target/Common/Passes.h.inc"
 } // namespace mlir::xfmr
 
 using namespace mlir;
@@ -133,7 +133,7 @@ static FailureOr<LLVM::GlobalOp> defineCheckFailure(ModuleOp module,
 }
 
 struct EmitModelABIPass
-    : public mlir::xfmr::impl::XfmrCPUEmitModelABIPassBase<EmitModelABIPass> {
+    : public mlir::xfmr::impl::XfmrEmitModelABIPassBase<EmitModelABIPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -141,7 +141,7 @@ struct EmitModelABIPass
     auto signature = module->getAttrOfType<StringAttr>(kSignatureAttrName);
     if (!signature) {
       module.emitError() << "no '" << kSignatureAttrName
-                         << "' attribute: run xfmr-cpu-prepare-entry on the "
+                         << "' attribute: run xfmr-prepare-entry on the "
                             "tensor-level module first";
       return signalPassFailure();
     }
@@ -177,8 +177,9 @@ struct EmitModelABIPass
     auto textGlobal = LLVM::GlobalOp::create(
         b, loc, textType, /*isConstant=*/true, LLVM::Linkage::Internal,
         "xfmr_signature_text", b.getStringAttr(text));
-    auto signatureFunc = LLVM::LLVMFuncOp::create(
-        b, loc, "xfmr_model_signature", LLVM::LLVMFunctionType::get(ptrType, {}));
+    auto signatureFunc =
+        LLVM::LLVMFuncOp::create(b, loc, "xfmr_model_signature",
+                                 LLVM::LLVMFunctionType::get(ptrType, {}));
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(signatureFunc.addEntryBlock(b));
@@ -208,9 +209,9 @@ struct EmitModelABIPass
     b.setInsertionPointToStart(body);
     SmallVector<Value> args;
     for (unsigned i = 0; i < numArgs; ++i) {
-      Value slot = LLVM::GEPOp::create(b, loc, ptrType, ptrType,
-                                       body->getArgument(0),
-                                       ArrayRef<LLVM::GEPArg>{int32_t(i)});
+      Value slot =
+          LLVM::GEPOp::create(b, loc, ptrType, ptrType, body->getArgument(0),
+                              ArrayRef<LLVM::GEPArg>{int32_t(i)});
       args.push_back(LLVM::LoadOp::create(b, loc, ptrType, slot));
     }
     Value slotAddress;

@@ -15,23 +15,22 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "xfmr/Target/CPU/Passes.h"
+#include "xfmr/Target/Common/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 namespace mlir::xfmr {
-#define GEN_PASS_DEF_XFMRCPUOPAQUESIZESELECTSPASS
-#include "xfmr/Target/CPU/Passes.h.inc"
+#define GEN_PASS_DEF_XFMROPAQUESIZESELECTSPASS
+#include "xfmr/Target/Common/Passes.h.inc"
 } // namespace mlir::xfmr
 
 using namespace mlir;
 
 namespace {
 
-struct XfmrCPUOpaqueSizeSelectsPass
-    : xfmr::impl::XfmrCPUOpaqueSizeSelectsPassBase<
-          XfmrCPUOpaqueSizeSelectsPass> {
+struct XfmrOpaqueSizeSelectsPass
+    : xfmr::impl::XfmrOpaqueSizeSelectsPassBase<XfmrOpaqueSizeSelectsPass> {
   void runOnOperation() override {
     SmallVector<arith::SelectOp> selects;
     getOperation().walk([&](arith::SelectOp select) {

@@ -1,8 +1,8 @@
-// RUN: xfmr-opt %s --xfmr-cpu-externalize-weights="weights-file=%t.weights threshold=128" | FileCheck %s
+// RUN: xfmr-opt %s --xfmr-externalize-weights="weights-file=%t.weights threshold=128" | FileCheck %s
 // RUN: %python -c "import sys; d = open(sys.argv[1], 'rb').read(); \
 // RUN:   print(len(d), d[:4].hex(), d[128:132].hex(), d[256:260].hex(), d[260:320].count(0))" %t.weights \
 // RUN:   | FileCheck %s --check-prefix=FILE
-// RUN: xfmr-opt %s --xfmr-cpu-externalize-weights | FileCheck %s --check-prefix=OFF
+// RUN: xfmr-opt %s --xfmr-externalize-weights | FileCheck %s --check-prefix=OFF
 
 // Constant buffers of at least `threshold` bytes move to the file, each at a
 // multiple of 64 bytes (the 4-byte splat's 33 elements take 132 bytes, padded
@@ -10,7 +10,7 @@
 // the signature names the file, its size and its hash. Smaller constants
 // stay.
 
-// CHECK: xfmr.signature = "xfmr-model\092\0Ainput\09x\09f32\09[32]\0Aoutput\09y\09f32\09[32]\0Aweights\09xfmr-cpu-externalize-weights.mlir.tmp.weights\09320\09{{[0-9a-f]+}}\0A"
+// CHECK: xfmr.signature = "xfmr-model\092\0Ainput\09x\09f32\09[32]\0Aoutput\09y\09f32\09[32]\0Aweights\09externalize-weights.mlir.tmp.weights\09320\09{{[0-9a-f]+}}\0A"
 // CHECK-NOT: memref.global "private" constant @big
 // CHECK-NOT: memref.global "private" constant @splat
 // CHECK: memref.global "private" constant @small

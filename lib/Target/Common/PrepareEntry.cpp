@@ -12,15 +12,15 @@
 //===----------------------------------------------------------------------===//
 
 #include "xfmr/Runtime/xfmr_runtime.h"
-#include "xfmr/Target/CPU/Passes.h"
+#include "xfmr/Target/Common/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace mlir::xfmr {
-#define GEN_PASS_DEF_XFMRCPUPREPAREENTRYPASS
-#include "xfmr/Target/CPU/Passes.h.inc"
+#define GEN_PASS_DEF_XFMRPREPAREENTRYPASS
+#include "xfmr/Target/Common/Passes.h.inc"
 } // namespace mlir::xfmr
 
 using namespace mlir;
@@ -83,9 +83,9 @@ struct SignatureWriter {
     if (auto nameAttr = attrs ? attrs.getAs<StringAttr>("xfmr.name") : nullptr)
       name = nameAttr.getValue();
     if (name.empty() || name.find_first_of("\t\n") != StringRef::npos)
-      return func.emitError() << kind << " " << index
-                              << " has a name the model ABI cannot carry ('"
-                              << name << "')";
+      return func.emitError()
+             << kind << " " << index
+             << " has a name the model ABI cannot carry ('" << name << "')";
     auto tensorType = dyn_cast<RankedTensorType>(type);
     bool isUnsigned = attrs && attrs.get("xfmr.unsigned");
     StringRef dtype =
@@ -120,7 +120,7 @@ struct SignatureWriter {
 };
 
 struct PrepareEntryPass
-    : public mlir::xfmr::impl::XfmrCPUPrepareEntryPassBase<PrepareEntryPass> {
+    : public mlir::xfmr::impl::XfmrPrepareEntryPassBase<PrepareEntryPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> entries;
@@ -168,7 +168,8 @@ struct PrepareEntryPass
     // The inputs belong to the caller: bufferization must copy rather than
     // write into them.
     for (unsigned i = 0, e = entry.getNumArguments(); i < e; ++i)
-      entry.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
+      entry.setArgAttr(i,
+                       bufferization::BufferizationDialect::kWritableAttrName,
                        BoolAttr::get(&getContext(), false));
     entry->setAttr("llvm.emit_c_interface", UnitAttr::get(&getContext()));
   }

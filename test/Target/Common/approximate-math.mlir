@@ -1,4 +1,4 @@
-// RUN: xfmr-opt %s --xfmr-cpu-approximate-math | FileCheck %s
+// RUN: xfmr-opt %s --xfmr-approximate-math | FileCheck %s
 
 // exp, tanh and erf on vectors become arithmetic on the same vectors: no
 // math call is left for LLVM to split into one libm call per lane.

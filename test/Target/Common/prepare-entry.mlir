@@ -1,4 +1,4 @@
-// RUN: xfmr-opt %s --xfmr-cpu-prepare-entry --split-input-file --verify-diagnostics | FileCheck %s
+// RUN: xfmr-opt %s --xfmr-prepare-entry --split-input-file --verify-diagnostics | FileCheck %s
 
 // The signature records names, dtypes and dims (named where the model names
 // them); the inputs become read-only and the names move into the signature.
