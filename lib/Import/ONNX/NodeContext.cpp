@@ -61,6 +61,8 @@ const OpRegistry &OpRegistry::get() {
     registerIndexingOps(r);
     registerPoolingOps(r);
     registerQuantizationOps(r);
+    registerLossOps(r);
+    registerWindowOps(r);
     return r;
   }();
   return registry;
