@@ -62,6 +62,11 @@ CLAIMED_OPS = {
     "ConvTranspose", "CenterCropPad", "Col2Im", "AffineGrid",
     "EyeLike", "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear",
     "MatMulInteger", "QLinearMatMul", "If", "Loop", "Scan",
+    "NegativeLogLikelihoodLoss",
+    "SoftmaxCrossEntropyLoss", "BitShift", "BitwiseAnd", "BitwiseOr",
+    "BitwiseXor", "BitwiseNot", "BitCast", "Acos", "Asin", "Atan",
+    "HannWindow", "HammingWindow", "BlackmanWindow", "SwiGLU", "Det", "LRN",
+    "ReverseSequence", "MaxUnpool",
 }
 
 # Inputs that fix the structure of the result (axes, split sizes, pads,
@@ -78,6 +83,7 @@ STRUCTURAL_INPUTS = {
     "TopK": {1}, "ReduceProd": {1}, "CumProd": {1}, "Resize": {1, 2, 3},
     "Upsample": {1}, "CenterCropPad": {1}, "Col2Im": {1, 2},
     "AffineGrid": {1},
+    "MaxUnpool": {2},
 }
 
 # Cases that use a claimed op in a form xfmr does not import, and why (the
@@ -137,11 +143,7 @@ EXPECTED_FAILURES = {
     "test_center_crop_pad_crop_expanded": "Pad: pads computed at run time",
     "test_center_crop_pad_crop_negative_axes_hwc_expanded": "Pad: pads computed at run time",
     "test_center_crop_pad_pad_expanded": "Pad: pads computed at run time",
-    "test_einsum_batch_diagonal": "Einsum equation '...ii->...i' (ellipsis)",
     "test_identity_opt": "graph input 'opt_in' is not a tensor; xfmr imports tensors only",
-    "test_maxpool_2d_uint8": "MaxPool: integer inputs",
-    "test_maxpool_with_argmax_2d_precomputed_pads": "MaxPool: the Indices output of MaxPool",
-    "test_maxpool_with_argmax_2d_precomputed_strides": "MaxPool: the Indices output of MaxPool",
     "test_identity_sequence": "graph input 'x' is not a tensor; xfmr imports tensors only",
     "test_if_opt": "If: optional and sequence values (Optional, SequenceConstruct) in its branches; xfmr imports tensors only",
     "test_if_seq": "If: sequence values (SequenceConstruct) in its branches; xfmr imports tensors only",
@@ -375,7 +377,9 @@ UNSIGNED_NOTE = (
     "initializers, casts, quantization results, and ops that keep their "
     "input's type) and builds those few ops on unsigned values from signed "
     "ones: order compares with the top bit flipped (x + 2^(N-1), wrapping), "
-    "min/max flip back, unsigned division divides half the dividend and "
+    "as do the max/min reductions, ArgMax/ArgMin, TopK and Clip (min/max and "
+    "the values chosen flip back), a right shift is logical rather than "
+    "arithmetic, unsigned division divides half the dividend and "
     "corrects the quotient by one, zero extension is sign extension of the "
     "flipped value plus 2^(N-1), and unsigned-to-float goes through i64 "
     "(through halves for uint64). Addition, subtraction, multiplication and "

@@ -52,6 +52,29 @@ static Value divideSigned(OpBuilder &b, Location loc, Value x, Value d) {
   return arith::SelectOp::create(b, loc, isMinusOne, negated, quotient);
 }
 
+/// `x` shifted by `amount` with ShiftOp, where an amount outside
+/// [0, bit width) shifts every bit out: arith's shifts are poison there.
+/// An arithmetic right shift (`fillsSign`) then shifts by width - 1.
+template <typename ShiftOp>
+static Value shift(OpBuilder &b, Location loc, Value x, Value amount,
+                   bool fillsSign) {
+  Type type = x.getType();
+  auto constant = [&](int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
+  };
+  int64_t width = type.getIntOrFloatBitWidth();
+  // Unsigned, a negative amount is out of range too.
+  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                        amount, constant(width));
+  if (fillsSign)
+    return ShiftOp::create(
+        b, loc, x,
+        arith::SelectOp::create(b, loc, inRange, amount, constant(width - 1)));
+  Value shifted = ShiftOp::create(
+      b, loc, x, arith::SelectOp::create(b, loc, inRange, amount, constant(0)));
+  return arith::SelectOp::create(b, loc, inRange, shifted, constant(0));
+}
+
 /// The scalar computation of `op` on `args`, or null if `op` is not an
 /// elementwise op this file lowers.
 static Value emitScalar(ScalarBuilder &scalar, Operation *op, ValueRange args,
@@ -136,8 +159,14 @@ static Value emitScalar(ScalarBuilder &scalar, Operation *op, ValueRange args,
       .Case([&](GeluOp gelu) {
         return scalar.gelu(args[0], gelu.getApproximate());
       })
+      .Case([&](AsinOp) { return unaryF(math::AsinOp()); })
+      .Case([&](AcosOp) { return unaryF(math::AcosOp()); })
+      .Case([&](AtanOp) { return unaryF(math::AtanOp()); })
       .Case([&](NotOp) -> Value {
-        return arith::XOrIOp::create(b, loc, args[0], constant(resultType, 1));
+        return arith::XOrIOp::create(
+            b, loc, args[0],
+            arith::ConstantOp::create(b, loc,
+                                      b.getIntegerAttr(resultType, -1)));
       })
       .Case([&](AddOp) { return binary(arith::AddFOp(), arith::AddIOp()); })
       .Case([&](SubOp) { return binary(arith::SubFOp(), arith::SubIOp()); })
@@ -180,8 +209,20 @@ static Value emitScalar(ScalarBuilder &scalar, Operation *op, ValueRange args,
       .Case([&](XorOp) -> Value {
         return arith::XOrIOp::create(b, loc, args[0], args[1]);
       })
+      .Case([&](ShiftLeftOp) {
+        return shift<arith::ShLIOp>(b, loc, args[0], args[1], false);
+      })
+      .Case([&](ShiftRightSignedOp) {
+        return shift<arith::ShRSIOp>(b, loc, args[0], args[1], true);
+      })
+      .Case([&](ShiftRightUnsignedOp) {
+        return shift<arith::ShRUIOp>(b, loc, args[0], args[1], false);
+      })
       .Case([&](WhereOp) -> Value {
         return arith::SelectOp::create(b, loc, args[0], args[1], args[2]);
+      })
+      .Case([&](BitcastOp) -> Value {
+        return arith::BitcastOp::create(b, loc, resultType, args[0]);
       })
       .Case([&](CastOp) { return scalar.cast(args[0], resultType); })
       .Default([](Operation *) { return Value(); });
@@ -280,9 +321,11 @@ struct ElementwiseToGeneric : RewritePattern {
                                 PatternRewriter &rewriter) const override {
     if (!isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, EqualOp, LessOp,
              LessEqualOp, GreaterOp, GreaterEqualOp, AndOp, OrOp, XorOp,
-             WhereOp, CastOp, NegOp, AbsOp, ExpOp, LogOp, SqrtOp, RsqrtOp,
+             ShiftLeftOp, ShiftRightSignedOp, ShiftRightUnsignedOp, WhereOp,
+             CastOp, BitcastOp, NegOp, AbsOp, ExpOp, LogOp, SqrtOp, RsqrtOp,
              ReciprocalOp, TanhOp, ErfOp, SigmoidOp, ReluOp, SiluOp, SinOp,
-             CosOp, FloorOp, CeilOp, NotOp, LeakyReluOp, ClipOp, GeluOp>(op))
+             CosOp, AsinOp, AcosOp, AtanOp, FloorOp, CeilOp, NotOp, LeakyReluOp,
+             ClipOp, GeluOp>(op))
       return failure();
     Location loc = op->getLoc();
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());

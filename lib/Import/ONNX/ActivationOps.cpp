@@ -8,8 +8,8 @@
 //
 // The activations that are formulas of xfmr's elementwise ops: Elu, Selu,
 // Celu, HardSigmoid, HardSwish, Softplus, Softsign, Mish, Swish,
-// ThresholdedRelu, PRelu and Shrink. Each is imported as its formula; the
-// CPU backend fuses the elementwise chain into one loop, so nothing is
+// ThresholdedRelu, PRelu, Shrink and SwiGLU. Each is imported as its formula;
+// the CPU backend fuses the elementwise chain into one loop, so nothing is
 // gained by a dedicated op. f16 and bf16 formulas are computed in f32.
 //
 //===----------------------------------------------------------------------===//
@@ -152,6 +152,32 @@ static LogicalResult convertShrink(NodeContext &ctx) {
                                f.op<x::AddOp>(x, f.scalar(x, bias)), above));
 }
 
+/// SwiGLU(A, B) = A * sigmoid(alpha * A) * B, in f32 for f16 and bf16 as
+/// the reference computes it.
+static LogicalResult convertSwiGLU(NodeContext &ctx) {
+  Formula f(ctx);
+  FailureOr<Value> a = ctx.requiredFloatInput(0, "A");
+  FailureOr<Value> b = ctx.requiredFloatInput(1, "B");
+  if (failed(a) || failed(b))
+    return failure();
+  Type elementType = ctx.inputType(0).getElementType();
+  if (elementType != ctx.inputType(1).getElementType())
+    return ctx.emitError() << "SwiGLU inputs have element types " << elementType
+                           << " and " << ctx.inputType(1).getElementType();
+  bool widen = elementType.getIntOrFloatBitWidth() < 32;
+  if (widen) {
+    a = ctx.castTo(*a, ctx.builder().getF32Type());
+    b = succeeded(a) ? ctx.castTo(*b, ctx.builder().getF32Type()) : a;
+  }
+  double alpha = ctx.getFloat("alpha", 1.0f);
+  FailureOr<Value> gate = f.op<x::SigmoidOp>(
+      alpha == 1.0 ? a : f.op<x::MulOp>(a, f.scalar(a, alpha)));
+  FailureOr<Value> y = f.op<x::MulOp>(f.op<x::MulOp>(a, gate), b);
+  if (widen && succeeded(y))
+    y = ctx.castTo(*y, elementType);
+  return ctx.setOutput(y);
+}
+
 void mlir::xfmr::onnx_import::registerActivationOps(OpRegistry &r) {
   r.add("", "Elu", convertFloatFormula<elu>, 6);
   r.add("", "Selu", convertFloatFormula<selu>, 6);
@@ -165,4 +191,5 @@ void mlir::xfmr::onnx_import::registerActivationOps(OpRegistry &r) {
   r.add("", "ThresholdedRelu", convertFloatFormula<thresholdedRelu>, 10);
   r.add("", "PRelu", convertPRelu, 9);
   r.add("", "Shrink", convertShrink, 9);
+  r.add("", "SwiGLU", convertSwiGLU, 28);
 }

@@ -10,7 +10,8 @@
 // at compile time: Pad (constant, edge, reflect and wrap) and Tile (each
 // padded or tiled dim must have a static size, so that the table is a
 // constant); DepthToSpace/SpaceToDepth as reshape, transpose, reshape; and
-// OneHot and EyeLike, which compare positions with indices.
+// OneHot and EyeLike, which compare positions with indices; ReverseSequence
+// as a GatherElements along time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -341,6 +342,52 @@ static LogicalResult convertEyeLike(NodeContext &ctx) {
   return ctx.setOutput(ctx.castTo(mask, elementType));
 }
 
+/// ReverseSequence: along time_axis, the first sequence_lens[b] elements of
+/// each batch entry b in reverse order, the rest as they are. It gathers
+/// element t from lens - 1 - t where t < lens, from t elsewhere.
+static LogicalResult convertReverseSequence(NodeContext &ctx) {
+  Formula f(ctx);
+  FailureOr<Value> input = ctx.requiredInput(0, "input");
+  FailureOr<Value> lens = ctx.requiredInput(1, "sequence_lens");
+  if (failed(input) || failed(lens))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  int64_t batchAxis = ctx.getInt("batch_axis", 1);
+  int64_t timeAxis = ctx.getInt("time_axis", 0);
+  if (rank < 2 || batchAxis < 0 || batchAxis > 1 || timeAxis < 0 ||
+      timeAxis > 1 || batchAxis == timeAxis)
+    return ctx.emitError() << "ReverseSequence needs an input of rank 2 or "
+                              "more and batch_axis, time_axis one 0 and the "
+                              "other 1";
+  RankedTensorType lensType = ctx.inputType(1);
+  if (lensType.getRank() != 1 || !lensType.getElementType().isInteger(64))
+    return ctx.emitError() << "ReverseSequence needs sequence_lens as a 1-D "
+                              "int64 tensor, got "
+                           << lensType;
+  int64_t steps = type.getDimSize(timeAxis);
+  if (ShapedType::isDynamic(steps))
+    return ctx.unsupported("a time axis whose size is known only at run time");
+  Builder &b = ctx.builder();
+  llvm::SmallVector<int64_t> lensShape(rank, 1);
+  lensShape[batchAxis] = -1;
+  FailureOr<Value> length =
+      ctx.value<x::ReshapeOp>(*lens, ctx.i64Vector(lensShape), false);
+  Value t = ctx.positionsAlong(timeAxis, rank, steps);
+  FailureOr<Value> source = f.where(
+      f.op<x::LessOp>(t, length),
+      f.op<x::SubOp>(f.op<x::SubOp>(length, f.scalar(length, 1.0)), t), t);
+  FailureOr<Value> shape =
+      ctx.value<x::ShapeOp>(*input, IntegerAttr(), IntegerAttr());
+  if (failed(source) || failed(shape))
+    return failure();
+  FailureOr<Value> indices = ctx.value<x::ExpandOp>(*source, *shape);
+  if (failed(indices))
+    return failure();
+  return ctx.setOutput(ctx.value<x::GatherElementsOp>(
+      *input, *indices, b.getI64IntegerAttr(timeAxis)));
+}
+
 void mlir::xfmr::onnx_import::registerDataMovementOps(OpRegistry &r) {
   r.add("", "Pad", convertPad, 2);
   r.add("", "Tile", convertTile, 6);
@@ -348,4 +395,5 @@ void mlir::xfmr::onnx_import::registerDataMovementOps(OpRegistry &r) {
   r.add("", "SpaceToDepth", convertDepthSpace, 1);
   r.add("", "OneHot", convertOneHot, 9);
   r.add("", "EyeLike", convertEyeLike, 9);
+  r.add("", "ReverseSequence", convertReverseSequence, 10);
 }

@@ -6,8 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Unary and binary math, comparisons, logic, Where, Cast, Clip, and the ops
-// that are identities at inference time (Identity, Dropout).
+// Unary and binary math, comparisons, logic and bitwise ops, Where, Cast,
+// BitCast, Clip, and the ops that are identities at inference time
+// (Identity, Dropout).
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,6 +39,50 @@ static LogicalResult convertBinary(NodeContext &ctx) {
     return ctx.setOutput(buildUnsignedBinary(ctx, *lhs, *rhs));
   FailureOr<Value> result = ctx.value<OpTy>(*lhs, *rhs);
   return ctx.setOutput(result);
+}
+
+/// BitwiseAnd, BitwiseOr, BitwiseXor and BitwiseNot: the xfmr ops that are
+/// logic on booleans work on the bits of wider integers.
+template <typename OpTy> static LogicalResult convertBitwise(NodeContext &ctx) {
+  constexpr bool unary = std::is_same_v<OpTy, x::NotOp>;
+  FailureOr<Value> lhs = ctx.requiredInput(0, unary ? "X" : "A");
+  if (failed(lhs))
+    return failure();
+  Type elementType = ctx.inputType(0).getElementType();
+  if (!elementType.isInteger() || elementType.isInteger(1))
+    return ctx.emitError() << ctx.opType() << " needs integer inputs, got "
+                           << elementType;
+  if constexpr (unary) {
+    return ctx.setOutput(ctx.value<OpTy>(*lhs));
+  } else {
+    FailureOr<Value> rhs = ctx.requiredInput(1, "B");
+    if (failed(rhs))
+      return failure();
+    return ctx.setOutput(ctx.value<OpTy>(*lhs, *rhs));
+  }
+}
+
+/// BitShift: direction LEFT or RIGHT; a right shift fills in the sign of
+/// signed integers and zeros in unsigned ones.
+static LogicalResult convertBitShift(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0, "X");
+  FailureOr<Value> amount = ctx.requiredInput(1, "Y");
+  if (failed(x) || failed(amount))
+    return failure();
+  Type elementType = ctx.inputType(0).getElementType();
+  if (!elementType.isInteger() || elementType.isInteger(1))
+    return ctx.emitError() << "BitShift needs integer inputs, got "
+                           << elementType;
+  std::string direction = ctx.getString("direction", "");
+  if (direction == "LEFT")
+    return ctx.setOutput(ctx.value<x::ShiftLeftOp>(*x, *amount));
+  if (direction != "RIGHT")
+    return ctx.emitError() << "BitShift direction must be 'LEFT' or 'RIGHT', "
+                              "got '"
+                           << direction << "'";
+  if (ctx.isUnsigned(0))
+    return ctx.setOutput(ctx.value<x::ShiftRightUnsignedOp>(*x, *amount));
+  return ctx.setOutput(ctx.value<x::ShiftRightSignedOp>(*x, *amount));
 }
 
 /// Max and Min take one or more inputs.
@@ -209,6 +254,12 @@ static FailureOr<Value> inverseTanh(NodeContext &ctx, Value x) {
   return f.op<x::MulOp>(f.op<x::LogOp>(ratio), f.scalar(x, 0.5));
 }
 
+/// Asin, Acos and Atan map onto math functions of the same names.
+template <typename OpTy>
+static FailureOr<Value> inverseTrigonometric(NodeContext &ctx, Value x) {
+  return ctx.value<OpTy>(x);
+}
+
 /// Round, halves to even: from r = floor(x) and the exact fraction x - r,
 /// up when the fraction is over one half, or is one half and r is odd.
 FailureOr<Value> mlir::xfmr::onnx_import::roundHalfToEven(NodeContext &ctx,
@@ -290,12 +341,60 @@ static LogicalResult convertCast(NodeContext &ctx) {
   return ctx.setOutput(result);
 }
 
+/// BitCast: the bits of each element read as the type `to` of the same
+/// width. A bool is a byte holding 0 or 1, which an element cast gives.
+static LogicalResult convertBitCast(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredInput(0, "input");
+  if (failed(input))
+    return failure();
+  if (!ctx.hasAttr("to"))
+    return ctx.emitError() << "BitCast needs the 'to' attribute";
+  int64_t to = ctx.getInt("to", 0);
+  Type elementType = getElementType(ctx.context(), to);
+  if (!elementType)
+    return ctx.unsupported("bit cast to " + getDataTypeName(to));
+  Type from = ctx.inputType(0).getElementType();
+  auto bytes = [](Type t) { return (t.getIntOrFloatBitWidth() + 7) / 8; };
+  if (bytes(from) != bytes(elementType))
+    return ctx.emitError() << "BitCast needs types of the same width, got "
+                           << from << " and " << getDataTypeName(to);
+  if (from.isInteger(1) || elementType.isInteger(1))
+    return ctx.setOutput(castWithSignedness(
+        ctx, *input, elementType, ctx.isUnsigned(0), isUnsignedType(to)));
+  if (from == elementType)
+    return ctx.setOutputs(*input);
+  auto type = ctx.inputType(0).clone(elementType);
+  FailureOr<x::BitcastOp> cast = ctx.verified(
+      x::BitcastOp::create(ctx.builder(), ctx.loc(), type, *input));
+  if (failed(cast))
+    return failure();
+  return ctx.setOutputs(cast->getResult());
+}
+
+/// Clip. Unsigned integers are clipped as signed ones with every value and
+/// bound's top bit flipped, then flipped back.
 static LogicalResult convertClip(NodeContext &ctx) {
   FailureOr<Value> input = ctx.requiredInput(0, "input");
   if (failed(input))
     return failure();
+  bool isUnsigned = ctx.isUnsigned(0);
+  unsigned width = ctx.inputType(0).getElementType().getIntOrFloatBitWidth();
+  // A constant unsigned bound, flipped as the values are.
+  auto flippedBound = [&](int64_t v) -> double {
+    uint64_t bits = static_cast<uint64_t>(v);
+    if (width < 64)
+      bits &= (uint64_t(1) << width) - 1;
+    uint64_t top = uint64_t(1) << (width - 1);
+    // bits - 2^(N-1), wrapped into N bits.
+    return static_cast<double>(width < 64 ? static_cast<int64_t>(bits) -
+                                                static_cast<int64_t>(top)
+                                          : static_cast<int64_t>(bits ^ top));
+  };
   FloatAttr minAttr, maxAttr;
-  Value result = *input;
+  FailureOr<Value> flipped = isUnsigned ? flipTopBit(ctx, *input) : input;
+  if (failed(flipped))
+    return failure();
+  Value result = *flipped;
   Builder &b = ctx.builder();
   if (ctx.opset() < 11) {
     if (ctx.hasAttr("min"))
@@ -316,12 +415,15 @@ static LogicalResult convertClip(NodeContext &ctx) {
       }
       if (n && n->size() == 1) {
         (i == 1 ? minAttr : maxAttr) =
-            b.getF64FloatAttr(static_cast<double>(n->front()));
+            b.getF64FloatAttr(isUnsigned ? flippedBound(n->front())
+                                         : static_cast<double>(n->front()));
         continue;
       }
-      FailureOr<Value> clamped =
-          i == 1 ? ctx.value<x::MaxOp>(result, bound)
-                 : ctx.value<x::MinOp>(result, bound);
+      FailureOr<Value> boundValue = isUnsigned ? flipTopBit(ctx, bound) : bound;
+      FailureOr<Value> clamped = failed(boundValue) ? boundValue
+                                 : i == 1
+                                     ? ctx.value<x::MaxOp>(result, *boundValue)
+                                     : ctx.value<x::MinOp>(result, *boundValue);
       if (failed(clamped))
         return failure();
       result = *clamped;
@@ -333,6 +435,8 @@ static LogicalResult convertClip(NodeContext &ctx) {
       return failure();
     result = *clipped;
   }
+  if (isUnsigned)
+    return ctx.setOutput(flipTopBit(ctx, result));
   return ctx.setOutputs(result);
 }
 
@@ -423,6 +527,11 @@ void mlir::xfmr::onnx_import::registerElementwiseOps(OpRegistry &r) {
   r.add("", "And", convertBinary<x::AndOp>);
   r.add("", "Or", convertBinary<x::OrOp>);
   r.add("", "Xor", convertBinary<x::XorOp>);
+  r.add("", "BitwiseAnd", convertBitwise<x::AndOp>, 18);
+  r.add("", "BitwiseOr", convertBitwise<x::OrOp>, 18);
+  r.add("", "BitwiseXor", convertBitwise<x::XorOp>, 18);
+  r.add("", "BitwiseNot", convertBitwise<x::NotOp>, 18);
+  r.add("", "BitShift", convertBitShift, 11);
   r.add("", "Where", convertWhere);
   r.add("", "IsNaN", convertIsNaN, 9);
   r.add("", "IsInf", convertIsInf, 10);
@@ -436,10 +545,14 @@ void mlir::xfmr::onnx_import::registerElementwiseOps(OpRegistry &r) {
   r.add("", "Acosh", convertFloatFormula<inverseCosh>, 9);
   r.add("", "Atanh", convertFloatFormula<inverseTanh>, 9);
   r.add("", "Round", convertFloatFormula<roundHalfToEven>, 11);
+  r.add("", "Asin", convertFloatFormula<inverseTrigonometric<x::AsinOp>>, 7);
+  r.add("", "Acos", convertFloatFormula<inverseTrigonometric<x::AcosOp>>, 7);
+  r.add("", "Atan", convertFloatFormula<inverseTrigonometric<x::AtanOp>>, 7);
   r.add("", "Mean", convertSumOrMean, 8);
 
   r.add("", "Cast", convertCast);
   r.add("", "CastLike", convertCast, 15);
+  r.add("", "BitCast", convertBitCast, 26);
   r.add("", "Identity", convertIdentity);
   r.add("", "Dropout", convertIdentity);
 }

@@ -67,12 +67,13 @@ static LogicalResult convertTopK(NodeContext &ctx) {
   if (k > kMaxUnrolledTopK)
     return ctx.unsupported("K above " + llvm::Twine(kMaxUnrolledTopK));
 
-  // Smallest first is largest first of an order-reversing map (as ArgMin).
-  FailureOr<Value> keys = input;
+  // Unsigned order is signed order of the flipped values; smallest first is
+  // largest first of an order-reversing map (as ArgMin).
+  FailureOr<Value> keys = ctx.isUnsigned(0) ? flipTopBit(ctx, input) : input;
   if (!ctx.getInt("largest", 1))
     keys = isa<FloatType>(elementType)
-               ? f.op<x::NegOp>(input)
-               : f.op<x::SubOp>(f.scalar(input, -1.0), input);
+               ? f.op<x::NegOp>(keys)
+               : f.op<x::SubOp>(f.scalar(keys, -1.0), keys);
   double lowest =
       isa<FloatType>(elementType)
           ? -std::numeric_limits<double>::infinity()

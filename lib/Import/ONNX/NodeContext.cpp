@@ -64,6 +64,8 @@ const OpRegistry &OpRegistry::get() {
     registerSpatialOps(r);
     registerQuantizationOps(r);
     registerControlFlowOps(r);
+    registerLossOps(r);
+    registerWindowOps(r);
     return r;
   }();
   return registry;

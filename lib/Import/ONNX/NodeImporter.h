@@ -83,6 +83,8 @@ void registerResizeOps(OpRegistry &registry);
 void registerSpatialOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
+void registerLossOps(OpRegistry &registry);
+void registerWindowOps(OpRegistry &registry);
 
 class NodeContext;
 
@@ -352,6 +354,9 @@ bool isUnsignedType(int32_t onnxType);
 
 /// Whether an ONNX op's integer result depends on its inputs' signedness.
 bool dependsOnSignedness(llvm::StringRef opType);
+/// `x` with its top bit flipped (x + 2^(N-1), wrapping): unsigned order on
+/// `x` is signed order on the result, and a second flip gives `x` back.
+mlir::FailureOr<Value> flipTopBit(NodeContext &ctx, mlir::FailureOr<Value> x);
 /// The node's binary op (one of dependsOnSignedness's) on unsigned `a`, `b`.
 mlir::FailureOr<Value> buildUnsignedBinary(NodeContext &ctx, Value a, Value b);
 /// `value` converted to `to`, reading it as unsigned when `fromUnsigned`

@@ -8,8 +8,8 @@
 //
 // The normalizations of vision and diffusion models, as formulas of
 // reductions and elementwise ops: BatchNormalization (inference),
-// InstanceNormalization, GroupNormalization, LpNormalization and
-// MeanVarianceNormalization; and GlobalAveragePool/GlobalMaxPool, which
+// InstanceNormalization, GroupNormalization, LpNormalization,
+// MeanVarianceNormalization and LRN; and GlobalAveragePool/GlobalMaxPool, which
 // reduce the same spatial dims. LayerNormalization and RMSNormalization,
 // which fusion and the backends treat as units, are in TransformerOps.cpp.
 //
@@ -204,12 +204,62 @@ static LogicalResult convertGlobalPool(NodeContext &ctx) {
       ctx, input, dimsFrom(2, ctx.inputType(0).getRank())));
 }
 
+/// LRN: x / (bias + alpha / size * s)^beta, where s sums x^2 over a window
+/// of `size` channels around each, clipped at the ends. The window sum is an
+/// average pool including padding over [N, 1, C, rest], times size.
+static LogicalResult convertLRN(NodeContext &ctx) {
+  Formula f(ctx);
+  FailureOr<Value> x = ctx.requiredFloatInput(0, "X");
+  if (failed(x))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  int64_t size = ctx.getInt("size", 0);
+  if (!ctx.hasAttr("size") || size < 1)
+    return ctx.emitError() << "LRN needs a positive 'size' attribute";
+  if (type.getRank() < 2)
+    return ctx.emitError() << "LRN needs an input [N, C, ...], got " << type;
+  llvm::SmallVector<int64_t> shape = {0};
+  int64_t rest = 1;
+  for (int64_t d = 1; d < type.getRank(); ++d) {
+    if (type.isDynamicDim(d))
+      return ctx.unsupported("channel or spatial dims known only at run time");
+    shape.push_back(type.getDimSize(d));
+    if (d > 1)
+      rest *= type.getDimSize(d);
+  }
+  Builder &b = ctx.builder();
+  FailureOr<Value> squares = f.op<x::MulOp>(x, x);
+  FailureOr<Value> planes =
+      failed(squares)
+          ? squares
+          : ctx.value<x::ReshapeOp>(
+                *squares, ctx.i64Vector({0, 1, type.getDimSize(1), rest}),
+                false);
+  if (failed(planes))
+    return failure();
+  int64_t before = (size - 1) / 2, after = size - 1 - before;
+  FailureOr<Value> mean = ctx.value<x::PoolOp>(
+      *planes, b.getStringAttr("avg"), b.getDenseI64ArrayAttr({size, 1}),
+      b.getDenseI64ArrayAttr({}), b.getDenseI64ArrayAttr({before, 0, after, 0}),
+      b.getDenseI64ArrayAttr({}), UnitAttr(), b.getUnitAttr(),
+      b.getI64IntegerAttr(2));
+  if (succeeded(mean))
+    mean = ctx.value<x::ReshapeOp>(*mean, ctx.i64Vector(shape), false);
+  // alpha / size times the window's sum is alpha times its mean.
+  FailureOr<Value> scale = f.op<x::AddOp>(
+      f.scalar(x, ctx.getFloat("bias", 1.0f)),
+      f.op<x::MulOp>(mean, f.scalar(x, ctx.getFloat("alpha", 1e-4f))));
+  return ctx.setOutput(f.op<x::DivOp>(
+      x, f.op<x::PowOp>(scale, f.scalar(x, ctx.getFloat("beta", 0.75f)))));
+}
+
 void mlir::xfmr::onnx_import::registerNormalizationOps(OpRegistry &r) {
   r.add("", "BatchNormalization", convertBatchNormalization, 9);
   r.add("", "InstanceNormalization", convertInstanceNormalization, 6);
   r.add("", "GroupNormalization", convertGroupNormalization, 18);
   r.add("", "LpNormalization", convertLpNormalization, 1);
   r.add("", "MeanVarianceNormalization", convertMeanVarianceNormalization, 9);
+  r.add("", "LRN", convertLRN, 1);
   r.add("", "GlobalAveragePool", convertGlobalPool<x::ReduceMeanOp>, 1);
   r.add("", "GlobalMaxPool", convertGlobalPool<x::ReduceMaxOp>, 1);
 }

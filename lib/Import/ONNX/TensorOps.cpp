@@ -11,6 +11,7 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/SetVector.h"
 
+#include <algorithm>
 #include <map>
 
 using namespace mlir;
@@ -89,41 +90,115 @@ static FailureOr<Value> sumOutLetters(NodeContext &ctx, Value v,
                                    b.getBoolAttr(false));
 }
 
+/// The diagonal of `v` (labelled by `spec`) over each letter that `spec`
+/// repeats: element [..., i, ..., i, ...] read by a GatherElements along the
+/// second dim, whose indices count along the first.
+static FailureOr<Value> takeDiagonals(NodeContext &ctx, Value v,
+                                      std::string &spec) {
+  Builder &b = ctx.builder();
+  for (size_t q = 1; q < spec.size(); ++q) {
+    size_t p = spec.find(spec[q]);
+    if (p == q)
+      continue;
+    auto type = cast<RankedTensorType>(v.getType());
+    if (!type.hasStaticShape())
+      return ctx.unsupported("a diagonal of dims known only at run time");
+    if (type.getDimSize(p) != type.getDimSize(q))
+      return ctx.emitError()
+             << "Einsum letter '" << spec[q] << "' labels dims of sizes "
+             << type.getDimSize(p) << " and " << type.getDimSize(q);
+    llvm::SmallVector<int64_t> shape(type.getShape());
+    shape[q] = 1;
+    FailureOr<Value> indices = ctx.value<x::ExpandOp>(
+        ctx.positionsAlong(p, type.getRank(), type.getDimSize(p)),
+        ctx.i64Vector(shape));
+    FailureOr<Value> diagonal = failed(indices)
+                                    ? indices
+                                    : ctx.value<x::GatherElementsOp>(
+                                          v, *indices, b.getI64IntegerAttr(q));
+    if (succeeded(diagonal))
+      diagonal = ctx.value<x::SqueezeOp>(
+          *diagonal, b.getDenseI64ArrayAttr({static_cast<int64_t>(q)}));
+    if (failed(diagonal))
+      return failure();
+    v = *diagonal;
+    spec.erase(q--, 1);
+  }
+  return v;
+}
+
 /// Einsum with the matmul-like equations exporters write
 /// ("bhqd,bhkd->bhqk", "bsd,dh->bsh", "ij,jk->ik", "i,i", "ij->ji", "ij->i"):
 /// letters summed within one operand, at most one contracted letter, any
 /// number of batch letters and of letters kept from the left operand, and
-/// at most one kept from the right one.
+/// at most one kept from the right one. A letter repeated in an operand
+/// takes its diagonal; an ellipsis stands for the leading dims, which get
+/// labels of their own ('0', '1', ...), aligned at the right.
 static LogicalResult convertEinsum(NodeContext &ctx) {
   std::string equation = ctx.getString("equation", "");
   equation.erase(llvm::remove_if(equation, ::isspace), equation.end());
   llvm::StringRef eq(equation);
-  if (eq.contains("..."))
-    return ctx.unsupported("equation '" + equation + "' (ellipsis)");
   auto [lhsSpec, outPart] = eq.split("->");
   llvm::SmallVector<llvm::StringRef> inputs;
   lhsSpec.split(inputs, ',');
-  std::string outSpec = outPart.str();
-  if (!eq.contains("->")) {
-    // Implicit output: the letters used once, in alphabetical order.
-    std::map<char, int> counts;
-    for (char c : lhsSpec)
-      if (c != ',')
-        ++counts[c];
-    for (auto [c, n] : counts)
-      if (n == 1)
-        outSpec.push_back(c);
-  }
   if (inputs.size() != ctx.numInputs())
     return ctx.emitError() << "Einsum equation '" << equation << "' names "
                            << inputs.size() << " operands for "
                            << ctx.numInputs() << " inputs";
-  for (auto [i, spec] : llvm::enumerate(inputs))
-    if (static_cast<int64_t>(spec.size()) != ctx.inputType(i).getRank() ||
-        llvm::SetVector<char>(spec.begin(), spec.end()).size() != spec.size())
+  // The number of dims the widest ellipsis stands for.
+  int64_t ellipsisDims = 0;
+  for (auto [i, spec] : llvm::enumerate(inputs)) {
+    if (!spec.contains("..."))
+      continue;
+    int64_t dims =
+        ctx.inputType(i).getRank() - static_cast<int64_t>(spec.size() - 3);
+    if (dims < 0 || dims > 10)
       return ctx.unsupported("equation '" + equation + "': operand " +
-                             llvm::Twine(i) +
-                             " must name each of its dims with its own letter");
+                             llvm::Twine(i) + " has " + llvm::Twine(dims) +
+                             " dims for its ellipsis");
+    ellipsisDims = std::max(ellipsisDims, dims);
+  }
+  std::string ellipsisLabels;
+  for (int64_t d = 0; d < ellipsisDims; ++d)
+    ellipsisLabels.push_back('0' + d);
+  auto expand = [&](llvm::StringRef spec, int64_t dims) {
+    size_t at = spec.find("...");
+    if (at == llvm::StringRef::npos)
+      return spec.str();
+    return (spec.take_front(at) +
+            llvm::StringRef(ellipsisLabels).take_back(dims) +
+            spec.drop_front(at + 3))
+        .str();
+  };
+  std::string outSpec = expand(outPart, ellipsisDims);
+  if (!eq.contains("->")) {
+    // Implicit output: the ellipsis, then the letters used once, in
+    // alphabetical order.
+    std::map<char, int> counts;
+    for (char c : lhsSpec)
+      if (c != ',' && c != '.')
+        ++counts[c];
+    outSpec = ellipsisLabels;
+    for (auto [c, n] : counts)
+      if (n == 1)
+        outSpec.push_back(c);
+  }
+  llvm::SmallVector<std::string> specs;
+  llvm::SmallVector<Value> operands;
+  for (auto [i, spec] : llvm::enumerate(inputs)) {
+    int64_t rank = ctx.inputType(i).getRank();
+    specs.push_back(expand(spec, rank - static_cast<int64_t>(spec.size()) + 3));
+    if (static_cast<int64_t>(specs.back().size()) != rank)
+      return ctx.emitError()
+             << "Einsum operand " << i << " ('" << spec
+             << "') does not label each of its " << rank << " dims";
+    FailureOr<Value> operand = ctx.requiredInput(i, "Inputs");
+    if (succeeded(operand))
+      operand = takeDiagonals(ctx, *operand, specs.back());
+    if (failed(operand))
+      return failure();
+    operands.push_back(*operand);
+  }
   auto perm = [](llvm::StringRef from, llvm::StringRef to) {
     llvm::SmallVector<int64_t> p;
     for (char c : to)
@@ -133,8 +208,8 @@ static LogicalResult convertEinsum(NodeContext &ctx) {
   Builder &b = ctx.builder();
 
   if (inputs.size() == 1) {
-    std::string spec = inputs[0].str();
-    FailureOr<Value> summed = sumOutLetters(ctx, ctx.input(0), spec, outSpec);
+    std::string spec = specs[0];
+    FailureOr<Value> summed = sumOutLetters(ctx, operands[0], spec, outSpec);
     if (failed(summed))
       return failure();
     return ctx.setOutput(transpose(ctx, *summed, perm(spec, outSpec)));
@@ -144,10 +219,10 @@ static LogicalResult convertEinsum(NodeContext &ctx) {
 
   // Letters that appear in one operand only and not in the output are summed
   // first; then each letter is batch, contracted, or kept from one side.
-  std::string l = inputs[0].str(), r = inputs[1].str();
-  FailureOr<Value> lhs = sumOutLetters(ctx, ctx.input(0), l, r + outSpec);
+  std::string l = specs[0], r = specs[1];
+  FailureOr<Value> lhs = sumOutLetters(ctx, operands[0], l, r + outSpec);
   FailureOr<Value> rhs = succeeded(lhs)
-                             ? sumOutLetters(ctx, ctx.input(1), r, l + outSpec)
+                             ? sumOutLetters(ctx, operands[1], r, l + outSpec)
                              : FailureOr<Value>(failure());
   if (failed(rhs))
     return failure();
@@ -330,8 +405,13 @@ static LogicalResult convertReduce(NodeContext &ctx) {
     return failure();
   if (reducesNothing(ctx, *axes))
     return ctx.setOutputs(*data);
-  return ctx.setOutput(
-      reduce<OpTy>(ctx, data, *axes, ctx.getInt("keepdims", 1)));
+  // Unsigned maxima and minima are signed ones of the flipped values.
+  bool flip = ctx.isUnsigned(0) && (std::is_same_v<OpTy, x::ReduceMaxOp> ||
+                                    std::is_same_v<OpTy, x::ReduceMinOp>);
+  FailureOr<Value> result =
+      reduce<OpTy>(ctx, flip ? flipTopBit(ctx, data) : data, *axes,
+                   ctx.getInt("keepdims", 1));
+  return ctx.setOutput(flip ? flipTopBit(ctx, result) : result);
 }
 
 /// The reductions that are a sum between elementwise steps: ReduceSumSquare
@@ -397,8 +477,11 @@ static FailureOr<Value> argMax(NodeContext &ctx, FailureOr<Value> data) {
       b.getBoolAttr(ctx.getInt("select_last_index", 0)));
 }
 
+/// ArgMax; unsigned order is signed order of the flipped values.
 static LogicalResult convertArgMax(NodeContext &ctx) {
-  return ctx.setOutput(argMax(ctx, ctx.requiredInput(0, "data")));
+  FailureOr<Value> data = ctx.requiredInput(0, "data");
+  return ctx.setOutput(
+      argMax(ctx, ctx.isUnsigned(0) ? flipTopBit(ctx, data) : data));
 }
 
 /// Hardmax: 1 at the first maximum along `axis`, 0 elsewhere; the ArgMax
@@ -441,6 +524,8 @@ static LogicalResult convertArgMin(NodeContext &ctx) {
   Type elementType = ctx.inputType(0).getElementType();
   if (elementType.isInteger(1))
     return ctx.emitError() << "ArgMin needs a numeric input, got i1";
+  if (ctx.isUnsigned(0))
+    data = flipTopBit(ctx, data);
   FailureOr<Value> reversed = isa<FloatType>(elementType)
                                   ? f.op<x::NegOp>(data)
                                   : f.op<x::SubOp>(f.scalar(data, -1.0), data);
@@ -503,10 +588,70 @@ static LogicalResult convertCumulative(NodeContext &ctx) {
                       ctx.getInt("reverse", 0) ? b.getUnitAttr() : UnitAttr()));
 }
 
+/// The largest matrix whose determinant is expanded over permutations
+/// (4! = 24 products).
+static constexpr int64_t kMaxDetSize = 4;
+
+/// Det of [..., n, n]: the sum over the permutations p of [0, n) of
+/// sign(p) * prod_i x[..., i, p(i)], with the elements gathered one by one.
+static LogicalResult convertDet(NodeContext &ctx) {
+  Formula f(ctx);
+  FailureOr<Value> input = ctx.requiredFloatInput(0, "X");
+  if (failed(input))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  if (rank < 2 || type.getDimSize(rank - 1) != type.getDimSize(rank - 2))
+    return ctx.emitError() << "Det needs square matrices [..., M, M], got "
+                           << type;
+  int64_t n = type.getDimSize(rank - 1);
+  if (ShapedType::isDynamic(n))
+    return ctx.unsupported("matrices whose size is known only at run time");
+  if (n < 1 || n > kMaxDetSize)
+    return ctx.unsupported("matrices of size " + llvm::Twine(n) + " (at most " +
+                           llvm::Twine(kMaxDetSize) + ")");
+  Builder &b = ctx.builder();
+  Type i64 = b.getI64Type();
+  llvm::SmallVector<FailureOr<Value>> rows, elements;
+  for (int64_t i = 0; i < n; ++i)
+    rows.push_back(ctx.value<x::GatherOp>(*input, ctx.scalar(i64, i),
+                                          b.getI64IntegerAttr(rank - 2)));
+  for (int64_t i = 0; i < n; ++i) {
+    if (failed(rows[i]))
+      return failure();
+    for (int64_t j = 0; j < n; ++j)
+      elements.push_back(ctx.value<x::GatherOp>(*rows[i], ctx.scalar(i64, j),
+                                                b.getI64IntegerAttr(rank - 2)));
+  }
+  llvm::SmallVector<int64_t> permutation;
+  for (int64_t i = 0; i < n; ++i)
+    permutation.push_back(i);
+  FailureOr<Value> det = failure();
+  bool first = true;
+  do {
+    // The sign is that of the number of inversions.
+    int64_t inversions = 0;
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = i + 1; j < n; ++j)
+        inversions += permutation[i] > permutation[j];
+    FailureOr<Value> term = elements[permutation[0]];
+    for (int64_t i = 1; i < n; ++i)
+      term = f.op<x::MulOp>(term, elements[i * n + permutation[i]]);
+    if (first)
+      det = inversions % 2 ? f.op<x::NegOp>(term) : term;
+    else
+      det = inversions % 2 ? f.op<x::SubOp>(det, term)
+                           : f.op<x::AddOp>(det, term);
+    first = false;
+  } while (std::next_permutation(permutation.begin(), permutation.end()));
+  return ctx.setOutput(det);
+}
+
 void mlir::xfmr::onnx_import::registerTensorOps(OpRegistry &r) {
   r.add("", "MatMul", convertMatMul);
   r.add("", "Gemm", convertGemm);
   r.add("", "Einsum", convertEinsum, 12);
+  r.add("", "Det", convertDet, 11);
   r.add("", "Conv", convertConv);
   r.add("", "ReduceSum", convertReduce<x::ReduceSumOp, 13>);
   r.add("", "ReduceMean", convertReduce<x::ReduceMeanOp, 18>);

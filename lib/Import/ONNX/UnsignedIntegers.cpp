@@ -51,7 +51,7 @@ bool NodeContext::isOutputUnsigned(unsigned i) const {
   if (!type.isInteger() || type.isInteger(1))
     return false;
   StringRef op = opType();
-  if (op == "Cast")
+  if (op == "Cast" || op == "BitCast")
     return isUnsignedType(getInt("to", 0));
   if (op == "CastLike")
     return isUnsigned(1);
@@ -93,14 +93,19 @@ static unsigned widthOf(Value x) {
 
 /// x + 2^(N-1) with wrapping, i.e. x with its top bit flipped: unsigned
 /// a < b exactly when flipped a < flipped b as signed.
-static MaybeValue flipTopBit(Formula &f, MaybeValue x) {
+static MaybeValue flipTop(Formula &f, MaybeValue x) {
   if (failed(x))
     return failure();
   return f.op<x::AddOp>(x, f.scalar(x, -std::ldexp(1.0, widthOf(*x) - 1)));
 }
 
+MaybeValue mlir::xfmr::onnx_import::flipTopBit(NodeContext &ctx, MaybeValue x) {
+  Formula f(ctx);
+  return flipTop(f, x);
+}
+
 static MaybeValue lessUnsigned(Formula &f, MaybeValue a, MaybeValue b) {
-  return f.op<x::LessOp>(flipTopBit(f, a), flipTopBit(f, b));
+  return f.op<x::LessOp>(flipTop(f, a), flipTop(f, b));
 }
 
 /// a >> 1, unsigned: a / 2 when the top bit is clear; otherwise the top
@@ -110,7 +115,7 @@ static MaybeValue halveUnsigned(Formula &f, MaybeValue a) {
     return failure();
   MaybeValue two = f.scalar(a, 2);
   MaybeValue high =
-      f.op<x::AddOp>(f.op<x::DivOp>(flipTopBit(f, a), two),
+      f.op<x::AddOp>(f.op<x::DivOp>(flipTop(f, a), two),
                      f.scalar(a, std::ldexp(1.0, widthOf(*a) - 2)));
   return f.where(f.op<x::LessOp>(a, f.scalar(a, 0)), high,
                  f.op<x::DivOp>(a, two));
@@ -143,11 +148,11 @@ MaybeValue mlir::xfmr::onnx_import::buildUnsignedBinary(NodeContext &ctx,
     return divideUnsigned(f, a, b);
   if (op == "Mod")
     return f.op<x::SubOp>(a, f.op<x::MulOp>(divideUnsigned(f, a, b), b));
-  MaybeValue fa = flipTopBit(f, a), fb = flipTopBit(f, b);
+  MaybeValue fa = flipTop(f, a), fb = flipTop(f, b);
   if (op == "Max")
-    return flipTopBit(f, f.op<x::MaxOp>(fa, fb));
+    return flipTop(f, f.op<x::MaxOp>(fa, fb));
   if (op == "Min")
-    return flipTopBit(f, f.op<x::MinOp>(fa, fb));
+    return flipTop(f, f.op<x::MinOp>(fa, fb));
   if (op == "Less")
     return f.op<x::LessOp>(fa, fb);
   if (op == "LessOrEqual")
@@ -170,7 +175,7 @@ MaybeValue mlir::xfmr::onnx_import::castWithSignedness(NodeContext &ctx,
   if (fromUnsigned && fromInt && to.isInteger() &&
       to.getIntOrFloatBitWidth() > from.getIntOrFloatBitWidth()) {
     // Zero extension: sign-extend the flipped value, then add back 2^(N-1).
-    MaybeValue flipped = flipTopBit(f, value);
+    MaybeValue flipped = flipTop(f, value);
     if (failed(flipped))
       return failure();
     MaybeValue wide = ctx.castTo(*flipped, to);
@@ -205,7 +210,7 @@ MaybeValue mlir::xfmr::onnx_import::castWithSignedness(NodeContext &ctx,
     MaybeValue low = f.op<x::SubOp>(value, top);
     if (failed(low))
       return failure();
-    MaybeValue high = flipTopBit(f, ctx.castTo(*low, to));
+    MaybeValue high = flipTop(f, ctx.castTo(*low, to));
     if (failed(high))
       return failure();
     return f.where(f.op<x::GreaterEqualOp>(value, top), high,

@@ -123,3 +123,42 @@ func.func @runtime_broadcast(%x: tensor<?x8xf32>, %y: tensor<?x1xf32>) -> tensor
   %0 = xfmr.add %x, %y : (tensor<?x8xf32>, tensor<?x1xf32>) -> tensor<?x8xf32>
   return %0 : tensor<?x8xf32>
 }
+
+// -----
+
+// Bitwise ops on integers; shifts by an amount outside [0, width) shift
+// every bit out (a signed right shift by width - 1 keeps the sign).
+// CHECK-LABEL: func.func @bits
+// CHECK-DAG: %[[LAST:.*]] = arith.constant 7 : i8
+// CHECK-DAG: %[[Z:.*]] = arith.constant 0 : i8
+// CHECK-DAG: %[[W:.*]] = arith.constant 8 : i8
+// CHECK-DAG: %[[ONES:.*]] = arith.constant -1 : i8
+// CHECK: arith.andi %{{.*}}, %{{.*}} : i8
+// CHECK: arith.xori %{{.*}}, %[[ONES]] : i8
+// CHECK: ^bb0(%[[X1:.*]]: i8, %[[S1:.*]]: i8, %{{.*}}: i8):
+// CHECK-NEXT: %[[IN1:.*]] = arith.cmpi ult, %[[S1]], %[[W]] : i8
+// CHECK-NEXT: %[[AMT1:.*]] = arith.select %[[IN1]], %[[S1]], %[[Z]] : i8
+// CHECK-NEXT: %[[SHL:.*]] = arith.shli %[[X1]], %[[AMT1]] : i8
+// CHECK-NEXT: arith.select %[[IN1]], %[[SHL]], %[[Z]] : i8
+// CHECK: ^bb0(%[[X2:.*]]: i8, %[[S2:.*]]: i8, %{{.*}}: i8):
+// CHECK-NEXT: %[[IN2:.*]] = arith.cmpi ult, %[[S2]], %[[W]] : i8
+// CHECK-NEXT: %[[AMT2:.*]] = arith.select %[[IN2]], %[[S2]], %[[LAST]] : i8
+// CHECK-NEXT: arith.shrsi %[[X2]], %[[AMT2]] : i8
+// CHECK-NEXT: linalg.yield
+// CHECK: ^bb0(%[[X3:.*]]: i8, %[[S3:.*]]: i8, %{{.*}}: i8):
+// CHECK-NEXT: %[[IN3:.*]] = arith.cmpi ult, %[[S3]], %[[W]] : i8
+// CHECK-NEXT: %[[AMT3:.*]] = arith.select %[[IN3]], %[[S3]], %[[Z]] : i8
+// CHECK-NEXT: %[[SHR:.*]] = arith.shrui %[[X3]], %[[AMT3]] : i8
+// CHECK-NEXT: arith.select %[[IN3]], %[[SHR]], %[[Z]] : i8
+// CHECK: arith.bitcast %{{.*}} : i32 to f32
+// CHECK: math.atan
+func.func @bits(%a: tensor<4xi8>, %b: tensor<4xi8>, %c: tensor<4xi32>, %x: tensor<4xf32>) -> (tensor<4xi8>, tensor<4xi8>, tensor<4xi8>, tensor<4xi8>, tensor<4xi8>, tensor<4xf32>, tensor<4xf32>) {
+  %0 = xfmr.and %a, %b : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
+  %1 = xfmr.not %a : tensor<4xi8>
+  %2 = xfmr.shift_left %a, %b : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
+  %3 = xfmr.shift_right_signed %a, %b : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
+  %4 = xfmr.shift_right_unsigned %a, %b : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
+  %5 = xfmr.bitcast %c : tensor<4xi32> to tensor<4xf32>
+  %6 = xfmr.atan %x : tensor<4xf32>
+  return %0, %1, %2, %3, %4, %5, %6 : tensor<4xi8>, tensor<4xi8>, tensor<4xi8>, tensor<4xi8>, tensor<4xi8>, tensor<4xf32>, tensor<4xf32>
+}

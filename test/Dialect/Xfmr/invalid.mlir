@@ -43,10 +43,10 @@ func.func @f3(%a: tensor<3xf32>, %b: tensor<3xf32>) {
 
 // -----
 
-// and: operands must be i1
-func.func @f4(%a: tensor<3xi64>, %b: tensor<3xi64>) {
-  // expected-error @+1 {{must be ranked tensor of 1-bit signless integer values}}
-  %0 = xfmr.and %a, %b : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi1>
+// and: operands must be integers
+func.func @f4(%a: tensor<3xf32>, %b: tensor<3xf32>) {
+  // expected-error @+1 {{must be ranked tensor of signless integer values}}
+  %0 = xfmr.and %a, %b : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
   return
 }
 
@@ -85,6 +85,33 @@ func.func @f7(%a: tensor<3xf32>) {
 func.func @f8(%a: tensor<3xf32>) {
   // expected-error @+1 {{min 6.000000e+00 is greater than max 0.000000e+00}}
   %0 = xfmr.clip %a {min = 6.0 : f64, max = 0.0 : f64} : tensor<3xf32>
+  return
+}
+
+// -----
+
+// bitcast: widths differ
+func.func @bitcast_width(%a: tensor<3xf32>) {
+  // expected-error @+1 {{element types 'f32' and 'i64' do not have the same bit width}}
+  %0 = xfmr.bitcast %a : tensor<3xf32> to tensor<3xi64>
+  return
+}
+
+// -----
+
+// bitcast: shapes differ
+func.func @bitcast_shape(%a: tensor<3xf32>) {
+  // expected-error @+1 {{all non-scalar operands/results must have the same shape}}
+  %0 = xfmr.bitcast %a : tensor<3xf32> to tensor<4xi32>
+  return
+}
+
+// -----
+
+// shift_left: floats are not allowed
+func.func @shift_float(%a: tensor<3xf32>) {
+  // expected-error @+1 {{must be ranked tensor of signless integer values}}
+  %0 = xfmr.shift_left %a, %a : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
   return
 }
 

@@ -289,3 +289,30 @@ func.func @scatter_pool_cumprod(%x: tensor<4x8xf32>, %i: tensor<4x2xi64>, %u: te
     }
   }
 #-}
+
+// CHECK-LABEL: func.func @bits(
+// CHECK: %0 = xfmr.and %arg0, %arg1 : (tensor<?x4xi32>, tensor<4xi32>) -> tensor<?x4xi32>
+// CHECK: %1 = xfmr.or %arg0, %arg1 : (tensor<?x4xi32>, tensor<4xi32>) -> tensor<?x4xi32>
+// CHECK: %2 = xfmr.xor %arg0, %arg1 : (tensor<?x4xi32>, tensor<4xi32>) -> tensor<?x4xi32>
+// CHECK: %3 = xfmr.not %arg0 : tensor<?x4xi32>
+// CHECK: %4 = xfmr.shift_left %arg0, %arg1 : (tensor<?x4xi32>, tensor<4xi32>) -> tensor<?x4xi32>
+// CHECK: %5 = xfmr.shift_right_signed %arg0, %arg1 : (tensor<?x4xi32>, tensor<4xi32>) -> tensor<?x4xi32>
+// CHECK: %6 = xfmr.shift_right_unsigned %arg0, %arg1 : (tensor<?x4xi32>, tensor<4xi32>) -> tensor<?x4xi32>
+// CHECK: %7 = xfmr.bitcast %arg0 : tensor<?x4xi32> to tensor<?x4xf32>
+// CHECK: %8 = xfmr.asin %arg2 : tensor<3xf32>
+// CHECK: %9 = xfmr.acos %arg2 : tensor<3xf32>
+// CHECK: %10 = xfmr.atan %arg2 : tensor<3xf32>
+func.func @bits(%a: tensor<?x4xi32>, %b: tensor<4xi32>, %x: tensor<3xf32>) {
+  %0 = xfmr.and %a, %b : (tensor<?x4xi32>, tensor<4xi32>) -> tensor<?x4xi32>
+  %1 = xfmr.or %a, %b : (tensor<?x4xi32>, tensor<4xi32>) -> tensor<?x4xi32>
+  %2 = xfmr.xor %a, %b : (tensor<?x4xi32>, tensor<4xi32>) -> tensor<?x4xi32>
+  %3 = xfmr.not %a : tensor<?x4xi32>
+  %4 = xfmr.shift_left %a, %b : (tensor<?x4xi32>, tensor<4xi32>) -> tensor<?x4xi32>
+  %5 = xfmr.shift_right_signed %a, %b : (tensor<?x4xi32>, tensor<4xi32>) -> tensor<?x4xi32>
+  %6 = xfmr.shift_right_unsigned %a, %b : (tensor<?x4xi32>, tensor<4xi32>) -> tensor<?x4xi32>
+  %7 = xfmr.bitcast %a : tensor<?x4xi32> to tensor<?x4xf32>
+  %8 = xfmr.asin %x : tensor<3xf32>
+  %9 = xfmr.acos %x : tensor<3xf32>
+  %10 = xfmr.atan %x : tensor<3xf32>
+  return
+}

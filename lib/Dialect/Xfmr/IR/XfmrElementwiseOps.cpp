@@ -51,6 +51,27 @@ CastOp::reifyResultShapes(OpBuilder &builder,
 }
 
 //===----------------------------------------------------------------------===//
+// BitcastOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BitcastOp::verify() {
+  // The Elementwise trait checks the shapes.
+  Type from = getInput().getType().getElementType();
+  Type to = getOutput().getType().getElementType();
+  if (!from.isIntOrFloat() || !to.isIntOrFloat() ||
+      from.getIntOrFloatBitWidth() != to.getIntOrFloatBitWidth())
+    return emitOpError("element types ")
+           << from << " and " << to << " do not have the same bit width";
+  return success();
+}
+
+LogicalResult
+BitcastOp::reifyResultShapes(OpBuilder &builder,
+                             ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
+  return reifySameShape(builder, getInput(), reifiedReturnShapes);
+}
+
+//===----------------------------------------------------------------------===//
 // WhereOp
 //===----------------------------------------------------------------------===//
 

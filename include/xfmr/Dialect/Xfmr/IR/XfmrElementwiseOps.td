@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Unary math, binary math with numpy broadcasting, comparisons, logic,
-// `where` and `cast`.
+// Unary math, binary math with numpy broadcasting, comparisons, bitwise
+// logic and shifts, `where`, `cast` and `bitcast`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -56,7 +56,12 @@ def Xfmr_SinOp : Xfmr_UnaryOp<"sin", "sin(x)">;
 def Xfmr_CosOp : Xfmr_UnaryOp<"cos", "cos(x)">;
 def Xfmr_FloorOp : Xfmr_UnaryOp<"floor", "floor(x)">;
 def Xfmr_CeilOp : Xfmr_UnaryOp<"ceil", "ceil(x)">;
-def Xfmr_NotOp : Xfmr_UnaryOp<"not", "!x", Xfmr_BoolTensor>;
+def Xfmr_AsinOp : Xfmr_UnaryOp<"asin", "asin(x)">;
+def Xfmr_AcosOp : Xfmr_UnaryOp<"acos", "acos(x)">;
+def Xfmr_AtanOp : Xfmr_UnaryOp<"atan", "atan(x)">;
+// On i1 the logical negation (ONNX Not), on wider integers the bitwise one
+// (ONNX BitwiseNot).
+def Xfmr_NotOp : Xfmr_UnaryOp<"not", "~x", Xfmr_IntTensor>;
 
 def Xfmr_LeakyReluOp : Xfmr_SameShapeOp<"leaky_relu",
     [Elementwise]> {
@@ -177,12 +182,67 @@ def Xfmr_LessOp : Xfmr_CompareOp<"less", "lhs < rhs">;
 def Xfmr_LessEqualOp : Xfmr_CompareOp<"less_equal", "lhs <= rhs">;
 def Xfmr_GreaterOp : Xfmr_CompareOp<"greater", "lhs > rhs">;
 def Xfmr_GreaterEqualOp : Xfmr_CompareOp<"greater_equal", "lhs >= rhs">;
-def Xfmr_AndOp : Xfmr_CompareOp<"and", "lhs && rhs", Xfmr_BoolTensor,
-                                [Commutative]>;
-def Xfmr_OrOp : Xfmr_CompareOp<"or", "lhs || rhs", Xfmr_BoolTensor,
-                               [Commutative]>;
-def Xfmr_XorOp : Xfmr_CompareOp<"xor", "lhs != rhs", Xfmr_BoolTensor,
-                                [Commutative]>;
+
+//===----------------------------------------------------------------------===//
+// Bitwise ops with numpy broadcasting
+//===----------------------------------------------------------------------===//
+
+class Xfmr_BitwiseOp<string mnemonic, string formula, string notes,
+                     list<Trait> traits = []>
+    : Xfmr_BroadcastOp<mnemonic, traits> {
+  let summary = "elementwise " # formula # " with numpy broadcasting";
+  let description = [{
+    Computes `}] # formula # [{` elementwise on the bits of two integer
+    tensors of one element type, after numpy broadcasting; the result keeps
+    that type. }] # notes # [{
+
+    ```mlir
+    %m = xfmr.}] # mnemonic # [{ %a, %b
+        : (tensor<?x8xi32>, tensor<8xi32>) -> tensor<?x8xi32>
+    ```
+  }];
+  let arguments = (ins Xfmr_IntTensor:$lhs, Xfmr_IntTensor:$rhs);
+  let results = (outs Xfmr_IntTensor:$output);
+  let inferBody = [{
+    {
+      return ::mlir::xfmr::inferBroadcastResult(
+          location, getOperationName(), adaptor.getLhs(), adaptor.getRhs(),
+          /*resultElementType=*/nullptr, inferred);
+    }
+  }];
+}
+
+def Xfmr_AndOp : Xfmr_BitwiseOp<"and", "lhs & rhs",
+    "On `i1` it is ONNX's logical And, on wider integers BitwiseAnd.",
+    [Commutative]> {
+  let hasFolder = 1;
+}
+def Xfmr_OrOp : Xfmr_BitwiseOp<"or", "lhs | rhs",
+    "On `i1` it is ONNX's logical Or, on wider integers BitwiseOr.",
+    [Commutative]> {
+  let hasFolder = 1;
+}
+def Xfmr_XorOp : Xfmr_BitwiseOp<"xor", "lhs ^ rhs",
+    "On `i1` it is ONNX's logical Xor, on wider integers BitwiseXor.",
+    [Commutative]> {
+  let hasFolder = 1;
+}
+def Xfmr_ShiftLeftOp : Xfmr_BitwiseOp<"shift_left", "lhs << rhs",
+    "A shift by a negative amount or by the bit width or more gives 0 (ONNX "
+    "BitShift)."
+>;
+def Xfmr_ShiftRightSignedOp : Xfmr_BitwiseOp<"shift_right_signed",
+    "lhs >> rhs",
+    "The shift is arithmetic: the sign bit fills in, and a shift by a "
+    "negative amount or by the bit width or more gives 0 or -1 by the sign "
+    "of `lhs` (ONNX BitShift on signed integers)."
+>;
+def Xfmr_ShiftRightUnsignedOp : Xfmr_BitwiseOp<"shift_right_unsigned",
+    "lhs >> rhs",
+    "The shift is logical: zeros fill in, and a shift by a negative amount "
+    "or by the bit width or more gives 0 (ONNX BitShift on unsigned "
+    "integers)."
+>;
 
 def Xfmr_WhereOp : Xfmr_ShapedOp<"where"> {
   let summary = "elementwise select with numpy broadcasting";
@@ -232,6 +292,24 @@ def Xfmr_CastOp : Xfmr_Op<"cast", [Pure, Elementwise,
   let results = (outs Xfmr_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
   let hasFolder = 1;
+}
+
+def Xfmr_BitcastOp : Xfmr_Op<"bitcast", [Pure, Elementwise,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+                              ["reifyResultShapes"]>]> {
+  let summary = "elementwise reinterpretation of bits as another type";
+  let description = [{
+    Reads the bits of every element as the result's element type, which must
+    have the same bit width (ONNX BitCast); the shape is the input's.
+
+    ```mlir
+    %i = xfmr.bitcast %x : tensor<?x4xf32> to tensor<?x4xi32>
+    ```
+  }];
+  let arguments = (ins Xfmr_Tensor:$input);
+  let results = (outs Xfmr_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasVerifier = 1;
 }
 
 #endif // XFMR_DIALECT_XFMR_IR_XFMRELEMENTWISEOPS_TD
