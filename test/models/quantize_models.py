@@ -123,14 +123,14 @@ BLOCKS = {"int8": ({"attention": 2, "layer_norm": 5}, {}),
           "qdq": ({"attention": 2, "layer_norm": 5}, {"attention": 2}),
           "int4": ({"attention": 2, "layer_norm": 5}, {})}
 
-# The compile modes of the models-vs-ORT test for each form: ONNX Runtime's
-# optimizer rewrites the int8 and QDQ graphs into com.microsoft ops
-# (DynamicQuantizeMatMul, QLinear* and MatMulIntegerToFloat) that are
-# checked by their own tests, so ort-opt runs for int4 only. The QDQ form
-# leaves out the dynamic-dims compile (a minute, for the many QDQ pairs'
-# shape arithmetic): the int8 form covers quantization with dynamic dims.
-MODES = {"int8": ["static", "dynamic", "avx2"],
-         "qdq": ["static", "avx2"],
+# The compile modes of the models-vs-ORT test for each form. ort-opt runs
+# the com.microsoft ops ONNX Runtime's optimizer makes of them
+# (DynamicQuantizeMatMul and MatMulIntegerToFloat of the int8 form,
+# QLinearMatMul of the QDQ form). The QDQ form leaves out the dynamic-dims
+# compile (a minute, for the many QDQ pairs' shape arithmetic): the int8 form
+# covers quantization with dynamic dims.
+MODES = {"int8": ["static", "dynamic", "ort-opt", "avx2"],
+         "qdq": ["static", "ort-opt", "avx2"],
          "int4": ["static", "dynamic", "ort-opt", "avx2"]}
 
 

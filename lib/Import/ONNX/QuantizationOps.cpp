@@ -205,15 +205,21 @@ static LogicalResult convertDequantizeLinear(NodeContext &ctx) {
   return ctx.setOutput(ctx.castTo(*y, outType));
 }
 
-/// DynamicQuantizeLinear: uint8 with the scale and zero point that map
-/// [min(x, 0), max(x, 0)] onto [0, 255].
-static LogicalResult convertDynamicQuantizeLinear(NodeContext &ctx) {
-  MaybeValue input = ctx.requiredFloatInput(0, "x");
-  if (failed(input))
-    return failure();
+namespace {
+/// A tensor quantized to uint8 at run time: the quantized values (still
+/// f32, whole numbers in [0, 255]), the scale and the zero point (f32).
+struct DynamicQuantized {
+  Value q, scale, zeroPoint;
+};
+} // namespace
+
+/// DynamicQuantizeLinear's formulas: the scale and zero point that map
+/// [min(x, 0), max(x, 0)] onto [0, 255], and x quantized with them.
+static FailureOr<DynamicQuantized> quantizeDynamically(NodeContext &ctx,
+                                                       Value input) {
   Formula f(ctx);
   Type f32 = ctx.builder().getF32Type();
-  MaybeValue x = ctx.castTo(*input, f32);
+  MaybeValue x = ctx.castTo(input, f32);
   if (failed(x))
     return failure();
   Builder &b = ctx.builder();
@@ -239,12 +245,25 @@ static LogicalResult convertDynamicQuantizeLinear(NodeContext &ctx) {
   MaybeValue q = quantizeToRange(ctx, *x, *scale, *zp, 0.0, 255.0);
   if (failed(q))
     return failure();
-  Type u8 = b.getIntegerType(8);
-  MaybeValue y = castWithSignedness(ctx, *q, u8, false, true);
-  MaybeValue zpInt = castWithSignedness(ctx, *zp, u8, false, true);
+  return DynamicQuantized{*q, *scale, *zp};
+}
+
+/// DynamicQuantizeLinear: uint8 with the scale and zero point that map
+/// [min(x, 0), max(x, 0)] onto [0, 255].
+static LogicalResult convertDynamicQuantizeLinear(NodeContext &ctx) {
+  MaybeValue input = ctx.requiredFloatInput(0, "x");
+  if (failed(input))
+    return failure();
+  FailureOr<DynamicQuantized> quantized = quantizeDynamically(ctx, *input);
+  if (failed(quantized))
+    return failure();
+  Type u8 = ctx.builder().getIntegerType(8);
+  MaybeValue y = castWithSignedness(ctx, quantized->q, u8, false, true);
+  MaybeValue zpInt =
+      castWithSignedness(ctx, quantized->zeroPoint, u8, false, true);
   if (failed(y) || failed(zpInt))
     return failure();
-  return ctx.setOutputs({*y, *scale, *zpInt});
+  return ctx.setOutputs({*y, quantized->scale, *zpInt});
 }
 
 /// An integer operand widened to i32 (zero extension for unsigned values)
@@ -279,6 +298,40 @@ static LogicalResult convertMatMulInteger(NodeContext &ctx) {
   return ctx.setOutput(ctx.value<x::MatMulOp>(*a, *b));
 }
 
+/// com.microsoft DynamicQuantizeMatMul: A quantized to uint8 at run time
+/// as DynamicQuantizeLinear does, times the int8/uint8 B in i32 (both
+/// centered on their zero points), scaled by a_scale * b_scale, plus bias.
+static LogicalResult convertDynamicQuantizeMatMul(NodeContext &ctx) {
+  MaybeValue a = ctx.requiredFloatInput(0, "A");
+  if (failed(a) || failed(ctx.requiredInput(1, "B")) ||
+      failed(ctx.requiredFloatInput(2, "b_scale")))
+    return failure();
+  FailureOr<DynamicQuantized> quantized = quantizeDynamically(ctx, *a);
+  if (failed(quantized))
+    return failure();
+  Formula f(ctx);
+  Type f32 = ctx.builder().getF32Type(), i32 = ctx.builder().getI32Type();
+  // q - zp is a whole number in [-255, 255]: exact in f32 and in i32.
+  MaybeValue aDiff = f.op<x::SubOp>(quantized->q, quantized->zeroPoint);
+  if (failed(aDiff))
+    return failure();
+  MaybeValue aCentered = ctx.castTo(*aDiff, i32);
+  MaybeValue bCentered = centered(ctx, 1, 3, /*perRow=*/false);
+  if (failed(aCentered) || failed(bCentered))
+    return failure();
+  MaybeValue product = ctx.value<x::MatMulOp>(*aCentered, *bCentered);
+  if (failed(product))
+    return failure();
+  MaybeValue scale =
+      f.op<x::MulOp>(quantized->scale, ctx.castTo(ctx.input(2), f32));
+  MaybeValue y = f.op<x::MulOp>(ctx.castTo(*product, f32), scale);
+  if (Value bias = ctx.input(4))
+    y = f.op<x::AddOp>(y, ctx.castTo(bias, f32));
+  if (failed(y))
+    return failure();
+  return ctx.setOutput(ctx.castTo(*y, ctx.inputType(0).getElementType()));
+}
+
 /// A per-row scale of A ([M]) as [M, 1]; other scales broadcast as given.
 static MaybeValue rowScale(NodeContext &ctx, unsigned i) {
   Type f32 = ctx.builder().getF32Type();
@@ -287,6 +340,32 @@ static MaybeValue rowScale(NodeContext &ctx, unsigned i) {
   if (failed(scale) || type.getRank() != 1 || type.getDimSize(0) == 1)
     return scale;
   return ctx.value<x::ReshapeOp>(*scale, ctx.i64Vector({-1, 1}), false);
+}
+
+/// com.microsoft MatMulIntegerToFloat: MatMulInteger followed by the
+/// product's scale (a_scale * b_scale) and bias, in float.
+static LogicalResult convertMatMulIntegerToFloat(NodeContext &ctx) {
+  if (failed(ctx.requiredInput(0, "A")) || failed(ctx.requiredInput(1, "B")) ||
+      failed(ctx.requiredFloatInput(2, "a_scale")) ||
+      failed(ctx.requiredFloatInput(3, "b_scale")))
+    return failure();
+  MaybeValue a = centered(ctx, 0, 4, /*perRow=*/true);
+  MaybeValue b = centered(ctx, 1, 5, /*perRow=*/false);
+  if (failed(a) || failed(b))
+    return failure();
+  MaybeValue product = ctx.value<x::MatMulOp>(*a, *b);
+  if (failed(product))
+    return failure();
+  Formula f(ctx);
+  Type f32 = ctx.builder().getF32Type();
+  MaybeValue scale =
+      f.op<x::MulOp>(rowScale(ctx, 2), ctx.castTo(ctx.input(3), f32));
+  MaybeValue y = f.op<x::MulOp>(ctx.castTo(*product, f32), scale);
+  if (Value bias = ctx.input(6))
+    y = f.op<x::AddOp>(y, ctx.castTo(bias, f32));
+  if (failed(y))
+    return failure();
+  return ctx.setOutput(ctx.castTo(*y, ctx.inputType(2).getElementType()));
 }
 
 /// QLinearMatMul: the i32 product of the centered operands, rescaled by
@@ -307,7 +386,9 @@ static LogicalResult convertQLinearMatMul(NodeContext &ctx) {
   MaybeValue product = ctx.value<x::MatMulOp>(*a, *b);
   if (failed(product))
     return failure();
-  MaybeValue scale = f.op<x::MulOp>(rowScale(ctx, 1), rowScale(ctx, 4));
+  // b_scale is per column ([N]): it broadcasts as it is.
+  MaybeValue scale =
+      f.op<x::MulOp>(rowScale(ctx, 1), ctx.castTo(ctx.input(4), f32));
   MaybeValue acc = ctx.castTo(*product, f32);
   MaybeValue yScale = ctx.castTo(ctx.input(6), f32);
   MaybeValue yZero =
@@ -434,4 +515,8 @@ void mlir::xfmr::onnx_import::registerQuantizationOps(OpRegistry &r) {
   r.add("", "DynamicQuantizeLinear", convertDynamicQuantizeLinear, 11);
   r.add("", "MatMulInteger", convertMatMulInteger, 10);
   r.add("com.microsoft", "MatMulNBits", convertMatMulNBits, 1);
+  r.add("com.microsoft", "DynamicQuantizeMatMul", convertDynamicQuantizeMatMul,
+        1);
+  r.add("com.microsoft", "MatMulIntegerToFloat", convertMatMulIntegerToFloat,
+        1);
 }
