@@ -85,7 +85,7 @@ check-gpu: build
 # cover the compiler that made them and the runtime that runs them).
 SANITIZER_BUILD_DIR ?= build-sanitizers
 # The slice of test/models compiled and run (model_tests.py options).
-SANITIZER_MODELS ?= --filter bert
+SANITIZER_MODELS ?= --filter bert.
 check-sanitizers: setup
 	@PYTHON=$(PYTHON) bash utils/configure.sh $(SANITIZER_BUILD_DIR) Release \
 	  -DLLVM_USE_SANITIZER='Address;Undefined'

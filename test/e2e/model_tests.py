@@ -176,8 +176,11 @@ def check_spec(args, spec, model_path):
             results.append((mode, seconds, fused, None, unfused))
             continue
         out_dir = os.path.join(work, f"{mode}-outputs")
+        # A quantized model's JSON states the tolerance of its form (see
+        # test/models/quantize_models.py).
         tolerance = (BF16_RELATIVE_TOLERANCE if mode == "bf16"
-                     else RELATIVE_TOLERANCE)
+                     else max(RELATIVE_TOLERANCE,
+                              spec.get("tolerance", RELATIVE_TOLERANCE)))
         command = [args.run, library, "--output-dir", out_dir, "--expected",
                    os.path.join(work, "expected"),
                    "--rtol", "0", "--atol", repr(tolerance * scale)]

@@ -31,6 +31,9 @@ and the script goes on with the others; record such a failure here and in the
 README table.  Notes on how each model is made exportable are in the comments
 of the wrappers below.
 
+After the exports, quantize_models.py derives the quantized forms of the
+BERT model (int8 dynamic, QDQ and int4) with ONNX Runtime's own tools.
+
 --extra also exports llama-decode (LLaMA with a GQA KV cache), left out by
 default to keep the checked-in files small.
 
@@ -938,6 +941,13 @@ def main():
             print(f"OK    {fname:32s} opset {row['opset'].get('ai.onnx')}  "
                   f"{row['size'] / 1024:7.1f} KiB  {sum(row['ops'].values()):4d} nodes  "
                   f"max abs err {row['max_abs_err']:.2e}")
+
+    if not args.bench and any(r["file"] == "bert.dynamo.onnx" and
+                              "error" not in r for r in results):
+        # The quantized forms of the BERT model, by ONNX Runtime's tools.
+        from quantize_models import quantize_all
+        for line in quantize_all(args.out):
+            print(line)
 
     print("\nSummary")
     ok = [r for r in results if "error" not in r]

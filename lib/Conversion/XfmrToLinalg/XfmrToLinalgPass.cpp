@@ -29,6 +29,7 @@ void mlir::xfmr::populateXfmrToLinalgConversionPatterns(
   populateXfmrShapeOpsToLinalgPatterns(patterns);
   populateXfmrNormsToLinalgPatterns(patterns);
   populateXfmrLinearMlpToLinalgPatterns(patterns, tiling);
+  populateXfmrMatMulNBitsToLinalgPatterns(patterns);
   populateXfmrAttentionToLinalgPatterns(patterns, tiling);
   populateXfmrRotaryToLinalgPatterns(patterns);
   populateXfmrConvToLinalgPatterns(patterns);

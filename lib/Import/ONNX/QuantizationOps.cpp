@@ -9,7 +9,8 @@
 // QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear and MatMulInteger
 // as formulas of elementwise ops, reductions and matmul: quantization in f32
 // (round half to even, then saturation to the integer type's range), integer
-// matmul in i32 as ONNX accumulates.
+// matmul in i32 as ONNX accumulates. ONNX Runtime's MatMulNBits (4-bit
+// weights in blocks) becomes xfmr.matmul_nbits, its weight left packed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -204,15 +205,21 @@ static LogicalResult convertDequantizeLinear(NodeContext &ctx) {
   return ctx.setOutput(ctx.castTo(*y, outType));
 }
 
-/// DynamicQuantizeLinear: uint8 with the scale and zero point that map
-/// [min(x, 0), max(x, 0)] onto [0, 255].
-static LogicalResult convertDynamicQuantizeLinear(NodeContext &ctx) {
-  MaybeValue input = ctx.requiredFloatInput(0, "x");
-  if (failed(input))
-    return failure();
+namespace {
+/// A tensor quantized to uint8 at run time: the quantized values (still
+/// f32, whole numbers in [0, 255]), the scale and the zero point (f32).
+struct DynamicQuantized {
+  Value q, scale, zeroPoint;
+};
+} // namespace
+
+/// DynamicQuantizeLinear's formulas: the scale and zero point that map
+/// [min(x, 0), max(x, 0)] onto [0, 255], and x quantized with them.
+static FailureOr<DynamicQuantized> quantizeDynamically(NodeContext &ctx,
+                                                       Value input) {
   Formula f(ctx);
   Type f32 = ctx.builder().getF32Type();
-  MaybeValue x = ctx.castTo(*input, f32);
+  MaybeValue x = ctx.castTo(input, f32);
   if (failed(x))
     return failure();
   Builder &b = ctx.builder();
@@ -238,12 +245,25 @@ static LogicalResult convertDynamicQuantizeLinear(NodeContext &ctx) {
   MaybeValue q = quantizeToRange(ctx, *x, *scale, *zp, 0.0, 255.0);
   if (failed(q))
     return failure();
-  Type u8 = b.getIntegerType(8);
-  MaybeValue y = castWithSignedness(ctx, *q, u8, false, true);
-  MaybeValue zpInt = castWithSignedness(ctx, *zp, u8, false, true);
+  return DynamicQuantized{*q, *scale, *zp};
+}
+
+/// DynamicQuantizeLinear: uint8 with the scale and zero point that map
+/// [min(x, 0), max(x, 0)] onto [0, 255].
+static LogicalResult convertDynamicQuantizeLinear(NodeContext &ctx) {
+  MaybeValue input = ctx.requiredFloatInput(0, "x");
+  if (failed(input))
+    return failure();
+  FailureOr<DynamicQuantized> quantized = quantizeDynamically(ctx, *input);
+  if (failed(quantized))
+    return failure();
+  Type u8 = ctx.builder().getIntegerType(8);
+  MaybeValue y = castWithSignedness(ctx, quantized->q, u8, false, true);
+  MaybeValue zpInt =
+      castWithSignedness(ctx, quantized->zeroPoint, u8, false, true);
   if (failed(y) || failed(zpInt))
     return failure();
-  return ctx.setOutputs({*y, *scale, *zpInt});
+  return ctx.setOutputs({*y, quantized->scale, *zpInt});
 }
 
 /// An integer operand widened to i32 (zero extension for unsigned values)
@@ -278,6 +298,40 @@ static LogicalResult convertMatMulInteger(NodeContext &ctx) {
   return ctx.setOutput(ctx.value<x::MatMulOp>(*a, *b));
 }
 
+/// com.microsoft DynamicQuantizeMatMul: A quantized to uint8 at run time
+/// as DynamicQuantizeLinear does, times the int8/uint8 B in i32 (both
+/// centered on their zero points), scaled by a_scale * b_scale, plus bias.
+static LogicalResult convertDynamicQuantizeMatMul(NodeContext &ctx) {
+  MaybeValue a = ctx.requiredFloatInput(0, "A");
+  if (failed(a) || failed(ctx.requiredInput(1, "B")) ||
+      failed(ctx.requiredFloatInput(2, "b_scale")))
+    return failure();
+  FailureOr<DynamicQuantized> quantized = quantizeDynamically(ctx, *a);
+  if (failed(quantized))
+    return failure();
+  Formula f(ctx);
+  Type f32 = ctx.builder().getF32Type(), i32 = ctx.builder().getI32Type();
+  // q - zp is a whole number in [-255, 255]: exact in f32 and in i32.
+  MaybeValue aDiff = f.op<x::SubOp>(quantized->q, quantized->zeroPoint);
+  if (failed(aDiff))
+    return failure();
+  MaybeValue aCentered = ctx.castTo(*aDiff, i32);
+  MaybeValue bCentered = centered(ctx, 1, 3, /*perRow=*/false);
+  if (failed(aCentered) || failed(bCentered))
+    return failure();
+  MaybeValue product = ctx.value<x::MatMulOp>(*aCentered, *bCentered);
+  if (failed(product))
+    return failure();
+  MaybeValue scale =
+      f.op<x::MulOp>(quantized->scale, ctx.castTo(ctx.input(2), f32));
+  MaybeValue y = f.op<x::MulOp>(ctx.castTo(*product, f32), scale);
+  if (Value bias = ctx.input(4))
+    y = f.op<x::AddOp>(y, ctx.castTo(bias, f32));
+  if (failed(y))
+    return failure();
+  return ctx.setOutput(ctx.castTo(*y, ctx.inputType(0).getElementType()));
+}
+
 /// A per-row scale of A ([M]) as [M, 1]; other scales broadcast as given.
 static MaybeValue rowScale(NodeContext &ctx, unsigned i) {
   Type f32 = ctx.builder().getF32Type();
@@ -286,6 +340,32 @@ static MaybeValue rowScale(NodeContext &ctx, unsigned i) {
   if (failed(scale) || type.getRank() != 1 || type.getDimSize(0) == 1)
     return scale;
   return ctx.value<x::ReshapeOp>(*scale, ctx.i64Vector({-1, 1}), false);
+}
+
+/// com.microsoft MatMulIntegerToFloat: MatMulInteger followed by the
+/// product's scale (a_scale * b_scale) and bias, in float.
+static LogicalResult convertMatMulIntegerToFloat(NodeContext &ctx) {
+  if (failed(ctx.requiredInput(0, "A")) || failed(ctx.requiredInput(1, "B")) ||
+      failed(ctx.requiredFloatInput(2, "a_scale")) ||
+      failed(ctx.requiredFloatInput(3, "b_scale")))
+    return failure();
+  MaybeValue a = centered(ctx, 0, 4, /*perRow=*/true);
+  MaybeValue b = centered(ctx, 1, 5, /*perRow=*/false);
+  if (failed(a) || failed(b))
+    return failure();
+  MaybeValue product = ctx.value<x::MatMulOp>(*a, *b);
+  if (failed(product))
+    return failure();
+  Formula f(ctx);
+  Type f32 = ctx.builder().getF32Type();
+  MaybeValue scale =
+      f.op<x::MulOp>(rowScale(ctx, 2), ctx.castTo(ctx.input(3), f32));
+  MaybeValue y = f.op<x::MulOp>(ctx.castTo(*product, f32), scale);
+  if (Value bias = ctx.input(6))
+    y = f.op<x::AddOp>(y, ctx.castTo(bias, f32));
+  if (failed(y))
+    return failure();
+  return ctx.setOutput(ctx.castTo(*y, ctx.inputType(2).getElementType()));
 }
 
 /// QLinearMatMul: the i32 product of the centered operands, rescaled by
@@ -306,7 +386,9 @@ static LogicalResult convertQLinearMatMul(NodeContext &ctx) {
   MaybeValue product = ctx.value<x::MatMulOp>(*a, *b);
   if (failed(product))
     return failure();
-  MaybeValue scale = f.op<x::MulOp>(rowScale(ctx, 1), rowScale(ctx, 4));
+  // b_scale is per column ([N]): it broadcasts as it is.
+  MaybeValue scale =
+      f.op<x::MulOp>(rowScale(ctx, 1), ctx.castTo(ctx.input(4), f32));
   MaybeValue acc = ctx.castTo(*product, f32);
   MaybeValue yScale = ctx.castTo(ctx.input(6), f32);
   MaybeValue yZero =
@@ -329,10 +411,112 @@ static LogicalResult convertQLinearMatMul(NodeContext &ctx) {
       castWithSignedness(ctx, *q, outType, false, ctx.isUnsigned(7)));
 }
 
+//===----------------------------------------------------------------------===//
+// com.microsoft MatMulNBits
+//===----------------------------------------------------------------------===//
+
+/// MatMulNBits' zero points as f32 [N, blocks]: a 0-D 8 (the middle of the
+/// 4-bit range) when absent, float ones reshaped, and packed uint8 ones
+/// ([N * ceil(blocks / 2)], two per byte, low nibble first) unpacked by
+/// arithmetic: byte / 16^(b % 2), floored, modulo 16.
+static MaybeValue nbitsZeroPoints(NodeContext &ctx, int64_t n, int64_t blocks) {
+  Type f32 = ctx.builder().getF32Type();
+  Value zeroPoint = ctx.input(3);
+  if (!zeroPoint)
+    return ctx.scalar(f32, 8.0);
+  Type type = ctx.inputType(3).getElementType();
+  if (isa<FloatType>(type)) {
+    MaybeValue cast = ctx.castTo(zeroPoint, f32);
+    if (failed(cast))
+      return failure();
+    return ctx.value<x::ReshapeOp>(*cast, ctx.i64Vector({n, blocks}), false);
+  }
+  if (!type.isInteger(8))
+    return ctx.emitError() << "zero_points must be uint8 or of A's type, got "
+                           << type;
+  int64_t packed = llvm::divideCeil(blocks, 2);
+  Formula f(ctx);
+  MaybeValue bytes =
+      castWithSignedness(ctx, zeroPoint, f32, ctx.isUnsigned(3), false);
+  if (failed(bytes))
+    return failure();
+  bytes = ctx.value<x::ReshapeOp>(*bytes, ctx.i64Vector({n, packed}), false);
+  llvm::SmallVector<int64_t> byteOfBlock, divisor;
+  for (int64_t b = 0; b < blocks; ++b) {
+    byteOfBlock.push_back(b / 2);
+    divisor.push_back(b % 2 ? 16 : 1);
+  }
+  if (failed(bytes))
+    return failure();
+  MaybeValue perBlock = ctx.value<x::GatherOp>(
+      *bytes, ctx.i64Vector(byteOfBlock), ctx.builder().getI64IntegerAttr(1));
+  MaybeValue shifted = f.op<x::FloorOp>(
+      f.op<x::DivOp>(perBlock, ctx.castTo(ctx.i64Vector(divisor), f32)));
+  MaybeValue high =
+      f.op<x::FloorOp>(f.op<x::DivOp>(shifted, f.scalar(shifted, 16.0)));
+  return f.op<x::SubOp>(shifted, f.op<x::MulOp>(high, f.scalar(shifted, 16.0)));
+}
+
+/// MatMulNBits (4 bits): A [..., K] times the transpose of B, whose rows
+/// are blocks of packed 4-bit values with a scale and a zero point each.
+static LogicalResult convertMatMulNBits(NodeContext &ctx) {
+  MaybeValue a = ctx.requiredFloatInput(0, "A");
+  MaybeValue b = ctx.requiredInput(1, "B");
+  MaybeValue scales = ctx.requiredFloatInput(2, "scales");
+  if (failed(a) || failed(b) || failed(scales))
+    return failure();
+  int64_t bits = ctx.getInt("bits", 4);
+  if (bits != 4)
+    return ctx.unsupported("MatMulNBits with bits=" + std::to_string(bits) +
+                           " (4-bit weights are supported)");
+  if (ctx.input(4))
+    return ctx.unsupported("MatMulNBits with g_idx (act-order group indices)");
+  int64_t k = ctx.getInt("K", 0), n = ctx.getInt("N", 0);
+  int64_t blockSize = ctx.getInt("block_size", 0);
+  if (k <= 0 || n <= 0)
+    return ctx.emitError() << "MatMulNBits needs positive K and N attributes";
+  if (blockSize < 16 || !llvm::isPowerOf2_64(blockSize))
+    return ctx.emitError() << "block_size must be a power of 2 of at least "
+                              "16, got "
+                           << blockSize;
+  if (!ctx.inputType(1).getElementType().isInteger(8))
+    return ctx.emitError() << "B must be uint8, got " << ctx.inputType(1);
+  int64_t blocks = llvm::divideCeil(k, blockSize);
+  Type f32 = ctx.builder().getF32Type();
+  MaybeValue input = ctx.castTo(*a, f32);
+  MaybeValue weight = ctx.value<x::ReshapeOp>(
+      *b, ctx.i64Vector({n, blocks, blockSize / 2}), false);
+  MaybeValue scale = ctx.castTo(*scales, f32);
+  if (failed(input) || failed(weight) || failed(scale))
+    return failure();
+  scale = ctx.value<x::ReshapeOp>(*scale, ctx.i64Vector({n, blocks}), false);
+  MaybeValue zeroPoint = nbitsZeroPoints(ctx, n, blocks);
+  Value bias;
+  if (Value given = ctx.input(5)) {
+    MaybeValue cast = ctx.castTo(given, f32);
+    if (failed(cast))
+      return failure();
+    bias = *cast;
+  }
+  if (failed(scale) || failed(zeroPoint))
+    return failure();
+  MaybeValue y =
+      ctx.value<x::MatMulNBitsOp>(*input, *weight, *scale, *zeroPoint, bias,
+                                  ctx.builder().getI64IntegerAttr(blockSize));
+  if (failed(y))
+    return failure();
+  return ctx.setOutput(ctx.castTo(*y, ctx.inputType(0).getElementType()));
+}
+
 void mlir::xfmr::onnx_import::registerQuantizationOps(OpRegistry &r) {
   r.add("", "QLinearMatMul", convertQLinearMatMul, 10);
   r.add("", "QuantizeLinear", convertQuantizeLinear, 10);
   r.add("", "DequantizeLinear", convertDequantizeLinear, 10);
   r.add("", "DynamicQuantizeLinear", convertDynamicQuantizeLinear, 11);
   r.add("", "MatMulInteger", convertMatMulInteger, 10);
+  r.add("com.microsoft", "MatMulNBits", convertMatMulNBits, 1);
+  r.add("com.microsoft", "DynamicQuantizeMatMul", convertDynamicQuantizeMatMul,
+        1);
+  r.add("com.microsoft", "MatMulIntegerToFloat", convertMatMulIntegerToFloat,
+        1);
 }

@@ -939,3 +939,48 @@ func.func @pool_window(%a: tensor<1x1x4x4xf32>) {
   %0 = xfmr.pool %a {kind = "max", kernel_shape = array<i64: 5, 2>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x1x3xf32>
   return
 }
+
+// -----
+
+func.func @matmul_nbits_k(%x: tensor<?x80xf32>, %w: tensor<8x2x16xi8>, %s: tensor<8x2xf32>, %z: tensor<f32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{input has 80 features but the weight 2 blocks of 32}}
+  %0 = xfmr.matmul_nbits %x, %w, %s, %z {block_size = 32 : i64} : (tensor<?x80xf32>, tensor<8x2x16xi8>, tensor<8x2xf32>, tensor<f32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_nbits_weight(%x: tensor<?x64xf32>, %w: tensor<8x2x32xi8>, %s: tensor<8x2xf32>, %z: tensor<f32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{weight must be [N, KB, 16] bytes}}
+  %0 = xfmr.matmul_nbits %x, %w, %s, %z {block_size = 32 : i64} : (tensor<?x64xf32>, tensor<8x2x32xi8>, tensor<8x2xf32>, tensor<f32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_nbits_scales(%x: tensor<?x64xf32>, %w: tensor<8x2x16xi8>, %s: tensor<8x4xf32>, %z: tensor<f32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{scales must be f32 [8, 2]}}
+  %0 = xfmr.matmul_nbits %x, %w, %s, %z {block_size = 32 : i64} : (tensor<?x64xf32>, tensor<8x2x16xi8>, tensor<8x4xf32>, tensor<f32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_nbits_zero_points(%x: tensor<?x64xf32>, %w: tensor<8x2x16xi8>, %s: tensor<8x2xf32>, %z: tensor<16xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{zero_points must be f32 [8, 2]}}
+  %0 = xfmr.matmul_nbits %x, %w, %s, %z {block_size = 32 : i64} : (tensor<?x64xf32>, tensor<8x2x16xi8>, tensor<8x2xf32>, tensor<16xf32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_nbits_bias(%x: tensor<?x64xf32>, %w: tensor<8x2x16xi8>, %s: tensor<8x2xf32>, %z: tensor<f32>, %b: tensor<4xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{bias must be [8] of the input's element type}}
+  %0 = xfmr.matmul_nbits %x, %w, %s, %z, %b {block_size = 32 : i64} : (tensor<?x64xf32>, tensor<8x2x16xi8>, tensor<8x2xf32>, tensor<f32>, tensor<4xf32>) -> tensor<?x8xf32>
+  return
+}

@@ -81,6 +81,10 @@ void populateXfmrDataMovementToLinalgPatterns(RewritePatternSet &patterns);
 /// in order into a copy of the input, indices checked at run time.
 void populateXfmrScatterToLinalgPatterns(RewritePatternSet &patterns);
 
+/// xfmr.matmul_nbits: one contraction generic over the packed 4-bit
+/// weight, dequantizing in its body.
+void populateXfmrMatMulNBitsToLinalgPatterns(RewritePatternSet &patterns);
+
 /// xfmr.pool: one generic over [n, c, out..., kernel...] on the padded
 /// input, averages divided by each window's count.
 void populateXfmrPoolToLinalgPatterns(RewritePatternSet &patterns);

@@ -81,6 +81,28 @@ LogicalResult RmsNormOp::verify() { return verifyNorm(*this); }
 // LinearOp
 //===----------------------------------------------------------------------===//
 
+/// The result of a layer of `n` features over `input` ([..., K] ->
+/// [..., N]), after checking that `bias`, if any, is [N] of the input's
+/// element type.
+static LogicalResult inferLayerResult(std::optional<Location> location,
+                                      StringRef name, RankedTensorType input,
+                                      Value bias, int64_t n,
+                                      SmallVectorImpl<Type> &inferred) {
+  if (bias) {
+    auto biasType = tensorType(bias);
+    if (biasType.getRank() != 1 || !mergeDims(biasType.getDimSize(0), n) ||
+        biasType.getElementType() != input.getElementType())
+      return inferError(location, name,
+                        "bias must be [" + dimString(n) +
+                            "] of the input's "
+                            "element type");
+  }
+  SmallVector<int64_t> shape(input.getShape().drop_back());
+  shape.push_back(n);
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
 LogicalResult LinearOp::inferResultTypes(MLIRContext */*context*/,
                                          std::optional<Location> location,
                                          Adaptor adaptor,
@@ -102,18 +124,8 @@ LogicalResult LinearOp::inferResultTypes(MLIRContext */*context*/,
     return inferError(location, name,
                       "input has " + dimString(inputType.getShape().back()) +
                           " features but the weight expects " + dimString(k));
-  if (Value bias = adaptor.getBias()) {
-    auto biasType = tensorType(bias);
-    if (biasType.getRank() != 1 || !mergeDims(biasType.getDimSize(0), n) ||
-        biasType.getElementType() != inputType.getElementType())
-      return inferError(location, name,
-                        "bias must be [" + dimString(n) + "] of the input's "
-                        "element type");
-  }
-  SmallVector<int64_t> shape(inputType.getShape().drop_back());
-  shape.push_back(n);
-  inferred.push_back(RankedTensorType::get(shape, inputType.getElementType()));
-  return success();
+  return inferLayerResult(location, name, inputType, adaptor.getBias(), n,
+                          inferred);
 }
 
 LogicalResult
@@ -122,6 +134,62 @@ LinearOp::reifyResultShapes(OpBuilder &b,
   SmallVector<OpFoldResult> sizes = getDimSizes(b, getLoc(), getInput());
   sizes.back() =
       getDimSize(b, getLoc(), getWeight(), getTransposeWeight() ? 0 : 1);
+  reifiedReturnShapes.push_back(sizes);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MatMulNBitsOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatMulNBitsOp::inferResultTypes(MLIRContext * /*context*/,
+                                              std::optional<Location> location,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<Type> &inferred) {
+  StringRef name = getOperationName();
+  auto inputType = tensorType(adaptor.getInput());
+  auto weightType = tensorType(adaptor.getWeight());
+  Type f32 = Float32Type::get(inputType.getContext());
+  int64_t blockSize = adaptor.getBlockSize();
+  if (inputType.getRank() < 1 || inputType.getElementType() != f32)
+    return inferError(location, name, "input must be f32 of rank 1 or more");
+  if (blockSize < 2 || blockSize % 2)
+    return inferError(location, name, "block_size must be even");
+  if (weightType.getRank() != 3 || !weightType.getElementType().isInteger(8) ||
+      weightType.getDimSize(2) != blockSize / 2)
+    return inferError(location, name,
+                      "weight must be [N, KB, " + Twine(blockSize / 2) +
+                          "] bytes");
+  int64_t n = weightType.getDimSize(0), blocks = weightType.getDimSize(1);
+  int64_t k = inputType.getShape().back();
+  if (!ShapedType::isDynamic(k) && !ShapedType::isDynamic(blocks) &&
+      (k > blocks * blockSize || k <= (blocks - 1) * blockSize))
+    return inferError(location, name,
+                      "input has " + Twine(k) + " features but the weight " +
+                          Twine(blocks) + " blocks of " + Twine(blockSize));
+  auto checkBlocks = [&](StringRef what, Value v,
+                         bool scalarOk) -> LogicalResult {
+    auto type = tensorType(v);
+    if (type.getElementType() != f32 ||
+        !((scalarOk && type.getRank() == 0) ||
+          (type.getRank() == 2 && mergeDims(type.getDimSize(0), n) &&
+           mergeDims(type.getDimSize(1), blocks))))
+      return inferError(location, name,
+                        what + " must be f32 [" + dimString(n) + ", " +
+                            dimString(blocks) + "]");
+    return success();
+  };
+  if (failed(checkBlocks("scales", adaptor.getScales(), false)) ||
+      failed(checkBlocks("zero_points", adaptor.getZeroPoints(), true)))
+    return failure();
+  return inferLayerResult(location, name, inputType, adaptor.getBias(), n,
+                          inferred);
+}
+
+LogicalResult MatMulNBitsOp::reifyResultShapes(
+    OpBuilder &b, ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
+  SmallVector<OpFoldResult> sizes = getDimSizes(b, getLoc(), getInput());
+  sizes.back() = getDimSize(b, getLoc(), getWeight(), 0);
   reifiedReturnShapes.push_back(sizes);
   return success();
 }

@@ -110,6 +110,39 @@ def Xfmr_LinearOp : Xfmr_ShapedOp<"linear"> {
   }];
 }
 
+def Xfmr_MatMulNBitsOp : Xfmr_ShapedOp<"matmul_nbits"> {
+  let summary = "x · Wᵀ (+ bias) with W in blocks of 4-bit integers";
+  let description = [{
+    A fully connected layer whose weight stays packed as 4-bit integers in
+    blocks along K (ONNX Runtime's MatMulNBits with 4 bits): `input` is
+    `[..., K]`; `weight` is `[N, KB, block_size / 2]` bytes, each holding
+    two consecutive values of one row of Wᵀ (the first in its low nibble),
+    with `KB = ceil(K / block_size)`; `scales` and `zero_points` are
+    `[N, KB]` (a 0-D `zero_points` applies to every block). Row `n` of W,
+    at `k` in block `b = k / block_size`, is `(q - zero_points[n, b]) *
+    scales[n, b]`; the values past K in the last block multiply zeros.
+    `bias` is `[N]`; the result is `[..., N]`. The lowering reads the packed
+    bytes and dequantizes in the matmul's loop, so the weight is read at a
+    byte per two values.
+
+    ```mlir
+    %y = xfmr.matmul_nbits %x, %w, %s, %zp {block_size = 32 : i64}
+        : (tensor<?x64xf32>, tensor<128x2x16xi8>, tensor<128x2xf32>,
+           tensor<128x2xf32>) -> tensor<?x128xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_FloatTensor:$input, Xfmr_IntTensor:$weight,
+                       Xfmr_FloatTensor:$scales,
+                       Xfmr_FloatTensor:$zero_points,
+                       Optional<Xfmr_FloatTensor>:$bias,
+                       I64Attr:$block_size);
+  let results = (outs Xfmr_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $scales `,` $zero_points (`,` $bias^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+}
+
 def Xfmr_MlpOp : Xfmr_ShapedOp<"mlp", [AttrSizedOperandSegments]> {
   let summary = "a transformer feed-forward block, plain or gated";
   let description = [{
