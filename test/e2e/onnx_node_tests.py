@@ -63,20 +63,6 @@ CLAIMED_OPS = {
     "MatMulInteger", "QLinearMatMul",
 }
 
-# Inputs that fix the structure of the result (axes, split sizes, pads,
-# repeats, depth) must be constants for xfmr, which compiles for a fixed
-# graph. Node tests pass some of them as graph inputs; like onnx-mlir's test
-# runner, this one turns those into initializers holding the test's own
-# values.
-STRUCTURAL_INPUTS = {
-    "ReduceSum": {1}, "ReduceMean": {1}, "ReduceMax": {1}, "ReduceMin": {1},
-    "ReduceSumSquare": {1}, "ReduceL1": {1}, "ReduceL2": {1},
-    "ReduceLogSum": {1}, "ReduceLogSumExp": {1}, "Pad": {1, 3}, "Tile": {1},
-    "OneHot": {1},
-    "Squeeze": {1}, "Unsqueeze": {1}, "Split": {1}, "CumSum": {1},
-    "TopK": {1}, "ReduceProd": {1}, "CumProd": {1},
-}
-
 # Cases that use a claimed op in a form xfmr does not import, and why (the
 # importer's own message).
 EXPECTED_FAILURES = {
@@ -124,12 +110,6 @@ EXPECTED_FAILURES = {
     "test_attention_local_window_gqa_rank4_mask": "Attention: softcap",
     "test_attention_local_window_rank1_boolean_mask": "Attention: sliding windows (opset 25)",
     "test_attention_local_window_with_past": "Attention: sliding windows (opset 25)",
-    "test_center_crop_pad_crop_and_pad_expanded": "Pad: pads computed at run time",
-    "test_center_crop_pad_crop_axes_chw_expanded": "Pad: pads computed at run time",
-    "test_center_crop_pad_crop_axes_hwc_expanded": "Pad: pads computed at run time",
-    "test_center_crop_pad_crop_expanded": "Pad: pads computed at run time",
-    "test_center_crop_pad_crop_negative_axes_hwc_expanded": "Pad: pads computed at run time",
-    "test_center_crop_pad_pad_expanded": "Pad: pads computed at run time",
     "test_einsum_batch_diagonal": "Einsum equation '...ii->...i' (ellipsis)",
     "test_identity_opt": "graph input 'opt_in' is not a tensor; xfmr imports tensors only",
     "test_maxpool_2d_uint8": "MaxPool: integer inputs",
@@ -180,29 +160,6 @@ def expected_import_failure(name):
     return EXPECTED_FAILURES.get(name)
 
 
-def bind_structural_inputs(case):
-    """Moves graph inputs that feed STRUCTURAL_INPUTS into initializers;
-    returns the indices of the inputs that remain."""
-    from onnx import numpy_helper
-    graph = case.model.graph
-    inputs = list(graph.input)
-    structural = {n.input[i] for n in graph.node
-                  for i in STRUCTURAL_INPUTS.get(n.op_type, ())
-                  if i < len(n.input) and n.input[i]}
-    if not structural or not case.data_sets:
-        return list(range(len(inputs)))
-    values = case.data_sets[0][0]
-    kept = []
-    for index, info in enumerate(inputs):
-        if info.name in structural:
-            graph.initializer.append(
-                numpy_helper.from_array(values[index], info.name))
-            graph.input.remove(info)
-        else:
-            kept.append(index)
-    return kept
-
-
 def as_tensor_proto(value, name):
     """A data set value as a named TensorProto, or None when it is not a
     tensor (sequences, optionals). Values come as numpy arrays or scalars,
@@ -219,15 +176,17 @@ def as_tensor_proto(value, name):
     return None
 
 
-def write_data_set(case, kept, folder):
+def write_data_set(case, folder):
     """Writes the case's first data set as ONNX test data; False when its
-    values are not all tensors (sequences, optionals)."""
+    values are not all tensors (sequences, optionals). Every graph input is
+    fed, axes, sizes and pads included: they are values of the run."""
     if not case.data_sets:
         return False
     inputs, outputs = case.data_sets[0]
     graph = case.model.graph
-    tensors = [as_tensor_proto(inputs[i], graph.input[n].name)
-               for n, i in enumerate(kept)]
+    tensors = [as_tensor_proto(v, info.name)
+               for v, info in zip(inputs, graph.input)]
+    count = len(tensors)
     tensors += [as_tensor_proto(v, info.name)
                 for v, info in zip(outputs, graph.output)]
     if any(t is None for t in tensors):
@@ -235,8 +194,8 @@ def write_data_set(case, kept, folder):
     data_dir = os.path.join(folder, "test_data_set_0")
     os.makedirs(data_dir, exist_ok=True)
     for index, tensor in enumerate(tensors):
-        kind, i = (("input", index) if index < len(kept) else
-                   ("output", index - len(kept)))
+        kind, i = (("input", index) if index < count else
+                   ("output", index - count))
         with open(os.path.join(data_dir, f"{kind}_{i}.pb"), "wb") as f:
             f.write(tensor.SerializeToString())
     return True
@@ -335,14 +294,13 @@ def write_cases(work_dir, name_filter):
         domains = {n.domain for n in case.model.graph.node} - {"", "ai.onnx"}
         claimed = not domains and ops <= CLAIMED_OPS
         left_out = left_out_reason(case)
-        kept = bind_structural_inputs(case)
         folder = os.path.join(work_dir, case.name)
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, "model.onnx")
         with open(path, "wb") as f:
             f.write(case.model.SerializeToString())
         if not left_out:
-            write_data_set(case, kept, folder)
+            write_data_set(case, folder)
         written[case.name] = Case(path, ops, tested_ops(ops), case.rtol,
                                   case.atol, claimed, left_out)
     # An expanded case tests the op of the case it expands.

@@ -35,6 +35,7 @@ void mlir::xfmr::populateXfmrToLinalgConversionPatterns(
   populateXfmrDataMovementToLinalgPatterns(patterns);
   populateXfmrScatterToLinalgPatterns(patterns);
   populateXfmrPoolToLinalgPatterns(patterns);
+  populateXfmrAssertToRuntimeCheckPatterns(patterns);
 }
 
 namespace {

@@ -17,7 +17,9 @@
 
 #include "xfmr/Dialect/Xfmr/IR/XfmrDialect.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -34,7 +36,8 @@ using namespace mlir::xfmr;
 using namespace mlir::xfmr::onnx_import;
 
 void mlir::xfmr::registerONNXImportDialects(DialectRegistry &registry) {
-  registry.insert<mlir::xfmr::XfmrDialect, func::FuncDialect>();
+  registry.insert<mlir::xfmr::XfmrDialect, func::FuncDialect,
+                  cf::ControlFlowDialect, tensor::TensorDialect>();
 }
 
 static bool parseModel(llvm::StringRef bytes, bool isText,
@@ -74,7 +77,8 @@ OwningOpRef<ModuleOp>
 mlir::xfmr::importONNXBuffer(llvm::StringRef bytes, bool isText,
                        llvm::StringRef bufferName, llvm::StringRef baseDir,
                        MLIRContext *context, const ONNXImportOptions &options) {
-  context->loadDialect<mlir::xfmr::XfmrDialect, func::FuncDialect>();
+  context->loadDialect<mlir::xfmr::XfmrDialect, func::FuncDialect,
+                       cf::ControlFlowDialect, tensor::TensorDialect>();
   Location loc = FileLineColLoc::get(context, bufferName, 0, 0);
   if (bytes.empty())
     return emitError(loc) << "the model file is empty", nullptr;

@@ -46,17 +46,25 @@ static LogicalResult convertTopK(NodeContext &ctx) {
   if (axis < 0)
     axis += rank;
   int64_t k;
+  int64_t size = type.getDimSize(axis);
+  // A K computed at run time: the whole axis in order, then its first K.
+  Value runTimeK;
   if (ctx.opset() < 10) {
     k = ctx.getInt("k", -1);
   } else {
     if (failed(ctx.requiredInput(1, "K")))
       return failure();
     std::optional<llvm::SmallVector<int64_t>> ks = ctx.constantInts(1);
-    if (!ks || ks->size() != 1)
-      return ctx.unsupported("a K computed at run time");
-    k = ks->front();
+    if (ks && ks->size() == 1) {
+      k = ks->front();
+    } else {
+      FailureOr<Value> given = scalarOf(ctx, ctx.input(1));
+      if (failed(given))
+        return failure();
+      runTimeK = *given;
+      k = size;
+    }
   }
-  int64_t size = type.getDimSize(axis);
   if (ShapedType::isDynamic(size))
     return ctx.unsupported("an axis whose size is known only at run time");
   if (k == 0)
@@ -65,7 +73,19 @@ static LogicalResult convertTopK(NodeContext &ctx) {
     return ctx.emitError() << "TopK K " << k << " is outside [1, " << size
                            << "]";
   if (k > kMaxUnrolledTopK)
-    return ctx.unsupported("K above " + llvm::Twine(kMaxUnrolledTopK));
+    return ctx.unsupported(
+        (runTimeK ? "a K computed at run time over an axis longer than "
+                  : "K above ") +
+        llvm::Twine(kMaxUnrolledTopK));
+  if (runTimeK &&
+      failed(checkAtRunTime(
+          ctx,
+          f.op<x::AndOp>(
+              f.op<x::GreaterEqualOp>(runTimeK, f.scalar(runTimeK, 0)),
+              f.op<x::LessEqualOp>(runTimeK, f.scalar(runTimeK, size))),
+          "K is outside [0, " + llvm::Twine(size) + "], the size of axis " +
+              llvm::Twine(axis))))
+    return failure();
 
   // Smallest first is largest first of an order-reversing map (as ArgMin).
   FailureOr<Value> keys = input;
@@ -116,6 +136,12 @@ static LogicalResult convertTopK(NodeContext &ctx) {
              : ctx.value<x::ConcatOp>(chosen, b.getI64IntegerAttr(axis));
   if (failed(indices))
     return failure();
+  if (runTimeK) {
+    indices = selectAlongAxis(ctx, *indices, ctx.scalar(b.getI64Type(), 0),
+                              runTimeK, axis);
+    if (failed(indices))
+      return failure();
+  }
   FailureOr<Value> values = ctx.value<x::GatherElementsOp>(
       *input, *indices, b.getI64IntegerAttr(axis));
   if (failed(values))
