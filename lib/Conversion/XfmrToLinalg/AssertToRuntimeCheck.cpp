@@ -31,8 +31,9 @@ struct AssertToRuntimeCheck : OpRewritePattern<cf::AssertOp> {
   LogicalResult matchAndRewrite(cf::AssertOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
+    // A condition known to hold folds the check away.
     Value one = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
-    Value failed = arith::XOrIOp::create(rewriter, loc, op.getArg(), one);
+    Value failed = rewriter.createOrFold<arith::XOrIOp>(loc, op.getArg(), one);
     std::string message =
         describeONNXNode(op, "ONNX") + ": " + op.getMsg().str();
     emitRuntimeCheck(rewriter, loc, failed, message);
