@@ -60,7 +60,7 @@ CLAIMED_OPS = {
     "TopK", "ScatterND", "ScatterElements", "Scatter", "ReduceProd", "CumProd",
     "MaxPool", "AveragePool", "LpPool",
     "EyeLike", "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear",
-    "MatMulInteger", "QLinearMatMul",
+    "MatMulInteger", "QLinearMatMul", "NonZero", "Compress",
 }
 
 # Cases that use a claimed op in a form xfmr does not import, and why (the

@@ -173,8 +173,89 @@ static LogicalResult convertScatterND(NodeContext &ctx) {
       ctx.builder().getStringAttr(ctx.getString("reduction", "none"))));
 }
 
+/// NonZero: the positions of the non-zero elements of the flattened input,
+/// each split into its coordinates, [rank, count] with count known only at
+/// run time.
+static LogicalResult convertNonZero(NodeContext &ctx) {
+  Formula f(ctx);
+  FailureOr<Value> input = ctx.requiredInput(0, "X");
+  if (failed(input))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  if (type.getRank() == 0 || !type.hasStaticShape())
+    return ctx.unsupported("an input that is 0-D or of run-time shape");
+  FailureOr<Value> flat = f.op<x::ReshapeOp>(
+      input, FailureOr<Value>(ctx.i64Vector({type.getNumElements()})));
+  FailureOr<Value> nonZero =
+      f.op<x::NotOp>(f.op<x::EqualOp>(flat, f.scalar(flat, 0)));
+  if (failed(nonZero))
+    return failure();
+  FailureOr<Value> linear = trueIndices(ctx, *nonZero);
+  llvm::SmallVector<Value> coordinates;
+  int64_t stride = type.getNumElements();
+  for (int64_t size : type.getShape()) {
+    stride /= size;
+    FailureOr<Value> coordinate =
+        f.op<x::DivOp>(linear, f.scalar(linear, stride));
+    if (size > 1)
+      coordinate = f.op<x::SubOp>(
+          coordinate,
+          f.op<x::MulOp>(f.op<x::DivOp>(coordinate, f.scalar(coordinate, size)),
+                         f.scalar(coordinate, size)));
+    if (failed(coordinate))
+      return failure();
+    FailureOr<Value> row = ctx.value<x::UnsqueezeOp>(
+        *coordinate, ctx.builder().getDenseI64ArrayAttr({0}));
+    if (failed(row))
+      return failure();
+    coordinates.push_back(*row);
+  }
+  return ctx.setOutput(
+      ctx.value<x::ConcatOp>(coordinates, ctx.builder().getI64IntegerAttr(0)));
+}
+
+/// Compress: the slices along `axis` (of the flattened input without one)
+/// where the condition holds; the condition may be shorter than the axis.
+static LogicalResult convertCompress(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredInput(0, "input");
+  FailureOr<Value> condition = ctx.requiredInput(1, "condition");
+  if (failed(input) || failed(condition))
+    return failure();
+  if (ctx.inputType(1).getRank() != 1)
+    return ctx.emitError() << "Compress needs a 1-D condition";
+  Value data = *input;
+  int64_t rank = ctx.inputType(0).getRank();
+  int64_t axis = 0;
+  if (ctx.hasAttr("axis")) {
+    axis = ctx.getInt("axis", 0);
+    if (axis < -rank || axis >= rank)
+      return ctx.emitError() << "Compress axis " << axis
+                             << " is out of range for rank " << rank;
+    if (axis < 0)
+      axis += rank;
+  } else {
+    FailureOr<Value> flat =
+        ctx.value<x::ReshapeOp>(data, ctx.i64Vector({-1}), false);
+    if (failed(flat))
+      return failure();
+    data = *flat;
+  }
+  FailureOr<Value> flags = ctx.castTo(*condition, ctx.builder().getI1Type());
+  if (failed(flags))
+    return failure();
+  Formula f(ctx);
+  FailureOr<Value> length = dimOf(ctx, *flags, 0);
+  if (failed(checkAtRunTime(
+          ctx, f.op<x::LessEqualOp>(length, dimOf(ctx, data, axis)),
+          "the condition is longer than axis " + llvm::Twine(axis))))
+    return failure();
+  return ctx.setOutput(gatherAt(ctx, data, trueIndices(ctx, *flags), axis));
+}
+
 void mlir::xfmr::onnx_import::registerIndexingOps(OpRegistry &r) {
   r.add("", "TopK", convertTopK);
+  r.add("", "NonZero", convertNonZero, 9);
+  r.add("", "Compress", convertCompress, 9);
   r.add("", "Scatter", convertScatterElements, 9, 10);
   r.add("", "ScatterElements", convertScatterElements, 11);
   r.add("", "ScatterND", convertScatterND, 11);

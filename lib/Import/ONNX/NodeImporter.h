@@ -355,6 +355,9 @@ mlir::FailureOr<Value> insertDims(NodeContext &ctx, Value value, Value flags);
 /// `value[begin:end]` along `axis`, the bounds 0-D i64.
 mlir::FailureOr<Value> selectAlongAxis(NodeContext &ctx, Value value,
                                        Value begin, Value end, int64_t axis);
+/// The positions where a 1-D i1 tensor holds, in order: a 1-D i64 whose
+/// size only a run knows (a scatter of each true position to its rank).
+mlir::FailureOr<Value> trueIndices(NodeContext &ctx, Value flags);
 /// A reduction over run-time `axes` (1-D, static length): `reduceAxis`
 /// reduces one dim keeping it as size 1; each dim is reduced or kept as its
 /// flag says.
