@@ -61,6 +61,7 @@ CLAIMED_OPS = {
     "MaxPool", "AveragePool", "LpPool",
     "EyeLike", "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear",
     "MatMulInteger", "QLinearMatMul", "NonZero", "Compress",
+    "Unique",
 }
 
 # Cases that use a claimed op in a form xfmr does not import, and why (the
@@ -111,6 +112,9 @@ EXPECTED_FAILURES = {
     "test_attention_local_window_rank1_boolean_mask": "Attention: sliding windows (opset 25)",
     "test_attention_local_window_with_past": "Attention: sliding windows (opset 25)",
     "test_einsum_batch_diagonal": "Einsum equation '...ii->...i' (ellipsis)",
+    "test_unique_sorted_with_axis": "Unique: unique slices along an axis",
+    "test_unique_sorted_with_axis_3d": "Unique: unique slices along an axis",
+    "test_unique_sorted_with_negative_axis": "Unique: unique slices along an axis",
     "test_identity_opt": "graph input 'opt_in' is not a tensor; xfmr imports tensors only",
     "test_maxpool_2d_uint8": "MaxPool: integer inputs",
     "test_maxpool_with_argmax_2d_precomputed_pads": "MaxPool: the Indices output of MaxPool",

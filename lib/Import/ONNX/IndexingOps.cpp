@@ -252,10 +252,71 @@ static LogicalResult convertCompress(NodeContext &ctx) {
   return ctx.setOutput(gatherAt(ctx, data, trueIndices(ctx, *flags), axis));
 }
 
+/// Unique of the flattened input (no axis): pairwise equality finds the
+/// first occurrence of each value; a unique value's place is the number of
+/// unique values below it (sorted) or before it, and each output is a
+/// scatter to those places.
+static LogicalResult convertUnique(NodeContext &ctx) {
+  Formula f(ctx);
+  FailureOr<Value> input = ctx.requiredInput(0, "X");
+  if (failed(input))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  if (ctx.hasAttr("axis"))
+    return ctx.unsupported("unique slices along an axis");
+  if (!type.hasStaticShape())
+    return ctx.unsupported("an input of run-time shape");
+  Builder &b = ctx.builder();
+  int64_t n = type.getNumElements();
+  FailureOr<Value> flat =
+      f.op<x::ReshapeOp>(input, FailureOr<Value>(ctx.i64Vector({n})));
+  FailureOr<Value> column =
+      f.op<x::ReshapeOp>(flat, FailureOr<Value>(ctx.i64Vector({n, 1})));
+  FailureOr<Value> row =
+      f.op<x::ReshapeOp>(flat, FailureOr<Value>(ctx.i64Vector({1, n})));
+  // [i, j]: element j compared with element i.
+  FailureOr<Value> same = f.op<x::EqualOp>(column, row);
+  Value i = ctx.positionsAlong(0, 2, n), j = ctx.positionsAlong(1, 2, n);
+  FailureOr<Value> sameBefore =
+      f.op<x::AndOp>(same, f.op<x::LessOp>(FailureOr<Value>(j), i));
+  FailureOr<Value> first =
+      f.op<x::EqualOp>(countAlong(ctx, sameBefore, 1),
+                       FailureOr<Value>(ctx.scalar(b.getI64Type(), 0)));
+  if (failed(first) || failed(same))
+    return failure();
+  FailureOr<Value> firstRow =
+      f.op<x::ReshapeOp>(first, FailureOr<Value>(ctx.i64Vector({1, n})));
+  FailureOr<Value> ahead = ctx.getInt("sorted", 1)
+                               ? f.op<x::LessOp>(row, column)
+                               : f.op<x::LessOp>(FailureOr<Value>(j), i);
+  FailureOr<Value> place = countAlong(ctx, f.op<x::AndOp>(ahead, firstRow), 1);
+  FailureOr<Value> count = countAlong(ctx, *first, 0);
+  FailureOr<Value> slots = f.where(first, place, count);
+  FailureOr<Value> positions =
+      rangeOf(ctx, FailureOr<Value>(ctx.scalar(b.getI64Type(), 0)),
+              FailureOr<Value>(ctx.scalar(b.getI64Type(), n)));
+  FailureOr<Value> sameAsI64 = ctx.castTo(*same, b.getI64Type());
+  if (failed(sameAsI64))
+    return failure();
+  FailureOr<Value> firstOf =
+      ctx.value<x::ArgMaxOp>(*sameAsI64, b.getI64IntegerAttr(1),
+                             b.getBoolAttr(false), b.getBoolAttr(false));
+  FailureOr<Value> inverse =
+      failed(place) ? place : gatherAt(ctx, *place, firstOf, 0);
+  FailureOr<Value> values = scatterToSlots(ctx, slots, flat, count);
+  FailureOr<Value> indices = scatterToSlots(ctx, slots, positions, count);
+  FailureOr<Value> counts =
+      scatterToSlots(ctx, slots, countAlong(ctx, same, 1), count);
+  if (failed(values) || failed(indices) || failed(inverse) || failed(counts))
+    return failure();
+  return ctx.setOutputs({*values, *indices, *inverse, *counts});
+}
+
 void mlir::xfmr::onnx_import::registerIndexingOps(OpRegistry &r) {
   r.add("", "TopK", convertTopK);
   r.add("", "NonZero", convertNonZero, 9);
   r.add("", "Compress", convertCompress, 9);
+  r.add("", "Unique", convertUnique, 11);
   r.add("", "Scatter", convertScatterElements, 9, 10);
   r.add("", "ScatterElements", convertScatterElements, 11);
   r.add("", "ScatterND", convertScatterND, 11);

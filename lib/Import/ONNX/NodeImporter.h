@@ -355,6 +355,12 @@ mlir::FailureOr<Value> insertDims(NodeContext &ctx, Value value, Value flags);
 /// `value[begin:end]` along `axis`, the bounds 0-D i64.
 mlir::FailureOr<Value> selectAlongAxis(NodeContext &ctx, Value value,
                                        Value begin, Value end, int64_t axis);
+/// A 1-D tensor of `count` elements holding `values[i]` at `slots[i]`;
+/// slots equal to `count` are dropped.
+mlir::FailureOr<Value> scatterToSlots(NodeContext &ctx,
+                                      mlir::FailureOr<Value> slots,
+                                      mlir::FailureOr<Value> values,
+                                      mlir::FailureOr<Value> count);
 /// The positions where a 1-D i1 tensor holds, in order: a 1-D i64 whose
 /// size only a run knows (a scatter of each true position to its rank).
 mlir::FailureOr<Value> trueIndices(NodeContext &ctx, Value flags);

@@ -288,35 +288,44 @@ FailureOr<Value> mlir::xfmr::onnx_import::reduceOverRunTimeAxes(
   return dropDims(ctx, result, *flags, rank - count);
 }
 
+FailureOr<Value> mlir::xfmr::onnx_import::scatterToSlots(
+    NodeContext &ctx, FailureOr<Value> slots, FailureOr<Value> values,
+    FailureOr<Value> count) {
+  Formula f(ctx);
+  Builder &b = ctx.builder();
+  if (failed(slots) || failed(values) || failed(count))
+    return failure();
+  // One slot more than kept: where the values that go nowhere land.
+  FailureOr<Value> bufferSize =
+      f.op<x::ReshapeOp>(f.op<x::AddOp>(count, f.scalar(count, 1)),
+                         FailureOr<Value>(ctx.i64Vector({1})));
+  if (failed(bufferSize))
+    return failure();
+  FailureOr<Value> buffer =
+      ctx.value<x::ExpandOp>(*f.scalar(values, 0), *bufferSize);
+  if (failed(buffer))
+    return failure();
+  FailureOr<Value> scattered = ctx.value<x::ScatterElementsOp>(
+      *buffer, *slots, *values, b.getI64IntegerAttr(0),
+      b.getStringAttr("none"));
+  if (failed(scattered))
+    return failure();
+  return selectAlongAxis(ctx, *scattered, ctx.scalar(b.getI64Type(), 0), *count,
+                         0);
+}
+
 FailureOr<Value> mlir::xfmr::onnx_import::trueIndices(NodeContext &ctx,
                                                       Value flags) {
   Formula f(ctx);
   Builder &b = ctx.builder();
-  Type i64 = b.getI64Type();
-  FailureOr<Value> ones = ctx.castTo(flags, i64);
+  FailureOr<Value> ones = ctx.castTo(flags, b.getI64Type());
   if (failed(ones))
     return failure();
-  // Each true position goes to the number of true ones before it; the
-  // others to one slot past them, which the result leaves out.
+  // Each true position goes to the number of true ones before it.
   FailureOr<Value> before = ctx.value<x::CumSumOp>(
       *ones, b.getI64IntegerAttr(0), b.getUnitAttr(), UnitAttr());
   FailureOr<Value> count = countAlong(ctx, flags, 0);
-  FailureOr<Value> slots = f.where(flags, before, count);
   FailureOr<Value> size = dimOf(ctx, flags, 0);
-  FailureOr<Value> positions = rangeOf(ctx, f.scalar(size, 0), size);
-  FailureOr<Value> bufferSize =
-      f.op<x::ReshapeOp>(f.op<x::AddOp>(count, f.scalar(count, 1)),
-                         FailureOr<Value>(ctx.i64Vector({1})));
-  if (failed(slots) || failed(positions) || failed(bufferSize))
-    return failure();
-  FailureOr<Value> buffer =
-      ctx.value<x::ExpandOp>(ctx.scalar(i64, 0), *bufferSize);
-  if (failed(buffer))
-    return failure();
-  FailureOr<Value> scattered = ctx.value<x::ScatterElementsOp>(
-      *buffer, *slots, *positions, b.getI64IntegerAttr(0),
-      b.getStringAttr("none"));
-  if (failed(scattered) || failed(count))
-    return failure();
-  return selectAlongAxis(ctx, *scattered, ctx.scalar(i64, 0), *count, 0);
+  return scatterToSlots(ctx, f.where(flags, before, count),
+                        rangeOf(ctx, f.scalar(size, 0), size), count);
 }
