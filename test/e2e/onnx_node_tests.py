@@ -66,24 +66,17 @@ CLAIMED_OPS = {
     "SoftmaxCrossEntropyLoss", "BitShift", "BitwiseAnd", "BitwiseOr",
     "BitwiseXor", "BitwiseNot", "BitCast", "Acos", "Asin", "Atan",
     "HannWindow", "HammingWindow", "BlackmanWindow", "SwiGLU", "Det", "LRN",
-    "ReverseSequence", "MaxUnpool",
+    "ReverseSequence", "MaxUnpool", "NonZero", "Compress", "Unique",
 }
 
-# Inputs that fix the structure of the result (axes, split sizes, pads,
-# repeats, depth) must be constants for xfmr, which compiles for a fixed
-# graph. Node tests pass some of them as graph inputs; like onnx-mlir's test
-# runner, this one turns those into initializers holding the test's own
-# values.
+# Inputs that a few ops still need as constants: Resize's scales and sizes,
+# the output shapes of MaxUnpool and Col2Im, and the sizes CenterCropPad and
+# AffineGrid make. Node tests pass them as graph inputs; the runner turns
+# those into initializers holding the test's own values. Every other input,
+# axes, pads, split sizes, repeats and k included, is fed at run time.
 STRUCTURAL_INPUTS = {
-    "ReduceSum": {1}, "ReduceMean": {1}, "ReduceMax": {1}, "ReduceMin": {1},
-    "ReduceSumSquare": {1}, "ReduceL1": {1}, "ReduceL2": {1},
-    "ReduceLogSum": {1}, "ReduceLogSumExp": {1}, "Pad": {1, 3}, "Tile": {1},
-    "OneHot": {1},
-    "Squeeze": {1}, "Unsqueeze": {1}, "Split": {1}, "CumSum": {1},
-    "TopK": {1}, "ReduceProd": {1}, "CumProd": {1}, "Resize": {1, 2, 3},
-    "Upsample": {1}, "CenterCropPad": {1}, "Col2Im": {1, 2},
-    "AffineGrid": {1},
-    "MaxUnpool": {2},
+    "Resize": {1, 2, 3}, "Upsample": {1}, "CenterCropPad": {1},
+    "Col2Im": {1, 2}, "AffineGrid": {1}, "MaxUnpool": {2},
 }
 
 # Cases that use a claimed op in a form xfmr does not import, and why (the
@@ -137,12 +130,9 @@ EXPECTED_FAILURES = {
     "test_affine_grid_2d_expanded": "Range: limits given as 1-element 1-D tensors (an expansion's Split of a shape); the importer takes 0-D ones",
     "test_affine_grid_3d_align_corners_expanded": "If: branches that yield a scalar and a 1-element tensor (results of different ranks)",
     "test_affine_grid_3d_expanded": "Range: limits given as 1-element 1-D tensors (an expansion's Split of a shape); the importer takes 0-D ones",
-    "test_center_crop_pad_crop_and_pad_expanded": "Pad: pads computed at run time",
-    "test_center_crop_pad_crop_axes_chw_expanded": "Pad: pads computed at run time",
-    "test_center_crop_pad_crop_axes_hwc_expanded": "Pad: pads computed at run time",
-    "test_center_crop_pad_crop_expanded": "Pad: pads computed at run time",
-    "test_center_crop_pad_crop_negative_axes_hwc_expanded": "Pad: pads computed at run time",
-    "test_center_crop_pad_pad_expanded": "Pad: pads computed at run time",
+    "test_unique_sorted_with_axis": "Unique: unique slices along an axis",
+    "test_unique_sorted_with_axis_3d": "Unique: unique slices along an axis",
+    "test_unique_sorted_with_negative_axis": "Unique: unique slices along an axis",
     "test_identity_opt": "graph input 'opt_in' is not a tensor; xfmr imports tensors only",
     "test_identity_sequence": "graph input 'x' is not a tensor; xfmr imports tensors only",
     "test_if_opt": "If: optional and sequence values (Optional, SequenceConstruct) in its branches; xfmr imports tensors only",

@@ -28,6 +28,11 @@ def ConvertXfmrToLinalgPass : Pass<"convert-xfmr-to-linalg"> {
     Any xfmr op left without a lowering is an error at its location (the
     ONNX node it came from), listing every such op.
 
+    The importer checks operands that only a run knows (axes, pads, split
+    sizes, K) with `cf.assert`; each becomes a call of `xfmr_check_failed`
+    whose message names the ONNX node, so that a bad value is the run's
+    error rather than an abort.
+
     A static 1 broadcasts through the indexing maps. Where a dynamic dim of
     an elementwise operand meets another operand's dim, it may be 1 at run
     time: that operand is first broadcast by an `xfmr.expand`, whose lowering

@@ -36,6 +36,7 @@ void mlir::xfmr::populateXfmrToLinalgConversionPatterns(
   populateXfmrDataMovementToLinalgPatterns(patterns);
   populateXfmrScatterToLinalgPatterns(patterns);
   populateXfmrPoolToLinalgPatterns(patterns);
+  populateXfmrAssertToRuntimeCheckPatterns(patterns);
 }
 
 namespace {

@@ -53,6 +53,149 @@ padSourceIndices(StringRef mode, int64_t size, int64_t before, int64_t after) {
   return sources;
 }
 
+/// `v` modulo `period` in [0, period) (i64); a period of 0 (reflecting or
+/// tiling a dim of size 0 or 1) counts as 1, so nothing divides by 0.
+static FailureOr<Value> floorModulo(NodeContext &ctx, FailureOr<Value> v,
+                                    FailureOr<Value> period) {
+  Formula f(ctx);
+  FailureOr<Value> divisor = f.op<x::MaxOp>(period, f.scalar(period, 1));
+  FailureOr<Value> rest =
+      f.op<x::SubOp>(v, f.op<x::MulOp>(f.op<x::DivOp>(v, divisor), divisor));
+  return f.where(f.op<x::LessOp>(rest, f.scalar(rest, 0)),
+                 f.op<x::AddOp>(rest, divisor), rest);
+}
+
+/// The source index of each output position `j` (0-D or 1-D i64, may be
+/// outside [0, size)) of a padded dim of run-time `size`, as
+/// padSourceIndices computes it; constant mode clamps, its mask replaces
+/// the positions outside.
+static FailureOr<Value> runTimePadSources(NodeContext &ctx, StringRef mode,
+                                          Value j, Value size) {
+  Formula f(ctx);
+  auto clampTo = [&](FailureOr<Value> v, FailureOr<Value> last) {
+    return f.op<x::MaxOp>(f.op<x::MinOp>(v, last), f.scalar(v, 0));
+  };
+  auto modulo = [&](FailureOr<Value> v, FailureOr<Value> period) {
+    return floorModulo(ctx, v, period);
+  };
+  FailureOr<Value> last = f.op<x::SubOp>(size, f.scalar(size, 1));
+  if (mode == "wrap")
+    return modulo(j, size);
+  if (mode == "reflect") {
+    FailureOr<Value> period = f.op<x::MulOp>(last, f.scalar(last, 2));
+    FailureOr<Value> p = modulo(j, period);
+    return clampTo(
+        f.where(f.op<x::LessOp>(p, size), p, f.op<x::SubOp>(period, p)), last);
+  }
+  return clampTo(j, last);
+}
+
+/// The pads of every dim, [begin..., end...], from pads for the run-time
+/// axes of input 3: a dim takes the pads of the axis that names it, or 0.
+static FailureOr<Value> padsOfEveryDim(NodeContext &ctx, int64_t rank) {
+  Formula f(ctx);
+  Builder &b = ctx.builder();
+  RankedTensorType axesType = ctx.inputType(3);
+  if (axesType.getRank() != 1 || axesType.isDynamicDim(0))
+    return ctx.unsupported("run-time axes of unknown count");
+  int64_t count = axesType.getDimSize(0);
+  RankedTensorType padsType = ctx.inputType(1);
+  if (padsType.getRank() != 1 || padsType.getDimSize(0) != 2 * count)
+    return ctx.emitError() << "Pad needs pads of two entries per axis, "
+                           << count << " axes";
+  FailureOr<Value> axes = normalizedAxes(ctx, ctx.input(3), rank);
+  if (failed(axes) || failed(axisFlags(ctx, *axes, rank)))
+    return failure();
+  FailureOr<Value> column =
+      ctx.value<x::ReshapeOp>(*axes, ctx.i64Vector({count, 1}), false);
+  FailureOr<Value> hits =
+      f.op<x::EqualOp>(column, ctx.positionsAlong(1, 2, rank));
+  if (failed(hits))
+    return failure();
+  FailureOr<Value> named = ctx.castTo(*hits, b.getI64Type());
+  FailureOr<Value> pads = ctx.castTo(ctx.input(1), b.getI64Type());
+  FailureOr<Value> perAxis =
+      f.op<x::ReshapeOp>(pads, ctx.i64Vector({2, count, 1}));
+  if (failed(named) || failed(perAxis))
+    return failure();
+  // [2, count, 1] * [count, rank] summed over the axes: [2, rank].
+  FailureOr<Value> spread = f.op<x::MulOp>(perAxis, named);
+  if (failed(spread))
+    return failure();
+  FailureOr<Value> perDim = ctx.value<x::ReduceSumOp>(
+      *spread, b.getDenseI64ArrayAttr({1}), b.getBoolAttr(false));
+  return f.op<x::ReshapeOp>(perDim, ctx.i64Vector({2 * rank}));
+}
+
+/// Pad with pads computed at run time: per axis, the output positions are
+/// a Range from -before to size + after, mapped to source indices by a
+/// formula of the mode and gathered.
+static LogicalResult convertRunTimePad(NodeContext &ctx, Value data,
+                                       StringRef mode, Value padValue,
+                                       Value padsValue,
+                                       llvm::ArrayRef<int64_t> axes) {
+  Formula f(ctx);
+  int64_t rank = ctx.inputType(0).getRank();
+  auto padsType = cast<RankedTensorType>(padsValue.getType());
+  int64_t count = axes.size();
+  if (padsType.getRank() != 1 || padsType.getDimSize(0) != 2 * count)
+    return ctx.emitError() << "Pad needs pads of two entries per axis, "
+                           << count << " axes";
+  FailureOr<Value> pads = ctx.castTo(padsValue, ctx.builder().getI64Type());
+  Value result = data;
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    if (axis < -rank || axis >= rank)
+      return ctx.emitError() << "Pad axis " << axis << " is out of range for "
+                             << "rank " << rank;
+    int64_t dim = axis < 0 ? axis + rank : axis;
+    FailureOr<Value> before = elementOf(ctx, pads, i);
+    FailureOr<Value> after = elementOf(ctx, pads, i + count);
+    FailureOr<Value> size = dimOf(ctx, result, dim);
+    FailureOr<Value> limit = f.op<x::AddOp>(size, after);
+    FailureOr<Value> length = f.op<x::AddOp>(limit, before);
+    if (failed(checkAtRunTime(
+            ctx, f.op<x::GreaterEqualOp>(length, f.scalar(length, 0)),
+            "pads remove more than dim " + llvm::Twine(dim) + " holds")))
+      return failure();
+    if (mode != "constant" &&
+        failed(checkAtRunTime(
+            ctx,
+            f.op<x::OrOp>(f.op<x::GreaterOp>(size, f.scalar(size, 0)),
+                          f.op<x::EqualOp>(length, f.scalar(length, 0))),
+            "mode '" + mode + "' pads dim " + llvm::Twine(dim) + " of size 0")))
+      return failure();
+    FailureOr<Value> positions = rangeOf(ctx, f.op<x::NegOp>(before), limit);
+    if (failed(positions))
+      return failure();
+    FailureOr<Value> gathered = gatherAt(
+        ctx, result, runTimePadSources(ctx, mode, *positions, *size), dim);
+    if (failed(gathered))
+      return failure();
+    result = *gathered;
+    if (mode != "constant")
+      continue;
+    FailureOr<Value> inside =
+        f.op<x::AndOp>(f.op<x::GreaterEqualOp>(positions, f.scalar(size, 0)),
+                       f.op<x::LessOp>(positions, size));
+    llvm::SmallVector<int64_t> others;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != dim)
+        others.push_back(d);
+    if (failed(inside))
+      return failure();
+    FailureOr<Value> mask =
+        others.empty()
+            ? inside
+            : ctx.value<x::UnsqueezeOp>(
+                  *inside, ctx.builder().getDenseI64ArrayAttr(others));
+    FailureOr<Value> padded = f.where(mask, result, padValue);
+    if (failed(padded))
+      return failure();
+    result = *padded;
+  }
+  return ctx.setOutputs(result);
+}
+
 /// Pad: per padded axis, a gather by the source index of each output
 /// position (negative pads crop); for mode "constant" the positions outside
 /// the source then take the value, through a constant mask.
@@ -79,20 +222,28 @@ static LogicalResult convertPad(NodeContext &ctx) {
   } else {
     if (failed(ctx.requiredInput(1, "pads")))
       return failure();
-    std::optional<llvm::SmallVector<int64_t>> values = ctx.constantInts(1);
-    if (!values)
-      return ctx.unsupported("pads computed at run time");
-    pads = *values;
     // The value may be a run-time scalar: the mask selects it elementwise.
     padValue = ctx.input(2);
     if (!padValue && constantMode)
       padValue = ctx.scalar(type.getElementType(), 0.0);
+    std::optional<llvm::SmallVector<int64_t>> values = ctx.constantInts(1);
     if (ctx.input(3)) {
       std::optional<llvm::SmallVector<int64_t>> given = ctx.constantInts(3);
-      if (!given)
-        return ctx.unsupported("axes computed at run time");
+      if (!given) {
+        FailureOr<Value> allPads = padsOfEveryDim(ctx, rank);
+        if (failed(allPads))
+          return failure();
+        return convertRunTimePad(ctx, *data, mode, padValue, *allPads,
+                                 llvm::to_vector(llvm::seq<int64_t>(0, rank)));
+      }
       axes = *given;
     }
+    if (axes.empty())
+      for (int64_t axis = 0; axis < rank; ++axis)
+        axes.push_back(axis);
+    if (!values)
+      return convertRunTimePad(ctx, *data, mode, padValue, ctx.input(1), axes);
+    pads = *values;
   }
   if (axes.empty())
     for (int64_t axis = 0; axis < rank; ++axis)
@@ -168,6 +319,36 @@ static LogicalResult convertPad(NodeContext &ctx) {
   return ctx.setOutputs(result);
 }
 
+/// Tile with repeats computed at run time: per axis, a gather by the
+/// positions 0 .. size * repeats modulo the size.
+static LogicalResult convertRunTimeTile(NodeContext &ctx, Value data) {
+  Formula f(ctx);
+  int64_t rank = ctx.inputType(0).getRank();
+  RankedTensorType repeatsType = ctx.inputType(1);
+  if (repeatsType.getRank() != 1 || repeatsType.getDimSize(0) != rank)
+    return ctx.emitError() << "Tile needs one repeat per dim of its rank-"
+                           << rank << " input";
+  FailureOr<Value> repeats =
+      ctx.castTo(ctx.input(1), ctx.builder().getI64Type());
+  Value result = data;
+  for (int64_t axis = 0; axis < rank; ++axis) {
+    FailureOr<Value> times = elementOf(ctx, repeats, axis);
+    if (failed(checkAtRunTime(
+            ctx, f.op<x::GreaterEqualOp>(times, f.scalar(times, 0)),
+            "repeats on axis " + llvm::Twine(axis) + " are negative")))
+      return failure();
+    FailureOr<Value> size = dimOf(ctx, result, axis);
+    FailureOr<Value> positions =
+        rangeOf(ctx, f.scalar(size, 0), f.op<x::MulOp>(size, times));
+    FailureOr<Value> tiled =
+        gatherAt(ctx, result, floorModulo(ctx, positions, size), axis);
+    if (failed(tiled))
+      return failure();
+    result = *tiled;
+  }
+  return ctx.setOutputs(result);
+}
+
 /// Tile: per repeated axis, a gather of the dim's indices, repeated.
 static LogicalResult convertTile(NodeContext &ctx) {
   FailureOr<Value> data = ctx.requiredInput(0, "input");
@@ -176,7 +357,7 @@ static LogicalResult convertTile(NodeContext &ctx) {
   RankedTensorType type = ctx.inputType(0);
   std::optional<llvm::SmallVector<int64_t>> repeats = ctx.constantInts(1);
   if (!repeats)
-    return ctx.unsupported("repeats computed at run time");
+    return convertRunTimeTile(ctx, *data);
   if (static_cast<int64_t>(repeats->size()) != type.getRank())
     return ctx.emitError() << "Tile has " << repeats->size()
                            << " repeats for an input of rank "
@@ -264,7 +445,7 @@ static LogicalResult convertDepthSpace(NodeContext &ctx) {
 
 /// OneHot: `on` where the position along the new axis equals the index
 /// (negative indices count from `depth`), `off` elsewhere, out-of-range
-/// indices included. The depth must be a constant.
+/// indices included.
 static LogicalResult convertOneHot(NodeContext &ctx) {
   Formula f(ctx);
   FailureOr<Value> indices = ctx.requiredInput(0, "indices");
@@ -274,15 +455,13 @@ static LogicalResult convertOneHot(NodeContext &ctx) {
     return failure();
   std::optional<llvm::SmallVector<int64_t>> depths = ctx.constantInts(1);
   std::optional<llvm::SmallVector<double>> floatDepths = ctx.constantFloats(1);
-  int64_t depth;
+  std::optional<int64_t> depth;
   if (depths && depths->size() == 1)
     depth = depths->front();
   else if (floatDepths && floatDepths->size() == 1)
     depth = static_cast<int64_t>(floatDepths->front());
-  else
-    return ctx.unsupported("a depth computed at run time");
-  if (depth <= 0)
-    return ctx.emitError() << "OneHot depth must be positive, got " << depth;
+  if (depth && *depth <= 0)
+    return ctx.emitError() << "OneHot depth must be positive, got " << *depth;
   if (ctx.inputType(2).getNumElements() != 2)
     return ctx.emitError() << "OneHot values must hold [off, on]";
   int64_t rank = ctx.inputType(0).getRank() + 1;
@@ -296,15 +475,36 @@ static LogicalResult convertOneHot(NodeContext &ctx) {
   Type i64 = b.getI64Type();
   // Indices of any numeric type count as integers, as in ONNX.
   FailureOr<Value> index = ctx.castTo(*indices, i64);
-  FailureOr<Value> depthValue = f.scalar(index, depth);
+  FailureOr<Value> depthValue = failure(), positions = failure();
+  if (depth) {
+    depthValue = f.scalar(index, *depth);
+  } else {
+    // A depth computed at run time: the positions are a Range.
+    depthValue = scalarOf(ctx, ctx.input(1));
+    if (failed(depthValue) ||
+        failed(checkAtRunTime(
+            ctx, f.op<x::GreaterOp>(depthValue, f.scalar(depthValue, 0)),
+            "depth must be positive")))
+      return failure();
+    positions = ctx.value<x::RangeOp>(ctx.scalar(i64, 0), *depthValue,
+                                      ctx.scalar(i64, 1));
+    llvm::SmallVector<int64_t> others;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis)
+        others.push_back(d);
+    if (succeeded(positions) && !others.empty())
+      positions =
+          ctx.value<x::UnsqueezeOp>(*positions, b.getDenseI64ArrayAttr(others));
+  }
   index = f.where(f.op<x::LessOp>(index, f.scalar(index, 0.0)),
                   f.op<x::AddOp>(index, depthValue), index);
   if (failed(index))
     return failure();
   FailureOr<Value> spread =
       ctx.value<x::UnsqueezeOp>(*index, b.getDenseI64ArrayAttr({axis}));
-  FailureOr<Value> hot =
-      f.op<x::EqualOp>(spread, ctx.positionsAlong(axis, rank, depth));
+  if (depth)
+    positions = ctx.positionsAlong(axis, rank, *depth);
+  FailureOr<Value> hot = f.op<x::EqualOp>(spread, positions);
   FailureOr<Value> flat =
       ctx.value<x::ReshapeOp>(*values, ctx.i64Vector({2}), false);
   if (failed(flat))

@@ -17,8 +17,9 @@
 
 #include "xfmr/Dialect/Xfmr/IR/XfmrDialect.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/MLIRContext.h"
@@ -37,9 +38,9 @@ using namespace mlir::xfmr;
 using namespace mlir::xfmr::onnx_import;
 
 void mlir::xfmr::registerONNXImportDialects(DialectRegistry &registry) {
-  registry.insert<mlir::xfmr::XfmrDialect, func::FuncDialect,
-                  arith::ArithDialect, scf::SCFDialect,
-                  tensor::TensorDialect>();
+  registry
+      .insert<mlir::xfmr::XfmrDialect, func::FuncDialect, arith::ArithDialect,
+              scf::SCFDialect, cf::ControlFlowDialect, tensor::TensorDialect>();
 }
 
 static bool parseModel(llvm::StringRef bytes, bool isText,
@@ -82,7 +83,7 @@ mlir::xfmr::importONNXBuffer(llvm::StringRef bytes, bool isText,
   // Control flow is imported as scf ops with tensor.extract'ed conditions.
   context->loadDialect<mlir::xfmr::XfmrDialect, func::FuncDialect,
                        arith::ArithDialect, scf::SCFDialect,
-                       tensor::TensorDialect>();
+                       cf::ControlFlowDialect, tensor::TensorDialect>();
   Location loc = FileLineColLoc::get(context, bufferName, 0, 0);
   if (bytes.empty())
     return emitError(loc) << "the model file is empty", nullptr;

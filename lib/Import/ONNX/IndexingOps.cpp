@@ -46,17 +46,25 @@ static LogicalResult convertTopK(NodeContext &ctx) {
   if (axis < 0)
     axis += rank;
   int64_t k;
+  int64_t size = type.getDimSize(axis);
+  // A K computed at run time: the whole axis in order, then its first K.
+  Value runTimeK;
   if (ctx.opset() < 10) {
     k = ctx.getInt("k", -1);
   } else {
     if (failed(ctx.requiredInput(1, "K")))
       return failure();
     std::optional<llvm::SmallVector<int64_t>> ks = ctx.constantInts(1);
-    if (!ks || ks->size() != 1)
-      return ctx.unsupported("a K computed at run time");
-    k = ks->front();
+    if (ks && ks->size() == 1) {
+      k = ks->front();
+    } else {
+      FailureOr<Value> given = scalarOf(ctx, ctx.input(1));
+      if (failed(given))
+        return failure();
+      runTimeK = *given;
+      k = size;
+    }
   }
-  int64_t size = type.getDimSize(axis);
   if (ShapedType::isDynamic(size))
     return ctx.unsupported("an axis whose size is known only at run time");
   if (k == 0)
@@ -65,7 +73,19 @@ static LogicalResult convertTopK(NodeContext &ctx) {
     return ctx.emitError() << "TopK K " << k << " is outside [1, " << size
                            << "]";
   if (k > kMaxUnrolledTopK)
-    return ctx.unsupported("K above " + llvm::Twine(kMaxUnrolledTopK));
+    return ctx.unsupported(
+        (runTimeK ? "a K computed at run time over an axis longer than "
+                  : "K above ") +
+        llvm::Twine(kMaxUnrolledTopK));
+  if (runTimeK &&
+      failed(checkAtRunTime(
+          ctx,
+          f.op<x::AndOp>(
+              f.op<x::GreaterEqualOp>(runTimeK, f.scalar(runTimeK, 0)),
+              f.op<x::LessEqualOp>(runTimeK, f.scalar(runTimeK, size))),
+          "K is outside [0, " + llvm::Twine(size) + "], the size of axis " +
+              llvm::Twine(axis))))
+    return failure();
 
   // Unsigned order is signed order of the flipped values; smallest first is
   // largest first of an order-reversing map (as ArgMin).
@@ -117,6 +137,12 @@ static LogicalResult convertTopK(NodeContext &ctx) {
              : ctx.value<x::ConcatOp>(chosen, b.getI64IntegerAttr(axis));
   if (failed(indices))
     return failure();
+  if (runTimeK) {
+    indices = selectAlongAxis(ctx, *indices, ctx.scalar(b.getI64Type(), 0),
+                              runTimeK, axis);
+    if (failed(indices))
+      return failure();
+  }
   FailureOr<Value> values = ctx.value<x::GatherElementsOp>(
       *input, *indices, b.getI64IntegerAttr(axis));
   if (failed(values))
@@ -148,8 +174,150 @@ static LogicalResult convertScatterND(NodeContext &ctx) {
       ctx.builder().getStringAttr(ctx.getString("reduction", "none"))));
 }
 
+/// NonZero: the positions of the non-zero elements of the flattened input,
+/// each split into its coordinates, [rank, count] with count known only at
+/// run time.
+static LogicalResult convertNonZero(NodeContext &ctx) {
+  Formula f(ctx);
+  FailureOr<Value> input = ctx.requiredInput(0, "X");
+  if (failed(input))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  if (type.getRank() == 0 || !type.hasStaticShape())
+    return ctx.unsupported("an input that is 0-D or of run-time shape");
+  FailureOr<Value> flat = f.op<x::ReshapeOp>(
+      input, FailureOr<Value>(ctx.i64Vector({type.getNumElements()})));
+  FailureOr<Value> nonZero =
+      f.op<x::NotOp>(f.op<x::EqualOp>(flat, f.scalar(flat, 0)));
+  if (failed(nonZero))
+    return failure();
+  FailureOr<Value> linear = trueIndices(ctx, *nonZero);
+  llvm::SmallVector<Value> coordinates;
+  int64_t stride = type.getNumElements();
+  for (int64_t size : type.getShape()) {
+    stride /= size;
+    FailureOr<Value> coordinate =
+        f.op<x::DivOp>(linear, f.scalar(linear, stride));
+    if (size > 1)
+      coordinate = f.op<x::SubOp>(
+          coordinate,
+          f.op<x::MulOp>(f.op<x::DivOp>(coordinate, f.scalar(coordinate, size)),
+                         f.scalar(coordinate, size)));
+    if (failed(coordinate))
+      return failure();
+    FailureOr<Value> row = ctx.value<x::UnsqueezeOp>(
+        *coordinate, ctx.builder().getDenseI64ArrayAttr({0}));
+    if (failed(row))
+      return failure();
+    coordinates.push_back(*row);
+  }
+  return ctx.setOutput(
+      ctx.value<x::ConcatOp>(coordinates, ctx.builder().getI64IntegerAttr(0)));
+}
+
+/// Compress: the slices along `axis` (of the flattened input without one)
+/// where the condition holds; the condition may be shorter than the axis.
+static LogicalResult convertCompress(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredInput(0, "input");
+  FailureOr<Value> condition = ctx.requiredInput(1, "condition");
+  if (failed(input) || failed(condition))
+    return failure();
+  if (ctx.inputType(1).getRank() != 1)
+    return ctx.emitError() << "Compress needs a 1-D condition";
+  Value data = *input;
+  int64_t rank = ctx.inputType(0).getRank();
+  int64_t axis = 0;
+  if (ctx.hasAttr("axis")) {
+    axis = ctx.getInt("axis", 0);
+    if (axis < -rank || axis >= rank)
+      return ctx.emitError() << "Compress axis " << axis
+                             << " is out of range for rank " << rank;
+    if (axis < 0)
+      axis += rank;
+  } else {
+    FailureOr<Value> flat =
+        ctx.value<x::ReshapeOp>(data, ctx.i64Vector({-1}), false);
+    if (failed(flat))
+      return failure();
+    data = *flat;
+  }
+  FailureOr<Value> flags = ctx.castTo(*condition, ctx.builder().getI1Type());
+  if (failed(flags))
+    return failure();
+  Formula f(ctx);
+  FailureOr<Value> length = dimOf(ctx, *flags, 0);
+  if (failed(checkAtRunTime(
+          ctx, f.op<x::LessEqualOp>(length, dimOf(ctx, data, axis)),
+          "the condition is longer than axis " + llvm::Twine(axis))))
+    return failure();
+  return ctx.setOutput(gatherAt(ctx, data, trueIndices(ctx, *flags), axis));
+}
+
+/// Unique of the flattened input (no axis): pairwise equality finds the
+/// first occurrence of each value; a unique value's place is the number of
+/// unique values below it (sorted) or before it, and each output is a
+/// scatter to those places.
+static LogicalResult convertUnique(NodeContext &ctx) {
+  Formula f(ctx);
+  FailureOr<Value> input = ctx.requiredInput(0, "X");
+  if (failed(input))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  if (ctx.hasAttr("axis"))
+    return ctx.unsupported("unique slices along an axis");
+  if (!type.hasStaticShape())
+    return ctx.unsupported("an input of run-time shape");
+  Builder &b = ctx.builder();
+  int64_t n = type.getNumElements();
+  FailureOr<Value> flat =
+      f.op<x::ReshapeOp>(input, FailureOr<Value>(ctx.i64Vector({n})));
+  FailureOr<Value> column =
+      f.op<x::ReshapeOp>(flat, FailureOr<Value>(ctx.i64Vector({n, 1})));
+  FailureOr<Value> row =
+      f.op<x::ReshapeOp>(flat, FailureOr<Value>(ctx.i64Vector({1, n})));
+  // [i, j]: element j compared with element i.
+  FailureOr<Value> same = f.op<x::EqualOp>(column, row);
+  Value i = ctx.positionsAlong(0, 2, n), j = ctx.positionsAlong(1, 2, n);
+  FailureOr<Value> sameBefore =
+      f.op<x::AndOp>(same, f.op<x::LessOp>(FailureOr<Value>(j), i));
+  FailureOr<Value> first =
+      f.op<x::EqualOp>(countAlong(ctx, sameBefore, 1),
+                       FailureOr<Value>(ctx.scalar(b.getI64Type(), 0)));
+  if (failed(first) || failed(same))
+    return failure();
+  FailureOr<Value> firstRow =
+      f.op<x::ReshapeOp>(first, FailureOr<Value>(ctx.i64Vector({1, n})));
+  FailureOr<Value> ahead = ctx.getInt("sorted", 1)
+                               ? f.op<x::LessOp>(row, column)
+                               : f.op<x::LessOp>(FailureOr<Value>(j), i);
+  FailureOr<Value> place = countAlong(ctx, f.op<x::AndOp>(ahead, firstRow), 1);
+  FailureOr<Value> count = countAlong(ctx, *first, 0);
+  FailureOr<Value> slots = f.where(first, place, count);
+  FailureOr<Value> positions =
+      rangeOf(ctx, FailureOr<Value>(ctx.scalar(b.getI64Type(), 0)),
+              FailureOr<Value>(ctx.scalar(b.getI64Type(), n)));
+  FailureOr<Value> sameAsI64 = ctx.castTo(*same, b.getI64Type());
+  if (failed(sameAsI64))
+    return failure();
+  FailureOr<Value> firstOf =
+      ctx.value<x::ArgMaxOp>(*sameAsI64, b.getI64IntegerAttr(1),
+                             b.getBoolAttr(false), b.getBoolAttr(false));
+  FailureOr<Value> inverse =
+      failed(place) ? place : gatherAt(ctx, *place, firstOf, 0);
+  FailureOr<Value> values = scatterToSlots(ctx, slots, flat, count);
+  FailureOr<Value> indices = scatterToSlots(ctx, slots, positions, count);
+  FailureOr<Value> counts =
+      scatterToSlots(ctx, slots, countAlong(ctx, same, 1), count);
+  if (failed(values) || failed(indices) || failed(inverse) || failed(counts))
+    return failure();
+  return ctx.setOutputs({*values, *indices, *inverse, *counts});
+}
+
 void mlir::xfmr::onnx_import::registerIndexingOps(OpRegistry &r) {
   r.add("", "TopK", convertTopK);
+  r.add("", "NonZero", convertNonZero, 9);
+  r.add("", "Compress", convertCompress, 9);
+  r.add("", "Unique", convertUnique, 11);
   r.add("", "Scatter", convertScatterElements, 9, 10);
   r.add("", "ScatterElements", convertScatterElements, 11);
   r.add("", "ScatterND", convertScatterND, 11);

@@ -335,6 +335,65 @@ LogicalResult convertFloatFormula(NodeContext &ctx) {
 }
 
 //===----------------------------------------------------------------------===//
+// Run-time operands
+//===----------------------------------------------------------------------===//
+
+/// A check the compiled model makes when it runs: `holds` (0-D i1) must be
+/// true, or the run fails with `message` after the node's name.
+LogicalResult checkAtRunTime(NodeContext &ctx, mlir::FailureOr<Value> holds,
+                             const llvm::Twine &message);
+/// Whether every element of an i1 tensor holds, 0-D.
+mlir::FailureOr<Value> allOf(NodeContext &ctx, mlir::FailureOr<Value> flags);
+/// A 0-D or one-element integer tensor as a 0-D i64.
+mlir::FailureOr<Value> scalarOf(NodeContext &ctx, Value value);
+/// Element `i` of a 1-D tensor, 0-D.
+mlir::FailureOr<Value> elementOf(NodeContext &ctx,
+                                 mlir::FailureOr<Value> vector, int64_t i);
+/// Dim `axis` of `value` as a 0-D i64.
+mlir::FailureOr<Value> dimOf(NodeContext &ctx, mlir::FailureOr<Value> value,
+                             int64_t axis);
+/// How many of `flags` (i1) hold along `axis`, as i64; the axis removed.
+mlir::FailureOr<Value> countAlong(NodeContext &ctx,
+                                  mlir::FailureOr<Value> flags, int64_t axis);
+/// start, start + 1, ... below limit (0-D i64 bounds).
+mlir::FailureOr<Value> rangeOf(NodeContext &ctx, mlir::FailureOr<Value> start,
+                               mlir::FailureOr<Value> limit);
+/// Gather of `source` along `axis` by `indices`.
+mlir::FailureOr<Value> gatherAt(NodeContext &ctx, Value source,
+                                mlir::FailureOr<Value> indices, int64_t axis);
+/// Run-time axes (0-D or 1-D) as a 1-D i64 in [0, rank), with a check that
+/// each is in [-rank, rank).
+mlir::FailureOr<Value> normalizedAxes(NodeContext &ctx, Value axes,
+                                      int64_t rank);
+/// One i1 per dim of a rank-`rank` tensor: whether normalized `axes` name
+/// it (with a check that none is named twice).
+mlir::FailureOr<Value> axisFlags(NodeContext &ctx, Value axes, int64_t rank);
+/// `value` without the dims `flags` marks, which must be 1 (a reshape to a
+/// shape computed at run time).
+mlir::FailureOr<Value> dropDims(NodeContext &ctx, Value value, Value flags,
+                                int64_t resultRank);
+/// `value` with size-1 dims where `flags` (one per result dim) holds.
+mlir::FailureOr<Value> insertDims(NodeContext &ctx, Value value, Value flags);
+/// `value[begin:end]` along `axis`, the bounds 0-D i64.
+mlir::FailureOr<Value> selectAlongAxis(NodeContext &ctx, Value value,
+                                       Value begin, Value end, int64_t axis);
+/// A 1-D tensor of `count` elements holding `values[i]` at `slots[i]`;
+/// slots equal to `count` are dropped.
+mlir::FailureOr<Value> scatterToSlots(NodeContext &ctx,
+                                      mlir::FailureOr<Value> slots,
+                                      mlir::FailureOr<Value> values,
+                                      mlir::FailureOr<Value> count);
+/// The positions where a 1-D i1 tensor holds, in order: a 1-D i64 whose
+/// size only a run knows (a scatter of each true position to its rank).
+mlir::FailureOr<Value> trueIndices(NodeContext &ctx, Value flags);
+/// A reduction over run-time `axes` (1-D, static length): `reduceAxis`
+/// reduces one dim keeping it as size 1; each dim is reduced or kept as its
+/// flag says.
+mlir::FailureOr<Value> reduceOverRunTimeAxes(
+    NodeContext &ctx, Value data, Value axes, bool keepdims,
+    llvm::function_ref<mlir::FailureOr<Value>(Value, int64_t)> reduceAxis);
+
+//===----------------------------------------------------------------------===//
 // Tensors
 //===----------------------------------------------------------------------===//
 

@@ -66,6 +66,49 @@ static LogicalResult convertConcat(NodeContext &ctx) {
                                         ctx.getInt("axis", 0))));
 }
 
+/// Split with sizes computed at run time: one Slice per output, from the
+/// sum of the sizes before it.
+static LogicalResult convertRunTimeSplit(NodeContext &ctx, Value data,
+                                         int64_t axis) {
+  Formula f(ctx);
+  RankedTensorType sizesType = ctx.inputType(1);
+  if (sizesType.getRank() != 1 ||
+      sizesType.getDimSize(0) != static_cast<int64_t>(ctx.numOutputs()))
+    return ctx.emitError() << "Split needs one size per output ("
+                           << ctx.numOutputs() << ")";
+  Builder &b = ctx.builder();
+  FailureOr<Value> sizes = asI64(ctx, ctx.input(1));
+  if (failed(sizes))
+    return failure();
+  FailureOr<Value> ends = ctx.value<x::CumSumOp>(*sizes, b.getI64IntegerAttr(0),
+                                                 UnitAttr(), UnitAttr());
+  FailureOr<Value> smallest = ctx.value<x::ReduceMinOp>(
+      *sizes, b.getDenseI64ArrayAttr({0}), b.getBoolAttr(false));
+  FailureOr<Value> total = elementOf(ctx, ends, ctx.numOutputs() - 1);
+  FailureOr<Value> size = dimOf(ctx, data, axis);
+  if (failed(
+          checkAtRunTime(ctx,
+                         f.op<x::AndOp>(f.op<x::GreaterEqualOp>(
+                                            smallest, f.scalar(smallest, 0)),
+                                        f.op<x::EqualOp>(total, size)),
+                         "split sizes must be non-negative and add up to dim " +
+                             llvm::Twine(axis))))
+    return failure();
+  FailureOr<Value> starts = f.op<x::SubOp>(ends, sizes);
+  llvm::SmallVector<Value> outputs;
+  for (unsigned i = 0; i < ctx.numOutputs(); ++i) {
+    FailureOr<Value> begin = elementOf(ctx, starts, i);
+    FailureOr<Value> end = elementOf(ctx, ends, i);
+    if (failed(begin) || failed(end))
+      return failure();
+    FailureOr<Value> piece = selectAlongAxis(ctx, data, *begin, *end, axis);
+    if (failed(piece))
+      return failure();
+    outputs.push_back(*piece);
+  }
+  return ctx.setOutputs(outputs);
+}
+
 static LogicalResult convertSplit(NodeContext &ctx) {
   FailureOr<Value> data = ctx.requiredInput(0, "input");
   if (failed(data))
@@ -82,7 +125,7 @@ static LogicalResult convertSplit(NodeContext &ctx) {
   } else if (ctx.opset() >= 13 && ctx.input(1)) {
     std::optional<llvm::SmallVector<int64_t>> split = ctx.constantInts(1);
     if (!split)
-      return ctx.unsupported("split sizes computed at run time");
+      return convertRunTimeSplit(ctx, *data, *normalized);
     sizes = *split;
   } else {
     // Even pieces, one per output (num_outputs from opset 18); the last may
@@ -168,35 +211,67 @@ static LogicalResult convertExpand(NodeContext &ctx) {
   return ctx.setOutput(ctx.value<x::ExpandOp>(*data, *shape));
 }
 
-/// Squeeze and Unsqueeze: axes are an attribute before opset 13 and a
-/// constant input after.
-static FailureOr<llvm::SmallVector<int64_t>> getAxes(NodeContext &ctx) {
+/// Squeeze and Unsqueeze: axes are an attribute before opset 13 and an
+/// input after; nothing when the input is computed at run time.
+static FailureOr<std::optional<llvm::SmallVector<int64_t>>>
+getAxes(NodeContext &ctx) {
+  using Axes = std::optional<llvm::SmallVector<int64_t>>;
   if (ctx.opset() < 13)
-    return ctx.getInts("axes");
+    return Axes(ctx.getInts("axes"));
   if (!ctx.input(1))
-    return llvm::SmallVector<int64_t>();
-  std::optional<llvm::SmallVector<int64_t>> axes = ctx.constantInts(1);
-  if (!axes)
-    return ctx.unsupported("axes computed at run time");
-  return *axes;
+    return Axes(llvm::SmallVector<int64_t>());
+  Axes axes = ctx.constantInts(1);
+  if (axes)
+    return axes;
+  RankedTensorType type = ctx.inputType(1);
+  if (type.getRank() != 1 || type.isDynamicDim(0))
+    return ctx.unsupported("run-time axes of unknown count");
+  return Axes();
 }
 
 static LogicalResult convertSqueeze(NodeContext &ctx) {
   FailureOr<Value> data = ctx.requiredInput(0, "data");
-  FailureOr<llvm::SmallVector<int64_t>> axes = getAxes(ctx);
+  FailureOr<std::optional<llvm::SmallVector<int64_t>>> axes = getAxes(ctx);
   if (failed(data) || failed(axes))
     return failure();
-  return ctx.setOutput(ctx.value<x::SqueezeOp>(
-                            *data, ctx.builder().getDenseI64ArrayAttr(*axes)));
+  if (*axes)
+    return ctx.setOutput(ctx.value<x::SqueezeOp>(
+        *data, ctx.builder().getDenseI64ArrayAttr(**axes)));
+  // Axes known at run time: the dims they name must be 1.
+  Formula f(ctx);
+  int64_t rank = ctx.inputType(0).getRank();
+  FailureOr<Value> normalized = normalizedAxes(ctx, ctx.input(1), rank);
+  if (failed(normalized))
+    return failure();
+  FailureOr<Value> flags = axisFlags(ctx, *normalized, rank);
+  FailureOr<Value> shape =
+      ctx.value<x::ShapeOp>(*data, IntegerAttr(), IntegerAttr());
+  FailureOr<Value> unit = f.op<x::EqualOp>(shape, f.scalar(shape, 1));
+  FailureOr<Value> fine = f.op<x::OrOp>(unit, f.op<x::NotOp>(flags));
+  if (failed(checkAtRunTime(ctx, allOf(ctx, fine),
+                            "squeezes a dim whose size is not 1")))
+    return failure();
+  int64_t count = ctx.inputType(1).getDimSize(0);
+  return ctx.setOutput(dropDims(ctx, *data, *flags, rank - count));
 }
 
 static LogicalResult convertUnsqueeze(NodeContext &ctx) {
   FailureOr<Value> data = ctx.requiredInput(0, "data");
-  FailureOr<llvm::SmallVector<int64_t>> axes = getAxes(ctx);
+  FailureOr<std::optional<llvm::SmallVector<int64_t>>> axes = getAxes(ctx);
   if (failed(data) || failed(axes))
     return failure();
-  return ctx.setOutput(ctx.value<x::UnsqueezeOp>(
-                            *data, ctx.builder().getDenseI64ArrayAttr(*axes)));
+  if (*axes)
+    return ctx.setOutput(ctx.value<x::UnsqueezeOp>(
+        *data, ctx.builder().getDenseI64ArrayAttr(**axes)));
+  // Axes known at run time index the result, whose rank is static.
+  int64_t rank = ctx.inputType(0).getRank() + ctx.inputType(1).getDimSize(0);
+  FailureOr<Value> normalized = normalizedAxes(ctx, ctx.input(1), rank);
+  if (failed(normalized))
+    return failure();
+  FailureOr<Value> flags = axisFlags(ctx, *normalized, rank);
+  if (failed(flags))
+    return failure();
+  return ctx.setOutput(insertDims(ctx, *data, *flags));
 }
 
 static LogicalResult convertFlatten(NodeContext &ctx) {

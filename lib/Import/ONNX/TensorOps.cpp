@@ -365,33 +365,54 @@ static LogicalResult convertConv(NodeContext &ctx) {
 // Reductions
 //===----------------------------------------------------------------------===//
 
-/// The axes of a reduction: an attribute before opset `axesInputSince`, a
-/// constant input from then on (none: every axis).
-static FailureOr<llvm::SmallVector<int64_t>>
-reductionAxes(NodeContext &ctx, int64_t axesInputSince) {
+/// The axes of a reduction: constants, or a 1-D tensor of static length
+/// computed at run time.
+struct ReductionAxes {
+  llvm::SmallVector<int64_t> constant;
+  Value runTime;
+};
+
+/// The axes of a reduction: an attribute before opset `axesInputSince`, an
+/// input from then on (none: every axis).
+static FailureOr<ReductionAxes> reductionAxes(NodeContext &ctx,
+                                              int64_t axesInputSince) {
   if (ctx.opset() < axesInputSince)
-    return ctx.getInts("axes");
+    return ReductionAxes{ctx.getInts("axes"), Value()};
   if (!ctx.input(1))
-    return llvm::SmallVector<int64_t>();
+    return ReductionAxes();
   std::optional<llvm::SmallVector<int64_t>> values = ctx.constantInts(1);
-  if (!values)
-    return ctx.unsupported("axes computed at run time");
-  return *values;
+  if (values)
+    return ReductionAxes{*values, Value()};
+  RankedTensorType type = ctx.inputType(1);
+  if (type.getRank() != 1 || type.isDynamicDim(0))
+    return ctx.unsupported("run-time axes of unknown count");
+  // No axes at all is known without their values.
+  if (type.getDimSize(0) == 0)
+    return ReductionAxes();
+  return ReductionAxes{{}, ctx.input(1)};
 }
 
 /// True when the reduction reduces nothing: no axes with
 /// noop_with_empty_axes.
-static bool reducesNothing(NodeContext &ctx, llvm::ArrayRef<int64_t> axes) {
-  return axes.empty() && ctx.getInt("noop_with_empty_axes", 0);
+static bool reducesNothing(NodeContext &ctx, const ReductionAxes &axes) {
+  return !axes.runTime && axes.constant.empty() &&
+         ctx.getInt("noop_with_empty_axes", 0);
 }
 
 template <typename OpTy>
 static FailureOr<Value> reduce(NodeContext &ctx, FailureOr<Value> data,
-                               llvm::ArrayRef<int64_t> axes, bool keepdims) {
+                               const ReductionAxes &axes, bool keepdims) {
   if (failed(data))
     return failure();
   Builder &b = ctx.builder();
-  return ctx.value<OpTy>(*data, b.getDenseI64ArrayAttr(axes),
+  if (axes.runTime)
+    return reduceOverRunTimeAxes(ctx, *data, axes.runTime, keepdims,
+                                 [&](Value v, int64_t d) -> FailureOr<Value> {
+                                   return ctx.value<OpTy>(
+                                       v, b.getDenseI64ArrayAttr({d}),
+                                       b.getBoolAttr(true));
+                                 });
+  return ctx.value<OpTy>(*data, b.getDenseI64ArrayAttr(axes.constant),
                          b.getBoolAttr(keepdims));
 }
 
@@ -399,8 +420,7 @@ static FailureOr<Value> reduce(NodeContext &ctx, FailureOr<Value> data,
 template <typename OpTy, int64_t axesInputSince>
 static LogicalResult convertReduce(NodeContext &ctx) {
   FailureOr<Value> data = ctx.requiredInput(0, "data");
-  FailureOr<llvm::SmallVector<int64_t>> axes =
-      reductionAxes(ctx, axesInputSince);
+  FailureOr<ReductionAxes> axes = reductionAxes(ctx, axesInputSince);
   if (failed(data) || failed(axes))
     return failure();
   if (reducesNothing(ctx, *axes))
@@ -422,7 +442,7 @@ static LogicalResult convertReduce(NodeContext &ctx) {
 static LogicalResult convertSumReduction(NodeContext &ctx) {
   Formula f(ctx);
   FailureOr<Value> data = ctx.requiredInput(0, "data");
-  FailureOr<llvm::SmallVector<int64_t>> axes = reductionAxes(ctx, 18);
+  FailureOr<ReductionAxes> axes = reductionAxes(ctx, 18);
   if (failed(data) || failed(axes))
     return failure();
   StringRef op = ctx.opType();
@@ -453,7 +473,7 @@ static LogicalResult convertReduceLogSumExp(NodeContext &ctx) {
   FailureOr<Value> data = ctx.requiredFloatInput(0, "data");
   if (failed(data))
     return failure();
-  FailureOr<llvm::SmallVector<int64_t>> axes = reductionAxes(ctx, 18);
+  FailureOr<ReductionAxes> axes = reductionAxes(ctx, 18);
   if (failed(axes))
     return failure();
   if (reducesNothing(ctx, *axes))
@@ -572,20 +592,38 @@ static LogicalResult convertSoftmax(NodeContext &ctx) {
                                                 b.getBoolAttr(false)));
 }
 
-/// CumSum's and CumProd's axis is a tensor input; xfmr needs it constant.
+/// CumSum's and CumProd's axis is a tensor input. One computed at run time
+/// selects among the results along each possible axis.
 template <typename OpTy>
 static LogicalResult convertCumulative(NodeContext &ctx) {
   FailureOr<Value> input = ctx.requiredInput(0, "x");
   if (failed(input) || failed(ctx.requiredInput(1, "axis")))
     return failure();
-  std::optional<llvm::SmallVector<int64_t>> axis = ctx.constantInts(1);
-  if (!axis || axis->size() != 1)
-    return ctx.unsupported("an axis computed at run time");
   Builder &b = ctx.builder();
-  return ctx.setOutput(
-      ctx.value<OpTy>(*input, b.getI64IntegerAttr(axis->front()),
-                      ctx.getInt("exclusive", 0) ? b.getUnitAttr() : UnitAttr(),
-                      ctx.getInt("reverse", 0) ? b.getUnitAttr() : UnitAttr()));
+  auto along = [&](int64_t axis) {
+    return ctx.value<OpTy>(
+        *input, b.getI64IntegerAttr(axis),
+        ctx.getInt("exclusive", 0) ? b.getUnitAttr() : UnitAttr(),
+        ctx.getInt("reverse", 0) ? b.getUnitAttr() : UnitAttr());
+  };
+  std::optional<llvm::SmallVector<int64_t>> axis = ctx.constantInts(1);
+  if (axis && axis->size() == 1)
+    return ctx.setOutput(along(axis->front()));
+  Formula f(ctx);
+  int64_t rank = ctx.inputType(0).getRank();
+  if (rank == 0)
+    return ctx.emitError() << ctx.opType()
+                           << " needs an input of rank 1 or more";
+  FailureOr<Value> given = scalarOf(ctx, ctx.input(1));
+  if (failed(given))
+    return failure();
+  FailureOr<Value> normalized = normalizedAxes(ctx, *given, rank);
+  FailureOr<Value> chosen = elementOf(ctx, normalized, 0);
+  FailureOr<Value> result = along(rank - 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    result = f.where(f.op<x::EqualOp>(chosen, f.scalar(chosen, d)), along(d),
+                     result);
+  return ctx.setOutput(result);
 }
 
 /// The largest matrix whose determinant is expanded over permutations

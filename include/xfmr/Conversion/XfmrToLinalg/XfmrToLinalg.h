@@ -89,6 +89,10 @@ void populateXfmrMatMulNBitsToLinalgPatterns(RewritePatternSet &patterns);
 /// input, averages divided by each window's count.
 void populateXfmrPoolToLinalgPatterns(RewritePatternSet &patterns);
 
+/// cf.assert (the importer's checks of run-time operands) as a run-time
+/// check that reports the failure instead of aborting.
+void populateXfmrAssertToRuntimeCheckPatterns(RewritePatternSet &patterns);
+
 /// Every xfmr-to-linalg pattern.
 void populateXfmrToLinalgConversionPatterns(
     RewritePatternSet &patterns, const XfmrToLinalgTiling &tiling = {});

@@ -7,6 +7,8 @@ test/Runtime/Inputs.
     make_arrays.py malformed DIR  broken .npy and .pb files
     make_arrays.py shapes DIR     test data sets of checked-shape-ops.onnxtext:
                                   DIR/good, and one set per bad input
+    make_arrays.py operands DIR   test data sets of run-time-operands.onnxtext:
+                                  DIR/good, and one set per bad input
     make_arrays.py show DIR       prints each .npy in DIR: dtype, shape, values
 """
 
@@ -157,10 +159,35 @@ def shapes(out):
         "step0": {"step": i64(0)},
         "halves_bad": {"halves": f32(range(8)).reshape(2, 4)},
     }
+    write_sets(out, good, bad)
+
+
+def write_sets(out, good, bad):
+    """DIR/good holds the inputs `good`; each DIR/<case> of `bad` the same
+    with the case's changes."""
     for case, changes in [("good", {})] + list(bad.items()):
         for i, (name, array) in enumerate({**good, **changes}.items()):
             save_proto(os.path.join(out, case), f"input_{i}.pb",
                        numpy_helper.from_array(array, name))
+
+
+def operands(out):
+    i64 = lambda *v: np.array(v, np.int64)
+    good = {
+        "x": np.arange(6, dtype=np.float32).reshape(2, 3),
+        "pads": i64(1, -1), "axis": np.array(-1, np.int64), "k": i64(2),
+        "axes": i64(0), "sq": i64(0),
+    }
+    bad = {
+        "axis_high": {"axis": np.array(2, np.int64)},
+        "axis_low": {"axis": np.array(-3, np.int64)},
+        "pad_beyond": {"pads": i64(-2, -2)},
+        "k_high": {"k": i64(4)},
+        "k_negative": {"k": i64(-1)},
+        "axes_high": {"axes": i64(3)},
+        "squeeze_not_one": {"sq": i64(1)},
+    }
+    write_sets(out, good, bad)
 
 
 def show(directory):
@@ -172,5 +199,5 @@ def show(directory):
 
 if __name__ == "__main__":
     {"add": add, "echo": echo, "malformed": malformed, "shapes": shapes,
-     "show": show}[
+     "operands": operands, "show": show}[
         sys.argv[1]](sys.argv[2])
