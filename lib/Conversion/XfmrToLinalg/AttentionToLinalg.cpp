@@ -41,6 +41,7 @@
 
 #include "xfmr/Conversion/XfmrToLinalg/RuntimeChecks.h"
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
+#include "xfmr/Dialect/Xfmr/IR/DimProver.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -51,6 +52,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <cmath>
@@ -192,6 +194,71 @@ static OpFoldResult groupHeads(OpBuilder &b, Location loc, OpFoldResult qHeads,
   return OpFoldResult(m.max(arith::DivUIOp::create(b, loc, hq, divisor), one));
 }
 
+//===----------------------------------------------------------------------===//
+// Run-time checks of the dims the operands share
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// One operand of the op, with the sizes it is read with: its own dims
+/// where nothing else gives them, the shared size of the dims it shares.
+struct CheckedOperand {
+  Value value;
+  StringRef name;
+  SmallVector<OpFoldResult> sizes;
+  /// Whether a dim is not statically its shared size: the operand is then
+  /// read from a stand-in of zeros when a check fails.
+  bool replace = false;
+};
+
+} // namespace
+
+/// Checks that dim `dim` of each of `operands` (null ones left out) has
+/// the same size as that of the first, named `dimName` in the message,
+/// unless `prover` proves it from the graph, and records the shared size,
+/// static where one operand knows it, in each operand's `sizes`. Returns
+/// whether a check failed (a constant false when none can).
+static Value checkSharedDim(OpBuilder &b, Location loc, StringRef what,
+                            DimProver &prover,
+                            ArrayRef<CheckedOperand *> operands, int64_t dim,
+                            StringRef dimName) {
+  SmallVector<CheckedOperand *> present;
+  for (CheckedOperand *operand : operands)
+    if (operand->value)
+      present.push_back(operand);
+  IndexMath m{b, loc};
+  Value failed = arith::ConstantIntOp::create(b, loc, b.getI1Type(), 0);
+  // The shared size is the first static one, else the first operand's.
+  CheckedOperand &first = *present.front();
+  CheckedOperand *source = &first;
+  for (CheckedOperand *operand : present)
+    if (!cast<RankedTensorType>(operand->value.getType()).isDynamicDim(dim)) {
+      source = operand;
+      break;
+    }
+  for (CheckedOperand *operand : present) {
+    if (operand != source &&
+        !prover.sameDim(operand->value, dim, source->value, dim))
+      operand->replace = true;
+    if (operand == &first ||
+        prover.sameDim(operand->value, dim, first.value, dim))
+      continue;
+    Value own = m.value(operand->sizes[dim]);
+    Value expected = m.value(first.sizes[dim]);
+    Value differs = m.notEqual(own, expected);
+    emitRuntimeCheck(b, loc, differs,
+                     (what + ": the " + dimName + " of the " + operand->name +
+                      " ({0}) differs from the " + first.name + "'s ({1})")
+                         .str(),
+                     {own, expected});
+    failed = m.either(failed, differs);
+  }
+  OpFoldResult shared = source->sizes[dim];
+  for (CheckedOperand *operand : present)
+    operand->sizes[dim] = shared;
+  return failed;
+}
+
 namespace {
 
 /// What both lowerings start from: the keys and values attended to (the
@@ -208,6 +275,115 @@ struct AttentionInputs {
 };
 
 } // namespace
+
+/// Checks at run time that the dims the operands share agree, as the
+/// runtime checks only dims that share a name: batch, key/value heads,
+/// sequence lengths and head sizes of the query, keys, values and their
+/// past, and the dims of the mask and the ALiBi operands that are not a
+/// static 1 with the scores'. When a check can fail, every operand not
+/// statically of the sizes it is read with is read from zeros of those
+/// sizes if it fails, so that neither lowering reads outside an operand.
+static void checkSharedDims(OpBuilder &b, Location loc, AttentionInputs &in,
+                            Value &pastKey, Value &pastValue) {
+  // The op's operands are still xfmr values here (the greedy driver lowers
+  // consumers first): what the graph proves needs no check. Where it cannot
+  // follow them, every dim is checked.
+  DimProver prover;
+  auto operand = [&](Value value, StringRef name) {
+    CheckedOperand result{value, name, {}, false};
+    if (value)
+      result.sizes = getDimSizes(b, loc, value);
+    return result;
+  };
+  CheckedOperand q = operand(in.query, "query"), k = operand(in.keys, "key"),
+                 v = operand(in.values, "value"),
+                 pk = operand(pastKey, "past key"),
+                 pv = operand(pastValue, "past value");
+  IndexMath m{b, loc};
+  StringRef what = in.what;
+  Value failed = checkSharedDim(b, loc, what, prover, {&q, &k, &v, &pk, &pv}, 0,
+                                "batch size");
+  failed =
+      m.either(failed, checkSharedDim(b, loc, what, prover, {&k, &v, &pk, &pv},
+                                      1, "number of heads"));
+  failed = m.either(failed, checkSharedDim(b, loc, what, prover, {&k, &v}, 2,
+                                           "sequence length"));
+  failed = m.either(failed, checkSharedDim(b, loc, what, prover, {&pk, &pv}, 2,
+                                           "sequence length"));
+  failed = m.either(failed, checkSharedDim(b, loc, what, prover, {&q, &k, &pk},
+                                           3, "head size"));
+  failed = m.either(
+      failed, checkSharedDim(b, loc, what, prover, {&v, &pv}, 3, "head size"));
+
+  // The scores are [B, Hq, Sq, P + Skv].
+  SmallVector<OpFoldResult> scoreSizes = {q.sizes[0], q.sizes[1], q.sizes[2],
+                                          k.sizes[2]};
+  if (pastKey)
+    scoreSizes[3] = addSizes(b, loc, pk.sizes[2], k.sizes[2]);
+  // A score dim as a dim of an operand, for the prover: none for the
+  // past's length plus the new one.
+  auto scoreSource = [&](int64_t scoreDim) -> std::pair<Value, int64_t> {
+    if (scoreDim < 3)
+      return {q.value, scoreDim};
+    if (pastKey)
+      return {Value(), 0};
+    return {k.value, 2};
+  };
+  // Each dim of `o` that is not a static 1 against score dim `scoreDim(d)`.
+  auto checkAgainstScores = [&](CheckedOperand &o,
+                                function_ref<int64_t(int64_t)> scoreDim) {
+    auto type = cast<RankedTensorType>(o.value.getType());
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (type.getDimSize(d) == 1)
+        continue;
+      OpFoldResult expected = scoreSizes[scoreDim(d)];
+      auto [source, sourceDim] = scoreSource(scoreDim(d));
+      std::optional<int64_t> constant = getConstantIntValue(expected);
+      bool proven = (constant && type.getDimSize(d) == *constant) ||
+                    (source && prover.sameDim(o.value, d, source, sourceDim));
+      if (!proven)
+        o.replace = true;
+      Value own = m.value(o.sizes[d]), want = m.value(expected);
+      Value differs = m.notEqual(own, want);
+      if (!proven && !matchPattern(differs, m_Zero())) {
+        emitRuntimeCheck(b, loc, differs,
+                         (what + ": dim {0} of the " + o.name +
+                          " is {1}, but {2} in the scores")
+                             .str(),
+                         {m.constant(d), own, want});
+        failed = m.either(failed, differs);
+      }
+      o.sizes[d] = expected;
+    }
+  };
+  CheckedOperand mask = operand(in.mask, "mask"),
+                 slopes = operand(in.slopes, "ALiBi slopes"),
+                 positions = operand(in.positions, "ALiBi positions");
+  if (in.mask) {
+    int64_t offset = 4 - cast<RankedTensorType>(in.mask.getType()).getRank();
+    checkAgainstScores(mask, [&](int64_t d) { return d + offset; });
+  }
+  if (in.slopes) {
+    checkAgainstScores(slopes, [](int64_t) -> int64_t { return 1; });
+    checkAgainstScores(positions, [](int64_t d) { return d == 0 ? 0 : 3; });
+  }
+
+  if (matchPattern(failed, m_Zero()))
+    return;
+  auto standIn = [&](CheckedOperand &o) {
+    return o.value && o.replace
+               ? zerosIfFailed(b, loc, failed, o.value, o.sizes)
+               : o.value;
+  };
+  in.query = standIn(q);
+  in.keys = standIn(k);
+  in.values = standIn(v);
+  pastKey = standIn(pk);
+  pastValue = standIn(pv);
+  in.mask = standIn(mask);
+  in.slopes = standIn(slopes);
+  in.positions = standIn(positions);
+}
 
 /// `scale * s`, biased and masked: plus the ALiBi bias `slope * position`,
 /// plus an additive mask element, or -inf where a keep-mask element is
@@ -742,10 +918,12 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
     in.causal = op.getIsCausal();
     in.what = describeONNXNode(op, "Attention");
     in.pastLength = rewriter.getIndexAttr(0);
-    if (Value pastKey = op.getPastKey()) {
+    Value pastKey = op.getPastKey(), pastValue = op.getPastValue();
+    checkSharedDims(rewriter, loc, in, pastKey, pastValue);
+    if (pastKey) {
       in.pastLength = getDimSize(rewriter, loc, pastKey, 2);
       in.keys = concatSequence(rewriter, loc, pastKey, in.keys);
-      in.values = concatSequence(rewriter, loc, op.getPastValue(), in.values);
+      in.values = concatSequence(rewriter, loc, pastValue, in.values);
     }
 
     Type elementType =
