@@ -54,6 +54,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
 
@@ -73,6 +74,22 @@ static OpFoldResult sharedDim(OpBuilder &b, Location loc, ValueRange values,
       return b.getIndexAttr(size);
   }
   return getDimSize(b, loc, values.front(), dim);
+}
+
+/// `value` with its float elements extended or truncated to `to`.
+static Value convertElements(OpBuilder &b, Location loc, Value value, Type to) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Type from = type.getElementType();
+  if (from == to)
+    return value;
+  return buildParallelGeneric(
+      b, loc, {value}, {b.getMultiDimIdentityMap(type.getRank())},
+      createEmptyLike(b, loc, value, to),
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+          return arith::ExtFOp::create(nb, l, to, args[0]);
+        return arith::TruncFOp::create(nb, l, to, args[0]);
+      });
 }
 
 /// `past` followed by `next` along the sequence dim (2).
@@ -269,7 +286,11 @@ struct AttentionInputs {
   Value slopes, positions;
   OpFoldResult pastLength;
   Value scale;
+  /// The softcap as a scalar of the element type, or none.
+  Value softcap;
   bool causal;
+  /// How far before and after its own position a query sees, or none.
+  std::optional<int64_t> leftWindow, rightWindow;
   /// The op's ONNX node, for run-time errors.
   std::string what;
 };
@@ -385,12 +406,19 @@ static void checkSharedDims(OpBuilder &b, Location loc, AttentionInputs &in,
   in.positions = standIn(positions);
 }
 
-/// `scale * s`, biased and masked: plus the ALiBi bias `slope * position`,
-/// plus an additive mask element, or -inf where a keep-mask element is
-/// false. The elements that are absent are null.
+/// `scale * s`, capped, biased and masked: through `softcap *
+/// tanh(s / softcap)`, plus the ALiBi bias `slope * position`, plus an
+/// additive mask element, or -inf where a keep-mask element is false. The
+/// elements that are absent are null.
 static Value scaleAndMask(OpBuilder &b, Location loc, Value s, Value scale,
-                          Value slope, Value position, Value maskElement) {
+                          Value softcap, Value slope, Value position,
+                          Value maskElement) {
   s = arith::MulFOp::create(b, loc, s, scale);
+  if (softcap)
+    s = arith::MulFOp::create(
+        b, loc, softcap,
+        math::TanhOp::create(b, loc,
+                             arith::DivFOp::create(b, loc, s, softcap)));
   if (slope)
     s = arith::AddFOp::create(b, loc, s,
                               arith::MulFOp::create(b, loc, slope, position));
@@ -401,6 +429,32 @@ static Value scaleAndMask(OpBuilder &b, Location loc, Value s, Value scale,
         b, loc, maskElement, s,
         identityValue(b, loc, s.getType(), Combiner::Max));
   return arith::AddFOp::create(b, loc, s, maskElement);
+}
+
+/// `s`, or -inf where key `j` is outside what the query at key position
+/// `position` sees: after it with is_causal, or outside its window.
+static Value hideOutsideFrontier(OpBuilder &b, Location loc, Value s, Value j,
+                                 Value position, const AttentionInputs &in) {
+  Value hidden;
+  auto hide = [&](Value condition) {
+    hidden =
+        hidden ? arith::OrIOp::create(b, loc, hidden, condition) : condition;
+  };
+  auto sgt = [&](Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, x, y);
+  };
+  if (in.causal)
+    hide(sgt(j, position));
+  if (in.rightWindow)
+    hide(sgt(arith::SubIOp::create(b, loc, j, position),
+             arith::ConstantIndexOp::create(b, loc, *in.rightWindow)));
+  if (in.leftWindow)
+    hide(sgt(arith::SubIOp::create(b, loc, position, j),
+             arith::ConstantIndexOp::create(b, loc, *in.leftWindow)));
+  if (!hidden)
+    return s;
+  return arith::SelectOp::create(
+      b, loc, hidden, identityValue(b, loc, s.getType(), Combiner::Max), s);
 }
 
 /// The shift of a row's exponentials: its maximum, or 0 for a row with
@@ -460,7 +514,6 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
   SmallVector<OpFoldResult> scoreSizes = rowSizes;
   scoreSizes.push_back(kvLength);
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
-  Value negInf = identityValue(b, loc, elementType, Combiner::Max);
 
   // q · kᵀ over loops [b, hkv, g, i, j, d].
   SmallVector<utils::IteratorType> iterators = parallelIterators(6);
@@ -479,7 +532,7 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
     inputs.push_back(mapped);
     maps.push_back(maskMap);
   }
-  bool hasMask = inputs.size() > 1, causal = in.causal;
+  bool hasMask = inputs.size() > 1;
   if (in.slopes) {
     inputs.push_back(splitDim(b, loc, in.slopes, 0, {kvHeads, group}));
     maps.push_back(map({kKvHead, kGroup}, 5));
@@ -500,20 +553,17 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
       tensor::EmptyOp::create(b, loc, scoreSizes, elementType),
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
         unsigned biasArg = hasMask ? 2 : 1;
-        Value s = scaleAndMask(nb, l, args[0], in.scale,
+        Value s = scaleAndMask(nb, l, args[0], in.scale, in.softcap,
                                in.slopes ? args[biasArg] : Value(),
                                in.slopes ? args[biasArg + 1] : Value(),
                                hasMask ? args[1] : Value());
-        if (causal) {
-          // Query i sees key j when j <= i + past length.
-          Value i = linalg::IndexOp::create(nb, l, kQuery);
-          Value j = linalg::IndexOp::create(nb, l, kKey);
-          Value frontier = arith::AddIOp::create(nb, l, i, past);
-          Value hidden = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ugt,
-                                               j, frontier);
-          s = arith::SelectOp::create(nb, l, hidden, negInf, s);
-        }
-        return s;
+        if (!in.causal && !in.leftWindow && !in.rightWindow)
+          return s;
+        // Query i's own key position is i + past length.
+        Value i = linalg::IndexOp::create(nb, l, kQuery);
+        Value j = linalg::IndexOp::create(nb, l, kKey);
+        return hideOutsideFrontier(nb, l, s, j,
+                                   arith::AddIOp::create(nb, l, i, past), in);
       });
 
   // Softmax numerator with the row maximum subtracted.
@@ -794,7 +844,8 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
       b, loc, qTile, kTile, createFilled(b, loc, {qs, ks}, zeroElement),
       {map(3, {0, 2}), map(3, {2, 1}), map(3, {0, 1})}, reduction(3));
 
-  // Scale, mask and causal frontier: query i0 + i sees key j0 + j when
+  // Scale, mask and causal frontier or window: query i0 + i, at key
+  // position i0 + i + P, sees key j0 + j when (with is_causal)
   // j <= i + (i0 + P - j0).
   SmallVector<Value> inputs = {scores};
   SmallVector<AffineMap> maps = {tileMap};
@@ -814,7 +865,7 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
     slope = tensor::ExtractOp::create(b, loc, in.slopes, ValueRange{head});
   }
   Value diagonal;
-  if (in.causal)
+  if (in.causal || in.leftWindow || in.rightWindow)
     diagonal = getValueOrCreateConstantIndexOp(
         b, loc,
         affine::makeComposedFoldedAffineApply(
@@ -827,18 +878,17 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
       b, loc, inputs, maps,
       tensor::EmptyOp::create(b, loc, {qs, ks}, elementType),
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        Value s = scaleAndMask(nb, l, args[0], in.scale, slope,
+        Value s = scaleAndMask(nb, l, args[0], in.scale, in.softcap, slope,
                                slope ? args[hasMask ? 2 : 1] : Value(),
                                hasMask ? args[1] : Value());
-        if (diagonal) {
-          Value i = linalg::IndexOp::create(nb, l, 0);
-          Value j = linalg::IndexOp::create(nb, l, 1);
-          Value frontier = arith::AddIOp::create(nb, l, i, diagonal);
-          Value hidden = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sgt,
-                                               j, frontier);
-          s = arith::SelectOp::create(nb, l, hidden, negInf, s);
-        }
-        return s;
+        if (!diagonal)
+          return s;
+        // In the tile's coordinates, row i's own key position is
+        // i + diagonal.
+        Value i = linalg::IndexOp::create(nb, l, 0);
+        Value j = linalg::IndexOp::create(nb, l, 1);
+        return hideOutsideFrontier(
+            nb, l, s, j, arith::AddIOp::create(nb, l, i, diagonal), in);
       });
 
   // m' = max(m, rowmax(s)), and the factor exp(m - m') of what came
@@ -916,6 +966,8 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
     in.slopes = op.getAlibiSlopes();
     in.positions = op.getAlibiPositions();
     in.causal = op.getIsCausal();
+    in.leftWindow = op.getLeftWindow();
+    in.rightWindow = op.getRightWindow();
     in.what = describeONNXNode(op, "Attention");
     in.pastLength = rewriter.getIndexAttr(0);
     Value pastKey = op.getPastKey(), pastValue = op.getPastValue();
@@ -926,8 +978,21 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
       in.values = concatSequence(rewriter, loc, pastValue, in.values);
     }
 
-    Type elementType =
+    // f16 and bf16 attention computes in f32, as ONNX's reference does:
+    // scores, softmax and the product with the values summed in f16 lose
+    // more than the result's precision over a few hundred keys.
+    Value presentKeys = in.keys, presentValues = in.values;
+    Type storageType =
         cast<RankedTensorType>(in.query.getType()).getElementType();
+    Type elementType = storageType;
+    if (storageType.getIntOrFloatBitWidth() < 32) {
+      elementType = rewriter.getF32Type();
+      for (Value *operand : {&in.query, &in.keys, &in.values, &in.mask,
+                             &in.slopes, &in.positions})
+        if (*operand &&
+            isa<FloatType>(getElementTypeOrSelf(operand->getType())))
+          *operand = convertElements(rewriter, loc, *operand, elementType);
+    }
     OpFoldResult headDim = sharedDim(rewriter, loc, {in.query, in.keys}, 3);
     if (std::optional<APFloat> attr = op.getScale()) {
       in.scale = arith::ConstantOp::create(
@@ -943,15 +1008,21 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
           rewriter, loc, sizeAsFloat(rewriter, loc, headDim, elementType));
     }
 
+    if (std::optional<APFloat> softcap = op.getSoftcap())
+      in.softcap = arith::ConstantOp::create(
+          rewriter, loc,
+          rewriter.getFloatAttr(elementType, softcap->convertToDouble()));
+
     Value output = tiling.flashAttention
                        ? FlashAttention(in, tiling).build(rewriter, loc)
                        : buildWholeAttention(rewriter, loc, in);
+    output = convertElements(rewriter, loc, output, storageType);
     SmallVector<Value> results = {
         castToResultType(rewriter, loc, output, op.getOutput().getType())};
     if (op.getPastKey()) {
-      results.push_back(castToResultType(rewriter, loc, in.keys,
+      results.push_back(castToResultType(rewriter, loc, presentKeys,
                                          op.getPresent()[0].getType()));
-      results.push_back(castToResultType(rewriter, loc, in.values,
+      results.push_back(castToResultType(rewriter, loc, presentValues,
                                          op.getPresent()[1].getType()));
     }
     rewriter.replaceOp(op, results);

@@ -32,7 +32,7 @@
 // CHECK: %[[I:.*]] = linalg.index 3 : index
 // CHECK: %[[J:.*]] = linalg.index 4 : index
 // CHECK: %[[FRONT:.*]] = arith.addi %[[I]], %[[P]] : index
-// CHECK: %[[HIDDEN:.*]] = arith.cmpi ugt, %[[J]], %[[FRONT]] : index
+// CHECK: %[[HIDDEN:.*]] = arith.cmpi sgt, %[[J]], %[[FRONT]] : index
 // CHECK: arith.select %[[HIDDEN]], %[[NEGINF]], %[[SS]]
 // CHECK: %[[MAXINIT:.*]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<1x8x4x?xf32>)
 // CHECK: %[[MAX:.*]] = linalg.generic {indexing_maps = [#[[$ID5]], #[[$ROW]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[MASKED]] : {{.*}}) outs(%[[MAXINIT]] :

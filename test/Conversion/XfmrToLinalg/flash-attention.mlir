@@ -240,3 +240,33 @@ func.func @unrelated_batches(%q: tensor<?x2x4x8xf32>, %k: tensor<?x2x6x8xf32>, %
   %0 = xfmr.attention %q, %k, %v : (tensor<?x2x4x8xf32>, tensor<?x2x6x8xf32>, tensor<?x2x6x8xf32>) -> tensor<?x2x4x8xf32>
   return %0 : tensor<?x2x4x8xf32>
 }
+
+// -----
+
+// A softcap bends the scaled scores through tanh before the mask is added;
+// a sliding window hides the keys more than `left_window` before or
+// `right_window` after the query's own position, in both lowerings.
+// CHECK-LABEL: func.func @softcap_window
+// CHECK: scf.forall
+// CHECK: linalg.generic
+// CHECK: %[[S:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[Y:.*]] = arith.divf %[[S]], %[[CAP:.*]] : f32
+// CHECK: %[[T:.*]] = math.tanh %[[Y]] : f32
+// CHECK: %[[C:.*]] = arith.mulf %[[T]], %[[CAP]] : f32
+// CHECK: %[[M:.*]] = arith.addf %[[C]], %{{.*}} : f32
+// CHECK: %[[POS:.*]] = arith.addi %{{.*}}, %{{.*}} : index
+// CHECK: %[[AHEAD:.*]] = arith.subi %[[J:.*]], %[[POS]] : index
+// CHECK: %[[RIGHT:.*]] = arith.cmpi sgt, %[[AHEAD]], %c1 : index
+// CHECK: %[[BEHIND:.*]] = arith.subi %[[POS]], %[[J]] : index
+// CHECK: %[[LEFT:.*]] = arith.cmpi sgt, %[[BEHIND]], %c2 : index
+// CHECK: %[[HIDDEN:.*]] = arith.ori %[[RIGHT]], %[[LEFT]] : i1
+// CHECK: arith.select %[[HIDDEN]], %{{.*}}, %[[M]] : f32
+// WHOLE-LABEL: func.func @softcap_window
+// WHOLE: math.tanh
+// WHOLE: arith.cmpi sgt
+// WHOLE: arith.cmpi sgt
+// WHOLE: arith.ori
+func.func @softcap_window(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %m: tensor<8x8xf32>) -> tensor<1x2x8x16xf32> {
+  %0 = xfmr.attention %q, %k, %k mask %m {softcap = 3.000000e+01 : f32, left_window = 2 : i64, right_window = 1 : i64} : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<8x8xf32>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
