@@ -41,6 +41,7 @@
 
 #include "xfmr/Conversion/XfmrToLinalg/RuntimeChecks.h"
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
+#include "xfmr/Dialect/Xfmr/IR/DimProver.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -51,7 +52,9 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
 
@@ -71,6 +74,22 @@ static OpFoldResult sharedDim(OpBuilder &b, Location loc, ValueRange values,
       return b.getIndexAttr(size);
   }
   return getDimSize(b, loc, values.front(), dim);
+}
+
+/// `value` with its float elements extended or truncated to `to`.
+static Value convertElements(OpBuilder &b, Location loc, Value value, Type to) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Type from = type.getElementType();
+  if (from == to)
+    return value;
+  return buildParallelGeneric(
+      b, loc, {value}, {b.getMultiDimIdentityMap(type.getRank())},
+      createEmptyLike(b, loc, value, to),
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+          return arith::ExtFOp::create(nb, l, to, args[0]);
+        return arith::TruncFOp::create(nb, l, to, args[0]);
+      });
 }
 
 /// `past` followed by `next` along the sequence dim (2).
@@ -192,6 +211,71 @@ static OpFoldResult groupHeads(OpBuilder &b, Location loc, OpFoldResult qHeads,
   return OpFoldResult(m.max(arith::DivUIOp::create(b, loc, hq, divisor), one));
 }
 
+//===----------------------------------------------------------------------===//
+// Run-time checks of the dims the operands share
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// One operand of the op, with the sizes it is read with: its own dims
+/// where nothing else gives them, the shared size of the dims it shares.
+struct CheckedOperand {
+  Value value;
+  StringRef name;
+  SmallVector<OpFoldResult> sizes;
+  /// Whether a dim is not statically its shared size: the operand is then
+  /// read from a stand-in of zeros when a check fails.
+  bool replace = false;
+};
+
+} // namespace
+
+/// Checks that dim `dim` of each of `operands` (null ones left out) has
+/// the same size as that of the first, named `dimName` in the message,
+/// unless `prover` proves it from the graph, and records the shared size,
+/// static where one operand knows it, in each operand's `sizes`. Returns
+/// whether a check failed (a constant false when none can).
+static Value checkSharedDim(OpBuilder &b, Location loc, StringRef what,
+                            DimProver &prover,
+                            ArrayRef<CheckedOperand *> operands, int64_t dim,
+                            StringRef dimName) {
+  SmallVector<CheckedOperand *> present;
+  for (CheckedOperand *operand : operands)
+    if (operand->value)
+      present.push_back(operand);
+  IndexMath m{b, loc};
+  Value failed = arith::ConstantIntOp::create(b, loc, b.getI1Type(), 0);
+  // The shared size is the first static one, else the first operand's.
+  CheckedOperand &first = *present.front();
+  CheckedOperand *source = &first;
+  for (CheckedOperand *operand : present)
+    if (!cast<RankedTensorType>(operand->value.getType()).isDynamicDim(dim)) {
+      source = operand;
+      break;
+    }
+  for (CheckedOperand *operand : present) {
+    if (operand != source &&
+        !prover.sameDim(operand->value, dim, source->value, dim))
+      operand->replace = true;
+    if (operand == &first ||
+        prover.sameDim(operand->value, dim, first.value, dim))
+      continue;
+    Value own = m.value(operand->sizes[dim]);
+    Value expected = m.value(first.sizes[dim]);
+    Value differs = m.notEqual(own, expected);
+    emitRuntimeCheck(b, loc, differs,
+                     (what + ": the " + dimName + " of the " + operand->name +
+                      " ({0}) differs from the " + first.name + "'s ({1})")
+                         .str(),
+                     {own, expected});
+    failed = m.either(failed, differs);
+  }
+  OpFoldResult shared = source->sizes[dim];
+  for (CheckedOperand *operand : present)
+    operand->sizes[dim] = shared;
+  return failed;
+}
+
 namespace {
 
 /// What both lowerings start from: the keys and values attended to (the
@@ -202,19 +286,139 @@ struct AttentionInputs {
   Value slopes, positions;
   OpFoldResult pastLength;
   Value scale;
+  /// The softcap as a scalar of the element type, or none.
+  Value softcap;
   bool causal;
+  /// How far before and after its own position a query sees, or none.
+  std::optional<int64_t> leftWindow, rightWindow;
   /// The op's ONNX node, for run-time errors.
   std::string what;
 };
 
 } // namespace
 
-/// `scale * s`, biased and masked: plus the ALiBi bias `slope * position`,
-/// plus an additive mask element, or -inf where a keep-mask element is
-/// false. The elements that are absent are null.
+/// Checks at run time that the dims the operands share agree, as the
+/// runtime checks only dims that share a name: batch, key/value heads,
+/// sequence lengths and head sizes of the query, keys, values and their
+/// past, and the dims of the mask and the ALiBi operands that are not a
+/// static 1 with the scores'. When a check can fail, every operand not
+/// statically of the sizes it is read with is read from zeros of those
+/// sizes if it fails, so that neither lowering reads outside an operand.
+static void checkSharedDims(OpBuilder &b, Location loc, AttentionInputs &in,
+                            Value &pastKey, Value &pastValue) {
+  // The op's operands are still xfmr values here (the greedy driver lowers
+  // consumers first): what the graph proves needs no check. Where it cannot
+  // follow them, every dim is checked.
+  DimProver prover;
+  auto operand = [&](Value value, StringRef name) {
+    CheckedOperand result{value, name, {}, false};
+    if (value)
+      result.sizes = getDimSizes(b, loc, value);
+    return result;
+  };
+  CheckedOperand q = operand(in.query, "query"), k = operand(in.keys, "key"),
+                 v = operand(in.values, "value"),
+                 pk = operand(pastKey, "past key"),
+                 pv = operand(pastValue, "past value");
+  IndexMath m{b, loc};
+  StringRef what = in.what;
+  Value failed = checkSharedDim(b, loc, what, prover, {&q, &k, &v, &pk, &pv}, 0,
+                                "batch size");
+  failed =
+      m.either(failed, checkSharedDim(b, loc, what, prover, {&k, &v, &pk, &pv},
+                                      1, "number of heads"));
+  failed = m.either(failed, checkSharedDim(b, loc, what, prover, {&k, &v}, 2,
+                                           "sequence length"));
+  failed = m.either(failed, checkSharedDim(b, loc, what, prover, {&pk, &pv}, 2,
+                                           "sequence length"));
+  failed = m.either(failed, checkSharedDim(b, loc, what, prover, {&q, &k, &pk},
+                                           3, "head size"));
+  failed = m.either(
+      failed, checkSharedDim(b, loc, what, prover, {&v, &pv}, 3, "head size"));
+
+  // The scores are [B, Hq, Sq, P + Skv].
+  SmallVector<OpFoldResult> scoreSizes = {q.sizes[0], q.sizes[1], q.sizes[2],
+                                          k.sizes[2]};
+  if (pastKey)
+    scoreSizes[3] = addSizes(b, loc, pk.sizes[2], k.sizes[2]);
+  // A score dim as a dim of an operand, for the prover: none for the
+  // past's length plus the new one.
+  auto scoreSource = [&](int64_t scoreDim) -> std::pair<Value, int64_t> {
+    if (scoreDim < 3)
+      return {q.value, scoreDim};
+    if (pastKey)
+      return {Value(), 0};
+    return {k.value, 2};
+  };
+  // Each dim of `o` that is not a static 1 against score dim `scoreDim(d)`.
+  auto checkAgainstScores = [&](CheckedOperand &o,
+                                function_ref<int64_t(int64_t)> scoreDim) {
+    auto type = cast<RankedTensorType>(o.value.getType());
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (type.getDimSize(d) == 1)
+        continue;
+      OpFoldResult expected = scoreSizes[scoreDim(d)];
+      auto [source, sourceDim] = scoreSource(scoreDim(d));
+      std::optional<int64_t> constant = getConstantIntValue(expected);
+      bool proven = (constant && type.getDimSize(d) == *constant) ||
+                    (source && prover.sameDim(o.value, d, source, sourceDim));
+      if (!proven)
+        o.replace = true;
+      Value own = m.value(o.sizes[d]), want = m.value(expected);
+      Value differs = m.notEqual(own, want);
+      if (!proven && !matchPattern(differs, m_Zero())) {
+        emitRuntimeCheck(b, loc, differs,
+                         (what + ": dim {0} of the " + o.name +
+                          " is {1}, but {2} in the scores")
+                             .str(),
+                         {m.constant(d), own, want});
+        failed = m.either(failed, differs);
+      }
+      o.sizes[d] = expected;
+    }
+  };
+  CheckedOperand mask = operand(in.mask, "mask"),
+                 slopes = operand(in.slopes, "ALiBi slopes"),
+                 positions = operand(in.positions, "ALiBi positions");
+  if (in.mask) {
+    int64_t offset = 4 - cast<RankedTensorType>(in.mask.getType()).getRank();
+    checkAgainstScores(mask, [&](int64_t d) { return d + offset; });
+  }
+  if (in.slopes) {
+    checkAgainstScores(slopes, [](int64_t) -> int64_t { return 1; });
+    checkAgainstScores(positions, [](int64_t d) { return d == 0 ? 0 : 3; });
+  }
+
+  if (matchPattern(failed, m_Zero()))
+    return;
+  auto standIn = [&](CheckedOperand &o) {
+    return o.value && o.replace
+               ? zerosIfFailed(b, loc, failed, o.value, o.sizes)
+               : o.value;
+  };
+  in.query = standIn(q);
+  in.keys = standIn(k);
+  in.values = standIn(v);
+  pastKey = standIn(pk);
+  pastValue = standIn(pv);
+  in.mask = standIn(mask);
+  in.slopes = standIn(slopes);
+  in.positions = standIn(positions);
+}
+
+/// `scale * s`, capped, biased and masked: through `softcap *
+/// tanh(s / softcap)`, plus the ALiBi bias `slope * position`, plus an
+/// additive mask element, or -inf where a keep-mask element is false. The
+/// elements that are absent are null.
 static Value scaleAndMask(OpBuilder &b, Location loc, Value s, Value scale,
-                          Value slope, Value position, Value maskElement) {
+                          Value softcap, Value slope, Value position,
+                          Value maskElement) {
   s = arith::MulFOp::create(b, loc, s, scale);
+  if (softcap)
+    s = arith::MulFOp::create(
+        b, loc, softcap,
+        math::TanhOp::create(b, loc,
+                             arith::DivFOp::create(b, loc, s, softcap)));
   if (slope)
     s = arith::AddFOp::create(b, loc, s,
                               arith::MulFOp::create(b, loc, slope, position));
@@ -225,6 +429,32 @@ static Value scaleAndMask(OpBuilder &b, Location loc, Value s, Value scale,
         b, loc, maskElement, s,
         identityValue(b, loc, s.getType(), Combiner::Max));
   return arith::AddFOp::create(b, loc, s, maskElement);
+}
+
+/// `s`, or -inf where key `j` is outside what the query at key position
+/// `position` sees: after it with is_causal, or outside its window.
+static Value hideOutsideFrontier(OpBuilder &b, Location loc, Value s, Value j,
+                                 Value position, const AttentionInputs &in) {
+  Value hidden;
+  auto hide = [&](Value condition) {
+    hidden =
+        hidden ? arith::OrIOp::create(b, loc, hidden, condition) : condition;
+  };
+  auto sgt = [&](Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, x, y);
+  };
+  if (in.causal)
+    hide(sgt(j, position));
+  if (in.rightWindow)
+    hide(sgt(arith::SubIOp::create(b, loc, j, position),
+             arith::ConstantIndexOp::create(b, loc, *in.rightWindow)));
+  if (in.leftWindow)
+    hide(sgt(arith::SubIOp::create(b, loc, position, j),
+             arith::ConstantIndexOp::create(b, loc, *in.leftWindow)));
+  if (!hidden)
+    return s;
+  return arith::SelectOp::create(
+      b, loc, hidden, identityValue(b, loc, s.getType(), Combiner::Max), s);
 }
 
 /// The shift of a row's exponentials: its maximum, or 0 for a row with
@@ -284,7 +514,6 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
   SmallVector<OpFoldResult> scoreSizes = rowSizes;
   scoreSizes.push_back(kvLength);
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
-  Value negInf = identityValue(b, loc, elementType, Combiner::Max);
 
   // q · kᵀ over loops [b, hkv, g, i, j, d].
   SmallVector<utils::IteratorType> iterators = parallelIterators(6);
@@ -303,7 +532,7 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
     inputs.push_back(mapped);
     maps.push_back(maskMap);
   }
-  bool hasMask = inputs.size() > 1, causal = in.causal;
+  bool hasMask = inputs.size() > 1;
   if (in.slopes) {
     inputs.push_back(splitDim(b, loc, in.slopes, 0, {kvHeads, group}));
     maps.push_back(map({kKvHead, kGroup}, 5));
@@ -324,20 +553,17 @@ static Value buildWholeAttention(OpBuilder &b, Location loc,
       tensor::EmptyOp::create(b, loc, scoreSizes, elementType),
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
         unsigned biasArg = hasMask ? 2 : 1;
-        Value s = scaleAndMask(nb, l, args[0], in.scale,
+        Value s = scaleAndMask(nb, l, args[0], in.scale, in.softcap,
                                in.slopes ? args[biasArg] : Value(),
                                in.slopes ? args[biasArg + 1] : Value(),
                                hasMask ? args[1] : Value());
-        if (causal) {
-          // Query i sees key j when j <= i + past length.
-          Value i = linalg::IndexOp::create(nb, l, kQuery);
-          Value j = linalg::IndexOp::create(nb, l, kKey);
-          Value frontier = arith::AddIOp::create(nb, l, i, past);
-          Value hidden = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ugt,
-                                               j, frontier);
-          s = arith::SelectOp::create(nb, l, hidden, negInf, s);
-        }
-        return s;
+        if (!in.causal && !in.leftWindow && !in.rightWindow)
+          return s;
+        // Query i's own key position is i + past length.
+        Value i = linalg::IndexOp::create(nb, l, kQuery);
+        Value j = linalg::IndexOp::create(nb, l, kKey);
+        return hideOutsideFrontier(nb, l, s, j,
+                                   arith::AddIOp::create(nb, l, i, past), in);
       });
 
   // Softmax numerator with the row maximum subtracted.
@@ -618,7 +844,8 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
       b, loc, qTile, kTile, createFilled(b, loc, {qs, ks}, zeroElement),
       {map(3, {0, 2}), map(3, {2, 1}), map(3, {0, 1})}, reduction(3));
 
-  // Scale, mask and causal frontier: query i0 + i sees key j0 + j when
+  // Scale, mask and causal frontier or window: query i0 + i, at key
+  // position i0 + i + P, sees key j0 + j when (with is_causal)
   // j <= i + (i0 + P - j0).
   SmallVector<Value> inputs = {scores};
   SmallVector<AffineMap> maps = {tileMap};
@@ -638,7 +865,7 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
     slope = tensor::ExtractOp::create(b, loc, in.slopes, ValueRange{head});
   }
   Value diagonal;
-  if (in.causal)
+  if (in.causal || in.leftWindow || in.rightWindow)
     diagonal = getValueOrCreateConstantIndexOp(
         b, loc,
         affine::makeComposedFoldedAffineApply(
@@ -651,18 +878,17 @@ SmallVector<Value> FlashAttention::buildKeyBlock(
       b, loc, inputs, maps,
       tensor::EmptyOp::create(b, loc, {qs, ks}, elementType),
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        Value s = scaleAndMask(nb, l, args[0], in.scale, slope,
+        Value s = scaleAndMask(nb, l, args[0], in.scale, in.softcap, slope,
                                slope ? args[hasMask ? 2 : 1] : Value(),
                                hasMask ? args[1] : Value());
-        if (diagonal) {
-          Value i = linalg::IndexOp::create(nb, l, 0);
-          Value j = linalg::IndexOp::create(nb, l, 1);
-          Value frontier = arith::AddIOp::create(nb, l, i, diagonal);
-          Value hidden = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sgt,
-                                               j, frontier);
-          s = arith::SelectOp::create(nb, l, hidden, negInf, s);
-        }
-        return s;
+        if (!diagonal)
+          return s;
+        // In the tile's coordinates, row i's own key position is
+        // i + diagonal.
+        Value i = linalg::IndexOp::create(nb, l, 0);
+        Value j = linalg::IndexOp::create(nb, l, 1);
+        return hideOutsideFrontier(
+            nb, l, s, j, arith::AddIOp::create(nb, l, i, diagonal), in);
       });
 
   // m' = max(m, rowmax(s)), and the factor exp(m - m') of what came
@@ -740,16 +966,33 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
     in.slopes = op.getAlibiSlopes();
     in.positions = op.getAlibiPositions();
     in.causal = op.getIsCausal();
+    in.leftWindow = op.getLeftWindow();
+    in.rightWindow = op.getRightWindow();
     in.what = describeONNXNode(op, "Attention");
     in.pastLength = rewriter.getIndexAttr(0);
-    if (Value pastKey = op.getPastKey()) {
+    Value pastKey = op.getPastKey(), pastValue = op.getPastValue();
+    checkSharedDims(rewriter, loc, in, pastKey, pastValue);
+    if (pastKey) {
       in.pastLength = getDimSize(rewriter, loc, pastKey, 2);
       in.keys = concatSequence(rewriter, loc, pastKey, in.keys);
-      in.values = concatSequence(rewriter, loc, op.getPastValue(), in.values);
+      in.values = concatSequence(rewriter, loc, pastValue, in.values);
     }
 
-    Type elementType =
+    // f16 and bf16 attention computes in f32, as ONNX's reference does:
+    // scores, softmax and the product with the values summed in f16 lose
+    // more than the result's precision over a few hundred keys.
+    Value presentKeys = in.keys, presentValues = in.values;
+    Type storageType =
         cast<RankedTensorType>(in.query.getType()).getElementType();
+    Type elementType = storageType;
+    if (storageType.getIntOrFloatBitWidth() < 32) {
+      elementType = rewriter.getF32Type();
+      for (Value *operand : {&in.query, &in.keys, &in.values, &in.mask,
+                             &in.slopes, &in.positions})
+        if (*operand &&
+            isa<FloatType>(getElementTypeOrSelf(operand->getType())))
+          *operand = convertElements(rewriter, loc, *operand, elementType);
+    }
     OpFoldResult headDim = sharedDim(rewriter, loc, {in.query, in.keys}, 3);
     if (std::optional<APFloat> attr = op.getScale()) {
       in.scale = arith::ConstantOp::create(
@@ -765,15 +1008,21 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
           rewriter, loc, sizeAsFloat(rewriter, loc, headDim, elementType));
     }
 
+    if (std::optional<APFloat> softcap = op.getSoftcap())
+      in.softcap = arith::ConstantOp::create(
+          rewriter, loc,
+          rewriter.getFloatAttr(elementType, softcap->convertToDouble()));
+
     Value output = tiling.flashAttention
                        ? FlashAttention(in, tiling).build(rewriter, loc)
                        : buildWholeAttention(rewriter, loc, in);
+    output = convertElements(rewriter, loc, output, storageType);
     SmallVector<Value> results = {
         castToResultType(rewriter, loc, output, op.getOutput().getType())};
     if (op.getPastKey()) {
-      results.push_back(castToResultType(rewriter, loc, in.keys,
+      results.push_back(castToResultType(rewriter, loc, presentKeys,
                                          op.getPresent()[0].getType()));
-      results.push_back(castToResultType(rewriter, loc, in.values,
+      results.push_back(castToResultType(rewriter, loc, presentValues,
                                          op.getPresent()[1].getType()));
     }
     rewriter.replaceOp(op, results);

@@ -112,7 +112,8 @@ FailureOr<x::AttentionOp> mlir::xfmr::onnx_import::buildAttention(
       q, k, v, mask, pastKey, pastValue,
       scale ? b.getF32FloatAttr(*scale) : FloatAttr(),
       causal ? b.getUnitAttr() : UnitAttr(), /*alibi_slopes=*/Value(),
-      /*alibi_positions=*/Value());
+      /*alibi_positions=*/Value(), /*softcap=*/FloatAttr(),
+      /*left_window=*/IntegerAttr(), /*right_window=*/IntegerAttr());
 }
 
 static LogicalResult convertAttention(NodeContext &ctx) {
@@ -121,15 +122,20 @@ static LogicalResult convertAttention(NodeContext &ctx) {
   FailureOr<Value> v = ctx.requiredInput(2, "V");
   if (failed(q) || failed(k) || failed(v))
     return failure();
-  if (ctx.getFloat("softcap", 0.0f) != 0.0f)
-    return ctx.unsupported("softcap");
   if (ctx.isOutputUsed(3))
     return ctx.unsupported("the qk_matmul_output output");
   if (ctx.input(6))
     return ctx.unsupported("nonpad_kv_seqlen (opset 24)");
-  if (ctx.getInt("left_window_size", -1) != -1 ||
-      ctx.getInt("right_window_size", -1) != -1)
-    return ctx.unsupported("sliding windows (opset 25)");
+  float softcap = ctx.getFloat("softcap", 0.0f);
+  if (softcap < 0.0f)
+    return ctx.emitError() << "Attention softcap must not be negative, got "
+                           << softcap;
+  int64_t leftWindow = ctx.getInt("left_window_size", -1);
+  int64_t rightWindow = ctx.getInt("right_window_size", -1);
+  if (leftWindow < -1 || rightWindow < -1)
+    return ctx.emitError()
+           << "Attention window sizes must be -1 or at least 0, got "
+           << leftWindow << " and " << rightWindow;
 
   // 3-D operands [B, S, H * D] are split into heads and merged back.
   int64_t rank = ctx.inputType(0).getRank();
@@ -159,6 +165,13 @@ static LogicalResult convertAttention(NodeContext &ctx) {
                      scale, ctx.getInt("is_causal", 0) != 0);
   if (failed(attention))
     return failure();
+  Builder &b = ctx.builder();
+  if (softcap > 0.0f)
+    attention->setSoftcapAttr(b.getF32FloatAttr(softcap));
+  if (leftWindow >= 0)
+    attention->setLeftWindowAttr(b.getI64IntegerAttr(leftWindow));
+  if (rightWindow >= 0)
+    attention->setRightWindowAttr(b.getI64IntegerAttr(rightWindow));
   FailureOr<Value> output = attention->getOutput();
   if (packed)
     output = mergeHeads(ctx, *output);

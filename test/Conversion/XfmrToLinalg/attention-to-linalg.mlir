@@ -12,7 +12,7 @@
 // CHECK-DAG: #[[$ID5:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
 // CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @gqa_causal_past
-// CHECK-SAME: (%[[Q:.*]]: tensor<1x32x?x64xf32>, %[[K:.*]]: tensor<1x8x?x64xf32>, %[[V:.*]]: tensor<1x8x?x64xf32>, %[[PK:.*]]: tensor<1x8x?x64xf32>, %[[PV:.*]]: tensor<1x8x?x64xf32>)
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x32x?x64xf32>{{( \{[^}]*\})?}}, %[[K:.*]]: tensor<1x8x?x64xf32>{{( \{[^}]*\})?}}, %[[V:.*]]: tensor<1x8x?x64xf32>{{( \{[^}]*\})?}}, %[[PK:.*]]: tensor<1x8x?x64xf32>{{( \{[^}]*\})?}}, %[[PV:.*]]: tensor<1x8x?x64xf32>{{( \{[^}]*\})?}})
 // CHECK-DAG: %[[SCALE:.*]] = arith.constant 1.250000e-01 : f32
 // CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
@@ -32,7 +32,7 @@
 // CHECK: %[[I:.*]] = linalg.index 3 : index
 // CHECK: %[[J:.*]] = linalg.index 4 : index
 // CHECK: %[[FRONT:.*]] = arith.addi %[[I]], %[[P]] : index
-// CHECK: %[[HIDDEN:.*]] = arith.cmpi ugt, %[[J]], %[[FRONT]] : index
+// CHECK: %[[HIDDEN:.*]] = arith.cmpi sgt, %[[J]], %[[FRONT]] : index
 // CHECK: arith.select %[[HIDDEN]], %[[NEGINF]], %[[SS]]
 // CHECK: %[[MAXINIT:.*]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<1x8x4x?xf32>)
 // CHECK: %[[MAX:.*]] = linalg.generic {indexing_maps = [#[[$ID5]], #[[$ROW]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[MASKED]] : {{.*}}) outs(%[[MAXINIT]] :
@@ -53,7 +53,7 @@
 // CHECK: arith.divf %[[O]], %[[DEN]]
 // CHECK: %[[R:.*]] = tensor.collapse_shape %[[OUT]] {{\[}}[0], [1, 2], [3], [4]] : tensor<1x8x4x?x64xf32> into tensor<1x32x?x64xf32>
 // CHECK: return %[[R]], %[[KEYS]], %[[VALUES]]
-func.func @gqa_causal_past(%q: tensor<1x32x?x64xf32>, %k: tensor<1x8x?x64xf32>, %v: tensor<1x8x?x64xf32>, %pk: tensor<1x8x?x64xf32>, %pv: tensor<1x8x?x64xf32>) -> (tensor<1x32x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) {
+func.func @gqa_causal_past(%q: tensor<1x32x?x64xf32>, %k: tensor<1x8x?x64xf32> {xfmr.dims = ["", "", "t", ""]}, %v: tensor<1x8x?x64xf32> {xfmr.dims = ["", "", "t", ""]}, %pk: tensor<1x8x?x64xf32> {xfmr.dims = ["", "", "p", ""]}, %pv: tensor<1x8x?x64xf32> {xfmr.dims = ["", "", "p", ""]}) -> (tensor<1x32x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) {
   %0:3 = xfmr.attention %q, %k, %v past %pk, %pv {is_causal} : (tensor<1x32x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) -> (tensor<1x32x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>)
   return %0#0, %0#1, %0#2 : tensor<1x32x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>
 }
@@ -64,7 +64,7 @@ func.func @gqa_causal_past(%q: tensor<1x32x?x64xf32>, %k: tensor<1x8x?x64xf32>, 
 // scale of a dynamic head dim is computed at run time.
 // CHECK-DAG: #[[$MASK:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d3, d4)>
 // CHECK-LABEL: func.func @bool_mask_dynamic_head_dim
-// CHECK-SAME: (%[[Q:.*]]: tensor<2x4x?x?xf32>, %{{.*}}: tensor<2x4x?x?xf32>, %{{.*}}: tensor<2x4x?x?xf32>, %[[M:.*]]: tensor<?x?xi1>)
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x4x?x?xf32>{{( \{[^}]*\})?}}, %{{.*}}: tensor<2x4x?x?xf32>{{( \{[^}]*\})?}}, %{{.*}}: tensor<2x4x?x?xf32>{{( \{[^}]*\})?}}, %[[M:.*]]: tensor<?x?xi1>{{( \{[^}]*\})?}})
 // CHECK: %[[D:.*]] = tensor.dim %[[Q]], %c3
 // CHECK: %[[DI:.*]] = arith.index_cast %[[D]] : index to i64
 // CHECK: %[[DF:.*]] = arith.sitofp %[[DI]] : i64 to f32
@@ -76,7 +76,7 @@ func.func @gqa_causal_past(%q: tensor<1x32x?x64xf32>, %k: tensor<1x8x?x64xf32>, 
 // CHECK: arith.select %[[KEEP]], %[[SS]], %{{.*}}
 // CHECK-NOT: linalg.index
 // CHECK: linalg.yield
-func.func @bool_mask_dynamic_head_dim(%q: tensor<2x4x?x?xf32>, %k: tensor<2x4x?x?xf32>, %v: tensor<2x4x?x?xf32>, %m: tensor<?x?xi1>) -> tensor<2x4x?x?xf32> {
+func.func @bool_mask_dynamic_head_dim(%q: tensor<2x4x?x?xf32> {xfmr.dims = ["", "", "s", "d"]}, %k: tensor<2x4x?x?xf32> {xfmr.dims = ["", "", "t", "d"]}, %v: tensor<2x4x?x?xf32> {xfmr.dims = ["", "", "t", "e"]}, %m: tensor<?x?xi1> {xfmr.dims = ["s", "t"]}) -> tensor<2x4x?x?xf32> {
   %0 = xfmr.attention %q, %k, %v mask %m : (tensor<2x4x?x?xf32>, tensor<2x4x?x?xf32>, tensor<2x4x?x?xf32>, tensor<?x?xi1>) -> tensor<2x4x?x?xf32>
   return %0 : tensor<2x4x?x?xf32>
 }
@@ -89,11 +89,20 @@ func.func @bool_mask_dynamic_head_dim(%q: tensor<2x4x?x?xf32>, %k: tensor<2x4x?x
 // CHECK-LABEL: func.func @additive_mask_per_head
 // CHECK-SAME: %[[M:[^:]*]]: tensor<1x12x1x?xf32>
 // CHECK: %[[SCALE:.*]] = arith.constant 5.000000e-01 : f32
-// CHECK: %[[M5:.*]] = tensor.expand_shape %[[M]] {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 4, 3, 1, %{{.*}}] : tensor<1x12x1x?xf32> into tensor<1x4x3x1x?xf32>
+// The mask's key dim is checked against the past's length plus the new
+// keys' at run time; a failed run reads zeros of the size it expects.
+// CHECK: %[[T:.*]] = arith.addi %{{.*}}, %c1 : index
+// CHECK: %[[MT:.*]] = tensor.dim %[[M]], %c3
+// CHECK: %[[BAD:.*]] = arith.cmpi ne, %[[MT]], %[[T]]
+// CHECK: scf.if %[[BAD]] {
+// CHECK-NEXT: func.call @xfmr_check_failed(
+// CHECK: %[[MC:.*]] = scf.if %[[BAD]] -> (tensor<1x12x1x?xf32>)
+// CHECK: scf.yield %[[M]]
+// CHECK: %[[M5:.*]] = tensor.expand_shape %[[MC]] {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 4, 3, 1, %{{.*}}] : tensor<1x12x1x?xf32> into tensor<1x4x3x1x?xf32>
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$MASK]], #{{.*}}], {{.*}} ins(%{{.*}}, %[[M5]] :
 // CHECK: %[[SS:.*]] = arith.mulf %{{.*}}, %[[SCALE]]
 // CHECK: arith.addf %[[SS]], %{{.*}}
-func.func @additive_mask_per_head(%q: tensor<1x12x1x64xf32>, %k: tensor<1x4x1x64xf32>, %v: tensor<1x4x1x64xf32>, %m: tensor<1x12x1x?xf32>, %pk: tensor<1x4x?x64xf32>, %pv: tensor<1x4x?x64xf32>) -> (tensor<1x12x1x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) {
+func.func @additive_mask_per_head(%q: tensor<1x12x1x64xf32>, %k: tensor<1x4x1x64xf32>, %v: tensor<1x4x1x64xf32>, %m: tensor<1x12x1x?xf32>, %pk: tensor<1x4x?x64xf32> {xfmr.dims = ["", "", "p", ""]}, %pv: tensor<1x4x?x64xf32> {xfmr.dims = ["", "", "p", ""]}) -> (tensor<1x12x1x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) {
   %0:3 = xfmr.attention %q, %k, %v mask %m past %pk, %pv {scale = 0.5 : f32} : (tensor<1x12x1x64xf32>, tensor<1x4x1x64xf32>, tensor<1x4x1x64xf32>, tensor<1x12x1x?xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> (tensor<1x12x1x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>)
   return %0#0, %0#1, %0#2 : tensor<1x12x1x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>
 }
@@ -105,7 +114,7 @@ func.func @additive_mask_per_head(%q: tensor<1x12x1x64xf32>, %k: tensor<1x4x1x64
 // head counts are checked at run time (Hkv > 0 divides Hq); a failed run
 // repeats a zero head, and no index passes the last key/value head.
 // CHECK-LABEL: func.func @dynamic_heads
-// CHECK-SAME: (%[[Q:.*]]: tensor<1x?x8x16xf32>, %[[K:.*]]: tensor<1x?x8x16xf32>, %[[V:.*]]: tensor<1x?x8x16xf32>)
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x?x8x16xf32>{{( \{[^}]*\})?}}, %[[K:.*]]: tensor<1x?x8x16xf32>{{( \{[^}]*\})?}}, %[[V:.*]]: tensor<1x?x8x16xf32>{{( \{[^}]*\})?}})
 // CHECK: %[[HQ:.*]] = tensor.dim %[[Q]], %c1
 // CHECK: %[[HKV:.*]] = tensor.dim %[[K]], %c1
 // CHECK: %[[DIVISOR:.*]] = arith.maxsi %[[HKV]], %c1
@@ -133,7 +142,7 @@ func.func @additive_mask_per_head(%q: tensor<1x12x1x64xf32>, %k: tensor<1x4x1x64
 // CHECK: tensor.extract %[[VS]]
 // CHECK: tensor.expand_shape %[[Q]] {{\[}}[0], [1, 2], [3], [4]] output_shape [1, %{{.*}}, 1, 8, 16] : tensor<1x?x8x16xf32> into tensor<1x?x1x8x16xf32>
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[KR]] : tensor<1x?x1x8x16xf32>, tensor<1x?x8x16xf32>)
-func.func @dynamic_heads(%q: tensor<1x?x8x16xf32>, %k: tensor<1x?x8x16xf32>, %v: tensor<1x?x8x16xf32>) -> tensor<1x?x8x16xf32> {
+func.func @dynamic_heads(%q: tensor<1x?x8x16xf32> {xfmr.dims = ["", "h", "", ""]}, %k: tensor<1x?x8x16xf32> {xfmr.dims = ["", "g", "", ""]}, %v: tensor<1x?x8x16xf32> {xfmr.dims = ["", "g", "", ""]}) -> tensor<1x?x8x16xf32> {
   %0 = xfmr.attention %q, %k, %v : (tensor<1x?x8x16xf32>, tensor<1x?x8x16xf32>, tensor<1x?x8x16xf32>) -> tensor<1x?x8x16xf32>
   return %0 : tensor<1x?x8x16xf32>
 }

@@ -22,7 +22,7 @@
 // CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-DAG: #[[$VEC:.*]] = affine_map<(d0) -> (d0)>
 // CHECK-LABEL: func.func @gqa_causal_past
-// CHECK-SAME: (%[[Q:.*]]: tensor<1x32x?x64xf32>, %[[K:.*]]: tensor<1x8x?x64xf32>, %[[V:.*]]: tensor<1x8x?x64xf32>, %[[PK:.*]]: tensor<1x8x?x64xf32>, %[[PV:.*]]: tensor<1x8x?x64xf32>)
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x32x?x64xf32>{{( \{[^}]*\})?}}, %[[K:.*]]: tensor<1x8x?x64xf32>{{( \{[^}]*\})?}}, %[[V:.*]]: tensor<1x8x?x64xf32>{{( \{[^}]*\})?}}, %[[PK:.*]]: tensor<1x8x?x64xf32>{{( \{[^}]*\})?}}, %[[PV:.*]]: tensor<1x8x?x64xf32>{{( \{[^}]*\})?}})
 // CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
 // CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
@@ -102,7 +102,7 @@
 // WHOLE: linalg.fill {{.*}} -> tensor<1x8x4x?x?xf32>
 // WHOLE-NOT: scf.for
 // WHOLE: return
-func.func @gqa_causal_past(%q: tensor<1x32x?x64xf32>, %k: tensor<1x8x?x64xf32>, %v: tensor<1x8x?x64xf32>, %pk: tensor<1x8x?x64xf32>, %pv: tensor<1x8x?x64xf32>) -> (tensor<1x32x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) {
+func.func @gqa_causal_past(%q: tensor<1x32x?x64xf32>, %k: tensor<1x8x?x64xf32> {xfmr.dims = ["", "", "t", ""]}, %v: tensor<1x8x?x64xf32> {xfmr.dims = ["", "", "t", ""]}, %pk: tensor<1x8x?x64xf32> {xfmr.dims = ["", "", "p", ""]}, %pv: tensor<1x8x?x64xf32> {xfmr.dims = ["", "", "p", ""]}) -> (tensor<1x32x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) {
   %o, %k2, %v2 = xfmr.attention %q, %k, %v past %pk, %pv {is_causal} : (tensor<1x32x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) -> (tensor<1x32x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>)
   return %o, %k2, %v2 : tensor<1x32x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>
 }
@@ -144,7 +144,7 @@ func.func @static_bool_mask(%q: tensor<2x4x64x16xf32>, %k: tensor<2x4x40x16xf32>
 // run's key loop is empty, so that it reads no key/value head.
 // CHECK-DAG: #[[$KEYS:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func.func @per_head_mask_dynamic_heads
-// CHECK-SAME: (%[[Q:.*]]: tensor<1x?x?x8xf32>, %[[K:.*]]: tensor<1x?x?x8xf32>, %{{.*}}: tensor<1x?x?x8xf32>, %[[M:[^:]*]]: tensor<1x?x1x?xf32>)
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x?x?x8xf32>{{( \{[^}]*\})?}}, %[[K:.*]]: tensor<1x?x?x8xf32>{{( \{[^}]*\})?}}, %{{.*}}: tensor<1x?x?x8xf32>{{( \{[^}]*\})?}}, %[[M:[^:]*]]: tensor<1x?x1x?xf32>{{( \{[^}]*\})?}})
 // CHECK: %[[HQ:.*]] = tensor.dim %[[Q]], %c1
 // CHECK: %[[HKV:.*]] = tensor.dim %[[K]], %c1
 // CHECK: %[[DIVISOR:.*]] = arith.maxsi %[[HKV]], %c1
@@ -165,7 +165,7 @@ func.func @static_bool_mask(%q: tensor<2x4x64x16xf32>, %k: tensor<2x4x40x16xf32>
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$KEYS]], #{{.*}}], {{.*}} ins(%{{.*}}, %[[MTILE]] : tensor<?x?xf32>, tensor<?xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.addf
-func.func @per_head_mask_dynamic_heads(%q: tensor<1x?x?x8xf32>, %k: tensor<1x?x?x8xf32>, %v: tensor<1x?x?x8xf32>, %m: tensor<1x?x1x?xf32>) -> tensor<1x?x?x8xf32> {
+func.func @per_head_mask_dynamic_heads(%q: tensor<1x?x?x8xf32> {xfmr.dims = ["", "h", "s", ""]}, %k: tensor<1x?x?x8xf32> {xfmr.dims = ["", "g", "t", ""]}, %v: tensor<1x?x?x8xf32> {xfmr.dims = ["", "g", "t", ""]}, %m: tensor<1x?x1x?xf32> {xfmr.dims = ["", "h", "", "t"]}) -> tensor<1x?x?x8xf32> {
   %0 = xfmr.attention %q, %k, %v mask %m : (tensor<1x?x?x8xf32>, tensor<1x?x?x8xf32>, tensor<1x?x?x8xf32>, tensor<1x?x1x?xf32>) -> tensor<1x?x?x8xf32>
   return %0 : tensor<1x?x?x8xf32>
 }
@@ -179,7 +179,7 @@ func.func @per_head_mask_dynamic_heads(%q: tensor<1x?x?x8xf32>, %k: tensor<1x?x?
 // CHECK-DAG: #[[$TILE:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[$KEYS:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func.func @alibi
-// CHECK-SAME: (%{{.*}}: tensor<?x4x?x16xf32>, %{{.*}}: tensor<?x4x?x16xf32>, %{{.*}}: tensor<?x4x?x16xf32>, %[[MASK:.*]]: tensor<?x1x?x?xf32>, %[[SLOPES:.*]]: tensor<4xf32>, %[[POS:.*]]: tensor<?x?xf32>)
+// CHECK-SAME: (%{{.*}}: tensor<?x4x?x16xf32>{{( \{[^}]*\})?}}, %{{.*}}: tensor<?x4x?x16xf32>{{( \{[^}]*\})?}}, %{{.*}}: tensor<?x4x?x16xf32>{{( \{[^}]*\})?}}, %[[MASK:.*]]: tensor<?x1x?x?xf32>{{( \{[^}]*\})?}}, %[[SLOPES:.*]]: tensor<4xf32>{{( \{[^}]*\})?}}, %[[POS:.*]]: tensor<?x?xf32>{{( \{[^}]*\})?}})
 // CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[I0:.*]]) =
 // CHECK: scf.for %[[J0:[^ ]*]] =
 // CHECK: %[[KS:.*]] = affine.min
@@ -204,7 +204,69 @@ func.func @per_head_mask_dynamic_heads(%q: tensor<1x?x?x8xf32>, %k: tensor<1x?x?
 // WHOLE: %[[BIAS:.*]] = arith.mulf %[[SL]], %[[P]] : f32
 // WHOLE: %[[BIASED:.*]] = arith.addf %[[SCALED]], %[[BIAS]] : f32
 // WHOLE: arith.addf %[[BIASED]], %[[M]] : f32
-func.func @alibi(%q: tensor<?x4x?x16xf32>, %k: tensor<?x4x?x16xf32>, %v: tensor<?x4x?x16xf32>, %mask: tensor<?x1x?x?xf32>, %slopes: tensor<4xf32>, %pos: tensor<?x?xf32>) -> tensor<?x4x?x16xf32> {
+func.func @alibi(%q: tensor<?x4x?x16xf32> {xfmr.dims = ["b", "", "s", ""]}, %k: tensor<?x4x?x16xf32> {xfmr.dims = ["b", "", "t", ""]}, %v: tensor<?x4x?x16xf32> {xfmr.dims = ["b", "", "t", ""]}, %mask: tensor<?x1x?x?xf32> {xfmr.dims = ["b", "", "s", "t"]}, %slopes: tensor<4xf32>, %pos: tensor<?x?xf32> {xfmr.dims = ["b", "t"]}) -> tensor<?x4x?x16xf32> {
   %o = xfmr.attention %q, %k, %v mask %mask alibi %slopes, %pos {scale = 2.500000e-01 : f32} : (tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<?x1x?x?xf32>, tensor<4xf32>, tensor<?x?xf32>) -> tensor<?x4x?x16xf32>
   return %o : tensor<?x4x?x16xf32>
+}
+
+// -----
+
+// Query, keys and values whose batch sizes nothing in the graph ties
+// together: the keys' and the values' are checked against the query's at
+// run time, before any read, and a failed run reads zeros of the query's
+// batch instead of either.
+// CHECK-LABEL: func.func @unrelated_batches
+// CHECK-SAME: (%[[Q:[^:]*]]: tensor<?x2x4x8xf32>, %[[K:[^:]*]]: tensor<?x2x6x8xf32>, %[[V:[^:]*]]: tensor<?x2x6x8xf32>)
+// CHECK-DAG: %[[QB:.*]] = tensor.dim %[[Q]], %c0
+// CHECK-DAG: %[[KB:.*]] = tensor.dim %[[K]], %c0
+// CHECK-DAG: %[[VB:.*]] = tensor.dim %[[V]], %c0
+// CHECK: %[[KDIFF:.*]] = arith.cmpi ne, %[[KB]], %[[QB]]
+// CHECK: scf.if %[[KDIFF]] {
+// CHECK-NEXT: func.call @xfmr_check_failed(
+// CHECK: %[[VDIFF:.*]] = arith.cmpi ne, %[[VB]], %[[QB]]
+// CHECK: scf.if %[[VDIFF]] {
+// CHECK-NEXT: func.call @xfmr_check_failed(
+// CHECK: %[[FAILED:.*]] = arith.ori %[[KDIFF]], %[[VDIFF]]
+// CHECK-NOT: scf.if %[[FAILED]] -> (tensor<?x2x4x8xf32>)
+// CHECK: %[[KC:.*]] = scf.if %[[FAILED]] -> (tensor<?x2x6x8xf32>)
+// CHECK: tensor.empty(%[[QB]])
+// CHECK: scf.yield %[[K]]
+// CHECK: %[[VC:.*]] = scf.if %[[FAILED]] -> (tensor<?x2x6x8xf32>)
+// CHECK: scf.yield %[[V]]
+// CHECK: linalg.generic {{.*}} ins(%[[KC]] :
+// CHECK: scf.forall
+// CHECK: tensor.extract_slice %[[VC]]
+func.func @unrelated_batches(%q: tensor<?x2x4x8xf32>, %k: tensor<?x2x6x8xf32>, %v: tensor<?x2x6x8xf32>) -> tensor<?x2x4x8xf32> {
+  %0 = xfmr.attention %q, %k, %v : (tensor<?x2x4x8xf32>, tensor<?x2x6x8xf32>, tensor<?x2x6x8xf32>) -> tensor<?x2x4x8xf32>
+  return %0 : tensor<?x2x4x8xf32>
+}
+
+// -----
+
+// A softcap bends the scaled scores through tanh before the mask is added;
+// a sliding window hides the keys more than `left_window` before or
+// `right_window` after the query's own position, in both lowerings.
+// CHECK-LABEL: func.func @softcap_window
+// CHECK: scf.forall
+// CHECK: linalg.generic
+// CHECK: %[[S:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[Y:.*]] = arith.divf %[[S]], %[[CAP:.*]] : f32
+// CHECK: %[[T:.*]] = math.tanh %[[Y]] : f32
+// CHECK: %[[C:.*]] = arith.mulf %[[T]], %[[CAP]] : f32
+// CHECK: %[[M:.*]] = arith.addf %[[C]], %{{.*}} : f32
+// CHECK: %[[POS:.*]] = arith.addi %{{.*}}, %{{.*}} : index
+// CHECK: %[[AHEAD:.*]] = arith.subi %[[J:.*]], %[[POS]] : index
+// CHECK: %[[RIGHT:.*]] = arith.cmpi sgt, %[[AHEAD]], %c1 : index
+// CHECK: %[[BEHIND:.*]] = arith.subi %[[POS]], %[[J]] : index
+// CHECK: %[[LEFT:.*]] = arith.cmpi sgt, %[[BEHIND]], %c2 : index
+// CHECK: %[[HIDDEN:.*]] = arith.ori %[[RIGHT]], %[[LEFT]] : i1
+// CHECK: arith.select %[[HIDDEN]], %{{.*}}, %[[M]] : f32
+// WHOLE-LABEL: func.func @softcap_window
+// WHOLE: math.tanh
+// WHOLE: arith.cmpi sgt
+// WHOLE: arith.cmpi sgt
+// WHOLE: arith.ori
+func.func @softcap_window(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %m: tensor<8x8xf32>) -> tensor<1x2x8x16xf32> {
+  %0 = xfmr.attention %q, %k, %k mask %m {softcap = 3.000000e+01 : f32, left_window = 2 : i64, right_window = 1 : i64} : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<8x8xf32>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
 }

@@ -1052,7 +1052,9 @@ struct FuseAttentionPattern : OpRewritePattern<SoftmaxOp> {
         rewriter, loc, output->getResult(0).getType(), presentTypes, m.query,
         key, value, mask, pastKey, pastValue,
         rewriter.getF32FloatAttr(static_cast<float>(m.scale)),
-        m.causal ? rewriter.getUnitAttr() : nullptr, slopes, positions);
+        m.causal ? rewriter.getUnitAttr() : nullptr, slopes, positions,
+        /*softcap=*/nullptr, /*left_window=*/nullptr,
+        /*right_window=*/nullptr);
     if (!m.productShapes.empty())
       rebuildProductShapes(rewriter, loc, attention.getOutput(),
                            output->getOperand(0), m.productShapes);

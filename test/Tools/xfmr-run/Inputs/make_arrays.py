@@ -190,6 +190,18 @@ def operands(out):
     write_sets(out, good, bad)
 
 
+def attention_dims(out):
+    """Query [2, 2, 3, 4], keys and values [2, 2, 5, 4], and keys and values
+    with one dim they share with another input off."""
+    shapes = {
+        "q": (2, 2, 3, 4), "k": (2, 2, 5, 4), "v": (2, 2, 5, 4),
+        "k_b1": (1, 2, 5, 4), "k_b0": (0, 2, 5, 4), "k_d2": (2, 2, 5, 2),
+        "v_b1": (1, 2, 5, 4), "v_h1": (2, 1, 5, 4), "v_t3": (2, 2, 3, 4),
+    }
+    for name, shape in shapes.items():
+        save(out, name + ".npy", np.ones(shape, np.float32))
+
+
 def show(directory):
     for name in sorted(os.listdir(directory)):
         array = np.load(os.path.join(directory, name))
@@ -199,5 +211,6 @@ def show(directory):
 
 if __name__ == "__main__":
     {"add": add, "echo": echo, "malformed": malformed, "shapes": shapes,
-     "operands": operands, "show": show}[
+     "operands": operands, "attention-dims": attention_dims,
+     "show": show}[
         sys.argv[1]](sys.argv[2])

@@ -202,6 +202,13 @@ def Xfmr_AttentionOp : Xfmr_ShapedOp<"attention", [AttrSizedOperandSegments]> {
     zeros, as in ONNX's reference (and as PyTorch's exported guard
     `where(isnan(p), 0, p)` after the softmax makes of its NaNs).
 
+    With `softcap` (Gemma 2), each scaled score `s` becomes
+    `softcap * tanh(s / softcap)` before the mask and bias are added, as in
+    ONNX Attention (opset 23). With `left_window` and `right_window`
+    (sliding-window attention, ONNX opset 25), query `i` sees key `j` only
+    when `i + P - left_window <= j <= i + P + right_window`, each bound only
+    where its attribute is given; this combines with `is_causal`.
+
     With `alibi`, each score also gets an ALiBi bias (BLOOM, MPT, Falcon):
     `alibi_slopes` `[Hq]` holds one slope per query head and
     `alibi_positions` `[B or 1, P + Skv]` the position of each key, and key
@@ -235,7 +242,10 @@ def Xfmr_AttentionOp : Xfmr_ShapedOp<"attention", [AttrSizedOperandSegments]> {
                        OptionalAttr<F32Attr>:$scale,
                        UnitAttr:$is_causal,
                        Optional<Xfmr_FloatTensor>:$alibi_slopes,
-                       Optional<Xfmr_FloatTensor>:$alibi_positions);
+                       Optional<Xfmr_FloatTensor>:$alibi_positions,
+                       OptionalAttr<F32Attr>:$softcap,
+                       OptionalAttr<I64Attr>:$left_window,
+                       OptionalAttr<I64Attr>:$right_window);
   let results = (outs Xfmr_FloatTensor:$output,
                       Variadic<Xfmr_FloatTensor>:$present);
   let assemblyFormat = [{
