@@ -335,6 +335,19 @@ struct ImportedLoop {
   /// nothing else uses them.
   SmallVector<Value> created;
 
+  /// Creates the scf.for over [lb, length) by `step` with the initial
+  /// operands, and leaves `b` at the end of its empty body.
+  scf::ForOp beginFor(OpBuilder &b, Location loc, Value lb, Value step) {
+    auto forOp = scf::ForOp::create(b, loc, lb, length, step, inits);
+    op = forOp;
+    body = forOp.getBody();
+    if (!body->empty())
+      body->getTerminator()->erase();
+    b.setInsertionPointToEnd(body);
+    iteration = forOp.getInductionVar();
+    return forOp;
+  }
+
   void erase() {
     op->erase();
     for (Value value : llvm::reverse(created))
@@ -456,15 +469,8 @@ static FailureOr<ImportedLoop> importLoop(NodeContext &ctx,
   Value condIn;
 
   if (isFor) {
-    auto forOp =
-        scf::ForOp::create(b, loc, lb, loop.length, step, loop.inits);
+    scf::ForOp forOp = loop.beginFor(b, loc, lb, step);
     loop.created.insert(loop.created.begin(), {ub, lb, step, loop.length});
-    loop.op = forOp;
-    loop.body = forOp.getBody();
-    if (!loop.body->empty())
-      loop.body->getTerminator()->erase();
-    b.setInsertionPointToEnd(loop.body);
-    loop.iteration = forOp.getInductionVar();
     iterationI64 = arith::IndexCastOp::create(b, loc, b.getI64Type(),
                                               loop.iteration);
     ValueRange args = forOp.getRegionIterArgs();
@@ -688,15 +694,8 @@ static FailureOr<ImportedLoop> importScan(NodeContext &ctx,
   OpBuilder::InsertionGuard guard(b);
   Value lb = arith::ConstantIndexOp::create(b, loc, 0);
   Value step = arith::ConstantIndexOp::create(b, loc, 1);
-  auto forOp =
-      scf::ForOp::create(b, loc, lb, operands.length, step, loop.inits);
+  scf::ForOp forOp = loop.beginFor(b, loc, lb, step);
   loop.created.insert(loop.created.begin(), {lb, step});
-  loop.op = forOp;
-  loop.body = forOp.getBody();
-  if (!loop.body->empty())
-    loop.body->getTerminator()->erase();
-  b.setInsertionPointToEnd(loop.body);
-  loop.iteration = forOp.getInductionVar();
   unsigned numStates = operands.initial.size();
   ValueRange args = forOp.getRegionIterArgs();
   SmallVector<Value> inputs(args.begin(), args.begin() + numStates);
