@@ -8,6 +8,8 @@
 
 #include "xfmr/Target/NVPTX/Passes.h"
 
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
 namespace mlir::xfmr {
@@ -76,33 +78,116 @@ static bool freedInItsBlock(memref::AllocOp alloc) {
   return freed;
 }
 
+/// A buffer of a run's arena: the ops of its block from its allocation to its
+/// last use (its free), and the bytes it takes there.
+struct ArenaBuffer {
+  memref::AllocOp alloc;
+  unsigned first, last;
+  int64_t bytes;
+  int64_t offset = 0;
+};
+
+/// Gives each buffer an offset such that two buffers alive at the same op
+/// never overlap, while buffers whose lives are disjoint share bytes: the
+/// largest first, each at the lowest offset that fits between those already
+/// placed and alive with it. Returns the arena's size.
+static int64_t assignOffsets(MutableArrayRef<ArenaBuffer> buffers) {
+  SmallVector<ArenaBuffer *> order;
+  for (ArenaBuffer &buffer : buffers)
+    order.push_back(&buffer);
+  llvm::sort(order, [](ArenaBuffer *a, ArenaBuffer *b) {
+    return std::make_pair(-a->bytes, a->first) <
+           std::make_pair(-b->bytes, b->first);
+  });
+  SmallVector<ArenaBuffer *> placed;
+  int64_t size = 0;
+  for (ArenaBuffer *buffer : order) {
+    SmallVector<ArenaBuffer *> alive;
+    for (ArenaBuffer *other : placed)
+      if (other->first <= buffer->last && buffer->first <= other->last)
+        alive.push_back(other);
+    llvm::sort(alive, [](ArenaBuffer *a, ArenaBuffer *b) {
+      return a->offset < b->offset;
+    });
+    int64_t offset = 0;
+    for (ArenaBuffer *other : alive) {
+      if (offset + buffer->bytes <= other->offset)
+        break;
+      offset = std::max<int64_t>(
+          offset, llvm::alignTo(other->offset + other->bytes, kArenaAlignment));
+    }
+    buffer->offset = offset;
+    size = std::max(size, offset + buffer->bytes);
+    placed.push_back(buffer);
+  }
+  return static_cast<int64_t>(llvm::alignTo(size, kArenaAlignment));
+}
+
+/// The position in `block` of the last op that uses the buffer of `alloc`,
+/// through any value derived from it (a view, a cast, a loop's result), a
+/// use inside a region counting as the op of `block` that holds it. Its frees
+/// do not count: the deallocation pipeline puts them at the end of the block,
+/// not after the last use.
+static unsigned lastUse(Block &block, memref::AllocOp alloc,
+                        const llvm::DenseMap<Operation *, unsigned> &position) {
+  unsigned last = position.lookup(alloc);
+  SmallVector<Value> worklist = {alloc.getResult()};
+  llvm::SmallPtrSet<Value, 16> seen = {alloc.getResult()};
+  auto addAliases = [&](Operation *op) {
+    for (Value result : op->getResults())
+      if (isa<BaseMemRefType>(result.getType()) && seen.insert(result).second)
+        worklist.push_back(result);
+  };
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      if (isa<memref::DeallocOp>(user))
+        continue;
+      Operation *inBlock = block.findAncestorOpInBlock(*user);
+      if (!inBlock)
+        continue;
+      last = std::max(last, position.lookup(inBlock));
+      addAliases(user);
+      // What a region yields out of its op may be the buffer.
+      if (inBlock != user)
+        addAliases(inBlock);
+    }
+  }
+  return last;
+}
+
 /// Puts the buffers of `block` that have a static size and never leave it
-/// in one managed allocation at its start, each at an offset fixed here,
-/// freed before the block's terminator. Returns the allocations and frees
-/// it replaced.
+/// in one managed allocation at its start, each at an offset fixed here
+/// (buffers that are never alive at once share bytes), freed before the
+/// block's terminator. Returns the allocations and frees it replaced.
 static llvm::SmallPtrSet<Operation *, 16> planArena(OpBuilder &b,
                                                     Block &block) {
   llvm::SmallPtrSet<Operation *, 16> placed;
-  SmallVector<std::pair<memref::AllocOp, int64_t>> buffers;
-  int64_t size = 0;
+  llvm::DenseMap<Operation *, unsigned> position;
+  for (auto [index, op] : llvm::enumerate(block))
+    position[&op] = index;
+
+  SmallVector<ArenaBuffer> buffers;
   for (auto alloc : block.getOps<memref::AllocOp>()) {
     int64_t bytes = staticBytes(alloc.getType());
     if (bytes == 0 || !alloc.getSymbolOperands().empty() ||
         !freedInItsBlock(alloc))
       continue;
-    buffers.push_back({alloc, size});
-    size += llvm::alignTo(bytes, kArenaAlignment);
+    unsigned last = lastUse(block, alloc, position);
+    buffers.push_back({alloc, position[alloc], last, bytes});
   }
   if (buffers.empty())
     return placed;
+  int64_t size = assignOffsets(buffers);
 
   Location loc = block.getParentOp()->getLoc();
   b.setInsertionPointToStart(&block);
   auto arenaType = MemRefType::get({size}, b.getI8Type());
   Value arena = allocateManaged(b, loc, arenaType, {});
-  for (auto [alloc, offset] : buffers) {
+  for (ArenaBuffer &buffer : buffers) {
+    memref::AllocOp alloc = buffer.alloc;
     b.setInsertionPoint(alloc);
-    Value at = arith::ConstantIndexOp::create(b, alloc.getLoc(), offset);
+    Value at = arith::ConstantIndexOp::create(b, alloc.getLoc(), buffer.offset);
     Value view = memref::ViewOp::create(b, alloc.getLoc(), alloc.getType(),
                                         arena, at, ValueRange());
     for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))

@@ -42,14 +42,14 @@ func.func @model(%x: memref<4xf32>) -> memref<4xf32> {
 // -----
 
 // The buffers a run uses and drops share one arena, each at its offset (a
-// multiple of 256 bytes), freed once at the end; a buffer sized at run time
+// multiple of 256 bytes, the largest first), freed once at the end; a buffer sized at run time
 // and the result handed to the caller are allocations of their own.
 // CHECK-LABEL: func.func @arena
 // CHECK:      %[[ARENA:.*]] = gpu.alloc  host_shared () : memref<768xi8>
+// CHECK:      %[[C512:.*]] = arith.constant 512 : index
+// CHECK-NEXT: %[[A:.*]] = memref.view %[[ARENA]][%[[C512]]][] : memref<768xi8> to memref<2x8xf32>
 // CHECK:      %[[C0:.*]] = arith.constant 0 : index
-// CHECK-NEXT: %[[A:.*]] = memref.view %[[ARENA]][%[[C0]]][] : memref<768xi8> to memref<2x8xf32>
-// CHECK:      %[[C256:.*]] = arith.constant 256 : index
-// CHECK-NEXT: %[[B:.*]] = memref.view %[[ARENA]][%[[C256]]][] : memref<768xi8> to memref<100xf32>
+// CHECK-NEXT: %[[B:.*]] = memref.view %[[ARENA]][%[[C0]]][] : memref<768xi8> to memref<100xf32>
 // CHECK:      %[[D:.*]] = gpu.alloc  host_shared (%{{.*}}) : memref<?xf32>
 // CHECK:      %[[R:.*]] = gpu.alloc  host_shared () : memref<4xf32>
 // CHECK:      gpu.dealloc async [%{{.*}}] %[[D]]
@@ -66,4 +66,57 @@ func.func @arena(%n: index) -> memref<4xf32> {
   memref.dealloc %b : memref<100xf32>
   memref.dealloc %d : memref<?xf32>
   return %r : memref<4xf32>
+}
+
+// -----
+
+// Buffers whose lives do not overlap share bytes. A buffer lives until the
+// last use of it or of a view of it, not until its free (the deallocation
+// pipeline frees at the end of the block): %b is last used before %c is
+// allocated, so %c reuses %b's offset, while %a, alive throughout, keeps its
+// own. The arena is 1536 bytes, not the 2560 of the three side by side.
+// CHECK-LABEL: func.func @reuse
+// CHECK:      %[[ARENA:.*]] = gpu.alloc  host_shared () : memref<1536xi8>
+// CHECK:      %[[C1024:.*]] = arith.constant 1024 : index
+// CHECK-NEXT: %[[A:.*]] = memref.view %[[ARENA]][%[[C1024]]][] : memref<1536xi8> to memref<100xf32>
+// CHECK:      %[[C0:.*]] = arith.constant 0 : index
+// CHECK-NEXT: %[[B:.*]] = memref.view %[[ARENA]][%[[C0]]][] : memref<1536xi8> to memref<256xf32>
+// CHECK:      "test.use"(%[[A]], %[[B]])
+// CHECK:      %[[C0B:.*]] = arith.constant 0 : index
+// CHECK-NEXT: %[[C:.*]] = memref.view %[[ARENA]][%[[C0B]]][] : memref<1536xi8> to memref<64xf32>
+// CHECK:      "test.use"(%[[A]], %[[C]])
+// CHECK-NOT:  memref.dealloc
+// CHECK:      gpu.dealloc async [%{{.*}}] %[[ARENA]]
+func.func @reuse() {
+  %a = memref.alloc() : memref<100xf32>
+  %b = memref.alloc() : memref<256xf32>
+  "test.use"(%a, %b) : (memref<100xf32>, memref<256xf32>) -> ()
+  %c = memref.alloc() : memref<64xf32>
+  "test.use"(%a, %c) : (memref<100xf32>, memref<64xf32>) -> ()
+  memref.dealloc %b : memref<256xf32>
+  memref.dealloc %c : memref<64xf32>
+  memref.dealloc %a : memref<100xf32>
+  return
+}
+
+// -----
+
+// A view keeps its buffer alive: %d is read through %v after %e is
+// allocated, so the two do not share bytes.
+// CHECK-LABEL: func.func @alias
+// CHECK:      %[[ARENA:.*]] = gpu.alloc  host_shared () : memref<512xi8>
+// CHECK:      %[[C0:.*]] = arith.constant 0 : index
+// CHECK-NEXT: %[[D:.*]] = memref.view %[[ARENA]][%[[C0]]][] : memref<512xi8> to memref<16xf32>
+// CHECK:      %[[V:.*]] = memref.subview %[[D]]
+// CHECK:      %[[C256:.*]] = arith.constant 256 : index
+// CHECK-NEXT: %[[E:.*]] = memref.view %[[ARENA]][%[[C256]]][] : memref<512xi8> to memref<16xf32>
+// CHECK:      "test.use"(%[[V]], %[[E]])
+func.func @alias() {
+  %d = memref.alloc() : memref<16xf32>
+  %v = memref.subview %d[4] [8] [1] : memref<16xf32> to memref<8xf32, strided<[1], offset: 4>>
+  %e = memref.alloc() : memref<16xf32>
+  "test.use"(%v, %e) : (memref<8xf32, strided<[1], offset: 4>>, memref<16xf32>) -> ()
+  memref.dealloc %d : memref<16xf32>
+  memref.dealloc %e : memref<16xf32>
+  return
 }

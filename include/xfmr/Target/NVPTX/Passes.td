@@ -102,7 +102,14 @@ def XfmrNVPTXPlaceBuffersPass
     both the kernels and the host code between them can read), the run's
     arena: each is a `memref.view` at an offset fixed here (a multiple of
     256 bytes), its `memref.dealloc` goes, and the arena is freed at the
-    end. Every other `memref.alloc` (sized at run time, or a result handed
+    end. A buffer is alive from its allocation to the last op of the body
+    that uses it or a value derived from it (a view, a cast; not its free,
+    which the deallocation pipeline puts at the end of the body); buffers never alive at the same op share
+    bytes, placed largest first at the lowest offset that fits, so the
+    arena is about the largest set of activations alive at once rather
+    than their sum. The run's launches queue in order on one stream and
+    the host waits before it touches memory, so a kernel never sees bytes
+    that a later buffer's owner has started to write. Every other `memref.alloc` (sized at run time, or a result handed
     to the caller, which the runtime copies out) becomes a `gpu.alloc
     host_shared` of its own and its `memref.dealloc` a `gpu.dealloc`.
     Constants still read with `memref.get_global` (those the weights file
