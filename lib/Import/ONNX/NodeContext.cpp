@@ -66,6 +66,7 @@ const OpRegistry &OpRegistry::get() {
     registerControlFlowOps(r);
     registerLossOps(r);
     registerWindowOps(r);
+    registerSamplingOps(r);
     return r;
   }();
   return registry;

@@ -85,6 +85,7 @@ void registerQuantizationOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
 void registerWindowOps(OpRegistry &registry);
+void registerSamplingOps(OpRegistry &registry);
 
 class NodeContext;
 
