@@ -67,7 +67,7 @@ CLAIMED_OPS = {
     "BitwiseXor", "BitwiseNot", "BitCast", "Acos", "Asin", "Atan",
     "HannWindow", "HammingWindow", "BlackmanWindow", "SwiGLU", "Det", "LRN",
     "ReverseSequence", "MaxUnpool", "NonZero", "Compress", "Unique",
-    "GridSample",
+    "GridSample", "RNN", "GRU", "LSTM",
 }
 
 # Inputs that a few ops still need as constants: Resize's scales and sizes,

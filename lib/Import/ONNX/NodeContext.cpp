@@ -67,6 +67,7 @@ const OpRegistry &OpRegistry::get() {
     registerLossOps(r);
     registerWindowOps(r);
     registerSamplingOps(r);
+    registerRecurrentOps(r);
     return r;
   }();
   return registry;

@@ -86,6 +86,7 @@ void registerControlFlowOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
 void registerWindowOps(OpRegistry &registry);
 void registerSamplingOps(OpRegistry &registry);
+void registerRecurrentOps(OpRegistry &registry);
 
 class NodeContext;
 
