@@ -68,6 +68,7 @@ const OpRegistry &OpRegistry::get() {
     registerWindowOps(r);
     registerSamplingOps(r);
     registerRecurrentOps(r);
+    registerSpectralOps(r);
     return r;
   }();
   return registry;

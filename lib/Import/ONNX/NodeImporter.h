@@ -87,6 +87,7 @@ void registerLossOps(OpRegistry &registry);
 void registerWindowOps(OpRegistry &registry);
 void registerSamplingOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
+void registerSpectralOps(OpRegistry &registry);
 
 class NodeContext;
 
