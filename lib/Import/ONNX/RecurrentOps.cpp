@@ -233,6 +233,9 @@ struct DirectionOperands {
   Value projected;
   /// R^T [hidden, G*hidden], and Rb [G*hidden] (null without B).
   Value recurrentT, recurrentBias;
+  /// GRU's R^T split, before the loop, into the columns of z and r
+  /// [hidden, 2 * hidden] and those of h [hidden, hidden].
+  Value updateResetT, candidateT;
   /// LSTM's peepholes [3 * hidden] (i o f), or null.
   Value peepholes;
   Value initialH, initialC;
@@ -268,11 +271,7 @@ static StepResult cellStep(NodeContext &ctx, const RecurrentSpec &spec,
   if (spec.kind == CellKind::Gru) {
     // z and r take H * R^T; h takes either (r . H) * Rh^T (the default) or
     // r . (H * Rh^T + Rbh) (linear_before_reset).
-    FailureOr<Value> rzr = gateColumns(ctx, ops.recurrentT, n, 0, 2);
-    FailureOr<Value> rh = gateColumns(ctx, ops.recurrentT, n, 2);
-    if (failed(rzr) || failed(rh))
-      return {failure(), failure()};
-    FailureOr<Value> hzr = plusBias(ctx.matmul(h, *rzr), 0, 2);
+    FailureOr<Value> hzr = plusBias(ctx.matmul(h, ops.updateResetT), 0, 2);
     FailureOr<Value> zr = f.op<x::AddOp>(gateColumns(ctx, xw, n, 0, 2), hzr);
     FailureOr<Value> z =
         activate(ctx, act[0], clipped(ctx, spec, gateColumns(ctx, zr, n, 0)));
@@ -280,10 +279,11 @@ static StepResult cellStep(NodeContext &ctx, const RecurrentSpec &spec,
         activate(ctx, act[0], clipped(ctx, spec, gateColumns(ctx, zr, n, 1)));
     FailureOr<Value> recurrent;
     if (spec.linearBeforeReset) {
-      recurrent = f.op<x::MulOp>(r, plusBias(ctx.matmul(h, *rh), 2, 1));
+      recurrent =
+          f.op<x::MulOp>(r, plusBias(ctx.matmul(h, ops.candidateT), 2, 1));
     } else {
       FailureOr<Value> reset = f.op<x::MulOp>(r, h);
-      recurrent = failed(reset) ? reset : ctx.matmul(*reset, *rh);
+      recurrent = failed(reset) ? reset : ctx.matmul(*reset, ops.candidateT);
       recurrent = plusBias(recurrent, 2, 1);
     }
     FailureOr<Value> candidate = activate(
@@ -567,6 +567,14 @@ static LogicalResult convertRecurrent(NodeContext &ctx, CellKind kind) {
     ops.projected = *projected;
     ops.recurrentT = *rt;
     ops.initialH = *h;
+    if (kind == CellKind::Gru) {
+      FailureOr<Value> updateReset = gateColumns(ctx, *rt, spec->hidden, 0, 2);
+      FailureOr<Value> candidate = gateColumns(ctx, *rt, spec->hidden, 2);
+      if (failed(updateReset) || failed(candidate))
+        return failure();
+      ops.updateResetT = *updateReset;
+      ops.candidateT = *candidate;
+    }
     if (kind == CellKind::Lstm) {
       FailureOr<Value> c = directionRow(ctx, *initialC, d);
       if (failed(c))
