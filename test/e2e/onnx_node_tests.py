@@ -67,16 +67,19 @@ CLAIMED_OPS = {
     "BitwiseXor", "BitwiseNot", "BitCast", "Acos", "Asin", "Atan",
     "HannWindow", "HammingWindow", "BlackmanWindow", "SwiGLU", "Det", "LRN",
     "ReverseSequence", "MaxUnpool", "NonZero", "Compress", "Unique",
+    "GridSample", "RNN", "GRU", "LSTM", "STFT", "MelWeightMatrix",
 }
 
 # Inputs that a few ops still need as constants: Resize's scales and sizes,
-# the output shapes of MaxUnpool and Col2Im, and the sizes CenterCropPad and
-# AffineGrid make. Node tests pass them as graph inputs; the runner turns
+# the output shapes of MaxUnpool and Col2Im, the sizes CenterCropPad and
+# AffineGrid make, and the lengths and axis of DFT and STFT and the inputs of
+# MelWeightMatrix, which decide their output shapes. Node tests pass them as graph inputs; the runner turns
 # those into initializers holding the test's own values. Every other input,
 # axes, pads, split sizes, repeats and k included, is fed at run time.
 STRUCTURAL_INPUTS = {
     "Resize": {1, 2, 3}, "Upsample": {1}, "CenterCropPad": {1},
     "Col2Im": {1, 2}, "AffineGrid": {1}, "MaxUnpool": {2},
+    "DFT": {1, 2}, "STFT": {1, 3}, "MelWeightMatrix": {0, 1, 2, 3, 4},
 }
 
 # Cases that use a claimed op in a form xfmr does not import, and why (the
@@ -396,6 +399,27 @@ CONTROL_FLOW_NOTE = (
 )
 
 
+SIGNAL_NOTE = (
+    "## Sampling, recurrent and spectral ops\n\n"
+    "GridSample reads X at positions that the grid holds: per spatial dim "
+    "the importer computes the source coordinate, its taps (1 nearest, 2 "
+    "linear, 4 cubic) and their weights as xfmr elementwise ops, clamps "
+    "every tap's index into X (zeros padding then replaces what an outside "
+    "tap read by 0), and reads all taps of all outputs with one "
+    "`xfmr.gather_nd` over X as [N, H*W, C]; spatial dims must be static. "
+    "RNN, GRU and LSTM become one `scf.for` over time per direction: the "
+    "input projection of every step is one matmul before the loop, and the "
+    "loop carries the hidden (and cell) state and writes its output row "
+    "with `tensor.insert_slice`; sequence_lens is supported for the forward "
+    "direction (entries past their length keep their state and output "
+    "zeros). DFT and STFT are a direct O(N^2) DFT, matmuls with cos/sin "
+    "tables computed at import, for lengths known at import: DFT's axis and "
+    "dft_length, STFT's frame_step and frame_length, and every input of "
+    "MelWeightMatrix (a table computed at import) must be constants, since "
+    "they decide the output's shape.\n\n"
+)
+
+
 def write_report(path, per_op, results, passed):
     """Writes the per-op import table and the reasons for what fails."""
     with open(path, "w") as f:
@@ -408,6 +432,7 @@ def write_report(path, per_op, results, passed):
                 "forms listed below.\n\n")
         f.write(UNSIGNED_NOTE)
         f.write(CONTROL_FLOW_NOTE)
+        f.write(SIGNAL_NOTE)
         f.write("| op | imported | not imported |\n|---|---:|---:|\n")
         for op in sorted(per_op):
             f.write(f"| {op} | {per_op[op][0]} | {per_op[op][1]} |\n")

@@ -66,6 +66,9 @@ const OpRegistry &OpRegistry::get() {
     registerControlFlowOps(r);
     registerLossOps(r);
     registerWindowOps(r);
+    registerSamplingOps(r);
+    registerRecurrentOps(r);
+    registerSpectralOps(r);
     return r;
   }();
   return registry;

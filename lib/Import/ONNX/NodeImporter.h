@@ -85,6 +85,9 @@ void registerQuantizationOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
 void registerWindowOps(OpRegistry &registry);
+void registerSamplingOps(OpRegistry &registry);
+void registerRecurrentOps(OpRegistry &registry);
+void registerSpectralOps(OpRegistry &registry);
 
 class NodeContext;
 
