@@ -69,14 +69,14 @@ CLAIMED_OPS = {
     "ReverseSequence", "MaxUnpool", "NonZero", "Compress", "Unique",
 }
 
-# Inputs that a few ops still need as constants: Resize's scales and sizes,
-# the output shapes of MaxUnpool and Col2Im, and the sizes CenterCropPad and
-# AffineGrid make. Node tests pass them as graph inputs; the runner turns
-# those into initializers holding the test's own values. Every other input,
-# axes, pads, split sizes, repeats and k included, is fed at run time.
+# Inputs that a few ops still need as constants: Resize's scales and sizes
+# and the output shape of Col2Im, whose values the importer turns into
+# index tables. Node tests pass them as graph inputs; the runner turns those
+# into initializers holding the test's own values. Every other input, axes,
+# pads, split sizes, repeats, k and the shapes of CenterCropPad, MaxUnpool
+# and AffineGrid included, is fed at run time.
 STRUCTURAL_INPUTS = {
-    "Resize": {1, 2, 3}, "Upsample": {1}, "CenterCropPad": {1},
-    "Col2Im": {1, 2}, "AffineGrid": {1}, "MaxUnpool": {2},
+    "Resize": {1, 2, 3}, "Upsample": {1}, "Col2Im": {1, 2},
 }
 
 # Cases that use a claimed op in a form xfmr does not import, and why (the

@@ -322,33 +322,70 @@ static LogicalResult convertCol2Im(NodeContext &ctx) {
 // CenterCropPad
 //===----------------------------------------------------------------------===//
 
+/// CenterCropPad with a shape known only at run time: the run-time Pad
+/// whose pads put the input in the middle, the odd element at the end.
+static FailureOr<Value> centerCropPadAtRunTime(NodeContext &ctx, Value input,
+                                               llvm::ArrayRef<int64_t> axes) {
+  Formula f(ctx);
+  OpBuilder &b = ctx.builder();
+  FailureOr<Value> sizes = ctx.castTo(ctx.input(1), b.getI64Type());
+  if (failed(checkAtRunTime(
+          ctx, allOf(ctx, f.op<x::GreaterEqualOp>(sizes, f.scalar(sizes, 0))),
+          "shape must not be negative")))
+    return failure();
+  FailureOr<Value> inputShape =
+      ctx.value<x::ShapeOp>(input, IntegerAttr(), IntegerAttr());
+  FailureOr<Value> inDims = gatherAt(ctx, *inputShape, ctx.i64Vector(axes), 0);
+  FailureOr<Value> growth = f.op<x::SubOp>(sizes, inDims);
+  FailureOr<Value> two = f.scalar(growth, 2);
+  // The odd element of a crop or pad goes to the end, as in the static case.
+  FailureOr<Value> before =
+      f.where(f.op<x::LessOp>(growth, f.scalar(growth, 0)),
+              f.op<x::NegOp>(f.op<x::DivOp>(f.op<x::NegOp>(growth), two)),
+              f.op<x::DivOp>(growth, two));
+  FailureOr<Value> after = f.op<x::SubOp>(growth, before);
+  if (failed(before) || failed(after))
+    return failure();
+  FailureOr<Value> pads = ctx.value<x::ConcatOp>(ValueRange{*before, *after},
+                                                 b.getI64IntegerAttr(0));
+  if (failed(pads))
+    return failure();
+  Type elementType = cast<RankedTensorType>(input.getType()).getElementType();
+  return padAtRunTime(ctx, input, "constant", ctx.scalar(elementType, 0.0),
+                      *pads, axes);
+}
+
 static LogicalResult convertCenterCropPad(NodeContext &ctx) {
   FailureOr<Value> input = ctx.requiredInput(0, "input_data");
-  if (failed(input))
+  if (failed(input) || failed(ctx.requiredInput(1, "shape")))
     return failure();
-  std::optional<llvm::SmallVector<int64_t>> sizes = ctx.constantInts(1);
-  if (!sizes)
-    return ctx.unsupported("a shape computed at run time");
   RankedTensorType type = ctx.inputType(0);
   int64_t rank = type.getRank();
   llvm::SmallVector<int64_t> axes = ctx.getInts("axes");
   if (axes.empty())
     for (int64_t i = 0; i < rank; ++i)
       axes.push_back(i);
-  if (axes.size() != sizes->size())
-    return ctx.emitError() << "CenterCropPad needs one shape value per axis ("
-                           << axes.size() << ")";
-  Value result = *input;
-  for (auto [axis, size] : llvm::zip(axes, *sizes)) {
+  for (int64_t &axis : axes) {
     if (axis < -rank || axis >= rank)
       return ctx.emitError()
              << "CenterCropPad axis " << axis << " is out of range for a rank-"
              << rank << " input";
     if (axis < 0)
       axis += rank;
+  }
+  RankedTensorType shapeType = ctx.inputType(1);
+  if (shapeType.getRank() != 1 ||
+      shapeType.getDimSize(0) != static_cast<int64_t>(axes.size()))
+    return ctx.emitError() << "CenterCropPad needs one shape value per axis ("
+                           << axes.size() << "), got shape " << shapeType;
+  std::optional<llvm::SmallVector<int64_t>> sizes = ctx.constantInts(1);
+  bool dynamicDims =
+      llvm::any_of(axes, [&](int64_t axis) { return type.isDynamicDim(axis); });
+  if (!sizes || dynamicDims)
+    return ctx.setOutput(centerCropPadAtRunTime(ctx, *input, axes));
+  Value result = *input;
+  for (auto [axis, size] : llvm::zip(axes, *sizes)) {
     int64_t in = type.getDimSize(axis);
-    if (ShapedType::isDynamic(in))
-      return ctx.unsupported("cropped or padded dims known only at run time");
     if (size < 0)
       return ctx.emitError() << "CenterCropPad shape must not be negative";
     // The odd element of a crop or pad goes to the end.
@@ -365,6 +402,81 @@ static LogicalResult convertCenterCropPad(NodeContext &ctx) {
 // AffineGrid
 //===----------------------------------------------------------------------===//
 
+/// AffineGrid with a size known only at run time: the same grid, built
+/// from a Range of positions per spatial dim broadcast over the others.
+static FailureOr<Value> affineGridAtRunTime(NodeContext &ctx, Value theta,
+                                            int64_t spatial,
+                                            bool alignCorners) {
+  Formula f(ctx);
+  OpBuilder &b = ctx.builder();
+  Type elementType = cast<RankedTensorType>(theta.getType()).getElementType();
+  FailureOr<Value> size = ctx.castTo(ctx.input(1), b.getI64Type());
+  if (failed(size))
+    return failure();
+  FailureOr<Value> dims = gatherAt(
+      ctx, *size,
+      ctx.i64Vector(llvm::to_vector(llvm::seq<int64_t>(2, spatial + 2))), 0);
+  if (failed(checkAtRunTime(
+          ctx, allOf(ctx, f.op<x::GreaterOp>(dims, f.scalar(dims, 0))),
+          "sizes must be positive")) ||
+      failed(checkAtRunTime(
+          ctx, f.op<x::EqualOp>(elementOf(ctx, *size, 0), dimOf(ctx, theta, 0)),
+          "size[0] differs from theta's batch")))
+    return failure();
+  // Component c (x first) varies along spatial dim spatial - 1 - c; the
+  // last component is 1.
+  llvm::SmallVector<Value> components;
+  for (int64_t c = 0; c <= spatial; ++c) {
+    FailureOr<Value> along = ctx.scalar(elementType, 1.0);
+    if (c < spatial) {
+      int64_t dim = spatial - 1 - c;
+      FailureOr<Value> n = elementOf(ctx, dims, dim);
+      FailureOr<Value> positions = rangeOf(ctx, f.scalar(n, 0), n);
+      if (failed(n) || failed(positions))
+        return failure();
+      FailureOr<Value> i = ctx.castTo(*positions, elementType);
+      FailureOr<Value> count = ctx.castTo(*n, elementType);
+      FailureOr<Value> one = f.scalar(i, 1.0), two = f.scalar(i, 2.0);
+      FailureOr<Value> twice = f.op<x::MulOp>(two, i);
+      if (alignCorners) {
+        // The corners: 2i / (n - 1) - 1, or -1 alone when n is 1.
+        FailureOr<Value> span = f.op<x::MaxOp>(f.op<x::SubOp>(count, one), one);
+        along = f.op<x::SubOp>(f.op<x::DivOp>(twice, span), one);
+      } else {
+        // The pixel centres: (2i + 1) / n - 1.
+        along = f.op<x::SubOp>(
+            f.op<x::DivOp>(f.op<x::AddOp>(twice, one), count), one);
+      }
+      llvm::SmallVector<int64_t> shape(spatial, 1);
+      shape[dim] = -1;
+      along = f.op<x::ReshapeOp>(along, FailureOr<Value>(ctx.i64Vector(shape)));
+    }
+    FailureOr<Value> full = f.op<x::ExpandOp>(along, dims);
+    if (failed(full))
+      return failure();
+    FailureOr<Value> row =
+        ctx.value<x::UnsqueezeOp>(*full, b.getDenseI64ArrayAttr({0}));
+    if (failed(row))
+      return failure();
+    components.push_back(*row);
+  }
+  FailureOr<Value> grid =
+      ctx.value<x::ConcatOp>(components, b.getI64IntegerAttr(0));
+  FailureOr<Value> base = f.op<x::ReshapeOp>(
+      grid, FailureOr<Value>(ctx.i64Vector({spatial + 1, -1})));
+  if (failed(base))
+    return failure();
+  FailureOr<Value> mapped = ctx.matmul(theta, *base);
+  if (failed(mapped))
+    return failure();
+  FailureOr<Value> rows =
+      ctx.value<x::TransposeOp>(*mapped, b.getDenseI64ArrayAttr({0, 2, 1}));
+  FailureOr<Value> shape = ctx.value<x::ConcatOp>(
+      ValueRange{ctx.i64Vector({0}), *dims, ctx.i64Vector({spatial})},
+      b.getI64IntegerAttr(0));
+  return f.op<x::ReshapeOp>(rows, shape);
+}
+
 /// AffineGrid: the grid of normalised positions of an output of `size`
 /// (x fastest, then y, then z, then 1), a constant [d + 1, positions], maps
 /// through theta [N, d, d + 1] in one batched matmul.
@@ -372,23 +484,31 @@ static LogicalResult convertAffineGrid(NodeContext &ctx) {
   FailureOr<Value> theta = ctx.requiredFloatInput(0, "theta");
   if (failed(theta))
     return failure();
-  std::optional<llvm::SmallVector<int64_t>> size = ctx.constantInts(1);
-  if (!size)
-    return ctx.unsupported("a size computed at run time");
+  if (failed(ctx.requiredInput(1, "size")))
+    return failure();
   RankedTensorType type = ctx.inputType(0);
-  auto spatial = static_cast<int64_t>(size->size()) - 2;
+  RankedTensorType sizeType = ctx.inputType(1);
+  // The size's length is the output's rank: it must be known.
+  int64_t spatial = sizeType.getRank() == 1 && !sizeType.isDynamicDim(0)
+                        ? sizeType.getDimSize(0) - 2
+                        : 0;
   if (spatial != 2 && spatial != 3)
     return ctx.emitError() << "AffineGrid size must be [N, C, H, W] or "
-                              "[N, C, D, H, W]";
+                              "[N, C, D, H, W], got "
+                           << sizeType;
   if (type.getRank() != 3 ||
       (!type.isDynamicDim(1) && type.getDimSize(1) != spatial) ||
       (!type.isDynamicDim(2) && type.getDimSize(2) != spatial + 1))
     return ctx.emitError() << "AffineGrid theta must be [N, " << spatial << ", "
                            << spatial + 1 << "] for a " << spatial << "-D size";
+  bool alignCorners = ctx.getInt("align_corners", 0) != 0;
+  std::optional<llvm::SmallVector<int64_t>> size = ctx.constantInts(1);
+  if (!size)
+    return ctx.setOutput(
+        affineGridAtRunTime(ctx, *theta, spatial, alignCorners));
   llvm::ArrayRef<int64_t> dims = llvm::ArrayRef(*size).drop_front(2);
   if (llvm::any_of(dims, [](int64_t d) { return d <= 0; }))
     return ctx.emitError() << "AffineGrid sizes must be positive";
-  bool alignCorners = ctx.getInt("align_corners", 0) != 0;
   // Position i of n along a dim, in [-1, 1]: the pixel centres, or the
   // corners with align_corners.
   auto normalised = [&](int64_t i, int64_t n) {

@@ -9,6 +9,8 @@ test/Runtime/Inputs.
                                   DIR/good, and one set per bad input
     make_arrays.py operands DIR   test data sets of run-time-operands.onnxtext:
                                   DIR/good, and one set per bad input
+    make_arrays.py sizes DIR      test data sets of run-time-sizes.onnxtext:
+                                  DIR/good, and one set per bad input
     make_arrays.py show DIR       prints each .npy in DIR: dtype, shape, values
 """
 
@@ -162,6 +164,24 @@ def shapes(out):
     write_sets(out, good, bad)
 
 
+def sizes(out):
+    i64 = lambda *v: np.array(v, np.int64)
+    good = {
+        "x": np.arange(12, dtype=np.float32).reshape(3, 4), "crop": i64(1, 6),
+        "p": np.array([[[[5, 7]]]], np.float32),
+        "pi": np.array([[[[1, 3]]]], np.int64), "unpooled": i64(1, 1, 3, 4),
+        "theta": np.array([[[1, 0, 0], [0, 1, 0]]], np.float32),
+        "grid": i64(1, 1, 2, 3),
+    }
+    bad = {
+        "crop_negative": {"crop": i64(1, -1)},
+        "unpool_small": {"unpooled": i64(1, 1, 1, 3)},
+        "grid_empty": {"grid": i64(1, 1, 0, 3)},
+        "grid_batch": {"grid": i64(2, 1, 2, 3)},
+    }
+    write_sets(out, good, bad)
+
+
 def write_sets(out, good, bad):
     """DIR/good holds the inputs `good`; each DIR/<case> of `bad` the same
     with the case's changes."""
@@ -211,6 +231,6 @@ def show(directory):
 
 if __name__ == "__main__":
     {"add": add, "echo": echo, "malformed": malformed, "shapes": shapes,
-     "operands": operands, "attention-dims": attention_dims,
+     "operands": operands, "sizes": sizes, "attention-dims": attention_dims,
      "show": show}[
         sys.argv[1]](sys.argv[2])
