@@ -11,6 +11,8 @@ test/Runtime/Inputs.
                                   DIR/good, and one set per bad input
     make_arrays.py sizes DIR      test data sets of run-time-sizes.onnxtext:
                                   DIR/good, and one set per bad input
+    make_arrays.py cache DIR      test data sets of external-cache.onnxtext:
+                                  DIR/good, and one set per bad input
     make_arrays.py show DIR       prints each .npy in DIR: dtype, shape, values
 """
 
@@ -182,6 +184,20 @@ def sizes(out):
     write_sets(out, good, bad)
 
 
+def cache(out):
+    rng = np.random.default_rng(0)
+    good = {
+        "q": rng.standard_normal((2, 2, 3, 8)).astype(np.float32),
+        "k": rng.standard_normal((2, 2, 6, 8)).astype(np.float32),
+        "lens": np.array([6, 4], np.int64),
+    }
+    bad = {
+        "lens_long": {"lens": np.array([7, 4], np.int64)},
+        "lens_negative": {"lens": np.array([6, -1], np.int64)},
+    }
+    write_sets(out, good, bad)
+
+
 def write_sets(out, good, bad):
     """DIR/good holds the inputs `good`; each DIR/<case> of `bad` the same
     with the case's changes."""
@@ -231,6 +247,6 @@ def show(directory):
 
 if __name__ == "__main__":
     {"add": add, "echo": echo, "malformed": malformed, "shapes": shapes,
-     "operands": operands, "sizes": sizes, "attention-dims": attention_dims,
+     "operands": operands, "sizes": sizes, "cache": cache, "attention-dims": attention_dims,
      "show": show}[
         sys.argv[1]](sys.argv[2])
