@@ -67,6 +67,7 @@ CLAIMED_OPS = {
     "BitwiseXor", "BitwiseNot", "BitCast", "Acos", "Asin", "Atan",
     "HannWindow", "HammingWindow", "BlackmanWindow", "SwiGLU", "Det", "LRN",
     "ReverseSequence", "MaxUnpool", "NonZero", "Compress", "Unique",
+    "CausalConvWithState",
 }
 
 # Inputs that a few ops still need as constants: Resize's scales and sizes

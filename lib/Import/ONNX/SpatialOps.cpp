@@ -30,6 +30,7 @@
 
 #include "NodeImporter.h"
 
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
@@ -240,6 +241,101 @@ static LogicalResult convertConvTranspose(NodeContext &ctx) {
   if (failed(w))
     return failure();
   return ctx.setOutput(transposedConv(ctx, *input, *w, ctx.input(2), geometry));
+}
+
+//===----------------------------------------------------------------------===//
+// CausalConvWithState
+//===----------------------------------------------------------------------===//
+
+/// CausalConvWithState (a state-space or linear-attention block's short
+/// conv): the depthwise 1-D conv over [state, X], where the state is the
+/// K - 1 positions before X (past_state, or zeros), with an optional SiLU;
+/// the new state is the last K - 1 positions of [state, X]. f16 and bf16
+/// convolve in f32 and round the conv once, then the SiLU once, as the
+/// reference does.
+static LogicalResult convertCausalConvWithState(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredFloatInput(0, "input");
+  FailureOr<Value> weight = ctx.requiredFloatInput(1, "weight");
+  if (failed(input) || failed(weight))
+    return failure();
+  RankedTensorType type = ctx.inputType(0), weightType = ctx.inputType(1);
+  std::string activation = ctx.getString("activation", "none");
+  if (activation != "none" && activation != "silu" && activation != "swish")
+    return ctx.emitError() << "CausalConvWithState activation must be none, "
+                              "silu or swish, got '"
+                           << activation << "'";
+  int64_t channels = type.getDimSize(1);
+  int64_t kernel = weightType.getRank() == 3 ? weightType.getDimSize(2)
+                                             : ShapedType::kDynamic;
+  if (type.getRank() != 3 || weightType.getRank() != 3 ||
+      ShapedType::isDynamic(kernel) || kernel < 1 ||
+      weightType.getDimSize(1) != 1 ||
+      (!ShapedType::isDynamic(channels) &&
+       weightType.getDimSize(0) != channels))
+    return ctx.emitError() << "CausalConvWithState needs an input [B, C, L] "
+                              "and a weight [C, 1, K] of known K, got "
+                           << type << " and " << weightType;
+  if (ShapedType::isDynamic(channels))
+    channels = weightType.getDimSize(0);
+  Formula f(ctx);
+  OpBuilder &b = ctx.builder();
+  Type elementType = type.getElementType();
+  Value past = ctx.input(3);
+  RankedTensorType stateType = RankedTensorType::get(
+      {type.getDimSize(0), channels, kernel - 1}, elementType);
+  if (past && failed(verifyCompatibleShape(ctx.inputType(3), stateType)))
+    return ctx.emitError() << "CausalConvWithState past_state must be "
+                           << stateType << ", got " << ctx.inputType(3);
+  Value padded = *input;
+  if (kernel > 1) {
+    if (!past) {
+      FailureOr<Value> shape = ctx.value<x::ConcatOp>(
+          ValueRange{*gatherAt(ctx,
+                               *ctx.value<x::ShapeOp>(*input, IntegerAttr(),
+                                                      IntegerAttr()),
+                               FailureOr<Value>(ctx.i64Vector({0, 1})), 0),
+                     ctx.i64Vector({kernel - 1})},
+          b.getI64IntegerAttr(0));
+      FailureOr<Value> zeros = f.op<x::ExpandOp>(
+          FailureOr<Value>(ctx.scalar(elementType, 0.0)), shape);
+      if (failed(zeros))
+        return failure();
+      past = *zeros;
+    }
+    FailureOr<Value> joined = ctx.value<x::ConcatOp>(ValueRange{past, *input},
+                                                     b.getI64IntegerAttr(2));
+    if (failed(joined))
+      return failure();
+    padded = *joined;
+  }
+  FailureOr<Value> length = dimOf(ctx, padded, 2);
+  FailureOr<Value> state = f.op<x::SubOp>(length, f.scalar(length, kernel - 1));
+  if (failed(length) || failed(state))
+    return failure();
+  FailureOr<Value> present = selectAlongAxis(ctx, padded, *state, *length, 2);
+
+  bool widen = elementType.getIntOrFloatBitWidth() < 32;
+  Type f32 = b.getF32Type();
+  auto wide = [&](Value v) -> FailureOr<Value> {
+    return widen && v ? ctx.castTo(v, f32) : FailureOr<Value>(v);
+  };
+  FailureOr<Value> x = wide(padded), w = wide(*weight),
+                   bias = wide(ctx.input(2));
+  if (failed(x) || failed(w) || failed(bias))
+    return failure();
+  FailureOr<Value> y = ctx.value<x::ConvOp>(
+      *x, *w, *bias, b.getDenseI64ArrayAttr({1}), b.getDenseI64ArrayAttr({}),
+      b.getDenseI64ArrayAttr({1}), b.getI64IntegerAttr(channels));
+  if (widen && succeeded(y))
+    y = ctx.castTo(*y, elementType);
+  if (activation != "none" && succeeded(y)) {
+    y = f.op<x::SiluOp>(widen ? ctx.castTo(*y, f32) : y);
+    if (widen && succeeded(y))
+      y = ctx.castTo(*y, elementType);
+  }
+  if (failed(y) || failed(present))
+    return failure();
+  return ctx.setOutputs({*y, *present});
 }
 
 //===----------------------------------------------------------------------===//
@@ -547,6 +643,7 @@ static LogicalResult convertAffineGrid(NodeContext &ctx) {
 
 void mlir::xfmr::onnx_import::registerSpatialOps(OpRegistry &r) {
   r.add("", "ConvTranspose", convertConvTranspose);
+  r.add("", "CausalConvWithState", convertCausalConvWithState, 27);
   r.add("", "Col2Im", convertCol2Im);
   r.add("", "CenterCropPad", convertCenterCropPad);
   r.add("", "AffineGrid", convertAffineGrid);
