@@ -70,14 +70,14 @@ CLAIMED_OPS = {
     "CausalConvWithState",
 }
 
-# Inputs that a few ops still need as constants: Resize's scales and sizes
-# and the output shape of Col2Im, whose values the importer turns into
-# index tables. Node tests pass them as graph inputs; the runner turns those
+# Inputs that one op still needs as constants: Resize's scales and sizes
+# (and Upsample's scales), whose values the importer turns into index and
+# weight tables. Node tests pass them as graph inputs; the runner turns those
 # into initializers holding the test's own values. Every other input, axes,
-# pads, split sizes, repeats, k and the shapes of CenterCropPad, MaxUnpool
-# and AffineGrid included, is fed at run time.
+# pads, split sizes, repeats, k and the shapes of CenterCropPad, MaxUnpool,
+# AffineGrid and Col2Im included, is fed at run time.
 STRUCTURAL_INPUTS = {
-    "Resize": {1, 2, 3}, "Upsample": {1}, "Col2Im": {1, 2},
+    "Resize": {1, 2, 3}, "Upsample": {1},
 }
 
 # Cases that use a claimed op in a form xfmr does not import, and why (the

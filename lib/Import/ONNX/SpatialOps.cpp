@@ -22,9 +22,12 @@
 //   Y      = xfmr.conv spread, flip(transpose(W)), B {dilations, group}
 //
 // Col2Im is the transposed convolution, grouped by channel, whose weight
-// puts column k of each block at kernel position k. CenterCropPad is one
-// such gather per axis, at stride 1. AffineGrid maps a constant grid of
-// positions through its matrices.
+// puts column k of each block at kernel position k; with image or block
+// shapes known only at run time, a ScatterElements that adds each column
+// element into its image position. CenterCropPad is one such gather per
+// axis, at stride 1 (the run-time Pad when its shape is a run's value).
+// AffineGrid maps a grid of positions through its matrices.
+// CausalConvWithState is a depthwise conv over the state and the input.
 //
 //===----------------------------------------------------------------------===//
 
@@ -342,20 +345,161 @@ static LogicalResult convertCausalConvWithState(NodeContext &ctx) {
 // Col2Im
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// Col2Im's attributes, one stride and dilation and two pads per spatial dim.
+struct Col2ImGeometry {
+  llvm::SmallVector<int64_t> strides, dilations, pads;
+};
+} // namespace
+
+/// `index` (i64) split into its digit along one dim of a row-major
+/// multi-index: (index / stride) % size, with the stride of the next dim.
+static FailureOr<Value> digit(Formula &f, FailureOr<Value> index,
+                              FailureOr<Value> &stride, FailureOr<Value> size) {
+  FailureOr<Value> above = f.op<x::DivOp>(index, stride);
+  stride = f.op<x::MulOp>(stride, size);
+  return f.op<x::SubOp>(above,
+                        f.op<x::MulOp>(f.op<x::DivOp>(above, size), size));
+}
+
+/// Col2Im with image_shape or block_shape known only at run time: each
+/// column element (channel c, kernel position k, block l) adds into the
+/// image position that k and l give, a ScatterElements with reduction add
+/// over the flattened image, with one slot more for the positions that fall
+/// in the pads.
+static FailureOr<Value> col2ImAtRunTime(NodeContext &ctx, Value input,
+                                        const Col2ImGeometry &g) {
+  Formula f(ctx);
+  OpBuilder &b = ctx.builder();
+  Type i64 = b.getI64Type();
+  auto count = static_cast<int64_t>(g.strides.size());
+  FailureOr<Value> image = ctx.castTo(ctx.input(1), i64);
+  FailureOr<Value> block = ctx.castTo(ctx.input(2), i64);
+  FailureOr<Value> positive =
+      f.op<x::AndOp>(f.op<x::GreaterOp>(image, f.scalar(image, 0)),
+                     f.op<x::GreaterOp>(block, f.scalar(block, 0)));
+  if (failed(checkAtRunTime(ctx, allOf(ctx, positive),
+                            "image_shape and block_shape must be positive")))
+    return failure();
+  auto product = [&](FailureOr<Value> v) -> FailureOr<Value> {
+    if (failed(v))
+      return failure();
+    return ctx.value<x::ReduceProdOp>(*v, b.getDenseI64ArrayAttr({0}),
+                                      b.getBoolAttr(false));
+  };
+  auto perDim = [&](llvm::ArrayRef<int64_t> values) {
+    return FailureOr<Value>(ctx.i64Vector(values));
+  };
+  // Blocks per dim: (image + pads - dilation (block - 1) - 1) / stride + 1.
+  llvm::SmallVector<int64_t> padSums;
+  for (int64_t i = 0; i < count; ++i)
+    padSums.push_back(g.pads[i] + g.pads[count + i]);
+  FailureOr<Value> span = f.op<x::SubOp>(
+      f.op<x::AddOp>(image, perDim(padSums)),
+      f.op<x::AddOp>(f.op<x::MulOp>(perDim(g.dilations),
+                                    f.op<x::SubOp>(block, f.scalar(block, 1))),
+                     f.scalar(block, 1)));
+  if (failed(checkAtRunTime(
+          ctx, allOf(ctx, f.op<x::GreaterEqualOp>(span, f.scalar(span, 0))),
+          "block_shape does not fit image_shape")))
+    return failure();
+  FailureOr<Value> counts = f.op<x::AddOp>(
+      f.op<x::DivOp>(span, perDim(g.strides)), f.scalar(span, 1));
+  FailureOr<Value> kernelSize = product(block), blocks = product(counts);
+  FailureOr<Value> columns = dimOf(ctx, input, 1);
+  FailureOr<Value> fits = f.op<x::AndOp>(
+      f.op<x::EqualOp>(dimOf(ctx, input, 2), blocks),
+      f.op<x::EqualOp>(
+          f.op<x::MulOp>(f.op<x::DivOp>(columns, kernelSize), kernelSize),
+          columns));
+  if (failed(checkAtRunTime(ctx, fits,
+                            "input must be [N, C x block size, blocks], the "
+                            "sizes image_shape and block_shape give")))
+    return failure();
+
+  // The image position of each (k, l), row-major over the spatial dims.
+  FailureOr<Value> k = f.op<x::ReshapeOp>(
+      rangeOf(ctx, f.scalar(kernelSize, 0), kernelSize), perDim({-1, 1}));
+  FailureOr<Value> l = f.op<x::ReshapeOp>(
+      rangeOf(ctx, f.scalar(blocks, 0), blocks), perDim({1, -1}));
+  FailureOr<Value> kStride = f.scalar(k, 1), lStride = f.scalar(k, 1);
+  FailureOr<Value> flat = f.scalar(k, 0), imageStride = f.scalar(k, 1);
+  FailureOr<Value> inside = ctx.scalar(b.getI1Type(), 1.0);
+  for (int64_t i = count - 1; i >= 0; --i) {
+    FailureOr<Value> size = elementOf(ctx, image, i);
+    FailureOr<Value> position = f.op<x::SubOp>(
+        f.op<x::AddOp>(
+            f.op<x::MulOp>(digit(f, l, lStride, elementOf(ctx, counts, i)),
+                           f.scalar(k, g.strides[i])),
+            f.op<x::MulOp>(digit(f, k, kStride, elementOf(ctx, block, i)),
+                           f.scalar(k, g.dilations[i]))),
+        f.scalar(k, g.pads[i]));
+    inside = f.op<x::AndOp>(
+        inside,
+        f.op<x::AndOp>(f.op<x::GreaterEqualOp>(position, f.scalar(k, 0)),
+                       f.op<x::LessOp>(position, size)));
+    flat = f.op<x::AddOp>(flat, f.op<x::MulOp>(position, imageStride));
+    imageStride = f.op<x::MulOp>(imageStride, size);
+  }
+  // imageStride is now the image's size: the slot past it takes the pads.
+  FailureOr<Value> slots = f.where(inside, flat, imageStride);
+  FailureOr<Value> elements = f.op<x::MulOp>(kernelSize, blocks);
+  FailureOr<Value> one = perDim({1});
+  FailureOr<Value> shape = ctx.value<x::ConcatOp>(
+      ValueRange{ctx.i64Vector({0, -1}), *f.op<x::ReshapeOp>(elements, one)},
+      b.getI64IntegerAttr(0));
+  if (failed(slots) || failed(shape))
+    return failure();
+  // [N, C x K, L] as [N, C, K x L], k major as the slots are.
+  FailureOr<Value> values = f.op<x::ReshapeOp>(FailureOr<Value>(input), shape);
+  if (failed(values))
+    return failure();
+  FailureOr<Value> valuesShape =
+      ctx.value<x::ShapeOp>(*values, IntegerAttr(), IntegerAttr());
+  if (failed(valuesShape))
+    return failure();
+  FailureOr<Value> batchAndChannels =
+      gatherAt(ctx, *valuesShape, ctx.i64Vector({0, 1}), 0);
+  FailureOr<Value> indices = f.op<x::ExpandOp>(
+      f.op<x::ReshapeOp>(slots, perDim({1, 1, -1})), valuesShape);
+  FailureOr<Value> bufferShape = ctx.value<x::ConcatOp>(
+      ValueRange{
+          *batchAndChannels,
+          *f.op<x::ReshapeOp>(
+              f.op<x::AddOp>(imageStride, f.scalar(imageStride, 1)), one)},
+      b.getI64IntegerAttr(0));
+  Type elementType = cast<RankedTensorType>(input.getType()).getElementType();
+  FailureOr<Value> buffer = f.op<x::ExpandOp>(
+      FailureOr<Value>(ctx.scalar(elementType, 0.0)), bufferShape);
+  if (failed(indices) || failed(values) || failed(buffer))
+    return failure();
+  FailureOr<Value> scattered = ctx.value<x::ScatterElementsOp>(
+      *buffer, *indices, *values, b.getI64IntegerAttr(2),
+      b.getStringAttr("add"));
+  if (failed(scattered))
+    return failure();
+  FailureOr<Value> kept =
+      selectAlongAxis(ctx, *scattered, ctx.scalar(i64, 0), *imageStride, 2);
+  FailureOr<Value> resultShape = ctx.value<x::ConcatOp>(
+      ValueRange{*batchAndChannels, *image}, b.getI64IntegerAttr(0));
+  return f.op<x::ReshapeOp>(kept, resultShape);
+}
+
 static LogicalResult convertCol2Im(NodeContext &ctx) {
   FailureOr<Value> input = ctx.requiredFloatInput(0, "input");
-  if (failed(input))
+  if (failed(input) || failed(ctx.requiredInput(1, "image_shape")) ||
+      failed(ctx.requiredInput(2, "block_shape")))
     return failure();
-  std::optional<llvm::SmallVector<int64_t>> image = ctx.constantInts(1);
-  std::optional<llvm::SmallVector<int64_t>> block = ctx.constantInts(2);
-  if (!image || !block)
-    return ctx.unsupported("image_shape or block_shape computed at run time");
   RankedTensorType type = ctx.inputType(0);
-  size_t count = image->size();
-  if (type.getRank() != 3 || count == 0 || block->size() != count)
+  RankedTensorType imageType = ctx.inputType(1), blockType = ctx.inputType(2);
+  // The number of spatial dims is the result's rank: it must be known.
+  int64_t dims = imageType.getRank() == 1 ? imageType.getDimSize(0) : 0;
+  if (type.getRank() != 3 || dims <= 0 || ShapedType::isDynamic(dims) ||
+      blockType.getRank() != 1 || blockType.getDimSize(0) != dims)
     return ctx.emitError() << "Col2Im needs an [N, C x block size, L] input "
                               "and one image_shape and block_shape value per "
-                              "spatial dim";
+                              "spatial dim, of a known count";
+  auto count = static_cast<size_t>(dims);
   llvm::SmallVector<int64_t> strides =
       valuesOr(ctx.getInts("strides"), count, 1);
   llvm::SmallVector<int64_t> dilations =
@@ -365,6 +509,16 @@ static LogicalResult convertCol2Im(NodeContext &ctx) {
       pads.size() != 2 * count)
     return ctx.emitError() << "Col2Im needs one stride and dilation and two "
                               "pads per spatial dim";
+  for (size_t i = 0; i < count; ++i)
+    if (strides[i] <= 0 || dilations[i] <= 0 || pads[i] < 0 ||
+        pads[count + i] < 0)
+      return ctx.emitError() << "Col2Im strides and dilations must be "
+                                "positive, pads not negative";
+  std::optional<llvm::SmallVector<int64_t>> image = ctx.constantInts(1);
+  std::optional<llvm::SmallVector<int64_t>> block = ctx.constantInts(2);
+  if (!image || !block)
+    return ctx.setOutput(
+        col2ImAtRunTime(ctx, *input, {strides, dilations, pads}));
   int64_t blockSize = 1, blocks = 1;
   llvm::SmallVector<int64_t> blockCounts;
   for (size_t i = 0; i < count; ++i) {

@@ -174,12 +174,17 @@ def sizes(out):
         "pi": np.array([[[[1, 3]]]], np.int64), "unpooled": i64(1, 1, 3, 4),
         "theta": np.array([[[1, 0, 0], [0, 1, 0]]], np.float32),
         "grid": i64(1, 1, 2, 3),
+        "cols": np.arange(16, dtype=np.float32).reshape(1, 4, 4),
+        "image": i64(3, 3), "block": i64(2, 2),
     }
     bad = {
         "crop_negative": {"crop": i64(1, -1)},
         "unpool_small": {"unpooled": i64(1, 1, 1, 3)},
         "grid_empty": {"grid": i64(1, 1, 0, 3)},
         "grid_batch": {"grid": i64(2, 1, 2, 3)},
+        "block_zero": {"block": i64(0, 2)},
+        "block_large": {"block": i64(4, 4)},
+        "image_other": {"image": i64(3, 4)},
     }
     write_sets(out, good, bad)
 
