@@ -67,7 +67,7 @@ CLAIMED_OPS = {
     "BitwiseXor", "BitwiseNot", "BitCast", "Acos", "Asin", "Atan",
     "HannWindow", "HammingWindow", "BlackmanWindow", "SwiGLU", "Det", "LRN",
     "ReverseSequence", "MaxUnpool", "NonZero", "Compress", "Unique",
-    "CausalConvWithState",
+    "CausalConvWithState", "TensorScatter",
 }
 
 # Inputs that one op still needs as constants: Resize's scales and sizes

@@ -7,8 +7,8 @@
 //===----------------------------------------------------------------------===//
 //
 // The default-domain ops that map onto xfmr's transformer ops directly:
-// LayerNormalization (17), RMSNormalization (23), Attention (23) and
-// RotaryEmbedding (23).
+// LayerNormalization (17), RMSNormalization (23), Attention (23),
+// RotaryEmbedding (23) and TensorScatter (24).
 //
 //===----------------------------------------------------------------------===//
 
@@ -472,6 +472,80 @@ static LogicalResult convertAttention(NodeContext &ctx) {
   return ctx.setOutputs({*output, presentKey, presentValue, scores});
 }
 
+/// TensorScatter (a KV-cache update): update's positions along `axis` go
+/// to write_indices[b] onward in batch b of the cache (wrapping around it in
+/// mode "circular"), a ScatterElements by those positions.
+static LogicalResult convertTensorScatter(NodeContext &ctx) {
+  FailureOr<Value> cache = ctx.requiredInput(0, "past_cache");
+  FailureOr<Value> update = ctx.requiredInput(1, "update");
+  if (failed(cache) || failed(update))
+    return failure();
+  RankedTensorType type = ctx.inputType(0), updateType = ctx.inputType(1);
+  int64_t rank = type.getRank();
+  int64_t axis = ctx.getInt("axis", -2);
+  std::string mode = ctx.getString("mode", "linear");
+  if (mode != "linear" && mode != "circular")
+    return ctx.emitError() << "TensorScatter mode must be linear or circular, "
+                              "got '"
+                           << mode << "'";
+  if (axis < 0)
+    axis += rank;
+  if (axis < 1 || axis >= rank || updateType.getRank() != rank)
+    return ctx.emitError() << "TensorScatter needs a cache and an update of "
+                              "the same rank, 2 or more, and an axis after "
+                              "the batch, got "
+                           << type << ", " << updateType << " and axis "
+                           << ctx.getInt("axis", -2);
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis && !type.isDynamicDim(d) && !updateType.isDynamicDim(d) &&
+        type.getDimSize(d) != updateType.getDimSize(d))
+      return ctx.emitError()
+             << "TensorScatter update " << updateType
+             << " differs from the cache " << type << " outside axis " << axis;
+  Formula f(ctx);
+  Builder &b = ctx.builder();
+  llvm::SmallVector<int64_t> column(rank, 1), along(rank, 1);
+  column[0] = -1;
+  along[axis] = -1;
+  FailureOr<Value> starts = f.scalar(FailureOr<Value>(ctx.i64Vector({0})), 0);
+  if (Value indices = ctx.input(2))
+    starts = f.op<x::ReshapeOp>(ctx.castTo(indices, b.getI64Type()),
+                                FailureOr<Value>(ctx.i64Vector(column)));
+  FailureOr<Value> length = dimOf(ctx, *update, axis);
+  FailureOr<Value> capacity = dimOf(ctx, *cache, axis);
+  FailureOr<Value> steps =
+      f.op<x::ReshapeOp>(rangeOf(ctx, f.scalar(length, 0), length),
+                         FailureOr<Value>(ctx.i64Vector(along)));
+  FailureOr<Value> positions = f.op<x::AddOp>(starts, steps);
+  FailureOr<Value> inRange =
+      f.op<x::GreaterEqualOp>(starts, f.scalar(starts, 0));
+  if (mode == "linear")
+    inRange = f.op<x::AndOp>(
+        inRange,
+        f.op<x::LessEqualOp>(f.op<x::AddOp>(starts, length), capacity));
+  else
+    inRange = f.op<x::AndOp>(
+        inRange, f.op<x::GreaterOp>(capacity, f.scalar(capacity, 0)));
+  if (failed(checkAtRunTime(ctx, allOf(ctx, inRange),
+                            mode == "linear"
+                                ? "write_indices and the update's length "
+                                  "must fit in the cache"
+                                : "write_indices must not be negative")))
+    return failure();
+  if (mode == "circular")
+    positions = f.op<x::SubOp>(
+        positions,
+        f.op<x::MulOp>(f.op<x::DivOp>(positions, capacity), capacity));
+  FailureOr<Value> shape =
+      ctx.value<x::ShapeOp>(*update, IntegerAttr(), IntegerAttr());
+  FailureOr<Value> indices = f.op<x::ExpandOp>(positions, shape);
+  if (failed(indices))
+    return failure();
+  return ctx.setOutput(ctx.value<x::ScatterElementsOp>(
+      *cache, *indices, *update, b.getI64IntegerAttr(axis),
+      b.getStringAttr("none")));
+}
+
 static LogicalResult convertRotaryEmbedding(NodeContext &ctx) {
   FailureOr<Value> input = ctx.requiredInput(0, "X");
   FailureOr<Value> cos = ctx.requiredInput(1, "cos_cache");
@@ -492,4 +566,5 @@ void mlir::xfmr::onnx_import::registerTransformerOps(OpRegistry &r) {
   r.add("", "RMSNormalization", convertNorm<x::RmsNormOp>, 23);
   r.add("", "Attention", convertAttention, 23);
   r.add("", "RotaryEmbedding", convertRotaryEmbedding, 23);
+  r.add("", "TensorScatter", convertTensorScatter, 24);
 }

@@ -195,10 +195,13 @@ def cache(out):
         "q": rng.standard_normal((2, 2, 3, 8)).astype(np.float32),
         "k": rng.standard_normal((2, 2, 6, 8)).astype(np.float32),
         "lens": np.array([6, 4], np.int64),
+        "token": np.ones((2, 2, 1, 8), np.float32),
+        "at": np.array([5, 0], np.int64),
     }
     bad = {
         "lens_long": {"lens": np.array([7, 4], np.int64)},
         "lens_negative": {"lens": np.array([6, -1], np.int64)},
+        "at_past_end": {"at": np.array([6, 0], np.int64)},
     }
     write_sets(out, good, bad)
 
