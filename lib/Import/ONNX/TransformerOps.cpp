@@ -271,7 +271,9 @@ static FailureOr<Value> maskOverKeys(NodeContext &ctx, Value mask,
   Formula f(ctx);
   auto type = cast<RankedTensorType>(mask.getType());
   int64_t last = type.getRank() - 1;
-  if (!ShapedType::isDynamic(staticKeys) && type.getDimSize(last) == staticKeys)
+  // Only a mask known to be shorter is padded: a dynamic one must match.
+  if (ShapedType::isDynamic(staticKeys) || type.isDynamicDim(last) ||
+      type.getDimSize(last) >= staticKeys)
     return mask;
   FailureOr<Value> missing =
       f.op<x::ReshapeOp>(f.op<x::SubOp>(keys, dimOf(ctx, mask, last)),
