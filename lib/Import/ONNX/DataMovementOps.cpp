@@ -130,23 +130,23 @@ static FailureOr<Value> padsOfEveryDim(NodeContext &ctx, int64_t rank) {
 /// Pad with pads computed at run time: per axis, the output positions are
 /// a Range from -before to size + after, mapped to source indices by a
 /// formula of the mode and gathered.
-static LogicalResult convertRunTimePad(NodeContext &ctx, Value data,
-                                       StringRef mode, Value padValue,
-                                       Value padsValue,
-                                       llvm::ArrayRef<int64_t> axes) {
+FailureOr<Value> mlir::xfmr::onnx_import::padAtRunTime(
+    NodeContext &ctx, Value data, StringRef mode, Value padValue,
+    Value padsValue, llvm::ArrayRef<int64_t> axes) {
   Formula f(ctx);
-  int64_t rank = ctx.inputType(0).getRank();
+  int64_t rank = cast<RankedTensorType>(data.getType()).getRank();
   auto padsType = cast<RankedTensorType>(padsValue.getType());
   int64_t count = axes.size();
   if (padsType.getRank() != 1 || padsType.getDimSize(0) != 2 * count)
-    return ctx.emitError() << "Pad needs pads of two entries per axis, "
-                           << count << " axes";
+    return ctx.emitError() << ctx.opType()
+                           << " needs pads of two entries per axis, " << count
+                           << " axes";
   FailureOr<Value> pads = ctx.castTo(padsValue, ctx.builder().getI64Type());
   Value result = data;
   for (auto [i, axis] : llvm::enumerate(axes)) {
     if (axis < -rank || axis >= rank)
-      return ctx.emitError() << "Pad axis " << axis << " is out of range for "
-                             << "rank " << rank;
+      return ctx.emitError() << ctx.opType() << " axis " << axis
+                             << " is out of range for rank " << rank;
     int64_t dim = axis < 0 ? axis + rank : axis;
     FailureOr<Value> before = elementOf(ctx, pads, i);
     FailureOr<Value> after = elementOf(ctx, pads, i + count);
@@ -193,7 +193,7 @@ static LogicalResult convertRunTimePad(NodeContext &ctx, Value data,
       return failure();
     result = *padded;
   }
-  return ctx.setOutputs(result);
+  return result;
 }
 
 /// Pad: per padded axis, a gather by the source index of each output
@@ -233,8 +233,9 @@ static LogicalResult convertPad(NodeContext &ctx) {
         FailureOr<Value> allPads = padsOfEveryDim(ctx, rank);
         if (failed(allPads))
           return failure();
-        return convertRunTimePad(ctx, *data, mode, padValue, *allPads,
-                                 llvm::to_vector(llvm::seq<int64_t>(0, rank)));
+        return ctx.setOutput(
+            padAtRunTime(ctx, *data, mode, padValue, *allPads,
+                         llvm::to_vector(llvm::seq<int64_t>(0, rank))));
       }
       axes = *given;
     }
@@ -242,7 +243,8 @@ static LogicalResult convertPad(NodeContext &ctx) {
       for (int64_t axis = 0; axis < rank; ++axis)
         axes.push_back(axis);
     if (!values)
-      return convertRunTimePad(ctx, *data, mode, padValue, ctx.input(1), axes);
+      return ctx.setOutput(
+          padAtRunTime(ctx, *data, mode, padValue, ctx.input(1), axes));
     pads = *values;
   }
   if (axes.empty())

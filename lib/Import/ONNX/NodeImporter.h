@@ -377,6 +377,12 @@ mlir::FailureOr<Value> dropDims(NodeContext &ctx, Value value, Value flags,
                                 int64_t resultRank);
 /// `value` with size-1 dims where `flags` (one per result dim) holds.
 mlir::FailureOr<Value> insertDims(NodeContext &ctx, Value value, Value flags);
+/// `data` padded along `axes` by `pads` (1-D, every axis's before then
+/// every axis's after; negative values crop), both known only at run time,
+/// in Pad's `mode`; `padValue` fills mode "constant".
+mlir::FailureOr<Value> padAtRunTime(NodeContext &ctx, Value data,
+                                    llvm::StringRef mode, Value padValue,
+                                    Value pads, llvm::ArrayRef<int64_t> axes);
 /// `value[begin:end]` along `axis`, the bounds 0-D i64.
 mlir::FailureOr<Value> selectAlongAxis(NodeContext &ctx, Value value,
                                        Value begin, Value end, int64_t axis);

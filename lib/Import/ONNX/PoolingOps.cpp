@@ -268,6 +268,35 @@ static Value zeros(NodeContext &ctx, llvm::ArrayRef<int64_t> shape,
                                DenseElementsAttr::get(type, zero));
 }
 
+/// `unpooled` (of static shape `unpooledShape`) with zeros appended up to
+/// the output_shape a run gives, which must not be smaller.
+static FailureOr<Value>
+padToRunTimeShape(NodeContext &ctx, Value unpooled,
+                  llvm::ArrayRef<int64_t> unpooledShape) {
+  Formula f(ctx);
+  Builder &b = ctx.builder();
+  auto rank = static_cast<int64_t>(unpooledShape.size());
+  FailureOr<Value> shape = ctx.castTo(ctx.input(2), b.getI64Type());
+  FailureOr<Value> growth =
+      f.op<x::SubOp>(shape, FailureOr<Value>(ctx.i64Vector(unpooledShape)));
+  std::string least;
+  llvm::raw_string_ostream os(least);
+  llvm::interleave(unpooledShape, os, "x");
+  if (failed(checkAtRunTime(
+          ctx, allOf(ctx, f.op<x::GreaterEqualOp>(growth, f.scalar(growth, 0))),
+          "output_shape is smaller than the unpooled shape " + least)))
+    return failure();
+  FailureOr<Value> pads = ctx.value<x::ConcatOp>(
+      ValueRange{ctx.i64Vector(llvm::SmallVector<int64_t>(rank, 0)), *growth},
+      b.getI64IntegerAttr(0));
+  if (failed(pads))
+    return failure();
+  Type elementType =
+      cast<RankedTensorType>(unpooled.getType()).getElementType();
+  return padAtRunTime(ctx, unpooled, "constant", ctx.scalar(elementType, 0.0),
+                      *pads, llvm::to_vector(llvm::seq<int64_t>(0, rank)));
+}
+
 /// MaxUnpool(X, I, output_shape?): zeros of the shape MaxPool's input had
 /// (from kernel_shape, strides and pads) with each X at its flat index I,
 /// then zeros appended up to output_shape, as the reference does.
@@ -306,13 +335,15 @@ static LogicalResult convertMaxUnpool(NodeContext &ctx) {
     total *= unpooled.back();
   }
   llvm::SmallVector<int64_t> shape = unpooled;
+  std::optional<llvm::SmallVector<int64_t>> given;
   if (ctx.input(2)) {
-    std::optional<llvm::SmallVector<int64_t>> given = ctx.constantInts(2);
-    if (!given)
-      return ctx.unsupported("an output_shape computed at run time");
-    if (static_cast<int64_t>(given->size()) != rank)
-      return ctx.emitError()
-             << "MaxUnpool output_shape needs " << rank << " values";
+    RankedTensorType shapeType = ctx.inputType(2);
+    if (shapeType.getRank() != 1 || shapeType.getDimSize(0) != rank)
+      return ctx.emitError() << "MaxUnpool output_shape needs " << rank
+                             << " values, got " << shapeType;
+    given = ctx.constantInts(2);
+  }
+  if (given) {
     for (int64_t d = 0; d < rank; ++d)
       if ((*given)[d] < unpooled[d])
         return ctx.emitError() << "MaxUnpool output_shape dim " << d << " ("
@@ -333,6 +364,8 @@ static LogicalResult convertMaxUnpool(NodeContext &ctx) {
       b.getI64IntegerAttr(0), b.getStringAttr("none"));
   if (succeeded(result))
     result = ctx.value<x::ReshapeOp>(*result, ctx.i64Vector(unpooled), false);
+  if (succeeded(result) && ctx.input(2) && !given)
+    return ctx.setOutput(padToRunTimeShape(ctx, *result, unpooled));
   llvm::SmallVector<int64_t> current = unpooled;
   for (int64_t d = 0; d < rank && succeeded(result); ++d) {
     if (shape[d] == current[d])

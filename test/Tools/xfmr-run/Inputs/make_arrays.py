@@ -9,6 +9,10 @@ test/Runtime/Inputs.
                                   DIR/good, and one set per bad input
     make_arrays.py operands DIR   test data sets of run-time-operands.onnxtext:
                                   DIR/good, and one set per bad input
+    make_arrays.py sizes DIR      test data sets of run-time-sizes.onnxtext:
+                                  DIR/good, and one set per bad input
+    make_arrays.py cache DIR      test data sets of external-cache.onnxtext:
+                                  DIR/good, and one set per bad input
     make_arrays.py show DIR       prints each .npy in DIR: dtype, shape, values
 """
 
@@ -162,6 +166,46 @@ def shapes(out):
     write_sets(out, good, bad)
 
 
+def sizes(out):
+    i64 = lambda *v: np.array(v, np.int64)
+    good = {
+        "x": np.arange(12, dtype=np.float32).reshape(3, 4), "crop": i64(1, 6),
+        "p": np.array([[[[5, 7]]]], np.float32),
+        "pi": np.array([[[[1, 3]]]], np.int64), "unpooled": i64(1, 1, 3, 4),
+        "theta": np.array([[[1, 0, 0], [0, 1, 0]]], np.float32),
+        "grid": i64(1, 1, 2, 3),
+        "cols": np.arange(16, dtype=np.float32).reshape(1, 4, 4),
+        "image": i64(3, 3), "block": i64(2, 2),
+    }
+    bad = {
+        "crop_negative": {"crop": i64(1, -1)},
+        "unpool_small": {"unpooled": i64(1, 1, 1, 3)},
+        "grid_empty": {"grid": i64(1, 1, 0, 3)},
+        "grid_batch": {"grid": i64(2, 1, 2, 3)},
+        "block_zero": {"block": i64(0, 2)},
+        "block_large": {"block": i64(4, 4)},
+        "image_other": {"image": i64(3, 4)},
+    }
+    write_sets(out, good, bad)
+
+
+def cache(out):
+    rng = np.random.default_rng(0)
+    good = {
+        "q": rng.standard_normal((2, 2, 3, 8)).astype(np.float32),
+        "k": rng.standard_normal((2, 2, 6, 8)).astype(np.float32),
+        "lens": np.array([6, 4], np.int64),
+        "token": np.ones((2, 2, 1, 8), np.float32),
+        "at": np.array([5, 0], np.int64),
+    }
+    bad = {
+        "lens_long": {"lens": np.array([7, 4], np.int64)},
+        "lens_negative": {"lens": np.array([6, -1], np.int64)},
+        "at_past_end": {"at": np.array([6, 0], np.int64)},
+    }
+    write_sets(out, good, bad)
+
+
 def write_sets(out, good, bad):
     """DIR/good holds the inputs `good`; each DIR/<case> of `bad` the same
     with the case's changes."""
@@ -211,6 +255,6 @@ def show(directory):
 
 if __name__ == "__main__":
     {"add": add, "echo": echo, "malformed": malformed, "shapes": shapes,
-     "operands": operands, "attention-dims": attention_dims,
+     "operands": operands, "sizes": sizes, "cache": cache, "attention-dims": attention_dims,
      "show": show}[
         sys.argv[1]](sys.argv[2])
