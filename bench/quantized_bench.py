@@ -96,7 +96,7 @@ def quantize(source, form, path):
         onnx.save(q.model.model, path)
 
 
-def models(work):
+def models(work, only=""):
     """(name, onnx path, feed, --dim flags) of each benchmark."""
     out = []
     rng = np.random.default_rng(1)
@@ -113,10 +113,11 @@ def models(work):
             ffn_stack(source, rows)
         x = rng.standard_normal((rows, HIDDEN)).astype(np.float32)
         for form in ("int8", "int4"):
+            name = f"ffn-stack-{form} {rows}x768"
             path = os.path.join(work, f"ffn-{rows}-{form}.onnx")
-            if not os.path.exists(path):
+            if only in name and not os.path.exists(path):
                 quantize(source, form, path)
-            out.append((f"ffn-stack-{form} {rows}x768", path, {"x": x}, []))
+            out.append((name, path, {"x": x}, []))
     source = os.path.join(work, "linear.onnx")
     path = os.path.join(work, "linear-int8.onnx")
     if not os.path.exists(path):
@@ -154,7 +155,7 @@ def main():
                                           "quantized")
     os.makedirs(args.work, exist_ok=True)
     print(f"| model | xfmr (ms) | ORT (ms) | xfmr / ORT |\n|---|---:|---:|---:|")
-    for name, path, feed, dims in models(args.work):
+    for name, path, feed, dims in models(args.work, args.only):
         if args.only not in name:
             continue
         stem = os.path.join(args.work, name.replace(" ", "-"))

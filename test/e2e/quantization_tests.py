@@ -90,6 +90,23 @@ def pack_nibbles(values):
     return (values[..., 0::2] | (values[..., 1::2] << 4)).astype(np.uint8)
 
 
+def model_and_input(case, nodes, initializers, rng):
+    """The model of `nodes` from input a [rows..., k] to y [rows..., n],
+    and a random input."""
+    k, n = case["k"], case["n"]
+    rows = case["rows"] or ["batch", "sequence"]
+    graph = helper.make_graph(
+        nodes, case["name"],
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, rows + [k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, rows + [n])],
+        initializers)
+    model = helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
+    model.ir_version = 8
+    shape = (case["rows"] or [2, 3]) + [k]
+    return model, {"a": rng.normal(size=shape).astype(np.float32)}
+
+
 def build_case(case, rng):
     k, n, block = case["k"], case["n"], case["block"]
     blocks = -(-k // block)
@@ -116,17 +133,7 @@ def build_case(case, rng):
     node = helper.make_node("MatMulNBits", inputs, ["y"],
                             domain="com.microsoft", K=k, N=n, bits=4,
                             block_size=block)
-    rows = case["rows"] or ["batch", "sequence"]
-    graph = helper.make_graph(
-        [node], case["name"],
-        [helper.make_tensor_value_info("a", TensorProto.FLOAT, rows + [k])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, rows + [n])],
-        initializers)
-    model = helper.make_model(graph, opset_imports=[
-        helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
-    model.ir_version = 8
-    shape = (case["rows"] or [2, 3]) + [k]
-    return model, {"a": rng.normal(size=shape).astype(np.float32)}
+    return model_and_input(case, [node], initializers, rng)
 
 
 def build_int8_case(case, rng):
@@ -180,17 +187,7 @@ def build_int8_case(case, rng):
                 inputs.pop()
             nodes.append(helper.make_node("MatMulIntegerToFloat", inputs,
                                           ["y"], domain="com.microsoft"))
-    rows = case["rows"] or ["batch", "sequence"]
-    graph = helper.make_graph(
-        nodes, case["name"],
-        [helper.make_tensor_value_info("a", TensorProto.FLOAT, rows + [k])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, rows + [n])],
-        initializers)
-    model = helper.make_model(graph, opset_imports=[
-        helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
-    model.ir_version = 8
-    shape = (case["rows"] or [2, 3]) + [k]
-    return model, {"a": rng.normal(size=shape).astype(np.float32)}
+    return model_and_input(case, nodes, initializers, rng)
 
 
 def run_case(args, case):

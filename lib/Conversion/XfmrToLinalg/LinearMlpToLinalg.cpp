@@ -24,6 +24,7 @@
 
 #include "xfmr/Conversion/XfmrToLinalg/RuntimeChecks.h"
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
+#include "xfmr/Dialect/Xfmr/IR/WeightBlob.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -143,6 +144,38 @@ static Value sumOverK(OpBuilder &b, Location loc, Value v, int64_t kDim,
       b.getI32Type());
 }
 
+/// The column sums of `sumOverK` computed at compile time, as an i32
+/// constant [N], when `w` is a constant whose bytes can be read: a decode
+/// step (one row) would otherwise spend as long on them as on its product.
+static Value constantColumnSums(OpBuilder &b, Location loc, Value w,
+                                bool transposed, bool isUnsigned) {
+  Attribute attr;
+  if (!matchPattern(w, m_Constant(&attr)))
+    return {};
+  auto elements = dyn_cast<ElementsAttr>(attr);
+  auto type = cast<RankedTensorType>(w.getType());
+  if (!elements || !type.hasStaticShape())
+    return {};
+  std::optional<ArrayRef<char>> bytes = getWeightBytes(elements);
+  auto dense = dyn_cast<DenseElementsAttr>(attr);
+  bool splat = dense && dense.isSplat();
+  int64_t k = type.getDimSize(transposed ? 1 : 0),
+          n = type.getDimSize(transposed ? 0 : 1);
+  if (!bytes || (!splat && bytes->size() != static_cast<size_t>(k * n)))
+    return {};
+  SmallVector<int32_t> sums(n, 0);
+  for (int64_t row = 0; row < k; ++row)
+    for (int64_t col = 0; col < n; ++col) {
+      int64_t index = transposed ? col * k + row : row * n + col;
+      char byte = (*bytes)[splat ? 0 : index];
+      sums[col] += isUnsigned ? static_cast<int32_t>(static_cast<uint8_t>(byte))
+                              : static_cast<int32_t>(static_cast<int8_t>(byte));
+    }
+  auto sumsType = RankedTensorType::get({n}, b.getI32Type());
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(sumsType, ArrayRef<int32_t>(sums)));
+}
+
 /// A quantized layer: the i32 product of the raw 8-bit operands, then in
 /// one epilogue the zero points' terms, taken out by sums (sum (x - xz)(w -
 /// wz) = sum xw - xz sum w - wz sum x + K xz wz), the scales, the bias and
@@ -179,9 +212,12 @@ static Value buildQuantizedLinear(OpBuilder &b, Location loc, LinearOp op) {
     rowSums = add(sumOverK(b, loc, x, rank - 1, xUnsigned),
                   dimsMap(context, rank, rows));
   }
-  if (!isZero(inputZp))
-    colSums = add(sumOverK(b, loc, w, transposed ? 1 : 0, wUnsigned),
-                  dimsMap(context, rank, {rank - 1}));
+  if (!isZero(inputZp)) {
+    Value sums = constantColumnSums(b, loc, w, transposed, wUnsigned);
+    if (!sums)
+      sums = sumOverK(b, loc, w, transposed ? 1 : 0, wUnsigned);
+    colSums = add(sums, dimsMap(context, rank, {rank - 1}));
+  }
   size_t xZp = add(inputZp, layerParamMap(context, rank, inputZp));
   size_t wZp = add(weightZp, layerParamMap(context, rank, weightZp));
   size_t xScale =
