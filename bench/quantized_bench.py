@@ -10,7 +10,10 @@ it, xfmr compiles it. The models:
     relu(W1 · x), 768 -> 2048 -> 768, random f32 weights, 25 MB), made
     here and quantized with quantize_dynamic (int8) and MatMulNBitsQuantizer
     (int4, blocks of 32 with zero points), run on one row (a decode step's
-    GEMV, bound by reading the weights) and on 128 rows (a prefill).
+    GEMV, bound by reading the weights) and on 128 rows (a prefill);
+  * one linear layer of 768 -> 3072 on 128 rows quantized with
+    quantize_dynamic, the GEMM alone: its line also gives each engine's
+    rate in GOP/s (2 M N K integer operations per run).
 
 Each engine runs in a process of its own (bench/engine_worker.py), the
 engines alternating for --runs rounds; a time is the median of all runs.
@@ -18,7 +21,7 @@ xfmr's models are compiled beforehand with --mcpu (default native).
 Prints a Markdown table.
 
 Usage: quantized_bench.py [--build-dir build] [--work DIR] [--threads 2]
-                          [--runs 5] [--mcpu native]
+                          [--runs 5] [--mcpu native] [--only NAME]
 """
 
 import argparse
@@ -62,6 +65,24 @@ def ffn_stack(path, rows):
     onnx.save(model, path)
 
 
+GEMM_ROWS, GEMM_K, GEMM_N = 128, 768, 3072
+
+
+def single_linear(path):
+    rng = np.random.default_rng(2)
+    w = (rng.standard_normal((GEMM_K, GEMM_N)) / np.sqrt(GEMM_K))
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])], "linear",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT,
+                                       [GEMM_ROWS, GEMM_K])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT,
+                                       [GEMM_ROWS, GEMM_N])],
+        [numpy_helper.from_array(w.astype(np.float32), "w")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, path)
+
+
 def quantize(source, form, path):
     if form == "int8":
         from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -75,7 +96,7 @@ def quantize(source, form, path):
         onnx.save(q.model.model, path)
 
 
-def models(work):
+def models(work, only=""):
     """(name, onnx path, feed, --dim flags) of each benchmark."""
     out = []
     rng = np.random.default_rng(1)
@@ -92,10 +113,19 @@ def models(work):
             ffn_stack(source, rows)
         x = rng.standard_normal((rows, HIDDEN)).astype(np.float32)
         for form in ("int8", "int4"):
+            name = f"ffn-stack-{form} {rows}x768"
             path = os.path.join(work, f"ffn-{rows}-{form}.onnx")
-            if not os.path.exists(path):
+            if only in name and not os.path.exists(path):
                 quantize(source, form, path)
-            out.append((f"ffn-stack-{form} {rows}x768", path, {"x": x}, []))
+            out.append((name, path, {"x": x}, []))
+    source = os.path.join(work, "linear.onnx")
+    path = os.path.join(work, "linear-int8.onnx")
+    if not os.path.exists(path):
+        single_linear(source)
+        quantize(source, "int8", path)
+    x = rng.standard_normal((GEMM_ROWS, GEMM_K)).astype(np.float32)
+    out.append((f"gemm-int8 {GEMM_ROWS}x{GEMM_K}x{GEMM_N}", path, {"x": x},
+                []))
     return out
 
 
@@ -118,12 +148,16 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--min-time", type=float, default=2.0)
     parser.add_argument("--mcpu", default="native")
+    parser.add_argument("--only", default="",
+                        help="run the models whose name contains this")
     args = parser.parse_args()
     args.work = args.work or os.path.join(args.build_dir, "bench",
                                           "quantized")
     os.makedirs(args.work, exist_ok=True)
     print(f"| model | xfmr (ms) | ORT (ms) | xfmr / ORT |\n|---|---:|---:|---:|")
-    for name, path, feed, dims in models(args.work):
+    for name, path, feed, dims in models(args.work, args.only):
+        if args.only not in name:
+            continue
         stem = os.path.join(args.work, name.replace(" ", "-"))
         library = f"{stem}-{args.mcpu}.so"
         compiled = subprocess.run(
@@ -152,7 +186,12 @@ def main():
                 times[engine] += result.get("times", [])
         ms = {e: statistics.median(t) * 1e3 if t else float("nan")
               for e, t in times.items()}
-        print(f"| {name} | {ms['xfmr']:.3f} | {ms['ort']:.3f} | "
+        rates = ""
+        if name.startswith("gemm"):
+            ops = 2 * GEMM_ROWS * GEMM_K * GEMM_N
+            rates = (f" (GOP/s: xfmr {ops / ms['xfmr'] / 1e6:.0f}, "
+                     f"ORT {ops / ms['ort'] / 1e6:.0f})")
+        print(f"| {name}{rates} | {ms['xfmr']:.3f} | {ms['ort']:.3f} | "
               f"{ms['xfmr'] / ms['ort']:.2f} |", flush=True)
     return 0
 

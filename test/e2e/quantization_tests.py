@@ -1,7 +1,19 @@
 #!/usr/bin/env python3
-"""Runs com.microsoft MatMulNBits models of many forms against ONNX Runtime.
+"""Runs quantized matmuls of many forms against ONNX Runtime.
 
-Each case is one MatMulNBits node (4-bit weights in blocks of 16 to 256,
+int8 cases: a dynamically quantized matmul as ONNX Runtime's
+quantize_dynamic writes it (DynamicQuantizeLinear, MatMulInteger, Cast and
+the scales' Mul, then a bias Add), or as its optimizer fuses it
+(com.microsoft DynamicQuantizeMatMul, MatMulIntegerToFloat), with int8 or
+uint8 weights, with or without zero points (per tensor or per column), K
+and N of any size. Both engines quantize the input to uint8 with the same
+formulas and sum the integer products exactly; an input value on a
+rounding tie may still land on the neighbouring level (the scale is a
+quotient computed in another order), which moves an output by one
+quantization step of one product: the int8 tolerance is 1e-3 of the
+output's largest magnitude.
+
+MatMulNBits cases: each is one MatMulNBits node (4-bit weights in blocks of 16 to 256,
 with and without zero points, packed uint8 or float ones, with and without
 bias, K a multiple of the block size or not, one row (a decode step's GEMV)
 or several, rows static or symbolic), built here with onnx.helper with
@@ -30,6 +42,24 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model_tests import cpu_has, max_relative_error  # noqa: E402
 
 RELATIVE_TOLERANCE = 1e-5
+INT8_RELATIVE_TOLERANCE = 1e-3
+
+# int8 cases: the form, rows (None: symbolic [batch, sequence] of 2 x 3), k,
+# n, the weight's type, its zero point (None, "tensor", "column"), bias.
+INT8_CASES = [
+    dict(name="int8_matmul_integer_s8", form="matmul_integer", rows=[4, 16],
+         k=64, n=96, weight="int8", bias=True),
+    dict(name="int8_matmul_integer_u8_zp", form="matmul_integer",
+         rows=[1, 1], k=72, n=40, weight="uint8", zp="tensor"),
+    dict(name="int8_matmul_integer_odd", form="matmul_integer", rows=None,
+         k=37, n=19, weight="int8", zp="column", bias=True),
+    dict(name="int8_dynamic_quantize_matmul", form="dynamic_quantize_matmul",
+         rows=[2, 9], k=128, n=64, weight="int8", bias=True),
+    dict(name="int8_dynamic_quantize_matmul_u8", form="dynamic_quantize_matmul",
+         rows=[13, 1], k=50, n=33, weight="uint8", zp="tensor"),
+    dict(name="int8_matmul_integer_to_float", form="matmul_integer_to_float",
+         rows=[3, 8], k=96, n=48, weight="int8", zp="column", bias=True),
+]
 
 # rows (None: a symbolic [batch, sequence] of 2 x 3), k, n, block size,
 # zero points (None, "packed": uint8 two per byte, "float"), bias.
@@ -60,6 +90,23 @@ def pack_nibbles(values):
     return (values[..., 0::2] | (values[..., 1::2] << 4)).astype(np.uint8)
 
 
+def model_and_input(case, nodes, initializers, rng):
+    """The model of `nodes` from input a [rows..., k] to y [rows..., n],
+    and a random input."""
+    k, n = case["k"], case["n"]
+    rows = case["rows"] or ["batch", "sequence"]
+    graph = helper.make_graph(
+        nodes, case["name"],
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, rows + [k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, rows + [n])],
+        initializers)
+    model = helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
+    model.ir_version = 8
+    shape = (case["rows"] or [2, 3]) + [k]
+    return model, {"a": rng.normal(size=shape).astype(np.float32)}
+
+
 def build_case(case, rng):
     k, n, block = case["k"], case["n"], case["block"]
     blocks = -(-k // block)
@@ -86,22 +133,68 @@ def build_case(case, rng):
     node = helper.make_node("MatMulNBits", inputs, ["y"],
                             domain="com.microsoft", K=k, N=n, bits=4,
                             block_size=block)
-    rows = case["rows"] or ["batch", "sequence"]
-    graph = helper.make_graph(
-        [node], case["name"],
-        [helper.make_tensor_value_info("a", TensorProto.FLOAT, rows + [k])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, rows + [n])],
-        initializers)
-    model = helper.make_model(graph, opset_imports=[
-        helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
-    model.ir_version = 8
-    shape = (case["rows"] or [2, 3]) + [k]
-    return model, {"a": rng.normal(size=shape).astype(np.float32)}
+    return model_and_input(case, [node], initializers, rng)
+
+
+def build_int8_case(case, rng):
+    k, n = case["k"], case["n"]
+    wtype = np.int8 if case["weight"] == "int8" else np.uint8
+    info = np.iinfo(wtype)
+    weight = rng.integers(info.min, info.max + 1, size=(k, n)).astype(wtype)
+    scale = np.float32(rng.uniform(0.005, 0.02))
+    initializers = [numpy_helper.from_array(weight, "w"),
+                    numpy_helper.from_array(np.array(scale), "w_scale")]
+    zp_name = ""
+    if case.get("zp"):
+        shape = () if case["zp"] == "tensor" else (n,)
+        # Near the middle of the type's range, as quantizers put them.
+        middle = 0 if wtype == np.int8 else 128
+        zp = rng.integers(middle - 10, middle + 11, size=shape).astype(wtype)
+        initializers.append(numpy_helper.from_array(np.array(zp), "w_zp"))
+        zp_name = "w_zp"
+    bias = rng.normal(size=n).astype(np.float32)
+    initializers.append(numpy_helper.from_array(bias, "bias"))
+    form = case["form"]
+    if form == "dynamic_quantize_matmul":
+        inputs = ["a", "w", "w_scale", "", ""]
+        if zp_name:
+            inputs[3] = zp_name
+        if case.get("bias"):
+            inputs[4] = "bias"
+        nodes = [helper.make_node("DynamicQuantizeMatMul",
+                                  [i for i in inputs], ["y"],
+                                  domain="com.microsoft")]
+        while nodes[0].input and nodes[0].input[-1] == "":
+            nodes[0].input.pop()
+    else:
+        nodes = [helper.make_node("DynamicQuantizeLinear", ["a"],
+                                  ["q", "q_scale", "q_zp"])]
+        if form == "matmul_integer":
+            nodes += [
+                helper.make_node("MatMulInteger", ["q", "w", "q_zp", zp_name],
+                                 ["acc"]),
+                helper.make_node("Cast", ["acc"], ["acc_f"],
+                                 to=TensorProto.FLOAT),
+                helper.make_node("Mul", ["q_scale", "w_scale"], ["scale"]),
+                helper.make_node("Mul", ["acc_f", "scale"],
+                                 ["y" if not case.get("bias") else "y0"])]
+            if case.get("bias"):
+                nodes.append(helper.make_node("Add", ["y0", "bias"], ["y"]))
+        else:
+            inputs = ["q", "w", "q_scale", "w_scale", "q_zp", zp_name,
+                      "bias" if case.get("bias") else ""]
+            while inputs[-1] == "":
+                inputs.pop()
+            nodes.append(helper.make_node("MatMulIntegerToFloat", inputs,
+                                          ["y"], domain="com.microsoft"))
+    return model_and_input(case, nodes, initializers, rng)
 
 
 def run_case(args, case):
     rng = np.random.default_rng(0)
-    model, inputs = build_case(case, rng)
+    int8 = "form" in case
+    model, inputs = (build_int8_case if int8 else build_case)(case, rng)
+    tolerance = INT8_RELATIVE_TOLERANCE if int8 else RELATIVE_TOLERANCE
     work = os.path.join(args.work, case["name"])
     os.makedirs(os.path.join(work, "expected"), exist_ok=True)
     path = os.path.join(work, "model.onnx")
@@ -128,7 +221,7 @@ def run_case(args, case):
         ran = subprocess.run(
             [args.run, library, "--input", f"a={work}/a.npy", "--output-dir",
              out_dir, "--expected", os.path.join(work, "expected"), "--rtol",
-             "0", "--atol", repr(RELATIVE_TOLERANCE * scale)],
+             "0", "--atol", repr(tolerance * scale)],
             capture_output=True, text=True)
         error = max_relative_error(out_dir, {"y": expected}, scale)
         why = None if ran.returncode == 0 else (
@@ -146,7 +239,7 @@ def main():
     parser.add_argument("--filter", default="")
     args = parser.parse_args()
     passed = failed = 0
-    for case in CASES:
+    for case in INT8_CASES + CASES:
         if args.filter not in case["name"]:
             continue
         for mode, error, why in run_case(args, case):
@@ -154,7 +247,7 @@ def main():
             passed += ok
             failed += not ok
             shown = "-" if error is None else f"{error:.2e}"
-            print(f"{'ok' if ok else 'FAIL':4} {case['name']:26} {mode:6} "
+            print(f"{'ok' if ok else 'FAIL':4} {case['name']:32} {mode:6} "
                   f"max rel error {shown}" + (f"  ({why})" if why else ""))
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

@@ -24,9 +24,11 @@
 
 #include "xfmr/Conversion/XfmrToLinalg/RuntimeChecks.h"
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
+#include "xfmr/Dialect/Xfmr/IR/WeightBlob.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -36,12 +38,29 @@
 using namespace mlir;
 using namespace mlir::xfmr;
 
+/// How the operands of a quantized projection widen to i32: zero
+/// extension for uint8, sign extension for int8.
+namespace {
+struct IntegerOperands {
+  bool inputUnsigned, weightUnsigned;
+};
+} // namespace
+
+static Value widenToI32(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
+  Type i32 = b.getI32Type();
+  if (isUnsigned)
+    return arith::ExtUIOp::create(b, loc, i32, v);
+  return arith::ExtSIOp::create(b, loc, i32, v);
+}
+
 /// `x · w` over the last dim of `x`: [..., K] with [K, N] (or [N, K] when
 /// `transposed`) gives [..., N]. A K known only at run time is checked to
 /// be the same in both (`what` starts the message); when it is not, `w` is
-/// read as zeros of `x`'s K.
+/// read as zeros of `x`'s K. With `integers`, 8-bit operands are widened
+/// and summed exactly in i32.
 static Value project(OpBuilder &b, Location loc, Value x, Value w,
-                     bool transposed, StringRef what) {
+                     bool transposed, StringRef what,
+                     std::optional<IntegerOperands> integers = std::nullopt) {
   auto xType = cast<RankedTensorType>(x.getType());
   int64_t rows = xType.getRank() - 1;
   {
@@ -80,11 +99,163 @@ static Value project(OpBuilder &b, Location loc, Value x, Value w,
       dimsMap(context, numLoops, outDims)};
   SmallVector<utils::IteratorType> iterators = parallelIterators(numLoops);
   iterators.back() = utils::IteratorType::reduction;
+  if (integers) {
+    Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+    return buildGeneric(
+        b, loc, {x, w}, createFilled(b, loc, sizes, zero), maps, iterators,
+        [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+          Value product = arith::MulIOp::create(
+              nb, l, widenToI32(nb, l, args[0], integers->inputUnsigned),
+              widenToI32(nb, l, args[1], integers->weightUnsigned));
+          return arith::AddIOp::create(nb, l, args[2], product);
+        });
+  }
   Type elementType = xType.getElementType();
   Value zero =
       arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
   return buildContraction(b, loc, x, w, createFilled(b, loc, sizes, zero),
                           maps, iterators);
+}
+
+/// The map that reads a scale or zero point of a quantized layer over the
+/// output's `rank` dims: 0-D and [1] per tensor, [N] along the last dim.
+static AffineMap layerParamMap(MLIRContext *context, int64_t rank,
+                               Value param) {
+  auto type = cast<RankedTensorType>(param.getType());
+  if (type.getRank() == 0)
+    return AffineMap::get(rank, 0, context);
+  if (type.getDimSize(0) == 1)
+    return AffineMap::get(rank, 0, getAffineConstantExpr(0, context));
+  return dimsMap(context, rank, {rank - 1});
+}
+
+/// The sums over K of the widened rows of `x` ([..., K] -> [...]) or
+/// columns of `w` ([K, N] -> [N], [N, K] when `transposed`), in i32.
+static Value sumOverK(OpBuilder &b, Location loc, Value v, int64_t kDim,
+                      bool isUnsigned) {
+  int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+  SmallVector<bool> reduced(rank, false);
+  reduced[kDim] = true;
+  return reduce(
+      b, loc, v, {}, reduced, Combiner::Sum,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        return widenToI32(nb, l, args[0], isUnsigned);
+      },
+      b.getI32Type());
+}
+
+/// The column sums of `sumOverK` computed at compile time, as an i32
+/// constant [N], when `w` is a constant whose bytes can be read: a decode
+/// step (one row) would otherwise spend as long on them as on its product.
+static Value constantColumnSums(OpBuilder &b, Location loc, Value w,
+                                bool transposed, bool isUnsigned) {
+  Attribute attr;
+  if (!matchPattern(w, m_Constant(&attr)))
+    return {};
+  auto elements = dyn_cast<ElementsAttr>(attr);
+  auto type = cast<RankedTensorType>(w.getType());
+  if (!elements || !type.hasStaticShape())
+    return {};
+  std::optional<ArrayRef<char>> bytes = getWeightBytes(elements);
+  auto dense = dyn_cast<DenseElementsAttr>(attr);
+  bool splat = dense && dense.isSplat();
+  int64_t k = type.getDimSize(transposed ? 1 : 0),
+          n = type.getDimSize(transposed ? 0 : 1);
+  if (!bytes || (!splat && bytes->size() != static_cast<size_t>(k * n)))
+    return {};
+  SmallVector<int32_t> sums(n, 0);
+  for (int64_t row = 0; row < k; ++row)
+    for (int64_t col = 0; col < n; ++col) {
+      int64_t index = transposed ? col * k + row : row * n + col;
+      char byte = (*bytes)[splat ? 0 : index];
+      sums[col] += isUnsigned ? static_cast<int32_t>(static_cast<uint8_t>(byte))
+                              : static_cast<int32_t>(static_cast<int8_t>(byte));
+    }
+  auto sumsType = RankedTensorType::get({n}, b.getI32Type());
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(sumsType, ArrayRef<int32_t>(sums)));
+}
+
+/// A quantized layer: the i32 product of the raw 8-bit operands, then in
+/// one epilogue the zero points' terms, taken out by sums (sum (x - xz)(w -
+/// wz) = sum xw - xz sum w - wz sum x + K xz wz), the scales, the bias and
+/// the activation. The product of raw operands is the kernel's shape: u8 x
+/// s8 dot products with no per-element subtraction.
+static Value buildQuantizedLinear(OpBuilder &b, Location loc, LinearOp op) {
+  Value x = op.getInput(), w = op.getWeight();
+  bool transposed = op.getTransposeWeight();
+  bool xUnsigned = op.getInputUnsigned(), wUnsigned = op.getWeightUnsigned();
+  Value acc = project(b, loc, x, w, transposed, describeONNXNode(op, "MatMul"),
+                      IntegerOperands{xUnsigned, wUnsigned});
+  auto accType = cast<RankedTensorType>(acc.getType());
+  int64_t rank = accType.getRank();
+  MLIRContext *context = b.getContext();
+  Value weightZp = op.getWeightZeroPoint(), inputZp = op.getInputZeroPoint();
+  // Terms whose zero point is a constant 0 vanish (symmetric weights).
+  auto isZero = [](Value v) {
+    DenseElementsAttr values;
+    return matchPattern(v, m_Constant(&values)) && values.isSplat() &&
+           values.getSplatValue<APInt>().isZero();
+  };
+  SmallVector<Value> inputs = {acc};
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  auto add = [&](Value v, AffineMap map) {
+    inputs.push_back(v);
+    maps.push_back(map);
+    return inputs.size() - 1;
+  };
+  std::optional<size_t> rowSums, colSums, bias;
+  if (!isZero(weightZp)) {
+    SmallVector<int64_t> rows;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      rows.push_back(d);
+    rowSums = add(sumOverK(b, loc, x, rank - 1, xUnsigned),
+                  dimsMap(context, rank, rows));
+  }
+  if (!isZero(inputZp)) {
+    Value sums = constantColumnSums(b, loc, w, transposed, wUnsigned);
+    if (!sums)
+      sums = sumOverK(b, loc, w, transposed ? 1 : 0, wUnsigned);
+    colSums = add(sums, dimsMap(context, rank, {rank - 1}));
+  }
+  size_t xZp = add(inputZp, layerParamMap(context, rank, inputZp));
+  size_t wZp = add(weightZp, layerParamMap(context, rank, weightZp));
+  size_t xScale =
+      add(op.getInputScale(), layerParamMap(context, rank, op.getInputScale()));
+  size_t wScale = add(op.getWeightScale(),
+                      layerParamMap(context, rank, op.getWeightScale()));
+  if (op.getBias())
+    bias = add(op.getBias(), dimsMap(context, rank, {rank - 1}));
+  Value k =
+      getValueOrCreateConstantIndexOp(b, loc, getDimSize(b, loc, x, rank - 1));
+  k = arith::IndexCastOp::create(b, loc, b.getI32Type(), k);
+  auto floatType = cast<RankedTensorType>(op.getType()).getElementType();
+  Value init = createEmptyLike(b, loc, acc, floatType);
+  return buildParallelGeneric(
+      b, loc, inputs, maps, init,
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        Value v = args[0];
+        Value xz = widenToI32(nb, l, args[xZp], xUnsigned);
+        Value wz = widenToI32(nb, l, args[wZp], wUnsigned);
+        if (colSums)
+          v = arith::SubIOp::create(
+              nb, l, v, arith::MulIOp::create(nb, l, xz, args[*colSums]));
+        if (rowSums) {
+          v = arith::SubIOp::create(
+              nb, l, v, arith::MulIOp::create(nb, l, wz, args[*rowSums]));
+          if (colSums)
+            v = arith::AddIOp::create(
+                nb, l, v,
+                arith::MulIOp::create(nb, l, k,
+                                      arith::MulIOp::create(nb, l, xz, wz)));
+        }
+        Value f = arith::SIToFPOp::create(nb, l, floatType, v);
+        Value scale = arith::MulFOp::create(nb, l, args[xScale], args[wScale]);
+        f = arith::MulFOp::create(nb, l, f, scale);
+        if (bias)
+          f = arith::AddFOp::create(nb, l, f, args[*bias]);
+        return ScalarBuilder{nb, l}.activation(f, op.getActivation());
+      });
 }
 
 /// `activation(acc + bias) * factor`, each part optional; `acc` itself when
@@ -194,6 +365,12 @@ struct LinearToGeneric : OpRewritePattern<LinearOp> {
   LogicalResult matchAndRewrite(LinearOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
+    if (op.isQuantized()) {
+      Value result = buildQuantizedLinear(rewriter, loc, op);
+      rewriter.replaceOp(op,
+                         castToResultType(rewriter, loc, result, op.getType()));
+      return success();
+    }
     Value acc =
         project(rewriter, loc, op.getInput(), op.getWeight(),
                 op.getTransposeWeight(), describeONNXNode(op, "MatMul"));

@@ -266,18 +266,15 @@ static LogicalResult convertDynamicQuantizeLinear(NodeContext &ctx) {
   return ctx.setOutputs({*y, quantized->scale, *zpInt});
 }
 
-/// An integer operand widened to i32 (zero extension for unsigned values)
-/// minus its zero point.
-static MaybeValue centered(NodeContext &ctx, unsigned operand,
-                           unsigned zeroPointInput, bool perRow) {
+/// An integer `value` widened to i32 (zero extension when `isUnsigned`)
+/// minus its zero point `zeroPoint` (of the same signedness), if any.
+static MaybeValue centeredValue(NodeContext &ctx, Value value, Value zeroPoint,
+                                bool isUnsigned, bool perRow) {
   Type i32 = ctx.builder().getI32Type();
-  MaybeValue v = castWithSignedness(ctx, ctx.input(operand), i32,
-                                    ctx.isUnsigned(operand), false);
-  Value zeroPoint = ctx.input(zeroPointInput);
+  MaybeValue v = castWithSignedness(ctx, value, i32, isUnsigned, false);
   if (failed(v) || !zeroPoint)
     return v;
-  MaybeValue zp = castWithSignedness(ctx, zeroPoint, i32,
-                                     ctx.isUnsigned(zeroPointInput), false);
+  MaybeValue zp = castWithSignedness(ctx, zeroPoint, i32, isUnsigned, false);
   if (failed(zp))
     return failure();
   // A per-row zero point of A ([M]) applies along A's rows.
@@ -286,6 +283,17 @@ static MaybeValue centered(NodeContext &ctx, unsigned operand,
     zp = ctx.value<x::ReshapeOp>(*zp, ctx.i64Vector({-1, 1}), false);
   Formula f(ctx);
   return f.op<x::SubOp>(v, zp);
+}
+
+/// An integer operand widened to i32 minus its zero point input.
+static MaybeValue centered(NodeContext &ctx, unsigned operand,
+                           unsigned zeroPointInput, bool perRow) {
+  Value zeroPoint = ctx.input(zeroPointInput);
+  if (zeroPoint && ctx.isUnsigned(zeroPointInput) != ctx.isUnsigned(operand))
+    return ctx.emitError() << "the zero point's signedness differs from its "
+                              "operand's";
+  return centeredValue(ctx, ctx.input(operand), zeroPoint,
+                       ctx.isUnsigned(operand), perRow);
 }
 
 static LogicalResult convertMatMulInteger(NodeContext &ctx) {
@@ -310,12 +318,16 @@ static LogicalResult convertDynamicQuantizeMatMul(NodeContext &ctx) {
   if (failed(quantized))
     return failure();
   Formula f(ctx);
-  Type f32 = ctx.builder().getF32Type(), i32 = ctx.builder().getI32Type();
-  // q - zp is a whole number in [-255, 255]: exact in f32 and in i32.
-  MaybeValue aDiff = f.op<x::SubOp>(quantized->q, quantized->zeroPoint);
-  if (failed(aDiff))
+  Type f32 = ctx.builder().getF32Type(), u8 = ctx.builder().getIntegerType(8);
+  // A as DynamicQuantizeLinear gives it, uint8 with its zero point: the
+  // form of MatMulInteger, which fusion makes a quantized layer.
+  MaybeValue q = castWithSignedness(ctx, quantized->q, u8, false, true);
+  MaybeValue zp =
+      castWithSignedness(ctx, quantized->zeroPoint, u8, false, true);
+  if (failed(q) || failed(zp))
     return failure();
-  MaybeValue aCentered = ctx.castTo(*aDiff, i32);
+  MaybeValue aCentered = centeredValue(ctx, *q, *zp, /*isUnsigned=*/true,
+                                       /*perRow=*/false);
   MaybeValue bCentered = centered(ctx, 1, 3, /*perRow=*/false);
   if (failed(aCentered) || failed(bCentered))
     return failure();

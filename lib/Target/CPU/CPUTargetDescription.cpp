@@ -70,6 +70,7 @@ mlir::xfmr::describeCPU(const TargetOptions &options, std::string &error) {
   cpu.hasAVX512F = has("avx512f");
   cpu.hasAVX512BF16 = has("avx512bf16");
   cpu.hasAVX512VNNI = has("avx512vnni");
+  cpu.hasAVXVNNI = has("avxvnni");
   cpu.hasAMX = has("amx-tile");
   cpu.vectorBits = cpu.hasAVX512F ? 512 : has("avx") ? 256 : 128;
   cpu.numVectorRegisters = cpu.hasAVX512F ? 32 : 16;

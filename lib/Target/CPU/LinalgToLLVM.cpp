@@ -35,6 +35,17 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
   tensorPm.addPass(createXfmrFuseElementwisePass());
   tensorPm.addPass(createCanonicalizerPass());
   tensorPm.addPass(createCSEPass());
+  // u8 x s8 products of quantized layers as integer dot products, their
+  // weights packed for the instruction (before the f32 packing, which
+  // would take them).
+  if (target.hasAVX2) {
+    XfmrCPUInt8MatmulPassOptions int8;
+    int8.vectorBits = target.vectorBits;
+    int8.vnni =
+        target.vectorBits == 512 ? target.hasAVX512VNNI : target.hasAVXVNNI;
+    int8.registerRows = block.rows;
+    tensorPm.addPass(createXfmrCPUInt8MatmulPass(int8));
+  }
   // Constant weights in panels of a register block's width, before tiling
   // (which reads the packed shape).
   RegisterBlock singleRow = target.singleRowRegisterBlock();
@@ -61,6 +72,8 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
   tensorPm.addPass(createCSEPass());
 
   buildModelBufferizationPipeline(pm);
+  if (target.hasAVX2)
+    pm.addNestedPass<func::FuncOp>(createXfmrCPUInt8MatmulIntrinsicsPass());
   // Large weights to a file beside the library, when the driver names one.
   pm.addPass(createXfmrExternalizeWeightsPass());
 

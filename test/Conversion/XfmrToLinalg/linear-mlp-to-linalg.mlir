@@ -110,3 +110,35 @@ func.func @mlp_gelu_quick(%x: tensor<4x8xf32>, %wu: tensor<8x16xf32>, %bu: tenso
   %0 = xfmr.mlp %x up %wu bias %bu down %wd {activation = #xfmr<activation gelu_quick>} : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<16xf32>, tensor<16x8xf32>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
+
+// -----
+
+// quantized linear: the i32 product of the raw operands (uint8 input
+// zero-extended, int8 weight sign-extended), then one epilogue. The weight's
+// zero point is a constant 0, so the input's row sums are not needed; the
+// weight's column sums ([2, 22, 18]) are computed at compile time.
+
+// CHECK-LABEL: func.func @quantized_linear
+// CHECK-SAME:    (%[[X:.*]]: tensor<?x4xi8>, %[[S:.*]]: tensor<f32>, %[[ZP:.*]]: tensor<i8>)
+// CHECK-DAG:     %[[SUMS:.*]] = arith.constant dense<[2, 22, 18]> : tensor<3xi32>
+// CHECK:         %[[ACC:.*]] = linalg.generic {{.*}} ins(%[[X]], %{{.*}} : tensor<?x4xi8>, tensor<4x3xi8>) outs(%{{.*}} : tensor<?x3xi32>)
+// CHECK:           arith.extui %{{.*}} : i8 to i32
+// CHECK:           arith.extsi %{{.*}} : i8 to i32
+// CHECK:           arith.muli
+// CHECK:           arith.addi
+// CHECK:         linalg.generic {{.*}} ins(%[[ACC]], %[[SUMS]], %[[ZP]], %{{.*}}, %[[S]], %{{.*}}, %{{.*}} : tensor<?x3xi32>, tensor<3xi32>, tensor<i8>, tensor<i8>, tensor<f32>, tensor<3xf32>, tensor<3xf32>)
+// CHECK:           %[[XZ:.*]] = arith.extui %{{.*}} : i8 to i32
+// CHECK:           %[[CORR:.*]] = arith.muli %[[XZ]], %{{.*}} : i32
+// CHECK:           %[[V:.*]] = arith.subi %{{.*}}, %[[CORR]] : i32
+// CHECK:           %[[F:.*]] = arith.sitofp %[[V]] : i32 to f32
+// CHECK:           %[[SC:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK:           %[[Y:.*]] = arith.mulf %[[F]], %[[SC]] : f32
+// CHECK:           arith.addf %[[Y]], %{{.*}} : f32
+func.func @quantized_linear(%x: tensor<?x4xi8>, %s: tensor<f32>, %zp: tensor<i8>) -> tensor<?x3xf32> {
+  %w = xfmr.constant dense<[[1, -2, 3], [4, 5, -6], [7, 8, 9], [-10, 11, 12]]> : tensor<4x3xi8>
+  %ws = xfmr.constant dense<[0.5, 0.25, 0.125]> : tensor<3xf32>
+  %wzp = xfmr.constant dense<0> : tensor<i8>
+  %b = xfmr.constant dense<1.0> : tensor<3xf32>
+  %y = xfmr.linear %x, %w, %b input_quant(%s, %zp) weight_quant(%ws, %wzp) {input_unsigned} : (tensor<?x4xi8>, tensor<4x3xi8>, tensor<3xf32>, tensor<f32>, tensor<i8>, tensor<3xf32>, tensor<i8>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}

@@ -597,6 +597,66 @@ func.func @f56(%x: tensor<?x768xf32>, %w: tensor<768xf32>) {
 
 // -----
 
+// linear: an int8 weight needs the quantization operands
+func.func @linear_int8_without_scales(%x: tensor<?x64xi8>, %w: tensor<64x32xi8>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{weight and input must have the same float type (or be 8-bit integers with input_quant and weight_quant)}}
+  %0 = xfmr.linear %x, %w : (tensor<?x64xi8>, tensor<64x32xi8>) -> tensor<?x32xf32>
+  return
+}
+
+// -----
+
+// linear: quantized operands must be 8-bit
+func.func @linear_quantized_i16(%x: tensor<?x64xi16>, %w: tensor<64x32xi8>, %s: tensor<f32>, %zp: tensor<i16>, %wzp: tensor<i8>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{a quantized layer needs 8-bit integer input and weight}}
+  %0 = xfmr.linear %x, %w input_quant(%s, %zp) weight_quant(%s, %wzp) : (tensor<?x64xi16>, tensor<64x32xi8>, tensor<f32>, tensor<i16>, tensor<f32>, tensor<i8>) -> tensor<?x32xf32>
+  return
+}
+
+// -----
+
+// linear: both operands need their scale and zero point
+func.func @linear_quantized_no_input_quant(%x: tensor<?x64xi8>, %w: tensor<64x32xi8>, %s: tensor<f32>, %wzp: tensor<i8>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{a quantized layer needs the scale and zero point of both its input and its weight}}
+  %0 = xfmr.linear %x, %w weight_quant(%s, %wzp) : (tensor<?x64xi8>, tensor<64x32xi8>, tensor<f32>, tensor<i8>) -> tensor<?x32xf32>
+  return
+}
+
+// -----
+
+// linear: the input is quantized per tensor
+func.func @linear_quantized_input_scale_per_row(%x: tensor<4x64xi8>, %w: tensor<64x32xi8>, %s: tensor<4xf32>, %ws: tensor<f32>, %zp: tensor<i8>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{input_scale must be 0-D or [1] of the scales' type}}
+  %0 = xfmr.linear %x, %w input_quant(%s, %zp) weight_quant(%ws, %zp) : (tensor<4x64xi8>, tensor<64x32xi8>, tensor<4xf32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<4x32xf32>
+  return
+}
+
+// -----
+
+// linear: a weight scale per output feature has N entries
+func.func @linear_quantized_weight_scale_size(%x: tensor<?x64xi8>, %w: tensor<64x32xi8>, %s: tensor<f32>, %ws: tensor<16xf32>, %zp: tensor<i8>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{weight_scale must be 0-D, [1] or [32] of the scales' type}}
+  %0 = xfmr.linear %x, %w input_quant(%s, %zp) weight_quant(%ws, %zp) : (tensor<?x64xi8>, tensor<64x32xi8>, tensor<f32>, tensor<i8>, tensor<16xf32>, tensor<i8>) -> tensor<?x32xf32>
+  return
+}
+
+// -----
+
+// linear: a zero point has the quantized type
+func.func @linear_quantized_zero_point_type(%x: tensor<?x64xi8>, %w: tensor<64x32xi8>, %s: tensor<f32>, %zp: tensor<i8>, %wzp: tensor<32xi32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{weight_zero_point must be 0-D, [1] or [32] of the quantized type}}
+  %0 = xfmr.linear %x, %w input_quant(%s, %zp) weight_quant(%s, %wzp) : (tensor<?x64xi8>, tensor<64x32xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<32xi32>) -> tensor<?x32xf32>
+  return
+}
+
+// -----
+
 // mlp: up weight rows
 func.func @f57(%x: tensor<?x768xf32>, %u: tensor<512x3072xf32>, %d: tensor<3072x768xf32>) {
   // expected-error @+2 {{failed to infer returned types}}

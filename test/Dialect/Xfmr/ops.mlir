@@ -325,3 +325,12 @@ func.func @matmul_nbits(%x: tensor<?x?x64xf32>, %w: tensor<96x2x16xi8>, %s: tens
   %1 = xfmr.matmul_nbits %x, %w, %s, %z0 {block_size = 32 : i64} : (tensor<?x?x64xf32>, tensor<96x2x16xi8>, tensor<96x2xf32>, tensor<f32>) -> tensor<?x?x96xf32>
   return
 }
+
+// CHECK-LABEL: func.func @quantized_linear(
+// CHECK: %0 = xfmr.linear %arg0, %arg1, %arg2 input_quant(%arg3, %arg4) weight_quant(%arg5, %arg6) {activation = #xfmr<activation relu>, input_unsigned} : (tensor<?x64xi8>, tensor<64x32xi8>, tensor<32xf32>, tensor<f32>, tensor<i8>, tensor<32xf32>, tensor<1xi8>) -> tensor<?x32xf32>
+// CHECK: %1 = xfmr.linear %arg0, %arg7 input_quant(%arg3, %arg4) weight_quant(%arg3, %arg4) {transpose_weight, weight_unsigned} : (tensor<?x64xi8>, tensor<32x64xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<?x32xf32>
+func.func @quantized_linear(%x: tensor<?x64xi8>, %w: tensor<64x32xi8>, %b: tensor<32xf32>, %s: tensor<f32>, %zp: tensor<i8>, %ws: tensor<32xf32>, %wzp: tensor<1xi8>, %wt: tensor<32x64xi8>) {
+  %0 = xfmr.linear %x, %w, %b input_quant(%s, %zp) weight_quant(%ws, %wzp) {activation = #xfmr<activation relu>, input_unsigned} : (tensor<?x64xi8>, tensor<64x32xi8>, tensor<32xf32>, tensor<f32>, tensor<i8>, tensor<32xf32>, tensor<1xi8>) -> tensor<?x32xf32>
+  %1 = xfmr.linear %x, %wt input_quant(%s, %zp) weight_quant(%s, %zp) {transpose_weight, weight_unsigned} : (tensor<?x64xi8>, tensor<32x64xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<?x32xf32>
+  return
+}

@@ -51,14 +51,15 @@ struct CPUTargetDescription {
   unsigned numVectorRegisters = 16;
 
   /// ISA extensions of the CPU. The passes read AVX-512F (through
-  /// vectorBits) and AVX512-BF16; the others describe the CPU for passes to
-  /// come (VNNI and AMX for int8).
+  /// vectorBits), AVX512-BF16, AVX2 and the VNNIs (int8 matmuls); AMX
+  /// describes the CPU for passes to come.
   bool hasFMA = false;
   bool hasAVX2 = false;
   bool hasF16C = false;
   bool hasAVX512F = false;
   bool hasAVX512BF16 = false;
   bool hasAVX512VNNI = false;
+  bool hasAVXVNNI = false;
   bool hasAMX = false;
 
   /// Data cache sizes in bytes: the host's for "native", else typical ones

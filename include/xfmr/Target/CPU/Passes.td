@@ -68,6 +68,66 @@ def XfmrCPUPackWeightsPass
   ];
 }
 
+def XfmrCPUInt8MatmulPass
+    : Pass<"xfmr-cpu-int8-matmul", "::mlir::func::FuncOp"> {
+  let summary = "u8 x s8 matmuls with constant weights as integer dot "
+                "products (VNNI vpdpbusd, or vpmaddwd on AVX2)";
+  let description = [{
+    Runs on tensors, before `xfmr-cpu-pack-weights`. A contraction
+    `acc[..., m, n] += zext(x[..., m, k]) * sext(W)` into a zero-filled i32
+    init, with x `[..., M, K]` i8 (read as uint8) and W a constant int8
+    `[K, N]` or `[N, K]` (the integer product of a quantized
+    `xfmr.linear`), is rewritten to:
+
+    - with `vnni`: W packed at compile time as `[N/NR, ceil(K/4), NR * 4]`
+      i8, the 4 consecutive k of a column side by side (what one i32 lane
+      of `vpdpbusd` reads), x padded with zeros to a multiple of 4 columns;
+      each step of the block broadcasts 4 bytes of a row to every lane and
+      calls `llvm.x86.avx512.vpdpbusd.512` (`.256` on 256-bit vectors, the
+      AVX-VNNI instruction there).
+    - without: W widened to i16 at compile time as
+      `[N/NR, ceil(K/2), NR * 2]`, x zero-extended to i16 once per
+      contraction; each step broadcasts a row's pair and calls
+      `llvm.x86.avx2.pmadd.wd` (`llvm.x86.avx512.pmaddw.d.512` on 512-bit
+      vectors), whose i16 products and pair sums are exact (the i16 sums of
+      `vpmaddubsw` saturate on u8 x s8).
+
+    The block is `register-rows` rows by NR = two vectors of i32 lanes,
+    over an `scf.forall` of (batch, panel, row block) and an `scf.for` over
+    groups of k, as the bf16 block of `xfmr-cpu-bf16-matmul`; rows past the
+    last full block run one at a time. The i32 result is exact, so its
+    consumers (the zero-point corrections, scales, bias and activation of
+    the layer's epilogue) are unchanged.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of the vectors, 256 or 512">,
+    Option<"vnni", "vnni", "bool", /*default=*/"true",
+           "Whether the CPU has vpdpbusd at that width (AVX512-VNNI, or "
+           "AVX-VNNI for 256 bits)">,
+    Option<"registerRows", "register-rows", "int64_t", /*default=*/"8",
+           "Rows of a register block">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::vector::VectorDialect"
+  ];
+}
+
+def XfmrCPUInt8MatmulIntrinsicsPass
+    : Pass<"xfmr-cpu-int8-matmul-intrinsics", "::mlir::func::FuncOp"> {
+  let summary = "The intrinsic calls of xfmr-cpu-int8-matmul's blocks";
+  let description = [{
+    Runs after bufferization. `xfmr-cpu-int8-matmul` builds its dot
+    products as pure `builtin.unrealized_conversion_cast` placeholders that
+    name their intrinsic in a `__xfmr_intrinsic__` attribute (buffer
+    deallocation rejects ops of unknown memory effects, which
+    `llvm.call_intrinsic` is); each becomes that `llvm.call_intrinsic`.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def XfmrCPUBF16MatmulPass
     : Pass<"xfmr-cpu-bf16-matmul", "::mlir::func::FuncOp"> {
   let summary = "Matmuls with packed constant weights as AVX512-BF16 dot "

@@ -103,6 +103,68 @@ static LogicalResult inferLayerResult(std::optional<Location> location,
   return success();
 }
 
+/// The element type of a linear layer's result: the input's for a float
+/// layer; for a quantized one, after checking the integer operands and
+/// their scales and zero points, the scales' float type.
+static FailureOr<Type> inferLinearElementType(std::optional<Location> location,
+                                              StringRef name,
+                                              LinearOp::Adaptor adaptor,
+                                              int64_t n) {
+  Type input = tensorType(adaptor.getInput()).getElementType();
+  Type weight = tensorType(adaptor.getWeight()).getElementType();
+  Value inputScale = adaptor.getInputScale(),
+        inputZeroPoint = adaptor.getInputZeroPoint();
+  Value weightScale = adaptor.getWeightScale(),
+        weightZeroPoint = adaptor.getWeightZeroPoint();
+  bool quantized = inputScale || inputZeroPoint || weightScale ||
+                   weightZeroPoint || adaptor.getInputUnsigned() ||
+                   adaptor.getWeightUnsigned();
+  if (!quantized) {
+    if (!isa<FloatType>(input) || weight != input)
+      return inferError(location, name,
+                        "weight and input must have the same float type "
+                        "(or be 8-bit integers with input_quant and "
+                        "weight_quant)");
+    return input;
+  }
+  if (!input.isInteger(8) || !weight.isInteger(8))
+    return inferError(location, name,
+                      "a quantized layer needs 8-bit integer input and "
+                      "weight");
+  if (!inputScale || !inputZeroPoint || !weightScale || !weightZeroPoint)
+    return inferError(location, name,
+                      "a quantized layer needs the scale and zero point of "
+                      "both its input and its weight");
+  Type scale = tensorType(inputScale).getElementType();
+  if (tensorType(weightScale).getElementType() != scale)
+    return inferError(location, name,
+                      "input and weight scales must have the same type");
+  // Per tensor: 0-D or [1]; per output feature: [N] as well.
+  auto checkParam = [&](StringRef what, Value v, Type element,
+                        bool perFeature) -> LogicalResult {
+    auto type = tensorType(v);
+    bool perTensor =
+        type.getRank() == 0 || (type.getRank() == 1 && type.getDimSize(0) == 1);
+    bool perN =
+        perFeature && type.getRank() == 1 && mergeDims(type.getDimSize(0), n);
+    if (type.getElementType() != element || (!perTensor && !perN))
+      return inferError(
+          location, name,
+          what + " must be " +
+              (perFeature ? "0-D, [1] or [" + dimString(n) + "]"
+                          : std::string("0-D or [1]")) +
+              " of the " +
+              (isa<FloatType>(element) ? "scales' type" : "quantized type"));
+    return success();
+  };
+  if (failed(checkParam("input_scale", inputScale, scale, false)) ||
+      failed(checkParam("input_zero_point", inputZeroPoint, input, false)) ||
+      failed(checkParam("weight_scale", weightScale, scale, true)) ||
+      failed(checkParam("weight_zero_point", weightZeroPoint, weight, true)))
+    return failure();
+  return scale;
+}
+
 LogicalResult LinearOp::inferResultTypes(MLIRContext */*context*/,
                                          std::optional<Location> location,
                                          Adaptor adaptor,
@@ -114,9 +176,6 @@ LogicalResult LinearOp::inferResultTypes(MLIRContext */*context*/,
     return inferError(location, name, "input must have rank 1 or more");
   if (weightType.getRank() != 2)
     return inferError(location, name, "weight must be a matrix");
-  if (weightType.getElementType() != inputType.getElementType())
-    return inferError(location, name,
-                      "weight and input element types differ");
   bool transposed = adaptor.getTransposeWeight();
   int64_t k = weightType.getDimSize(transposed ? 1 : 0);
   int64_t n = weightType.getDimSize(transposed ? 0 : 1);
@@ -124,7 +183,14 @@ LogicalResult LinearOp::inferResultTypes(MLIRContext */*context*/,
     return inferError(location, name,
                       "input has " + dimString(inputType.getShape().back()) +
                           " features but the weight expects " + dimString(k));
-  return inferLayerResult(location, name, inputType, adaptor.getBias(), n,
+  FailureOr<Type> resultElement =
+      inferLinearElementType(location, name, adaptor, n);
+  if (failed(resultElement))
+    return failure();
+  // The bias and the result share the float type of the scales.
+  RankedTensorType layerType =
+      RankedTensorType::get(inputType.getShape(), *resultElement);
+  return inferLayerResult(location, name, layerType, adaptor.getBias(), n,
                           inferred);
 }
 

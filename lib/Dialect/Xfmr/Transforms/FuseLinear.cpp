@@ -230,10 +230,12 @@ struct FoldBias : OpRewritePattern<AddOp> {
     LinearOp linear = match->linear;
     Location loc = rewriter.getFusedLoc({linear.getLoc(), op.getLoc()});
     Value bias = biasAsVector(rewriter, loc, match->bias);
-    Value fused = LinearOp::create(rewriter, loc, op.getType(),
-                                   linear.getInput(), linear.getWeight(), bias,
-                                   linear.getTransposeWeight(),
-                                   Activation::none);
+    Value fused = LinearOp::create(
+        rewriter, loc, op.getType(), linear.getInput(), linear.getWeight(),
+        bias, linear.getInputScale(), linear.getInputZeroPoint(),
+        linear.getWeightScale(), linear.getWeightZeroPoint(),
+        linear.getTransposeWeight(), Activation::none,
+        linear.getInputUnsigned(), linear.getWeightUnsigned());
     rewriter.replaceOp(op, fused);
     rewriter.eraseOp(linear);
     return success();
@@ -393,6 +395,7 @@ struct XfmrFuseLinearPass
     RewritePatternSet patterns(context);
     patterns.add<MatMulToLinear, FoldBias, FoldActivation,
                  FoldRestoringReshape, ShapeOfReshapedLayer>(context);
+    populateFuseQuantizedLinearPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     if (explain)
@@ -407,6 +410,8 @@ struct XfmrFuseLinearPass
       if (auto matmul = dyn_cast<MatMulOp>(op)) {
         if (cast<RankedTensorType>(matmul.getRhs().getType()).getRank() == 2)
           (void)matchLinearMatMul(matmul, miss);
+      } else if (auto mul = dyn_cast<MulOp>(op)) {
+        noteMissedQuantizedLayer(mul);
       } else if (auto add = dyn_cast<AddOp>(op)) {
         // Only an add of a constant or a vector looks like a bias; residual
         // adds do not.

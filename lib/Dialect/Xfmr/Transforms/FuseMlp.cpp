@@ -81,6 +81,10 @@ FailureOr<LinearOp> matchDown(Value hidden, FusionMiss &miss) {
                      user);
   if (down.getActivation() != Activation::none)
     return miss.fail("the down projection has an activation", down);
+  if (down.isQuantized())
+    return miss.fail("the down projection is quantized (int8 MLPs stay "
+                     "linear layers)",
+                     down);
   return down;
 }
 
@@ -88,6 +92,10 @@ FailureOr<LinearOp> matchDown(Value hidden, FusionMiss &miss) {
 FailureOr<MlpMatch> matchPlain(LinearOp up, FusionMiss &miss) {
   if (up.getActivation() == Activation::none)
     return failure();
+  if (up.isQuantized())
+    return miss.fail("the up projection is quantized (int8 MLPs stay linear "
+                     "layers)",
+                     up);
   FailureOr<LinearOp> down = matchDown(up.getResult(), miss);
   if (failed(down))
     return failure();
@@ -103,6 +111,10 @@ FailureOr<MlpMatch> matchGatedLayers(MulOp mul, LinearOp gate, Value other,
   if (!gate->hasOneUse())
     return miss.fail("the gate projection has " + formatUsers(gate.getResult()),
                      gate);
+  if (gate.isQuantized())
+    return miss.fail("the gate projection is quantized (int8 MLPs stay "
+                     "linear layers)",
+                     gate);
   auto up = other.getDefiningOp<LinearOp>();
   if (!up || up.getActivation() != Activation::none)
     return miss.fail("the gate activation is not multiplied by a linear "
@@ -110,6 +122,10 @@ FailureOr<MlpMatch> matchGatedLayers(MulOp mul, LinearOp gate, Value other,
                      other.getDefiningOp());
   if (!up->hasOneUse())
     return miss.fail("the up projection has " + formatUsers(up.getResult()),
+                     up);
+  if (up.isQuantized())
+    return miss.fail("the up projection is quantized (int8 MLPs stay linear "
+                     "layers)",
                      up);
   if (up.getInput() != gate.getInput())
     return miss.fail("the gate and up projections read different inputs", up);
@@ -208,6 +224,10 @@ FailureOr<MlpMatch> matchGatedHalves(MulOp mul, Operation *act, Value other,
                      splitOp);
   if (linear.getActivation() != Activation::none)
     return miss.fail("the split projection has an activation", linear);
+  if (linear.isQuantized())
+    return miss.fail("the split projection is quantized (int8 MLPs stay "
+                     "linear layers)",
+                     linear);
   // A split has one user; two slices one each.
   Operation *upOp = other.getDefiningOp();
   unsigned parts = upOp == splitOp ? 1 : 2;

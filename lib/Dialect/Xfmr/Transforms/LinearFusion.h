@@ -11,6 +11,7 @@
 
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
 
+#include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <optional>
@@ -38,6 +39,14 @@ inline std::optional<Activation> getEpilogueActivation(Operation *op) {
       .Case([](TanhOp) { return Activation::tanh; })
       .Default([](Operation *) { return std::nullopt; });
 }
+
+/// The pattern that turns an i32 matmul of widened 8-bit operands, scaled
+/// to float, into a quantized xfmr.linear (FuseQuantizedLinear.cpp).
+void populateFuseQuantizedLinearPatterns(RewritePatternSet &patterns);
+
+/// Notes why the scaled integer product `op` did not become a quantized
+/// layer, when it looks like one.
+void noteMissedQuantizedLayer(MulOp op);
 
 } // namespace mlir::xfmr
 

@@ -276,6 +276,11 @@ private:
         return fail(norm, "a linear layer into the residual stream has an "
                           "activation",
                     def);
+      if (linear.isQuantized())
+        return fail(norm,
+                    "a linear layer into the residual stream is "
+                    "quantized",
+                    def);
       if (linear.getWeight().getType().getRank() != 2)
         return fail(norm, "a linear layer into the residual stream has a "
                           "weight that is not 2-D",

@@ -85,8 +85,8 @@ def Xfmr_GeluOp : Xfmr_SameShapeOp<"gelu",
 // Linear and MLP
 //===----------------------------------------------------------------------===//
 
-def Xfmr_LinearOp : Xfmr_ShapedOp<"linear"> {
-  let summary = "x * W (+ bias), then an activation";
+def Xfmr_LinearOp : Xfmr_ShapedOp<"linear", [AttrSizedOperandSegments]> {
+  let summary = "x * W (+ bias), then an activation; f32 or int8";
   let description = [{
     A fully connected layer: `activation(input · weight + bias)`. `input` is
     `[..., K]`; `weight` is `[K, N]`, or `[N, K]` with `transpose_weight`
@@ -97,16 +97,55 @@ def Xfmr_LinearOp : Xfmr_ShapedOp<"linear"> {
     %h = xfmr.linear %x, %w, %b {activation = #xfmr<activation gelu>, transpose_weight}
         : (tensor<?x?x768xf32>, tensor<3072x768xf32>, tensor<3072xf32>) -> tensor<?x?x3072xf32>
     ```
+
+    Quantized (int8): `input` and `weight` are 8-bit integers, each with a
+    scale and a zero point of its element type (`input_quant`, per tensor:
+    0-D or [1]; `weight_quant`, per tensor or per output feature: [N]).
+    `input_unsigned` and `weight_unsigned` say that the integers (and their
+    zero points) are uint8 rather than int8. The layer computes
+    `activation(((input - izp) · (weight - wzp)) * iscale * wscale + bias)`,
+    the products summed exactly in i32, the rest in f32 (the result's
+    type, which `bias` and the scales share): ONNX's MatMulInteger followed
+    by the scale products, as ONNX Runtime's quantizers write it.
+
+    ```mlir
+    %y = xfmr.linear %q, %w, %b input_quant(%s, %zp) weight_quant(%ws, %wzp)
+        {input_unsigned}
+        : (tensor<?x768xi8>, tensor<768x3072xi8>, tensor<3072xf32>, tensor<f32>,
+           tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<?x3072xf32>
+    ```
   }];
-  let arguments = (ins Xfmr_FloatTensor:$input, Xfmr_FloatTensor:$weight,
+  let arguments = (ins Xfmr_NumericTensor:$input, Xfmr_NumericTensor:$weight,
                        Optional<Xfmr_FloatTensor>:$bias,
+                       Optional<Xfmr_FloatTensor>:$input_scale,
+                       Optional<Xfmr_IntTensor>:$input_zero_point,
+                       Optional<Xfmr_FloatTensor>:$weight_scale,
+                       Optional<Xfmr_IntTensor>:$weight_zero_point,
                        UnitAttr:$transpose_weight,
                        DefaultValuedAttr<Xfmr_ActivationAttr,
-                         "::mlir::xfmr::Activation::none">:$activation);
+                         "::mlir::xfmr::Activation::none">:$activation,
+                       UnitAttr:$input_unsigned,
+                       UnitAttr:$weight_unsigned);
   let results = (outs Xfmr_FloatTensor:$output);
   let assemblyFormat = [{
-    $input `,` $weight (`,` $bias^)? attr-dict `:`
-    functional-type(operands, results)
+    $input `,` $weight (`,` $bias^)?
+    (`input_quant` `(` $input_scale^ `,` $input_zero_point `)`)?
+    (`weight_quant` `(` $weight_scale^ `,` $weight_zero_point `)`)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$output, "::mlir::Value":$input,
+                   "::mlir::Value":$weight, "::mlir::Value":$bias,
+                   "bool":$transpose_weight,
+                   CArg<"::mlir::xfmr::Activation",
+                        "::mlir::xfmr::Activation::none">:$activation), [{
+      build($_builder, $_state, output, input, weight, bias, Value(), Value(),
+            Value(), Value(), transpose_weight, activation, false, false);
+    }]>
+  ];
+  let extraDecl = [{
+    /// Whether the layer multiplies 8-bit integers.
+    bool isQuantized() { return getWeightScale() != nullptr; }
   }];
 }
 
