@@ -118,12 +118,16 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--min-time", type=float, default=2.0)
     parser.add_argument("--mcpu", default="native")
+    parser.add_argument("--filter", default="",
+                        help="only the benchmarks whose name contains this")
     args = parser.parse_args()
     args.work = args.work or os.path.join(args.build_dir, "bench",
                                           "quantized")
     os.makedirs(args.work, exist_ok=True)
     print(f"| model | xfmr (ms) | ORT (ms) | xfmr / ORT |\n|---|---:|---:|---:|")
     for name, path, feed, dims in models(args.work):
+        if args.filter not in name:
+            continue
         stem = os.path.join(args.work, name.replace(" ", "-"))
         library = f"{stem}-{args.mcpu}.so"
         compiled = subprocess.run(
