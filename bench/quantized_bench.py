@@ -149,7 +149,7 @@ def main():
     parser.add_argument("--min-time", type=float, default=2.0)
     parser.add_argument("--mcpu", default="native")
     parser.add_argument("--only", default="",
-                        help="run the models whose name contains this")
+                        help="only the benchmarks whose name contains this")
     args = parser.parse_args()
     args.work = args.work or os.path.join(args.build_dir, "bench",
                                           "quantized")

@@ -15,6 +15,7 @@
 
 #include "xfmr/Dialect/Xfmr/Transforms/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -64,10 +65,21 @@ LogicalResult mlir::xfmr::buildXfmrPipeline(OpPassManager &pm,
   if (runs(Phase::Codegen) &&
       failed(target->resolveOptions(targetOptions, error)))
     return failure();
+  if (!options.quantize.empty() && options.quantize != "int4" &&
+      options.quantize != "int8") {
+    error = "quantize '" + options.quantize + "' is not int4 or int8";
+    return failure();
+  }
 
   if (runs(Phase::GraphCleanup))
     buildGraphCleanupPipeline(pm, GraphCleanupOptions());
   if (runs(Phase::Fusion)) {
+    // Before fusion, which then sees the quantized matmuls' formulas.
+    if (!options.quantize.empty()) {
+      XfmrQuantizeWeightsPassOptions quantize;
+      quantize.mode = options.quantize;
+      pm.nest<func::FuncOp>().addPass(createXfmrQuantizeWeightsPass(quantize));
+    }
     FusionOptions fusion;
     fusion.report = options.fusionReport;
     fusion.preRMSNorm = options.preRMSNorm;
@@ -129,6 +141,11 @@ struct XfmrPipelineOptions : public PassPipelineOptions<XfmrPipelineOptions> {
       *this, "pre-rmsnorm",
       llvm::cl::desc("Rewrite Pre-LN LayerNorms into RMSNorms where exact"),
       llvm::cl::init(false)};
+  Option<std::string> quantize{
+      *this, "quantize",
+      llvm::cl::desc("Quantize matmul weights: int4 (weight-only, blocks of "
+                     "32) or int8 (dynamic); empty keeps f32"),
+      llvm::cl::init("")};
   Option<bool> flashAttention{
       *this, "flash-attention",
       llvm::cl::desc("Lower attention as an online softmax over key/value "
@@ -157,6 +174,7 @@ struct XfmrPipelineOptions : public PassPipelineOptions<XfmrPipelineOptions> {
     options.fuse = fuse;
     options.fusionReport = fusionReport;
     options.preRMSNorm = preRMSNorm;
+    options.quantize = quantize;
     options.tiling.flashAttention = flashAttention;
     options.tiling.attentionQBlock = attentionQBlock;
     options.tiling.attentionKvBlock = attentionKvBlock;

@@ -251,6 +251,7 @@ NB_MODULE(_xfmr, m) {
       .def_rw("opt_level", &CompileRequest::optLevel)
       .def_rw("fuse", &CompileRequest::fuse)
       .def_rw("fusion_report", &CompileRequest::fusionReport)
+      .def_rw("quantize", &CompileRequest::quantize)
       .def_rw("emit", &CompileRequest::emit)
       .def_rw("dims", &CompileRequest::dims)
       .def_rw("input_shapes", &CompileRequest::inputShapes)

@@ -55,6 +55,7 @@ mlir::xfmr::CompileOptions makeCompileOptions(const CompileRequest &request,
   options.targetOptions.optLevel = request.optLevel;
   options.fuse = request.fuse;
   options.fusionReport = request.fusionReport;
+  options.quantize = request.quantize;
   for (const auto &[name, value] : request.dims)
     options.import.dimValues[name] = value;
   for (const auto &[name, shape] : request.inputShapes)

@@ -34,6 +34,8 @@ struct CompileRequest {
   unsigned optLevel = 3;
   bool fuse = true;
   bool fusionReport = false;
+  /// Quantize matmul weights at compile time: "int4", "int8" or "" (f32).
+  std::string quantize;
   /// A stage name as `--emit` takes it ("so", "xfmr", "fused", ...).
   std::string emit = "so";
   std::vector<std::pair<std::string, int64_t>> dims;

@@ -129,13 +129,15 @@ def compile(model: ModelSource, *, dims: Optional[Mapping[str, int]] = None,
             target: str = "cpu", precision: str = "f32", cpu: str = "native",
             opt_level: int = 3, fuse: bool = True,
             fusion_report: bool = False, verbose: bool = True,
-            cache: bool = True) -> Model:
+            cache: bool = True, quantize: Optional[str] = None) -> Model:
     """Compiles an ONNX model (a path, bytes or an ``onnx.ModelProto``; a
     path may also be ``.onnxtext`` or xfmr ``.mlir``) and loads it.
 
     ``dims`` binds symbolic dims by name, ``input_shapes`` gives whole input
     shapes (-1 or None keeps a dim dynamic): static shapes compile to faster
     code. ``precision="bf16"`` runs matmuls with constant weights in bf16.
+    ``quantize="int4"`` or ``"int8"`` quantizes the matmuls' constant
+    weights at compile time (as ``xfmr-compile --quantize``).
     ``fusion_report`` prints what was fused to stderr. Compiles that take
     over a second show their progress on stderr unless ``verbose=False``.
     Compiled models are kept in ``XFMR_CACHE_DIR`` (default
@@ -146,7 +148,7 @@ def compile(model: ModelSource, *, dims: Optional[Mapping[str, int]] = None,
     request = _options.make_request(
         dims=dims, input_shapes=input_shapes, target=target,
         precision=precision, cpu=cpu, opt_level=opt_level, fuse=fuse,
-        fusion_report=fusion_report, verbose=verbose)
+        fusion_report=fusion_report, quantize=quantize, verbose=verbose)
     with ModelFile(model) as source:
         cache_dir = _cache_dir() if cache and not fusion_report else None
         if cache_dir is None:

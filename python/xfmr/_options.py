@@ -12,6 +12,7 @@ def make_request(*, dims: Optional[Mapping[str, int]] = None,
                  target: str = "cpu", precision: str = "f32",
                  cpu: str = "native", opt_level: int = 3, fuse: bool = True,
                  fusion_report: bool = False, emit: str = "so",
+                 quantize: Optional[str] = None,
                  verbose: bool = True) -> _xfmr.CompileRequest:
     """A compile request from ``xfmr.compile``'s keyword arguments. The
     target is passed through as it is: the compiler says which exist."""
@@ -24,6 +25,7 @@ def make_request(*, dims: Optional[Mapping[str, int]] = None,
     request.opt_level = opt_level
     request.fuse = bool(fuse)
     request.fusion_report = bool(fusion_report)
+    request.quantize = _string("quantize", quantize or "")
     request.emit = emit
     request.verbose = bool(verbose)
     request.dims = [(_string("dim name", name), _size(name, value))
@@ -41,6 +43,7 @@ def cache_fields(request: _xfmr.CompileRequest) -> Dict[str, Any]:
         "target": request.target, "precision": request.precision,
         "cpu": request.cpu, "opt_level": request.opt_level,
         "fuse": request.fuse, "emit": request.emit,
+        "quantize": request.quantize,
         "dims": sorted(request.dims),
         "input_shapes": sorted((n, list(s)) for n, s in request.input_shapes),
     }

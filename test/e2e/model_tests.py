@@ -8,7 +8,9 @@ dynamic, and the graph as ONNX Runtime's extended optimizations rewrite it,
 dims bound; Pre-LN models a fourth time with --pre-rmsnorm; and, on a CPU
 with AVX512-BF16, with --precision=bf16 and dims bound, against a bf16
 tolerance; and on a CPU with AVX-512, for AVX2 with --mcpu=x86-64-v3 and
-dims bound, so that both code paths run on every test machine), runs each with `xfmr-run --expected`, and fails when any output's
+dims bound, so that both code paths run on every test machine; BERT and
+GPT-2 also with --quantize=int4 and --quantize=int8, against the
+quantization's tolerance), runs each with `xfmr-run --expected`, and fails when any output's
 relative error (|xfmr - ort| / max(|ort|)) exceeds the tolerance, or when the
 fusion report does not account for the model's blocks: the JSON's
 `fused_blocks` (every attention, MLP and norm of the model) must each be
@@ -45,6 +47,14 @@ BF16_RELATIVE_TOLERANCE = 2e-2
 # become RMSNorms over a recentred residual stream, which must not change
 # the outputs beyond rounding).
 PRE_LN_MODELS = ("gpt2.", "gpt2-decode.")
+# f32 models also compiled with --quantize=int4 and --quantize=int8 (their
+# matmul weights quantized at compile time), against ONNX Runtime running
+# the f32 model: the tolerance is the quantization's accuracy cost. Measured
+# (relative to the outputs' largest magnitude; docs/quantization.md): int4
+# 3.9e-3 on BERT and 5.6e-2 on GPT-2's logits, int8 5.4e-4 and 7.9e-3;
+# the tolerances leave about 2x of that.
+QUANTIZE_MODELS = ("bert.", "gpt2.")
+QUANTIZED_TOLERANCE = {"int4": 1e-1, "int8": 2e-2}
 DTYPES = {"float32": np.float32, "int64": np.int64, "int32": np.int32,
           "bool": np.bool_}
 
@@ -142,6 +152,9 @@ def check_spec(args, spec, model_path):
         modes["pre-rms"] = (model_path, bound + ["--pre-rmsnorm"])
     if args.bf16:
         modes["bf16"] = (model_path, bound + ["--precision=bf16"])
+    if name.startswith(QUANTIZE_MODELS):
+        for form in QUANTIZED_TOLERANCE:
+            modes[form] = (model_path, bound + [f"--quantize={form}"])
     if cpu_has("avx512f"):
         # Native code is AVX-512 here: the AVX2 code path too.
         modes["avx2"] = (model_path, bound + ["--mcpu=x86-64-v3"])
@@ -163,6 +176,10 @@ def check_spec(args, spec, model_path):
             f.write(compiled.stderr)
         expected_blocks = spec.get("fused_blocks", {})
         not_fused_yet = spec.get("not_fused_yet", {})
+        if mode in QUANTIZED_TOLERANCE:
+            # Quantized projections are not xfmr.linear/xfmr.mlp operands.
+            expected_blocks = {k: v for k, v in expected_blocks.items()
+                               if k not in ("mlp", "linear")}
         if mode == "pre-rms":
             # Every LayerNorm of a Pre-LN model becomes an RMSNorm.
             expected_blocks = {("rms_norm" if k == "layer_norm" else k): v
@@ -179,6 +196,8 @@ def check_spec(args, spec, model_path):
         # A quantized model's JSON states the tolerance of its form (see
         # test/models/quantize_models.py).
         tolerance = (BF16_RELATIVE_TOLERANCE if mode == "bf16"
+                     else QUANTIZED_TOLERANCE[mode]
+                     if mode in QUANTIZED_TOLERANCE
                      else max(RELATIVE_TOLERANCE,
                               spec.get("tolerance", RELATIVE_TOLERANCE)))
         command = [args.run, library, "--output-dir", out_dir, "--expected",

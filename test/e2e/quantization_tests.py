@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs quantized matmuls of many forms against ONNX Runtime.
+"""Runs single quantized-op models of many forms against ONNX Runtime.
 
 int8 cases: a dynamically quantized matmul as ONNX Runtime's
 quantize_dynamic writes it (DynamicQuantizeLinear, MatMulInteger, Cast and
@@ -13,17 +13,27 @@ quotient computed in another order), which moves an output by one
 quantization step of one product: the int8 tolerance is 1e-3 of the
 output's largest magnitude.
 
-MatMulNBits cases: each is one MatMulNBits node (4-bit weights in blocks of 16 to 256,
-with and without zero points, packed uint8 or float ones, with and without
-bias, K a multiple of the block size or not, one row (a decode step's GEMV)
-or several, rows static or symbolic), built here with onnx.helper with
-random packed weights. The script draws inputs (fixed seed), runs ONNX
-Runtime, compiles the model with `xfmr-compile` (natively and, on a CPU
-with AVX-512, for AVX2 with --mcpu=x86-64-v3), runs it with `xfmr-run
---expected`, and fails when an output's error exceeds the tolerance
-(relative to the output's largest magnitude). ONNX Runtime dequantizes the
+MatMulNBits cases: one com.microsoft MatMulNBits node (4-bit weights in
+blocks of 16 to 256, with and without zero points, packed uint8 or float
+ones, with and without bias, K a multiple of the block size or not, one row
+(a decode step's GEMV) or several, rows static or symbolic), built here with
+onnx.helper with random packed weights. ONNX Runtime dequantizes the
 weights exactly and sums in f32 (accuracy_level 0), so the tolerance is
-that of an f32 matmul. One line per case and mode.
+that of an f32 matmul.
+
+Other cases: ConvInteger (exact: an i32 result), QLinearConv (per-tensor
+and per-channel weight scales, int8 and uint8; within one step of the
+uint8 output, as ONNX Runtime's requantization may round the other way
+at a tie of its float multiplier), GatherBlockQuantized (uint8 packing two
+4-bit values per byte or one 8-bit value, int4 and uint4 tables; f32
+exact), QAttention (ONNX Runtime's integer GEMM and xfmr's i32 matmul are
+exact, the softmax is f32).
+
+The script draws inputs (fixed seed), runs ONNX Runtime, compiles the
+model with `xfmr-compile` (natively and, on a CPU with AVX-512, for AVX2
+with --mcpu=x86-64-v3), runs it with `xfmr-run --expected`, and fails when
+an output's error exceeds the tolerance (relative to the output's largest
+magnitude, or absolute for integer outputs). One line per case and mode.
 
 Usage: quantization_tests.py --compile build/bin/xfmr-compile
                              --run build/bin/xfmr-run --work DIR [--filter NAME]
@@ -78,6 +88,33 @@ CASES = [
          zp="packed", bias=True),
     dict(name="odd_blocks_b16", rows=[4, 1], k=80, n=16, block=16,
          zp="packed"),
+]
+
+
+# Cases of the other quantized ops: "op" names the builder below; "atol"
+# is an absolute tolerance for integer outputs (relative otherwise).
+OP_CASES = [
+    dict(name="conv_integer_u8_w_zp", op="ConvInteger", x="u8",
+         w_zp="per_tensor", atol=0),
+    dict(name="conv_integer_i8_strided", op="ConvInteger", x="i8", w_zp=None,
+         strides=[2, 2], atol=0),
+    dict(name="qlinear_conv_u8_per_tensor", op="QLinearConv", x="u8",
+         per_channel=False, atol=1),
+    dict(name="qlinear_conv_i8_per_channel_bias", op="QLinearConv", x="i8",
+         per_channel=True, bias=True, group=2, atol=1),
+    dict(name="gather_bq_uint8_4bit_zp", op="GatherBlockQuantized",
+         data="uint8", bits=4, zp=True, block=16),
+    dict(name="gather_bq_uint8_8bit", op="GatherBlockQuantized",
+         data="uint8", bits=8, zp=False, block=32),
+    dict(name="gather_bq_uint8_4bit_no_zp", op="GatherBlockQuantized",
+         data="uint8", bits=4, zp=False, block=32),
+    dict(name="gather_bq_int4", op="GatherBlockQuantized", data="int4",
+         bits=4, zp=False, block=16),
+    dict(name="gather_bq_uint4_zp", op="GatherBlockQuantized", data="uint4",
+         bits=4, zp=True, block=16),
+    dict(name="qattention_mask", op="QAttention", mask=True),
+    dict(name="qattention_unmasked_per_column", op="QAttention", mask=False,
+         per_column=True),
 ]
 
 
@@ -190,10 +227,152 @@ def build_int8_case(case, rng):
     return model_and_input(case, nodes, initializers, rng)
 
 
+def make_model(node, name, inputs, output, initializers):
+    graph = helper.make_graph([node], name, inputs, [output], initializers)
+    model = helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 21), helper.make_opsetid("com.microsoft", 1)])
+    model.ir_version = 10
+    return model
+
+
+def integers(rng, dtype, shape):
+    info = np.iinfo(dtype)
+    return rng.integers(info.min, info.max + 1, size=shape).astype(dtype)
+
+
+def build_conv_integer(case, rng):
+    xtype = np.uint8 if case["x"] == "u8" else np.int8
+    x = integers(rng, xtype, (1, 4, 7, 7))
+    w = integers(rng, np.int8, (6, 4, 3, 3))
+    inits = [numpy_helper.from_array(w, "w"),
+             numpy_helper.from_array(np.array(7, xtype), "xzp")]
+    inputs = ["x", "w", "xzp"]
+    if case["w_zp"]:
+        # ONNX Runtime's ConvInteger takes a per-tensor w zero point only.
+        inits.append(numpy_helper.from_array(np.array(-3, np.int8), "wzp"))
+        inputs.append("wzp")
+    node = helper.make_node("ConvInteger", inputs, ["y"], pads=[1, 1, 1, 1],
+                            strides=case.get("strides", [1, 1]))
+    elem = helper.np_dtype_to_tensor_dtype(np.dtype(xtype))
+    model = make_model(
+        node, case["name"],
+        [helper.make_tensor_value_info("x", elem, list(x.shape))],
+        helper.make_tensor_value_info("y", TensorProto.INT32, None), inits)
+    return model, {"x": x}
+
+
+def build_qlinear_conv(case, rng):
+    xtype = np.uint8 if case["x"] == "u8" else np.int8
+    group = case.get("group", 1)
+    x = integers(rng, xtype, (2, 4, 6, 6))
+    w = integers(rng, np.int8, (6, 4 // group, 3, 3))
+    ws = (rng.uniform(0.002, 0.01, size=6) if case["per_channel"]
+          else np.array(0.005)).astype(np.float32)
+    inits = [numpy_helper.from_array(np.array(0.05, np.float32), "xs"),
+             numpy_helper.from_array(np.array(3, xtype), "xzp"),
+             numpy_helper.from_array(w, "w"),
+             numpy_helper.from_array(ws, "ws"),
+             numpy_helper.from_array(np.zeros(ws.shape, np.int8), "wzp"),
+             numpy_helper.from_array(np.array(0.2, np.float32), "ys"),
+             numpy_helper.from_array(np.array(5, xtype), "yzp")]
+    inputs = ["x", "xs", "xzp", "w", "ws", "wzp", "ys", "yzp"]
+    if case.get("bias"):
+        inits.append(numpy_helper.from_array(
+            rng.integers(-500, 500, size=6).astype(np.int32), "bias"))
+        inputs.append("bias")
+    node = helper.make_node("QLinearConv", inputs, ["y"], pads=[1, 0, 1, 0],
+                            group=group)
+    elem = helper.np_dtype_to_tensor_dtype(np.dtype(xtype))
+    model = make_model(
+        node, case["name"],
+        [helper.make_tensor_value_info("x", elem, list(x.shape))],
+        helper.make_tensor_value_info("y", elem, None), inits)
+    return model, {"x": x}
+
+
+def build_gather_block_quantized(case, rng):
+    rows, cols, block, bits = 10, 64, case["block"], case["bits"]
+    blocks = cols // block
+    levels = 1 << bits
+    q = rng.integers(0, levels, size=(rows, cols))
+    scales = rng.uniform(0.01, 0.1, size=(rows, blocks)).astype(np.float32)
+    zp = rng.integers(0, levels, size=(rows, blocks))
+    inits = [numpy_helper.from_array(scales, "scales")]
+    if case["data"] == "uint8":
+        data = pack_nibbles(q) if bits == 4 else q.astype(np.uint8)
+        inits.insert(0, numpy_helper.from_array(data, "data"))
+        zp_tensor = numpy_helper.from_array(
+            pack_nibbles(zp) if bits == 4 else zp.astype(np.uint8), "zp")
+    else:
+        signed = case["data"] == "int4"
+        elem = TensorProto.INT4 if signed else TensorProto.UINT4
+        values = q - 8 if signed else q
+        zvals = zp - 8 if signed else zp
+        inits.insert(0, helper.make_tensor("data", elem, [rows, cols],
+                                           values.flatten().tolist()))
+        zp_tensor = helper.make_tensor("zp", elem, [rows, blocks],
+                                       zvals.flatten().tolist())
+    inputs = ["data", "ids", "scales"]
+    if case["zp"]:
+        inits.append(zp_tensor)
+        inputs.append("zp")
+    node = helper.make_node("GatherBlockQuantized", inputs, ["y"],
+                            domain="com.microsoft", block_size=block,
+                            bits=bits, gather_axis=0, quantize_axis=1)
+    model = make_model(
+        node, case["name"],
+        [helper.make_tensor_value_info("ids", TensorProto.INT64, [2, 3])],
+        helper.make_tensor_value_info("y", TensorProto.FLOAT, None), inits)
+    return model, {"ids": rng.integers(0, rows, size=(2, 3))}
+
+
+def build_qattention(case, rng):
+    batch, seq, hidden, heads = 2, 5, 16, 2
+    x = integers(rng, np.uint8, (batch, seq, hidden))
+    w = integers(rng, np.int8, (hidden, 3 * hidden))
+    ws = (rng.uniform(0.002, 0.01, size=3 * hidden) if case.get("per_column")
+          else np.array(0.004)).astype(np.float32)
+    inits = [numpy_helper.from_array(w, "w"),
+             numpy_helper.from_array(
+                 rng.normal(size=3 * hidden).astype(np.float32), "bias"),
+             numpy_helper.from_array(np.array(0.02, np.float32), "xs"),
+             numpy_helper.from_array(ws, "ws")]
+    inputs = ["x", "w", "bias", "xs", "ws"]
+    graph_inputs = [helper.make_tensor_value_info("x", TensorProto.UINT8,
+                                                  [batch, seq, hidden])]
+    feeds = {"x": x}
+    if case["mask"]:
+        inputs.append("mask")
+        graph_inputs.append(helper.make_tensor_value_info(
+            "mask", TensorProto.INT32, [batch, seq]))
+        mask = np.ones((batch, seq), np.int32)
+        mask[1, 3:] = 0
+        feeds["mask"] = mask
+    else:
+        inputs.append("")
+    inits += [numpy_helper.from_array(np.array(128, np.uint8), "xzp"),
+              numpy_helper.from_array(np.array(0, np.int8), "wzp")]
+    inputs += ["xzp", "wzp"]
+    node = helper.make_node("QAttention", inputs, ["y"],
+                            domain="com.microsoft", num_heads=heads)
+    model = make_model(
+        node, case["name"], graph_inputs,
+        helper.make_tensor_value_info("y", TensorProto.FLOAT, None), inits)
+    return model, feeds
+
+
+BUILDERS = {"ConvInteger": build_conv_integer,
+            "QLinearConv": build_qlinear_conv,
+            "GatherBlockQuantized": build_gather_block_quantized,
+            "QAttention": build_qattention}
+
+
 def run_case(args, case):
     rng = np.random.default_rng(0)
     int8 = "form" in case
-    model, inputs = (build_int8_case if int8 else build_case)(case, rng)
+    builder = (build_int8_case if int8
+               else BUILDERS.get(case.get("op"), build_case))
+    model, inputs = builder(case, rng)
     tolerance = INT8_RELATIVE_TOLERANCE if int8 else RELATIVE_TOLERANCE
     work = os.path.join(args.work, case["name"])
     os.makedirs(os.path.join(work, "expected"), exist_ok=True)
@@ -203,8 +382,12 @@ def run_case(args, case):
     session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
     expected = session.run(None, inputs)[0]
     np.save(os.path.join(work, "expected", "y.npy"), expected)
-    np.save(os.path.join(work, "a.npy"), inputs["a"])
-    scale = float(np.abs(expected).max())
+    feeds = []
+    for name, value in inputs.items():
+        np.save(os.path.join(work, f"{name}.npy"), value)
+        feeds += ["--input", f"{name}={work}/{name}.npy"]
+    scale = float(np.abs(expected.astype(np.float64)).max()) or 1.0
+    atol = case["atol"] if "atol" in case else tolerance * scale
     modes = {"native": []}
     if cpu_has("avx512f"):
         modes["avx2"] = ["--mcpu=x86-64-v3"]
@@ -219,9 +402,9 @@ def run_case(args, case):
             continue
         out_dir = os.path.join(work, f"{mode}-outputs")
         ran = subprocess.run(
-            [args.run, library, "--input", f"a={work}/a.npy", "--output-dir",
-             out_dir, "--expected", os.path.join(work, "expected"), "--rtol",
-             "0", "--atol", repr(tolerance * scale)],
+            [args.run, library, *feeds, "--output-dir", out_dir,
+             "--expected", os.path.join(work, "expected"), "--rtol", "0",
+             "--atol", repr(atol)],
             capture_output=True, text=True)
         error = max_relative_error(out_dir, {"y": expected}, scale)
         why = None if ran.returncode == 0 else (
@@ -239,7 +422,7 @@ def main():
     parser.add_argument("--filter", default="")
     args = parser.parse_args()
     passed = failed = 0
-    for case in INT8_CASES + CASES:
+    for case in INT8_CASES + CASES + OP_CASES:
         if args.filter not in case["name"]:
             continue
         for mode, error, why in run_case(args, case):

@@ -67,6 +67,13 @@ static cl::list<std::string> dimValues("dim",
                                        cl::desc("Value of a symbolic dim"),
                                        cl::value_desc("name=value"));
 
+static cl::opt<std::string> quantize(
+    "quantize",
+    cl::desc("Quantize the constant weights of matmuls at compile time: int4 "
+             "(weight-only, blocks of 32 with zero points, as MatMulNBits) or "
+             "int8 (dynamic: int8 weights per column, the input quantized "
+             "to uint8 at run time); see docs/quantization.md"),
+    cl::value_desc("int4|int8"));
 static cl::opt<bool> fuse("fuse",
                           cl::desc("Rewrite attention, MLP, norm and "
                                    "activation blocks into xfmr's fused ops "
@@ -135,6 +142,7 @@ int main(int argc, char **argv) {
   options.fuse = fuse;
   options.fusionReport = fusionReport;
   options.preRMSNorm = preRMSNorm;
+  options.quantize = quantize;
   options.tiling.flashAttention = flashAttention;
   options.tiling.attentionQBlock = attentionQBlock;
   options.tiling.attentionKvBlock = attentionKvBlock;

@@ -111,6 +111,9 @@ struct PipelineOptions {
   bool fusionReport = false;
   /// Rewrite Pre-LN LayerNorms into RMSNorms where that is exact.
   bool preRMSNorm = false;
+  /// Quantize the constant weights of matmuls before fusion: "int4"
+  /// (weight-only, blocks of 32), "int8" (dynamic), or empty (keep f32).
+  std::string quantize;
   /// How attention and MLP blocks are tiled in the lowering to linalg.
   XfmrToLinalgTiling tiling;
 };

@@ -127,7 +127,9 @@ struct ConvToGeneric : OpRewritePattern<ConvOp> {
           {rewriter.getMultiDimIdentityMap(rank), dimsMap(context, rank, {1})},
           createEmptyLike(rewriter, loc, result, elementType),
           [](OpBuilder &b, Location l, ValueRange args) -> Value {
-            return arith::AddFOp::create(b, l, args[0], args[1]);
+            if (isa<FloatType>(args[0].getType()))
+              return arith::AddFOp::create(b, l, args[0], args[1]);
+            return arith::AddIOp::create(b, l, args[0], args[1]);
           });
     }
     rewriter.replaceOp(op,

@@ -271,6 +271,7 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
       [&](llvm::StringRef name) { return usedNames.contains(name); },
       external, options.maxInlineElements);
   ctx.unsignedNames = &unsignedNames;
+  ctx.nibbleNames = &nibbleNames;
   ctx.subgraphImporter = [&](const onnx::GraphProto &graph, ValueRange inputs) {
     std::string outer =
         std::exchange(namePrefix, subgraphPrefix(nodeName(node, index), graph));
@@ -329,6 +330,8 @@ LogicalResult GraphImporter::importInitializer(onnx::TensorProto &tensor,
       mlir::xfmr::ConstantOp::create(builder, loc, attr->getType(), *attr);
   if (isUnsignedType(tensor.data_type()))
     unsignedNames.insert(tensor.name());
+  if (tensor.data_type() == 21 || tensor.data_type() == 22) // UINT4, INT4
+    nibbleNames.insert(tensor.name());
   return success();
 }
 

@@ -81,6 +81,8 @@ private:
   std::string namePrefix;
   /// The ONNX values of unsigned integer type (see isUnsignedOutput).
   llvm::StringSet<> unsignedNames;
+  /// The INT4/UINT4 initializers, imported as i8 one value a byte.
+  llvm::StringSet<> nibbleNames;
 };
 
 } // namespace mlir::xfmr::onnx_import

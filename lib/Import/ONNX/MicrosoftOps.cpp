@@ -260,13 +260,13 @@ static FailureOr<Value> combineMasks(NodeContext &ctx, Value keep,
 /// The mask of the contrib attention ops: the key padding mask at input
 /// `paddingInput` combined with the additive bias at input `biasInput`.
 static FailureOr<Value> contribMask(NodeContext &ctx, unsigned paddingInput,
-                                    unsigned biasInput) {
+                                    std::optional<unsigned> biasInput) {
   FailureOr<Value> keep = Value();
   if (Value padding = ctx.input(paddingInput))
     keep = keyPaddingMask(ctx, padding);
   if (failed(keep))
     return failure();
-  return combineMasks(ctx, *keep, ctx.input(biasInput));
+  return combineMasks(ctx, *keep, biasInput ? ctx.input(*biasInput) : Value());
 }
 
 /// q, k and v split into heads, [B, S, H * D] -> [B, H, S, D] each.
@@ -348,6 +348,50 @@ static LogicalResult convertMultiHeadAttention(NodeContext &ctx) {
   return ctx.setOutputs({*output, presentKey, presentValue});
 }
 
+/// The attention of the contrib Attention and QAttention ops over their
+/// packed projection `qkv` ([B, S, q + k + v], bias added): `num_heads`,
+/// `qkv_hidden_sizes`, `scale` and `unidirectional` read from the node, the
+/// key padding mask at input `maskInput`, the additive bias at `biasInput`.
+FailureOr<Value> mlir::xfmr::onnx_import::attentionOfPackedQkv(
+    NodeContext &ctx, Value qkv, unsigned maskInput,
+    std::optional<unsigned> biasInput) {
+  int64_t heads = ctx.getInt("num_heads", 0);
+  if (heads <= 0)
+    return ctx.emitError() << ctx.opType() << " needs num_heads";
+  auto qkvType = cast<RankedTensorType>(qkv.getType());
+  if (qkvType.getRank() != 3 || qkvType.isDynamicDim(2))
+    return ctx.emitError() << ctx.opType()
+                           << " needs a 3-D input and static weights";
+  int64_t width = qkvType.getDimSize(2);
+  llvm::SmallVector<int64_t> sizes = ctx.getInts("qkv_hidden_sizes");
+  if (sizes.empty())
+    sizes = {width / 3, width / 3, width / 3};
+  if (sizes.size() != 3 || sizes[0] != sizes[1] ||
+      sizes[0] + sizes[1] + sizes[2] != width)
+    return ctx.emitError() << ctx.opType()
+                           << " qkv_hidden_sizes must give q, k, v sizes "
+                              "(q = k) adding up to the weights' width";
+  FailureOr<x::SplitOp> parts =
+      ctx.create<x::SplitOp>(qkv, ctx.builder().getI64IntegerAttr(-1),
+                             ctx.builder().getDenseI64ArrayAttr(sizes));
+  if (failed(parts))
+    return failure();
+  ValueRange parts3 = parts->getOutputs();
+  FailureOr<SmallVector<Value>> qkvHeads =
+      splitQkvHeads(ctx, parts3[0], parts3[1], parts3[2], heads, heads);
+  if (failed(qkvHeads))
+    return failure();
+  FailureOr<Value> mask = contribMask(ctx, maskInput, biasInput);
+  if (failed(mask))
+    return failure();
+  FailureOr<x::AttentionOp> attention = buildAttention(
+      ctx, (*qkvHeads)[0], (*qkvHeads)[1], (*qkvHeads)[2], *mask, Value(),
+      Value(), getScale(ctx), ctx.getInt("unidirectional", 0) != 0);
+  if (failed(attention))
+    return failure();
+  return mergeHeads(ctx, attention->getOutput());
+}
+
 /// Attention: the input projected by packed QKV weights, then attention.
 static LogicalResult convertMsAttention(NodeContext &ctx) {
   FailureOr<Value> input = ctx.requiredInput(0, "input");
@@ -359,49 +403,12 @@ static LogicalResult convertMsAttention(NodeContext &ctx) {
                            "MultiHeadAttention or GroupQueryAttention)");
   if (ctx.input(6) || ctx.input(7))
     return ctx.unsupported("past_sequence_length or cache inputs");
-  int64_t heads = ctx.getInt("num_heads", 0);
-  if (heads <= 0)
-    return ctx.emitError() << "Attention needs num_heads";
-  auto weightType = ctx.inputType(1);
-  if (weightType.getRank() != 2 || weightType.isDynamicDim(1))
-    return ctx.emitError() << "Attention weights must be a static matrix";
-
-  llvm::SmallVector<int64_t> sizes = ctx.getInts("qkv_hidden_sizes");
-  if (sizes.empty()) {
-    int64_t third = weightType.getDimSize(1) / 3;
-    sizes = {third, third, third};
-  }
-  if (sizes.size() != 3 || sizes[0] != sizes[1] ||
-      sizes[0] + sizes[1] + sizes[2] != weightType.getDimSize(1))
-    return ctx.emitError() << "Attention qkv_hidden_sizes must give q, k, v "
-                              "sizes (q = k) adding up to the weights' width";
   FailureOr<Value> qkv = ctx.matmul(*input, *weights);
   if (succeeded(qkv))
     qkv = addIfPresent(ctx, *qkv, ctx.input(2));
   if (failed(qkv))
     return failure();
-  FailureOr<x::SplitOp> parts = ctx.create<x::SplitOp>(
-      *qkv, ctx.builder().getI64IntegerAttr(-1),
-      ctx.builder().getDenseI64ArrayAttr(sizes));
-  if (failed(parts))
-    return failure();
-  ValueRange parts3 = parts->getOutputs();
-  FailureOr<SmallVector<Value>> qkvHeads =
-      splitQkvHeads(ctx, parts3[0], parts3[1], parts3[2], heads, heads);
-  FailureOr<Value> mask = succeeded(qkvHeads) ? contribMask(ctx, 3, 5)
-                                              : FailureOr<Value>(failure());
-  if (failed(mask))
-    return failure();
-  FailureOr<x::AttentionOp> attention = buildAttention(
-      ctx, (*qkvHeads)[0], (*qkvHeads)[1], (*qkvHeads)[2], *mask, Value(),
-      Value(),
-      getScale(ctx), ctx.getInt("unidirectional", 0) != 0);
-  if (failed(attention))
-    return failure();
-  FailureOr<Value> output = mergeHeads(ctx, attention->getOutput());
-  if (failed(output))
-    return failure();
-  return ctx.setOutputs({*output});
+  return ctx.setOutput(attentionOfPackedQkv(ctx, *qkv, 3, 5));
 }
 
 /// A 0-D i64 scalar read from dim `dim` of `v`.

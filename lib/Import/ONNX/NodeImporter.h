@@ -95,6 +95,12 @@ class NodeContext;
 /// shared by ONNX Gemm and com.microsoft FusedGemm.
 mlir::FailureOr<mlir::Value> buildGemm(NodeContext &ctx);
 
+/// A Conv node's convolution of `input` by `weight` (plus `bias` when
+/// given) with the node's strides, pads, auto_pad, dilations and group:
+/// shared by Conv and the quantized ConvInteger and QLinearConv.
+mlir::FailureOr<mlir::Value> buildConv(NodeContext &ctx, mlir::Value input,
+                                       mlir::Value weight, mlir::Value bias);
+
 /// The importer's view of one node.
 class NodeContext {
 public:
@@ -136,6 +142,13 @@ public:
   bool isUnsigned(unsigned i) const {
     return i < numInputs() && unsignedNames &&
            unsignedNames->contains(node.input(i));
+  }
+
+  /// Whether input `i` is an INT4/UINT4 initializer (imported as i8, one
+  /// value a byte, unlike uint8 tensors that pack two 4-bit values).
+  bool isUnpackedNibbles(unsigned i) const {
+    return i < numInputs() && nibbleNames &&
+           nibbleNames->contains(node.input(i));
   }
 
   unsigned numOutputs() const { return node.output_size(); }
@@ -270,6 +283,7 @@ private:
   int64_t maxInlineElements;
   llvm::SmallVector<Value> outputs;
   const llvm::StringSet<> *unsignedNames = nullptr;
+  const llvm::StringSet<> *nibbleNames = nullptr;
   std::function<mlir::FailureOr<llvm::SmallVector<Value>>(
       const onnx::GraphProto &, mlir::ValueRange)>
       subgraphImporter;

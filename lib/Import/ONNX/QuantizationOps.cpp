@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "NodeImporter.h"
+#include "TransformerImport.h"
 
 #include <algorithm>
 #include <cmath>
@@ -266,10 +267,27 @@ static LogicalResult convertDynamicQuantizeLinear(NodeContext &ctx) {
   return ctx.setOutputs({*y, quantized->scale, *zpInt});
 }
 
+/// A per-channel parameter ([C], applying along dim 0) of a tensor whose
+/// other dims are `innerDims` reshaped to [C, 1, ..., 1] to broadcast;
+/// a scalar or a one-element vector as it is.
+static MaybeValue perChannel(NodeContext &ctx, MaybeValue param,
+                             int64_t innerDims) {
+  if (failed(param))
+    return failure();
+  auto type = cast<RankedTensorType>(param->getType());
+  if (innerDims == 0 || type.getRank() != 1 || type.getDimSize(0) == 1)
+    return param;
+  llvm::SmallVector<int64_t> shape = {-1};
+  shape.append(innerDims, 1);
+  return ctx.value<x::ReshapeOp>(*param, ctx.i64Vector(shape), false);
+}
+
 /// An integer `value` widened to i32 (zero extension when `isUnsigned`)
-/// minus its zero point `zeroPoint` (of the same signedness), if any.
+/// minus its zero point `zeroPoint` (of the same signedness), if any; a
+/// per-channel zero point applies along dim 0 of a tensor with `innerDims`
+/// more dims (1 for the rows of a matmul's A).
 static MaybeValue centeredValue(NodeContext &ctx, Value value, Value zeroPoint,
-                                bool isUnsigned, bool perRow) {
+                                bool isUnsigned, int64_t innerDims) {
   Type i32 = ctx.builder().getI32Type();
   MaybeValue v = castWithSignedness(ctx, value, i32, isUnsigned, false);
   if (failed(v) || !zeroPoint)
@@ -277,30 +295,26 @@ static MaybeValue centeredValue(NodeContext &ctx, Value value, Value zeroPoint,
   MaybeValue zp = castWithSignedness(ctx, zeroPoint, i32, isUnsigned, false);
   if (failed(zp))
     return failure();
-  // A per-row zero point of A ([M]) applies along A's rows.
-  auto zpType = cast<RankedTensorType>(zp->getType());
-  if (perRow && zpType.getRank() == 1 && zpType.getDimSize(0) != 1)
-    zp = ctx.value<x::ReshapeOp>(*zp, ctx.i64Vector({-1, 1}), false);
   Formula f(ctx);
-  return f.op<x::SubOp>(v, zp);
+  return f.op<x::SubOp>(v, perChannel(ctx, zp, innerDims));
 }
 
 /// An integer operand widened to i32 minus its zero point input.
 static MaybeValue centered(NodeContext &ctx, unsigned operand,
-                           unsigned zeroPointInput, bool perRow) {
+                           unsigned zeroPointInput, int64_t innerDims) {
   Value zeroPoint = ctx.input(zeroPointInput);
   if (zeroPoint && ctx.isUnsigned(zeroPointInput) != ctx.isUnsigned(operand))
     return ctx.emitError() << "the zero point's signedness differs from its "
                               "operand's";
   return centeredValue(ctx, ctx.input(operand), zeroPoint,
-                       ctx.isUnsigned(operand), perRow);
+                       ctx.isUnsigned(operand), innerDims);
 }
 
 static LogicalResult convertMatMulInteger(NodeContext &ctx) {
   if (failed(ctx.requiredInput(0, "A")) || failed(ctx.requiredInput(1, "B")))
     return failure();
-  MaybeValue a = centered(ctx, 0, 2, /*perRow=*/true);
-  MaybeValue b = centered(ctx, 1, 3, /*perRow=*/false);
+  MaybeValue a = centered(ctx, 0, 2, /*innerDims=*/1);
+  MaybeValue b = centered(ctx, 1, 3, /*innerDims=*/0);
   if (failed(a) || failed(b))
     return failure();
   return ctx.setOutput(ctx.value<x::MatMulOp>(*a, *b));
@@ -327,8 +341,8 @@ static LogicalResult convertDynamicQuantizeMatMul(NodeContext &ctx) {
   if (failed(q) || failed(zp))
     return failure();
   MaybeValue aCentered = centeredValue(ctx, *q, *zp, /*isUnsigned=*/true,
-                                       /*perRow=*/false);
-  MaybeValue bCentered = centered(ctx, 1, 3, /*perRow=*/false);
+                                       /*innerDims=*/0);
+  MaybeValue bCentered = centered(ctx, 1, 3, /*innerDims=*/0);
   if (failed(aCentered) || failed(bCentered))
     return failure();
   MaybeValue product = ctx.value<x::MatMulOp>(*aCentered, *bCentered);
@@ -361,8 +375,8 @@ static LogicalResult convertMatMulIntegerToFloat(NodeContext &ctx) {
       failed(ctx.requiredFloatInput(2, "a_scale")) ||
       failed(ctx.requiredFloatInput(3, "b_scale")))
     return failure();
-  MaybeValue a = centered(ctx, 0, 4, /*perRow=*/true);
-  MaybeValue b = centered(ctx, 1, 5, /*perRow=*/false);
+  MaybeValue a = centered(ctx, 0, 4, /*innerDims=*/1);
+  MaybeValue b = centered(ctx, 1, 5, /*innerDims=*/0);
   if (failed(a) || failed(b))
     return failure();
   MaybeValue product = ctx.value<x::MatMulOp>(*a, *b);
@@ -389,8 +403,8 @@ static LogicalResult convertQLinearMatMul(NodeContext &ctx) {
   for (unsigned i = 0; i < std::size(names); ++i)
     if (failed(ctx.requiredInput(i, names[i])))
       return failure();
-  MaybeValue a = centered(ctx, 0, 2, /*perRow=*/true);
-  MaybeValue b = centered(ctx, 3, 5, /*perRow=*/false);
+  MaybeValue a = centered(ctx, 0, 2, /*innerDims=*/1);
+  MaybeValue b = centered(ctx, 3, 5, /*innerDims=*/0);
   if (failed(a) || failed(b))
     return failure();
   Formula f(ctx);
@@ -421,6 +435,93 @@ static LogicalResult convertQLinearMatMul(NodeContext &ctx) {
     return failure();
   return ctx.setOutput(
       castWithSignedness(ctx, *q, outType, false, ctx.isUnsigned(7)));
+}
+
+//===----------------------------------------------------------------------===//
+// ConvInteger, QLinearConv
+//===----------------------------------------------------------------------===//
+
+/// The i32 convolution of the centered x (input `x`, zero point `xZero`)
+/// by the centered w (per output channel zero points allowed), plus an
+/// i32 bias when `bias` names a present input. Padding with zeros after
+/// centering pads with x's zero point, as ONNX Runtime does.
+static MaybeValue integerConv(NodeContext &ctx, unsigned x, unsigned xZero,
+                              unsigned w, unsigned wZero,
+                              std::optional<unsigned> bias) {
+  if (ctx.inputType(x).getRank() < 3 ||
+      ctx.inputType(w).getRank() != ctx.inputType(x).getRank())
+    return ctx.emitError() << ctx.opType()
+                           << " needs x and w of the same rank, at least 3";
+  int64_t weightInner = ctx.inputType(w).getRank() - 1;
+  if (Value zp = ctx.input(xZero))
+    if (cast<RankedTensorType>(zp.getType()).getNumElements() != 1)
+      return ctx.unsupported("a per-channel zero point of x (only w's may "
+                             "be per channel)");
+  MaybeValue input = centered(ctx, x, xZero, /*innerDims=*/0);
+  MaybeValue weight = centered(ctx, w, wZero, weightInner);
+  if (failed(input) || failed(weight))
+    return failure();
+  Value biasValue;
+  if (bias && ctx.input(*bias)) {
+    MaybeValue cast = ctx.castTo(ctx.input(*bias), ctx.builder().getI32Type());
+    if (failed(cast))
+      return failure();
+    biasValue = *cast;
+  }
+  return buildConv(ctx, *input, *weight, biasValue);
+}
+
+/// ConvInteger: Conv on integers minus their zero points, i32 out.
+static LogicalResult convertConvInteger(NodeContext &ctx) {
+  if (failed(ctx.requiredInput(0, "x")) || failed(ctx.requiredInput(1, "w")))
+    return failure();
+  return ctx.setOutput(integerConv(ctx, 0, 2, 1, 3, std::nullopt));
+}
+
+/// QLinearConv: the i32 convolution plus the i32 bias, rescaled by
+/// x_scale * w_scale / y_scale (w_scale per output channel or not),
+/// rounded half to even, offset by y's zero point and saturated.
+static LogicalResult convertQLinearConv(NodeContext &ctx) {
+  static const char *const names[] = {"x",       "x_scale",     "x_zero_point",
+                                      "w",       "w_scale",     "w_zero_point",
+                                      "y_scale", "y_zero_point"};
+  for (unsigned i = 0; i < std::size(names); ++i)
+    if (i != 2 && i != 5 && i != 7 && failed(ctx.requiredInput(i, names[i])))
+      return failure();
+  MaybeValue acc = integerConv(ctx, 0, 2, 3, 5, 8);
+  if (failed(acc))
+    return failure();
+  Formula f(ctx);
+  Type f32 = ctx.builder().getF32Type();
+  int64_t spatial = ctx.inputType(0).getRank() - 2;
+  MaybeValue wScale = perChannel(ctx, ctx.castTo(ctx.input(4), f32), spatial);
+  // The multiplier first, as ONNX Runtime rescales the accumulator by it.
+  MaybeValue multiplier =
+      f.op<x::DivOp>(f.op<x::MulOp>(ctx.castTo(ctx.input(1), f32), wScale),
+                     ctx.castTo(ctx.input(6), f32));
+  MaybeValue scaled = f.op<x::MulOp>(ctx.castTo(*acc, f32), multiplier);
+  if (failed(scaled))
+    return failure();
+  MaybeValue rounded = roundHalfToEven(ctx, *scaled);
+  Value yZero = ctx.input(7);
+  Type outType = yZero ? ctx.inputType(7).getElementType()
+                       : ctx.inputType(0).getElementType();
+  bool isUnsigned = yZero ? ctx.isUnsigned(7) : ctx.isUnsigned(0);
+  if (yZero)
+    rounded = f.op<x::AddOp>(
+        rounded, castWithSignedness(ctx, yZero, f32, isUnsigned, false));
+  std::optional<std::pair<double, double>> range =
+      quantizedRange(outType, isUnsigned);
+  if (!range)
+    return ctx.unsupported("an output that is not 8 or 16 bits");
+  if (failed(rounded))
+    return failure();
+  Builder &b = ctx.builder();
+  MaybeValue q = ctx.value<x::ClipOp>(*rounded, b.getF64FloatAttr(range->first),
+                                      b.getF64FloatAttr(range->second));
+  if (failed(q))
+    return failure();
+  return ctx.setOutput(castWithSignedness(ctx, *q, outType, false, isUnsigned));
 }
 
 //===----------------------------------------------------------------------===//
@@ -520,13 +621,175 @@ static LogicalResult convertMatMulNBits(NodeContext &ctx) {
   return ctx.setOutput(ctx.castTo(*y, ctx.inputType(0).getElementType()));
 }
 
+//===----------------------------------------------------------------------===//
+// com.microsoft GatherBlockQuantized, QAttention
+//===----------------------------------------------------------------------===//
+
+/// Bytes holding two 4-bit values each (low nibble first), as f32 whole
+/// numbers, unpacked along the last dim: [..., D / 2] -> [..., D].
+static MaybeValue unpackNibbles(NodeContext &ctx, Value bytes) {
+  Formula f(ctx);
+  MaybeValue v = castWithSignedness(ctx, bytes, ctx.builder().getF32Type(),
+                                    /*fromUnsigned=*/true, false);
+  MaybeValue sixteen = f.scalar(v, 16.0);
+  MaybeValue high = f.op<x::FloorOp>(f.op<x::DivOp>(v, sixteen));
+  MaybeValue low = f.op<x::SubOp>(v, f.op<x::MulOp>(high, sixteen));
+  if (failed(low) || failed(high))
+    return failure();
+  int64_t rank = cast<RankedTensorType>(bytes.getType()).getRank();
+  Builder &b = ctx.builder();
+  auto lastAxis = b.getDenseI64ArrayAttr({rank});
+  MaybeValue lows = ctx.value<x::UnsqueezeOp>(*low, lastAxis);
+  MaybeValue highs = ctx.value<x::UnsqueezeOp>(*high, lastAxis);
+  if (failed(lows) || failed(highs))
+    return failure();
+  MaybeValue pairs = ctx.value<x::ConcatOp>(ValueRange{*lows, *highs},
+                                            b.getI64IntegerAttr(rank));
+  if (failed(pairs))
+    return failure();
+  // Every dim copied (0) but the last two, which merge.
+  llvm::SmallVector<int64_t> shape(rank - 1, 0);
+  shape.push_back(-1);
+  return ctx.value<x::ReshapeOp>(*pairs, ctx.i64Vector(shape), false);
+}
+
+/// GatherBlockQuantized: rows of a table quantized in blocks along
+/// `quantize_axis` (int4/uint4 values, or uint8 holding two 4-bit values
+/// per byte or one 8-bit value) gathered along `gather_axis`, then
+/// dequantized: (q - zero_point) * scale. The gather comes first, so only
+/// the gathered rows are dequantized.
+static LogicalResult convertGatherBlockQuantized(NodeContext &ctx) {
+  MaybeValue data = ctx.requiredInput(0, "data");
+  MaybeValue indices = ctx.requiredInput(1, "indices");
+  MaybeValue scales = ctx.requiredFloatInput(2, "scales");
+  if (failed(data) || failed(indices) || failed(scales))
+    return failure();
+  RankedTensorType dataType = ctx.inputType(0);
+  int64_t rank = dataType.getRank();
+  int64_t gatherAxis = ctx.getInt("gather_axis", 0);
+  int64_t quantizeAxis = ctx.getInt("quantize_axis", 1);
+  int64_t blockSize = ctx.getInt("block_size", 128);
+  int64_t bits = ctx.getInt("bits", 4);
+  if (gatherAxis < 0)
+    gatherAxis += rank;
+  if (quantizeAxis < 0)
+    quantizeAxis += rank;
+  if (gatherAxis < 0 || gatherAxis >= rank || quantizeAxis < 0 ||
+      quantizeAxis >= rank)
+    return ctx.emitError() << "gather_axis and quantize_axis must be axes of "
+                              "data "
+                           << dataType;
+  if (gatherAxis == quantizeAxis)
+    return ctx.unsupported("gather_axis equal to quantize_axis");
+  if (blockSize < 16 || !llvm::isPowerOf2_64(blockSize))
+    return ctx.emitError() << "block_size must be a power of 2 of at least "
+                              "16, got "
+                           << blockSize;
+  if (bits != 4 && bits != 8)
+    return ctx.unsupported("bits=" + std::to_string(bits) +
+                           " (4 and 8 are supported)");
+  // uint8 data holds the values packed when bits is 4; int4/uint4
+  // initializers arrive unpacked, one value a byte.
+  bool packed = ctx.isUnsigned(0) && bits == 4 && !ctx.isUnpackedNibbles(0);
+  if (packed && quantizeAxis != rank - 1)
+    return ctx.unsupported("packed uint8 data quantized along an axis other "
+                           "than the last");
+  Builder &b = ctx.builder();
+  int64_t indexRank = ctx.inputType(1).getRank();
+  auto gather = [&](Value v) {
+    return ctx.value<x::GatherOp>(v, *indices, b.getI64IntegerAttr(gatherAxis));
+  };
+  Type f32 = b.getF32Type();
+  MaybeValue q = gather(*data);
+  if (failed(q))
+    return failure();
+  q = packed ? unpackNibbles(ctx, *q)
+             : castWithSignedness(ctx, *q, f32, ctx.isUnsigned(0), false);
+  int64_t outRank = rank - 1 + indexRank;
+  int64_t outAxis =
+      quantizeAxis > gatherAxis ? quantizeAxis + indexRank - 1 : quantizeAxis;
+  int64_t axisSize = dataType.getDimSize(quantizeAxis);
+  if (packed && !ShapedType::isDynamic(axisSize))
+    axisSize *= 2;
+  QuantizationAxis where{outRank, outAxis, blockSize, axisSize};
+  MaybeValue scale = gather(*scales);
+  if (failed(scale))
+    return failure();
+  scale = ctx.castTo(*scale, f32);
+  if (failed(scale))
+    return failure();
+  scale = alignToAxis(ctx, *scale, where);
+  Formula f(ctx);
+  MaybeValue centeredQ = q;
+  if (Value zeroPoint = ctx.input(3)) {
+    MaybeValue zp = gather(zeroPoint);
+    if (failed(zp))
+      return failure();
+    zp = packed ? unpackNibbles(ctx, *zp)
+                : castWithSignedness(ctx, *zp, f32, ctx.isUnsigned(3), false);
+    if (failed(zp))
+      return failure();
+    centeredQ = f.op<x::SubOp>(q, alignToAxis(ctx, *zp, where));
+  } else if (ctx.isUnsigned(0) && !ctx.isUnpackedNibbles(0)) {
+    // uint8 values without zero points center on the middle of their
+    // range, as ONNX Runtime does (int4 and uint4 ones on 0).
+    centeredQ = f.op<x::SubOp>(q, f.scalar(q, bits == 4 ? 8.0 : 128.0));
+  }
+  MaybeValue y = f.op<x::MulOp>(centeredQ, scale);
+  if (failed(y))
+    return failure();
+  return ctx.setOutput(ctx.castTo(*y, ctx.inputType(2).getElementType()));
+}
+
+/// QAttention: com.microsoft Attention whose packed QKV projection is an
+/// integer matmul of the quantized input and weight (each minus its zero
+/// point), scaled by input_scale * weight_scale, plus the float bias.
+static LogicalResult convertQAttention(NodeContext &ctx) {
+  static const char *const names[] = {"input", "weight", "bias", "input_scale",
+                                      "weight_scale"};
+  for (unsigned i = 0; i < std::size(names); ++i)
+    if (failed(ctx.requiredInput(i, names[i])))
+      return failure();
+  if (ctx.input(8))
+    return ctx.unsupported("the past input");
+  if (ctx.numOutputs() > 1 && !ctx.proto().output(1).empty())
+    return ctx.unsupported("the present output");
+  if (ctx.getInt("past_present_share_buffer", 0) || ctx.getInt("do_rotary", 0))
+    return ctx.unsupported("a shared past buffer or rotary embedding");
+  MaybeValue a = centered(ctx, 0, 6, /*innerDims=*/0);
+  MaybeValue w = centered(ctx, 1, 7, /*innerDims=*/0);
+  if (failed(a) || failed(w))
+    return failure();
+  MaybeValue product = ctx.value<x::MatMulOp>(*a, *w);
+  if (failed(product))
+    return failure();
+  Formula f(ctx);
+  Type f32 = ctx.builder().getF32Type();
+  // weight_scale is a scalar or one per column: it broadcasts as it is.
+  MaybeValue scale = f.op<x::MulOp>(ctx.castTo(ctx.input(3), f32),
+                                    ctx.castTo(ctx.input(4), f32));
+  MaybeValue qkv = f.op<x::MulOp>(ctx.castTo(*product, f32), scale);
+  qkv = f.op<x::AddOp>(qkv, ctx.castTo(ctx.input(2), f32));
+  if (failed(qkv))
+    return failure();
+  MaybeValue y = attentionOfPackedQkv(ctx, *qkv, 5, std::nullopt);
+  if (failed(y))
+    return failure();
+  return ctx.setOutput(ctx.castTo(*y, ctx.inputType(2).getElementType()));
+}
+
 void mlir::xfmr::onnx_import::registerQuantizationOps(OpRegistry &r) {
   r.add("", "QLinearMatMul", convertQLinearMatMul, 10);
   r.add("", "QuantizeLinear", convertQuantizeLinear, 10);
   r.add("", "DequantizeLinear", convertDequantizeLinear, 10);
   r.add("", "DynamicQuantizeLinear", convertDynamicQuantizeLinear, 11);
   r.add("", "MatMulInteger", convertMatMulInteger, 10);
+  r.add("", "ConvInteger", convertConvInteger, 10);
+  r.add("", "QLinearConv", convertQLinearConv, 10);
   r.add("com.microsoft", "MatMulNBits", convertMatMulNBits, 1);
+  r.add("com.microsoft", "GatherBlockQuantized", convertGatherBlockQuantized,
+        1);
+  r.add("com.microsoft", "QAttention", convertQAttention, 1);
   r.add("com.microsoft", "DynamicQuantizeMatMul", convertDynamicQuantizeMatMul,
         1);
   r.add("com.microsoft", "MatMulIntegerToFloat", convertMatMulIntegerToFloat,

@@ -178,7 +178,9 @@ static FailureOr<TensorBytes> getTensorBytes(onnx::TensorProto &tensor,
                                              Location loc,
                                              const ExternalDataResolver &ext) {
   int64_t width = getStorageBytes(elementType);
-  int64_t expected = count * width;
+  // 4-bit values are packed two per byte, in raw_data as in int32_data.
+  bool packedNibbles = elementType.isInteger(4);
+  int64_t expected = packedNibbles ? (count + 1) / 2 : count * width;
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL)
     return mapExternalData(tensor, loc, ext, expected);
 
@@ -206,7 +208,7 @@ static FailureOr<TensorBytes> getTensorBytes(onnx::TensorProto &tensor,
              tensor.data_type() == onnx::TensorProto::UINT32)
       packed = packField(tensor.uint64_data(), 4);
     else
-      packed = packField(tensor.int32_data(), width);
+      packed = packField(tensor.int32_data(), packedNibbles ? 1 : width);
     bytes.data = llvm::ArrayRef<char>(packed->data(), packed->size());
     bytes.deleter = [packed](void *, size_t, size_t) mutable { packed.reset(); };
     bytes.alignment = 8;
@@ -242,6 +244,27 @@ mlir::xfmr::onnx_import::importTensor(onnx::TensorProto &tensor, Location loc,
       getTensorBytes(tensor, elementType, count, loc, external);
   if (failed(bytes))
     return failure();
+
+  // INT4 and UINT4 become i8 (sign- or zero-extended), one value a byte:
+  // the ops that read them (GatherBlockQuantized, DequantizeLinear) see
+  // whole numbers, and the importer keeps UINT4 unsigned like UINT8.
+  if (elementType.isInteger(4)) {
+    bool isSigned = tensor.data_type() == 22; // INT4, not UINT4 (21)
+    auto unpacked = std::make_shared<std::vector<char>>(count);
+    for (int64_t i = 0; i < count; ++i) {
+      auto byte = static_cast<uint8_t>(bytes->data[i / 2]);
+      int nibble = i % 2 ? byte >> 4 : byte & 15;
+      (*unpacked)[i] =
+          static_cast<char>(isSigned && nibble > 7 ? nibble - 16 : nibble);
+    }
+    bytes->deleter(nullptr, 0, 0);
+    bytes->data = llvm::ArrayRef<char>(unpacked->data(), unpacked->size());
+    bytes->deleter = [unpacked](void *, size_t, size_t) mutable {
+      unpacked.reset();
+    };
+    bytes->alignment = 8;
+    type = RankedTensorType::get(shape, IntegerType::get(context, 8));
+  }
 
   // Booleans are bit-packed in `dense`; ONNX has a byte each.
   if (elementType.isInteger(1)) {

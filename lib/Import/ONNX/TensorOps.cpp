@@ -304,18 +304,17 @@ static LogicalResult convertEinsum(NodeContext &ctx) {
 // Conv
 //===----------------------------------------------------------------------===//
 
-static LogicalResult convertConv(NodeContext &ctx) {
-  FailureOr<Value> input = ctx.requiredInput(0, "X");
-  FailureOr<Value> weight = ctx.requiredInput(1, "W");
-  if (failed(input) || failed(weight))
-    return failure();
-  RankedTensorType inputType = ctx.inputType(0), weightType = ctx.inputType(1);
+FailureOr<Value> mlir::xfmr::onnx_import::buildConv(NodeContext &ctx,
+                                                    Value input, Value weight,
+                                                    Value bias) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto weightType = cast<RankedTensorType>(weight.getType());
   int64_t spatial = inputType.getRank() - 2;
   if (spatial != 1 && spatial != 2)
     return ctx.unsupported("a " + llvm::Twine(spatial) +
                            "-D convolution (xfmr has 1-D and 2-D)");
   if (weightType.getRank() != inputType.getRank())
-    return ctx.emitError() << "Conv weight " << weightType
+    return ctx.emitError() << ctx.opType() << " weight " << weightType
                            << " must have the input's rank "
                            << inputType.getRank();
   llvm::SmallVector<int64_t> strides = ctx.getInts("strides");
@@ -326,7 +325,8 @@ static LogicalResult convertConv(NodeContext &ctx) {
       (static_cast<int64_t>(kernel.size()) != spatial ||
        failed(verifyCompatibleShape(kernel,
                                     weightType.getShape().drop_front(2)))))
-    return ctx.emitError() << "Conv kernel_shape does not match the weight "
+    return ctx.emitError() << ctx.opType()
+                           << " kernel_shape does not match the weight "
                            << weightType;
 
   std::string autoPad = ctx.getString("auto_pad", "NOTSET");
@@ -350,15 +350,22 @@ static LogicalResult convertConv(NodeContext &ctx) {
       pads[i + spatial] = autoPad == "SAME_UPPER" ? large : small;
     }
   } else if (autoPad != "NOTSET") {
-    return ctx.emitError() << "Conv auto_pad '" << autoPad << "' is not valid";
+    return ctx.emitError() << ctx.opType() << " auto_pad '" << autoPad
+                           << "' is not valid";
   }
   Builder &b = ctx.builder();
-  return ctx.setOutput(ctx.value<x::ConvOp>(
-                            *input, *weight, ctx.input(2),
-                            b.getDenseI64ArrayAttr(strides),
-                            b.getDenseI64ArrayAttr(pads),
-                            b.getDenseI64ArrayAttr(dilations),
-                            b.getI64IntegerAttr(ctx.getInt("group", 1))));
+  return ctx.value<x::ConvOp>(
+      input, weight, bias, b.getDenseI64ArrayAttr(strides),
+      b.getDenseI64ArrayAttr(pads), b.getDenseI64ArrayAttr(dilations),
+      b.getI64IntegerAttr(ctx.getInt("group", 1)));
+}
+
+static LogicalResult convertConv(NodeContext &ctx) {
+  FailureOr<Value> input = ctx.requiredInput(0, "X");
+  FailureOr<Value> weight = ctx.requiredInput(1, "W");
+  if (failed(input) || failed(weight))
+    return failure();
+  return ctx.setOutput(buildConv(ctx, *input, *weight, ctx.input(2)));
 }
 
 //===----------------------------------------------------------------------===//

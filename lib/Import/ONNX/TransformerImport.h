@@ -22,6 +22,13 @@ mlir::FailureOr<Value> splitHeads(NodeContext &ctx, Value v, int64_t heads);
 /// [B, H, S, D] -> [B, S, H * D].
 mlir::FailureOr<Value> mergeHeads(NodeContext &ctx, Value v);
 
+/// The attention of com.microsoft Attention (and QAttention) over the
+/// packed projection `qkv` ([B, S, q + k + v], bias added), with the key
+/// padding mask at input `maskInput` and an additive bias at `biasInput`.
+mlir::FailureOr<Value> attentionOfPackedQkv(NodeContext &ctx, Value qkv,
+                                            unsigned maskInput,
+                                            std::optional<unsigned> biasInput);
+
 /// An xfmr.attention on 4-D operands.
 mlir::FailureOr<mlir::xfmr::AttentionOp>
 buildAttention(NodeContext &ctx, Value q, Value k, Value v, Value mask,

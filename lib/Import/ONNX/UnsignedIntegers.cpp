@@ -29,7 +29,8 @@ namespace x = mlir::xfmr;
 using MaybeValue = FailureOr<Value>;
 
 bool mlir::xfmr::onnx_import::isUnsignedType(int32_t onnxType) {
-  return onnxType == onnx::TensorProto::UINT8 ||
+  return onnxType == 21 || // UINT4
+         onnxType == onnx::TensorProto::UINT8 ||
          onnxType == onnx::TensorProto::UINT16 ||
          onnxType == onnx::TensorProto::UINT32 ||
          onnxType == onnx::TensorProto::UINT64;

@@ -25,6 +25,19 @@ std::optional<ArrayRef<char>> mlir::xfmr::getWeightBytes(ElementsAttr value) {
   return std::nullopt;
 }
 
+std::optional<SmallVector<float>> mlir::xfmr::readF32Weight(ElementsAttr attr) {
+  if (!attr.getElementType().isF32())
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
+    return llvm::to_vector(dense.getValues<float>());
+  std::optional<ArrayRef<char>> bytes = getWeightBytes(attr);
+  if (!bytes || bytes->size() != attr.getNumElements() * sizeof(float))
+    return std::nullopt;
+  SmallVector<float> values(attr.getNumElements());
+  std::memcpy(values.data(), bytes->data(), bytes->size());
+  return values;
+}
+
 // Blobs hold weights that the generated code reads with vector loads.
 static constexpr size_t kBlobAlignment = 64;
 

@@ -56,20 +56,6 @@ namespace {
 // Recentring constants
 //===----------------------------------------------------------------------===//
 
-/// The elements of an f32 constant, inline or in a resource blob.
-std::optional<SmallVector<float>> readF32(ElementsAttr attr) {
-  if (!attr.getElementType().isF32())
-    return std::nullopt;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
-    return llvm::to_vector(dense.getValues<float>());
-  std::optional<ArrayRef<char>> bytes = getWeightBytes(attr);
-  if (!bytes || bytes->size() != attr.getNumElements() * sizeof(float))
-    return std::nullopt;
-  SmallVector<float> values(attr.getNumElements());
-  std::memcpy(values.data(), bytes->data(), bytes->size());
-  return values;
-}
-
 /// `attr` with the mean over `axis` subtracted (a rank-0 constant becomes
 /// zero). Stored like the original: inline, or as a new resource blob.
 ElementsAttr recentre(ElementsAttr attr, int64_t axis,
@@ -187,7 +173,7 @@ private:
     ElementsAttr attr;
     if (!matchPattern(operand.get(), m_Constant(&attr)))
       return false;
-    if (!readF32(attr)) {
+    if (!readF32Weight(attr)) {
       fail(norm, "a weight written into the residual stream is not a "
                  "readable f32 constant",
            operand.getOwner());
@@ -425,7 +411,7 @@ struct PreRMSNormPass
         Operation *def = old.getDefiningOp();
         builder.setInsertionPointAfter(def);
         copy = ConstantOp::create(builder, def->getLoc(),
-                                  recentre(attr, r.axis, *readF32(attr)));
+                                  recentre(attr, r.axis, *readF32Weight(attr)));
         originals.push_back(def);
       }
       r.operand->set(copy);

@@ -32,6 +32,11 @@ namespace mlir::xfmr {
 /// attributes.
 std::optional<ArrayRef<char>> getWeightBytes(ElementsAttr value);
 
+/// The elements of an f32 weight, inline or in a loaded resource blob (a
+/// splat expanded); std::nullopt for other element types and unloaded
+/// blobs.
+std::optional<SmallVector<float>> readF32Weight(ElementsAttr value);
+
 /// The zero-filled bytes of a new weight derived from `source`, which
 /// `finish` turns into an attribute of the same kind: a dense attribute
 /// when `source` is one, otherwise a resource named after the source's

@@ -173,6 +173,8 @@ def Xfmr_ConvOp : Xfmr_ShapedOp<"conv"> {
     begin pads of every spatial dim, then the end pads; `strides` and
     `dilations` one value per spatial dim (empty means all 1, no pads). Vision
     and audio front ends (ViT's patch embedding, Whisper's stem) use it.
+    Integer operands (i32, as the quantized convolutions are imported)
+    accumulate in their own type.
 
     ```mlir
     %p = xfmr.conv %img, %w, %b {strides = array<i64: 16, 16>}
@@ -180,13 +182,13 @@ def Xfmr_ConvOp : Xfmr_ShapedOp<"conv"> {
         -> tensor<?x768x14x14xf32>
     ```
   }];
-  let arguments = (ins Xfmr_FloatTensor:$input, Xfmr_FloatTensor:$weight,
-                       Optional<Xfmr_FloatTensor>:$bias,
+  let arguments = (ins Xfmr_NumericTensor:$input, Xfmr_NumericTensor:$weight,
+                       Optional<Xfmr_NumericTensor>:$bias,
                        DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$strides,
                        DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$pads,
                        DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$dilations,
                        DefaultValuedAttr<I64Attr, "1">:$group);
-  let results = (outs Xfmr_FloatTensor:$output);
+  let results = (outs Xfmr_NumericTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:`
     functional-type(operands, results)

@@ -170,6 +170,50 @@ def XfmrPreRMSNormPass : Pass<"xfmr-pre-rmsnorm", "::mlir::func::FuncOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def XfmrQuantizeWeightsPass
+    : Pass<"xfmr-quantize-weights", "::mlir::func::FuncOp"> {
+  let summary = "Quantize the constant weights of matmuls (int4 or int8)";
+  let description = [{
+    Rewrites every `xfmr.matmul` of a float input `[..., K]` by a constant
+    f32 weight `[K, N]` into a quantized form, at compile time:
+
+    * `mode=int4`: weight-only, in blocks of 32 along K with a scale and a
+      zero point per block and column (asymmetric: the block's minimum and
+      maximum map onto 0 and 15), as ONNX Runtime's MatMulNBits stores it;
+      the result is `xfmr.matmul_nbits` with the weight packed two values a
+      byte. Weights read at an eighth of their f32 bytes.
+    * `mode=int8`: dynamic, the form of ONNX Runtime's
+      DynamicQuantizeMatMul: the weight as int8 per column (symmetric, a
+      scale each), the input quantized at run time to uint8 per tensor
+      (its range with zero in it mapped onto [0, 255]), an i32 matmul of
+      both centered on their zero points, scaled back to f32. Built from
+      xfmr's elementwise ops, reductions and matmul.
+
+    Weights smaller than `min-elements` stay f32 (the quantization error is
+    not worth the few bytes). The weight's other users keep the f32
+    constant.
+
+    ```mlir
+    // Before:
+    %y = xfmr.matmul %x, %w : (tensor<?x64xf32>, tensor<64x128xf32>) -> tensor<?x128xf32>
+    // After, mode=int4:
+    %y = xfmr.matmul_nbits %x, %q, %s, %zp {block_size = 32 : i64}
+        : (tensor<?x64xf32>, tensor<128x2x16xi8>, tensor<128x2xf32>,
+           tensor<128x2xf32>) -> tensor<?x128xf32>
+    ```
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"int4\"",
+           "int4 (weight-only, blocks of 32) or int8 (dynamic)">,
+    Option<"minElements", "min-elements", "int64_t", /*default=*/"1024",
+           "Quantize only weights with at least this many elements">,
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Fusion: activations
 //===----------------------------------------------------------------------===//
 

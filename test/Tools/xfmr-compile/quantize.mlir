@@ -1,0 +1,22 @@
+// RUN: xfmr-compile %s --quantize=int4 --emit=fused | FileCheck %s --check-prefix=INT4
+// RUN: xfmr-compile %s --quantize=int8 --emit=fused | FileCheck %s --check-prefix=INT8
+// RUN: xfmr-compile %s --emit=fused | FileCheck %s --check-prefix=F32
+// RUN: not xfmr-compile %s --quantize=int3 --emit=fused 2>&1 | FileCheck %s --check-prefix=BAD
+
+// --quantize runs xfmr-quantize-weights before fusion: a matmul by a
+// constant weight of 2048 elements becomes xfmr.matmul_nbits (int4) or an
+// i32 matmul of the quantized input and weight (int8); without it the
+// matmul fuses into xfmr.linear.
+
+// INT4-LABEL: func.func @main
+// INT4: xfmr.matmul_nbits %{{.*}} {block_size = 32 : i64} : (tensor<4x64xf32>, tensor<32x2x16xi8>, tensor<32x2xf32>, tensor<32x2xf32>) -> tensor<4x32xf32>
+// INT8-LABEL: func.func @main
+// INT8: xfmr.matmul %{{.*}} : (tensor<4x64xi32>, tensor<64x32xi32>) -> tensor<4x32xi32>
+// F32-LABEL: func.func @main
+// F32: xfmr.linear
+// BAD: error: quantize 'int3' is not int4 or int8
+func.func @main(%x: tensor<4x64xf32>) -> tensor<4x32xf32> {
+  %w = xfmr.constant dense<0.5> : tensor<64x32xf32>
+  %y = xfmr.matmul %x, %w : (tensor<4x64xf32>, tensor<64x32xf32>) -> tensor<4x32xf32>
+  return %y : tensor<4x32xf32>
+}
