@@ -37,7 +37,8 @@
 // landed (cp.async.wait_group 1 leaves only the next slice's copies in
 // flight, then a block barrier publishes all threads' copies), and it is
 // overwritten (two slices later, at the top of the next step) only after
-// the barrier that ends the step that read it.
+// the barrier that ends the step that read it. After the last step each
+// thread waits for all its copies (wait_group 0) before it stores.
 //
 //===----------------------------------------------------------------------===//
 
@@ -341,7 +342,7 @@ void mlir::xfmr::launchBlockTileMma(linalg::LinalgOp op,
           vector::FromElementsOp::create(b, loc, accType, elements));
     }
 
-  issueSlices(index(0), index(0));
+  Value firstGroup = issueSlices(index(0), index(0));
   Value slices = b.createOrFold<arith::CeilDivUIOp>(loc, k, index(kSlice));
   auto loop = scf::ForOp::create(b, loc, index(0), slices, one, accInit);
   {
@@ -384,6 +385,11 @@ void mlir::xfmr::launchBlockTileMma(linalg::LinalgOp op,
     scf::YieldOp::create(b, loc, acc);
   }
 
+  // The last step's copies (zero fills past k) land before the block may
+  // exit and its shared memory go to another block.
+  if (firstGroup)
+    nvgpu::DeviceAsyncWaitOp::create(b, loc, firstGroup,
+                                     b.getI32IntegerAttr(0));
   storeAccumulators(b, loc, op, loops, fused, loopIndices, accPositions,
                     loop.getResults(), m, n);
   op->erase();

@@ -31,6 +31,7 @@
 // CHECK-COUNT-16: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (vector<2xf16>, vector<2xf16>, f32)
 // CHECK: gpu.barrier
 // CHECK-NEXT: scf.yield
+// CHECK: nvgpu.device_async_wait %{{.*}} {numGroups = 0 : i32}
 // CHECK-COUNT-32: memref.store {{.*}}, %arg2
 // CHECK-NOT: linalg.generic
 // tf32: a warp per 16x8 tile.
