@@ -4,15 +4,18 @@
 `prepare` runs where xfmr is built (no GPU needed): it compiles every model
 in test/models for CUDA (f32, and bf16 on tensor cores) with its example dims
 bound, draws its inputs and computes ONNX Runtime's outputs, builds the
-benchmark models (a GEMM and causal attention, sizes at run time), and puts
+benchmark models (GEMMs and causal attention, rows at run time), and puts
 all of it with libxfmr_runtime.so in one folder (a few MiB).
 
 `run` runs on a machine with an NVIDIA GPU, from that folder alone: no LLVM,
 no build. Through the runtime's C API (ctypes) it runs every model and
 compares it with ONNX Runtime's outputs (f32 within 1e-4 of the outputs'
-scale, bf16 within 2e-2), then times the GEMM and attention at sequence 2k
-to 16k against PyTorch (cuBLAS, and scaled_dot_product_attention) in bf16, and
-writes a markdown table (and prints it last).
+scale, bf16 within 2e-2), then times in bf16 against PyTorch (cuBLAS, and
+scaled_dot_product_attention) the GEMMs of BERT-base's and LLaMA-7B's
+projections (each first checked against PyTorch's result), a 4096x4096 GEMM
+and causal attention at sequence 2k to 16k, and writes a markdown table (and
+prints it last). xfmr's times are whole runs through the C API: the copies of
+the inputs to the GPU and of the outputs back are in them.
 
 Usage: gpu_check.py prepare --build build --out build/gpu-check
        gpu_check.py run --dir build/gpu-check [--report FILE]
@@ -34,6 +37,13 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 TOLERANCE = {"f32": 1e-4, "bf16": 2e-2}
 BENCH_SIZES = (2048, 4096, 8192, 16384)
 GEMM_K = GEMM_N = 4096
+# The projections of BERT-base and LLaMA-7B (k, n) at a number of rows
+# (tokens): each a bf16 GEMM checked against PyTorch's and timed.
+GEMM_SHAPES = (("bert-qkv", 4096, 768, 2304), ("bert-up", 4096, 768, 3072),
+               ("bert-down", 4096, 3072, 768),
+               ("llama-qkv", 2048, 4096, 12288),
+               ("llama-gate", 2048, 4096, 11008),
+               ("llama-down", 2048, 11008, 4096))
 HEADS, HEAD_DIM = 16, 128
 
 # ---------------------------------------------------------------------------
@@ -53,12 +63,14 @@ def benchmark_models(folder):
     from onnx import TensorProto, helper
 
     f32 = TensorProto.FLOAT
-    gemm = helper.make_model(helper.make_graph(
-        [helper.make_node("MatMul", ["a", "b"], ["c"])], "gemm",
-        [helper.make_tensor_value_info("a", f32, ["s", GEMM_K]),
-         helper.make_tensor_value_info("b", f32, [GEMM_K, GEMM_N])],
-        [helper.make_tensor_value_info("c", f32, ["s", GEMM_N])]),
-        opset_imports=[helper.make_opsetid("", 17)])
+
+    def gemm_model(k, n):
+        return helper.make_model(helper.make_graph(
+            [helper.make_node("MatMul", ["a", "b"], ["c"])], "gemm",
+            [helper.make_tensor_value_info("a", f32, ["s", k]),
+             helper.make_tensor_value_info("b", f32, [k, n])],
+            [helper.make_tensor_value_info("c", f32, ["s", n])]),
+            opset_imports=[helper.make_opsetid("", 17)])
     shape = [1, HEADS, "s", HEAD_DIM]
     attention = helper.make_model(helper.make_graph(
         [helper.make_node("Attention", ["q", "k", "v"], ["o"], is_causal=1)],
@@ -66,8 +78,11 @@ def benchmark_models(folder):
         [helper.make_tensor_value_info(n, f32, shape) for n in "qkv"],
         [helper.make_tensor_value_info("o", f32, shape)]),
         opset_imports=[helper.make_opsetid("", 23)])
+    models = [("gemm", gemm_model(GEMM_K, GEMM_N)), ("attention", attention)]
+    models += [(f"gemm-{name}", gemm_model(k, n))
+               for name, _, k, n in GEMM_SHAPES]
     paths = {}
-    for name, model in (("gemm", gemm), ("attention", attention)):
+    for name, model in models:
         paths[name] = folder / f"{name}.onnx"
         onnx.save(model, paths[name])
     return paths
@@ -264,6 +279,23 @@ def benchmarks(runtime, folder, manifest):
 
     rng = np.random.default_rng(0)
     lines = []
+    # The model shapes: the result checked against PyTorch's bf16 GEMM (the
+    # same rounding of the inputs, f32 accumulation) before it is timed.
+    for name, m, k, n in GEMM_SHAPES:
+        model = runtime.load(folder / manifest["benchmarks"][f"gemm-{name}"])
+        a = rng.standard_normal((m, k), dtype=np.float32)
+        b = rng.standard_normal((k, n), dtype=np.float32)
+        ta, tb = (torch.from_numpy(x).cuda().bfloat16() for x in (a, b))
+        expected = (ta.float() @ tb.float()).cpu().numpy()
+        got = model.run({"a": a, "b": b})["c"]
+        error = float(np.max(np.abs(got - expected)) /
+                      max(float(np.max(np.abs(expected))), 1e-30))
+        ours = median_ms(lambda: model.run({"a": a, "b": b}))
+        theirs = torch_ms(lambda: ta @ tb)
+        verdict = "" if error <= TOLERANCE["bf16"] else f", FAIL {error:.1e}"
+        lines.append(f"| GEMM {name} {m}x{k}x{n} (error {error:.1e}"
+                     f"{verdict}) | {m} | {ours:.2f} | {theirs:.3f} | "
+                     f"{ours / theirs:.1f} |")
     gemm = runtime.load(folder / manifest["benchmarks"]["gemm"])
     attention = runtime.load(folder / manifest["benchmarks"]["attention"])
     for s in BENCH_SIZES:

@@ -77,6 +77,8 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
     pm.addPass(createGpuNVVMAttachTarget(target));
   }
   OpPassManager &kernelPm = pm.nest<gpu::GPUModuleOp>();
+  kernelPm.addPass(createXfmrNVPTXAlignWorkgroupBuffersPass());
+  kernelPm.addPass(createXfmrNVPTXRegisterBudgetPass());
   kernelPm.addPass(createConvertNVGPUToNVVMPass());
   kernelPm.addPass(createConvertVectorToSCFPass());
   kernelPm.addPass(createSCFToControlFlowPass());

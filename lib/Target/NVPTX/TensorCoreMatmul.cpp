@@ -6,19 +6,19 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// A warp computes a 16x8 tile of C with one mma.sync per step of k. The
-// fragments follow the PTX ISA's layouts for m16n8k16 (f16) and m16n8k8
-// (tf32): lane l is in group g = l / 4 at position t = l % 4 of it, and
+// f16 and bf16 contractions go to BlockTileMma.cpp (a block per 64x64 tile,
+// operands staged through shared memory). tf32 ones get a warp per 16x8 tile
+// of C here, with one mma.sync per step of k. The fragments follow the PTX
+// ISA's layout for m16n8k8 (tf32): lane l is in group g = l / 4 at position
+// t = l % 4 of it, and
 //
-//   f16, bf16
-//         A[4x2]: reg r, elem c -> row g + 8 (r % 2), col 8 (r / 2) + 2t + c
-//         B[2x2]: reg r, elem c -> k 8r + 2t + c, col g
-//   tf32  A[4x1]: reg r         -> row g + 8 (r % 2), col 4 (r / 2) + t
-//         B[2x1]: reg r         -> k 4r + t, col g
+//   A[4x1]: reg r -> row g + 8 (r % 2), col 4 (r / 2) + t
+//   B[2x1]: reg r -> k 4r + t, col g
 //   C[2x2] (f32): reg r, elem c -> row g + 8r, col 2t + c
 //
 //===----------------------------------------------------------------------===//
 
+#include "TensorCoreKernels.h"
 #include "xfmr/Target/NVPTX/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -35,27 +35,6 @@ namespace mlir::xfmr {
 
 using namespace mlir;
 using namespace mlir::xfmr;
-
-namespace {
-/// The shape of one mma.sync and its operands' element type.
-struct MmaKind {
-  int64_t k;              ///< 16 for f16 and bf16, 8 for tf32
-  Type elementType;       ///< f16, bf16, or f32 read as tf32
-  int64_t elementsPerReg; ///< 2 for f16 and bf16, 1 for tf32
-  bool tf32;
-  /// nvgpu.mma.sync has no bf16: its operands are packed into i32
-  /// registers for nvvm.mma.sync here.
-  bool bf16;
-};
-
-/// The loops of a contraction: the m, n and k dims of its tiles, and the
-/// outer dims, one tile grid each (batch dims, and further m or n dims:
-/// those of a 3-D activation times a 2-D weight).
-struct ContractionLoops {
-  SmallVector<unsigned> outer;
-  unsigned m, n, k;
-};
-} // namespace
 
 /// The loops of `op` if it is a contraction of f32 buffers with one k dim,
 /// each operand indexed by a projected permutation.
@@ -81,15 +60,49 @@ static std::optional<ContractionLoops> matchContraction(linalg::LinalgOp op) {
   return loops;
 }
 
-/// The element of `operand` at the iteration `loopIndices`, or `zero` where
-/// `inBounds` is false.
-static Value loadOrZero(OpBuilder &b, Location loc, linalg::LinalgOp op,
-                        OpOperand &operand, ArrayRef<Value> loopIndices,
-                        Value inBounds, Value zero) {
+ContractionSizes mlir::xfmr::contractionSizes(OpBuilder &b, Location loc,
+                                              linalg::LinalgOp op,
+                                              const ContractionLoops &loops) {
+  ContractionSizes sizes;
+  for (Range range : op.createLoopRanges(b, loc))
+    sizes.loops.push_back(getValueOrCreateConstantIndexOp(b, loc, range.size));
+  sizes.m = sizes.loops[loops.m];
+  sizes.n = sizes.loops[loops.n];
+  sizes.k = sizes.loops[loops.k];
+  sizes.outerTotal = arith::ConstantIndexOp::create(b, loc, 1);
+  for (unsigned loop : loops.outer)
+    sizes.outerTotal =
+        b.createOrFold<arith::MulIOp>(loc, sizes.outerTotal, sizes.loops[loop]);
+  return sizes;
+}
+
+SmallVector<Value> mlir::xfmr::outerLoopIndices(OpBuilder &b, Location loc,
+                                                const ContractionLoops &loops,
+                                                const ContractionSizes &sizes,
+                                                Value linear) {
+  SmallVector<Value> indices(sizes.loops.size(),
+                             arith::ConstantIndexOp::create(b, loc, 0));
+  for (unsigned loop : llvm::reverse(loops.outer)) {
+    indices[loop] = arith::RemUIOp::create(b, loc, linear, sizes.loops[loop]);
+    linear = arith::DivUIOp::create(b, loc, linear, sizes.loops[loop]);
+  }
+  return indices;
+}
+
+SmallVector<Value> mlir::xfmr::operandIndices(linalg::LinalgOp op,
+                                              OpOperand &operand,
+                                              ArrayRef<Value> loopIndices) {
   AffineMap map = op.getMatchingIndexingMap(&operand);
   SmallVector<Value> indices;
   for (unsigned i = 0; i < map.getNumResults(); ++i)
     indices.push_back(loopIndices[map.getDimPosition(i)]);
+  return indices;
+}
+
+Value mlir::xfmr::loadOrZero(OpBuilder &b, Location loc, linalg::LinalgOp op,
+                             OpOperand &operand, ArrayRef<Value> loopIndices,
+                             Value inBounds, Value zero) {
+  SmallVector<Value> indices = operandIndices(op, operand, loopIndices);
   auto guarded = scf::IfOp::create(
       b, loc, inBounds,
       [&](OpBuilder &then, Location l) {
@@ -102,39 +115,21 @@ static Value loadOrZero(OpBuilder &b, Location loc, linalg::LinalgOp op,
   return guarded.getResult(0);
 }
 
-/// The bf16 pair (`low`, `high`) as the i32 register of a fragment, the
-/// first element in the low half.
-static Value packBF16Pair(OpBuilder &b, Location loc, Value low, Value high) {
-  auto bits = [&](Value value) {
-    Value i16 = arith::BitcastOp::create(b, loc, b.getI16Type(), value);
-    return arith::ExtUIOp::create(b, loc, b.getI32Type(), i16).getResult();
-  };
-  Value shifted = arith::ShLIOp::create(
-      b, loc, bits(high),
-      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(16)));
-  return arith::OrIOp::create(b, loc, shifted, bits(low));
-}
-
-/// One m16n8k16 bf16 mma.sync on the fragments' elements (8 of A, 4 of B,
-/// bf16, in register order) and the accumulators `acc` (vector<2x2xf32>).
-static Value mmaOnPackedBF16(OpBuilder &b, Location loc,
-                             ArrayRef<Value> aElements,
-                             ArrayRef<Value> bElements, Value acc) {
-  SmallVector<Value> aRegs, bRegs, cRegs;
-  for (size_t i = 0; i < aElements.size(); i += 2)
-    aRegs.push_back(packBF16Pair(b, loc, aElements[i], aElements[i + 1]));
-  for (size_t i = 0; i < bElements.size(); i += 2)
-    bRegs.push_back(packBF16Pair(b, loc, bElements[i], bElements[i + 1]));
+Value mlir::xfmr::mmaOn16BitRegisters(OpBuilder &b, Location loc,
+                                      Type elementType, ArrayRef<Value> aRegs,
+                                      ArrayRef<Value> bRegs, Value acc) {
+  SmallVector<Value> cRegs;
   for (int64_t i = 0; i < 4; ++i)
     cRegs.push_back(vector::ExtractOp::create(b, loc, acc,
                                               ArrayRef<int64_t>{i / 2, i % 2}));
   Type f32 = b.getF32Type();
   auto resultType =
       LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+  NVVM::MMATypes type =
+      elementType.isF16() ? NVVM::MMATypes::f16 : NVVM::MMATypes::bf16;
   auto mma = NVVM::MmaOp::create(
       b, loc, resultType, aRegs, bRegs, cRegs, ArrayRef<int64_t>{16, 8, 16},
-      std::nullopt, std::nullopt,
-      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16},
+      std::nullopt, std::nullopt, std::array<NVVM::MMATypes, 2>{type, type},
       std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
                                      NVVM::MMALayout::col});
   SmallVector<Value> results;
@@ -144,27 +139,21 @@ static Value mmaOnPackedBF16(OpBuilder &b, Location loc,
                                         results);
 }
 
-/// Replaces `op` by a launch of one warp per 16x8 tile of its output.
-static void launchOnTensorCores(linalg::LinalgOp op,
-                                const ContractionLoops &loops,
-                                const MmaKind &kind) {
+/// Replaces `op` by a launch of one warp per 16x8 tile of its output, on
+/// m16n8k8 tf32 mma.sync.
+static void launchWarpTileTF32(linalg::LinalgOp op,
+                               const ContractionLoops &loops) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   auto index = [&](int64_t value) {
     return arith::ConstantIndexOp::create(b, loc, value).getResult();
   };
-  SmallVector<Range> ranges = op.createLoopRanges(b, loc);
-  auto size = [&](unsigned loop) {
-    return getValueOrCreateConstantIndexOp(b, loc, ranges[loop].size);
-  };
-  Value m = size(loops.m), n = size(loops.n), k = size(loops.k);
-  Value batchTotal = index(1);
-  for (unsigned loop : loops.outer)
-    batchTotal = b.createOrFold<arith::MulIOp>(loc, batchTotal, size(loop));
+  ContractionSizes sizes = contractionSizes(b, loc, op, loops);
+  Value m = sizes.m, n = sizes.n, k = sizes.k;
   Value one = index(1);
   auto launch = gpu::LaunchOp::create(
       b, loc, b.createOrFold<arith::CeilDivUIOp>(loc, n, index(8)),
-      b.createOrFold<arith::CeilDivUIOp>(loc, m, index(16)), batchTotal,
+      b.createOrFold<arith::CeilDivUIOp>(loc, m, index(16)), sizes.outerTotal,
       index(32), one, one, /*dynamicSharedMemorySize=*/nullptr,
       /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
       /*workgroupAttributions=*/{}, /*privateAttributions=*/{},
@@ -184,12 +173,8 @@ static void launchOnTensorCores(linalg::LinalgOp op,
 
   // The iteration's indices: the outer ones from the block's z, m, n and k
   // set per element below.
-  SmallVector<Value> loopIndices(op.getNumLoops(), index(0));
-  Value rest = launch.getBlockIds().z;
-  for (unsigned loop : llvm::reverse(loops.outer)) {
-    loopIndices[loop] = arith::RemUIOp::create(b, loc, rest, size(loop));
-    rest = arith::DivUIOp::create(b, loc, rest, size(loop));
-  }
+  SmallVector<Value> loopIndices =
+      outerLoopIndices(b, loc, loops, sizes, launch.getBlockIds().z);
   auto inRange = [&](Value value, Value bound) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, value,
                                  bound)
@@ -234,76 +219,38 @@ static void launchOnTensorCores(linalg::LinalgOp op,
   auto accType = VectorType::get({2, 2}, b.getF32Type());
   Value accInit = vector::FromElementsOp::create(b, loc, accType, acc);
 
-  auto loop = scf::ForOp::create(b, loc, index(0), k, index(kind.k),
-                                 ValueRange{accInit});
+  auto loop =
+      scf::ForOp::create(b, loc, index(0), k, index(8), ValueRange{accInit});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value k0 = loop.getInductionVar();
-    auto narrow = [&](Value value) {
-      return kind.tf32
-                 ? value
-                 : arith::TruncFOp::create(b, loc, kind.elementType, value)
-                       .getResult();
-    };
-    int64_t half = kind.k / 2;
     SmallVector<Value> aElements, bElements;
-    for (int64_t r = 0; r < 4; ++r)
-      for (int64_t c = 0; c < kind.elementsPerReg; ++c) {
-        Value row = offset(row0, 8 * (r % 2), group, 1);
-        Value kk =
-            offset(k0, half * (r / 2) + c, position, kind.elementsPerReg);
-        aElements.push_back(
-            narrow(element(lhs, {loops.m, row, m}, {loops.k, kk, k})));
-      }
-    for (int64_t r = 0; r < 2; ++r)
-      for (int64_t c = 0; c < kind.elementsPerReg; ++c) {
-        Value kk = offset(k0, half * r + c, position, kind.elementsPerReg);
-        Value col = arith::AddIOp::create(b, loc, col0, group);
-        bElements.push_back(
-            narrow(element(rhs, {loops.k, kk, k}, {loops.n, col, n})));
-      }
-    Value product = kind.bf16
-                        ? mmaOnPackedBF16(b, loc, aElements, bElements,
-                                          loop.getRegionIterArg(0))
-                        : nvgpu::MmaSyncOp::create(
-                              b, loc,
-                              vector::FromElementsOp::create(
-                                  b, loc,
-                                  VectorType::get({4, kind.elementsPerReg},
-                                                  kind.elementType),
-                                  aElements),
-                              vector::FromElementsOp::create(
-                                  b, loc,
-                                  VectorType::get({2, kind.elementsPerReg},
-                                                  kind.elementType),
-                                  bElements),
-                              loop.getRegionIterArg(0),
-                              ArrayRef<int64_t>{16, 8, kind.k}, kind.tf32)
-                              .getResult();
+    for (int64_t r = 0; r < 4; ++r) {
+      Value row = offset(row0, 8 * (r % 2), group, 1);
+      Value kk = offset(k0, 4 * (r / 2), position, 1);
+      aElements.push_back(element(lhs, {loops.m, row, m}, {loops.k, kk, k}));
+    }
+    for (int64_t r = 0; r < 2; ++r) {
+      Value kk = offset(k0, 4 * r, position, 1);
+      Value col = arith::AddIOp::create(b, loc, col0, group);
+      bElements.push_back(element(rhs, {loops.k, kk, k}, {loops.n, col, n}));
+    }
+    Type f32 = b.getF32Type();
+    Value product = nvgpu::MmaSyncOp::create(
+                        b, loc,
+                        vector::FromElementsOp::create(
+                            b, loc, VectorType::get({4, 1}, f32), aElements),
+                        vector::FromElementsOp::create(
+                            b, loc, VectorType::get({2, 1}, f32), bElements),
+                        loop.getRegionIterArg(0), ArrayRef<int64_t>{16, 8, 8},
+                        /*tf32Enabled=*/true)
+                        .getResult();
     scf::YieldOp::create(b, loc, product);
   }
 
-  // The tile back into C, inside its bounds.
-  for (auto [i, position] : llvm::enumerate(accPositions)) {
-    auto [row, col] = position;
-    Value inBounds =
-        arith::AndIOp::create(b, loc, inRange(row, m), inRange(col, n));
-    auto store = scf::IfOp::create(b, loc, inBounds, /*withElse=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(store.thenBlock());
-    Value value = vector::ExtractOp::create(
-        b, loc, loop.getResult(0),
-        ArrayRef<int64_t>{static_cast<int64_t>(i / 2),
-                          static_cast<int64_t>(i % 2)});
-    loopIndices[loops.m] = row;
-    loopIndices[loops.n] = col;
-    AffineMap map = op.getMatchingIndexingMap(&out);
-    SmallVector<Value> indices;
-    for (unsigned d = 0; d < map.getNumResults(); ++d)
-      indices.push_back(loopIndices[map.getDimPosition(d)]);
-    memref::StoreOp::create(b, loc, value, out.get(), indices);
-  }
+  storeAccumulators(b, loc, op, loops, FusedNeighbours(), loopIndices,
+                    accPositions, loop.getResults(), m, n);
   op->erase();
 }
 
@@ -315,14 +262,12 @@ struct TensorCoreMatmulPass
 
   void runOnOperation() override {
     Builder b(&getContext());
-    MmaKind kind;
+    Type elementType;
     if (precision == "f16") {
-      kind = {16, b.getF16Type(), 2, false, false};
+      elementType = b.getF16Type();
     } else if (precision == "bf16") {
-      kind = {16, b.getBF16Type(), 2, false, true};
-    } else if (precision == "tf32") {
-      kind = {8, b.getF32Type(), 1, true, false};
-    } else {
+      elementType = b.getBF16Type();
+    } else if (precision != "tf32") {
       getOperation().emitError(
           "tensor cores take f16, bf16 or tf32 operands, not '")
           << precision << "'";
@@ -333,8 +278,12 @@ struct TensorCoreMatmulPass
       if (std::optional<ContractionLoops> loops = matchContraction(op))
         contractions.push_back({op, *loops});
     });
-    for (auto &[op, loops] : contractions)
-      launchOnTensorCores(op, loops, kind);
+    for (auto &[op, loops] : contractions) {
+      if (elementType)
+        launchBlockTileMma(op, loops, findFusedNeighbours(op), elementType);
+      else
+        launchWarpTileTF32(op, loops);
+    }
   }
 };
 } // namespace

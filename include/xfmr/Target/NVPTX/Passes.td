@@ -58,23 +58,48 @@ def XfmrNVPTXTensorCoreMatmulPass
     Runs on buffers, before linalg becomes loops. Every contraction of f32
     buffers with one m, one n and one k dim (matmuls, batched matmuls, the
     projections of linear layers and attention, operands transposed or
-    broadcast by their indexing maps) becomes a launch of one warp per
-    16x8 tile of its output, which steps through k with one `mma.sync` per
-    step: m16n8k16 on f16 or bf16 operands (`precision=f16`, `bf16`) or
-    m16n8k8 on tf32 (`precision=tf32`), accumulating in f32 from the
-    output's initial values. Operands are rounded to the precision as they are loaded;
-    elements past the edges read as zero and are not stored, so any size
-    works.
+    broadcast by their indexing maps) becomes a tensor-core kernel that
+    accumulates in f32 from the output's initial values; elements past the
+    edges read as zero and are not stored, so any size works, dynamic ones
+    included.
+
+    With `precision=f16` or `bf16`, a block of four warps computes a 64x64
+    tile of the output, each warp a 32x32 quarter (2 x 4 m16n8k16
+    `mma.sync`, 32 accumulators per lane in registers). k advances by
+    slices of 32 staged in shared memory (workgroup attributions) in two
+    stages: the copy of the next slice is in flight while the warps multiply
+    this one. A stage keeps the operand's innermost dim innermost, padded so
+    that fragment loads hit 32 distinct banks; an operand whose innermost
+    dim is contiguous, of a static size that is a multiple of 4, with
+    strides and offset multiples of 4, is copied in 16-byte `cp.async`
+    chunks (`nvgpu.device_async_copy`, zero-filled past the edges), any
+    other by plain loads. Fragments are 8-byte shared loads (k innermost) or
+    pairs of 4-byte ones, rounded to f16/bf16 as they are packed. The
+    kernel absorbs the ops bufferization leaves around a linear layer: a
+    `linalg.fill` of the output right before (the accumulators start from
+    its value, the output is not read) and an all-parallel
+    `linalg.generic` right after that reads the output only at the element
+    it writes, in place or into a buffer of its own (bias, activation,
+    residual: evaluated on each accumulator before its one store).
+    With `precision=tf32`, a warp computes a 16x8 tile with one m16n8k8
+    `mma.sync` per step of k, its operands read from global memory.
 
     ```mlir
     linalg.generic {... iterator_types = ["parallel", "parallel", "reduction"]}
-        ins(%a, %b : memref<128x64xf32>, memref<64x256xf32>) outs(%c : ...)
+        ins(%a, %b : memref<128x64xf32>, memref<256x64xf32>) outs(%c : ...)
     // becomes
-    gpu.launch blocks(...) in (%gx = %c32, %gy = %c8, %gz = %c1)
-               threads(...) in (%sx = %c32, ...) {
-      scf.for %k0 = %c0 to %c64 step %c16 iter_args(%acc = ...) {
-        %d = nvgpu.mma.sync (%a_frag, %b_frag, %acc) {mmaShape = [16, 8, 16]}
-            : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+    gpu.launch blocks(...) in (%gx = %c4, %gy = %c2, %gz = %c1)
+               threads(...) in (%sx = %c128, ...)
+        workgroup(%sa : memref<2x64x40xf32, #gpu.address_space<workgroup>>,
+                  %sb : memref<2x64x40xf32, #gpu.address_space<workgroup>>) {
+      nvgpu.device_async_copy %a[...], %sa[%c0, ...], 4, %n {bypassL1} ...
+      scf.for %kt = %c0 to %c2 step %c1 iter_args(%acc0 = ..., ...) {
+        // the next slice into the other stage, then wait for this one
+        nvgpu.device_async_wait %group {numGroups = 1 : i32}
+        gpu.barrier
+        %p = vector.load %sa[%stage, %row, %k] : ..., vector<2xf32>
+        %d = nvvm.mma.sync A[...] B[...] C[...] {... shape = #nvvm.shape<m = 16, n = 8, k = 16>} ...
+        gpu.barrier
         ...
     ```
   }];
@@ -89,6 +114,54 @@ def XfmrNVPTXTensorCoreMatmulPass
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect",
                            "::mlir::arith::ArithDialect"];
+}
+
+def XfmrNVPTXAlignWorkgroupBuffersPass
+    : Pass<"xfmr-nvptx-align-workgroup-buffers", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Align every kernel's shared-memory buffers";
+  let description = [{
+    Runs after outlining, on the kernels. A workgroup attribution becomes a
+    `.shared` array aligned only to its element type, and the attributions
+    of a `gpu.launch` carry no attributes to say more. Each workgroup
+    attribution of a `gpu.func` gets `llvm.align` of at least `alignment`
+    bytes, which 16-byte `cp.async` copies and vector loads from shared
+    memory need.
+
+    ```mlir
+    gpu.func @k() workgroup(%s : memref<64x40xf32, #gpu.address_space<workgroup>>) kernel
+    // becomes
+    gpu.func @k() workgroup(%s : memref<64x40xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
+    ```
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"16",
+           "Bytes every workgroup buffer is aligned to">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def XfmrNVPTXRegisterBudgetPass
+    : Pass<"xfmr-nvptx-register-budget", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Give the tensor-core kernels a register budget";
+  let description = [{
+    Runs after outlining, on the kernels. ptxas sizes a kernel's registers
+    for occupancy unless the kernel says otherwise, and for sm_90a it gives
+    a 64x64-tile GEMM fewer registers than its accumulators and fragments
+    need, so that it spills. Every `gpu.func` that holds mma.sync
+    accumulators (`nvvm.mma.sync`, `nvgpu.mma.sync`) and has no budget yet
+    gets `nvvm.maxnreg` = `registers` (`.maxnreg` in its PTX).
+
+    ```mlir
+    gpu.func @k(...) kernel { ... nvvm.mma.sync ... }
+    // becomes
+    gpu.func @k(...) kernel attributes {nvvm.maxnreg = 168 : i32} { ... }
+    ```
+  }];
+  let options = [
+    Option<"registers", "registers", "int32_t", /*default=*/"168",
+           "Registers per thread a tensor-core kernel may use">,
+  ];
+  let dependentDialects = ["::mlir::NVVM::NVVMDialect"];
 }
 
 def XfmrNVPTXPlaceBuffersPass
