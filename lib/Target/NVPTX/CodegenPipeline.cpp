@@ -72,6 +72,8 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
   // rather than becoming kernel arguments.
   pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
+  pm.nest<gpu::GPUModuleOp>().addNestedPass<gpu::GPUFuncOp>(
+      createXfmrNVPTXAlignWorkgroupBuffersPass());
   // The run's launches, copies and frees queue on one stream.
   pm.addPass(createXfmrNVPTXStreamHostWorkPass());
   pm.addPass(createLowerAffinePass());

@@ -51,6 +51,7 @@
 namespace mlir::xfmr {
 #define GEN_PASS_DEF_XFMRNVPTXFLASHATTENTIONKERNELPASS
 #define GEN_PASS_DEF_XFMRNVPTXFLASHATTENTIONCALLPASS
+#define GEN_PASS_DEF_XFMRNVPTXALIGNWORKGROUPBUFFERSPASS
 #include "xfmr/Target/NVPTX/Passes.h.inc"
 } // namespace mlir::xfmr
 
@@ -362,6 +363,8 @@ void KernelEmitter::emitTileLoads(Value j0) {
   Value inBounds = lessThan(globalKey, keyLength);
   SmallVector<Value> indices = {batch, kvHead, globalKey, d0};
   Value keyChunk = loadElements(keys, indices, kChunk, inBounds);
+  // Tiles are 16-byte aligned (xfmr-nvptx-align-workgroup-buffers), rows
+  // a multiple of 16 bytes long.
   vector::StoreOp::create(b, loc, keyChunk, keyTile, ValueRange{key, d0}, false,
                           llvm::Align(16));
   Value valueChunk = loadElements(values, indices, kChunk, inBounds);
@@ -769,6 +772,21 @@ struct FlashAttentionKernelPass
     KernelEmitter(b, call.getLoc(), operands, mmaType).emit();
     call.erase();
     return true;
+  }
+};
+
+struct AlignWorkgroupBuffersPass
+    : public xfmr::impl::XfmrNVPTXAlignWorkgroupBuffersPassBase<
+          AlignWorkgroupBuffersPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    gpu::GPUFuncOp kernel = getOperation();
+    Builder b(&getContext());
+    auto name = b.getStringAttr(LLVM::LLVMDialect::getAlignAttrName());
+    for (unsigned i = 0; i < kernel.getNumWorkgroupAttributions(); ++i)
+      if (!kernel.getWorkgroupAttributionAttr(i, name))
+        kernel.setWorkgroupAttributionAttr(i, name, b.getI64IntegerAttr(16));
   }
 };
 } // namespace

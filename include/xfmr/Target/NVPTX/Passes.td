@@ -185,6 +185,25 @@ def XfmrNVPTXFlashAttentionKernelPass
                            "::mlir::arith::ArithDialect"];
 }
 
+def XfmrNVPTXAlignWorkgroupBuffersPass
+    : Pass<"xfmr-nvptx-align-workgroup-buffers", "::mlir::gpu::GPUFuncOp"> {
+  let summary = "Align every kernel's shared-memory buffers to 16 bytes";
+  let description = [{
+    Runs on outlined kernels. The lowering to NVVM aligns a workgroup
+    attribution to its element type unless it carries `llvm.align`: 2 bytes
+    for bf16 tiles, too little for the 16-byte vector stores and 32-bit
+    pair loads that the attention kernel's tiles take. Each workgroup
+    attribution without an alignment gets 16 bytes.
+
+    ```mlir
+    gpu.func @k() workgroup(%t : memref<64x72xbf16, 3>) kernel {...}
+    // becomes
+    gpu.func @k() workgroup(%t : memref<64x72xbf16, 3> {llvm.align = 16 : i64}) kernel {...}
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def XfmrNVPTXPlaceBuffersPass
     : Pass<"xfmr-nvptx-place-buffers", "::mlir::ModuleOp"> {
   let summary = "Put the buffers that kernels read or write where the GPU "
