@@ -159,6 +159,24 @@ def XfmrNVPTXFlashAttentionKernelPass
       key (the tiles above the diagonal are never loaded), and only the
       tiles that cross the diagonal or the end of the keys are masked.
 
+    Fragment ownership, for lane l of a warp in group g = l / 4 at position
+    t = l % 4 ("a pair": the elements at c and c + 1 in one 32-bit
+    register):
+
+    | fragment | register | elements |
+    |---|---|---|
+    | Q (A of S), k-step kk | r of 4 | rows g + 8 (r % 2), cols 16kk + 8 (r / 2) + 2t, a pair |
+    | Kᵀ (B of S), n-tile n, k-step kk | r of 2 | Ks[8n + g][16kk + 8r + 2t], a pair |
+    | S, P (C of S), n-tile n | e of 4 | row g + 8 (e / 2), key 8n + 2t + e % 2 |
+    | P (A of P V), k-step j | r of 4 | S[2j] e0 e1, S[2j] e2 e3, S[2j + 1] e0 e1, S[2j + 1] e2 e3 |
+    | V (B of P V), n-tile n, k-step j | r of 2 | Vt[8n + g][16j + 8r + 2t], a pair |
+    | O (C of P V), n-tile n | e of 4 | row g + 8 (e / 2), col 8n + 2t + e % 2 |
+
+    So a lane holds rows g and g + 8 of its warp's 16, and the four lanes
+    of a group (l xor 1, l xor 2) hold the whole of a row: the maximum is
+    combined across them at every step, the sum once, at the end (each
+    lane's partial sum is rescaled by the same factor as the row's O).
+
     ```mlir
     call @xfmr_flash_attention(%q, %k, %v, %o) : (...) -> ()
     // becomes
