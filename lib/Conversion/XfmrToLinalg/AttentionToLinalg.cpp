@@ -763,16 +763,14 @@ DictionaryAttr FlashAttention::describeForKernel(OpBuilder &b) const {
     return b.getDictionaryAttr(
         b.getNamedAttr("unsupported", b.getStringAttr(reason)));
   };
-  if (in.mask)
-    return unsupported("a mask");
+  if (in.mask && cast<ShapedType>(in.mask.getType()).getRank() < 2)
+    return unsupported("a mask of rank below 2");
   if (in.slopes)
     return unsupported("an ALiBi bias");
   if (in.softcap)
     return unsupported("a softcap");
   if (in.leftWindow || in.rightWindow)
     return unsupported("a sliding window");
-  if (headsFailed)
-    return unsupported("head counts known only at run time");
   std::optional<int64_t> past = getConstantIntValue(in.pastLength);
   if (!past)
     return unsupported("a past length known only at run time");
@@ -780,6 +778,7 @@ DictionaryAttr FlashAttention::describeForKernel(OpBuilder &b) const {
   if (!matchPattern(in.scale, m_Constant(&scale)))
     return unsupported("a head size known only at run time");
   entries.push_back(b.getNamedAttr("causal", b.getBoolAttr(in.causal)));
+  entries.push_back(b.getNamedAttr("mask", b.getBoolAttr(in.mask != nullptr)));
   entries.push_back(
       b.getNamedAttr("causal_offset", b.getI64IntegerAttr(*past)));
   entries.push_back(b.getNamedAttr(

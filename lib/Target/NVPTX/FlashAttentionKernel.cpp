@@ -82,9 +82,13 @@ namespace {
 /// matched, buffers where the kernel is emitted.
 struct AttentionOperands {
   Value query, keys, values, output;
+  /// An additive (float) or keep (i1) mask broadcast to [B, Hq, Sq, T]
+  /// (rank 2 to 4, dims of static size 1 broadcast), or none.
+  Value mask;
   bool causal = false;
   int64_t causalOffset = 0;
   double scale = 1.0;
+  bool hasMask = false;
   int64_t headDim = 0;
 };
 } // namespace
@@ -122,8 +126,10 @@ static bool readAttributes(DictionaryAttr attributes,
   auto causal = attributes.getAs<BoolAttr>("causal");
   auto offset = attributes.getAs<IntegerAttr>("causal_offset");
   auto scale = attributes.getAs<FloatAttr>("scale");
-  if (!causal || !offset || !scale || offset.getInt() < 0)
+  auto mask = attributes.getAs<BoolAttr>("mask");
+  if (!causal || !offset || !scale || !mask || offset.getInt() < 0)
     return false;
+  operands.hasMask = mask.getValue();
   operands.causal = causal.getValue();
   operands.causalOffset = offset.getInt();
   operands.scale = scale.getValueAsDouble();
@@ -160,6 +166,18 @@ matchLoopNest(scf::ForallOp forall, DictionaryAttr marker, std::string &why) {
   operands.query = lookThroughWidening(outer[0]);
   operands.keys = lookThroughWidening(transpose.getDpsInputOperand(0)->get());
   operands.values = lookThroughWidening(inner[1]);
+  if (operands.hasMask) {
+    if (inner.size() < 3)
+      return failure();
+    operands.mask = lookThroughWidening(inner[2]);
+    auto maskType = dyn_cast<RankedTensorType>(operands.mask.getType());
+    if (!maskType || maskType.getRank() < 2 ||
+        !isa<Float32Type, Float16Type, BFloat16Type, IntegerType>(
+            maskType.getElementType()) ||
+        (isa<IntegerType>(maskType.getElementType()) &&
+         !maskType.getElementType().isInteger(1)))
+      return failure();
+  }
 
   auto resultType = dyn_cast<RankedTensorType>(forall.getResult(0).getType());
   if (!resultType || !resultType.getElementType().isF32())
@@ -262,6 +280,16 @@ private:
   /// with the causal flag, after a row's frontier.
   SmallVector<Value> emitScaledScores(ArrayRef<Value> scores, Value j0);
   void emitStore(ArrayRef<Value> sums, ArrayRef<Value> acc);
+  /// `score` plus the mask's element (additive), or -inf where it is false
+  /// (keep), for row `rows[rowIndex]` and `key`.
+  Value applyMask(Value score, int64_t rowIndex, Value key);
+  /// exp2 of `x`, or of x log2(e) with a mask (scores in the natural
+  /// domain).
+  Value exponential(Value x) {
+    if (op.mask)
+      x = arith::MulFOp::create(b, loc, x, constant(M_LOG2E));
+    return exp2(x);
+  }
 
   OpBuilder &b;
   Location loc;
@@ -276,6 +304,8 @@ private:
   // Values of a thread.
   Value thread, group, position, batch, head, kvHead, firstRow;
   SmallVector<Value, 2> rows; ///< the rows of this lane: g and g + 8
+  SmallVector<Value, 2> maskRows; ///< rows, at most Sq - 1
+  Value lastKeyIndex;             ///< Skv - 1
   Value keyTile, valueTile;   ///< Ks and Vt in shared memory
   SmallVector<Value> queryFragments;
 };
@@ -396,7 +426,8 @@ SmallVector<Value> KernelEmitter::emitScores() {
 
 SmallVector<Value> KernelEmitter::emitScaledScores(ArrayRef<Value> scores,
                                                    Value j0) {
-  Value scale = constant(op.scale * M_LOG2E);
+  // With a mask the scores stay in the natural domain (see emit).
+  Value scale = constant(op.mask ? op.scale : op.scale * M_LOG2E);
   Value negInf = constant(-std::numeric_limits<double>::infinity());
   auto scaled = [&](bool masked) {
     SmallVector<Value> results;
@@ -406,6 +437,8 @@ SmallVector<Value> KernelEmitter::emitScaledScores(ArrayRef<Value> scores,
       Value s = arith::MulFOp::create(b, loc, score, scale);
       if (masked) {
         Value key = add(j0, add(index(8 * n + e % 2), twoT));
+        if (op.mask)
+          s = applyMask(s, e / 2, key);
         Value visible = lessThan(key, keyLength);
         if (op.causal) {
           Value frontier = add(rows[e / 2], index(op.causalOffset));
@@ -423,6 +456,8 @@ SmallVector<Value> KernelEmitter::emitScaledScores(ArrayRef<Value> scores,
   // Only the tiles that cross the end of the keys or the causal diagonal
   // pay for the mask: the first row of the block sees every key of the
   // tile when j0 + 63 <= firstRow + offset.
+  if (op.mask)
+    return scaled(true);
   Value lastKey = add(j0, index(kKeyBlock));
   Value needsMask = lessThan(keyLength, lastKey);
   if (op.causal)
@@ -440,6 +475,42 @@ SmallVector<Value> KernelEmitter::emitScaledScores(ArrayRef<Value> scores,
     scf::YieldOp::create(b, loc, scaled(false));
   }
   return SmallVector<Value>(branch.getResults());
+}
+
+Value KernelEmitter::applyMask(Value score, int64_t rowIndex, Value key) {
+  // Rows past the end (never stored) and keys past the end (masked after)
+  // read the last row's and key's element: nothing out of bounds.
+  auto type = cast<MemRefType>(op.mask.getType());
+  int64_t rank = type.getRank();
+  SmallVector<Value> indices;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (type.getDimSize(d) == 1) {
+      indices.push_back(index(0));
+      continue;
+    }
+    switch (d + 4 - rank) {
+    case 0:
+      indices.push_back(batch);
+      break;
+    case 1:
+      indices.push_back(head);
+      break;
+    case 2:
+      indices.push_back(maskRows[rowIndex]);
+      break;
+    default:
+      indices.push_back(arith::MinUIOp::create(b, loc, key, lastKeyIndex));
+      break;
+    }
+  }
+  Value element = memref::LoadOp::create(b, loc, op.mask, indices);
+  if (element.getType().isInteger(1))
+    return arith::SelectOp::create(
+        b, loc, element, score,
+        constant(-std::numeric_limits<double>::infinity()));
+  if (!element.getType().isF32())
+    element = arith::ExtFOp::create(b, loc, f32, element);
+  return arith::AddFOp::create(b, loc, score, element);
 }
 
 void KernelEmitter::emitStore(ArrayRef<Value> sums, ArrayRef<Value> acc) {
@@ -485,9 +556,14 @@ void KernelEmitter::emit() {
   Value batches = dim(query, 0), queryHeads = dim(query, 1);
   queryLength = dim(query, 2);
   keyLength = dim(keys, 2);
-  // GQA: query head h reads key/value head h / (Hq / Hkv).
-  Value headGroup =
-      b.createOrFold<arith::DivUIOp>(loc, queryHeads, dim(keys, 1));
+  // GQA: query head h reads key/value head h / (Hq / Hkv). Head counts
+  // known only at run time are checked on the host; should the check fail,
+  // the group is at least 1 and the head at most Hkv - 1, so that nothing
+  // divides by zero or reads past the keys.
+  Value kvHeads = dim(keys, 1);
+  Value headGroup = b.createOrFold<arith::MaxUIOp>(
+      loc, b.createOrFold<arith::DivUIOp>(loc, queryHeads, kvHeads), index(1));
+  Value lastKvHead = b.createOrFold<arith::SubIOp>(loc, kvHeads, index(1));
 
   auto workgroup = gpu::AddressSpaceAttr::get(
       b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
@@ -519,10 +595,17 @@ void KernelEmitter::emit() {
   position = arith::RemUIOp::create(b, loc, lane, index(4));
   batch = launch.getBlockIds().z;
   head = launch.getBlockIds().y;
-  kvHead = arith::DivUIOp::create(b, loc, head, headGroup);
+  kvHead = b.createOrFold<arith::MinUIOp>(
+      loc, b.createOrFold<arith::DivUIOp>(loc, head, headGroup), lastKvHead);
   firstRow = mul(launch.getBlockIds().x, kQueryBlock);
   Value warpRow = add(firstRow, mul(warp, kRowsPerWarp));
   rows = {add(warpRow, group), add(warpRow, add(group, index(8)))};
+  if (op.mask) {
+    Value lastRow = arith::SubIOp::create(b, loc, queryLength, index(1));
+    for (Value row : rows)
+      maskRows.push_back(arith::MinUIOp::create(b, loc, row, lastRow));
+    lastKeyIndex = arith::SubIOp::create(b, loc, keyLength, index(1));
+  }
 
   // The warp's Q as A fragments, once: rows past the end read as zeros and
   // are never stored.
@@ -576,14 +659,14 @@ void KernelEmitter::emit() {
       Value unseen = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
                                            newMax, negInf);
       Value shift = arith::SelectOp::create(b, loc, unseen, zero, newMax);
-      Value factor =
-          exp2(arith::SubFOp::create(b, loc, state[r], shift).getResult());
+      Value factor = exponential(
+          arith::SubFOp::create(b, loc, state[r], shift).getResult());
       factors.push_back(factor);
       Value sum = arith::MulFOp::create(b, loc, state[2 + r], factor);
       for (int64_t n = 0; n < kKeyBlock / 8; ++n)
         for (int64_t c = 0; c < 2; ++c) {
           Value &p = scores[4 * n + 2 * r + c];
-          p = exp2(arith::SubFOp::create(b, loc, p, shift).getResult());
+          p = exponential(arith::SubFOp::create(b, loc, p, shift).getResult());
           sum = arith::AddFOp::create(b, loc, sum, p);
         }
       next[r] = newMax;
@@ -629,6 +712,7 @@ static DictionaryAttr kernelAttributes(Builder &b,
                                        const AttentionOperands &operands) {
   return b.getDictionaryAttr(
       {b.getNamedAttr("causal", b.getBoolAttr(operands.causal)),
+       b.getNamedAttr("mask", b.getBoolAttr(operands.hasMask)),
        b.getNamedAttr("causal_offset",
                       b.getI64IntegerAttr(operands.causalOffset)),
        b.getNamedAttr("scale", b.getF64FloatAttr(operands.scale))});
@@ -650,6 +734,8 @@ static void replaceByCall(ModuleOp module, scf::ForallOp forall,
   SmallVector<Value> buffers = {toBuffer(operands.query),
                                 toBuffer(operands.keys),
                                 toBuffer(operands.values)};
+  if (operands.mask)
+    buffers.push_back(toBuffer(operands.mask));
   auto type = cast<RankedTensorType>(forall.getResult(0).getType());
   SmallVector<Value> dynamicSizes;
   for (int64_t d = 0; d < type.getRank(); ++d)
@@ -734,7 +820,7 @@ struct FlashAttentionKernelPass
         auto call = dyn_cast<func::CallOp>(use.getUser());
         if (!call || !emitLaunch(call, attributes, mmaType)) {
           use.getUser()->emitError("not a call of the attention kernel on "
-                                   "its four buffers");
+                                   "its buffers");
           invalid = true;
         }
       }
@@ -749,18 +835,21 @@ struct FlashAttentionKernelPass
   /// the query, keys, values and output buffers the kernel takes.
   static bool emitLaunch(func::CallOp call, DictionaryAttr attributes,
                          Type mmaType) {
-    if (call.getNumOperands() != 4 || !attributes)
-      return false;
     AttentionOperands operands;
+    if (!attributes || !readAttributes(attributes, operands) ||
+        call.getNumOperands() != (operands.hasMask ? 5u : 4u))
+      return false;
     operands.query = call.getOperand(0);
     operands.keys = call.getOperand(1);
     operands.values = call.getOperand(2);
-    operands.output = call.getOperand(3);
-    if (!readAttributes(attributes, operands))
-      return false;
+    if (operands.hasMask)
+      operands.mask = call.getOperand(3);
+    operands.output = call.getOperands().back();
     for (Value buffer : call.getOperands()) {
       auto type = dyn_cast<MemRefType>(buffer.getType());
-      if (!type || type.getRank() != 4 || !type.getLayout().isIdentity())
+      if (!type ||
+          type.getRank() != (buffer == operands.mask ? type.getRank() : 4) ||
+          !type.getLayout().isIdentity())
         return false;
     }
     operands.headDim = cast<MemRefType>(operands.query.getType()).getDimSize(3);

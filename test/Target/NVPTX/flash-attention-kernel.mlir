@@ -15,10 +15,12 @@
 // CHECK: %[[BLOCKS:.*]] = arith.ceildivui %[[SQ]], %c64
 // CHECK: gpu.launch blocks(%{{.*}}, %[[HEAD:.*]], %[[BATCH:.*]]) in (%{{.*}} = %[[BLOCKS]], %{{.*}} = %c8, %{{.*}} = %c2) threads(%[[TID:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) module(@xfmr_kernels)
 // CHECK-SAME: workgroup(%[[KS:.*]] : memref<64x72xbf16, #gpu.address_space<workgroup>>, %[[VT:.*]] : memref<64x72xbf16, #gpu.address_space<workgroup>>)
-// Lane l: group g = l / 4, position t = l % 4; key/value head h / 4.
+// Lane l: group g = l / 4, position t = l % 4; key/value head
+// min(h / 4, Hkv - 1).
 // CHECK: %[[LANE:.*]] = arith.remui %[[TID]], %c32
 // CHECK: %[[G:.*]] = arith.divui %[[LANE]], %c4
-// CHECK: %[[KVH:.*]] = arith.divui %[[HEAD]], %c4
+// CHECK: %[[GH:.*]] = arith.divui %[[HEAD]], %c4
+// CHECK: %[[KVH:.*]] = arith.minui %[[GH]], %c1
 // Q's A fragments, once, as bf16 pairs; rows past the end read zeros.
 // CHECK: scf.if %{{.*}} -> (vector<2xbf16>)
 // CHECK: vector.load %[[Q]][%[[BATCH]], %[[HEAD]], %{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<2x8x?x64xbf16>, vector<2xbf16>
@@ -65,7 +67,7 @@
 // CHECK-NOT: func.func private @xfmr_flash_attention
 
 // F16: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (vector<2xf16>, vector<2xf16>, f32)
-func.func private @xfmr_flash_attention(memref<2x8x?x64xbf16>, memref<2x2x?x64xbf16>, memref<2x2x?x64xbf16>, memref<2x8x?x64xf32>) attributes {xfmr.flash_attention_kernel = {causal = true, causal_offset = 0 : i64, scale = 1.250000e-01 : f64}}
+func.func private @xfmr_flash_attention(memref<2x8x?x64xbf16>, memref<2x2x?x64xbf16>, memref<2x2x?x64xbf16>, memref<2x8x?x64xf32>) attributes {xfmr.flash_attention_kernel = {causal = true, mask = false, causal_offset = 0 : i64, scale = 1.250000e-01 : f64}}
 func.func @causal_gqa(%q: memref<2x8x?x64xbf16>, %k: memref<2x2x?x64xbf16>, %v: memref<2x2x?x64xbf16>, %o: memref<2x8x?x64xf32>) {
   call @xfmr_flash_attention(%q, %k, %v, %o) : (memref<2x8x?x64xbf16>, memref<2x2x?x64xbf16>, memref<2x2x?x64xbf16>, memref<2x8x?x64xf32>) -> ()
   return
@@ -79,7 +81,6 @@ func.func @causal_gqa(%q: memref<2x8x?x64xbf16>, %k: memref<2x2x?x64xbf16>, %v: 
 // CHECK-SAME: (%[[Q:[^:]*]]: memref<1x4x?x128xf32>, %[[K:[^:]*]]: memref<1x4x?x128xf32>
 // CHECK: %[[T:.*]] = memref.dim %[[K]], %{{.*}}
 // CHECK: workgroup(%{{.*}} : memref<64x136xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<128x72xbf16, #gpu.address_space<workgroup>>)
-// CHECK-NOT: arith.minui
 // CHECK: scf.for %{{.*}} = %{{.*}} to %[[T]] step
 // CHECK: vector.load %[[K]]{{.*}} {alignment = 16 : i64} : memref<1x4x?x128xf32>, vector<8xf32>
 // CHECK-NEXT: arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
@@ -87,8 +88,37 @@ func.func @causal_gqa(%q: memref<2x8x?x64xbf16>, %k: memref<2x2x?x64xbf16>, %v: 
 // CHECK: scf.if %{{.*}} -> (f32, f32,
 // CHECK-NOT: arith.cmpi ule
 // CHECK: } else {
-func.func private @xfmr_flash_attention(memref<1x4x?x128xf32>, memref<1x4x?x128xf32>, memref<1x4x?x128xf32>, memref<1x4x?x128xf32>) attributes {xfmr.flash_attention_kernel = {causal = false, causal_offset = 0 : i64, scale = 0.088388347648318433 : f64}}
+func.func private @xfmr_flash_attention(memref<1x4x?x128xf32>, memref<1x4x?x128xf32>, memref<1x4x?x128xf32>, memref<1x4x?x128xf32>) attributes {xfmr.flash_attention_kernel = {causal = false, mask = false, causal_offset = 0 : i64, scale = 0.088388347648318433 : f64}}
 func.func @full_f32(%q: memref<1x4x?x128xf32>, %k: memref<1x4x?x128xf32>, %v: memref<1x4x?x128xf32>, %o: memref<1x4x?x128xf32>) {
   call @xfmr_flash_attention(%q, %k, %v, %o) : (memref<1x4x?x128xf32>, memref<1x4x?x128xf32>, memref<1x4x?x128xf32>, memref<1x4x?x128xf32>) -> ()
+  return
+}
+
+// -----
+
+// An additive f16 mask [B, 1, Sq, T] (its head dim broadcast): every tile
+// adds the mask's element, read at the row and key clamped to the last
+// ones, to the scores, which stay in the natural domain (exp2 of
+// (s - m) log2(e)); the key loop runs to T.
+// CHECK-LABEL: func.func @masked
+// CHECK-SAME: %[[M:[^:]*]]: memref<1x1x?x?xf16>
+// CHECK: %[[LASTROW:.*]] = arith.subi %{{.*}}, %c1
+// CHECK: %[[ROW0:.*]] = arith.minui %{{.*}}, %[[LASTROW]]
+// CHECK: %[[LASTKEY:.*]] = arith.subi %{{.*}}, %c1
+// CHECK-NOT: arith.minui %{{.*}}, %{{.*}} : index
+// CHECK: scf.for
+// CHECK: gpu.barrier
+// CHECK: gpu.barrier
+// CHECK: nvvm.mma.sync
+// CHECK-NOT: scf.if %{{.*}} -> (f32, f32,
+// CHECK: %[[KEY:.*]] = arith.minui %{{.*}}, %[[LASTKEY]]
+// CHECK: %[[E:.*]] = memref.load %[[M]][%c0{{.*}}, %c0{{.*}}, %[[ROW0]], %[[KEY]]] : memref<1x1x?x?xf16>
+// CHECK: %[[EF:.*]] = arith.extf %[[E]] : f16 to f32
+// CHECK: arith.addf %{{.*}}, %[[EF]] : f32
+// CHECK: arith.mulf %{{.*}}, %cst{{.*}} : f32
+// CHECK: llvm.inline_asm "ex2.approx.ftz.f32 $0, $1;"
+func.func private @xfmr_flash_attention(memref<1x4x?x64xf16>, memref<1x4x?x64xf16>, memref<1x4x?x64xf16>, memref<1x1x?x?xf16>, memref<1x4x?x64xf32>) attributes {xfmr.flash_attention_kernel = {causal = false, mask = true, causal_offset = 0 : i64, scale = 1.250000e-01 : f64}}
+func.func @masked(%q: memref<1x4x?x64xf16>, %k: memref<1x4x?x64xf16>, %v: memref<1x4x?x64xf16>, %m: memref<1x1x?x?xf16>, %o: memref<1x4x?x64xf32>) {
+  call @xfmr_flash_attention(%q, %k, %v, %m, %o) : (memref<1x4x?x64xf16>, memref<1x4x?x64xf16>, memref<1x4x?x64xf16>, memref<1x1x?x?xf16>, memref<1x4x?x64xf32>) -> ()
   return
 }

@@ -63,7 +63,8 @@ void populateXfmrLinearMlpToLinalgPatterns(
 
 /// The attribute on a flash-attention loop nest (the scf.forall over batch,
 /// query head and query block) that lets a target replace the whole nest by
-/// a kernel of its own: a dictionary of `causal` (bool), `causal_offset`
+/// a kernel of its own: a dictionary of `causal` (bool), `mask` (bool:
+/// whether the key loop's third tile is of a mask), `causal_offset`
 /// (the past's length: query i sees keys up to i + offset) and `scale`
 /// (f64), or `unsupported` (a string saying what such a kernel would miss).
 /// The loop nest stays correct without it.

@@ -101,15 +101,17 @@ def XfmrNVPTXFlashAttentionCallPass
     `scf.forall` over batch, query head and query block that the lowering
     of `xfmr.attention` marks with `xfmr.flash_attention`) becomes a call of
     a private declaration `@xfmr_flash_attention` (its attribute
-    `xfmr.flash_attention_kernel` holds the causal flag, the causal offset
-    and the scale) on the buffers of the query, keys and values, in their
+    `xfmr.flash_attention_kernel` holds the causal flag, the causal offset,
+    whether there is a mask and the scale) on the buffers of the query, keys and values, in their
     own element type (the loop nest's widening to f32 is looked through),
-    and of a new f32 output buffer, read back with `to_tensor restrict`.
-    The kernel itself comes after bufferization and deallocation, which
-    reject the barriers of a launch (ops without memory effects).
+    and of a new f32 output buffer, read back with `to_tensor restrict`; a
+    mask (additive or boolean, of rank 2 to 4) is a fifth buffer, before
+    the output. The kernel itself comes after bufferization and
+    deallocation, which reject the barriers of a launch (ops without memory
+    effects).
 
-    A nest the kernel does not cover (a mask, an ALiBi bias, a softcap, a
-    sliding window, head counts or a past length known only at run time, a
+    A nest the kernel does not cover (an ALiBi bias, a softcap, a sliding
+    window, a mask of rank below 2, a past length known only at run time, a
     head size not a static multiple of 16 up to 128) stays on the generic
     loops, with a remark saying why.
 
@@ -142,7 +144,14 @@ def XfmrNVPTXFlashAttentionKernelPass
     - a block of 128 threads per (query block of 64 rows, query head,
       batch), grid (ceil(Sq / 64), Hq, B); each of its 4 warps owns 16
       rows;
-    - query head h reads key/value head h / (Hq / Hkv) (GQA, MQA);
+    - query head h reads key/value head h / (Hq / Hkv) (GQA, MQA); with
+      head counts known only at run time (checked on the host) the group
+      is at least 1 and the head at most Hkv - 1;
+    - a mask's element is added to each score (or -inf where a boolean
+      mask is false), read at the row and key clamped to the last ones;
+      with a mask the scores stay in the natural domain and the
+      exponentials are exp2((s - m) log2(e)), so that large negative
+      additive masks (the float minimum) do not overflow;
     - each step of the key loop loads 64 keys and their values into shared
       memory (workgroup attributions `Ks[64][D + 8]` and, transposed,
       `Vt[D][64 + 8]`, under 48 KB) with 16-byte loads, between two
