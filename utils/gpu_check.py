@@ -13,9 +13,11 @@ compares it with ONNX Runtime's outputs (f32 within 1e-4 of the outputs'
 scale, bf16 within 2e-2), then times in bf16 against PyTorch (cuBLAS, and
 scaled_dot_product_attention) the GEMMs of BERT-base's and LLaMA-7B's
 projections (each first checked against PyTorch's result), a 4096x4096 GEMM
-and causal attention at sequence 2k to 16k, and writes a markdown table (and
-prints it last). xfmr's times are whole runs through the C API: the copies of
-the inputs to the GPU and of the outputs back are in them.
+and causal attention at sequence 2k to 16k (head sizes 64 and 128, the
+FlashAttention-2 kernel, its output checked against PyTorch's within 2e-2),
+and writes a markdown table (and prints it last). xfmr's times are whole
+runs through the C API: the copies of the inputs to the GPU and of the
+outputs back are in them.
 
 Usage: gpu_check.py prepare --build build --out build/gpu-check
        gpu_check.py run --dir build/gpu-check [--report FILE]
@@ -44,7 +46,9 @@ GEMM_SHAPES = (("bert-qkv", 4096, 768, 2304), ("bert-up", 4096, 768, 3072),
                ("llama-qkv", 2048, 4096, 12288),
                ("llama-gate", 2048, 4096, 11008),
                ("llama-down", 2048, 11008, 4096))
-HEADS, HEAD_DIM = 16, 128
+HEADS = 16
+# Head sizes of the causal attention benchmarks (one model each).
+HEAD_DIMS = (64, 128)
 
 # ---------------------------------------------------------------------------
 # prepare
@@ -71,18 +75,20 @@ def benchmark_models(folder):
              helper.make_tensor_value_info("b", f32, [k, n])],
             [helper.make_tensor_value_info("c", f32, ["s", n])]),
             opset_imports=[helper.make_opsetid("", 17)])
-    shape = [1, HEADS, "s", HEAD_DIM]
-    attention = helper.make_model(helper.make_graph(
-        [helper.make_node("Attention", ["q", "k", "v"], ["o"], is_causal=1)],
-        "attention",
-        [helper.make_tensor_value_info(n, f32, shape) for n in "qkv"],
-        [helper.make_tensor_value_info("o", f32, shape)]),
-        opset_imports=[helper.make_opsetid("", 23)])
-    models = [("gemm", gemm_model(GEMM_K, GEMM_N)), ("attention", attention)]
-    models += [(f"gemm-{name}", gemm_model(k, n))
-               for name, _, k, n in GEMM_SHAPES]
+    models = {"gemm": gemm_model(GEMM_K, GEMM_N)}
+    for name, _, k, n in GEMM_SHAPES:
+        models[f"gemm-{name}"] = gemm_model(k, n)
+    for head_dim in HEAD_DIMS:
+        shape = [1, HEADS, "s", head_dim]
+        models[f"attention{head_dim}"] = helper.make_model(helper.make_graph(
+            [helper.make_node("Attention", ["q", "k", "v"], ["o"],
+                              is_causal=1)],
+            "attention",
+            [helper.make_tensor_value_info(n, f32, shape) for n in "qkv"],
+            [helper.make_tensor_value_info("o", f32, shape)]),
+            opset_imports=[helper.make_opsetid("", 23)])
     paths = {}
-    for name, model in models:
+    for name, model in models.items():
         paths[name] = folder / f"{name}.onnx"
         onnx.save(model, paths[name])
     return paths
@@ -262,7 +268,6 @@ def run(args):
 
 def benchmarks(runtime, folder, manifest):
     import torch
-    import torch.nn.functional as F
 
     def torch_ms(function):
         function()
@@ -297,7 +302,6 @@ def benchmarks(runtime, folder, manifest):
                      f"{verdict}) | {m} | {ours:.2f} | {theirs:.3f} | "
                      f"{ours / theirs:.1f} |")
     gemm = runtime.load(folder / manifest["benchmarks"]["gemm"])
-    attention = runtime.load(folder / manifest["benchmarks"]["attention"])
     for s in BENCH_SIZES:
         a = rng.standard_normal((s, GEMM_K), dtype=np.float32)
         b = rng.standard_normal((GEMM_K, GEMM_N), dtype=np.float32)
@@ -306,20 +310,42 @@ def benchmarks(runtime, folder, manifest):
         theirs = torch_ms(lambda: ta @ tb)
         lines.append(f"| GEMM {s}x{GEMM_K}x{GEMM_N} | {s} | {ours:.2f} | "
                      f"{theirs:.3f} | {ours / theirs:.1f} |")
+    for head_dim in HEAD_DIMS:
+        lines += attention_benchmarks(
+            runtime.load(folder / manifest["benchmarks"][
+                f"attention{head_dim}"]), head_dim, rng, torch_ms)
+    return lines
+
+
+def attention_benchmarks(attention, head_dim, rng, torch_ms):
+    """Causal attention in bf16 (the model's FlashAttention-2 kernel) against
+    torch's scaled_dot_product_attention on the same bf16-rounded inputs:
+    the output within 2e-2 of torch's scale, and both timed."""
+    import torch
+    import torch.nn.functional as F
+
+    lines = []
     for s in BENCH_SIZES:
-        q, k, v = (rng.standard_normal((1, HEADS, s, HEAD_DIM),
+        q, k, v = (rng.standard_normal((1, HEADS, s, head_dim),
                                        dtype=np.float32) for _ in range(3))
         started = time.perf_counter()
-        attention.run({"q": q, "k": k, "v": v})
+        got = attention.run({"q": q, "k": k, "v": v})["o"]
         if time.perf_counter() - started > 60:
-            lines.append(f"| causal attention | {s} | > 60000 | | |")
+            lines.append(f"| causal attention D={head_dim} | {s} | > 60000 "
+                         "| | |")
             break
         ours = median_ms(lambda: attention.run({"q": q, "k": k, "v": v}), 3)
         tq, tk, tv = (torch.from_numpy(x).cuda().bfloat16() for x in (q, k, v))
+        reference = F.scaled_dot_product_attention(tq, tk, tv, is_causal=True)
+        expected = reference.float().cpu().numpy()
+        error = float(np.max(np.abs(got - expected)) /
+                      max(float(np.max(np.abs(expected))), 1e-30))
+        verdict = "pass" if error <= TOLERANCE["bf16"] else "FAIL"
         theirs = torch_ms(lambda: F.scaled_dot_product_attention(
             tq, tk, tv, is_causal=True))
-        lines.append(f"| causal attention H={HEADS} D={HEAD_DIM} | {s} | "
-                     f"{ours:.2f} | {theirs:.3f} | {ours / theirs:.1f} |")
+        lines.append(f"| causal attention H={HEADS} D={head_dim} "
+                     f"(error {error:.1e}: {verdict}) | {s} | {ours:.2f} | "
+                     f"{theirs:.3f} | {ours / theirs:.1f} |")
     return lines
 
 

@@ -689,6 +689,10 @@ struct FlashAttention {
   Value keysT;
 
   Value build(OpBuilder &b, Location loc);
+  /// What a target's attention kernel needs to replace the loop nest: the
+  /// causal flag, the offset of the causal frontier and the scale, or why
+  /// it cannot (`unsupported`).
+  DictionaryAttr describeForKernel(OpBuilder &b) const;
   /// The output rows [i0, i0 + qs) of one query head, written into `out`.
   Value buildQueryBlock(OpBuilder &b, Location loc, Value batch, Value head,
                         Value i0, OpFoldResult qs, Value out);
@@ -749,7 +753,37 @@ Value FlashAttention::build(OpBuilder &b, Location loc) {
         {ivs[0], ivs[1], ivs[2], zero}, {one, one, qs, valueDim},
         {one, one, one, one});
   }
+  forall->setAttr(kFlashAttentionAttrName, describeForKernel(b));
   return forall.getResult(0);
+}
+
+DictionaryAttr FlashAttention::describeForKernel(OpBuilder &b) const {
+  SmallVector<NamedAttribute> entries;
+  auto unsupported = [&](StringRef reason) {
+    return b.getDictionaryAttr(
+        b.getNamedAttr("unsupported", b.getStringAttr(reason)));
+  };
+  if (in.mask && cast<ShapedType>(in.mask.getType()).getRank() < 2)
+    return unsupported("a mask of rank below 2");
+  if (in.slopes)
+    return unsupported("an ALiBi bias");
+  if (in.softcap)
+    return unsupported("a softcap");
+  if (in.leftWindow || in.rightWindow)
+    return unsupported("a sliding window");
+  std::optional<int64_t> past = getConstantIntValue(in.pastLength);
+  if (!past)
+    return unsupported("a past length known only at run time");
+  FloatAttr scale;
+  if (!matchPattern(in.scale, m_Constant(&scale)))
+    return unsupported("a head size known only at run time");
+  entries.push_back(b.getNamedAttr("causal", b.getBoolAttr(in.causal)));
+  entries.push_back(b.getNamedAttr("mask", b.getBoolAttr(in.mask != nullptr)));
+  entries.push_back(
+      b.getNamedAttr("causal_offset", b.getI64IntegerAttr(*past)));
+  entries.push_back(b.getNamedAttr(
+      "scale", b.getF64FloatAttr(scale.getValue().convertToDouble())));
+  return b.getDictionaryAttr(entries);
 }
 
 Value FlashAttention::buildQueryBlock(OpBuilder &b, Location loc, Value batch,

@@ -29,6 +29,13 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
   // The model ABI every target shares: the signature is read on tensors,
   // the entry emitted on the LLVM dialect.
   pm.addPass(createXfmrPrepareEntryPass());
+  // Attention as one FlashAttention-2 kernel when it may use tensor cores
+  // (in f32, exact, and tf32 it stays on the generic loops): a call on
+  // buffers until deallocation is done, then the launch.
+  bool attentionKernel =
+      options.precision == "bf16" || options.precision == "f16";
+  if (attentionKernel)
+    pm.addPass(createXfmrNVPTXFlashAttentionCallPass());
   OpPassManager &tensorPm = pm.nest<func::FuncOp>();
   // A chain of elementwise ops becomes one loop nest, so one kernel.
   tensorPm.addPass(createXfmrFuseElementwisePass());
@@ -42,6 +49,9 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
   XfmrExternalizeWeightsPassOptions weights;
   weights.threshold = 0;
   pm.addPass(createXfmrExternalizeWeightsPass(weights));
+
+  if (attentionKernel)
+    pm.addPass(createXfmrNVPTXFlashAttentionKernelPass({options.precision}));
 
   // Contractions on tensor cores when the precision allows; then loops, and
   // a kernel per outermost parallel loop.

@@ -9,6 +9,8 @@
 #ifndef XFMR_CONVERSION_XFMRTOLINALG_XFMRTOLINALG_H
 #define XFMR_CONVERSION_XFMRTOLINALG_XFMRTOLINALG_H
 
+#include "llvm/ADT/StringRef.h"
+
 #include <cstdint>
 
 namespace mlir {
@@ -58,6 +60,16 @@ void populateXfmrNormsToLinalgPatterns(RewritePatternSet &patterns);
 /// loop over row tiles when `tiling.mlpRowBlock` is positive.
 void populateXfmrLinearMlpToLinalgPatterns(
     RewritePatternSet &patterns, const XfmrToLinalgTiling &tiling = {});
+
+/// The attribute on a flash-attention loop nest (the scf.forall over batch,
+/// query head and query block) that lets a target replace the whole nest by
+/// a kernel of its own: a dictionary of `causal` (bool), `mask` (bool:
+/// whether the key loop's third tile is of a mask), `causal_offset`
+/// (the past's length: query i sees keys up to i + offset) and `scale`
+/// (f64), or `unsupported` (a string saying what such a kernel would miss).
+/// The loop nest stays correct without it.
+inline constexpr llvm::StringLiteral kFlashAttentionAttrName =
+    "xfmr.flash_attention";
 
 /// attention (GQA, causal, masks, past key/value) to a flash-attention loop
 /// nest over query and key/value blocks, or with `tiling.flashAttention`

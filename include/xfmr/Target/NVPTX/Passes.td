@@ -164,6 +164,127 @@ def XfmrNVPTXRegisterBudgetPass
   let dependentDialects = ["::mlir::NVVM::NVVMDialect"];
 }
 
+def XfmrNVPTXFlashAttentionCallPass
+    : Pass<"xfmr-nvptx-flash-attention-call", "::mlir::ModuleOp"> {
+  let summary = "Replace each flash-attention loop nest by a call of the "
+                "attention kernel on buffers";
+  let description = [{
+    Runs on tensors, before bufferization: the first half of
+    `xfmr-nvptx-flash-attention-kernel`. A flash-attention loop nest (the
+    `scf.forall` over batch, query head and query block that the lowering
+    of `xfmr.attention` marks with `xfmr.flash_attention`) becomes a call of
+    a private declaration `@xfmr_flash_attention` (its attribute
+    `xfmr.flash_attention_kernel` holds the causal flag, the causal offset,
+    whether there is a mask and the scale) on the buffers of the query, keys and values, in their
+    own element type (the loop nest's widening to f32 is looked through),
+    and of a new f32 output buffer, read back with `to_tensor restrict`; a
+    mask (additive or boolean, of rank 2 to 4) is a fifth buffer, before
+    the output. The kernel itself comes after bufferization and
+    deallocation, which reject the barriers of a launch (ops without memory
+    effects).
+
+    A nest the kernel does not cover (an ALiBi bias, a softcap, a sliding
+    window, a mask of rank below 2, a past length known only at run time, a
+    head size not a static multiple of 16 up to 128) stays on the generic
+    loops, with a remark saying why.
+
+    ```mlir
+    %o = scf.forall (%b, %h, %i) in ... -> (tensor<?x8x?x64xf32>) {...}
+        {xfmr.flash_attention = {causal = true, causal_offset = 0 : i64,
+                                 scale = 1.250000e-01 : f64}}
+    // becomes
+    %qb = bufferization.to_buffer %q read_only : ... to memref<?x8x?x64xbf16>
+    ...
+    %ob = memref.alloc(%d0, %d2) : memref<?x8x?x64xf32>
+    call @xfmr_flash_attention(%qb, %kb, %vb, %ob) : (...) -> ()
+    %o = bufferization.to_tensor %ob restrict writable : ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def XfmrNVPTXFlashAttentionKernelPass
+    : Pass<"xfmr-nvptx-flash-attention-kernel", "::mlir::ModuleOp"> {
+  let summary = "Run each attention as one FlashAttention-2 kernel on tensor "
+                "cores";
+  let description = [{
+    Runs on buffers, after deallocation: each call of a declaration that
+    `xfmr-nvptx-flash-attention-call` made becomes one `gpu.launch` of the
+    FlashAttention-2 scheme, and the declaration goes:
+
+    - a block of 128 threads per (query block of 64 rows, query head,
+      batch), grid (ceil(Sq / 64), Hq, B); each of its 4 warps owns 16
+      rows;
+    - query head h reads key/value head h / (Hq / Hkv) (GQA, MQA); with
+      head counts known only at run time (checked on the host) the group
+      is at least 1 and the head at most Hkv - 1;
+    - a mask's element is added to each score (or -inf where a boolean
+      mask is false), read at the row and key clamped to the last ones;
+      with a mask the scores stay in the natural domain and the
+      exponentials are exp2((s - m) log2(e)), so that large negative
+      additive masks (the float minimum) do not overflow;
+    - each step of the key loop loads 64 keys and their values into shared
+      memory (workgroup attributions `Ks[64][D + 8]` and, transposed,
+      `Vt[D][64 + 8]`, under 48 KB) with 16-byte loads, between two
+      barriers; keys past the end (a partial last tile) read as zeros and
+      are masked, so nothing is read out of bounds;
+    - S = Q Kᵀ and O += P V are m16n8k16 `nvvm.mma.sync` on f16 or bf16
+      (`precision`) with f32 accumulators; P goes from S's accumulator
+      fragments to the A fragments of P V without leaving the registers;
+    - the online softmax stays in registers: the running maximum per row
+      (two xor shuffles across the four lanes that share a row), the
+      running sum per lane, exp2 with log2(e) folded into the scale, O
+      rescaled at each step; rows that see no key give zeros;
+    - with the causal flag the key loop ends after the block's last visible
+      key (the tiles above the diagonal are never loaded), and only the
+      tiles that cross the diagonal or the end of the keys are masked.
+
+    Fragment ownership, for lane l of a warp in group g = l / 4 at position
+    t = l % 4 ("a pair": the elements at c and c + 1 in one 32-bit
+    register):
+
+    | fragment | register | elements |
+    |---|---|---|
+    | Q (A of S), k-step kk | r of 4 | rows g + 8 (r % 2), cols 16kk + 8 (r / 2) + 2t, a pair |
+    | Kᵀ (B of S), n-tile n, k-step kk | r of 2 | Ks[8n + g][16kk + 8r + 2t], a pair |
+    | S, P (C of S), n-tile n | e of 4 | row g + 8 (e / 2), key 8n + 2t + e % 2 |
+    | P (A of P V), k-step j | r of 4 | S[2j] e0 e1, S[2j] e2 e3, S[2j + 1] e0 e1, S[2j + 1] e2 e3 |
+    | V (B of P V), n-tile n, k-step j | r of 2 | Vt[8n + g][16j + 8r + 2t], a pair |
+    | O (C of P V), n-tile n | e of 4 | row g + 8 (e / 2), col 8n + 2t + e % 2 |
+
+    So a lane holds rows g and g + 8 of its warp's 16, and the four lanes
+    of a group (l xor 1, l xor 2) hold the whole of a row: the maximum is
+    combined across them at every step, the sum once, at the end (each
+    lane's partial sum is rescaled by the same factor as the row's O).
+
+    ```mlir
+    call @xfmr_flash_attention(%q, %k, %v, %o) : (...) -> ()
+    // becomes
+    gpu.launch blocks(...) in (%gx = %qblocks, %gy = %c8, %gz = %B)
+               threads(...) in (%sx = %c128, ...) module(@xfmr_kernels)
+               workgroup(%ks : memref<64x72xbf16, #gpu.address_space<workgroup>>,
+                         %vt : memref<64x72xbf16, #gpu.address_space<workgroup>>) {
+      scf.for %j0 = %c0 to %end step %c64 iter_args(...) {
+        gpu.barrier  // Ks, Vt loaded  // gpu.barrier
+        nvvm.mma.sync ... {shape = #nvvm.shape<m = 16, n = 8, k = 16>}
+        ...
+    ```
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"bf16\"",
+           "The operands' precision on tensor cores: f16 or bf16">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def XfmrNVPTXPlaceBuffersPass
     : Pass<"xfmr-nvptx-place-buffers", "::mlir::ModuleOp"> {
   let summary = "Put the buffers that kernels read or write where the GPU "
