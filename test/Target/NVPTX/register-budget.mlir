@@ -4,7 +4,7 @@
 // A kernel holding mma.sync accumulators gets a register budget; one that
 // has its own keeps it, and one without mma.sync gets none.
 // CHECK-LABEL: gpu.func @mma
-// CHECK-SAME: nvvm.maxnreg = 168 : i32
+// CHECK-SAME: nvvm.maxnreg = 255 : i32
 // CHECK-LABEL: gpu.func @own_budget
 // CHECK-SAME: nvvm.maxnreg = 64 : i32
 // CHECK-LABEL: gpu.func @elementwise

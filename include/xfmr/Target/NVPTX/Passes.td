@@ -149,16 +149,19 @@ def XfmrNVPTXRegisterBudgetPass
     a 64x64-tile GEMM fewer registers than its accumulators and fragments
     need, so that it spills. Every `gpu.func` that holds mma.sync
     accumulators (`nvvm.mma.sync`, `nvgpu.mma.sync`) and has no budget yet
-    gets `nvvm.maxnreg` = `registers` (`.maxnreg` in its PTX).
+    gets `nvvm.maxnreg` = `registers` (`.maxnreg` in its PTX): by default
+    all 255 a thread can have, so that ptxas spills only what no register
+    file could hold (a GEMM tile takes 124 to 137, the attention kernel up
+    to 172 at head size 128).
 
     ```mlir
     gpu.func @k(...) kernel { ... nvvm.mma.sync ... }
     // becomes
-    gpu.func @k(...) kernel attributes {nvvm.maxnreg = 168 : i32} { ... }
+    gpu.func @k(...) kernel attributes {nvvm.maxnreg = 255 : i32} { ... }
     ```
   }];
   let options = [
-    Option<"registers", "registers", "int32_t", /*default=*/"168",
+    Option<"registers", "registers", "int32_t", /*default=*/"255",
            "Registers per thread a tensor-core kernel may use">,
   ];
   let dependentDialects = ["::mlir::NVVM::NVVMDialect"];
