@@ -22,7 +22,14 @@
 // INT8-DAG: %[[WS:.*]] = xfmr.constant dense<0.00787401571> : tensor<1xf32>
 // INT8: %[[HI:.*]] = xfmr.reduce_max %arg0
 // INT8: %[[LO:.*]] = xfmr.reduce_min %arg0
-// INT8: %[[XI:.*]] = xfmr.cast %{{.*}} : tensor<?x32xf32> to tensor<?x32xi32>
+// The uint8 input and zero point as the importer holds them (bits in an i8,
+// zero-extended), the form fusion makes a quantized layer of.
+// INT8: %[[Q8:.*]] = xfmr.cast %{{.*}} : tensor<?x32xi64> to tensor<?x32xi8>
+// INT8: %[[QF:.*]] = xfmr.add %[[Q8]], %{{.*}} : (tensor<?x32xi8>, tensor<i8>) -> tensor<?x32xi8>
+// INT8: %[[QW:.*]] = xfmr.cast %[[QF]] : tensor<?x32xi8> to tensor<?x32xi32>
+// INT8: %[[QU:.*]] = xfmr.add %[[QW]], %{{.*}} : (tensor<?x32xi32>, tensor<i32>) -> tensor<?x32xi32>
+// INT8: %[[ZU:.*]] = xfmr.add %{{.*}}, %{{.*}} : (tensor<i32>, tensor<i32>) -> tensor<i32>
+// INT8: %[[XI:.*]] = xfmr.sub %[[QU]], %[[ZU]] : (tensor<?x32xi32>, tensor<i32>) -> tensor<?x32xi32>
 // INT8: %[[WI:.*]] = xfmr.cast %[[W]] : tensor<32x1xi8> to tensor<32x1xi32>
 // INT8: %[[P:.*]] = xfmr.matmul %[[XI]], %[[WI]] : (tensor<?x32xi32>, tensor<32x1xi32>) -> tensor<?x1xi32>
 // INT8: %[[PF:.*]] = xfmr.cast %[[P]] : tensor<?x1xi32> to tensor<?x1xf32>

@@ -5,13 +5,14 @@
 
 // --quantize runs xfmr-quantize-weights before fusion: a matmul by a
 // constant weight of 2048 elements becomes xfmr.matmul_nbits (int4) or an
-// i32 matmul of the quantized input and weight (int8); without it the
-// matmul fuses into xfmr.linear.
+// i32 matmul of the quantized input and weight (int8), which fusion makes a
+// quantized xfmr.linear (the int8 kernel's); without it the matmul fuses
+// into an f32 xfmr.linear.
 
 // INT4-LABEL: func.func @main
 // INT4: xfmr.matmul_nbits %{{.*}} {block_size = 32 : i64} : (tensor<4x64xf32>, tensor<32x2x16xi8>, tensor<32x2xf32>, tensor<32x2xf32>) -> tensor<4x32xf32>
 // INT8-LABEL: func.func @main
-// INT8: xfmr.matmul %{{.*}} : (tensor<4x64xi32>, tensor<64x32xi32>) -> tensor<4x32xi32>
+// INT8: xfmr.linear %{{.*}}, %{{.*}} input_quant(%{{.*}}, %{{.*}}) weight_quant(%{{.*}}, %{{.*}}) {input_unsigned} : (tensor<4x64xi8>, tensor<64x32xi8>, tensor<f32>, tensor<i8>, tensor<32xf32>, tensor<i8>) -> tensor<4x32xf32>
 // F32-LABEL: func.func @main
 // F32: xfmr.linear
 // BAD: error: quantize 'int3' is not int4 or int8

@@ -126,6 +126,28 @@ static Value roundToNearest(OpBuilder &b, Location loc, Value x) {
   return FloorOp::create(b, loc, AddOp::create(b, loc, x, scalar(b, loc, 0.5)));
 }
 
+/// A 0-D integer constant.
+static Value scalarOfType(OpBuilder &b, Location loc, Type elementType,
+                          int64_t value) {
+  auto type = RankedTensorType::get({}, elementType);
+  return constant(
+      b, loc,
+      DenseElementsAttr::get(type, b.getIntegerAttr(elementType, value)));
+}
+
+/// A whole number in [0, 255] held in f32 as the importer holds a uint8:
+/// its bits in an i8, read back as add(cast<i32>(add(x, -128)), 128).
+static Value widenUnsigned(OpBuilder &b, Location loc, Value wholeNumber) {
+  auto type = cast<RankedTensorType>(wholeNumber.getType());
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  Value bits = CastOp::create(
+      b, loc, type.clone(i8),
+      CastOp::create(b, loc, type.clone(b.getI64Type()), wholeNumber));
+  Value flipped = AddOp::create(b, loc, bits, scalarOfType(b, loc, i8, -128));
+  return AddOp::create(b, loc, CastOp::create(b, loc, type.clone(i32), flipped),
+                       scalarOfType(b, loc, i32, 128));
+}
+
 /// x ([..., K], f32) times `w` ([K, N]) with w as int8 per column and x as
 /// uint8 per tensor, quantized at run time.
 static Value quantizeInt8(OpBuilder &b, Location loc, Value input,
@@ -155,7 +177,6 @@ static Value quantizeInt8(OpBuilder &b, Location loc, Value input,
                                  scales, "int8_scales"));
 
   // The input: [min(x, 0), max(x, 0)] onto [0, 255].
-  auto inputType = cast<RankedTensorType>(input.getType());
   auto all = b.getDenseI64ArrayAttr({});
   Value zero = scalar(b, loc, 0);
   Value hi = MaxOp::create(
@@ -180,9 +201,12 @@ static Value quantizeInt8(OpBuilder &b, Location loc, Value input,
                     roundToNearest(b, loc, DivOp::create(b, loc, input, scale)),
                     zeroPoint),
       b.getF64FloatAttr(0), b.getF64FloatAttr(255));
-  // q - zp is a whole number in [-255, 255]: exact in f32 and in i32.
-  Value centered = CastOp::create(b, loc, inputType.clone(i32),
-                                  SubOp::create(b, loc, quantized, zeroPoint));
+  // The uint8 input and zero point in the form the importer gives
+  // DynamicQuantizeLinear's outputs (an i8 holding the uint8's bits, zero
+  // extended to i32), so that fusion makes the same quantized layer of this
+  // product as of an imported MatMulInteger, and it runs on the int8 kernel.
+  Value centered = SubOp::create(b, loc, widenUnsigned(b, loc, quantized),
+                                 widenUnsigned(b, loc, zeroPoint));
   Value weight32 =
       CastOp::create(b, loc, RankedTensorType::get({k, n}, i32), weight);
   Value product = MatMulOp::create(b, loc, centered, weight32);
