@@ -35,6 +35,8 @@
 #include "xfmr/Dialect/Xfmr/IR/WeightBlob.h"
 #include "xfmr/Target/CPU/Passes.h"
 
+#include "ContractionMaps.h"
+
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -100,17 +102,11 @@ std::optional<PanelMatmul> matchPanelMatmul(linalg::GenericOp op) {
   unsigned numLoops = op.getNumLoops();
   if (numLoops != rank + 1)
     return std::nullopt;
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  for (unsigned d = 0; d < numLoops; ++d)
-    if ((d + 1 == numLoops) != (iterators[d] == utils::IteratorType::reduction))
-      return std::nullopt;
+  if (!xfmr::reducesOverLastLoopOnly(op))
+    return std::nullopt;
 
-  MLIRContext *context = op.getContext();
   auto dims = [&](ArrayRef<int64_t> positions) {
-    SmallVector<AffineExpr> exprs;
-    for (int64_t position : positions)
-      exprs.push_back(getAffineDimExpr(position, context));
-    return AffineMap::get(numLoops, 0, exprs, context);
+    return xfmr::loopsAt(op, positions);
   };
   SmallVector<int64_t> outDims, lhsDims;
   for (int64_t d = 0; d < rank; ++d)

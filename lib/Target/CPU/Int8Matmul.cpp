@@ -37,6 +37,8 @@
 #include "xfmr/Dialect/Xfmr/IR/WeightBlob.h"
 #include "xfmr/Target/CPU/Passes.h"
 
+#include "ContractionMaps.h"
+
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -109,16 +111,10 @@ std::optional<Int8Matmul> matchInt8Matmul(linalg::GenericOp op) {
   auto init = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
   if (!init || !matchPattern(init.getInputs()[0], m_Zero()))
     return std::nullopt;
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  for (unsigned d = 0; d < numLoops; ++d)
-    if ((d + 1 == numLoops) != (iterators[d] == utils::IteratorType::reduction))
-      return std::nullopt;
-  MLIRContext *context = op.getContext();
+  if (!xfmr::reducesOverLastLoopOnly(op))
+    return std::nullopt;
   auto dims = [&](ArrayRef<int64_t> positions) {
-    SmallVector<AffineExpr> exprs;
-    for (int64_t position : positions)
-      exprs.push_back(getAffineDimExpr(position, context));
-    return AffineMap::get(numLoops, 0, exprs, context);
+    return xfmr::loopsAt(op, positions);
   };
   SmallVector<int64_t> outDims, lhsDims;
   for (int64_t d = 0; d < rank; ++d)
