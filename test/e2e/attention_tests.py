@@ -24,12 +24,14 @@ Usage: attention_tests.py --compile build/bin/xfmr-compile
 import argparse
 import os
 import re
-import subprocess
 import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model_tests import compile_and_compare  # noqa: E402
 
 RELATIVE_TOLERANCE = 1e-5
 
@@ -267,54 +269,23 @@ def reference(model, feeds, case):
 def check_case(args, case):
     model, feeds = make_case(case)
     work = os.path.join(args.work, case["name"])
-    os.makedirs(os.path.join(work, "expected"), exist_ok=True)
+    os.makedirs(work, exist_ok=True)
     model_path = os.path.join(work, "model.onnx")
     onnx.save(model, model_path)
     expected = reference(model, feeds, case)
-    input_args = []
-    for name, value in feeds.items():
-        path = os.path.join(work, name + ".npy")
-        np.save(path, value)
-        input_args += ["--input", f"{name}={path}"]
-    for name, value in expected.items():
-        np.save(os.path.join(work, "expected", name + ".npy"), value)
     scale = max(float(np.abs(v).max()) for v in expected.values())
-    results = []
-    for lowering, flags in LOWERINGS.items():
-        library = os.path.join(work, lowering + ".so")
-        compiled = subprocess.run(
-            [args.compile, model_path, "-o", library, "--fusion-report",
-             *flags],
-            capture_output=True, text=True)
-        if compiled.returncode:
-            results.append((lowering, None, "compile: " + (
-                compiled.stderr.strip().splitlines() or ["?"])[0]))
-            continue
-        if case.get("graph") and not re.search(
-                r"^\s*attention\s+1\s+0\s*$", compiled.stderr, re.M):
-            results.append((lowering, None, "not fused into one attention"))
-            continue
-        out_dir = os.path.join(work, lowering + "-outputs")
-        ran = subprocess.run(
-            [args.run, library, "--output-dir", out_dir, "--expected",
-             os.path.join(work, "expected"), "--rtol", "0", "--atol",
-             repr(RELATIVE_TOLERANCE * scale), *input_args],
-            capture_output=True, text=True)
-        error = 0.0
-        for name, value in expected.items():
-            got = np.load(os.path.join(out_dir, name + ".npy")) \
-                if os.path.exists(os.path.join(out_dir, name + ".npy")) \
-                else None
-            if got is None or got.shape != value.shape:
-                error = None
-                break
-            error = max(error, float(np.abs(got - value).max()) / scale)
-        why = None if ran.returncode == 0 else (
-            (ran.stderr.strip() or ran.stdout.strip()).splitlines()
-            or ["?"])[-1]
-        results.append((lowering, error, why))
-    return results
 
+    def fused_into_one_attention(stderr):
+        if case.get("graph") and not re.search(
+                r"^\s*attention\s+1\s+0\s*$", stderr, re.M):
+            return "not fused into one attention"
+        return None
+
+    modes = {lowering: ["--fusion-report", *flags]
+             for lowering, flags in LOWERINGS.items()}
+    return compile_and_compare(args, work, model_path, feeds, expected,
+                               scale, RELATIVE_TOLERANCE * scale, modes,
+                               fused_into_one_attention)
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -288,6 +288,52 @@ def max_relative_error(out_dir, expected, scale):
     return worst
 
 
+def first_line(text, last=False):
+    lines = text.strip().splitlines() or ["?"]
+    return lines[-1] if last else lines[0]
+
+
+def compile_and_compare(args, work, model_path, feeds, expected, scale, atol,
+                        modes, check_compiled=None):
+    """Compiles one single-case model per mode and runs it against expected.
+
+    Saves `feeds` and `expected` (name -> array) under `work`, compiles
+    `model_path` once per entry of `modes` (name -> xfmr-compile flags),
+    runs each library with `xfmr-run --expected --atol atol`, and returns
+    (mode, largest error relative to `scale` or None, failure or None) per
+    mode. `check_compiled`, given the compiler's stderr, may name a reason
+    to fail a mode that compiled (e.g. a block that did not fuse)."""
+    os.makedirs(os.path.join(work, "expected"), exist_ok=True)
+    save_arrays(os.path.join(work, "expected"), expected)
+    feed_args = []
+    for name, path in save_arrays(work, feeds).items():
+        feed_args += ["--input", f"{name}={path}"]
+    results = []
+    for mode, flags in modes.items():
+        library = os.path.join(work, f"{mode}.so")
+        compiled = subprocess.run([args.compile, model_path, "-o", library,
+                                   *flags], capture_output=True, text=True)
+        if compiled.returncode:
+            results.append((mode, None,
+                            "compile: " + first_line(compiled.stderr)))
+            continue
+        why = check_compiled(compiled.stderr) if check_compiled else None
+        if why:
+            results.append((mode, None, why))
+            continue
+        out_dir = os.path.join(work, f"{mode}-outputs")
+        ran = subprocess.run(
+            [args.run, library, *feed_args, "--output-dir", out_dir,
+             "--expected", os.path.join(work, "expected"), "--rtol", "0",
+             "--atol", repr(atol)],
+            capture_output=True, text=True)
+        error = max_relative_error(out_dir, expected, scale)
+        why = None if ran.returncode == 0 else first_line(
+            ran.stderr or ran.stdout, last=True)
+        results.append((mode, error, why))
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--compile", required=True)

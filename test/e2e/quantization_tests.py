@@ -41,7 +41,6 @@ Usage: quantization_tests.py --compile build/bin/xfmr-compile
 
 import argparse
 import os
-import subprocess
 import sys
 
 import numpy as np
@@ -49,7 +48,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model_tests import cpu_has, max_relative_error  # noqa: E402
+from model_tests import compile_and_compare, cpu_has  # noqa: E402
 
 RELATIVE_TOLERANCE = 1e-5
 INT8_RELATIVE_TOLERANCE = 1e-3
@@ -375,44 +374,19 @@ def run_case(args, case):
     model, inputs = builder(case, rng)
     tolerance = INT8_RELATIVE_TOLERANCE if int8 else RELATIVE_TOLERANCE
     work = os.path.join(args.work, case["name"])
-    os.makedirs(os.path.join(work, "expected"), exist_ok=True)
+    os.makedirs(work, exist_ok=True)
     path = os.path.join(work, "model.onnx")
     onnx.save(model, path)
     import onnxruntime as ort
     session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
     expected = session.run(None, inputs)[0]
-    np.save(os.path.join(work, "expected", "y.npy"), expected)
-    feeds = []
-    for name, value in inputs.items():
-        np.save(os.path.join(work, f"{name}.npy"), value)
-        feeds += ["--input", f"{name}={work}/{name}.npy"]
     scale = float(np.abs(expected.astype(np.float64)).max()) or 1.0
     atol = case["atol"] if "atol" in case else tolerance * scale
     modes = {"native": []}
     if cpu_has("avx512f"):
         modes["avx2"] = ["--mcpu=x86-64-v3"]
-    results = []
-    for mode, flags in modes.items():
-        library = os.path.join(work, f"{mode}.so")
-        compiled = subprocess.run([args.compile, path, "-o", library, *flags],
-                                  capture_output=True, text=True)
-        if compiled.returncode:
-            results.append((mode, None, "compile: " + (
-                compiled.stderr.strip().splitlines() or ["?"])[0]))
-            continue
-        out_dir = os.path.join(work, f"{mode}-outputs")
-        ran = subprocess.run(
-            [args.run, library, *feeds, "--output-dir", out_dir,
-             "--expected", os.path.join(work, "expected"), "--rtol", "0",
-             "--atol", repr(atol)],
-            capture_output=True, text=True)
-        error = max_relative_error(out_dir, {"y": expected}, scale)
-        why = None if ran.returncode == 0 else (
-            (ran.stderr.strip() or ran.stdout.strip()).splitlines() or
-            ["?"])[-1]
-        results.append((mode, error, why))
-    return results
-
+    return compile_and_compare(args, work, path, inputs, {"y": expected},
+                               scale, atol, modes)
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
