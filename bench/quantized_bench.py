@@ -11,6 +11,12 @@ it, xfmr compiles it. The models:
     here and quantized with quantize_dynamic (int8) and MatMulNBitsQuantizer
     (int4, blocks of 32 with zero points), run on one row (a decode step's
     GEMV, bound by reading the weights) and on 128 rows (a prefill);
+  * BERT-base (batch 1, sequence 128: the model of bench/run_benchmarks.py,
+    its export when build/bench/models has it, else the same architecture
+    built here with random weights) quantized by quantize_dynamic with
+    ORT's defaults (bert-base-int8) and by quantize_static in the QDQ
+    format with its defaults and 4 random calibration batches
+    (bert-base-qdq), each cached in the work folder;
   * one linear layer of 768 -> 3072 on 128 rows quantized with
     quantize_dynamic, the GEMM alone: its line also gives each engine's
     rate in GOP/s (2 M N K integer operations per run).
@@ -18,7 +24,8 @@ it, xfmr compiles it. The models:
 Each engine runs in a process of its own (bench/engine_worker.py), the
 engines alternating for --runs rounds; a time is the median of all runs.
 xfmr's models are compiled beforehand with --mcpu (default native).
-Prints a Markdown table.
+Prints a Markdown table, with xfmr's largest error against ORT on the
+first round's outputs (relative to the largest magnitude of ORT's).
 
 Usage: quantized_bench.py [--build-dir build] [--work DIR] [--threads 2]
                           [--runs 5] [--mcpu native] [--only NAME]
@@ -83,8 +90,131 @@ def single_linear(path):
     onnx.save(model, path)
 
 
+# BERT-base (as bench/run_benchmarks.py runs it): 12 layers, hidden 768, 12
+# heads, FFN 3072, vocabulary 30522, 512 positions; batch 1, sequence 128.
+BERT_BASE = dict(layers=12, hidden=768, heads=12, ffn=3072, vocab=30522,
+                 positions=512, rows=128)
+
+
+def bert_base(path):
+    """BERT-base in the ops of a PyTorch export of transformers' BertModel
+    (eager attention: MatMul + Add projections, Reshape/Transpose into
+    heads, scaled scores plus the additive mask, Softmax, erf GELU,
+    LayerNormalization), with random weights drawn as BERT initialises
+    them, static shapes [1, 128]. Used when the exported model
+    (test/models/export_models.py --bench) is not there."""
+    c = BERT_BASE
+    d, h, f, s = c["hidden"], c["heads"], c["ffn"], c["rows"]
+    rng = np.random.default_rng(3)
+    inits, nodes = [], []
+
+    def init(name, value):
+        inits.append(numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    def weight(name, *shape):
+        return init(name, (rng.standard_normal(shape) * 0.02)
+                    .astype(np.float32))
+
+    def node(op, inputs, name, **attrs):
+        nodes.append(helper.make_node(op, inputs, [name], name=name, **attrs))
+        return name
+
+    def dense(x, name, k, n):
+        y = node("MatMul", [x, weight(name + ".weight", k, n)], name + ".mm")
+        return node("Add", [y, init(name + ".bias", np.zeros(
+            n, np.float32))], name + ".out")
+
+    def layer_norm(x, name):
+        return node("LayerNormalization",
+                    [x, init(name + ".gamma", np.ones(d, np.float32)),
+                     init(name + ".beta", np.zeros(d, np.float32))],
+                    name + ".out", axis=-1, epsilon=1e-12)
+
+    heads_shape = init("heads_shape", np.array([1, s, h, d // h], np.int64))
+    rows_shape = init("rows_shape", np.array([1, s, d], np.int64))
+    x = node("Add", [node("Gather", [weight("word", c["vocab"], d),
+                                     "input_ids"], "word.out"),
+                     node("Gather", [weight("position", c["positions"], d),
+                                     init("position_ids",
+                                          np.arange(s, dtype=np.int64)[None])],
+                          "position.out")], "embed.sum")
+    x = node("Add", [x, node("Gather", [weight("token_type", 2, d),
+                                        init("token_type_ids", np.zeros(
+                                            (1, s), np.int64))],
+                             "token_type.out")], "embed.out")
+    x = layer_norm(x, "embed.norm")
+    mask = node("Cast", ["attention_mask"], "mask.float", to=TensorProto.FLOAT)
+    mask = node("Sub", [init("one", np.float32(1)), mask], "mask.inverse")
+    mask = node("Mul", [mask, init("min", np.float32(
+        np.finfo(np.float32).min))], "mask.additive")
+    mask = node("Unsqueeze", [mask, init("mask_axes", np.array(
+        [1, 2], np.int64))], "mask.out")
+    for i in range(c["layers"]):
+        p = f"layer{i}"
+        split = {}
+        for part, perm in (("q", [0, 2, 1, 3]), ("k", [0, 2, 3, 1]),
+                           ("v", [0, 2, 1, 3])):
+            y = node("Reshape", [dense(x, f"{p}.{part}", d, d), heads_shape],
+                     f"{p}.{part}.heads")
+            split[part] = node("Transpose", [y], f"{p}.{part}.t", perm=perm)
+        scores = node("MatMul", [split["q"], split["k"]], f"{p}.scores")
+        scores = node("Div", [scores, init(f"{p}.sqrt_d", np.float32(
+            np.sqrt(d // h)))], f"{p}.scaled")
+        scores = node("Add", [scores, mask], f"{p}.masked")
+        probs = node("Softmax", [scores], f"{p}.probs", axis=-1)
+        context = node("MatMul", [probs, split["v"]], f"{p}.context")
+        context = node("Transpose", [context], f"{p}.context.t",
+                       perm=[0, 2, 1, 3])
+        context = node("Reshape", [context, rows_shape], f"{p}.context.rows")
+        attn = dense(context, f"{p}.attn_out", d, d)
+        x = layer_norm(node("Add", [attn, x], f"{p}.res1"), f"{p}.norm1")
+        up = dense(x, f"{p}.up", d, f)
+        erf = node("Erf", [node("Div", [up, init(f"{p}.sqrt2", np.float32(
+            np.sqrt(2)))], f"{p}.gelu.div")], f"{p}.gelu.erf")
+        erf = node("Add", [erf, init(f"{p}.gelu.one", np.float32(1))],
+                   f"{p}.gelu.add")
+        gelu = node("Mul", [node("Mul", [up, erf], f"{p}.gelu.mul"),
+                            init(f"{p}.gelu.half", np.float32(0.5))],
+                    f"{p}.gelu.out")
+        down = dense(gelu, f"{p}.down", f, d)
+        x = layer_norm(node("Add", [down, x], f"{p}.res2"), f"{p}.norm2")
+    nodes.append(helper.make_node("Identity", [x], ["last_hidden_state"]))
+    ids = [helper.make_tensor_value_info(name, TensorProto.INT64, [1, s])
+           for name in ("input_ids", "attention_mask")]
+    graph = helper.make_graph(
+        nodes, "bert_base", ids,
+        [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT,
+                                       [1, s, d])], inits)
+    model = helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, path)
+
+
+class RandomTokens:
+    """A few batches of random tokens (all attended) to calibrate the
+    static scales of the QDQ form, as a user's small calibration set."""
+
+    def __init__(self, batches=4):
+        from onnxruntime.quantization import CalibrationDataReader  # noqa
+        rng = np.random.default_rng(5)
+        shape = (1, BERT_BASE["rows"])
+        self._feeds = iter(
+            [{"input_ids": rng.integers(0, BERT_BASE["vocab"], size=shape),
+              "attention_mask": np.ones(shape, np.int64)}
+             for _ in range(batches)])
+
+    def get_next(self):
+        return next(self._feeds, None)
+
+
 def quantize(source, form, path):
-    if form == "int8":
+    if form == "qdq":
+        from onnxruntime.quantization import (QuantFormat, quantize_static)
+        quantize_static(source, path, RandomTokens(),
+                        quant_format=QuantFormat.QDQ)
+    elif form == "int8":
         from onnxruntime.quantization import QuantType, quantize_dynamic
         quantize_dynamic(source, path, weight_type=QuantType.QInt8)
     else:
@@ -118,6 +248,28 @@ def models(work, only=""):
             if only in name and not os.path.exists(path):
                 quantize(source, form, path)
             out.append((name, path, {"x": x}, []))
+    if "bert-base" in only or not only:
+        # The exported BERT-base of bench/run_benchmarks.py when it is there,
+        # else the same architecture built here.
+        source = os.path.join(ROOT, "build", "bench", "models",
+                              "bert-base.torchscript.onnx")
+        if not os.path.exists(source):
+            source = os.path.join(work, "bert-base.onnx")
+            if not os.path.exists(source):
+                bert_base(source)
+        ids = np.random.default_rng(4).integers(
+            0, BERT_BASE["vocab"], size=(1, BERT_BASE["rows"]))
+        feed = {"input_ids": ids.astype(np.int64),
+                "attention_mask": np.ones_like(ids, dtype=np.int64)}
+        # quantize_dynamic with ORT's defaults (int8 weights per tensor), as
+        # a user would run it; the
+        # QDQ form with quantize_static's defaults and a few calibration
+        # batches.
+        for form in ("int8", "qdq"):
+            path = os.path.join(work, f"bert-base-{form}.onnx")
+            if not os.path.exists(path):
+                quantize(source, form, path)
+            out.append((f"bert-base-{form} 1x128", path, feed, []))
     source = os.path.join(work, "linear.onnx")
     path = os.path.join(work, "linear-int8.onnx")
     if not os.path.exists(path):
@@ -129,15 +281,29 @@ def models(work, only=""):
     return out
 
 
-def run_worker(args, engine, job_path, tag):
+def run_worker(args, engine, job_path, tag, outputs=None):
     result = f"{job_path}.{engine}.{tag}.json"
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
-    subprocess.run([sys.executable, WORKER, engine, job_path, result],
+    subprocess.run([sys.executable, WORKER, engine, job_path, result] +
+                   (["--outputs", outputs] if outputs else []),
                    env=env, capture_output=True)
     if not os.path.exists(result):
         return {"error": "crashed"}
     with open(result) as f:
         return json.load(f)
+
+
+def max_error(stem):
+    """xfmr's largest error against ORT over the outputs of the first round,
+    relative to the largest magnitude of ORT's output."""
+    try:
+        with np.load(f"{stem}.xfmr.npz") as x, \
+                np.load(f"{stem}.ort.npz") as o:
+            error = max(float(np.abs(x[n] - o[n]).max() / np.abs(o[n]).max())
+                        for n in o.files)
+        return f"{error:.1e}"
+    except (OSError, KeyError, ValueError):
+        return "-"
 
 
 def main():
@@ -154,7 +320,8 @@ def main():
     args.work = args.work or os.path.join(args.build_dir, "bench",
                                           "quantized")
     os.makedirs(args.work, exist_ok=True)
-    print(f"| model | xfmr (ms) | ORT (ms) | xfmr / ORT |\n|---|---:|---:|---:|")
+    print("| model | xfmr (ms) | ORT (ms) | xfmr / ORT | max rel error |\n"
+          "|---|---:|---:|---:|---:|")
     for name, path, feed, dims in models(args.work, args.only):
         if args.only not in name:
             continue
@@ -182,7 +349,8 @@ def main():
         times = {"xfmr": [], "ort": []}
         for r in range(args.runs):
             for engine in (("xfmr", "ort") if r % 2 == 0 else ("ort", "xfmr")):
-                result = run_worker(args, engine, job_path, r)
+                outputs = f"{stem}.{engine}.npz" if r == 0 else None
+                result = run_worker(args, engine, job_path, r, outputs)
                 times[engine] += result.get("times", [])
         ms = {e: statistics.median(t) * 1e3 if t else float("nan")
               for e, t in times.items()}
@@ -192,7 +360,8 @@ def main():
             rates = (f" (GOP/s: xfmr {ops / ms['xfmr'] / 1e6:.0f}, "
                      f"ORT {ops / ms['ort'] / 1e6:.0f})")
         print(f"| {name}{rates} | {ms['xfmr']:.3f} | {ms['ort']:.3f} | "
-              f"{ms['xfmr'] / ms['ort']:.2f} |", flush=True)
+              f"{ms['xfmr'] / ms['ort']:.2f} | {max_error(stem)} |",
+              flush=True)
     return 0
 
 

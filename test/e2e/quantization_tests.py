@@ -4,9 +4,12 @@
 int8 cases: a dynamically quantized matmul as ONNX Runtime's
 quantize_dynamic writes it (DynamicQuantizeLinear, MatMulInteger, Cast and
 the scales' Mul, then a bias Add), or as its optimizer fuses it
-(com.microsoft DynamicQuantizeMatMul, MatMulIntegerToFloat), with int8 or
-uint8 weights, with or without zero points (per tensor or per column), K
-and N of any size. Both engines quantize the input to uint8 with the same
+(com.microsoft DynamicQuantizeMatMul, MatMulIntegerToFloat), or in the QDQ
+format of quantize_static (QuantizeLinear and DequantizeLinear of the
+input with a constant scale, DequantizeLinear of the weight per tensor or
+per column, MatMul: the compile must make one quantized layer of it; uint8
+or int8 activations), with int8 or uint8 weights, with or without zero
+points (per tensor or per column), K and N of any size. Both engines quantize the input to uint8 with the same
 formulas and sum the integer products exactly; an input value on a
 rounding tie may still land on the neighbouring level (the scale is a
 quotient computed in another order), which moves an output by one
@@ -41,6 +44,7 @@ Usage: quantization_tests.py --compile build/bin/xfmr-compile
 
 import argparse
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -68,6 +72,18 @@ INT8_CASES = [
          rows=[13, 1], k=50, n=33, weight="uint8", zp="tensor"),
     dict(name="int8_matmul_integer_to_float", form="matmul_integer_to_float",
          rows=[3, 8], k=96, n=48, weight="int8", zp="column", bias=True),
+    # QDQ (quantize_static): QuantizeLinear -> DequantizeLinear of the
+    # input ("act": its type), DequantizeLinear of the weight (scale per
+    # tensor or per column, axis 1), MatMul, bias Add. The compile must make
+    # a quantized layer of it (checked on the fused IR).
+    dict(name="qdq_u8_per_column_bias", form="qdq", act="uint8", rows=[4, 16],
+         k=64, n=96, weight="int8", zp="column", bias=True),
+    dict(name="qdq_u8_per_tensor", form="qdq", act="uint8", rows=None, k=37,
+         n=19, weight="int8", zp="tensor"),
+    dict(name="qdq_i8_per_column", form="qdq", act="int8", rows=[1, 1], k=72,
+         n=40, weight="int8", zp="column"),
+    dict(name="qdq_i8_per_tensor_bias", form="qdq", act="int8", rows=[3, 5],
+         k=128, n=64, weight="int8", bias=True),
 ]
 
 # rows (None: a symbolic [batch, sequence] of 2 x 3), k, n, block size,
@@ -191,6 +207,8 @@ def build_int8_case(case, rng):
     bias = rng.normal(size=n).astype(np.float32)
     initializers.append(numpy_helper.from_array(bias, "bias"))
     form = case["form"]
+    if form == "qdq":
+        return build_qdq_case(case, rng, initializers, zp_name)
     if form == "dynamic_quantize_matmul":
         inputs = ["a", "w", "w_scale", "", ""]
         if zp_name:
@@ -223,6 +241,34 @@ def build_int8_case(case, rng):
                 inputs.pop()
             nodes.append(helper.make_node("MatMulIntegerToFloat", inputs,
                                           ["y"], domain="com.microsoft"))
+    return model_and_input(case, nodes, initializers, rng)
+
+
+def build_qdq_case(case, rng, initializers, w_zp):
+    """The int8 case's weight, scale, zero point and bias as quantize_static
+    writes a layer in the QDQ format; the input's scale covers the normal
+    input's range."""
+    n = case["n"]
+    act = np.uint8 if case["act"] == "uint8" else np.int8
+    a_zp = np.array(128 if act == np.uint8 else 3, dtype=act)
+    if case.get("zp") == "column":
+        # A scale per column goes with the zero point.
+        initializers[1] = numpy_helper.from_array(
+            rng.uniform(0.005, 0.02, size=n).astype(np.float32), "w_scale")
+    initializers += [
+        numpy_helper.from_array(np.array(np.float32(4.5 / 127)), "a_scale"),
+        numpy_helper.from_array(a_zp, "a_zp")]
+    nodes = [
+        helper.make_node("QuantizeLinear", ["a", "a_scale", "a_zp"], ["q"]),
+        helper.make_node("DequantizeLinear", ["q", "a_scale", "a_zp"],
+                         ["dq"]),
+        helper.make_node("DequantizeLinear",
+                         ["w", "w_scale"] + ([w_zp] if w_zp else []),
+                         ["dw"], axis=1),
+        helper.make_node("MatMul", ["dq", "dw"],
+                         ["y0" if case.get("bias") else "y"])]
+    if case.get("bias"):
+        nodes.append(helper.make_node("Add", ["y0", "bias"], ["y"]))
     return model_and_input(case, nodes, initializers, rng)
 
 
@@ -385,8 +431,16 @@ def run_case(args, case):
     modes = {"native": []}
     if cpu_has("avx512f"):
         modes["avx2"] = ["--mcpu=x86-64-v3"]
+    if case.get("form") == "qdq":
+        fused = subprocess.run(
+            [args.compile, path, "--emit=fused", "-o", "-"],
+            capture_output=True, text=True)
+        if "input_quant(" not in fused.stdout:
+            return [("fused", None, "not a quantized layer: " + (
+                fused.stderr.strip().splitlines() or ["no input_quant"])[0])]
     return compile_and_compare(args, work, path, inputs, {"y": expected},
                                scale, atol, modes)
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

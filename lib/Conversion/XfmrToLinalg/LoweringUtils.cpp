@@ -342,6 +342,18 @@ AffineMap mlir::xfmr::keptDimsMap(MLIRContext *context,
   return dimsMap(context, reduced.size(), kept);
 }
 
+void mlir::xfmr::reductionLoops(OpBuilder &b, Location loc, Value input,
+                                ArrayRef<bool> reduced,
+                                SmallVectorImpl<utils::IteratorType> &iterators,
+                                SmallVectorImpl<OpFoldResult> &keptSizes) {
+  for (auto [i, isReduced] : llvm::enumerate(reduced)) {
+    iterators.push_back(isReduced ? utils::IteratorType::reduction
+                                  : utils::IteratorType::parallel);
+    if (!isReduced)
+      keptSizes.push_back(getDimSize(b, loc, input, i));
+  }
+}
+
 Value mlir::xfmr::reduce(
     OpBuilder &b, Location loc, Value input, ValueRange extra,
     ArrayRef<bool> reduced, Combiner kind,
@@ -353,12 +365,7 @@ Value mlir::xfmr::reduce(
   int64_t rank = type.getRank();
   SmallVector<utils::IteratorType> iterators;
   SmallVector<OpFoldResult> sizes;
-  for (int64_t i = 0; i < rank; ++i) {
-    iterators.push_back(reduced[i] ? utils::IteratorType::reduction
-                                   : utils::IteratorType::parallel);
-    if (!reduced[i])
-      sizes.push_back(getDimSize(b, loc, input, i));
-  }
+  reductionLoops(b, loc, input, reduced, iterators, sizes);
   AffineMap keptMap = keptDimsMap(b.getContext(), reduced);
   Value init =
       createFilled(b, loc, sizes, identityValue(b, loc, resultType, kind));

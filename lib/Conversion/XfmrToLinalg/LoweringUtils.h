@@ -125,6 +125,13 @@ Value identityValue(OpBuilder &b, Location loc, Type type, Combiner kind);
 /// Combines two scalars with `kind`.
 Value combine(OpBuilder &b, Location loc, Combiner kind, Value a, Value c);
 
+/// The loops of a reduction of `input` over the dims marked in `reduced`:
+/// their iterator types, and the sizes of the dims it keeps.
+void reductionLoops(OpBuilder &b, Location loc, Value input,
+                    ArrayRef<bool> reduced,
+                    SmallVectorImpl<utils::IteratorType> &iterators,
+                    SmallVectorImpl<OpFoldResult> &keptSizes);
+
 /// Reduces `input` over the dims marked in `reduced` (dropping them), with
 /// `body` mapping (inputs..., accumulator) to the value to combine. `extra`
 /// operands are read at the kept dims (broadcast along the reduced ones).

@@ -8,7 +8,8 @@
 //
 // Reductions become a linalg.generic with reduction iterators into a filled
 // init (keepdims re-adds the size-1 dims with tensor.expand_shape), argmax one
-// that carries the maximum and its index; softmax
+// that carries the maximum and its index, a reduce_max and a reduce_min of
+// the same tensor one generic with both accumulators; softmax
 // becomes linalg.softmax, and log_softmax the max / sum-of-exp / subtract
 // sequence that stays exact for very negative inputs.
 //
@@ -125,6 +126,75 @@ struct ReduceToGeneric : OpRewritePattern<OpTy> {
     if (op.getKeepdims())
       result = keepReducedDims(rewriter, loc, result, input, mask, resultType);
     rewriter.replaceOp(op, castToResultType(rewriter, loc, result, resultType));
+    return success();
+  }
+};
+
+/// reduce_max(x) and reduce_min(x) over the same axes (the range that
+/// DynamicQuantizeLinear computes before quantizing x): one generic with two
+/// accumulators, so that x is read once for both. Matches either of the
+/// two (whichever the driver visits first), `SiblingTy` being the other.
+template <typename OpTy, typename SiblingTy>
+struct ReduceMinMaxToOneGeneric : OpRewritePattern<OpTy> {
+  ReduceMinMaxToOneGeneric(MLIRContext *context)
+      : OpRewritePattern<OpTy>(context, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Value input = op.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    int64_t rank = inputType.getRank();
+    SmallVector<bool> mask = reducedMask(op.getAxes(), rank);
+    SiblingTy sibling;
+    for (Operation *user : input.getUsers())
+      if (auto other = dyn_cast<SiblingTy>(user))
+        if (other.getType() == op.getType() &&
+            other.getKeepdims() == op.getKeepdims() &&
+            reducedMask(other.getAxes(), rank) == mask &&
+            other->getBlock() == op->getBlock()) {
+          sibling = other;
+          break;
+        }
+    if (!sibling)
+      return rewriter.notifyMatchFailure(op, "no min/max sibling");
+    // Both read only `input`: build before the first of the two.
+    Operation *first = sibling->isBeforeInBlock(op) ? sibling.getOperation()
+                                                    : op.getOperation();
+    rewriter.setInsertionPoint(first);
+    Location loc = rewriter.getFusedLoc({op.getLoc(), sibling.getLoc()});
+    Type elementType = inputType.getElementType();
+    SmallVector<utils::IteratorType> iterators;
+    SmallVector<OpFoldResult> sizes;
+    reductionLoops(rewriter, loc, input, mask, iterators, sizes);
+    Value maxInit =
+        createFilled(rewriter, loc, sizes,
+                     identityValue(rewriter, loc, elementType, Combiner::Max));
+    Value minInit =
+        createFilled(rewriter, loc, sizes,
+                     identityValue(rewriter, loc, elementType, Combiner::Min));
+    AffineMap kept = keptDimsMap(rewriter.getContext(), mask);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{maxInit.getType(), minInit.getType()},
+        ValueRange{input}, ValueRange{maxInit, minInit},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), kept,
+                               kept},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{combine(b, l, Combiner::Max, args[1], args[0]),
+                         combine(b, l, Combiner::Min, args[2], args[0])});
+        });
+    auto finish = [&](Operation *reduction, Value result) {
+      auto resultType = cast<RankedTensorType>(reduction->getResultTypes()[0]);
+      if (op.getKeepdims())
+        result =
+            keepReducedDims(rewriter, loc, result, input, mask, resultType);
+      rewriter.replaceOp(reduction,
+                         castToResultType(rewriter, loc, result, resultType));
+    };
+    bool isMax = std::is_same_v<OpTy, ReduceMaxOp>;
+    finish(sibling, generic.getResult(isMax ? 1 : 0));
+    finish(op, generic.getResult(isMax ? 0 : 1));
     return success();
   }
 };
@@ -258,6 +328,8 @@ void mlir::xfmr::populateXfmrReductionsToLinalgPatterns(
                ReduceToGeneric<ReduceMinOp, Combiner::Min>,
                ReduceToGeneric<ReduceProdOp, Combiner::Prod>,
                SoftmaxToGenerics<SoftmaxOp, false>,
-               SoftmaxToGenerics<LogSoftmaxOp, true>, ArgMaxToGeneric>(
+               SoftmaxToGenerics<LogSoftmaxOp, true>, ArgMaxToGeneric,
+               ReduceMinMaxToOneGeneric<ReduceMaxOp, ReduceMinOp>,
+               ReduceMinMaxToOneGeneric<ReduceMinOp, ReduceMaxOp>>(
       patterns.getContext());
 }

@@ -53,6 +53,32 @@ func.func @reduce_all_max_and_int_min(%x: tensor<3x4xf32>, %i: tensor<3x4xi64>) 
 
 // -----
 
+// The range of a tensor (DynamicQuantizeLinear's reduce_max and reduce_min,
+// in either order, keepdims or not): one generic with both accumulators, so
+// the tensor is read once. A min over other axes stays its own reduction.
+// CHECK-LABEL: func.func @min_and_max_one_pass
+// CHECK-SAME:    (%[[X:.*]]: tensor<?x64xf32>)
+// CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-DAG: %[[POSINF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK-DAG: %[[LO:.*]] = linalg.fill ins(%[[POSINF]] : f32)
+// CHECK-DAG: %[[HI:.*]] = linalg.fill ins(%[[NEGINF]] : f32)
+// CHECK: %[[R:.*]]:2 = linalg.generic {{{.*}}iterator_types = ["reduction", "reduction"]} ins(%[[X]] : tensor<?x64xf32>) outs(%[[HI]], %[[LO]] : tensor<f32>, tensor<f32>)
+// CHECK-NEXT: ^bb0(%[[IN:.*]]: f32, %[[MAX:.*]]: f32, %[[MIN:.*]]: f32):
+// CHECK-NEXT:   %[[A:.*]] = arith.maximumf %[[MAX]], %[[IN]] : f32
+// CHECK-NEXT:   %[[B:.*]] = arith.minimumf %[[MIN]], %[[IN]] : f32
+// CHECK-NEXT:   linalg.yield %[[A]], %[[B]] : f32, f32
+// CHECK: %[[ROWS:.*]] = linalg.generic {{{.*}}iterator_types = ["parallel", "reduction"]}
+// CHECK: arith.minimumf
+// CHECK: return %[[R]]#1, %[[R]]#0, %[[ROWS]]
+func.func @min_and_max_one_pass(%x: tensor<?x64xf32>) -> (tensor<f32>, tensor<f32>, tensor<?xf32>) {
+  %0 = xfmr.reduce_min %x {keepdims = false} : (tensor<?x64xf32>) -> tensor<f32>
+  %1 = xfmr.reduce_max %x {keepdims = false} : (tensor<?x64xf32>) -> tensor<f32>
+  %2 = xfmr.reduce_min %x {axes = array<i64: 1>, keepdims = false} : (tensor<?x64xf32>) -> tensor<?xf32>
+  return %0, %1, %2 : tensor<f32>, tensor<f32>, tensor<?xf32>
+}
+
+// -----
+
 // softmax: max, sum of exp(x - max), then exp(x - max) / sum.
 // CHECK-LABEL: func.func @softmaxes
 // CHECK: arith.maximumf

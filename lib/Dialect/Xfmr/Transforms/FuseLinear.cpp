@@ -193,31 +193,6 @@ struct MatMulToLinear : OpRewritePattern<MatMulOp> {
   }
 };
 
-/// The bias as the `[N]` vector xfmr.linear takes: a constant is reshaped in
-/// place (a resource keeps its blob), anything else gets an xfmr.reshape.
-Value biasAsVector(PatternRewriter &rewriter, Location loc, Value bias) {
-  auto type = cast<RankedTensorType>(bias.getType());
-  if (type.getRank() == 1)
-    return bias;
-  auto vectorType = RankedTensorType::get({type.getShape().back()},
-                                          type.getElementType());
-  if (auto constant = bias.getDefiningOp<ConstantOp>()) {
-    ElementsAttr value = constant.getValue();
-    if (auto dense = dyn_cast<DenseElementsAttr>(value))
-      return ConstantOp::create(rewriter, loc, vectorType,
-                                dense.reshape(vectorType));
-    if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
-      return ConstantOp::create(
-          rewriter, loc, vectorType,
-          DenseResourceElementsAttr::get(vectorType, resource.getRawHandle()));
-  }
-  auto shapeType = RankedTensorType::get({1}, rewriter.getI64Type());
-  Value shape = ConstantOp::create(
-      rewriter, loc, shapeType,
-      DenseIntElementsAttr::get(shapeType, {type.getShape().back()}));
-  return ReshapeOp::create(rewriter, loc, vectorType, bias, shape);
-}
-
 struct FoldBias : OpRewritePattern<AddOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -229,7 +204,11 @@ struct FoldBias : OpRewritePattern<AddOp> {
       return rewriter.notifyMatchFailure(op, miss.reason);
     LinearOp linear = match->linear;
     Location loc = rewriter.getFusedLoc({linear.getLoc(), op.getLoc()});
-    Value bias = biasAsVector(rewriter, loc, match->bias);
+    Value bias = match->bias;
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1)
+      bias =
+          reshapeLayerParam(rewriter, loc, bias, {biasType.getShape().back()});
     Value fused = LinearOp::create(
         rewriter, loc, op.getType(), linear.getInput(), linear.getWeight(),
         bias, linear.getInputScale(), linear.getInputZeroPoint(),
@@ -381,6 +360,31 @@ struct ShapeOfReshapedLayer : OpRewritePattern<ShapeOp> {
     return success();
   }
 };
+} // namespace
+
+Value mlir::xfmr::reshapeLayerParam(PatternRewriter &rewriter, Location loc,
+                                    Value value, ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(value.getType());
+  auto newType = RankedTensorType::get(shape, type.getElementType());
+  if (newType == type)
+    return value;
+  if (auto constant = value.getDefiningOp<ConstantOp>()) {
+    ElementsAttr attr = constant.getValue();
+    if (auto dense = dyn_cast<DenseElementsAttr>(attr))
+      return ConstantOp::create(rewriter, loc, newType, dense.reshape(newType));
+    if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
+      return ConstantOp::create(
+          rewriter, loc, newType,
+          DenseResourceElementsAttr::get(newType, resource.getRawHandle()));
+  }
+  auto shapeType = RankedTensorType::get({static_cast<int64_t>(shape.size())},
+                                         rewriter.getI64Type());
+  Value target = ConstantOp::create(
+      rewriter, loc, shapeType, DenseIntElementsAttr::get(shapeType, shape));
+  return ReshapeOp::create(rewriter, loc, newType, value, target);
+}
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // The pass
@@ -396,6 +400,7 @@ struct XfmrFuseLinearPass
     patterns.add<MatMulToLinear, FoldBias, FoldActivation,
                  FoldRestoringReshape, ShapeOfReshapedLayer>(context);
     populateFuseQuantizedLinearPatterns(patterns);
+    populateFuseQdqLinearPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     if (explain)
@@ -412,6 +417,8 @@ struct XfmrFuseLinearPass
           (void)matchLinearMatMul(matmul, miss);
       } else if (auto mul = dyn_cast<MulOp>(op)) {
         noteMissedQuantizedLayer(mul);
+      } else if (auto linear = dyn_cast<LinearOp>(op)) {
+        noteMissedQdqLayer(linear);
       } else if (auto add = dyn_cast<AddOp>(op)) {
         // Only an add of a constant or a vector looks like a bias; residual
         // adds do not.

@@ -32,22 +32,11 @@
 using namespace mlir;
 using namespace mlir::xfmr;
 
-namespace {
-
-/// An 8-bit integer tensor that an i32 operand was widened from, and
-/// whether the widening was unsigned.
-struct Widened {
-  Value narrow;
-  bool isUnsigned = false;
-};
-
-bool isInt8Tensor(Value v) {
+bool mlir::xfmr::isInt8Tensor(Value v) {
   return cast<RankedTensorType>(v.getType()).getElementType().isInteger(8);
 }
 
-/// `v` as the widening of an 8-bit integer: cast(x), or the importer's zero
-/// extension add(cast(add(x, -128)), 128) in either operand order.
-std::optional<Widened> matchWidened(Value v) {
+std::optional<Widened> mlir::xfmr::matchWidened(Value v) {
   if (auto widen = v.getDefiningOp<CastOp>()) {
     if (isInt8Tensor(widen.getInput()))
       return Widened{widen.getInput(), false};
@@ -71,6 +60,8 @@ std::optional<Widened> matchWidened(Value v) {
   }
   return std::nullopt;
 }
+
+namespace {
 
 /// An integer operand of the matmul: the 8-bit tensor and its zero point
 /// (an 8-bit tensor, or an i32 constant that fits the tensor's type).

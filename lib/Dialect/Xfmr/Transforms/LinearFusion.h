@@ -40,6 +40,27 @@ inline std::optional<Activation> getEpilogueActivation(Operation *op) {
       .Default([](Operation *) { return std::nullopt; });
 }
 
+/// An 8-bit integer tensor that a wider operand was widened from, and
+/// whether the widening was unsigned.
+struct Widened {
+  Value narrow;
+  bool isUnsigned = false;
+};
+
+/// Whether `v` is a tensor of 8-bit integers.
+bool isInt8Tensor(Value v);
+
+/// `v` as the widening of an 8-bit integer: cast(x), or the importer's zero
+/// extension add(cast(add(x, -128)), 128) in either operand order
+/// (FuseQuantizedLinear.cpp).
+std::optional<Widened> matchWidened(Value v);
+
+/// `value` with the static shape `shape` and the same elements: a constant
+/// is reshaped in place (a resource keeps its blob), anything else gets an
+/// xfmr.reshape (FuseLinear.cpp).
+Value reshapeLayerParam(PatternRewriter &rewriter, Location loc, Value value,
+                        ArrayRef<int64_t> shape);
+
 /// The pattern that turns an i32 matmul of widened 8-bit operands, scaled
 /// to float, into a quantized xfmr.linear (FuseQuantizedLinear.cpp).
 void populateFuseQuantizedLinearPatterns(RewritePatternSet &patterns);
@@ -47,6 +68,15 @@ void populateFuseQuantizedLinearPatterns(RewritePatternSet &patterns);
 /// Notes why the scaled integer product `op` did not become a quantized
 /// layer, when it looks like one.
 void noteMissedQuantizedLayer(MulOp op);
+
+/// The pattern that turns a float layer over dequantized 8-bit operands
+/// (DequantizeLinear of the input and of a constant weight, as ONNX's QDQ
+/// format writes them) into a quantized xfmr.linear (FuseQdqLinear.cpp).
+void populateFuseQdqLinearPatterns(RewritePatternSet &patterns);
+
+/// Notes why the float layer `op` over dequantized operands did not become
+/// a quantized layer, when it has such operands.
+void noteMissedQdqLayer(LinearOp op);
 
 } // namespace mlir::xfmr
 

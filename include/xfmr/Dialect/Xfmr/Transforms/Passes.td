@@ -341,9 +341,18 @@ def XfmrFuseLinearPass : Pass<"xfmr-fuse-linear", "::mlir::func::FuncOp"> {
         : (tensor<?x64xf32>, tensor<64x64xf32>, tensor<64xf32>) -> tensor<?x64xf32>
     ```
 
+    A float layer over two dequantized 8-bit tensors (the importer's
+    DequantizeLinear, `mul(sub(float(q), zp), scale)`, of the input and of
+    a constant weight: ONNX's QDQ format) becomes a quantized layer over
+    the 8-bit tensors, with the scales and zero points of the two
+    DequantizeLinears; the input's per tensor, the weight's per tensor or
+    per output feature.
+
     With `explain`, matmuls with a 2-D right operand that did not become a
     layer, and constant adds and activations after a layer that were not
-    folded into it, carry an `xfmr.fusion_missed` note of kind `linear`.
+    folded into it, carry an `xfmr.fusion_missed` note of kind `linear`;
+    float layers over dequantized operands that stayed float, one of kind
+    `quantized_linear`.
   }];
   let options = [
     Option<"explain", "explain", "bool", /*default=*/"false",
