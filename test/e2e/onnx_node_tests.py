@@ -69,7 +69,10 @@ CLAIMED_OPS = {
     "HannWindow", "HammingWindow", "BlackmanWindow", "SwiGLU", "Det", "LRN",
     "ReverseSequence", "MaxUnpool", "NonZero", "Compress", "Unique",
     "GridSample", "RNN", "GRU", "LSTM", "STFT", "MelWeightMatrix",
-    "CausalConvWithState", "TensorScatter",
+    "CausalConvWithState", "TensorScatter", "SequenceEmpty", "SequenceAt",
+    "SequenceInsert", "SequenceErase", "SequenceLength", "SplitToSequence",
+    "ConcatFromSequence", "SequenceMap", "OptionalHasElement",
+    "OptionalGetElement",
 }
 
 # Inputs that a few ops still need as constants: Resize's scales and sizes
@@ -83,7 +86,30 @@ CLAIMED_OPS = {
 STRUCTURAL_INPUTS = {
     "Resize": {1, 2, 3}, "Upsample": {1},
     "DFT": {1, 2}, "STFT": {1, 3}, "MelWeightMatrix": {0, 1, 2, 3, 4},
+    # The split decides how many elements the sequence has, which a compiled
+    # model must know (a 1-D split of run-time sizes is imported too).
+    "SplitToSequence": {1},
 }
+# A Loop that carries a sequence is unrolled at import, so that the
+# sequence's length is known: its trip count and condition are bound too.
+SEQUENCE_LOOP_INPUTS = {0, 1}
+
+
+def is_sequence_type(type_proto):
+    """Whether a TypeProto is a sequence or an optional (of anything)."""
+    return type_proto.WhichOneof("value") in ("sequence_type",
+                                              "optional_type")
+
+
+def structural_inputs(node):
+    """The indices of a node's inputs that the runner binds to the case's
+    values (see STRUCTURAL_INPUTS)."""
+    if node.op_type == "Loop":
+        body = next((a.g for a in node.attribute if a.name == "body"), None)
+        if body is not None and any(is_sequence_type(i.type)
+                                    for i in body.input[2:]):
+            return SEQUENCE_LOOP_INPUTS
+    return STRUCTURAL_INPUTS.get(node.op_type, ())
 
 # Cases that use a claimed op in a form xfmr does not import, and why (the
 # importer's own message).
@@ -95,12 +121,7 @@ EXPECTED_FAILURES = {
     "test_unique_sorted_with_axis": "Unique: unique slices along an axis",
     "test_unique_sorted_with_axis_3d": "Unique: unique slices along an axis",
     "test_unique_sorted_with_negative_axis": "Unique: unique slices along an axis",
-    "test_identity_opt": "graph input 'opt_in' is not a tensor; xfmr imports tensors only",
-    "test_identity_sequence": "graph input 'x' is not a tensor; xfmr imports tensors only",
-    "test_if_opt": "If: optional and sequence values (Optional, SequenceConstruct) in its branches; xfmr imports tensors only",
-    "test_if_seq": "If: sequence values (SequenceConstruct) in its branches; xfmr imports tensors only",
-    "test_loop13_seq": "Loop: a sequence carried through the loop (SequenceInsert); xfmr imports tensors only",
-    "test_loop16_seq_none": "Loop: an optional sequence carried through the loop (Optional*, Sequence*); xfmr imports tensors only",
+    "test_if_opt": "If: an empty optional in then_branch, a sequence in else_branch, on a condition known only at run time; which optionals hold a value must be known at import",
     "test_scan_sum": "Scan (domain 'ai.onnx', opset 8): opset 8's Scan, with a batch dim and sequence lengths, is not imported",
 }
 
@@ -157,7 +178,7 @@ def bind_structural_inputs(case):
     graph = case.model.graph
     inputs = list(graph.input)
     structural = {n.input[i] for n in graph.node
-                  for i in STRUCTURAL_INPUTS.get(n.op_type, ())
+                  for i in structural_inputs(n)
                   if i < len(n.input) and n.input[i]}
     if not structural or not case.data_sets:
         return list(range(len(inputs)))
@@ -189,26 +210,61 @@ def as_tensor_proto(value, name):
     return None
 
 
+def as_tensor_protos(value, name):
+    """A data set value as named TensorProtos: one for a tensor, one per
+    element for a sequence (`NAME.0`, `NAME.1`, ..., as a compiled model
+    takes and returns them); None when it is neither (an empty optional)."""
+    if isinstance(value, list):
+        elements = [as_tensor_proto(v, f"{name}.{i}")
+                    for i, v in enumerate(value)]
+        return None if any(t is None for t in elements) else elements
+    tensor = as_tensor_proto(value, name)
+    return None if tensor is None else [tensor]
+
+
+def compile_flags(case, kept):
+    """xfmr-compile flags that fix what the case's inputs hold: the length
+    and element shapes of a sequence, and optionals that hold nothing."""
+    if not case.data_sets:
+        return []
+    inputs = case.data_sets[0][0]
+    flags = []
+    for n, i in enumerate(kept):
+        info = case.model.graph.input[n]
+        if not is_sequence_type(info.type):
+            continue
+        value = inputs[i]
+        if value is None:
+            flags.append(f"--absent-optional={info.name}")
+        elif isinstance(value, list):
+            flags.append(f"--sequence-length={info.name}={len(value)}")
+            flags += [f"--input-shape={info.name}.{k}:" +
+                      "x".join(str(d) for d in getattr(v, "shape", ()))
+                      for k, v in enumerate(value)]
+    return flags
+
+
 def write_data_set(case, kept, folder):
-    """Writes the case's first data set as ONNX test data; False when its
-    values are not all tensors (sequences, optionals)."""
+    """Writes the case's first data set as ONNX test data, a sequence as its
+    elements; False when a value is not a tensor or a sequence of them (an
+    empty optional output)."""
     if not case.data_sets:
         return False
     inputs, outputs = case.data_sets[0]
     graph = case.model.graph
-    tensors = [as_tensor_proto(inputs[i], graph.input[n].name)
-               for n, i in enumerate(kept)]
-    tensors += [as_tensor_proto(v, info.name)
-                for v, info in zip(outputs, graph.output)]
-    if any(t is None for t in tensors):
+    groups = [as_tensor_protos(inputs[i], graph.input[n].name)
+              for n, i in enumerate(kept) if inputs[i] is not None]
+    output_groups = [as_tensor_protos(v, info.name)
+                     for v, info in zip(outputs, graph.output)]
+    if any(g is None for g in groups + output_groups):
         return False
     data_dir = os.path.join(folder, "test_data_set_0")
     os.makedirs(data_dir, exist_ok=True)
-    for index, tensor in enumerate(tensors):
-        kind, i = (("input", index) if index < len(kept) else
-                   ("output", index - len(kept)))
-        with open(os.path.join(data_dir, f"{kind}_{i}.pb"), "wb") as f:
-            f.write(tensor.SerializeToString())
+    for kind, tensors in (("input", [t for g in groups for t in g]),
+                          ("output", [t for g in output_groups for t in g])):
+        for i, tensor in enumerate(tensors):
+            with open(os.path.join(data_dir, f"{kind}_{i}.pb"), "wb") as f:
+                f.write(tensor.SerializeToString())
     return True
 
 
@@ -221,7 +277,7 @@ TYPE_ATTRIBUTES = {"to", "dtype", "output_dtype"}
 TRAINING_DOMAIN = "ai.onnx.preview.training"
 
 Case = collections.namedtuple(
-    "Case", "path ops tested rtol atol claimed left_out")
+    "Case", "path ops tested rtol atol claimed left_out flags")
 
 
 def left_out_types():
@@ -314,7 +370,8 @@ def write_cases(work_dir, name_filter):
         if not left_out:
             write_data_set(case, kept, folder)
         written[case.name] = Case(path, ops, tested_ops(ops), case.rtol,
-                                  case.atol, claimed, left_out)
+                                  case.atol, claimed, left_out,
+                                  compile_flags(case, kept))
     # An expanded case tests the op of the case it expands.
     for name, case in written.items():
         base = EXPANDED_SUFFIX.sub("", name)
@@ -370,9 +427,48 @@ CONTROL_FLOW_NOTE = (
     "count is known on entry (that `scf.for`, and Scan's loop over its "
     "scanned axis) are written in place with `tensor.insert_slice` into a "
     "tensor of one row per iteration; those of an `scf.while` grow by "
-    "`xfmr.concat`. Not imported: sequence and optional values "
-    "(SequenceInsert, Optional, ...), opset 8's Scan (a batch dim and "
-    "sequence lengths), and Scan states or outputs whose shape changes.\n\n"
+    "`xfmr.concat`. A Loop that carries a sequence or an optional is "
+    "unrolled at import (see below). Not imported: opset 8's Scan (a batch "
+    "dim and sequence lengths), and Scan states or outputs whose shape "
+    "changes.\n\n"
+)
+
+
+SEQUENCE_NOTE = (
+    "## Sequences and optionals\n\n"
+    "The dialect has no sequence or optional type. A sequence whose length "
+    "is known at import is, inside the importer, the list of its elements' "
+    "SSA values: SequenceConstruct lists its inputs, SequenceEmpty is the "
+    "empty list, SplitToSequence is an `xfmr.split` (a constant split, or "
+    "a 1-D split of run-time sizes through slices with a run-time check; "
+    "without split, pieces of 1 along a static dim), SequenceInsert and "
+    "SequenceErase edit the list, SequenceLength is a constant, "
+    "ConcatFromSequence an `xfmr.concat` of the elements (unsqueezed first "
+    "for new_axis), SequenceMap imports its body once per element, and "
+    "Identity passes the list on. A position known only at run time "
+    "(SequenceAt, SequenceInsert, SequenceErase) is checked when the model "
+    "runs (an out-of-range one fails the run with a message naming the "
+    "node) and picks elements with a chain of `scf.if`, whose results get "
+    "dynamic dims where the elements' shapes differ. An If whose branches "
+    "yield sequences of one length yields their elements. A Loop that "
+    "carries a sequence or an optional, with a trip count known at import "
+    "and a condition that stays true, is unrolled: its body is imported "
+    "once per iteration. An optional is decided at import: one that holds "
+    "a value is that value, an empty one is no value, and "
+    "OptionalHasElement is a constant (an If on it takes its branch at "
+    "import). A compiled model takes and returns tensors: a sequence graph "
+    "input of length N (`--sequence-length=NAME=N`) is the N inputs "
+    "`NAME.0` ... `NAME.<N-1>`, a sequence output is one output per "
+    "element, and an optional input holds a value unless "
+    "`--absent-optional=NAME` says it is empty; the node tests' runner "
+    "passes these from each case's data. Not imported: a sequence whose "
+    "length only a run knows (a split of a dynamic dim or by a run-time "
+    "scalar size, a Loop carrying a sequence over a run-time trip count or "
+    "condition), an If whose branches differ in which optionals hold a "
+    "value or in a sequence's length, and empty optional graph outputs; "
+    "each is an import error naming the node. The runner binds a "
+    "SplitToSequence's split and a sequence-carrying Loop's trip count and "
+    "condition to the case's values.\n\n"
 )
 
 
@@ -409,6 +505,7 @@ def write_report(path, per_op, results, passed):
                 "forms listed below.\n\n")
         f.write(UNSIGNED_NOTE)
         f.write(CONTROL_FLOW_NOTE)
+        f.write(SEQUENCE_NOTE)
         f.write(SIGNAL_NOTE)
         f.write("| op | imported | not imported |\n|---|---:|---:|\n")
         for op in sorted(per_op):
@@ -421,7 +518,7 @@ def write_report(path, per_op, results, passed):
 
 def import_case(args, name, case):
     result = subprocess.run([args.translate, "--import-onnx", case.path, "-o",
-                             os.devnull],
+                             os.devnull] + case.flags,
                             capture_output=True, text=True, timeout=120)
     return result.returncode, result.stderr.strip()
 
@@ -453,7 +550,7 @@ def run_case(args, name, case):
     folder = os.path.dirname(case.path)
     library = os.path.join(folder, "model.so")
     compiled = subprocess.run([args.compile, case.path, "-o", library,
-                               f"--mcpu={args.mcpu}"],
+                               f"--mcpu={args.mcpu}"] + case.flags,
                               capture_output=True, text=True, timeout=300)
     if compiled.returncode:
         return "not supported", compile_error(
@@ -518,7 +615,10 @@ def write_conformance_report(args, path, cases, results, seconds):
                 "the test's own tolerances, except those left out by design "
                 "(float8/float6/float4/int4/int2 and string element types, "
                 "training mode). A case whose op xfmr does not import is not "
-                "supported, with the importer's message. A case counts for "
+                "supported, with the importer's message. A sequence is "
+                "taken and returned as its elements, its length and an "
+                "optional's presence given at compile time from the case's "
+                "data (see docs/onnx-import.md). A case counts for "
                 "the ops it tests: the op types of its nodes, or for an "
                 "`_expanded` case those of the case it expands.\n\n"
                 f"- {len(results)} cases: {totals['passed']} pass, "

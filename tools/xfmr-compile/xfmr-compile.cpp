@@ -66,6 +66,16 @@ static cl::list<std::string>
 static cl::list<std::string> dimValues("dim",
                                        cl::desc("Value of a symbolic dim"),
                                        cl::value_desc("name=value"));
+static cl::list<std::string> sequenceLengths(
+    "sequence-length",
+    cl::desc("Length of a graph input that is a sequence: the model takes its "
+             "elements as inputs NAME.0, NAME.1, ..."),
+    cl::value_desc("name=n"));
+static cl::list<std::string> absentOptionals(
+    "absent-optional",
+    cl::desc("An optional graph input that holds no value (it is then no "
+             "input of the compiled model)"),
+    cl::value_desc("name"));
 
 static cl::opt<std::string> quantize(
     "quantize",
@@ -148,8 +158,10 @@ int main(int argc, char **argv) {
   options.tiling.attentionKvBlock = attentionKvBlock;
   options.tiling.mlpRowBlock = mlpRowBlock;
   std::string error;
-  if (!mlir::xfmr::parseONNXShapeOptions(inputShapes, dimValues,
-                                         options.import, error)) {
+  if (!mlir::xfmr::parseONNXShapeOptions(inputShapes, dimValues, options.import,
+                                         error) ||
+      !mlir::xfmr::parseONNXSequenceOptions(sequenceLengths, absentOptionals,
+                                            options.import, error)) {
     errs() << "error: " << error << "\n";
     return 1;
   }

@@ -48,6 +48,16 @@ static cl::opt<bool> emitBytecode(
 static cl::list<std::string> dimValues("dim",
                                        cl::desc("Value of a symbolic dim"),
                                        cl::value_desc("name=value"));
+static cl::list<std::string> sequenceLengths(
+    "sequence-length",
+    cl::desc("Length of a graph input that is a sequence: the model takes its "
+             "elements as inputs NAME.0, NAME.1, ..."),
+    cl::value_desc("name=n"));
+static cl::list<std::string> absentOptionals(
+    "absent-optional",
+    cl::desc("An optional graph input that holds no value (it is then no "
+             "input of the compiled model)"),
+    cl::value_desc("name"));
 
 /// Reads --input-shape and --dim into the importer's options.
 int main(int argc, char **argv) {
@@ -62,7 +72,9 @@ int main(int argc, char **argv) {
   mlir::xfmr::ONNXImportOptions options;
   std::string error;
   if (!mlir::xfmr::parseONNXShapeOptions(inputShapes, dimValues, options,
-                                         error)) {
+                                         error) ||
+      !mlir::xfmr::parseONNXSequenceOptions(sequenceLengths, absentOptionals,
+                                            options, error)) {
     errs() << "error: " << error << "\n";
     return 1;
   }

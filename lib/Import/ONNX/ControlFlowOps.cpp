@@ -219,6 +219,21 @@ static bool allStatic(ArrayRef<RankedTensorType> slices) {
 // If
 //===----------------------------------------------------------------------===//
 
+/// The value of a one-element i1 condition known at import: a constant, or
+/// the negation of one (`Not (OptionalHasElement (x))`).
+static std::optional<bool> knownCondition(Value cond) {
+  bool negated = false;
+  while (auto notOp = cond.getDefiningOp<x::NotOp>()) {
+    negated = !negated;
+    cond = notOp.getInput();
+  }
+  DenseElementsAttr known;
+  if (!matchPattern(cond, m_Constant(&known)) ||
+      !known.getElementType().isInteger(1) || known.getNumElements() != 1)
+    return std::nullopt;
+  return known.getSplatValue<bool>() != negated;
+}
+
 static LogicalResult convertIf(NodeContext &ctx) {
   FailureOr<Value> cond = ctx.requiredInput(0, "cond");
   if (failed(cond))
@@ -228,16 +243,15 @@ static LogicalResult convertIf(NodeContext &ctx) {
   if (!thenGraph || !elseGraph)
     return ctx.emitError()
            << "If needs the graph attributes then_branch and else_branch";
-  // A condition known at import (exporters' checks on static shapes) picks
-  // its branch now, so that later nodes see its exact types.
-  DenseElementsAttr known;
-  if (matchPattern(*cond, m_Constant(&known)) &&
-      known.getElementType().isInteger(1) && known.getNumElements() == 1) {
-    FailureOr<SmallVector<Value>> taken = ctx.importSubgraph(
-        known.getSplatValue<bool>() ? *thenGraph : *elseGraph, {});
+  // A condition known at import (exporters' checks on static shapes, on
+  // whether an optional holds a value) picks its branch now, so that later
+  // nodes see its exact types.
+  if (std::optional<bool> known = knownCondition(*cond)) {
+    FailureOr<SmallVector<GraphValue>> taken =
+        ctx.importSubgraphValues(*known ? *thenGraph : *elseGraph, {});
     if (failed(taken))
       return failure();
-    return ctx.setOutputs(*taken);
+    return ctx.setGraphOutputs(*taken);
   }
   FailureOr<Value> pred = extractScalar(ctx, *cond, "cond");
   if (failed(pred))
@@ -252,27 +266,56 @@ static LogicalResult convertIf(NodeContext &ctx) {
   auto importBranch = [&](Region &region, const onnx::GraphProto &graph) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(region.front().getTerminator());
-    return ctx.importSubgraph(graph, {});
+    return ctx.importSubgraphValues(graph, {});
   };
-  FailureOr<SmallVector<Value>> thenValues =
+  FailureOr<SmallVector<GraphValue>> thenResults =
       importBranch(probe.getThenRegion(), *thenGraph);
-  FailureOr<SmallVector<Value>> elseValues = failure();
-  if (succeeded(thenValues))
-    elseValues = importBranch(probe.getElseRegion(), *elseGraph);
+  FailureOr<SmallVector<GraphValue>> elseResults = failure();
+  if (succeeded(thenResults))
+    elseResults = importBranch(probe.getElseRegion(), *elseGraph);
   auto fail = [&]() {
     probe.erase();
     return failure();
   };
-  if (failed(elseValues))
+  if (failed(elseResults))
     return fail();
-  if (thenValues->size() != elseValues->size()) {
-    ctx.emitError() << "If: then_branch has " << thenValues->size()
-                    << " output(s), else_branch " << elseValues->size();
+  if (thenResults->size() != elseResults->size()) {
+    ctx.emitError() << "If: then_branch has " << thenResults->size()
+                    << " output(s), else_branch " << elseResults->size();
     return fail();
+  }
+  // The scf.if yields tensors: a sequence yields its elements, which needs
+  // both branches to give the same kind of value and sequences of one
+  // length.
+  SmallVector<Value> thenValues, elseValues;
+  for (auto [i, pair] :
+       llvm::enumerate(llvm::zip(*thenResults, *elseResults))) {
+    auto &[onTrue, onFalse] = pair;
+    if (onTrue.kind != onFalse.kind ||
+        onTrue.elements.size() != onFalse.elements.size()) {
+      auto describe = [](const GraphValue &v) {
+        std::string text = v.describe().str();
+        if (v.isSequence())
+          text += " of " + std::to_string(v.elements.size()) + " element(s)";
+        return text;
+      };
+      (void)ctx.unsupported(
+          "output " + llvm::Twine(i) + " is " + describe(onTrue) +
+          " in then_branch but " + describe(onFalse) +
+          " in else_branch; which optionals hold a value and how "
+          "many elements a sequence has must be known at import");
+      return fail();
+    }
+    if (onTrue.isTensor()) {
+      thenValues.push_back(onTrue.tensor);
+      elseValues.push_back(onFalse.tensor);
+    }
+    llvm::append_range(thenValues, onTrue.elements);
+    llvm::append_range(elseValues, onFalse.elements);
   }
 
   SmallVector<Type> types;
-  for (auto [i, pair] : llvm::enumerate(llvm::zip(*thenValues, *elseValues))) {
+  for (auto [i, pair] : llvm::enumerate(llvm::zip(thenValues, elseValues))) {
     auto [onTrue, onFalse] = pair;
     FailureOr<RankedTensorType> type =
         joinTypes(typeOf(onTrue), typeOf(onFalse));
@@ -298,10 +341,24 @@ static LogicalResult convertIf(NodeContext &ctx) {
       yielded.push_back(castTo(b, loc, value, type));
     scf::YieldOp::create(b, loc, yielded);
   };
-  moveBranch(probe.getThenRegion(), ifOp.getThenRegion(), *thenValues);
-  moveBranch(probe.getElseRegion(), ifOp.getElseRegion(), *elseValues);
+  moveBranch(probe.getThenRegion(), ifOp.getThenRegion(), thenValues);
+  moveBranch(probe.getElseRegion(), ifOp.getElseRegion(), elseValues);
   probe.erase();
-  return ctx.setOutputs(SmallVector<Value>(ifOp.getResults()));
+  SmallVector<GraphValue> results;
+  ValueRange flat = ifOp.getResults();
+  for (const GraphValue &shape : *thenResults) {
+    if (shape.isTensor()) {
+      results.push_back(flat.front());
+      flat = flat.drop_front();
+    } else if (shape.isSequence()) {
+      results.push_back(GraphValue::sequence(
+          llvm::to_vector(flat.take_front(shape.elements.size()))));
+      flat = flat.drop_front(shape.elements.size());
+    } else {
+      results.push_back(shape);
+    }
+  }
+  return ctx.setGraphOutputs(results);
 }
 
 //===----------------------------------------------------------------------===//
@@ -550,6 +607,81 @@ finishLoop(NodeContext &ctx, ImportedLoop &loop, const LoopTypes &types,
   return SmallVector<Value>(loop.op->getResults().drop_front(isFor ? 0 : 2));
 }
 
+/// The most iterations of a Loop that the importer unrolls.
+static constexpr int64_t kMaxUnrolledIterations = 4096;
+
+/// A Loop that carries a sequence or an optional: its body imported once per
+/// iteration, so that every sequence keeps a length known at import. Needs
+/// a trip count known at import and a condition that stays true.
+static LogicalResult unrollLoop(NodeContext &ctx, const onnx::GraphProto &body,
+                                unsigned numCarried) {
+  std::optional<SmallVector<int64_t>> tripCount = ctx.constantInts(0);
+  Value cond = ctx.input(1);
+  if (!tripCount || tripCount->size() != 1 || (cond && !isConstantTrue(cond)))
+    return ctx.unsupported(
+        "a Loop that carries a sequence or an optional needs a trip count "
+        "known at import and no condition (or a constant true one): the "
+        "length of the sequences it builds must be known at import");
+  int64_t iterations = std::max<int64_t>(tripCount->front(), 0);
+  if (iterations > kMaxUnrolledIterations)
+    return ctx.unsupported(
+        "a Loop that carries a sequence or an optional for " +
+        llvm::Twine(iterations) +
+        " iterations (it is "
+        "unrolled at import, up to " +
+        llvm::Twine(kMaxUnrolledIterations) + ")");
+  SmallVector<GraphValue> carried;
+  for (unsigned i = 0; i < numCarried; ++i) {
+    GraphValue value = ctx.graphInput(i + 2);
+    if (!value.isSet())
+      return ctx.emitError() << "Loop needs input " << i + 2 << " (v_initial)";
+    carried.push_back(value);
+  }
+  OpBuilder &b = ctx.builder();
+  SmallVector<SmallVector<Value>> scans(body.output_size() - 1 - numCarried);
+  for (int64_t iteration = 0; iteration < iterations; ++iteration) {
+    SmallVector<GraphValue> inputs = {ctx.scalar(b.getI64Type(), iteration),
+                                      ctx.scalar(b.getI1Type(), 1)};
+    llvm::append_range(inputs, carried);
+    FailureOr<SmallVector<GraphValue>> outputs =
+        ctx.importSubgraphValues(body, inputs);
+    if (failed(outputs))
+      return failure();
+    const GraphValue &condOut = outputs->front();
+    if (!condOut.isTensor() || !isConstantTrue(condOut.tensor))
+      return ctx.unsupported("a Loop that carries a sequence or an optional "
+                             "and whose body computes its condition (the "
+                             "length of the sequences it builds must be "
+                             "known at import)");
+    carried.assign(outputs->begin() + 1, outputs->begin() + 1 + numCarried);
+    for (auto [j, slice] :
+         llvm::enumerate(llvm::drop_begin(*outputs, 1 + numCarried))) {
+      if (!slice.isTensor())
+        return ctx.emitError() << "Loop: scan output " << j << " is "
+                               << slice.describe() << "; it must be a tensor";
+      FailureOr<Value> row =
+          ctx.value<x::UnsqueezeOp>(slice.tensor, b.getDenseI64ArrayAttr({0}));
+      if (failed(row))
+        return failure();
+      scans[j].push_back(*row);
+    }
+  }
+  SmallVector<GraphValue> results = carried;
+  for (SmallVector<Value> &rows : scans) {
+    if (rows.empty())
+      return ctx.unsupported("scan outputs of a Loop that carries a sequence "
+                             "or an optional and runs no iteration");
+    FailureOr<Value> stacked =
+        rows.size() == 1
+            ? FailureOr<Value>(rows.front())
+            : ctx.value<x::ConcatOp>(ValueRange(rows), b.getI64IntegerAttr(0));
+    if (failed(stacked))
+      return failure();
+    results.push_back(*stacked);
+  }
+  return ctx.setGraphOutputs(results);
+}
+
 static LogicalResult convertLoop(NodeContext &ctx) {
   LoopOperands operands;
   operands.body = ctx.graphAttr("body");
@@ -567,6 +699,9 @@ static LogicalResult convertLoop(NodeContext &ctx) {
                            << " output(s); it needs the condition and the "
                            << numCarried << " loop-carried value(s)";
   operands.numScans = body.output_size() - 1 - numCarried;
+  for (unsigned i = 0; i < numCarried; ++i)
+    if (ctx.graphInput(i + 2).isSet() && !ctx.graphInput(i + 2).isTensor())
+      return unrollLoop(ctx, body, numCarried);
 
   Value tripCount = ctx.input(0), cond = ctx.input(1);
   if (!tripCount && !cond)

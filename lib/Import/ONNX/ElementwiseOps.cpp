@@ -466,6 +466,10 @@ static LogicalResult convertGelu(NodeContext &ctx) {
 
 /// Identity and inference-time Dropout pass their input through.
 static LogicalResult convertIdentity(NodeContext &ctx) {
+  // Identity passes sequences and optionals through as well (opset 14, 16).
+  if (ctx.opType() == "Identity" && ctx.graphInput(0).isSet() &&
+      !ctx.graphInput(0).isTensor())
+    return ctx.setGraphOutputs(ctx.graphInput(0));
   FailureOr<Value> input = ctx.requiredInput(0, "input");
   if (failed(input))
     return failure();

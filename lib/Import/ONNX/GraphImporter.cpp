@@ -157,28 +157,35 @@ LogicalResult GraphImporter::checkSupported(const onnx::GraphProto &graph) {
 //===----------------------------------------------------------------------===//
 
 FailureOr<RankedTensorType>
-GraphImporter::importInputType(const onnx::ValueInfoProto &info,
+GraphImporter::importInputType(llvm::StringRef name,
+                               const onnx::TypeProto::Tensor &tensor,
                                llvm::SmallVectorImpl<Attribute> &dimNames) {
-  if (!info.type().has_tensor_type())
-    return emitError(fileLoc) << "graph input '" << info.name()
-                              << "' is not a tensor; xfmr imports tensors only";
-  const onnx::TypeProto::Tensor &tensor = info.type().tensor_type();
   Type elementType = getElementType(context, tensor.elem_type());
   if (!elementType)
-    return emitError(fileLoc) << "graph input '" << info.name()
-                              << "' has an unsupported element type "
-                              << getDataTypeName(tensor.elem_type());
-  if (!tensor.has_shape())
-    return emitError(fileLoc) << "graph input '" << info.name()
-                              << "' has no shape (unknown rank); give one "
-                                 "with --input-shape";
+    return emitError(fileLoc)
+           << "graph input '" << name << "' has an unsupported element type "
+           << getDataTypeName(tensor.elem_type());
+  auto given = options.inputShapes.find(name);
+  if (!tensor.has_shape()) {
+    if (given == options.inputShapes.end())
+      return emitError(fileLoc) << "graph input '" << name
+                                << "' has no shape (unknown rank); give one "
+                                   "with --input-shape";
+    // The rank and dims --input-shape gives.
+    llvm::SmallVector<int64_t> shape;
+    for (int64_t d : given->second) {
+      shape.push_back(d < 0 ? ShapedType::kDynamic : d);
+      dimNames.push_back(StringAttr::get(context, ""));
+    }
+    return RankedTensorType::get(shape, elementType);
+  }
 
   llvm::SmallVector<int64_t> shape;
   for (const onnx::TensorShapeProto::Dimension &dim : tensor.shape().dim()) {
     if (dim.has_dim_value()) {
       if (dim.dim_value() < 0)
-        return emitError(fileLoc) << "graph input '" << info.name()
-                                  << "' has a negative dim";
+        return emitError(fileLoc)
+               << "graph input '" << name << "' has a negative dim";
       shape.push_back(dim.dim_value());
       dimNames.push_back(StringAttr::get(context, ""));
       continue;
@@ -191,62 +198,98 @@ GraphImporter::importInputType(const onnx::ValueInfoProto &info,
     dimNames.push_back(StringAttr::get(context, param));
   }
 
-  auto given = options.inputShapes.find(info.name());
   if (given != options.inputShapes.end()) {
     if (given->second.size() != shape.size())
-      return emitError(fileLoc)
-             << "--input-shape gives " << given->second.size()
-             << " dims for input '" << info.name() << "', which has rank "
-             << shape.size();
+      return emitError(fileLoc) << "--input-shape gives "
+                                << given->second.size() << " dims for input '"
+                                << name << "', which has rank " << shape.size();
     for (auto [i, d] : llvm::enumerate(given->second)) {
       if (d < 0)
         continue;
       if (!ShapedType::isDynamic(shape[i]) && shape[i] != d)
         return emitError(fileLoc)
-               << "--input-shape sets dim " << i << " of input '"
-               << info.name() << "' to " << d << ", the model says "
-               << shape[i];
+               << "--input-shape sets dim " << i << " of input '" << name
+               << "' to " << d << ", the model says " << shape[i];
       shape[i] = d;
     }
   }
   return RankedTensorType::get(shape, elementType);
 }
 
-FailureOr<llvm::SmallVector<Value>>
-GraphImporter::importOutputs(const onnx::GraphProto &graph) {
-  llvm::SmallVector<Value> results;
+/// What an optional type holds; any other type itself.
+static const onnx::TypeProto &unwrapOptional(const onnx::TypeProto &type) {
+  return type.has_optional_type() ? type.optional_type().elem_type() : type;
+}
+
+/// Checks a result against the tensor type its graph output declares.
+static LogicalResult
+checkDeclaredOutput(Location loc, llvm::StringRef name,
+                    const onnx::TypeProto::Tensor &declared,
+                    RankedTensorType type) {
+  Type elementType = getElementType(type.getContext(), declared.elem_type());
+  if (declared.elem_type() != 0 && elementType != type.getElementType())
+    return emitError(loc) << "graph output '" << name << "' is declared with "
+                          << "element type " << elementType << " but computes "
+                          << type.getElementType();
+  if (!declared.has_shape())
+    return success();
+  if (declared.shape().dim_size() != type.getRank())
+    return emitError(loc) << "graph output '" << name
+                          << "' is declared with rank "
+                          << declared.shape().dim_size() << " but computes "
+                          << type;
+  for (auto [i, dim] : llvm::enumerate(declared.shape().dim()))
+    if (dim.has_dim_value() && !type.isDynamicDim(i) &&
+        dim.dim_value() != type.getDimSize(i))
+      return emitError(loc) << "graph output '" << name << "' is declared with "
+                            << "dim " << i << " = " << dim.dim_value()
+                            << " but computes " << type;
+  return success();
+}
+
+LogicalResult GraphImporter::importOutputs(
+    const onnx::GraphProto &graph, llvm::SmallVectorImpl<Value> &results,
+    llvm::SmallVectorImpl<std::string> &names,
+    llvm::SmallVectorImpl<const onnx::TypeProto::Tensor *> &types) {
+  static const onnx::TypeProto::Tensor undeclared;
   for (const onnx::ValueInfoProto &info : graph.output()) {
-    Value value = values.lookup(info.name());
-    if (!value)
+    GraphValue value = values.lookup(info.name());
+    if (!value.isSet())
       return emitError(fileLoc) << "graph output '" << info.name()
                                 << "' is not produced by any node";
-    auto type = cast<RankedTensorType>(value.getType());
-    if (info.type().has_tensor_type()) {
-      const onnx::TypeProto::Tensor &declared = info.type().tensor_type();
-      Type elementType = getElementType(context, declared.elem_type());
-      if (declared.elem_type() != 0 && elementType != type.getElementType())
-        return emitError(fileLoc)
-               << "graph output '" << info.name() << "' is declared with "
-               << "element type " << elementType << " but computes "
-               << type.getElementType();
-      if (declared.has_shape() &&
-          declared.shape().dim_size() != type.getRank())
-        return emitError(fileLoc)
-               << "graph output '" << info.name() << "' is declared with rank "
-               << declared.shape().dim_size() << " but computes " << type;
-      if (declared.has_shape()) {
-        for (auto [i, dim] : llvm::enumerate(declared.shape().dim()))
-          if (dim.has_dim_value() && !type.isDynamicDim(i) &&
-              dim.dim_value() != type.getDimSize(i))
-            return emitError(fileLoc)
-                   << "graph output '" << info.name() << "' is declared with "
-                   << "dim " << i << " = " << dim.dim_value()
-                   << " but computes " << type;
-      }
+    if (value.isNone())
+      return emitError(fileLoc)
+             << "graph output '" << info.name()
+             << "' is an empty optional; a compiled model returns tensors";
+    const onnx::TypeProto &declared = unwrapOptional(info.type());
+    if (value.isTensor()) {
+      const onnx::TypeProto::Tensor *tensor =
+          declared.has_tensor_type() ? &declared.tensor_type() : &undeclared;
+      if (failed(checkDeclaredOutput(
+              fileLoc, info.name(), *tensor,
+              cast<RankedTensorType>(value.tensor.getType()))))
+        return failure();
+      results.push_back(value.tensor);
+      names.push_back(info.name());
+      types.push_back(tensor);
+      continue;
     }
-    results.push_back(value);
+    // A sequence is returned as its elements, `NAME.0`, `NAME.1`, ...
+    const onnx::TypeProto::Tensor *element = &undeclared;
+    if (declared.has_sequence_type() &&
+        declared.sequence_type().elem_type().has_tensor_type())
+      element = &declared.sequence_type().elem_type().tensor_type();
+    for (auto [i, tensor] : llvm::enumerate(value.elements)) {
+      std::string name = info.name() + "." + std::to_string(i);
+      if (failed(checkDeclaredOutput(fileLoc, name, *element,
+                                     cast<RankedTensorType>(tensor.getType()))))
+        return failure();
+      results.push_back(tensor);
+      names.push_back(name);
+      types.push_back(element);
+    }
   }
-  return results;
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -258,7 +301,7 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   Location loc = nodeLoc(node, index);
   std::string description = describeNode(node, index);
   for (const std::string &name : node.input())
-    if (!name.empty() && !values.count(name))
+    if (!name.empty() && !values.lookup(name).isSet())
       return emitError(loc) << description << " reads '" << name
                             << "', which no earlier node, input or "
                                "initializer defines";
@@ -272,7 +315,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
       external, options.maxInlineElements);
   ctx.unsignedNames = &unsignedNames;
   ctx.nibbleNames = &nibbleNames;
-  ctx.subgraphImporter = [&](const onnx::GraphProto &graph, ValueRange inputs) {
+  ctx.subgraphImporter = [&](const onnx::GraphProto &graph,
+                             llvm::ArrayRef<GraphValue> inputs) {
     std::string outer =
         std::exchange(namePrefix, subgraphPrefix(nodeName(node, index), graph));
     auto result = importSubgraph(graph, inputs, builder, description, loc);
@@ -289,9 +333,9 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   if (failed((*convert)(ctx)))
     return failure();
   for (auto [i, name] : llvm::enumerate(node.output())) {
-    if (name.empty() || i >= ctx.outputs.size() || !ctx.outputs[i])
+    if (name.empty() || i >= ctx.outputs.size() || !ctx.outputs[i].isSet())
       continue;
-    if (values.count(name))
+    if (values.lookup(name).isSet())
       return emitError(loc) << description << " redefines '" << name << "'";
     values[name] = ctx.outputs[i];
     if (ctx.isOutputUnsigned(i))
@@ -326,8 +370,8 @@ LogicalResult GraphImporter::importInitializer(onnx::TensorProto &tensor,
       importTensor(tensor, loc, external, options.maxInlineElements);
   if (failed(attr))
     return failure();
-  values[tensor.name()] =
-      mlir::xfmr::ConstantOp::create(builder, loc, attr->getType(), *attr);
+  values[tensor.name()] = GraphValue(
+      mlir::xfmr::ConstantOp::create(builder, loc, attr->getType(), *attr));
   if (isUnsignedType(tensor.data_type()))
     unsignedNames.insert(tensor.name());
   if (tensor.data_type() == 21 || tensor.data_type() == 22) // UINT4, INT4
@@ -335,10 +379,9 @@ LogicalResult GraphImporter::importInitializer(onnx::TensorProto &tensor,
   return success();
 }
 
-FailureOr<llvm::SmallVector<Value>>
-GraphImporter::importSubgraph(const onnx::GraphProto &graph, ValueRange inputs,
-                              OpBuilder &builder, llvm::StringRef owner,
-                              Location loc) {
+FailureOr<llvm::SmallVector<GraphValue>> GraphImporter::importSubgraph(
+    const onnx::GraphProto &graph, llvm::ArrayRef<GraphValue> inputs,
+    OpBuilder &builder, llvm::StringRef owner, Location loc) {
   if (graph.input_size() != static_cast<int>(inputs.size()))
     return emitError(loc) << owner << ": its subgraph '" << graph.name()
                           << "' has " << graph.input_size()
@@ -346,7 +389,7 @@ GraphImporter::importSubgraph(const onnx::GraphProto &graph, ValueRange inputs,
 
   // The names the subgraph defines hide those of the enclosing graphs until
   // it ends; a loop body imported twice then finds its names free again.
-  llvm::StringMap<Value> hidden;
+  llvm::StringMap<GraphValue> hidden;
   auto hide = [&](const std::string &name) {
     if (name.empty() || hidden.count(name))
       return;
@@ -363,7 +406,7 @@ GraphImporter::importSubgraph(const onnx::GraphProto &graph, ValueRange inputs,
   llvm::scope_exit restore([&] {
     for (auto &entry : hidden) {
       values.erase(entry.getKey());
-      if (entry.getValue())
+      if (entry.getValue().isSet())
         values[entry.getKey()] = entry.getValue();
     }
   });
@@ -380,10 +423,10 @@ GraphImporter::importSubgraph(const onnx::GraphProto &graph, ValueRange inputs,
     if (failed(importNode(node, index, builder)))
       return failure();
 
-  llvm::SmallVector<Value> results;
+  llvm::SmallVector<GraphValue> results;
   for (const onnx::ValueInfoProto &info : graph.output()) {
-    Value value = values.lookup(info.name());
-    if (!value)
+    GraphValue value = values.lookup(info.name());
+    if (!value.isSet())
       return emitError(loc) << owner << ": output '" << info.name()
                             << "' of its subgraph '" << graph.name()
                             << "' is not defined in it or around it";
@@ -417,25 +460,77 @@ OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
   for (const onnx::TensorProto &tensor : graph.initializer())
     initializerNames.insert(tensor.name());
 
-  llvm::SmallVector<Type> inputTypes;
-  llvm::SmallVector<const onnx::ValueInfoProto *> inputs;
-  llvm::SmallVector<DictionaryAttr> argAttrs;
+  // The function's arguments: one per tensor input, one per element of a
+  // sequence input (`NAME.0`, `NAME.1`, ...).
+  struct Argument {
+    std::string name;
+    const onnx::TypeProto::Tensor *tensor;
+  };
+  llvm::SmallVector<Argument> arguments;
+  // Each graph input that is no initializer: its first argument and how many
+  // it has, or none for an absent optional.
+  struct Bound {
+    const onnx::ValueInfoProto *info;
+    unsigned first, count;
+    bool isSequence;
+  };
+  llvm::SmallVector<Bound> bound;
+  llvm::StringSet<> sequenceNames, optionalNames;
   for (const onnx::ValueInfoProto &info : graph.input()) {
     if (initializerNames.contains(info.name()))
       continue;
+    const onnx::TypeProto &type = unwrapOptional(info.type());
+    if (info.type().has_optional_type()) {
+      optionalNames.insert(info.name());
+      if (options.absentOptionals.contains(info.name())) {
+        values[info.name()] = GraphValue::none();
+        continue;
+      }
+    }
+    if (type.has_tensor_type()) {
+      bound.push_back(
+          {&info, static_cast<unsigned>(arguments.size()), 1, false});
+      arguments.push_back({info.name(), &type.tensor_type()});
+      continue;
+    }
+    if (!type.has_sequence_type() ||
+        !type.sequence_type().elem_type().has_tensor_type())
+      return emitError(fileLoc) << "graph input '" << info.name()
+                                << "' is not a tensor, a sequence of tensors "
+                                   "or an optional of one",
+             nullptr;
+    sequenceNames.insert(info.name());
+    auto length = options.sequenceLengths.find(info.name());
+    if (length == options.sequenceLengths.end())
+      return emitError(fileLoc)
+                 << "graph input '" << info.name()
+                 << "' is a sequence, whose length a compiled model must "
+                    "know: give it with --sequence-length="
+                 << info.name() << "=N (the model then takes its elements as "
+                 << "inputs '" << info.name() << ".0', '" << info.name()
+                 << ".1', ...)",
+             nullptr;
+    bound.push_back({&info, static_cast<unsigned>(arguments.size()),
+                     static_cast<unsigned>(length->second), true});
+    for (int64_t i = 0; i < length->second; ++i)
+      arguments.push_back({info.name() + "." + std::to_string(i),
+                           &type.sequence_type().elem_type().tensor_type()});
+  }
+
+  llvm::SmallVector<Type> inputTypes;
+  llvm::SmallVector<DictionaryAttr> argAttrs;
+  for (const Argument &argument : arguments) {
     llvm::SmallVector<Attribute> dimNames;
-    FailureOr<RankedTensorType> type = importInputType(info, dimNames);
+    FailureOr<RankedTensorType> type =
+        importInputType(argument.name, *argument.tensor, dimNames);
     if (failed(type))
       return nullptr;
     inputTypes.push_back(*type);
-    inputs.push_back(&info);
-    llvm::SmallVector<NamedAttribute> attrs = {
-        builder.getNamedAttr("xfmr.name", builder.getStringAttr(info.name()))};
-    if (isUnsignedType(info.type().tensor_type().elem_type())) {
-      unsignedNames.insert(info.name());
+    llvm::SmallVector<NamedAttribute> attrs = {builder.getNamedAttr(
+        "xfmr.name", builder.getStringAttr(argument.name))};
+    if (isUnsignedType(argument.tensor->elem_type()))
       attrs.push_back(
           builder.getNamedAttr("xfmr.unsigned", builder.getUnitAttr()));
-    }
     if (llvm::any_of(dimNames, [](Attribute a) {
           return !cast<StringAttr>(a).getValue().empty();
         }))
@@ -447,9 +542,9 @@ OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
   // Options that name nothing are mistakes worth reporting (a typo would
   // otherwise leave the dims dynamic without a word).
   llvm::StringSet<> inputNames, dimParams;
-  for (const onnx::ValueInfoProto *info : inputs) {
-    inputNames.insert(info->name());
-    for (const auto &dim : info->type().tensor_type().shape().dim())
+  for (const Argument &argument : arguments) {
+    inputNames.insert(argument.name);
+    for (const auto &dim : argument.tensor->shape().dim())
       if (dim.has_dim_param())
         dimParams.insert(dim.dim_param());
   }
@@ -463,14 +558,34 @@ OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
       return emitError(fileLoc) << "--dim names '" << entry.getKey()
                                 << "', which no input's shape uses",
              nullptr;
+  for (const auto &entry : options.sequenceLengths)
+    if (!sequenceNames.contains(entry.getKey()))
+      return emitError(fileLoc) << "--sequence-length names '" << entry.getKey()
+                                << "', which is no sequence input of the graph",
+             nullptr;
+  for (const auto &entry : options.absentOptionals)
+    if (!optionalNames.contains(entry.getKey()))
+      return emitError(fileLoc) << "--absent-optional names '" << entry.getKey()
+                                << "', which is no optional input of the graph",
+             nullptr;
 
   auto func = func::FuncOp::create(builder, fileLoc, options.functionName,
                                    builder.getFunctionType(inputTypes, {}));
   Block *body = func.addEntryBlock();
   builder.setInsertionPointToStart(body);
-  for (auto [i, info] : llvm::enumerate(inputs)) {
-    func.setArgAttrs(i, argAttrs[i]);
-    values[info->name()] = body->getArgument(i);
+  for (auto [i, attrs] : llvm::enumerate(argAttrs)) {
+    func.setArgAttrs(i, attrs);
+    if (isUnsignedType(arguments[i].tensor->elem_type()))
+      unsignedNames.insert(arguments[i].name);
+  }
+  for (const Bound &input : bound) {
+    auto args = body->getArguments().slice(input.first, input.count);
+    values[input.info->name()] =
+        input.isSequence ? GraphValue::sequence(llvm::to_vector_of<Value>(args))
+                         : GraphValue(args.front());
+    if (!input.isSequence &&
+        isUnsignedType(arguments[input.first].tensor->elem_type()))
+      unsignedNames.insert(input.info->name());
   }
 
   for (onnx::TensorProto &tensor : *graph.mutable_initializer())
@@ -481,20 +596,23 @@ OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
     if (failed(importNode(node, index, builder)))
       return nullptr;
 
-  FailureOr<llvm::SmallVector<Value>> results = importOutputs(graph);
-  if (failed(results))
+  llvm::SmallVector<Value> results;
+  llvm::SmallVector<std::string> resultNames;
+  llvm::SmallVector<const onnx::TypeProto::Tensor *> resultTypes;
+  if (failed(importOutputs(graph, results, resultNames, resultTypes)))
     return nullptr;
-  func::ReturnOp::create(builder, fileLoc, *results);
-  func.setType(builder.getFunctionType(inputTypes, ValueRange(*results).getTypes()));
-  for (auto [i, info] : llvm::enumerate(graph.output())) {
+  func::ReturnOp::create(builder, fileLoc, results);
+  func.setType(
+      builder.getFunctionType(inputTypes, ValueRange(results).getTypes()));
+  for (auto [i, name] : llvm::enumerate(resultNames)) {
     llvm::SmallVector<NamedAttribute> attrs = {
-        builder.getNamedAttr("xfmr.name", builder.getStringAttr(info.name()))};
+        builder.getNamedAttr("xfmr.name", builder.getStringAttr(name))};
     // The file's names of the outputs' dims, as ONNX Runtime reports them.
-    const onnx::TypeProto::Tensor &tensor = info.type().tensor_type();
+    const onnx::TypeProto::Tensor &tensor = *resultTypes[i];
     if (isUnsignedType(tensor.elem_type()))
       attrs.push_back(
           builder.getNamedAttr("xfmr.unsigned", builder.getUnitAttr()));
-    auto resultType = dyn_cast<RankedTensorType>((*results)[i].getType());
+    auto resultType = dyn_cast<RankedTensorType>(results[i].getType());
     if (tensor.has_shape() && resultType &&
         tensor.shape().dim_size() == resultType.getRank() &&
         llvm::any_of(tensor.shape().dim(),

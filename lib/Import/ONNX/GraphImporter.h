@@ -41,22 +41,28 @@ private:
       llvm::StringMap<unsigned> &missingIndex);
   /// Marks every name read by `graph`'s nodes, subgraphs included, as used.
   void collectUses(const onnx::GraphProto &graph);
+  /// The type of the graph input `name`, a tensor of type `tensor`.
   mlir::FailureOr<mlir::RankedTensorType>
-  importInputType(const onnx::ValueInfoProto &info,
+  importInputType(llvm::StringRef name, const onnx::TypeProto::Tensor &tensor,
                   llvm::SmallVectorImpl<mlir::Attribute> &dimNames);
   LogicalResult importNode(const onnx::NodeProto &node, unsigned index,
                            mlir::OpBuilder &builder);
-  mlir::FailureOr<llvm::SmallVector<Value>>
-  importOutputs(const onnx::GraphProto &graph);
+  /// The graph's results, a sequence's elements each one result, with the
+  /// name and the declared type of each.
+  LogicalResult
+  importOutputs(const onnx::GraphProto &graph,
+                llvm::SmallVectorImpl<Value> &results,
+                llvm::SmallVectorImpl<std::string> &names,
+                llvm::SmallVectorImpl<const onnx::TypeProto::Tensor *> &types);
   /// Imports an initializer as a constant at the builder's insertion point.
   LogicalResult importInitializer(onnx::TensorProto &tensor,
                                   mlir::OpBuilder &builder);
   /// Imports the subgraph `graph` of `owner` (see
   /// NodeContext::importSubgraph) in a scope of its own.
-  mlir::FailureOr<llvm::SmallVector<Value>>
-  importSubgraph(const onnx::GraphProto &graph, mlir::ValueRange inputs,
-                 mlir::OpBuilder &builder, llvm::StringRef owner,
-                 mlir::Location loc);
+  mlir::FailureOr<llvm::SmallVector<GraphValue>>
+  importSubgraph(const onnx::GraphProto &graph,
+                 llvm::ArrayRef<GraphValue> inputs, mlir::OpBuilder &builder,
+                 llvm::StringRef owner, mlir::Location loc);
 
   /// The node's name, or a made-up one (`<OpType>_<index>`, after
   /// namePrefix) when it has none.
@@ -74,7 +80,7 @@ private:
   mlir::Location fileLoc;
 
   llvm::StringMap<int64_t> opsets;
-  llvm::StringMap<Value> values;
+  llvm::StringMap<GraphValue> values;
   llvm::StringSet<> usedNames;
   /// Prepended to the made-up names of the nodes of the subgraph being
   /// imported or checked ("If_0/then_branch/"); empty in the main graph.

@@ -16,12 +16,14 @@ bool mlir::xfmr::parseONNXShapeOptions(llvm::ArrayRef<std::string> inputShapes,
                                    std::string &error) {
   for (llvm::StringRef spec : inputShapes) {
     auto [name, shapeText] = spec.rsplit(':');
-    if (name.empty() || shapeText.empty() || name == spec) {
+    if (name.empty() || name == spec) {
       error = "--input-shape wants NAME:D0xD1..., got '" + spec.str() + "'";
       return false;
     }
+    // `NAME:` with no dims is a scalar.
     llvm::SmallVector<llvm::StringRef> parts;
-    shapeText.split(parts, 'x');
+    if (!shapeText.empty())
+      shapeText.split(parts, 'x');
     llvm::SmallVector<int64_t> shape;
     for (llvm::StringRef part : parts) {
       int64_t d;
@@ -44,6 +46,30 @@ bool mlir::xfmr::parseONNXShapeOptions(llvm::ArrayRef<std::string> inputShapes,
       return false;
     }
     options.dimValues[name] = v;
+  }
+  return true;
+}
+
+bool mlir::xfmr::parseONNXSequenceOptions(
+    llvm::ArrayRef<std::string> sequenceLengths,
+    llvm::ArrayRef<std::string> absentOptionals, ONNXImportOptions &options,
+    std::string &error) {
+  for (llvm::StringRef spec : sequenceLengths) {
+    auto [name, value] = spec.rsplit('=');
+    int64_t length;
+    if (name.empty() || name == spec || value.getAsInteger(10, length) ||
+        length < 0) {
+      error = "--sequence-length wants NAME=N, got '" + spec.str() + "'";
+      return false;
+    }
+    options.sequenceLengths[name] = length;
+  }
+  for (llvm::StringRef name : absentOptionals) {
+    if (name.empty()) {
+      error = "--absent-optional wants the name of a graph input";
+      return false;
+    }
+    options.absentOptionals.insert(name);
   }
   return true;
 }

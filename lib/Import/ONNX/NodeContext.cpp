@@ -69,6 +69,7 @@ const OpRegistry &OpRegistry::get() {
     registerSamplingOps(r);
     registerRecurrentOps(r);
     registerSpectralOps(r);
+    registerSequenceOps(r);
     return r;
   }();
   return registry;
@@ -78,15 +79,48 @@ const OpRegistry &OpRegistry::get() {
 // NodeContext
 //===----------------------------------------------------------------------===//
 
-Value NodeContext::input(unsigned i) const {
+llvm::StringRef GraphValue::describe() const {
+  switch (kind) {
+  case Kind::Tensor:
+    return "a tensor";
+  case Kind::Sequence:
+    return "a sequence";
+  case Kind::None:
+    return "an empty optional";
+  case Kind::Unset:
+    break;
+  }
+  return "no value";
+}
+
+GraphValue NodeContext::graphInput(unsigned i) const {
   if (i >= static_cast<unsigned>(node.input_size()) || node.input(i).empty())
-    return nullptr;
+    return GraphValue();
   return lookupValue(node.input(i));
 }
 
+Value NodeContext::input(unsigned i) const { return graphInput(i).tensor; }
+
 FailureOr<Value> NodeContext::requiredInput(unsigned i, llvm::StringRef what) {
-  if (Value v = input(i))
-    return v;
+  GraphValue given = graphInput(i);
+  if (given.isTensor())
+    return given.tensor;
+  if (given.isSet())
+    return emitError() << opType() << " needs a tensor as input " << i << " ("
+                       << what << "); '" << node.input(i) << "' is "
+                       << given.describe();
+  return emitError() << opType() << " needs input " << i << " (" << what << ")";
+}
+
+FailureOr<llvm::SmallVector<Value>>
+NodeContext::sequenceInput(unsigned i, llvm::StringRef what) {
+  GraphValue given = graphInput(i);
+  if (given.isSequence())
+    return given.elements;
+  if (given.isSet())
+    return emitError() << opType() << " needs a sequence as input " << i << " ("
+                       << what << "); '" << node.input(i) << "' is "
+                       << given.describe();
   return emitError() << opType() << " needs input " << i << " (" << what
                      << ")";
 }
@@ -113,8 +147,12 @@ bool NodeContext::isOutputUsed(unsigned i) const {
 }
 
 LogicalResult NodeContext::setOutputs(llvm::ArrayRef<Value> values) {
+  return setGraphOutputs(llvm::to_vector_of<GraphValue>(values));
+}
+
+LogicalResult NodeContext::setGraphOutputs(llvm::ArrayRef<GraphValue> values) {
   for (auto [i, v] : llvm::enumerate(values))
-    if (!v && isOutputUsed(i))
+    if (!v.isSet() && isOutputUsed(i))
       return unsupported("output " + llvm::Twine(i) + " ('" + node.output(i) +
                          "') is used, but xfmr does not compute it");
   for (unsigned i = values.size(); i < numOutputs(); ++i)
@@ -140,6 +178,25 @@ const onnx::GraphProto *NodeContext::graphAttr(llvm::StringRef name) const {
 
 FailureOr<llvm::SmallVector<Value>>
 NodeContext::importSubgraph(const onnx::GraphProto &graph, ValueRange inputs) {
+  FailureOr<llvm::SmallVector<GraphValue>> results =
+      subgraphImporter(graph, llvm::to_vector_of<GraphValue>(inputs));
+  if (failed(results))
+    return failure();
+  llvm::SmallVector<Value> tensors;
+  for (auto [info, result] : llvm::zip_equal(graph.output(), *results)) {
+    if (!result.isTensor())
+      return emitError() << opType() << ": output '" << info.name()
+                         << "' of its subgraph '" << graph.name() << "' is "
+                         << result.describe() << "; xfmr imports a " << opType()
+                         << " that yields tensors only";
+    tensors.push_back(result.tensor);
+  }
+  return tensors;
+}
+
+FailureOr<llvm::SmallVector<GraphValue>>
+NodeContext::importSubgraphValues(const onnx::GraphProto &graph,
+                                  llvm::ArrayRef<GraphValue> inputs) {
   return subgraphImporter(graph, inputs);
 }
 

@@ -42,6 +42,38 @@ struct ExternalDataResolver {
   std::string baseDir;
 };
 
+/// An ONNX value as the importer holds it: a tensor; a sequence of tensors,
+/// whose length is known at import (its elements are SSA values, no type of
+/// the dialect); or no value, an optional that is empty (an optional that
+/// holds something is that thing). Unset is an output xfmr does not compute.
+struct GraphValue {
+  enum class Kind { Unset, Tensor, Sequence, None };
+  Kind kind = Kind::Unset;
+  Value tensor;
+  llvm::SmallVector<Value> elements;
+
+  GraphValue() = default;
+  GraphValue(Value value)
+      : kind(value ? Kind::Tensor : Kind::Unset), tensor(value) {}
+  static GraphValue sequence(llvm::ArrayRef<Value> elements) {
+    GraphValue v;
+    v.kind = Kind::Sequence;
+    v.elements.assign(elements.begin(), elements.end());
+    return v;
+  }
+  static GraphValue none() {
+    GraphValue v;
+    v.kind = Kind::None;
+    return v;
+  }
+  bool isTensor() const { return kind == Kind::Tensor; }
+  bool isSequence() const { return kind == Kind::Sequence; }
+  bool isNone() const { return kind == Kind::None; }
+  bool isSet() const { return kind != Kind::Unset; }
+  /// "a tensor", "a sequence", "an empty optional", for diagnostics.
+  llvm::StringRef describe() const;
+};
+
 /// Imports one node; on failure it has emitted a diagnostic.
 using ConvertFn = std::function<LogicalResult(NodeContext &)>;
 
@@ -88,6 +120,7 @@ void registerWindowOps(OpRegistry &registry);
 void registerSamplingOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
 void registerSpectralOps(OpRegistry &registry);
+void registerSequenceOps(OpRegistry &registry);
 
 class NodeContext;
 
@@ -106,10 +139,9 @@ class NodeContext {
 public:
   NodeContext(const onnx::NodeProto &node, int64_t opset, mlir::OpBuilder &b,
               mlir::Location loc,
-              std::function<Value(llvm::StringRef)> lookupValue,
+              std::function<GraphValue(llvm::StringRef)> lookupValue,
               std::function<bool(llvm::StringRef)> isUsed,
-              const ExternalDataResolver &external,
-              int64_t maxInlineElements)
+              const ExternalDataResolver &external, int64_t maxInlineElements)
       : node(node), opsetVersion(opset), b(b), nodeLoc(loc),
         lookupValue(std::move(lookupValue)), isUsed(std::move(isUsed)),
         external(external), maxInlineElements(maxInlineElements) {}
@@ -127,8 +159,15 @@ public:
 
   /// The number of inputs listed, empty (omitted optional) ones included.
   unsigned numInputs() const { return node.input_size(); }
-  /// Input `i`, or null when it is absent or omitted with an empty name.
+  /// Input `i`, or null when it is absent, omitted with an empty name, or
+  /// not a tensor.
   Value input(unsigned i) const;
+  /// Input `i` whatever it holds (Unset when omitted).
+  GraphValue graphInput(unsigned i) const;
+  /// The elements of input `i`, which must be a sequence; emits an error
+  /// naming it otherwise.
+  mlir::FailureOr<llvm::SmallVector<Value>> sequenceInput(unsigned i,
+                                                          llvm::StringRef what);
   /// Input `i`, which must be there; emits an error naming it otherwise.
   mlir::FailureOr<Value> requiredInput(unsigned i, llvm::StringRef what);
   /// Like requiredInput, for an input that must be floating point.
@@ -160,6 +199,8 @@ public:
   /// Results, in output order; a null Value or a missing trailing one is an
   /// output xfmr does not compute, which must then be unused.
   LogicalResult setOutputs(llvm::ArrayRef<Value> values);
+  /// Like setOutputs, for outputs that may be sequences or empty optionals.
+  LogicalResult setGraphOutputs(llvm::ArrayRef<GraphValue> values);
   /// The node's single result, or the failure that computing it reported.
   LogicalResult setOutput(mlir::FailureOr<Value> result) {
     if (mlir::failed(result))
@@ -189,6 +230,11 @@ public:
   /// Returns the values of its outputs.
   mlir::FailureOr<llvm::SmallVector<Value>>
   importSubgraph(const onnx::GraphProto &graph, mlir::ValueRange inputs);
+  /// Like importSubgraph, for subgraphs whose inputs or outputs may be
+  /// sequences or empty optionals.
+  mlir::FailureOr<llvm::SmallVector<GraphValue>>
+  importSubgraphValues(const onnx::GraphProto &graph,
+                       llvm::ArrayRef<GraphValue> inputs);
 
   //===--------------------------------------------------------------------===//
   // Constants
@@ -277,15 +323,15 @@ private:
   int64_t opsetVersion;
   mlir::OpBuilder &b;
   mlir::Location nodeLoc;
-  std::function<Value(llvm::StringRef)> lookupValue;
+  std::function<GraphValue(llvm::StringRef)> lookupValue;
   std::function<bool(llvm::StringRef)> isUsed;
   const ExternalDataResolver &external;
   int64_t maxInlineElements;
-  llvm::SmallVector<Value> outputs;
+  llvm::SmallVector<GraphValue> outputs;
   const llvm::StringSet<> *unsignedNames = nullptr;
   const llvm::StringSet<> *nibbleNames = nullptr;
-  std::function<mlir::FailureOr<llvm::SmallVector<Value>>(
-      const onnx::GraphProto &, mlir::ValueRange)>
+  std::function<mlir::FailureOr<llvm::SmallVector<GraphValue>>(
+      const onnx::GraphProto &, llvm::ArrayRef<GraphValue>)>
       subgraphImporter;
   friend class GraphImporter;
 };
@@ -400,6 +446,11 @@ mlir::FailureOr<Value> padAtRunTime(NodeContext &ctx, Value data,
 /// `value[begin:end]` along `axis`, the bounds 0-D i64.
 mlir::FailureOr<Value> selectAlongAxis(NodeContext &ctx, Value value,
                                        Value begin, Value end, int64_t axis);
+/// `data` split along `axis` into pieces of `sizes` (a 1-D integer tensor
+/// of static length, known only at run time), with a check that they are
+/// non-negative and add up to the dim.
+mlir::FailureOr<llvm::SmallVector<Value>>
+splitAtRunTime(NodeContext &ctx, Value data, Value sizes, int64_t axis);
 /// A 1-D tensor of `count` elements holding `values[i]` at `slots[i]`;
 /// slots equal to `count` are dropped.
 mlir::FailureOr<Value> scatterToSlots(NodeContext &ctx,

@@ -66,25 +66,20 @@ static LogicalResult convertConcat(NodeContext &ctx) {
                                         ctx.getInt("axis", 0))));
 }
 
-/// Split with sizes computed at run time: one Slice per output, from the
-/// sum of the sizes before it.
-static LogicalResult convertRunTimeSplit(NodeContext &ctx, Value data,
-                                         int64_t axis) {
+FailureOr<llvm::SmallVector<Value>>
+mlir::xfmr::onnx_import::splitAtRunTime(NodeContext &ctx, Value data,
+                                        Value sizes, int64_t axis) {
   Formula f(ctx);
-  RankedTensorType sizesType = ctx.inputType(1);
-  if (sizesType.getRank() != 1 ||
-      sizesType.getDimSize(0) != static_cast<int64_t>(ctx.numOutputs()))
-    return ctx.emitError() << "Split needs one size per output ("
-                           << ctx.numOutputs() << ")";
   Builder &b = ctx.builder();
-  FailureOr<Value> sizes = asI64(ctx, ctx.input(1));
-  if (failed(sizes))
+  int64_t count = cast<RankedTensorType>(sizes.getType()).getDimSize(0);
+  FailureOr<Value> wide = asI64(ctx, sizes);
+  if (failed(wide))
     return failure();
-  FailureOr<Value> ends = ctx.value<x::CumSumOp>(*sizes, b.getI64IntegerAttr(0),
+  FailureOr<Value> ends = ctx.value<x::CumSumOp>(*wide, b.getI64IntegerAttr(0),
                                                  UnitAttr(), UnitAttr());
   FailureOr<Value> smallest = ctx.value<x::ReduceMinOp>(
-      *sizes, b.getDenseI64ArrayAttr({0}), b.getBoolAttr(false));
-  FailureOr<Value> total = elementOf(ctx, ends, ctx.numOutputs() - 1);
+      *wide, b.getDenseI64ArrayAttr({0}), b.getBoolAttr(false));
+  FailureOr<Value> total = elementOf(ctx, ends, count - 1);
   FailureOr<Value> size = dimOf(ctx, data, axis);
   if (failed(
           checkAtRunTime(ctx,
@@ -94,9 +89,9 @@ static LogicalResult convertRunTimeSplit(NodeContext &ctx, Value data,
                          "split sizes must be non-negative and add up to dim " +
                              llvm::Twine(axis))))
     return failure();
-  FailureOr<Value> starts = f.op<x::SubOp>(ends, sizes);
-  llvm::SmallVector<Value> outputs;
-  for (unsigned i = 0; i < ctx.numOutputs(); ++i) {
+  FailureOr<Value> starts = f.op<x::SubOp>(ends, wide);
+  llvm::SmallVector<Value> pieces;
+  for (int64_t i = 0; i < count; ++i) {
     FailureOr<Value> begin = elementOf(ctx, starts, i);
     FailureOr<Value> end = elementOf(ctx, ends, i);
     if (failed(begin) || failed(end))
@@ -104,9 +99,25 @@ static LogicalResult convertRunTimeSplit(NodeContext &ctx, Value data,
     FailureOr<Value> piece = selectAlongAxis(ctx, data, *begin, *end, axis);
     if (failed(piece))
       return failure();
-    outputs.push_back(*piece);
+    pieces.push_back(*piece);
   }
-  return ctx.setOutputs(outputs);
+  return pieces;
+}
+
+/// Split with sizes computed at run time: one Slice per output, from the
+/// sum of the sizes before it.
+static LogicalResult convertRunTimeSplit(NodeContext &ctx, Value data,
+                                         int64_t axis) {
+  RankedTensorType sizesType = ctx.inputType(1);
+  if (sizesType.getRank() != 1 ||
+      sizesType.getDimSize(0) != static_cast<int64_t>(ctx.numOutputs()))
+    return ctx.emitError() << "Split needs one size per output ("
+                           << ctx.numOutputs() << ")";
+  FailureOr<llvm::SmallVector<Value>> pieces =
+      splitAtRunTime(ctx, data, ctx.input(1), axis);
+  if (failed(pieces))
+    return failure();
+  return ctx.setOutputs(*pieces);
 }
 
 static LogicalResult convertSplit(NodeContext &ctx) {

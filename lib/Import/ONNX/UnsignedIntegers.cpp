@@ -46,9 +46,9 @@ static bool isIntegerOfWidth(Type type, unsigned width) {
 }
 
 bool NodeContext::isOutputUnsigned(unsigned i) const {
-  if (i >= outputs.size() || !outputs[i])
+  if (i >= outputs.size() || !outputs[i].isTensor())
     return false;
-  Type type = cast<ShapedType>(outputs[i].getType()).getElementType();
+  Type type = cast<ShapedType>(outputs[i].tensor.getType()).getElementType();
   if (!type.isInteger() || type.isInteger(1))
     return false;
   StringRef op = opType();

@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <string>
 
@@ -34,6 +35,13 @@ struct ONNXImportOptions {
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
   /// Values bound to symbolic dims (`dim_param`) by name (`--dim=NAME=VALUE`).
   llvm::StringMap<int64_t> dimValues;
+  /// The lengths of graph inputs that are sequences, by input name
+  /// (`--sequence-length=NAME=N`): a compiled model takes tensors, so a
+  /// sequence input of length N is N inputs `NAME.0` ... `NAME.<N-1>`.
+  llvm::StringMap<int64_t> sequenceLengths;
+  /// Optional graph inputs that hold no value (`--absent-optional=NAME`);
+  /// the others hold one and are taken as what they hold.
+  llvm::StringSet<> absentOptionals;
   /// Name of the function that holds the graph.
   std::string functionName = "main";
   /// Tensors with at most this many elements become inline `dense`
@@ -63,6 +71,12 @@ importONNXBuffer(llvm::StringRef bytes, bool isText, llvm::StringRef bufferName,
 bool parseONNXShapeOptions(llvm::ArrayRef<std::string> inputShapes,
                            llvm::ArrayRef<std::string> dims,
                            ONNXImportOptions &options, std::string &error);
+
+/// Parses the tools' `--sequence-length NAME=N` and `--absent-optional NAME`
+/// values into `options`; false and `error` on a malformed one.
+bool parseONNXSequenceOptions(llvm::ArrayRef<std::string> sequenceLengths,
+                              llvm::ArrayRef<std::string> absentOptionals,
+                              ONNXImportOptions &options, std::string &error);
 
 void registerONNXImportDialects(mlir::DialectRegistry &registry);
 

@@ -1,7 +1,8 @@
 """Writes binary ONNX models that the importer tests need.
 
 Usage: write_model.py KIND OUT
-  KIND: empty, garbage, truncated, external, missing-external, big-weights
+  KIND: empty, garbage, truncated, external, missing-external, big-weights,
+        sequence-io
 """
 
 import os
@@ -19,6 +20,38 @@ def matmul_model(weight, weight_in_file=None):
     graph = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"],
                                                 name="proj")],
                               "g", [x], [y], [w])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def sequence_io_model():
+    """Sequence and optional graph inputs and outputs: y is the sequence xs
+    with t appended, n its length, z what the optional o holds (t if
+    empty)."""
+    float_tensor = helper.make_tensor_type_proto(TensorProto.FLOAT, None)
+    xs = helper.make_value_info("xs", helper.make_sequence_type_proto(
+        helper.make_tensor_type_proto(TensorProto.FLOAT, [2])))
+    t = helper.make_tensor_value_info("t", TensorProto.FLOAT, [2])
+    o = helper.make_value_info("o", helper.make_optional_type_proto(
+        helper.make_tensor_type_proto(TensorProto.FLOAT, [2])))
+    y = helper.make_value_info("y", helper.make_sequence_type_proto(
+        float_tensor))
+    n = helper.make_tensor_value_info("n", TensorProto.INT64, [])
+    z = helper.make_tensor_value_info("z", TensorProto.FLOAT, [2])
+    has = helper.make_node("OptionalHasElement", ["o"], ["has"])
+    pick = helper.make_node(
+        "If", ["has"], ["z"],
+        then_branch=helper.make_graph(
+            [helper.make_node("OptionalGetElement", ["o"], ["v"])],
+            "some", [], [helper.make_tensor_value_info(
+                "v", TensorProto.FLOAT, [2])]),
+        else_branch=helper.make_graph(
+            [helper.make_node("Identity", ["t"], ["w"])],
+            "none", [], [helper.make_tensor_value_info(
+                "w", TensorProto.FLOAT, [2])]))
+    graph = helper.make_graph(
+        [helper.make_node("SequenceInsert", ["xs", "t"], ["y"]),
+         helper.make_node("SequenceLength", ["y"], ["n"]), has, pick],
+        "sequence_io", [xs, t, o], [y, n, z])
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
@@ -45,6 +78,8 @@ def main():
             os.remove(out + ".data")
     elif kind == "big-weights":
         onnx.save_model(model, out)
+    elif kind == "sequence-io":
+        onnx.save_model(sequence_io_model(), out)
     else:
         sys.exit(f"unknown kind {kind}")
 
