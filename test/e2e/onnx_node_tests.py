@@ -72,16 +72,14 @@ CLAIMED_OPS = {
     "CausalConvWithState", "TensorScatter",
 }
 
-# Inputs that a few ops still need as constants: Resize's scales and sizes
-# (and Upsample's scales), whose values the importer turns into index and
-# weight tables, and the lengths and axis of DFT and STFT and the inputs of
-# MelWeightMatrix, which decide their output shapes. Node tests pass them as
-# graph inputs; the runner turns those into initializers holding the test's
-# own values. Every other input, axes, pads, split sizes, repeats, k and the
-# shapes of CenterCropPad, MaxUnpool, AffineGrid and Col2Im included, is fed
-# at run time.
+# Inputs that a few ops still need as constants: the lengths and axis of
+# DFT and STFT and the inputs of MelWeightMatrix, which decide their output
+# shapes. Node tests pass them as graph inputs; the runner turns those into
+# initializers holding the test's own values. Every other input, Resize's
+# scales, sizes and roi, axes, pads, split sizes, repeats, k and the shapes
+# of CenterCropPad, MaxUnpool, AffineGrid and Col2Im included, is fed at
+# run time.
 STRUCTURAL_INPUTS = {
-    "Resize": {1, 2, 3}, "Upsample": {1},
     "DFT": {1, 2}, "STFT": {1, 3}, "MelWeightMatrix": {0, 1, 2, 3, 4},
 }
 
