@@ -72,17 +72,6 @@ CLAIMED_OPS = {
     "CausalConvWithState", "TensorScatter",
 }
 
-# Inputs that a few ops still need as constants: the lengths and axis of
-# DFT and STFT and the inputs of MelWeightMatrix, which decide their output
-# shapes. Node tests pass them as graph inputs; the runner turns those into
-# initializers holding the test's own values. Every other input, Resize's
-# scales, sizes and roi, axes, pads, split sizes, repeats, k and the shapes
-# of CenterCropPad, MaxUnpool, AffineGrid and Col2Im included, is fed at
-# run time.
-STRUCTURAL_INPUTS = {
-    "DFT": {1, 2}, "STFT": {1, 3}, "MelWeightMatrix": {0, 1, 2, 3, 4},
-}
-
 # Cases that use a claimed op in a form xfmr does not import, and why (the
 # importer's own message).
 EXPECTED_FAILURES = {
@@ -148,29 +137,6 @@ def expected_import_failure(name):
     return EXPECTED_FAILURES.get(name)
 
 
-def bind_structural_inputs(case):
-    """Moves graph inputs that feed STRUCTURAL_INPUTS into initializers;
-    returns the indices of the inputs that remain."""
-    from onnx import numpy_helper
-    graph = case.model.graph
-    inputs = list(graph.input)
-    structural = {n.input[i] for n in graph.node
-                  for i in STRUCTURAL_INPUTS.get(n.op_type, ())
-                  if i < len(n.input) and n.input[i]}
-    if not structural or not case.data_sets:
-        return list(range(len(inputs)))
-    values = case.data_sets[0][0]
-    kept = []
-    for index, info in enumerate(inputs):
-        if info.name in structural:
-            graph.initializer.append(
-                numpy_helper.from_array(values[index], info.name))
-            graph.input.remove(info)
-        else:
-            kept.append(index)
-    return kept
-
-
 def as_tensor_proto(value, name):
     """A data set value as a named TensorProto, or None when it is not a
     tensor (sequences, optionals). Values come as numpy arrays or scalars,
@@ -187,15 +153,16 @@ def as_tensor_proto(value, name):
     return None
 
 
-def write_data_set(case, kept, folder):
-    """Writes the case's first data set as ONNX test data; False when its
-    values are not all tensors (sequences, optionals)."""
+def write_data_set(case, folder):
+    """Writes the case's first data set as ONNX test data, every graph input
+    fed at run time; False when its values are not all tensors (sequences,
+    optionals)."""
     if not case.data_sets:
         return False
     inputs, outputs = case.data_sets[0]
     graph = case.model.graph
-    tensors = [as_tensor_proto(inputs[i], graph.input[n].name)
-               for n, i in enumerate(kept)]
+    tensors = [as_tensor_proto(value, info.name)
+               for value, info in zip(inputs, graph.input)]
     tensors += [as_tensor_proto(v, info.name)
                 for v, info in zip(outputs, graph.output)]
     if any(t is None for t in tensors):
@@ -203,8 +170,8 @@ def write_data_set(case, kept, folder):
     data_dir = os.path.join(folder, "test_data_set_0")
     os.makedirs(data_dir, exist_ok=True)
     for index, tensor in enumerate(tensors):
-        kind, i = (("input", index) if index < len(kept) else
-                   ("output", index - len(kept)))
+        kind, i = (("input", index) if index < len(inputs) else
+                   ("output", index - len(inputs)))
         with open(os.path.join(data_dir, f"{kind}_{i}.pb"), "wb") as f:
             f.write(tensor.SerializeToString())
     return True
@@ -303,14 +270,13 @@ def write_cases(work_dir, name_filter):
         domains = {n.domain for n in case.model.graph.node} - {"", "ai.onnx"}
         claimed = not domains and ops <= CLAIMED_OPS
         left_out = left_out_reason(case)
-        kept = bind_structural_inputs(case)
         folder = os.path.join(work_dir, case.name)
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, "model.onnx")
         with open(path, "wb") as f:
             f.write(case.model.SerializeToString())
         if not left_out:
-            write_data_set(case, kept, folder)
+            write_data_set(case, folder)
         written[case.name] = Case(path, ops, tested_ops(ops), case.rtol,
                                   case.atol, claimed, left_out)
     # An expanded case tests the op of the case it expands.
