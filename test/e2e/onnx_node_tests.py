@@ -75,21 +75,12 @@ CLAIMED_OPS = {
     "OptionalGetElement",
 }
 
-# Inputs that a few ops still need as constants: Resize's scales and sizes
-# (and Upsample's scales), whose values the importer turns into index and
-# weight tables, and the lengths and axis of DFT and STFT and the inputs of
-# MelWeightMatrix, which decide their output shapes. Node tests pass them as
-# graph inputs; the runner turns those into initializers holding the test's
-# own values. Every other input, axes, pads, split sizes, repeats, k and the
-# shapes of CenterCropPad, MaxUnpool, AffineGrid and Col2Im included, is fed
-# at run time.
-STRUCTURAL_INPUTS = {
-    "Resize": {1, 2, 3}, "Upsample": {1},
-    "DFT": {1, 2}, "STFT": {1, 3}, "MelWeightMatrix": {0, 1, 2, 3, 4},
-    # The split decides how many elements the sequence has, which a compiled
-    # model must know (a 1-D split of run-time sizes is imported too).
-    "SplitToSequence": {1},
-}
+# Inputs that the runner binds to the case's own values (as initializers),
+# because they decide how many values a sequence holds, which a compiled
+# model must know at import (a 1-D split of run-time sizes is imported too).
+# Every other input, Resize's scales and sizes, DFT's and STFT's lengths,
+# axes, pads, split sizes, repeats, k and shapes included, is fed at run time.
+STRUCTURAL_INPUTS = {"SplitToSequence": {1}}
 # A Loop that carries a sequence is unrolled at import, so that the
 # sequence's length is known: its trip count and condition are bound too.
 SEQUENCE_LOOP_INPUTS = {0, 1}
@@ -118,9 +109,6 @@ EXPECTED_FAILURES = {
     "test_affine_grid_2d_expanded": "Range: limits given as 1-element 1-D tensors (an expansion's Split of a shape); the importer takes 0-D ones",
     "test_affine_grid_3d_align_corners_expanded": "If: branches that yield a scalar and a 1-element tensor (results of different ranks)",
     "test_affine_grid_3d_expanded": "Range: limits given as 1-element 1-D tensors (an expansion's Split of a shape); the importer takes 0-D ones",
-    "test_unique_sorted_with_axis": "Unique: unique slices along an axis",
-    "test_unique_sorted_with_axis_3d": "Unique: unique slices along an axis",
-    "test_unique_sorted_with_negative_axis": "Unique: unique slices along an axis",
     "test_if_opt": "If: an empty optional in then_branch, a sequence in else_branch, on a condition known only at run time; which optionals hold a value must be known at import",
     "test_scan_sum": "Scan (domain 'ai.onnx', opset 8): opset 8's Scan, with a batch dim and sequence lengths, is not imported",
 }
@@ -486,10 +474,14 @@ SIGNAL_NOTE = (
     "with `tensor.insert_slice`; sequence_lens is supported for the forward "
     "direction (entries past their length keep their state and output "
     "zeros). DFT and STFT are a direct O(N^2) DFT, matmuls with cos/sin "
-    "tables computed at import, for lengths known at import: DFT's axis and "
-    "dft_length, STFT's frame_step and frame_length, and every input of "
-    "MelWeightMatrix (a table computed at import) must be constants, since "
-    "they decide the output's shape.\n\n"
+    "tables: computed at import when DFT's dft_length, STFT's frame_step "
+    "and frame_length are constants, and by the model from its dynamic "
+    "dims otherwise; a DFT axis given at run time transforms along each "
+    "axis it could name and the run picks one. MelWeightMatrix's table is "
+    "likewise built at import or at run time. Resize's and Upsample's "
+    "index and weight tables are constants for constant scales and sizes "
+    "and computed by the model for run-time ones (every mode, antialias "
+    "included).\n\n"
 )
 
 

@@ -253,30 +253,95 @@ static LogicalResult convertCompress(NodeContext &ctx) {
   return ctx.setOutput(gatherAt(ctx, data, trueIndices(ctx, *flags), axis));
 }
 
-/// Unique of the flattened input (no axis): pairwise equality finds the
-/// first occurrence of each value; a unique value's place is the number of
-/// unique values below it (sorted) or before it, and each output is a
-/// scatter to those places.
+namespace {
+/// Unique's items compared pairwise: [i, j] whether item j equals item i,
+/// and whether it sorts before it.
+struct PairwiseOrder {
+  FailureOr<Value> same, less;
+};
+} // namespace
+
+/// The slices of `input` along `axis` (n of them) compared pairwise: equal
+/// when every element is, and ordered by their first differing element.
+static PairwiseOrder compareSlices(NodeContext &ctx, Value input, int64_t axis,
+                                   int64_t n) {
+  Formula f(ctx);
+  Builder &b = ctx.builder();
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> toFront{axis};
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (d != axis)
+      toFront.push_back(d);
+  FailureOr<Value> rows =
+      ctx.value<x::TransposeOp>(input, b.getDenseI64ArrayAttr(toFront));
+  FailureOr<Value> column =
+      f.op<x::ReshapeOp>(rows, FailureOr<Value>(ctx.i64Vector({n, 1, -1})));
+  FailureOr<Value> row =
+      f.op<x::ReshapeOp>(rows, FailureOr<Value>(ctx.i64Vector({1, n, -1})));
+  // [i, j, k]: element k of slice j against element k of slice i.
+  FailureOr<Value> differ = f.op<x::NotOp>(f.op<x::EqualOp>(column, row));
+  FailureOr<Value> zero = ctx.scalar(b.getI64Type(), 0);
+  PairwiseOrder order;
+  order.same = f.op<x::EqualOp>(countAlong(ctx, differ, 2), zero);
+  FailureOr<Value> differences = ctx.castTo(*differ, b.getI64Type());
+  if (failed(differences))
+    return order;
+  FailureOr<Value> before = ctx.value<x::CumSumOp>(
+      *differences, b.getI64IntegerAttr(2), b.getUnitAttr(), UnitAttr());
+  FailureOr<Value> firstDifference =
+      f.op<x::AndOp>(differ, f.op<x::EqualOp>(before, zero));
+  order.less = f.op<x::GreaterOp>(
+      countAlong(ctx,
+                 f.op<x::AndOp>(firstDifference, f.op<x::LessOp>(row, column)),
+                 2),
+      zero);
+  return order;
+}
+
+/// Unique of the flattened input, or of the slices along `axis`: pairwise
+/// equality finds the first occurrence of each item; a unique item's place
+/// is the number of unique items below it (sorted) or before it, and the
+/// indices and counts are scatters to those places, the values a gather of
+/// the indices.
 static LogicalResult convertUnique(NodeContext &ctx) {
   Formula f(ctx);
   FailureOr<Value> input = ctx.requiredInput(0, "X");
   if (failed(input))
     return failure();
   RankedTensorType type = ctx.inputType(0);
-  if (ctx.hasAttr("axis"))
-    return ctx.unsupported("unique slices along an axis");
   if (!type.hasStaticShape())
     return ctx.unsupported("an input of run-time shape");
   Builder &b = ctx.builder();
-  int64_t n = type.getNumElements();
-  FailureOr<Value> flat =
-      f.op<x::ReshapeOp>(input, FailureOr<Value>(ctx.i64Vector({n})));
-  FailureOr<Value> column =
-      f.op<x::ReshapeOp>(flat, FailureOr<Value>(ctx.i64Vector({n, 1})));
-  FailureOr<Value> row =
-      f.op<x::ReshapeOp>(flat, FailureOr<Value>(ctx.i64Vector({1, n})));
-  // [i, j]: element j compared with element i.
-  FailureOr<Value> same = f.op<x::EqualOp>(column, row);
+  Value data;
+  int64_t axis = 0, n;
+  PairwiseOrder order;
+  if (ctx.hasAttr("axis")) {
+    int64_t rank = type.getRank();
+    axis = ctx.getInt("axis", 0);
+    if (axis < -rank || axis >= rank)
+      return ctx.emitError()
+             << "Unique axis " << axis << " is out of range for a rank-" << rank
+             << " input";
+    axis = axis < 0 ? axis + rank : axis;
+    n = type.getDimSize(axis);
+    data = *input;
+    order = compareSlices(ctx, data, axis, n);
+  } else {
+    n = type.getNumElements();
+    FailureOr<Value> flat =
+        f.op<x::ReshapeOp>(input, FailureOr<Value>(ctx.i64Vector({n})));
+    FailureOr<Value> column =
+        f.op<x::ReshapeOp>(flat, FailureOr<Value>(ctx.i64Vector({n, 1})));
+    FailureOr<Value> row =
+        f.op<x::ReshapeOp>(flat, FailureOr<Value>(ctx.i64Vector({1, n})));
+    if (failed(flat))
+      return failure();
+    data = *flat;
+    // [i, j]: element j compared with element i.
+    order.same = f.op<x::EqualOp>(column, row);
+    order.less = f.op<x::LessOp>(row, column);
+  }
+  FailureOr<Value> same = order.same;
   Value i = ctx.positionsAlong(0, 2, n), j = ctx.positionsAlong(1, 2, n);
   FailureOr<Value> sameBefore =
       f.op<x::AndOp>(same, f.op<x::LessOp>(FailureOr<Value>(j), i));
@@ -288,7 +353,7 @@ static LogicalResult convertUnique(NodeContext &ctx) {
   FailureOr<Value> firstRow =
       f.op<x::ReshapeOp>(first, FailureOr<Value>(ctx.i64Vector({1, n})));
   FailureOr<Value> ahead = ctx.getInt("sorted", 1)
-                               ? f.op<x::LessOp>(row, column)
+                               ? order.less
                                : f.op<x::LessOp>(FailureOr<Value>(j), i);
   FailureOr<Value> place = countAlong(ctx, f.op<x::AndOp>(ahead, firstRow), 1);
   FailureOr<Value> count = countAlong(ctx, *first, 0);
@@ -304,8 +369,8 @@ static LogicalResult convertUnique(NodeContext &ctx) {
                              b.getBoolAttr(false), b.getBoolAttr(false));
   FailureOr<Value> inverse =
       failed(place) ? place : gatherAt(ctx, *place, firstOf, 0);
-  FailureOr<Value> values = scatterToSlots(ctx, slots, flat, count);
   FailureOr<Value> indices = scatterToSlots(ctx, slots, positions, count);
+  FailureOr<Value> values = gatherAt(ctx, data, indices, axis);
   FailureOr<Value> counts =
       scatterToSlots(ctx, slots, countAlong(ctx, same, 1), count);
   if (failed(values) || failed(indices) || failed(inverse) || failed(counts))

@@ -457,6 +457,10 @@ mlir::FailureOr<Value> scatterToSlots(NodeContext &ctx,
                                       mlir::FailureOr<Value> slots,
                                       mlir::FailureOr<Value> values,
                                       mlir::FailureOr<Value> count);
+/// Keys' cubic convolution kernel with parameter `a` at distances `d` in
+/// [0, 2] (Resize's and GridSample's cubic weights).
+mlir::FailureOr<Value> cubicConvolution(NodeContext &ctx,
+                                        mlir::FailureOr<Value> d, double a);
 /// The positions where a 1-D i1 tensor holds, in order: a 1-D i64 whose
 /// size only a run knows (a scatter of each true position to its rank).
 mlir::FailureOr<Value> trueIndices(NodeContext &ctx, Value flags);

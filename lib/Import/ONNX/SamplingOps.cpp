@@ -149,7 +149,13 @@ static FailureOr<Value> tapWeight(NodeContext &ctx, SampleMode mode,
   if (mode == SampleMode::Linear)
     return f.op<x::SubOp>(f.scalar(d, 1.0), d);
   // Keys' cubic convolution kernel with a = -0.75.
-  constexpr double a = -0.75;
+  return cubicConvolution(ctx, d, -0.75);
+}
+
+FailureOr<Value> mlir::xfmr::onnx_import::cubicConvolution(NodeContext &ctx,
+                                                           FailureOr<Value> d,
+                                                           double a) {
+  Formula f(ctx);
   FailureOr<Value> inner = f.op<x::AddOp>(
       f.op<x::MulOp>(f.op<x::SubOp>(f.op<x::MulOp>(d, f.scalar(d, a + 2)),
                                     f.scalar(d, a + 3)),
