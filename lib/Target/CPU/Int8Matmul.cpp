@@ -47,6 +47,7 @@
 #include "xfmr/Target/CPU/Passes.h"
 
 #include "ContractionMaps.h"
+#include "RowBlocks.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -279,7 +280,7 @@ DenseElementsAttr shiftCorrection(Int8Matmul match, const WeightReader &read,
 // The register block
 //===----------------------------------------------------------------------===//
 
-class BlockBuilder {
+class BlockBuilder : public xfmr::RowBlockKernel {
 public:
   /// `correction` is 128 * colsum(W) for DotKind::SignedBytes.
   BlockBuilder(OpBuilder &b, Int8Matmul match, Value weights, Value correction,
@@ -292,30 +293,20 @@ public:
     prepareActivations(match.op.getDpsInputs()[0]);
     Value init = match.op.getDpsInits()[0];
     auto type = cast<RankedTensorType>(init.getType());
-    rank = type.getRank();
-    sizes = tensor::getMixedSizes(b, loc, init);
-    panels = llvm::divideCeil(match.n, kernel.panelWidth());
-    SmallVector<OpFoldResult> padded(sizes);
-    padded.back() = b.getIndexAttr(panels * kernel.panelWidth());
-    Value dest = tensor::EmptyOp::create(b, loc, padded, b.getI32Type());
-
-    // Full blocks of rows, then the rows left one at a time. A static M
-    // smaller than a block is one block of its own size.
-    int64_t m = type.getDimSize(rank - 2);
-    int64_t rows = kernel.rows;
-    if (!ShapedType::isDynamic(m))
-      rows = std::max<int64_t>(1, std::min(rows, m));
-    Value rowsValue = arith::ConstantIndexOp::create(b, loc, rows);
-    Value mValue = getValueOrCreateConstantIndexOp(b, loc, sizes[rank - 2]);
-    Value fullBlocks = arith::DivUIOp::create(b, loc, mValue, rowsValue);
-    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    Value result = buildBlocks(rows, zero, fullBlocks, dest);
-    if (ShapedType::isDynamic(m) || m % rows != 0) {
-      Value done = arith::MulIOp::create(b, loc, fullBlocks, rowsValue);
-      Value left = arith::SubIOp::create(b, loc, mValue, done);
-      result = buildBlocks(1, done, left, result);
-    }
-    if (padded.back() == sizes.back())
+    int64_t rank = type.getRank();
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, init);
+    xfmr::RowBlockLayout layout;
+    layout.panels = llvm::divideCeil(match.n, kernel.panelWidth());
+    layout.panelWidth = kernel.panelWidth();
+    layout.lanes = kernel.lanes;
+    layout.accumulatorElement = b.getI32Type();
+    layout.steps = llvm::divideCeil(match.k, kernel.kGroup());
+    layout.registerRows = kernel.rows;
+    layout.sizes = sizes;
+    layout.sizes.back() = b.getIndexAttr(layout.panels * layout.panelWidth);
+    Value dest = tensor::EmptyOp::create(b, loc, layout.sizes, b.getI32Type());
+    Value result = xfmr::buildRowBlocks(b, loc, layout, dest, *this);
+    if (layout.sizes.back() == sizes.back())
       return result;
     SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
         strides(rank, b.getIndexAttr(1));
@@ -401,92 +392,28 @@ private:
                                  zero);
   }
 
-  /// `count` blocks of `rows` rows from row `start`, written into `dest`.
-  Value buildBlocks(int64_t rows, Value start, Value count, Value dest) {
-    // Batch dims, the panel, then the row block innermost.
-    SmallVector<OpFoldResult> bounds(sizes.begin(), sizes.end() - 2);
-    bounds.push_back(b.getIndexAttr(panels));
-    bounds.push_back(count);
-    auto forall = scf::ForallOp::create(b, loc, bounds, ValueRange{dest},
-                                        /*mapping=*/std::nullopt);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(forall.getBody());
-    SmallVector<Value> ivs(forall.getInductionVars());
-    SmallVector<Value> batch(ArrayRef<Value>(ivs).drop_back(2));
-    Value panel = ivs[ivs.size() - 2];
-    Value rowsValue = arith::ConstantIndexOp::create(b, loc, rows);
-    Value firstRow = arith::AddIOp::create(
-        b, loc, start, arith::MulIOp::create(b, loc, ivs.back(), rowsValue));
-    SmallVector<Value> rowIndex;
-    for (int64_t r = 0; r < rows; ++r)
-      rowIndex.push_back(arith::AddIOp::create(
-          b, loc, firstRow, arith::ConstantIndexOp::create(b, loc, r)));
-
-    int64_t nr = kernel.panelWidth();
-    Value panelStart = arith::MulIOp::create(
-        b, loc, panel, arith::ConstantIndexOp::create(b, loc, nr));
-    SmallVector<Value> accs = initialAccumulators(rows, panelStart);
-    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    Value groups = arith::ConstantIndexOp::create(
-        b, loc, llvm::divideCeil(match.k, kernel.kGroup()));
-    auto loop = scf::ForOp::create(
-        b, loc, zero, groups, one, accs,
-        [&](OpBuilder &nested, Location nestedLoc, Value group,
-            ValueRange carried) {
-          scf::YieldOp::create(
-              nested, nestedLoc,
-              step(nested, nestedLoc, group, panel, batch, rowIndex, carried));
-        });
-
-    // The block's tile of the output, [rows, NR].
-    Value out = forall.getRegionIterArgs()[0];
-    SmallVector<OpFoldResult> offsets, tileSizes,
-        strides(rank, b.getIndexAttr(1));
-    for (Value index : batch) {
-      offsets.push_back(index);
-      tileSizes.push_back(b.getIndexAttr(1));
-    }
-    offsets.push_back(firstRow);
-    tileSizes.push_back(b.getIndexAttr(rows));
-    offsets.push_back(panelStart);
-    tileSizes.push_back(b.getIndexAttr(nr));
-    auto tileType = RankedTensorType::get({rows, nr}, b.getI32Type());
-    Value tile = tensor::ExtractSliceOp::create(b, loc, tileType, out, offsets,
-                                                tileSizes, strides);
-    for (int64_t r = 0; r < rows; ++r) {
-      for (int64_t v = 0; v < 2; ++v) {
-        Value indices[] = {
-            arith::ConstantIndexOp::create(b, loc, r),
-            arith::ConstantIndexOp::create(b, loc, v * kernel.lanes)};
-        tile =
-            vector::TransferWriteOp::create(b, loc, loop.getResult(r * 2 + v),
-                                            tile, indices, ArrayRef<bool>{true})
-                .getResult();
-      }
-    }
-    b.setInsertionPointToStart(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, loc, tile, out, offsets, tileSizes,
-                                          strides);
-    return forall.getResult(0);
-  }
-
   /// The accumulators of a block, row by row, two per row: zeros, or for
   /// vpmaddubsw the panel's 128 * colsum(W).
-  SmallVector<Value> initialAccumulators(int64_t rows, Value panelStart) {
-    auto accType = VectorType::get({kernel.lanes}, b.getI32Type());
+  SmallVector<Value>
+  initialAccumulators(OpBuilder &nb, Location l,
+                      const xfmr::RowBlockPosition &at) override {
+    int64_t rows = at.rows.size();
+    auto accType = VectorType::get({kernel.lanes}, nb.getI32Type());
     if (!correction) {
-      Value zeroAcc = arith::ConstantOp::create(b, loc, b.getZeroAttr(accType));
+      Value zeroAcc = arith::ConstantOp::create(nb, l, nb.getZeroAttr(accType));
       return SmallVector<Value>(rows * 2, zeroAcc);
     }
-    Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+    Value zero = arith::ConstantOp::create(nb, l, nb.getI32IntegerAttr(0));
+    Value panelStart = arith::MulIOp::create(
+        nb, l, at.panel,
+        arith::ConstantIndexOp::create(nb, l, kernel.panelWidth()));
     SmallVector<Value> panelSums;
     for (int64_t v = 0; v < 2; ++v) {
       Value start = arith::AddIOp::create(
-          b, loc, panelStart,
-          arith::ConstantIndexOp::create(b, loc, v * kernel.lanes));
+          nb, l, panelStart,
+          arith::ConstantIndexOp::create(nb, l, v * kernel.lanes));
       panelSums.push_back(vector::TransferReadOp::create(
-          b, loc, accType, correction, ValueRange{start}, zero,
+          nb, l, accType, correction, ValueRange{start}, zero,
           ArrayRef<bool>{true}));
     }
     SmallVector<Value> accs;
@@ -498,9 +425,9 @@ private:
   /// One step over the k group `group`: the panel's two vectors, and per
   /// row of the block its group of k broadcast to every lane, dot products
   /// into the accumulators.
-  SmallVector<Value> step(OpBuilder &nb, Location l, Value group, Value panel,
-                          ArrayRef<Value> batch, ArrayRef<Value> rowIndex,
-                          ValueRange accs) {
+  SmallVector<Value> step(OpBuilder &nb, Location l, Value group,
+                          const xfmr::RowBlockPosition &at,
+                          ValueRange accs) override {
     Type element = kernel.weightElement(nb.getContext());
     int64_t g = kernel.kGroup();
     int64_t perVector = kernel.lanes * g;
@@ -511,7 +438,7 @@ private:
         arith::ConstantOp::create(nb, l, nb.getZeroAttr(element));
     SmallVector<Value> panelVectors;
     for (int64_t v = 0; v < 2; ++v) {
-      Value indices[] = {panel, group,
+      Value indices[] = {at.panel, group,
                          arith::ConstantIndexOp::create(nb, l, v * perVector)};
       Value w = vector::TransferReadOp::create(nb, l, weightVectorType, weights,
                                                indices, zeroElement,
@@ -531,8 +458,8 @@ private:
       return vector::BroadcastOp::create(nb, l, accType, word);
     };
     SmallVector<Value> results;
-    for (auto [r, row] : llvm::enumerate(rowIndex)) {
-      SmallVector<Value> indices(batch);
+    for (auto [r, row] : llvm::enumerate(at.rows)) {
+      SmallVector<Value> indices(at.batch);
       indices.push_back(row);
       indices.push_back(k);
       Value words = broadcast(lhs, indices);
@@ -601,8 +528,6 @@ private:
   Value weights, correction;
   Kernel kernel;
   Value lhs, magnitude;
-  int64_t rank = 0, panels = 0;
-  SmallVector<OpFoldResult> sizes;
 };
 
 //===----------------------------------------------------------------------===//
