@@ -12,6 +12,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/bit.h"
 
 using namespace mlir;
 using namespace mlir::xfmr;
@@ -35,12 +36,34 @@ public:
         getValueOrCreateConstantIndexOp(b, loc, layout.sizes[rowDim]);
     Value fullBlocks = arith::DivUIOp::create(b, loc, mValue, rowsValue);
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
     Value result = buildBlocks(rows, zero, fullBlocks, dest);
-    if (m && *m % rows == 0)
-      return result;
     Value done = arith::MulIOp::create(b, loc, fullBlocks, rowsValue);
+    // The rows past the full blocks, fewer than a block, as one block when
+    // their count is static.
+    if (m) {
+      if (*m % rows == 0)
+        return result;
+      return buildBlocks(*m % rows, done, one, result);
+    }
+    // Otherwise as blocks of 4, 2 and 1 rows (for blocks of up to 8), each
+    // run once or not at all: a few rows (a decode step's) read each
+    // weight once per block, not once per row.
     Value left = arith::SubIOp::create(b, loc, mValue, done);
-    return buildBlocks(1, done, left, result);
+    Value start = done;
+    int64_t largest =
+        rows > 1 ? static_cast<int64_t>(llvm::bit_floor(uint64_t(rows - 1)))
+                 : 0;
+    for (int64_t size = largest; size >= 1; size /= 2) {
+      Value sizeValue = arith::ConstantIndexOp::create(b, loc, size);
+      Value count = arith::RemUIOp::create(
+          b, loc, arith::DivUIOp::create(b, loc, left, sizeValue),
+          arith::ConstantIndexOp::create(b, loc, 2));
+      result = buildBlocks(size, start, count, result);
+      start = arith::AddIOp::create(
+          b, loc, start, arith::MulIOp::create(b, loc, count, sizeValue));
+    }
+    return result;
   }
 
 private:

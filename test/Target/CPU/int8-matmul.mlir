@@ -150,3 +150,48 @@ func.func @int8_min_weight(%x: tensor<3x8xi8>) -> tensor<3x3xi32> {
   } -> tensor<3x3xi32>
   return %y : tensor<3x3xi32>
 }
+
+// -----
+
+// Rows of a symbolic count: full blocks of 8, then the rows left (fewer
+// than 8) as blocks of 4, 2 and 1 rows, each run once or not at all
+// (bit 2, 1 and 0 of the count left), so that 1 to 7 rows read each
+// weight once per block rather than once per row.
+
+// CHECK-LABEL: func.func @symbolic_rows
+// CHECK:         %[[M:.*]] = tensor.dim %{{.*}} : tensor<?x3xi32>
+// CHECK:         %[[FULL:.*]] = arith.divui %[[M]], %c8{{(_[0-9]+)?}}
+// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (1, %[[FULL]])
+// CHECK-COUNT-16:  llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// CHECK:         %[[DONE:.*]] = arith.muli %[[FULL]], %c8{{(_[0-9]+)?}}
+// CHECK:         %[[LEFT:.*]] = arith.subi %[[M]], %[[DONE]]
+// CHECK:         %[[Q4:.*]] = arith.divui %[[LEFT]], %c4{{(_[0-9]+)?}}
+// CHECK:         %[[N4:.*]] = arith.remui %[[Q4]], %c2{{(_[0-9]+)?}}
+// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (1, %[[N4]])
+// CHECK-COUNT-8:   llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// CHECK:         %[[Q2:.*]] = arith.divui %[[LEFT]], %c2{{(_[0-9]+)?}}
+// CHECK:         %[[N2:.*]] = arith.remui %[[Q2]], %c2{{(_[0-9]+)?}}
+// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (1, %[[N2]])
+// CHECK-COUNT-4:   llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// CHECK:         %[[Q1:.*]] = arith.divui %[[LEFT]], %c1{{(_[0-9]+)?}}
+// CHECK:         %[[N1:.*]] = arith.remui %[[Q1]], %c2{{(_[0-9]+)?}}
+// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (1, %[[N1]])
+// CHECK-COUNT-2:   llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// CHECK-NOT:     scf.forall (
+func.func @symbolic_rows(%x: tensor<?x8xi8>) -> tensor<?x3xi32> {
+  %w = arith.constant dense<1> : tensor<8x3xi8>
+  %zero = arith.constant 0 : i32
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %x, %c0 : tensor<?x8xi8>
+  %empty = tensor.empty(%m) : tensor<?x3xi32>
+  %fill = linalg.fill ins(%zero : i32) outs(%empty : tensor<?x3xi32>) -> tensor<?x3xi32>
+  %y = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : tensor<?x8xi8>, tensor<8x3xi8>) outs(%fill : tensor<?x3xi32>) {
+  ^bb0(%a: i8, %b: i8, %acc: i32):
+    %0 = arith.extui %a : i8 to i32
+    %1 = arith.extsi %b : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<?x3xi32>
+  return %y : tensor<?x3xi32>
+}
