@@ -36,7 +36,8 @@
 // The block is `register-rows` rows by one panel of two vectors, as the
 // f32 block of xfmr-cpu-tile-and-vectorize, over an scf.forall of panels
 // and row blocks (rows innermost, so that a panel stays in cache while row
-// blocks stream). Rows past the last full block run one at a time. The
+// blocks stream), built by the row-block emitter the bf16 kernel shares
+// (RowBlocks.h), which also blocks the rows past the last full block. The
 // result is the same i32 sum, in any order; the zero points' corrections,
 // the scales, bias and activation follow as the elementwise epilogue the
 // lowering made.

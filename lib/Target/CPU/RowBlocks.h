@@ -12,9 +12,10 @@
 // so that a panel stays in cache while row blocks stream; an scf.for over
 // the reduction carries the block's accumulators, and the block's tile of
 // the result is written once. Full blocks of `registerRows` rows come
-// first, then the rows left one at a time; a static M smaller than a block
-// is one block of its own size. A kernel supplies its accumulators' start
-// and its multiply-accumulate step.
+// first, then the rows left: one block of their count when M is static (a
+// static M smaller than a block is one block of its own size), else blocks
+// of 4, 2 and 1 rows, each run once or not at all. A kernel supplies its
+// accumulators' start and its multiply-accumulate step.
 //
 //===----------------------------------------------------------------------===//
 

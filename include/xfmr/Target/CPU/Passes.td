@@ -102,8 +102,9 @@ def XfmrCPUInt8MatmulPass
 
     The block is `register-rows` rows by NR = two vectors of i32 lanes,
     over an `scf.forall` of (batch, panel, row block) and an `scf.for` over
-    groups of k, as the bf16 block of `xfmr-cpu-bf16-matmul`; rows past the
-    last full block run one at a time. The i32 result is exact, so its
+    groups of k, as the bf16 block of `xfmr-cpu-bf16-matmul`; the rows past
+    the last full block are one block when M is static, else blocks of 4, 2
+    and 1 rows. The i32 result is exact, so its
     consumers (the zero-point corrections, scales, bias and activation of
     the layer's epilogue) are unchanged.
   }];
