@@ -84,6 +84,18 @@ INT8_CASES = [
          n=40, weight="int8", zp="column"),
     dict(name="qdq_i8_per_tensor_bias", form="qdq", act="int8", rows=[3, 5],
          k=128, n=64, weight="int8", bias=True),
+    # Exactness at the extremes: inputs of 0, 128 and 255 only (the first
+    # half of the rows all 255), weights of +-127 (what the AVX2 kernel's
+    # sign flip takes, on few rows) or with -128 (what it leaves to
+    # vpmaddwd), K not a multiple of 4, N odd; one row block and the rows
+    # past it; both scales 1, so y is the i32 sum itself and any error is
+    # at least 1.
+    dict(name="int8_extremes_pm127_3_rows", form="dynamic_quantize_matmul",
+         rows=[1, 3], k=37, n=19, weight="extremes", atol=0.5),
+    dict(name="int8_extremes_pm127_18_rows", form="dynamic_quantize_matmul",
+         rows=[2, 9], k=37, n=19, weight="extremes", atol=0.5),
+    dict(name="int8_extremes_with_min", form="dynamic_quantize_matmul",
+         rows=[1, 3], k=37, n=19, weight="extremes_with_min", atol=0.5),
 ]
 
 # rows (None: a symbolic [batch, sequence] of 2 x 3), k, n, block size,
@@ -188,7 +200,26 @@ def build_case(case, rng):
     return model_and_input(case, [node], initializers, rng)
 
 
+def build_extremes_case(case, rng):
+    k, n = case["k"], case["n"]
+    weight = rng.choice(np.array([-127, 127], np.int8), size=(k, n))
+    if case["weight"] == "extremes_with_min":
+        weight[::3] = -128
+    initializers = [numpy_helper.from_array(weight, "w"),
+                    numpy_helper.from_array(np.array(np.float32(1)),
+                                            "w_scale")]
+    nodes = [helper.make_node("DynamicQuantizeMatMul", ["a", "w", "w_scale"],
+                              ["y"], domain="com.microsoft")]
+    model, _ = model_and_input(case, nodes, initializers, rng)
+    rows = int(np.prod(case["rows"]))
+    a = rng.choice(np.array([0, 128, 255], np.float32), size=(rows, k))
+    a[:max(1, rows // 2)] = 255
+    return model, {"a": a.reshape(case["rows"] + [k])}
+
+
 def build_int8_case(case, rng):
+    if case["weight"].startswith("extremes"):
+        return build_extremes_case(case, rng)
     k, n = case["k"], case["n"]
     wtype = np.int8 if case["weight"] == "int8" else np.uint8
     info = np.iinfo(wtype)

@@ -36,6 +36,7 @@
 #include "xfmr/Target/CPU/Passes.h"
 
 #include "ContractionMaps.h"
+#include "RowBlocks.h"
 
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
@@ -210,7 +211,7 @@ ElementsAttr packBF16Pairs(PanelMatmul match) {
 //===----------------------------------------------------------------------===//
 
 /// Builds the bf16 contraction of one match.
-class BlockBuilder {
+class BlockBuilder : public xfmr::RowBlockKernel {
 public:
   BlockBuilder(OpBuilder &b, PanelMatmul match, Value weights,
                int64_t registerRows)
@@ -226,26 +227,16 @@ public:
       fillValue = fill.getInputs()[0];
       init = fill.getOutputs()[0];
     }
-    auto type = cast<RankedTensorType>(init.getType());
-    rank = type.getRank();
-    sizes = tensor::getMixedSizes(b, loc, init);
-
-    // Full blocks of rows, then the rows left one at a time. A static M
-    // smaller than a block is one block of its own size.
-    int64_t m = type.getDimSize(rank - 3);
-    int64_t rows = registerRows;
-    if (!ShapedType::isDynamic(m))
-      rows = std::max<int64_t>(1, std::min(rows, m));
-    Value rowsValue = arith::ConstantIndexOp::create(b, loc, rows);
-    Value mValue = getValueOrCreateConstantIndexOp(b, loc, sizes[rank - 3]);
-    Value fullBlocks = arith::DivUIOp::create(b, loc, mValue, rowsValue);
-    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    Value result = buildBlocks(rows, zero, fullBlocks, init);
-    if (!ShapedType::isDynamic(m) && m % rows == 0)
-      return result;
-    Value done = arith::MulIOp::create(b, loc, fullBlocks, rowsValue);
-    Value left = arith::SubIOp::create(b, loc, mValue, done);
-    return buildBlocks(1, done, left, result);
+    xfmr::RowBlockLayout layout;
+    layout.sizes = tensor::getMixedSizes(b, loc, init);
+    layout.panelDim = true;
+    layout.panels = match.panels;
+    layout.panelWidth = match.nr;
+    layout.lanes = kF32Lanes;
+    layout.accumulatorElement = b.getF32Type();
+    layout.steps = llvm::divideCeil(match.k, 2);
+    layout.registerRows = registerRows;
+    return xfmr::buildRowBlocks(b, loc, layout, init, *this);
   }
 
 private:
@@ -281,108 +272,45 @@ private:
                                  converted, low, high, padding);
   }
 
-  /// `count` blocks of `rows` rows from row `start`, written into `dest`.
-  Value buildBlocks(int64_t rows, Value start, Value count, Value dest) {
-    // Batch dims, the panel, then the row block innermost.
-    SmallVector<OpFoldResult> bounds(sizes.begin(), sizes.end() - 3);
-    bounds.push_back(b.getIndexAttr(match.panels));
-    bounds.push_back(count);
-    auto forall = scf::ForallOp::create(b, loc, bounds, ValueRange{dest},
-                                        /*mapping=*/std::nullopt);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(forall.getBody());
-    SmallVector<Value> ivs(forall.getInductionVars());
-    SmallVector<Value> batch(ArrayRef<Value>(ivs).drop_back(2));
-    Value panel = ivs[ivs.size() - 2];
-    Value rowsValue = arith::ConstantIndexOp::create(b, loc, rows);
-    Value firstRow = arith::AddIOp::create(
-        b, loc, start, arith::MulIOp::create(b, loc, ivs.back(), rowsValue));
-    Value out = forall.getRegionIterArgs()[0];
-
-    // The accumulators, row by row, NR/16 per row.
+  /// The accumulators of a block, row by row, NR/16 per row: the fill
+  /// value, or what the result holds.
+  SmallVector<Value>
+  initialAccumulators(OpBuilder &nb, Location l,
+                      const xfmr::RowBlockPosition &at) override {
     int64_t perRow = match.nr / kF32Lanes;
-    auto accType = VectorType::get({kF32Lanes}, b.getF32Type());
-    Value zeroF32 = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-    SmallVector<Value> rowIndex;
-    for (int64_t r = 0; r < rows; ++r)
-      rowIndex.push_back(arith::AddIOp::create(
-          b, loc, firstRow, arith::ConstantIndexOp::create(b, loc, r)));
+    auto accType = VectorType::get({kF32Lanes}, nb.getF32Type());
+    Value zeroF32 = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(0));
     SmallVector<Value> accs;
-    for (int64_t r = 0; r < rows; ++r) {
+    for (Value row : at.rows) {
       for (int64_t v = 0; v < perRow; ++v) {
         if (fillValue) {
           accs.push_back(
-              vector::BroadcastOp::create(b, loc, accType, fillValue));
+              vector::BroadcastOp::create(nb, l, accType, fillValue));
           continue;
         }
-        SmallVector<Value> indices(batch);
-        indices.push_back(rowIndex[r]);
-        indices.push_back(panel);
-        indices.push_back(
-            arith::ConstantIndexOp::create(b, loc, v * kF32Lanes));
+        SmallVector<Value> indices(at.batch);
+        indices.push_back(row);
+        indices.push_back(at.panel);
+        indices.push_back(arith::ConstantIndexOp::create(nb, l, v * kF32Lanes));
         accs.push_back(vector::TransferReadOp::create(
-            b, loc, accType, out, indices, zeroF32, ArrayRef<bool>{true}));
+            nb, l, accType, at.out, indices, zeroF32, ArrayRef<bool>{true}));
       }
     }
-
-    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    Value pairs =
-        arith::ConstantIndexOp::create(b, loc, llvm::divideCeil(match.k, 2));
-    auto loop = scf::ForOp::create(
-        b, loc, zero, pairs, one, accs,
-        [&](OpBuilder &nested, Location nestedLoc, Value pair,
-            ValueRange carried) {
-          scf::YieldOp::create(
-              nested, nestedLoc,
-              step(nested, nestedLoc, pair, panel, batch, rowIndex, carried));
-        });
-
-    // The block's tile of the output, [rows, NR].
-    SmallVector<OpFoldResult> offsets, tileSizes,
-        strides(rank, b.getIndexAttr(1));
-    for (Value index : batch) {
-      offsets.push_back(index);
-      tileSizes.push_back(b.getIndexAttr(1));
-    }
-    offsets.push_back(firstRow);
-    tileSizes.push_back(b.getIndexAttr(rows));
-    offsets.push_back(panel);
-    tileSizes.push_back(b.getIndexAttr(1));
-    offsets.push_back(b.getIndexAttr(0));
-    tileSizes.push_back(b.getIndexAttr(match.nr));
-    auto tileType = RankedTensorType::get({rows, match.nr}, b.getF32Type());
-    Value tile = tensor::ExtractSliceOp::create(b, loc, tileType, out, offsets,
-                                                tileSizes, strides);
-    for (int64_t r = 0; r < rows; ++r) {
-      for (int64_t v = 0; v < perRow; ++v) {
-        Value indices[] = {
-            arith::ConstantIndexOp::create(b, loc, r),
-            arith::ConstantIndexOp::create(b, loc, v * kF32Lanes)};
-        tile = vector::TransferWriteOp::create(
-                   b, loc, loop.getResult(r * perRow + v), tile, indices,
-                   ArrayRef<bool>{true})
-                   .getResult();
-      }
-    }
-    b.setInsertionPointToStart(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, loc, tile, out, offsets, tileSizes,
-                                          strides);
-    return forall.getResult(0);
+    return accs;
   }
 
   /// One step over the k pair `pair`: the panel's pair of rows, and per row
   /// of the block its broadcast pair, dot products into the accumulators.
-  SmallVector<Value> step(OpBuilder &nb, Location l, Value pair, Value panel,
-                          ArrayRef<Value> batch, ArrayRef<Value> rowIndex,
-                          ValueRange accs) {
+  SmallVector<Value> step(OpBuilder &nb, Location l, Value pair,
+                          const xfmr::RowBlockPosition &at,
+                          ValueRange accs) override {
     Type bf16 = nb.getBF16Type();
     Value zeroBF16 = arith::ConstantOp::create(nb, l, nb.getZeroAttr(bf16));
     auto pairsType = VectorType::get({kBF16Lanes}, bf16);
     int64_t perRow = match.nr / kF32Lanes;
     SmallVector<Value> panelRows;
     for (int64_t v = 0; v < perRow; ++v) {
-      Value indices[] = {panel, pair,
+      Value indices[] = {at.panel, pair,
                          arith::ConstantIndexOp::create(nb, l, v * kBF16Lanes)};
       panelRows.push_back(vector::TransferReadOp::create(
           nb, l, pairsType, weights, indices, zeroBF16, ArrayRef<bool>{true}));
@@ -391,8 +319,8 @@ private:
                                     arith::ConstantIndexOp::create(nb, l, 2));
     auto i32 = nb.getI32Type();
     SmallVector<Value> results;
-    for (auto [r, row] : llvm::enumerate(rowIndex)) {
-      SmallVector<Value> indices(batch);
+    for (auto [r, row] : llvm::enumerate(at.rows)) {
+      SmallVector<Value> indices(at.batch);
       indices.push_back(row);
       indices.push_back(k);
       Value twoValues = vector::TransferReadOp::create(
@@ -417,8 +345,6 @@ private:
   Value weights;
   int64_t registerRows;
   Value lhs, fillValue;
-  int64_t rank = 0;
-  SmallVector<OpFoldResult> sizes;
 };
 
 //===----------------------------------------------------------------------===//

@@ -71,7 +71,7 @@ def XfmrCPUPackWeightsPass
 def XfmrCPUInt8MatmulPass
     : Pass<"xfmr-cpu-int8-matmul", "::mlir::func::FuncOp"> {
   let summary = "u8 x s8 matmuls with constant weights as integer dot "
-                "products (VNNI vpdpbusd, or vpmaddwd on AVX2)";
+                "products (VNNI vpdpbusd; vpmaddubsw or vpmaddwd on AVX2)";
   let description = [{
     Runs on tensors, before `xfmr-cpu-pack-weights`. A contraction
     `acc[..., m, n] += zext(x[..., m, k]) * sext(W)` into a zero-filled i32
@@ -85,17 +85,26 @@ def XfmrCPUInt8MatmulPass
       each step of the block broadcasts 4 bytes of a row to every lane and
       calls `llvm.x86.avx512.vpdpbusd.512` (`.256` on 256-bit vectors, the
       AVX-VNNI instruction there).
-    - without: W widened to i16 at compile time as
+    - without, on 256-bit vectors, a static M of at most 4 rows (bound by
+      reading the weights) and W without -128: W packed as for `vnni`,
+      x as x - 128 and |x - 128| once per contraction, accumulators
+      starting at 128 * colsum(W) (computed at compile time); each step
+      calls `llvm.x86.avx2.psign.b` (W with the sign of x - 128),
+      `llvm.x86.avx2.pmadd.ub.sw` (|x - 128| times it: pairs of at most
+      2 * 128 * 127, exact in i16) and `llvm.x86.avx2.pmadd.wd` by ones.
+    - otherwise: W widened to i16 at compile time as
       `[N/NR, ceil(K/2), NR * 2]`, x zero-extended to i16 once per
       contraction; each step broadcasts a row's pair and calls
       `llvm.x86.avx2.pmadd.wd` (`llvm.x86.avx512.pmaddw.d.512` on 512-bit
       vectors), whose i16 products and pair sums are exact (the i16 sums of
-      `vpmaddubsw` saturate on u8 x s8).
+      `vpmaddubsw` saturate on u8 x s8). On many rows it is the faster:
+      `vpsignb` takes a slot of the multiply pipes.
 
     The block is `register-rows` rows by NR = two vectors of i32 lanes,
     over an `scf.forall` of (batch, panel, row block) and an `scf.for` over
-    groups of k, as the bf16 block of `xfmr-cpu-bf16-matmul`; rows past the
-    last full block run one at a time. The i32 result is exact, so its
+    groups of k, as the bf16 block of `xfmr-cpu-bf16-matmul`; the rows past
+    the last full block are one block when M is static, else blocks of 4, 2
+    and 1 rows. The i32 result is exact, so its
     consumers (the zero-point corrections, scales, bias and activation of
     the layer's epilogue) are unchanged.
   }];
