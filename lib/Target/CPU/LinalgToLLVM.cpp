@@ -46,6 +46,16 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
     int8.registerRows = block.rows;
     tensorPm.addPass(createXfmrCPUInt8MatmulPass(int8));
   }
+  // 4-bit weight-only products as blocks that dequantize whole vectors
+  // (before tiling, which would take them as generic contractions). A
+  // decode step's block is as wide as the registers allow: 8 columns of
+  // accumulators with 32 vector registers, 4 with 16.
+  XfmrCPUInt4MatmulPassOptions int4;
+  int4.vectorBits = target.vectorBits;
+  int4.decodeCols = target.numVectorRegisters >= 32 ? 8 : 4;
+  int4.registerRows = target.numVectorRegisters >= 32 ? 4 : 2;
+  int4.registerCols = 4;
+  tensorPm.addPass(createXfmrCPUInt4MatmulPass(int4));
   // Constant weights in panels of a register block's width, before tiling
   // (which reads the packed shape).
   RegisterBlock singleRow = target.singleRowRegisterBlock();
