@@ -167,7 +167,8 @@ public:
   /// into `dest` [R, N].
   Value buildBlocks(int64_t rows, Value rowStart, Value rowBlocks, int64_t cols,
                     int64_t colStart, int64_t colBlocks, Value dest) {
-    SmallVector<OpFoldResult> bounds = {b.getIndexAttr(colBlocks), rowBlocks};
+    SmallVector<OpFoldResult> bounds = {b.getIndexAttr(colBlocks),
+                                        getAsOpFoldResult(rowBlocks)};
     auto forall = scf::ForallOp::create(b, loc, bounds, ValueRange{dest},
                                         /*mapping=*/std::nullopt);
     OpBuilder::InsertionGuard guard(b);
@@ -409,16 +410,18 @@ struct XfmrCPUInt4MatmulPass
                             << match.blocks << " blocks of " << 2 * match.half
                             << ": blocks of " << rows << "x" << cols << "\n");
 
-    Value mValue = tensor::DimOp::create(b, loc, dest, 0);
+    // Static sizes fold, so that static row counts give static loops.
+    Value mValue = b.createOrFold<tensor::DimOp>(loc, dest, 0);
     Value rowsValue = arith::ConstantIndexOp::create(b, loc, rows);
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    Value fullRowBlocks = arith::DivUIOp::create(b, loc, mValue, rowsValue);
+    Value fullRowBlocks =
+        b.createOrFold<arith::DivUIOp>(loc, mValue, rowsValue);
     int64_t fullColBlocks = match.n / cols;
     Value result = blocks.buildBlocks(rows, zero, fullRowBlocks, cols, 0,
                                       fullColBlocks, dest);
     if (ShapedType::isDynamic(m) || m % rows != 0) {
-      Value done = arith::MulIOp::create(b, loc, fullRowBlocks, rowsValue);
-      Value left = arith::SubIOp::create(b, loc, mValue, done);
+      Value done = b.createOrFold<arith::MulIOp>(loc, fullRowBlocks, rowsValue);
+      Value left = b.createOrFold<arith::SubIOp>(loc, mValue, done);
       result =
           blocks.buildBlocks(1, done, left, cols, 0, fullColBlocks, result);
     }
