@@ -29,6 +29,7 @@ Prints a Markdown table.
 
 Usage: quantized_bench.py [--build-dir build] [--work DIR] [--threads 2]
                           [--runs 5] [--mcpu native] [--only NAME]
+                          [--omp-blocktime MS]
 """
 
 import argparse
@@ -346,6 +347,8 @@ def read_bandwidth(args, mib):
 def run_worker(args, engine, job_path, tag):
     result = f"{job_path}.{engine}.{tag}.json"
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+    if args.omp_blocktime is not None:
+        env["KMP_BLOCKTIME"] = str(args.omp_blocktime)
     subprocess.run([sys.executable, WORKER, engine, job_path, result],
                    env=env, capture_output=True)
     if not os.path.exists(result):
@@ -362,6 +365,11 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--min-time", type=float, default=2.0)
     parser.add_argument("--mcpu", default="native")
+    parser.add_argument("--omp-blocktime", type=int,
+                        help="KMP_BLOCKTIME (ms) of xfmr's OpenMP threads: "
+                        "how long they spin after a parallel loop before "
+                        "sleeping (libomp's default: 200). 0 suits a "
+                        "machine whose cores other processes keep busy")
     parser.add_argument("--only", default="",
                         help="only the benchmarks whose name contains this")
     args = parser.parse_args()
@@ -374,10 +382,15 @@ def main():
             continue
         stem = os.path.join(args.work, name.replace(" ", "-"))
         library = f"{stem}-{args.mcpu}.so"
-        compiled = subprocess.run(
-            [os.path.join(args.build_dir, "bin", "xfmr-compile"), path, "-o",
-             library, f"--mcpu={args.mcpu}", *dims],
-            capture_output=True, text=True)
+        compiler = os.path.join(args.build_dir, "bin", "xfmr-compile")
+        # A library newer than the compiler and the model is reused (the
+        # thread count is a run-time setting).
+        fresh = os.path.exists(library) and os.path.getmtime(library) > max(
+            os.path.getmtime(compiler), os.path.getmtime(path))
+        compiled = subprocess.CompletedProcess([], 0) if fresh else \
+            subprocess.run([compiler, path, "-o", library,
+                            f"--mcpu={args.mcpu}", *dims],
+                           capture_output=True, text=True)
         if compiled.returncode:
             print(f"| {name} | compile failed | | |")
             continue
