@@ -17,6 +17,13 @@ it, xfmr compiles it. The models:
     ORT's defaults (bert-base-int8) and by quantize_static in the QDQ
     format with its defaults and 4 random calibration batches
     (bert-base-qdq), each cached in the work folder;
+  * LLaMA-100M (random weights, built here as its exporters write it)
+    quantized by MatMulNBitsQuantizer (blocks of 32 with zero points, as
+    model builders write it): one decode step over a 128-token key/value
+    cache, and a prefill of 128 tokens. The decode line also gives the
+    4-bit weights' bytes over each engine's time against bench/membw.c's
+    read bandwidth, measured in the same run for a 1 GiB buffer and for a
+    buffer of the weights' size;
   * one linear layer of 768 -> 3072 on 128 rows quantized with
     quantize_dynamic, the GEMM alone: its line also gives each engine's
     rate in GOP/s (2 M N K integer operations per run).
@@ -29,6 +36,7 @@ first round's outputs (relative to the largest magnitude of ORT's).
 
 Usage: quantized_bench.py [--build-dir build] [--work DIR] [--threads 2]
                           [--runs 5] [--mcpu native] [--only NAME]
+                          [--omp-blocktime MS]
 """
 
 import argparse
@@ -70,6 +78,191 @@ def ffn_stack(path, rows):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     onnx.save(model, path)
+
+
+# LLaMA-100M (bench_llama_config of test/models/export_models.py): hidden
+# 768, 12 layers, 12 heads of 64, 4 key/value heads, SwiGLU of 2048, a
+# vocabulary of 32000 with the output projection tied to the embedding.
+LLAMA = dict(hidden=768, layers=12, heads=12, kv_heads=4, ffn=2048,
+             vocab=32000, head_dim=64, eps=1e-6, theta=10000.0)
+LLAMA_PAST = 128
+
+
+def llama(path, sequence, past):
+    """LLaMA-100M as its exporters write it, with random weights: input_ids
+    [1, sequence] (and past_key_i / past_value_i [1, 4, past, 64] when
+    `past`, with position_ids), logits and present_key_i / present_value_i
+    out. Written with onnx.helper: the exporters need torch, which is not
+    installed everywhere the benchmark runs; the graph is the one they
+    write (RMSNorm as Pow/ReduceMean/Sqrt, rotary embeddings from cos/sin
+    tables, GQA by Expand, a causal mask on the prefill)."""
+    c = LLAMA
+    hidden, hd, heads, kv = c["hidden"], c["head_dim"], c["heads"], c["kv_heads"]
+    total = past + sequence
+    rng = np.random.default_rng(3)
+    nodes, inits = [], []
+
+    def init(name, array):
+        inits.append(numpy_helper.from_array(np.asarray(array), name))
+        return name
+
+    def node(op, inputs, name, **attrs):
+        nodes.append(helper.make_node(op, inputs, [name], name=name, **attrs))
+        return name
+
+    def weight(name, shape):
+        return init(name, (rng.standard_normal(shape) * 0.02)
+                    .astype(np.float32))
+
+    def rms_norm(x, name):
+        sq = node("Mul", [x, x], f"{name}.sq")
+        ms = node("ReduceMean", [sq], f"{name}.ms", axes=[-1])
+        std = node("Sqrt", [node("Add", [ms, "eps"], f"{name}.add")],
+                   f"{name}.std")
+        normed = node("Div", [x, std], f"{name}.div")
+        return node("Mul", [normed, init(f"{name}.g", np.ones(
+            hidden, np.float32))], f"{name}.out")
+
+    def rotary(x, name):
+        first = node("Slice", [x, "zero1", "half1", "last1"], f"{name}.x1")
+        second = node("Slice", [x, "half1", "dim1", "last1"], f"{name}.x2")
+        rotated = node("Concat", [node("Neg", [second], f"{name}.neg"),
+                                  first], f"{name}.rot", axis=-1)
+        return node("Add", [node("Mul", [x, "cos"], f"{name}.c"),
+                            node("Mul", [rotated, "sin"], f"{name}.s")],
+                    f"{name}.out")
+
+    init("eps", np.array(c["eps"], np.float32))
+    init("zero1", np.array([0], np.int64))
+    init("half1", np.array([hd // 2], np.int64))
+    init("dim1", np.array([hd], np.int64))
+    init("last1", np.array([-1], np.int64))
+    init("scale", np.array(1 / np.sqrt(hd), np.float32))
+    init("q_shape", np.array([1, sequence, heads, hd], np.int64))
+    init("kv_shape", np.array([1, sequence, kv, hd], np.int64))
+    init("kv5_shape", np.array([1, kv, 1, total, hd], np.int64))
+    init("expand_shape", np.array([1, kv, heads // kv, total, hd], np.int64))
+    init("heads_shape", np.array([1, heads, total, hd], np.int64))
+    init("out_shape", np.array([1, sequence, hidden], np.int64))
+    frequencies = 1.0 / c["theta"] ** (np.arange(0, hd, 2) / hd)
+    angles = np.outer(np.arange(2048), frequencies)
+    angles = np.concatenate([angles, angles], axis=-1)
+    init("cos_table", np.cos(angles).astype(np.float32))
+    init("sin_table", np.sin(angles).astype(np.float32))
+    for table in ("cos", "sin"):
+        rows = node("Gather", [f"{table}_table", "position_ids"],
+                    f"{table}.rows")
+        node("Unsqueeze", [rows, init(f"{table}.axes", np.array(
+            [1], np.int64))], table)
+    if sequence > 1:
+        mask = np.triu(np.full((sequence, total), -np.inf, np.float32),
+                       k=past + 1)
+        init("mask", mask)
+    embedding = weight("embed_tokens", (c["vocab"], hidden))
+    x = node("Gather", [embedding, "input_ids"], "embed")
+    inputs = [helper.make_tensor_value_info(
+        "input_ids", TensorProto.INT64, [1, sequence]),
+        helper.make_tensor_value_info(
+        "position_ids", TensorProto.INT64, [1, sequence])]
+    outputs = [helper.make_tensor_value_info(
+        "logits", TensorProto.FLOAT, [1, sequence, c["vocab"]])]
+    for i in range(c["layers"]):
+        p = f"layers.{i}"
+        h = rms_norm(x, f"{p}.input_norm")
+        heads_of = {}
+        for proj, width, shape in (("q", heads * hd, "q_shape"),
+                                   ("k", kv * hd, "kv_shape"),
+                                   ("v", kv * hd, "kv_shape")):
+            y = node("MatMul", [h, weight(f"{p}.{proj}_proj",
+                                          (hidden, width))],
+                     f"{p}.{proj}_proj")
+            y = node("Reshape", [y, shape], f"{p}.{proj}.heads")
+            heads_of[proj] = node("Transpose", [y], f"{p}.{proj}.t",
+                                  perm=[0, 2, 1, 3])
+        q = rotary(heads_of["q"], f"{p}.q.rope")
+        k = rotary(heads_of["k"], f"{p}.k.rope")
+        v = heads_of["v"]
+        for name, value in (("key", k), ("value", v)):
+            present = f"present_{name}_{i}"
+            if past:
+                past_name = f"past_{name}_{i}"
+                inputs.append(helper.make_tensor_value_info(
+                    past_name, TensorProto.FLOAT, [1, kv, past, hd]))
+                nodes.append(helper.make_node(
+                    "Concat", [past_name, value], [present], axis=2))
+            else:
+                nodes.append(helper.make_node("Identity", [value], [present]))
+            outputs.append(helper.make_tensor_value_info(
+                present, TensorProto.FLOAT, [1, kv, total, hd]))
+        grouped = {}
+        for name in ("key", "value"):
+            y = node("Reshape", [f"present_{name}_{i}", "kv5_shape"],
+                     f"{p}.{name}.5d")
+            y = node("Expand", [y, "expand_shape"], f"{p}.{name}.expand")
+            grouped[name] = node("Reshape", [y, "heads_shape"],
+                                 f"{p}.{name}.grouped")
+        kt = node("Transpose", [grouped["key"]], f"{p}.kt", perm=[0, 1, 3, 2])
+        scores = node("Mul", [node("MatMul", [q, kt], f"{p}.qk"), "scale"],
+                      f"{p}.scores")
+        if sequence > 1:
+            scores = node("Add", [scores, "mask"], f"{p}.masked")
+        probs = node("Softmax", [scores], f"{p}.probs", axis=-1)
+        o = node("MatMul", [probs, grouped["value"]], f"{p}.pv")
+        o = node("Transpose", [o], f"{p}.o.t", perm=[0, 2, 1, 3])
+        o = node("Reshape", [o, "out_shape"], f"{p}.o.merged")
+        o = node("MatMul", [o, weight(f"{p}.o_proj", (hidden, hidden))],
+                 f"{p}.o_proj")
+        x = node("Add", [x, o], f"{p}.attn.residual")
+        h = rms_norm(x, f"{p}.post_norm")
+        gate = node("MatMul", [h, weight(f"{p}.gate_proj", (hidden,
+                                                            c["ffn"]))],
+                    f"{p}.gate_proj")
+        up = node("MatMul", [h, weight(f"{p}.up_proj", (hidden, c["ffn"]))],
+                  f"{p}.up_proj")
+        act = node("Mul", [gate, node("Sigmoid", [gate], f"{p}.sigmoid")],
+                   f"{p}.silu")
+        down = node("MatMul", [node("Mul", [act, up], f"{p}.gated"),
+                               weight(f"{p}.down_proj", (c["ffn"], hidden))],
+                    f"{p}.down_proj")
+        x = node("Add", [x, down], f"{p}.mlp.residual")
+    h = rms_norm(x, "norm")
+    lm_head = init("lm_head", np.ascontiguousarray(
+        numpy_helper.to_array(inits[[t.name for t in inits]
+                                    .index(embedding)]).T))
+    nodes.append(helper.make_node("MatMul", [h, lm_head], ["logits"]))
+    graph = helper.make_graph(nodes, "llama_100m", inputs, outputs, inits)
+    model = helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, path, save_as_external_data=True,
+              location=os.path.basename(path) + ".data")
+
+
+def llama_feed(sequence, past, rng):
+    c = LLAMA
+    feed = {"input_ids": rng.integers(0, c["vocab"], size=(1, sequence)),
+            "position_ids": np.arange(past, past + sequence)[None, :]}
+    for i in range(c["layers"]):
+        for name in ("key", "value"):
+            if past:
+                feed[f"past_{name}_{i}"] = rng.standard_normal(
+                    (1, c["kv_heads"], past, c["head_dim"])).astype(
+                        np.float32)
+    return feed
+
+
+def nbits_weight_bytes(path):
+    """The bytes a step reads for the MatMulNBits weights: packed values,
+    scales and zero points."""
+    model = onnx.load(path, load_external_data=False)
+    sizes = {t.name: int(np.prod(t.dims)) * (
+        1 if t.data_type == TensorProto.UINT8 else 4)
+        for t in model.graph.initializer}
+    total = 0
+    for n in model.graph.node:
+        if n.op_type == "MatMulNBits":
+            total += sum(sizes.get(i, 0) for i in n.input[1:4])
+    return total
 
 
 GEMM_ROWS, GEMM_K, GEMM_N = 128, 768, 3072
@@ -270,6 +463,15 @@ def models(work, only=""):
             if not os.path.exists(path):
                 quantize(source, form, path)
             out.append((f"bert-base-{form} 1x128", path, feed, []))
+    for name, sequence, past in (("llama-100m-int4 decode", 1, LLAMA_PAST),
+                                 ("llama-100m-int4 prefill 128", 128, 0)):
+        stem = os.path.join(work, f"llama-{sequence}-{past}")
+        path = stem + "-int4.onnx"
+        if only in name and not os.path.exists(path):
+            if not os.path.exists(stem + ".onnx"):
+                llama(stem + ".onnx", sequence, past)
+            quantize(stem + ".onnx", "int4", path)
+        out.append((name, path, llama_feed(sequence, past, rng), []))
     source = os.path.join(work, "linear.onnx")
     path = os.path.join(work, "linear-int8.onnx")
     if not os.path.exists(path):
@@ -281,9 +483,24 @@ def models(work, only=""):
     return out
 
 
+def read_bandwidth(args, mib):
+    """bench/membw.c's best read rate (GB/s) of a buffer of `mib` MiB on
+    --threads threads, built once into the work dir."""
+    binary = os.path.join(args.work, "membw")
+    if not os.path.exists(binary):
+        subprocess.run(["cc", "-O3", "-march=native", "-fopenmp",
+                        os.path.join(HERE, "membw.c"), "-o", binary],
+                       check=True)
+    out = subprocess.run([binary, str(max(1, mib)), "8", str(args.threads)],
+                         capture_output=True, text=True, check=True).stdout
+    return float(out.split(":")[1].split()[0])
+
+
 def run_worker(args, engine, job_path, tag, outputs=None):
     result = f"{job_path}.{engine}.{tag}.json"
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+    if args.omp_blocktime is not None:
+        env["KMP_BLOCKTIME"] = str(args.omp_blocktime)
     subprocess.run([sys.executable, WORKER, engine, job_path, result] +
                    (["--outputs", outputs] if outputs else []),
                    env=env, capture_output=True)
@@ -314,6 +531,11 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--min-time", type=float, default=2.0)
     parser.add_argument("--mcpu", default="native")
+    parser.add_argument("--omp-blocktime", type=int,
+                        help="KMP_BLOCKTIME (ms) of xfmr's OpenMP threads: "
+                        "how long they spin after a parallel loop before "
+                        "sleeping (libomp's default: 200). 0 suits a "
+                        "machine whose cores other processes keep busy")
     parser.add_argument("--only", default="",
                         help="only the benchmarks whose name contains this")
     args = parser.parse_args()
@@ -327,10 +549,15 @@ def main():
             continue
         stem = os.path.join(args.work, name.replace(" ", "-"))
         library = f"{stem}-{args.mcpu}.so"
-        compiled = subprocess.run(
-            [os.path.join(args.build_dir, "bin", "xfmr-compile"), path, "-o",
-             library, f"--mcpu={args.mcpu}", *dims],
-            capture_output=True, text=True)
+        compiler = os.path.join(args.build_dir, "bin", "xfmr-compile")
+        # A library newer than the compiler and the model is reused (the
+        # thread count is a run-time setting).
+        fresh = os.path.exists(library) and os.path.getmtime(library) > max(
+            os.path.getmtime(compiler), os.path.getmtime(path))
+        compiled = subprocess.CompletedProcess([], 0) if fresh else \
+            subprocess.run([compiler, path, "-o", library,
+                            f"--mcpu={args.mcpu}", *dims],
+                           capture_output=True, text=True)
         if compiled.returncode:
             print(f"| {name} | compile failed | | |")
             continue
@@ -359,6 +586,20 @@ def main():
             ops = 2 * GEMM_ROWS * GEMM_K * GEMM_N
             rates = (f" (GOP/s: xfmr {ops / ms['xfmr'] / 1e6:.0f}, "
                      f"ORT {ops / ms['ort'] / 1e6:.0f})")
+        if "int4 decode" in name:
+            # The step reads every 4-bit weight once: its rate against the
+            # memory's (a DRAM-sized buffer) and against a buffer of the
+            # weights' size (which may sit in the last-level cache).
+            weights = nbits_weight_bytes(path)
+            dram = read_bandwidth(args, 1024)
+            same = read_bandwidth(args, weights >> 20)
+            rate = {e: weights / (ms[e] * 1e-3) / 1e9 for e in ms}
+            rates = (f" ({weights / 1e6:.1f} MB of weights; GB/s: xfmr "
+                     f"{rate['xfmr']:.1f}, ORT {rate['ort']:.1f}; membw "
+                     f"{dram:.1f} (1 GiB), {same:.1f} "
+                     f"({weights >> 20} MiB); xfmr at "
+                     f"{rate['xfmr'] / dram:.0%} / "
+                     f"{rate['xfmr'] / same:.0%})")
         print(f"| {name}{rates} | {ms['xfmr']:.3f} | {ms['ort']:.3f} | "
               f"{ms['xfmr'] / ms['ort']:.2f} | {max_error(stem)} |",
               flush=True)

@@ -7,7 +7,8 @@
 # torch, transformers and onnxscript export the benchmark models; onnx,
 # onnxruntime and numpy run them; openvino, iree-base-compiler and
 # iree-base-runtime are the other peers timed against xfmr; matplotlib
-# draws the chart. Idempotent:
+# draws the chart; onnx-ir is what onnxruntime's MatMulNBitsQuantizer
+# needs for the 4-bit models of bench/quantized_bench.py. Idempotent:
 # with everything present it only checks. The venv lives outside the source
 # tree (by default ~/.cache/xfmr/bench-venv); torch makes it a few GB.
 #
@@ -15,7 +16,7 @@
 set -euo pipefail
 VENV="${1:?usage: utils/bench_setup.sh VENV}"
 PACKAGES=(torch transformers onnxscript onnx onnxruntime openvino
-          iree-base-compiler iree-base-runtime numpy matplotlib)
+          iree-base-compiler iree-base-runtime numpy matplotlib onnx-ir)
 
 if [ ! -x "$VENV/bin/python" ]; then
   echo "bench: creating the virtual environment $VENV"

@@ -115,6 +115,25 @@ CASES = [
          zp="packed", bias=True),
     dict(name="odd_blocks_b16", rows=[4, 1], k=80, n=16, block=16,
          zp="packed"),
+    # The CPU's register blocks: 37 rows (full blocks of rows and the rows
+    # left), N odd (the columns left past the last block), K not a
+    # multiple of the block, every block size, one row with a symbolic dim.
+    dict(name="m37_b32_packed_zp_odd_n", rows=[37], k=200, n=51, block=32,
+         zp="packed"),
+    dict(name="m37_b16_no_zp_bias", rows=[37], k=48, n=37, block=16,
+         bias=True),
+    dict(name="m37_b64_float_zp", rows=[1, 37], k=130, n=21, block=64,
+         zp="float"),
+    dict(name="m37_b128_no_zp", rows=[37], k=384, n=9, block=128),
+    dict(name="m37_b256_packed_zp", rows=[37], k=520, n=19, block=256,
+         zp="packed"),
+    dict(name="gemv_b64_no_zp_odd_n", rows=[1], k=300, n=45, block=64),
+    dict(name="gemv_b128_packed_zp_odd_n", rows=[1, 1], k=384, n=77,
+         block=128, zp="packed"),
+    dict(name="gemv_b16_float_zp_odd_n", rows=[1], k=33, n=3, block=16,
+         zp="float", bias=True),
+    dict(name="sequence_b32_packed_zp", rows=[1, "sequence"], k=96, n=40,
+         block=32, zp="packed", shape=[1, 5]),
 ]
 
 
@@ -167,7 +186,7 @@ def model_and_input(case, nodes, initializers, rng):
     model = helper.make_model(graph, opset_imports=[
         helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
     model.ir_version = 8
-    shape = (case["rows"] or [2, 3]) + [k]
+    shape = (case.get("shape") or case["rows"] or [2, 3]) + [k]
     return model, {"a": rng.normal(size=shape).astype(np.float32)}
 
 

@@ -17,6 +17,8 @@
 #include "NodeImporter.h"
 #include "TransformerImport.h"
 
+#include "xfmr/Dialect/Xfmr/IR/WeightBlob.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -528,10 +530,43 @@ static LogicalResult convertQLinearConv(NodeContext &ctx) {
 // com.microsoft MatMulNBits
 //===----------------------------------------------------------------------===//
 
+/// Packed uint8 zero points that are a constant ([N * ceil(blocks / 2)]
+/// bytes, low nibble first), unpacked here into an f32 [N, blocks]
+/// constant: unpacked at run time, they cost a decode step more than its
+/// matmuls (a gather and divisions over N x blocks values per call). Null
+/// when the zero points are not a constant whose bytes can be read.
+static Value unpackConstantZeroPoints(NodeContext &ctx, int64_t n,
+                                      int64_t blocks) {
+  auto constant = ctx.input(3).getDefiningOp<x::ConstantOp>();
+  if (!constant)
+    return {};
+  auto elements = dyn_cast<ElementsAttr>(constant.getValue());
+  std::optional<ArrayRef<char>> bytes =
+      elements ? x::getWeightBytes(elements) : std::nullopt;
+  int64_t packed = llvm::divideCeil(blocks, 2);
+  if (!bytes || static_cast<int64_t>(elements.getNumElements()) != n * packed)
+    return {};
+  bool splat = static_cast<int64_t>(bytes->size()) != n * packed;
+  auto type = RankedTensorType::get({n, blocks}, ctx.builder().getF32Type());
+  x::WeightWriter writer(elements, static_cast<size_t>(n * blocks) * 4);
+  auto *values = reinterpret_cast<float *>(writer.getData().data());
+  for (int64_t row = 0; row < n; ++row) {
+    for (int64_t b = 0; b < blocks; ++b) {
+      auto byte =
+          static_cast<uint8_t>((*bytes)[splat ? 0 : row * packed + b / 2]);
+      values[row * blocks + b] =
+          static_cast<float>((byte >> (4 * (b % 2))) & 15);
+    }
+  }
+  return x::ConstantOp::create(ctx.builder(), constant.getLoc(), type,
+                               writer.finish(type, "unpacked"));
+}
+
 /// MatMulNBits' zero points as f32 [N, blocks]: a 0-D 8 (the middle of the
 /// 4-bit range) when absent, float ones reshaped, and packed uint8 ones
-/// ([N * ceil(blocks / 2)], two per byte, low nibble first) unpacked by
-/// arithmetic: byte / 16^(b % 2), floored, modulo 16.
+/// ([N * ceil(blocks / 2)], two per byte, low nibble first) unpacked at
+/// import time when constant, otherwise by arithmetic: byte / 16^(b % 2),
+/// floored, modulo 16.
 static MaybeValue nbitsZeroPoints(NodeContext &ctx, int64_t n, int64_t blocks) {
   Type f32 = ctx.builder().getF32Type();
   Value zeroPoint = ctx.input(3);
@@ -547,6 +582,8 @@ static MaybeValue nbitsZeroPoints(NodeContext &ctx, int64_t n, int64_t blocks) {
   if (!type.isInteger(8))
     return ctx.emitError() << "zero_points must be uint8 or of A's type, got "
                            << type;
+  if (Value unpacked = unpackConstantZeroPoints(ctx, n, blocks))
+    return unpacked;
   int64_t packed = llvm::divideCeil(blocks, 2);
   Formula f(ctx);
   MaybeValue bytes =

@@ -46,6 +46,20 @@ void mlir::xfmr::buildCPULinalgToLLVMPipeline(
     int8.registerRows = block.rows;
     tensorPm.addPass(createXfmrCPUInt8MatmulPass(int8));
   }
+  // 4-bit weight-only products as blocks that dequantize whole vectors
+  // (before tiling, which would take them as generic contractions). A
+  // decode step takes one column at a time: the weight is then read as one
+  // sequential stream (a column's bytes, then the next column's), which
+  // the prefetchers follow; 8 columns side by side (8 streams 384 bytes
+  // apart, an input vector loaded once for all) took LLaMA-100M's decode
+  // step from 34 to 47 ms on Zen 4 (64 MB of weights, from DRAM) and a
+  // 6 MB stack in L3 from 0.89 to 1.13 ms.
+  XfmrCPUInt4MatmulPassOptions int4;
+  int4.vectorBits = target.vectorBits;
+  int4.decodeCols = 1;
+  int4.registerRows = target.numVectorRegisters >= 32 ? 4 : 2;
+  int4.registerCols = 4;
+  tensorPm.addPass(createXfmrCPUInt4MatmulPass(int4));
   // Constant weights in panels of a register block's width, before tiling
   // (which reads the packed shape).
   RegisterBlock singleRow = target.singleRowRegisterBlock();

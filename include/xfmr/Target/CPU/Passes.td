@@ -137,6 +137,69 @@ def XfmrCPUInt8MatmulIntrinsicsPass
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def XfmrCPUInt4MatmulPass
+    : Pass<"xfmr-cpu-int4-matmul", "::mlir::func::FuncOp"> {
+  let summary = "4-bit weight-only matmuls (matmul_nbits) as register "
+                "blocks that dequantize whole vectors of nibbles";
+  let description = [{
+    Runs on tensors, before `xfmr-cpu-pack-weights` and
+    `xfmr-cpu-tile-and-vectorize`. The contraction that `xfmr.matmul_nbits`
+    lowers to (`out[rows..., n] += even[rows..., b, i] * w(lo) +
+    odd[rows..., b, i] * w(hi)` over the packed bytes `[N, blocks, half]`,
+    a scale and a zero point per `[n, b]`) becomes an `scf.forall` over
+    blocks of `rows x cols` outputs (rows innermost) with a loop over the
+    weight's blocks inside:
+
+    - per column and block, the scale `s` and `-zp * s` are read once and
+      broadcast; per vector of `L = min(half, vector-bits / 32)` bytes,
+      the bytes are widened to i32 (`vpmovzxbd`), the low nibbles masked
+      and the high ones shifted out over the whole vector, converted to f32
+      and dequantized by one fused multiply-add each (`q * s - zp * s`);
+    - each dequantized vector is used by every row of the block (two FMAs
+      per row into `rows x cols` vector accumulators), and each loaded
+      vector of the input by every column, so a decode step (one row)
+      reads each weight byte once and each input vector once per `cols`
+      columns;
+    - the lanes of each accumulator are summed once at the end and added
+      to the init.
+
+    `decode-cols` columns per block for a single row (rows = 1),
+    `register-rows` x `register-cols` otherwise; columns past the last full
+    block run one at a time, rows past the last full block one at a time.
+    The weight's layout (a column's bytes contiguous over K) already
+    streams: no repacking. Results differ from the generic contraction by
+    the reassociation of the sums and the fused dequantization.
+
+    ```mlir
+    %r = scf.forall (%j, %i) in (32, 1) shared_outs(%o = %init) {
+      %acc = scf.for %b = %c0 to %c24 step %c1 iter_args(...) {
+        %w = vector.transfer_read %weight[%n, %b, %c0] : ..., vector<16xi8>
+        %w32 = arith.extui %w : vector<16xi8> to vector<16xi32>
+        %lo = arith.andi %w32, %c15 : vector<16xi32>
+        %hi = arith.shrui %w32, %c4 : vector<16xi32>
+        %q = arith.sitofp %lo : vector<16xi32> to vector<16xf32>
+        %d = math.fma %q, %scale, %offset : vector<16xf32>
+        %a = math.fma %even, %d, %acc0 : vector<16xf32>
+        ...
+    ```
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Bits of a vector register (256 for AVX2, 512 for AVX-512)">,
+    Option<"decodeCols", "decode-cols", "int64_t", /*default=*/"8",
+           "Columns of a block for a single row">,
+    Option<"registerRows", "register-rows", "int64_t", /*default=*/"4",
+           "Rows of a block for several rows">,
+    Option<"registerCols", "register-cols", "int64_t", /*default=*/"4",
+           "Columns of a block for several rows">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def XfmrCPUBF16MatmulPass
     : Pass<"xfmr-cpu-bf16-matmul", "::mlir::func::FuncOp"> {
   let summary = "Matmuls with packed constant weights as AVX512-BF16 dot "
