@@ -1,8 +1,9 @@
 // RUN: xfmr-opt %s --split-input-file --xfmr-nvptx-flash-attention-kernel | FileCheck %s
 // RUN: xfmr-opt %s --split-input-file --xfmr-nvptx-flash-attention-kernel=precision=f16 | FileCheck %s --check-prefix=F16
-// RUN: not xfmr-opt %s --split-input-file --xfmr-nvptx-flash-attention-kernel=precision=tf32 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: xfmr-opt %s --split-input-file --xfmr-nvptx-flash-attention-kernel=precision=tf32 | FileCheck %s --check-prefix=TF32
+// RUN: not xfmr-opt %s --split-input-file --xfmr-nvptx-flash-attention-kernel=precision=f32 2>&1 | FileCheck %s --check-prefix=BAD
 
-// BAD: error: the attention kernel takes f16 or bf16 operands, not 'tf32'
+// BAD: error: the attention kernel takes f16, bf16 or tf32 operands, not 'f32'
 
 // Causal GQA (8 query heads over 2 key/value heads), D = 64, sequence
 // lengths known at run time. One block of 128 threads per 64 query rows,
@@ -67,6 +68,19 @@
 // CHECK-NOT: func.func private @xfmr_flash_attention
 
 // F16: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (vector<2xf16>, vector<2xf16>, f32)
+
+// tf32: the same kernel on m16n8k8, tiles of f32 in shared memory; bf16
+// operands are exact in tf32 (widened, not rounded), P is rounded by
+// cvt.rna before P V.
+// TF32-LABEL: func.func @causal_gqa
+// TF32: workgroup(%{{.*}} : memref<64x72xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<64x72xf32, #gpu.address_space<workgroup>>)
+// TF32: vector.load %{{.*}} {alignment = 4 : i64} : memref<2x8x?x64xbf16>, vector<2xbf16>
+// TF32-NEXT: arith.extf %{{.*}} : vector<2xbf16> to vector<2xf32>
+// TF32-NOT: nvvm.convert.float.to.tf32
+// TF32: nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<tf32>, multiplicandBPtxType = #nvvm.mma_type<tf32>, shape = #nvvm.shape<m = 16, n = 8, k = 8>} : (i32, i32, f32)
+// TF32: llvm.inline_asm "ex2.approx.ftz.f32 $0, $1;"
+// TF32: nvvm.convert.float.to.tf32 %{{.*}} {rnd = #nvvm.fp_rnd_mode<rna>}
+// TF32: nvvm.mma.sync {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 8>}
 func.func private @xfmr_flash_attention(memref<2x8x?x64xbf16>, memref<2x2x?x64xbf16>, memref<2x2x?x64xbf16>, memref<2x8x?x64xf32>) attributes {xfmr.flash_attention_kernel = {causal = true, mask = false, causal_offset = 0 : i64, scale = 1.250000e-01 : f64}}
 func.func @causal_gqa(%q: memref<2x8x?x64xbf16>, %k: memref<2x2x?x64xbf16>, %v: memref<2x2x?x64xbf16>, %o: memref<2x8x?x64xf32>) {
   call @xfmr_flash_attention(%q, %k, %v, %o) : (memref<2x8x?x64xbf16>, memref<2x2x?x64xbf16>, memref<2x2x?x64xbf16>, memref<2x8x?x64xf32>) -> ()
@@ -88,6 +102,35 @@ func.func @causal_gqa(%q: memref<2x8x?x64xbf16>, %k: memref<2x2x?x64xbf16>, %v: 
 // CHECK: scf.if %{{.*}} -> (f32, f32,
 // CHECK-NOT: arith.cmpi ule
 // CHECK: } else {
+
+// tf32, D = 128: 64 keys of f32 would not fit in 48 KB, so steps of 32
+// keys, Ks [32][128 + 8] and Vt [128][32 + 8]. Q, K and V are rounded to
+// tf32 once, as they are loaded; the fragments are pairs of neighbouring
+// f32 (8-byte shared loads), element 0 of each at k = t, element 1 at
+// k = t + 4; 4 key n-tiles x 16 k-steps of S, 4 k-steps x 16 n-tiles of O.
+// TF32-LABEL: func.func @full_f32
+// TF32: workgroup(%[[KS:.*]] : memref<32x136xf32, #gpu.address_space<workgroup>>, %[[VT:.*]] : memref<128x40xf32, #gpu.address_space<workgroup>>)
+// TF32: vector.load %{{.*}} {alignment = 8 : i64} : memref<1x4x?x128xf32>, vector<2xf32>
+// TF32-NEXT: vector.extract %{{.*}}[0]
+// TF32-NEXT: nvvm.convert.float.to.tf32 %{{.*}} {rnd = #nvvm.fp_rnd_mode<rna>}
+// TF32: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c32
+// TF32: gpu.barrier
+// TF32: vector.load %{{.*}} {alignment = 16 : i64} : memref<1x4x?x128xf32>, vector<8xf32>
+// TF32-COUNT-8: nvvm.convert.float.to.tf32
+// TF32: vector.store %{{.*}}, %[[KS]][%{{.*}}, %{{.*}}] {alignment = 16 : i64}
+// TF32: memref.store %{{.*}}, %[[VT]]
+// TF32: gpu.barrier
+// TF32: %[[PAIR:.*]] = vector.load %[[KS]][%{{.*}}, %{{.*}}] {alignment = 8 : i64} : memref<32x136xf32, #gpu.address_space<workgroup>>, vector<2xf32>
+// TF32: %[[B0:.*]] = vector.extract %[[PAIR]][0]
+// TF32: %[[B0I:.*]] = arith.bitcast %[[B0]] : f32 to i32
+// TF32: %[[B1:.*]] = vector.extract %[[PAIR]][1]
+// TF32: %[[B1I:.*]] = arith.bitcast %[[B1]] : f32 to i32
+// TF32: nvvm.mma.sync A[{{.*}}] B[%[[B0I]], %[[B1I]]] {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 8>
+// TF32-COUNT-63: nvvm.mma.sync
+// TF32: vector.load %[[VT]]{{.*}} vector<2xf32>
+// TF32-COUNT-64: nvvm.mma.sync
+// TF32-NOT: nvvm.mma.sync
+// TF32: scf.yield
 func.func private @xfmr_flash_attention(memref<1x4x?x128xf32>, memref<1x4x?x128xf32>, memref<1x4x?x128xf32>, memref<1x4x?x128xf32>) attributes {xfmr.flash_attention_kernel = {causal = false, mask = false, causal_offset = 0 : i64, scale = 0.088388347648318433 : f64}}
 func.func @full_f32(%q: memref<1x4x?x128xf32>, %k: memref<1x4x?x128xf32>, %v: memref<1x4x?x128xf32>, %o: memref<1x4x?x128xf32>) {
   call @xfmr_flash_attention(%q, %k, %v, %o) : (memref<1x4x?x128xf32>, memref<1x4x?x128xf32>, memref<1x4x?x128xf32>, memref<1x4x?x128xf32>) -> ()
