@@ -9,8 +9,9 @@
 // A block (CTA) computes 64 query rows of one batch and query head; each of
 // its 4 warps owns 16 of those rows for the whole kernel. A step of the key
 // loop brings N = 64 keys and their values into shared memory (keys as
-// Ks[key][d], values transposed as Vt[d][key], so that both operands of
-// the two products are read as pairs of neighbouring elements), then each
+// Ks[key][d]; values as Vs[key][d], which ldmatrix.trans reads as Vᵀ, or
+// for tf32 transposed as Vt[d][key], so that both operands of the two
+// products are read as pairs of neighbouring elements), then each
 // warp computes its 16xN scores S = Q Kᵀ and adds P V to its 16xD output
 // O with m16n8k16 (f16, bf16) or m16n8k8 (tf32) mma.sync, keeping the
 // online softmax in registers.
@@ -28,7 +29,14 @@
 //       S[2j+1] e0 e1, S[2j+1] e2 e3): the C layout of two n-tiles is the
 //       A layout of one k-step, so P never leaves the registers
 //   V (B of O), n-tile n of D / 8, k-step j, reg r of 2:
-//       Vt[8n + g][16 j + 8r + 2t + {0, 1}]
+//       V[16 j + 8r + 2t + {0, 1}][8n + g]
+//
+// K and V fragments come by ldmatrix.x4 (four 8x8 matrices, lane l
+// addressing row l % 8 of matrix l / 8 and receiving row g, cols 2t, 2t + 1
+// of each): Ks's rows 8n.. at cols 16kk + 8r for two k-steps, and with
+// .trans (rows 2t, 2t + 1 of col g) Vs's keys 16j + 8r.. at cols 8n.. for
+// two n-tiles. Fewer instructions than 32-bit shared loads, and Vs is
+// stored by 16-byte vectors rather than element by element.
 //   O (C of O), n-tile n, element e: row g + 8 (e / 2), col 8n + 2t + e % 2
 //
 // With --precision=tf32 the products are m16n8k8 on tf32 (one element per
@@ -63,6 +71,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <cmath>
@@ -144,11 +153,22 @@ static std::optional<MmaKind> mmaKindFor(ModuleOp module, StringRef precision) {
   return std::nullopt;
 }
 
+/// The shape of the values' tile for `keys` keys: Vs[keys][D + pad] for
+/// 16-bit elements (ldmatrix.trans reads it as Vᵀ), Vt[D][keys + pad]
+/// (transposed as it is stored) for tf32.
+static SmallVector<int64_t, 2> valueTileShape(MmaKind kind, int64_t headDim,
+                                              int64_t keys) {
+  if (kind.tf32)
+    return {headDim, keys + kPad};
+  return {keys, headDim + kPad};
+}
+
 /// Keys per step of the key loop: 64, or 32 where the tiles of 64 keys
 /// (f32 elements with a large head) would not fit in static shared memory.
-static int64_t keyBlockFor(int64_t headDim, Type element) {
-  int64_t bytes = element.getIntOrFloatBitWidth() / 8;
-  int64_t tiles = (64 * (headDim + kPad) + headDim * (64 + kPad)) * bytes;
+static int64_t keyBlockFor(int64_t headDim, MmaKind kind) {
+  int64_t bytes = kind.element.getIntOrFloatBitWidth() / 8;
+  SmallVector<int64_t, 2> values = valueTileShape(kind, headDim, 64);
+  int64_t tiles = (64 * (headDim + kPad) + values[0] * values[1]) * bytes;
   return tiles <= kSharedBytes ? 64 : 32;
 }
 
@@ -278,7 +298,7 @@ public:
                 MmaKind kind)
       : b(b), loc(loc), op(operands), kind(kind), mmaType(kind.element),
         f32(b.getF32Type()), headDim(operands.headDim),
-        keyBlock(keyBlockFor(headDim, kind.element)) {}
+        keyBlock(keyBlockFor(headDim, kind)) {}
 
   /// The launch, before the builder's insertion point.
   void emit();
@@ -341,6 +361,13 @@ private:
   SmallVector<Value> registers(ArrayRef<Value> pairs);
   /// The pair of shared-memory elements tile[row][col], tile[row][col + 1].
   Value loadPair(Value tile, Value row, Value col);
+  /// `count` (4 or 2) 8x8 matrices of 16-bit elements by one ldmatrix:
+  /// lane l gives `row` and `col`, the address of row l % 8 of matrix
+  /// l / 8 (lanes past 8 count too, ignored), and receives a pair of each
+  /// matrix, at row g, cols 2t, 2t + 1 (with `transpose`, rows 2t and
+  /// 2t + 1 of col g): one B fragment register per matrix.
+  SmallVector<Value> loadMatrices(Value tile, Value row, Value col,
+                                  int64_t count, bool transpose);
 
   void emitTileLoads(Value j0);
   /// S for this warp's rows and the keys of the tile, in C fragments.
@@ -377,7 +404,12 @@ private:
   SmallVector<Value, 2> rows; ///< the rows of this lane: g and g + 8
   SmallVector<Value, 2> maskRows; ///< rows, at most Sq - 1
   Value lastKeyIndex;             ///< Skv - 1
-  Value keyTile, valueTile;   ///< Ks and Vt in shared memory
+  Value keyTile, valueTile;       ///< Ks and Vs (Vt for tf32) in shared memory
+  /// The ldmatrix addresses of this lane (16-bit elements): row l % 8 of
+  /// Ks's matrix l / 8 (of 4, or of 2 for the last of D / 8 % 4 == 2),
+  /// and row l % 8 + 8 (l / 8 % 2), col 8 (l / 16) of Vs's.
+  Value keyMatrixRow, keyMatrixCol, keyMatrixColOfTwo;
+  Value valueMatrixRow, valueMatrixCol;
   SmallVector<Value> queryFragments;
 };
 } // namespace
@@ -432,6 +464,17 @@ Value KernelEmitter::loadPair(Value tile, Value row, Value col) {
   return vector::LoadOp::create(
       b, loc, VectorType::get({2}, mmaType), tile, ValueRange{row, col}, false,
       llvm::Align(mmaType.getIntOrFloatBitWidth() / 4));
+}
+
+SmallVector<Value> KernelEmitter::loadMatrices(Value tile, Value row, Value col,
+                                               int64_t count, bool transpose) {
+  auto pairs = VectorType::get({count, 2}, mmaType);
+  Value loaded = nvgpu::LdMatrixOp::create(
+      b, loc, pairs, tile, ValueRange{row, col}, transpose, count);
+  SmallVector<Value> results;
+  for (int64_t i = 0; i < count; ++i)
+    results.push_back(vector::ExtractOp::create(b, loc, loaded, i));
+  return results;
 }
 
 SmallVector<Value> KernelEmitter::registers(ArrayRef<Value> pairs) {
@@ -502,6 +545,11 @@ void KernelEmitter::emitTileLoads(Value j0) {
   vector::StoreOp::create(b, loc, keyChunk, keyTile, ValueRange{key, d0}, false,
                           llvm::Align(16));
   Value valueChunk = loadElements(values, indices, kChunk, inBounds);
+  if (!kind.tf32) {
+    vector::StoreOp::create(b, loc, valueChunk, valueTile, ValueRange{key, d0},
+                            false, llvm::Align(16));
+    return;
+  }
   for (int64_t e = 0; e < kChunk; ++e) {
     Value element = vector::ExtractOp::create(b, loc, valueChunk, e);
     memref::StoreOp::create(b, loc, element, valueTile,
@@ -517,11 +565,24 @@ SmallVector<Value> KernelEmitter::emitScores() {
   for (int64_t n = 0; n < keyBlock / 8; ++n) {
     SmallVector<Value> acc(4, zero);
     Value key = add(index(8 * n), group);
+    // 16-bit: the B pairs of the 8-column chunks c of Ks's rows 8n..8n+7,
+    // four chunks (two k-steps) per ldmatrix.
+    SmallVector<Value> keyPairs;
+    for (int64_t c = 0; !kind.tf32 && c < headDim / 8; c += 4) {
+      int64_t count = std::min<int64_t>(4, headDim / 8 - c);
+      llvm::append_range(
+          keyPairs,
+          loadMatrices(
+              keyTile, add(index(8 * n), keyMatrixRow),
+              add(index(8 * c), count == 4 ? keyMatrixCol : keyMatrixColOfTwo),
+              count, /*transpose=*/false));
+    }
     for (int64_t kk = 0; kk < headDim / k; ++kk) {
       SmallVector<Value> bPairs;
       for (int64_t h = 0; h < k / 8; ++h)
         bPairs.push_back(
-            loadPair(keyTile, key, add(index(k * kk + 8 * h), twoT)));
+            kind.tf32 ? loadPair(keyTile, key, add(index(k * kk + 8 * h), twoT))
+                      : keyPairs[k / 8 * kk + h]);
       acc =
           mma(ArrayRef(queryFragments).slice(aPairs * kk, aPairs), bPairs, acc);
     }
@@ -675,8 +736,9 @@ void KernelEmitter::emit() {
       b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
   auto keyTileType = MemRefType::get({keyBlock, headDim + kPad}, mmaType,
                                      MemRefLayoutAttrInterface(), workgroup);
-  auto valueTileType = MemRefType::get({headDim, keyBlock + kPad}, mmaType,
-                                       MemRefLayoutAttrInterface(), workgroup);
+  auto valueTileType =
+      MemRefType::get(valueTileShape(kind, headDim, keyBlock), mmaType,
+                      MemRefLayoutAttrInterface(), workgroup);
   Value one = index(1);
   auto launch = gpu::LaunchOp::create(
       b, loc,
@@ -699,6 +761,16 @@ void KernelEmitter::emit() {
   Value lane = arith::RemUIOp::create(b, loc, thread, index(kLanes));
   group = arith::DivUIOp::create(b, loc, lane, index(4));
   position = arith::RemUIOp::create(b, loc, lane, index(4));
+  if (!kind.tf32) {
+    Value matrix = arith::DivUIOp::create(b, loc, lane, index(8));
+    Value matrixRow = arith::RemUIOp::create(b, loc, lane, index(8));
+    keyMatrixRow = matrixRow;
+    keyMatrixCol = mul(matrix, 8);
+    keyMatrixColOfTwo =
+        mul(arith::RemUIOp::create(b, loc, matrix, index(2)), 8);
+    valueMatrixRow = add(matrixRow, keyMatrixColOfTwo);
+    valueMatrixCol = mul(arith::DivUIOp::create(b, loc, matrix, index(2)), 8);
+  }
   batch = launch.getBlockIds().z;
   head = launch.getBlockIds().y;
   kvHead = b.createOrFold<arith::MinUIOp>(
@@ -795,12 +867,24 @@ void KernelEmitter::emit() {
       for (int64_t h = 0; h < k / 8; ++h)
         llvm::append_range(aPairs, ArrayRef<Value>{pPair(k / 8 * j + h, 0),
                                                    pPair(k / 8 * j + h, 2)});
+      // 16-bit: the B pairs of n-tiles n and n + 1 by one ldmatrix.trans
+      // of Vs's keys 16j..16j+15 (matrix i: keys + 8 (i % 2), d 8 (n +
+      // i / 2)).
+      SmallVector<Value> valuePairs;
+      for (int64_t n = 0; !kind.tf32 && n < headDim / 8; n += 2)
+        llvm::append_range(valuePairs,
+                           loadMatrices(valueTile,
+                                        add(index(k * j), valueMatrixRow),
+                                        add(index(8 * n), valueMatrixCol), 4,
+                                        /*transpose=*/true));
       for (int64_t n = 0; n < headDim / 8; ++n) {
         Value d = add(index(8 * n), group);
         SmallVector<Value> bPairs;
         for (int64_t h = 0; h < k / 8; ++h)
           bPairs.push_back(
-              loadPair(valueTile, d, add(index(k * j + 8 * h), twoT)));
+              kind.tf32
+                  ? loadPair(valueTile, d, add(index(k * j + 8 * h), twoT))
+                  : valuePairs[4 * (n / 2) + 2 * (n % 2) + h]);
         SmallVector<Value> product = mma(aPairs, bPairs, acc.slice(4 * n, 4));
         llvm::copy(product, acc.begin() + 4 * n);
       }

@@ -7,7 +7,7 @@
 
 // Causal GQA (8 query heads over 2 key/value heads), D = 64, sequence
 // lengths known at run time. One block of 128 threads per 64 query rows,
-// head and batch; Ks [64][64 + 8] and Vt [64][64 + 8] in shared memory.
+// head and batch; Ks [64][64 + 8] and Vs [64][64 + 8] in shared memory.
 // CHECK-LABEL: func.func @causal_gqa
 // CHECK-SAME: (%[[Q:.*]]: memref<2x8x?x64xbf16>, %[[K:.*]]: memref<2x2x?x64xbf16>, %[[V:.*]]: memref<2x2x?x64xbf16>, %[[O:.*]]: memref<2x8x?x64xf32>)
 // CHECK-NOT: call @xfmr_flash_attention
@@ -15,7 +15,7 @@
 // CHECK: %[[T:.*]] = memref.dim %[[K]], %{{.*}}
 // CHECK: %[[BLOCKS:.*]] = arith.ceildivui %[[SQ]], %c64
 // CHECK: gpu.launch blocks(%{{.*}}, %[[HEAD:.*]], %[[BATCH:.*]]) in (%{{.*}} = %[[BLOCKS]], %{{.*}} = %c8, %{{.*}} = %c2) threads(%[[TID:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) module(@xfmr_kernels)
-// CHECK-SAME: workgroup(%[[KS:.*]] : memref<64x72xbf16, #gpu.address_space<workgroup>>, %[[VT:.*]] : memref<64x72xbf16, #gpu.address_space<workgroup>>)
+// CHECK-SAME: workgroup(%[[KS:.*]] : memref<64x72xbf16, #gpu.address_space<workgroup>>, %[[VS:.*]] : memref<64x72xbf16, #gpu.address_space<workgroup>>)
 // Lane l: group g = l / 4, position t = l % 4; key/value head
 // min(h / 4, Hkv - 1).
 // CHECK: %[[LANE:.*]] = arith.remui %[[TID]], %c32
@@ -37,10 +37,11 @@
 // CHECK: vector.load %[[K]][%[[BATCH]], %[[KVH]], %[[KEY]], %{{.*}}] {alignment = 16 : i64} : memref<2x2x?x64xbf16>, vector<8xbf16>
 // CHECK: vector.store %{{.*}}, %[[KS]][%{{.*}}, %{{.*}}] {alignment = 16 : i64}
 // CHECK: vector.load %[[V]][%[[BATCH]], %[[KVH]], %[[KEY]], %{{.*}}] {alignment = 16 : i64}
-// CHECK: memref.store %{{.*}}, %[[VT]]
+// CHECK: vector.store %{{.*}}, %[[VS]][%{{.*}}, %{{.*}}] {alignment = 16 : i64}
 // CHECK: gpu.barrier
-// S = Q Kᵀ: B pairs Ks[8n + g][16kk + 8r + 2t], then m16n8k16 on bf16.
-// CHECK: vector.load %[[KS]][%[[G]], %{{.*}}] {alignment = 4 : i64} : memref<64x72xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
+// S = Q Kᵀ: the B pairs of two k-steps (Ks rows 8n + l % 8, cols
+// 8 (l / 8)) by one ldmatrix.x4, then m16n8k16 on bf16.
+// CHECK: nvgpu.ldmatrix %[[KS]][%{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = false} : memref<64x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
 // CHECK: llvm.bitcast %{{.*}} : vector<2xbf16> to i32
 // CHECK: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>{{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
 // Only a tile that crosses the diagonal or the end of the keys is masked.
@@ -53,9 +54,10 @@
 // CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32{{.*}}, %c32_i32
 // CHECK: gpu.shuffle  xor %{{.*}}, %c2_i32{{.*}}, %c32_i32
 // CHECK: llvm.inline_asm "ex2.approx.ftz.f32 $0, $1;", "=f,f"
-// O += P V: P's pairs rounded to bf16, B pairs from Vt.
+// O += P V: P's pairs rounded to bf16, the B pairs of two n-tiles from Vs
+// by one ldmatrix.x4.trans.
 // CHECK: arith.truncf %{{.*}} : vector<2xf32> to vector<2xbf16>
-// CHECK: vector.load %[[VT]][%{{.*}}, %{{.*}}] {alignment = 4 : i64}
+// CHECK: nvgpu.ldmatrix %[[VS]][%{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = true}
 // CHECK: nvvm.mma.sync
 // CHECK: scf.yield
 // The row sums across the lanes, then rows inside Sq stored as f32 pairs.
@@ -94,7 +96,7 @@ func.func @causal_gqa(%q: memref<2x8x?x64xbf16>, %k: memref<2x2x?x64xbf16>, %v: 
 // CHECK-LABEL: func.func @full_f32
 // CHECK-SAME: (%[[Q:[^:]*]]: memref<1x4x?x128xf32>, %[[K:[^:]*]]: memref<1x4x?x128xf32>
 // CHECK: %[[T:.*]] = memref.dim %[[K]], %{{.*}}
-// CHECK: workgroup(%{{.*}} : memref<64x136xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<128x72xbf16, #gpu.address_space<workgroup>>)
+// CHECK: workgroup(%{{.*}} : memref<64x136xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<64x136xbf16, #gpu.address_space<workgroup>>)
 // CHECK: scf.for %{{.*}} = %{{.*}} to %[[T]] step
 // CHECK: vector.load %[[K]]{{.*}} {alignment = 16 : i64} : memref<1x4x?x128xf32>, vector<8xf32>
 // CHECK-NEXT: arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>

@@ -233,15 +233,18 @@ def XfmrNVPTXFlashAttentionKernelPass
       exponentials are exp2((s - m) log2(e)), so that large negative
       additive masks (the float minimum) do not overflow;
     - each step of the key loop loads N = 64 keys and their values into
-      shared memory (workgroup attributions `Ks[N][D + 8]` and, transposed,
-      `Vt[D][N + 8]`, under 48 KB; N = 32 where 64 keys would not fit: f32
-      tiles with D over 64) with 16-byte loads, between two barriers; keys
+      shared memory (workgroup attributions `Ks[N][D + 8]` and `Vs[N][D +
+      8]`, or for tf32 `Vt[D][N + 8]`, transposed, under 48 KB; N = 32
+      where 64 keys would not fit: f32 tiles with D over 64) with 16-byte
+      loads, between two barriers; keys
       past the end (a partial last tile) read as zeros and are masked, so
       nothing is read out of bounds;
     - S = Q Kᵀ and O += P V are m16n8k16 `nvvm.mma.sync` on f16 or bf16, or
       m16n8k8 on tf32 (`precision`), with f32 accumulators; P goes from
       S's accumulator fragments to the A fragments of P V without leaving
-      the registers;
+      the registers; with f16 and bf16 the B fragments come from shared
+      memory by `nvgpu.ldmatrix` (x4: two k-steps of K, or two n-tiles of V
+      with `transpose`, which reads Vs as Vᵀ);
     - with tf32 the tiles hold f32 values rounded to tf32
       (`nvvm.convert.float.to.tf32`, cvt.rna: to nearest, ties away) as
       they are loaded, as do Q and P (f16 and bf16 operands are exact in
@@ -261,10 +264,10 @@ def XfmrNVPTXFlashAttentionKernelPass
     | fragment | register | elements |
     |---|---|---|
     | Q (A of S), k-step kk | r of 4 | rows g + 8 (r % 2), cols 16kk + 8 (r / 2) + 2t, a pair |
-    | Kᵀ (B of S), n-tile n, k-step kk | r of 2 | Ks[8n + g][16kk + 8r + 2t], a pair |
+    | Kᵀ (B of S), n-tile n, k-step kk | r of 2 | Ks[8n + g][16kk + 8r + 2t], a pair (ldmatrix) |
     | S, P (C of S), n-tile n | e of 4 | row g + 8 (e / 2), key 8n + 2t + e % 2 |
     | P (A of P V), k-step j | r of 4 | S[2j] e0 e1, S[2j] e2 e3, S[2j + 1] e0 e1, S[2j + 1] e2 e3 |
-    | V (B of P V), n-tile n, k-step j | r of 2 | Vt[8n + g][16j + 8r + 2t], a pair |
+    | V (B of P V), n-tile n, k-step j | r of 2 | Vs[16j + 8r + 2t][8n + g] and the next key, a pair (ldmatrix.trans) |
     | O (C of P V), n-tile n | e of 4 | row g + 8 (e / 2), col 8n + 2t + e % 2 |
 
     With tf32 a k-step is 8 wide and a register holds one element. Since a
@@ -306,6 +309,7 @@ def XfmrNVPTXFlashAttentionKernelPass
            "The operands' precision on tensor cores: f16, bf16 or tf32">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect",
