@@ -10,7 +10,9 @@ all of it with libxfmr_runtime.so in one folder (a few MiB).
 `run` runs on a machine with an NVIDIA GPU, from that folder alone: no LLVM,
 no build. Through the runtime's C API (ctypes) it runs every model and
 compares it with ONNX Runtime's outputs (f32 within 1e-4 of the outputs'
-scale, bf16 within 2e-2), then times in bf16 against PyTorch (cuBLAS, and
+scale, bf16 within 2e-2), checks causal attention with --precision=tf32
+(the FlashAttention-2 kernel on m16n8k8 tf32; head sizes 64, 128 and 40
+with GQA) against float64 within 2e-3, then times in bf16 against PyTorch (cuBLAS, and
 scaled_dot_product_attention) the GEMMs of BERT-base's and LLaMA-7B's
 projections (each first checked against PyTorch's result), a 4096x4096 GEMM
 and causal attention at sequence 2k to 16k (head sizes 64 and 128, the
@@ -49,6 +51,19 @@ GEMM_SHAPES = (("bert-qkv", 4096, 768, 2304), ("bert-up", 4096, 768, 3072),
 HEADS = 16
 # Head sizes of the causal attention benchmarks (one model each).
 HEAD_DIMS = (64, 128)
+# tf32 keeps 10 of f32's 23 mantissa bits (unit roundoff 2^-11, 4.9e-4):
+# causal attention with Q, K, V and P rounded to tf32 (cvt.rna) and the rest
+# exact stays within 6.4e-4 of the output's scale in a NumPy emulation
+# (sequences 1000 and 2048, head sizes 64 and 128, normal inputs); 2e-3
+# leaves room for ex2.approx and f32 accumulation.
+TF32_TOLERANCE = 2e-3
+# The tf32 attention checks: model, query heads, key/value heads, head size
+# (40: a multiple of 8 but not of 16), at a sequence that ends in a partial
+# tile of keys.
+TF32_ATTENTION = (("attention64", HEADS, HEADS, 64),
+                  ("attention128", HEADS, HEADS, 128),
+                  ("attention40-gqa", HEADS, 4, 40))
+TF32_SEQUENCE = 1000
 
 # ---------------------------------------------------------------------------
 # prepare
@@ -78,15 +93,23 @@ def benchmark_models(folder):
     models = {"gemm": gemm_model(GEMM_K, GEMM_N)}
     for name, _, k, n in GEMM_SHAPES:
         models[f"gemm-{name}"] = gemm_model(k, n)
-    for head_dim in HEAD_DIMS:
-        shape = [1, HEADS, "s", head_dim]
-        models[f"attention{head_dim}"] = helper.make_model(helper.make_graph(
+    def attention_model(heads, kv_heads, head_dim):
+        shapes = {"q": [1, heads, "s", head_dim],
+                  "k": [1, kv_heads, "s", head_dim],
+                  "v": [1, kv_heads, "s", head_dim]}
+        return helper.make_model(helper.make_graph(
             [helper.make_node("Attention", ["q", "k", "v"], ["o"],
                               is_causal=1)],
             "attention",
-            [helper.make_tensor_value_info(n, f32, shape) for n in "qkv"],
-            [helper.make_tensor_value_info("o", f32, shape)]),
+            [helper.make_tensor_value_info(n, f32, shape)
+             for n, shape in shapes.items()],
+            [helper.make_tensor_value_info("o", f32, shapes["q"])]),
             opset_imports=[helper.make_opsetid("", 23)])
+    for head_dim in HEAD_DIMS:
+        models[f"attention{head_dim}"] = attention_model(HEADS, HEADS,
+                                                         head_dim)
+    for name, heads, kv_heads, head_dim in TF32_ATTENTION:
+        models.setdefault(name, attention_model(heads, kv_heads, head_dim))
     paths = {}
     for name, model in models.items():
         paths[name] = folder / f"{name}.onnx"
@@ -102,7 +125,7 @@ def prepare(args):
     shutil.rmtree(out, ignore_errors=True)
     (out / "models").mkdir(parents=True)
     xfmr_compile = str(pathlib.Path(args.build) / "bin" / "xfmr-compile")
-    manifest = {"models": [], "benchmarks": {}}
+    manifest = {"models": [], "benchmarks": {}, "tf32": {}}
     for spec_path in sorted((ROOT / "test" / "models").glob("*.json")):
         spec = json.loads(spec_path.read_text())
         model = spec_path.with_name(spec["model"])
@@ -120,10 +143,17 @@ def prepare(args):
                           precision, spec["example_dims"])
         manifest["models"].append(stem)
         print(f"prepared {stem}", flush=True)
+    tf32_models = {name for name, *_ in TF32_ATTENTION}
     for name, path in benchmark_models(out).items():
-        compile_model(xfmr_compile, path, out / f"{name}.so", "bf16", {})
+        if name in tf32_models:
+            compile_model(xfmr_compile, path, out / f"{name}.tf32.so", "tf32",
+                          {})
+            manifest["tf32"][name] = f"{name}.tf32.so"
+        if name.startswith("gemm") or name in {f"attention{d}"
+                                               for d in HEAD_DIMS}:
+            compile_model(xfmr_compile, path, out / f"{name}.so", "bf16", {})
+            manifest["benchmarks"][name] = f"{name}.so"
         path.unlink()
-        manifest["benchmarks"][name] = f"{name}.so"
     shutil.copy(pathlib.Path(args.build) / "lib" / "libxfmr_runtime.so", out)
     shutil.copy(__file__, out / "gpu_check.py")
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
@@ -250,6 +280,18 @@ def run(args):
             failures += not ok
             lines.append(f"| {stem} | {precision} | {result} | {tolerance:g} "
                          f"| {'pass' if ok else 'FAIL'} |")
+    for name, heads, kv_heads, head_dim in TF32_ATTENTION:
+        try:
+            error = tf32_attention_error(
+                runtime.load(folder / manifest["tf32"][name]), heads,
+                kv_heads, head_dim)
+            ok, result = error <= TF32_TOLERANCE, f"{error:.2e}"
+        except (KeyError, RuntimeError) as e:
+            ok, result = False, str(e).splitlines()[0]
+        failures += not ok
+        lines.append(f"| causal {name} H={heads}/{kv_heads} D={head_dim} "
+                     f"S={TF32_SEQUENCE} | tf32 | {result} | "
+                     f"{TF32_TOLERANCE:g} | {'pass' if ok else 'FAIL'} |")
     # The correctness table first, so that it survives a benchmark that
     # fails or runs out of time.
     print("\n".join(lines), flush=True)
@@ -315,6 +357,29 @@ def benchmarks(runtime, folder, manifest):
             runtime.load(folder / manifest["benchmarks"][
                 f"attention{head_dim}"]), head_dim, rng, torch_ms)
     return lines
+
+
+def tf32_attention_error(attention, heads, kv_heads, head_dim):
+    """The largest difference between the tf32 model's causal attention and
+    float64's (key/value head h // (heads / kv_heads) for query head h), as
+    a fraction of the output's largest magnitude."""
+    rng = np.random.default_rng(1)
+    s = TF32_SEQUENCE
+    q = rng.standard_normal((1, heads, s, head_dim), dtype=np.float32)
+    k, v = (rng.standard_normal((1, kv_heads, s, head_dim), dtype=np.float32)
+            for _ in range(2))
+    got = attention.run({"q": q, "k": k, "v": v})["o"]
+    future = np.triu(np.ones((s, s), dtype=bool), 1)
+    expected = np.empty(q.shape, dtype=np.float64)
+    group = heads // kv_heads
+    for h in range(heads):
+        keys = k[0, h // group].astype(np.float64)
+        values = v[0, h // group].astype(np.float64)
+        scores = q[0, h].astype(np.float64) @ keys.T / np.sqrt(head_dim)
+        scores[future] = -np.inf
+        p = np.exp(scores - scores.max(axis=1, keepdims=True))
+        expected[0, h] = p @ values / p.sum(axis=1, keepdims=True)
+    return float(np.max(np.abs(got - expected)) / np.max(np.abs(expected)))
 
 
 def attention_benchmarks(attention, head_dim, rng, torch_ms):

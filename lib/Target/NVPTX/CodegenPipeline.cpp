@@ -30,12 +30,11 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
   // the entry emitted on the LLVM dialect.
   pm.addPass(createXfmrPrepareEntryPass());
   // Attention as one FlashAttention-2 kernel when it may use tensor cores
-  // (in f32, exact, and tf32 it stays on the generic loops): a call on
-  // buffers until deallocation is done, then the launch.
-  bool attentionKernel =
-      options.precision == "bf16" || options.precision == "f16";
+  // (in f32, exact, it stays on the generic loops): a call on buffers until
+  // deallocation is done, then the launch.
+  bool attentionKernel = options.precision != "f32";
   if (attentionKernel)
-    pm.addPass(createXfmrNVPTXFlashAttentionCallPass());
+    pm.addPass(createXfmrNVPTXFlashAttentionCallPass({options.precision}));
   OpPassManager &tensorPm = pm.nest<func::FuncOp>();
   // A chain of elementwise ops becomes one loop nest, so one kernel.
   tensorPm.addPass(createXfmrFuseElementwisePass());

@@ -8,11 +8,13 @@
 //
 // A block (CTA) computes 64 query rows of one batch and query head; each of
 // its 4 warps owns 16 of those rows for the whole kernel. A step of the key
-// loop brings 64 keys and their values into shared memory (keys as
-// Ks[key][d], values transposed as Vt[d][key], so that both operands of
-// the two products are read as pairs of neighbouring elements), then each
-// warp computes its 16x64 scores S = Q Kᵀ and adds P V to its 16xD output
-// O with m16n8k16 mma.sync, keeping the online softmax in registers.
+// loop brings N = 64 keys and their values into shared memory (keys as
+// Ks[key][d]; values as Vs[key][d], which ldmatrix.trans reads as Vᵀ, or
+// for tf32 transposed as Vt[d][key], so that both operands of the two
+// products are read as pairs of neighbouring elements), then each
+// warp computes its 16xN scores S = Q Kᵀ and adds P V to its 16xD output
+// O with m16n8k16 (f16, bf16) or m16n8k8 (tf32) mma.sync, keeping the
+// online softmax in registers.
 //
 // Fragment ownership (lane l of a warp, group g = l / 4, position t = l % 4;
 // "pair" is two neighbouring elements in one 32-bit register):
@@ -27,8 +29,33 @@
 //       S[2j+1] e0 e1, S[2j+1] e2 e3): the C layout of two n-tiles is the
 //       A layout of one k-step, so P never leaves the registers
 //   V (B of O), n-tile n of D / 8, k-step j, reg r of 2:
-//       Vt[8n + g][16 j + 8r + 2t + {0, 1}]
+//       V[16 j + 8r + 2t + {0, 1}][8n + g]
+//
+// K and V fragments come by ldmatrix.x4 (four 8x8 matrices, lane l
+// addressing row l % 8 of matrix l / 8 and receiving row g, cols 2t, 2t + 1
+// of each): Ks's rows 8n.. at cols 16kk + 8r for two k-steps, and with
+// .trans (rows 2t, 2t + 1 of col g) Vs's keys 16j + 8r.. at cols 8n.. for
+// two n-tiles. Fewer instructions than 32-bit shared loads, and Vs is
+// stored by 16-byte vectors rather than element by element.
 //   O (C of O), n-tile n, element e: row g + 8 (e / 2), col 8n + 2t + e % 2
+//
+// With --precision=tf32 the products are m16n8k8 on tf32 (one element per
+// register; the PTX ISA's layout: A reg r at row g + 8 (r % 2), k t + 4 (r
+// / 2); B reg r at k t + 4r, col g). A product may sum over k in any order,
+// so the kernel lets k = t stand for column 2t of the k-step and k = t + 4
+// for column 2t + 1: a lane's elements are the same pairs as above, split
+// into two registers, element 0 first:
+//
+//   Q (A of S), k-step kk of D / 8: reg r: row g + 8 (r % 2),
+//       col 8kk + 2t + r / 2
+//   Kᵀ (B of S): reg r: Ks[8n + g][8kk + 2t + r]
+//   P (A of O += P V), k-step j of N / 8: regs S[j] e0, e2, e1, e3
+//   V (B of O): reg r: Vt[8n + g][8j + 2t + r]
+//
+// so P needs no shuffle either. The tiles hold f32 rounded to tf32
+// (cvt.rna) as they are loaded, Q and P are rounded likewise; 64 keys of
+// f32 with D over 64 would not fit in 48 KB of shared memory, so such
+// kernels step by N = 32 keys.
 //
 // So a lane holds rows g and g + 8 of its warp's tile, and the four lanes
 // of a group (l xor 1, l xor 2) hold all of a row: the row maximum is
@@ -44,6 +71,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <cmath>
@@ -60,13 +88,16 @@ using namespace mlir::xfmr;
 static constexpr int64_t kLanes = 32, kWarps = 4, kRowsPerWarp = 16;
 static constexpr int64_t kThreads = kWarps * kLanes;
 static constexpr int64_t kQueryBlock = kWarps * kRowsPerWarp;
-static constexpr int64_t kKeyBlock = 64;
-/// Elements after each shared-memory row: rows 16 bytes longer put the
-/// pairs that the 8 groups of a warp read in different banks.
+/// Elements after each shared-memory row: rows 8 elements longer put the
+/// pairs that the 8 groups of a warp read in different banks (16-bit
+/// elements), or in different banks of each half-warp's 8-byte access
+/// (f32 elements, for most head sizes).
 static constexpr int64_t kPad = 8;
 /// Elements per vector load of a tile row from global memory (16 bytes of
-/// f16 or bf16).
+/// f16 or bf16, 32 of f32).
 static constexpr int64_t kChunk = 8;
+/// Static shared memory a block may use.
+static constexpr int64_t kSharedBytes = 48 * 1024;
 /// The largest head size whose fragments (Q, O) fit in registers.
 static constexpr int64_t kMaxHeadDim = 128;
 /// The attribute of the declaration that stands for the kernel between the
@@ -91,6 +122,55 @@ struct AttentionOperands {
   int64_t headDim = 0;
 };
 } // namespace
+
+namespace {
+/// The tensor-core product the kernel is built on: m16n8k16 on f16 or bf16
+/// (a pair of elements in each 32-bit register), or m16n8k8 on tf32 (one
+/// f32 rounded to 10 mantissa bits in each register).
+struct MmaKind {
+  /// The element of the shared-memory tiles and of the fragments: f16,
+  /// bf16, or f32 holding tf32 values.
+  Type element;
+  bool tf32 = false;
+  /// The k of the mma's shape, hence what the head size is a multiple of.
+  int64_t k() const { return tf32 ? 8 : 16; }
+};
+} // namespace
+
+/// The kernel's product at `precision` (f16, bf16 or tf32), or none after
+/// an error on `module`.
+static std::optional<MmaKind> mmaKindFor(ModuleOp module, StringRef precision) {
+  Builder b(module.getContext());
+  if (precision == "bf16")
+    return MmaKind{b.getBF16Type()};
+  if (precision == "f16")
+    return MmaKind{b.getF16Type()};
+  if (precision == "tf32")
+    return MmaKind{b.getF32Type(), /*tf32=*/true};
+  module.emitError("the attention kernel takes f16, bf16 or tf32 operands, "
+                   "not '")
+      << precision << "'";
+  return std::nullopt;
+}
+
+/// The shape of the values' tile for `keys` keys: Vs[keys][D + pad] for
+/// 16-bit elements (ldmatrix.trans reads it as Vᵀ), Vt[D][keys + pad]
+/// (transposed as it is stored) for tf32.
+static SmallVector<int64_t, 2> valueTileShape(MmaKind kind, int64_t headDim,
+                                              int64_t keys) {
+  if (kind.tf32)
+    return {headDim, keys + kPad};
+  return {keys, headDim + kPad};
+}
+
+/// Keys per step of the key loop: 64, or 32 where the tiles of 64 keys
+/// (f32 elements with a large head) would not fit in static shared memory.
+static int64_t keyBlockFor(int64_t headDim, MmaKind kind) {
+  int64_t bytes = kind.element.getIntOrFloatBitWidth() / 8;
+  SmallVector<int64_t, 2> values = valueTileShape(kind, headDim, 64);
+  int64_t tiles = (64 * (headDim + kPad) + values[0] * values[1]) * bytes;
+  return tiles <= kSharedBytes ? 64 : 32;
+}
 
 /// `value` before a widening of its elements by an elementwise generic (the
 /// loop nest computes in f32): the kernel converts as it loads.
@@ -137,8 +217,10 @@ static bool readAttributes(DictionaryAttr attributes,
 
 /// The operands of the flash-attention loop nest `forall`, or why the
 /// kernel cannot replace it.
-static FailureOr<AttentionOperands>
-matchLoopNest(scf::ForallOp forall, DictionaryAttr marker, std::string &why) {
+static FailureOr<AttentionOperands> matchLoopNest(scf::ForallOp forall,
+                                                  DictionaryAttr marker,
+                                                  int64_t headDimMultiple,
+                                                  std::string &why) {
   if (auto reason = marker.getAs<StringAttr>("unsupported")) {
     why = reason.str();
     return failure();
@@ -197,8 +279,10 @@ matchLoopNest(scf::ForallOp forall, DictionaryAttr marker, std::string &why) {
     }
     operands.headDim = d;
   }
-  if (operands.headDim % 16 != 0 || operands.headDim > kMaxHeadDim) {
-    why = "a head size that is not a multiple of 16 up to " +
+  if (operands.headDim % headDimMultiple != 0 ||
+      operands.headDim > kMaxHeadDim) {
+    why = "a head size that is not a multiple of " +
+          std::to_string(headDimMultiple) + " up to " +
           std::to_string(kMaxHeadDim);
     return failure();
   }
@@ -211,9 +295,10 @@ namespace {
 class KernelEmitter {
 public:
   KernelEmitter(OpBuilder &b, Location loc, const AttentionOperands &operands,
-                Type mmaType)
-      : b(b), loc(loc), op(operands), mmaType(mmaType), f32(b.getF32Type()),
-        headDim(operands.headDim) {}
+                MmaKind kind)
+      : b(b), loc(loc), op(operands), kind(kind), mmaType(kind.element),
+        f32(b.getF32Type()), headDim(operands.headDim),
+        keyBlock(keyBlockFor(headDim, kind)) {}
 
   /// The launch, before the builder's insertion point.
   void emit();
@@ -264,13 +349,25 @@ private:
   /// type, or zeros where `inBounds` is false.
   Value loadElements(Value buffer, ValueRange indices, int64_t count,
                      Value inBounds);
-  /// `vector` (of floats) as the mma's element type.
+  /// `vector` (of floats) as the mma's element type: for tf32, f32
+  /// rounded to nearest (ties away) by cvt.rna.tf32.f32.
   Value toMmaType(Value vector);
-  /// One m16n8k16 mma.sync: A as 4 pairs, B as 2 pairs, C as 4 f32.
+  /// One m16n8k16 (m16n8k8 for tf32) mma.sync: A as 4 (2) pairs, B as 2 (1)
+  /// pairs, C as 4 f32.
   SmallVector<Value> mma(ArrayRef<Value> aPairs, ArrayRef<Value> bPairs,
                          ArrayRef<Value> acc);
+  /// The 32-bit registers of the pairs of an A (rows g, g + 8) or a B
+  /// fragment, in the mma's operand order.
+  SmallVector<Value> registers(ArrayRef<Value> pairs);
   /// The pair of shared-memory elements tile[row][col], tile[row][col + 1].
   Value loadPair(Value tile, Value row, Value col);
+  /// `count` (4 or 2) 8x8 matrices of 16-bit elements by one ldmatrix:
+  /// lane l gives `row` and `col`, the address of row l % 8 of matrix
+  /// l / 8 (lanes past 8 count too, ignored), and receives a pair of each
+  /// matrix, at row g, cols 2t, 2t + 1 (with `transpose`, rows 2t and
+  /// 2t + 1 of col g): one B fragment register per matrix.
+  SmallVector<Value> loadMatrices(Value tile, Value row, Value col,
+                                  int64_t count, bool transpose);
 
   void emitTileLoads(Value j0);
   /// S for this warp's rows and the keys of the tile, in C fragments.
@@ -293,9 +390,11 @@ private:
   OpBuilder &b;
   Location loc;
   const AttentionOperands &op;
+  MmaKind kind;
   Type mmaType;
   Type f32;
   int64_t headDim;
+  int64_t keyBlock;
 
   // Host values.
   Value query, keys, values, output;
@@ -305,7 +404,12 @@ private:
   SmallVector<Value, 2> rows; ///< the rows of this lane: g and g + 8
   SmallVector<Value, 2> maskRows; ///< rows, at most Sq - 1
   Value lastKeyIndex;             ///< Skv - 1
-  Value keyTile, valueTile;   ///< Ks and Vt in shared memory
+  Value keyTile, valueTile;       ///< Ks and Vs (Vt for tf32) in shared memory
+  /// The ldmatrix addresses of this lane (16-bit elements): row l % 8 of
+  /// Ks's matrix l / 8 (of 4, or of 2 for the last of D / 8 % 4 == 2),
+  /// and row l % 8 + 8 (l / 8 % 2), col 8 (l / 16) of Vs's.
+  Value keyMatrixRow, keyMatrixCol, keyMatrixColOfTwo;
+  Value valueMatrixRow, valueMatrixCol;
   SmallVector<Value> queryFragments;
 };
 } // namespace
@@ -313,11 +417,24 @@ private:
 Value KernelEmitter::toMmaType(Value vector) {
   auto type = cast<VectorType>(vector.getType());
   Type element = type.getElementType();
-  if (element == mmaType)
+  if (element == mmaType && !kind.tf32)
     return vector;
   if (!element.isF32())
     vector = arith::ExtFOp::create(b, loc, type.clone(f32), vector);
-  return arith::TruncFOp::create(b, loc, type.clone(mmaType), vector);
+  // f16 and bf16 are exact in tf32 (10 mantissa bits or fewer).
+  if (kind.tf32 && !element.isF32())
+    return vector;
+  if (!kind.tf32)
+    return arith::TruncFOp::create(b, loc, type.clone(mmaType), vector);
+  SmallVector<Value> rounded;
+  for (int64_t e = 0; e < type.getNumElements(); ++e) {
+    Value x = vector::ExtractOp::create(b, loc, vector, e);
+    Value bits = NVVM::ConvertFloatToTF32Op::create(
+        b, loc, b.getI32Type(), x, NVVM::FPRoundingMode::RNA,
+        NVVM::SaturationMode::NONE, /*relu=*/false);
+    rounded.push_back(arith::BitcastOp::create(b, loc, f32, bits));
+  }
+  return vector::FromElementsOp::create(b, loc, type.clone(f32), rounded);
 }
 
 Value KernelEmitter::loadElements(Value buffer, ValueRange indices,
@@ -325,7 +442,7 @@ Value KernelEmitter::loadElements(Value buffer, ValueRange indices,
   auto memrefType = cast<MemRefType>(buffer.getType());
   auto loaded = VectorType::get({count}, memrefType.getElementType());
   auto result = VectorType::get({count}, mmaType);
-  // The offsets are multiples of `count` elements (D is a multiple of 16),
+  // The offsets are multiples of `count` elements (D is a multiple of 8),
   // and buffers start at least 256 bytes aligned: 16-byte loads.
   int64_t bytes = count * memrefType.getElementTypeBitWidth() / 8;
   auto guarded = scf::IfOp::create(b, loc, result, inBounds,
@@ -344,28 +461,51 @@ Value KernelEmitter::loadElements(Value buffer, ValueRange indices,
 }
 
 Value KernelEmitter::loadPair(Value tile, Value row, Value col) {
-  return vector::LoadOp::create(b, loc, VectorType::get({2}, mmaType), tile,
-                                ValueRange{row, col}, false, llvm::Align(4));
+  return vector::LoadOp::create(
+      b, loc, VectorType::get({2}, mmaType), tile, ValueRange{row, col}, false,
+      llvm::Align(mmaType.getIntOrFloatBitWidth() / 4));
+}
+
+SmallVector<Value> KernelEmitter::loadMatrices(Value tile, Value row, Value col,
+                                               int64_t count, bool transpose) {
+  auto pairs = VectorType::get({count, 2}, mmaType);
+  Value loaded = nvgpu::LdMatrixOp::create(
+      b, loc, pairs, tile, ValueRange{row, col}, transpose, count);
+  SmallVector<Value> results;
+  for (int64_t i = 0; i < count; ++i)
+    results.push_back(vector::ExtractOp::create(b, loc, loaded, i));
+  return results;
+}
+
+SmallVector<Value> KernelEmitter::registers(ArrayRef<Value> pairs) {
+  // f16 pairs go to nvvm.mma.sync as vectors, bf16 pairs as i32.
+  if (!kind.tf32)
+    return llvm::map_to_vector(pairs, [&](Value pair) -> Value {
+      if (!mmaType.isBF16())
+        return pair;
+      return LLVM::BitcastOp::create(b, loc, b.getI32Type(), pair);
+    });
+  // tf32: element 0 of each pair (k = t), then element 1 (k = t + 4).
+  SmallVector<Value> regs;
+  for (int64_t e = 0; e < 2; ++e)
+    for (Value pair : pairs)
+      regs.push_back(arith::BitcastOp::create(
+          b, loc, b.getI32Type(), vector::ExtractOp::create(b, loc, pair, e)));
+  return regs;
 }
 
 SmallVector<Value> KernelEmitter::mma(ArrayRef<Value> aPairs,
                                       ArrayRef<Value> bPairs,
                                       ArrayRef<Value> acc) {
-  bool bf16 = mmaType.isBF16();
-  // nvvm.mma.sync takes bf16 pairs as i32 registers, f16 pairs as vectors.
-  auto operand = [&](Value pair) -> Value {
-    if (!bf16)
-      return pair;
-    return LLVM::BitcastOp::create(b, loc, b.getI32Type(), pair);
-  };
-  SmallVector<Value> aRegs = llvm::map_to_vector(aPairs, operand);
-  SmallVector<Value> bRegs = llvm::map_to_vector(bPairs, operand);
   auto resultType =
       LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
-  NVVM::MMATypes types = bf16 ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+  NVVM::MMATypes types = kind.tf32          ? NVVM::MMATypes::tf32
+                         : mmaType.isBF16() ? NVVM::MMATypes::bf16
+                                            : NVVM::MMATypes::f16;
   auto product = NVVM::MmaOp::create(
-      b, loc, resultType, aRegs, bRegs, acc, ArrayRef<int64_t>{16, 8, 16},
-      std::nullopt, std::nullopt, std::array<NVVM::MMATypes, 2>{types, types},
+      b, loc, resultType, registers(aPairs), registers(bPairs), acc,
+      ArrayRef<int64_t>{16, 8, kind.k()}, std::nullopt, std::nullopt,
+      std::array<NVVM::MMATypes, 2>{types, types},
       std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
                                      NVVM::MMALayout::col});
   SmallVector<Value> results;
@@ -375,14 +515,22 @@ SmallVector<Value> KernelEmitter::mma(ArrayRef<Value> aPairs,
 }
 
 void KernelEmitter::emitTileLoads(Value j0) {
-  // 64 keys x D elements in chunks of 8, chunk c at key c / (D / 8):
+  // The keys x D elements in chunks of 8, chunk c at key c / (D / 8):
   // neighbouring threads read neighbouring chunks of a row (coalesced).
   int64_t chunksPerRow = headDim / kChunk;
-  int64_t steps = kKeyBlock * chunksPerRow / kThreads;
+  int64_t chunks = keyBlock * chunksPerRow;
+  int64_t steps = llvm::divideCeil(chunks, kThreads);
   auto loop = scf::ForOp::create(b, loc, index(0), index(steps), index(1));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   Value chunk = add(thread, mul(loop.getInductionVar(), kThreads));
+  // A head size that is an odd multiple of 8 leaves threads without a
+  // chunk in the last step.
+  if (chunks % kThreads) {
+    auto inside = scf::IfOp::create(b, loc, lessThan(chunk, index(chunks)),
+                                    /*withElseRegion=*/false);
+    b.setInsertionPointToStart(inside.thenBlock());
+  }
   Value key = arith::DivUIOp::create(b, loc, chunk, index(chunksPerRow));
   Value d0 =
       mul(arith::RemUIOp::create(b, loc, chunk, index(chunksPerRow)), kChunk);
@@ -393,10 +541,15 @@ void KernelEmitter::emitTileLoads(Value j0) {
   SmallVector<Value> indices = {batch, kvHead, globalKey, d0};
   Value keyChunk = loadElements(keys, indices, kChunk, inBounds);
   // Tiles are 16-byte aligned (xfmr-nvptx-align-workgroup-buffers), rows
-  // a multiple of 16 bytes long.
+  // and chunks multiples of 16 bytes long.
   vector::StoreOp::create(b, loc, keyChunk, keyTile, ValueRange{key, d0}, false,
                           llvm::Align(16));
   Value valueChunk = loadElements(values, indices, kChunk, inBounds);
+  if (!kind.tf32) {
+    vector::StoreOp::create(b, loc, valueChunk, valueTile, ValueRange{key, d0},
+                            false, llvm::Align(16));
+    return;
+  }
   for (int64_t e = 0; e < kChunk; ++e) {
     Value element = vector::ExtractOp::create(b, loc, valueChunk, e);
     memref::StoreOp::create(b, loc, element, valueTile,
@@ -408,15 +561,30 @@ SmallVector<Value> KernelEmitter::emitScores() {
   SmallVector<Value> scores;
   Value zero = constant(0.0);
   Value twoT = mul(position, 2);
-  for (int64_t n = 0; n < kKeyBlock / 8; ++n) {
+  int64_t k = kind.k(), aPairs = k / 4;
+  for (int64_t n = 0; n < keyBlock / 8; ++n) {
     SmallVector<Value> acc(4, zero);
     Value key = add(index(8 * n), group);
-    for (int64_t kk = 0; kk < headDim / 16; ++kk) {
+    // 16-bit: the B pairs of the 8-column chunks c of Ks's rows 8n..8n+7,
+    // four chunks (two k-steps) per ldmatrix.
+    SmallVector<Value> keyPairs;
+    for (int64_t c = 0; !kind.tf32 && c < headDim / 8; c += 4) {
+      int64_t count = std::min<int64_t>(4, headDim / 8 - c);
+      llvm::append_range(
+          keyPairs,
+          loadMatrices(
+              keyTile, add(index(8 * n), keyMatrixRow),
+              add(index(8 * c), count == 4 ? keyMatrixCol : keyMatrixColOfTwo),
+              count, /*transpose=*/false));
+    }
+    for (int64_t kk = 0; kk < headDim / k; ++kk) {
       SmallVector<Value> bPairs;
-      for (int64_t r = 0; r < 2; ++r)
+      for (int64_t h = 0; h < k / 8; ++h)
         bPairs.push_back(
-            loadPair(keyTile, key, add(index(16 * kk + 8 * r), twoT)));
-      acc = mma(ArrayRef(queryFragments).slice(4 * kk, 4), bPairs, acc);
+            kind.tf32 ? loadPair(keyTile, key, add(index(k * kk + 8 * h), twoT))
+                      : keyPairs[k / 8 * kk + h]);
+      acc =
+          mma(ArrayRef(queryFragments).slice(aPairs * kk, aPairs), bPairs, acc);
     }
     llvm::append_range(scores, acc);
   }
@@ -457,7 +625,7 @@ SmallVector<Value> KernelEmitter::emitScaledScores(ArrayRef<Value> scores,
   // tile when j0 + 63 <= firstRow + offset.
   if (op.mask)
     return scaled(true);
-  Value lastKey = add(j0, index(kKeyBlock));
+  Value lastKey = add(j0, index(keyBlock));
   Value needsMask = lessThan(keyLength, lastKey);
   if (op.causal)
     needsMask = arith::OrIOp::create(
@@ -566,10 +734,11 @@ void KernelEmitter::emit() {
 
   auto workgroup = gpu::AddressSpaceAttr::get(
       b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
-  auto keyTileType = MemRefType::get({kKeyBlock, headDim + kPad}, mmaType,
+  auto keyTileType = MemRefType::get({keyBlock, headDim + kPad}, mmaType,
                                      MemRefLayoutAttrInterface(), workgroup);
-  auto valueTileType = MemRefType::get({headDim, kKeyBlock + kPad}, mmaType,
-                                       MemRefLayoutAttrInterface(), workgroup);
+  auto valueTileType =
+      MemRefType::get(valueTileShape(kind, headDim, keyBlock), mmaType,
+                      MemRefLayoutAttrInterface(), workgroup);
   Value one = index(1);
   auto launch = gpu::LaunchOp::create(
       b, loc,
@@ -592,6 +761,16 @@ void KernelEmitter::emit() {
   Value lane = arith::RemUIOp::create(b, loc, thread, index(kLanes));
   group = arith::DivUIOp::create(b, loc, lane, index(4));
   position = arith::RemUIOp::create(b, loc, lane, index(4));
+  if (!kind.tf32) {
+    Value matrix = arith::DivUIOp::create(b, loc, lane, index(8));
+    Value matrixRow = arith::RemUIOp::create(b, loc, lane, index(8));
+    keyMatrixRow = matrixRow;
+    keyMatrixCol = mul(matrix, 8);
+    keyMatrixColOfTwo =
+        mul(arith::RemUIOp::create(b, loc, matrix, index(2)), 8);
+    valueMatrixRow = add(matrixRow, keyMatrixColOfTwo);
+    valueMatrixCol = mul(arith::DivUIOp::create(b, loc, matrix, index(2)), 8);
+  }
   batch = launch.getBlockIds().z;
   head = launch.getBlockIds().y;
   kvHead = b.createOrFold<arith::MinUIOp>(
@@ -609,10 +788,11 @@ void KernelEmitter::emit() {
   // The warp's Q as A fragments, once: rows past the end read as zeros and
   // are never stored.
   Value twoT = mul(position, 2);
-  for (int64_t kk = 0; kk < headDim / 16; ++kk)
-    for (int64_t r = 0; r < 4; ++r) {
-      Value row = rows[r % 2];
-      Value col = add(index(16 * kk + 8 * (r / 2)), twoT);
+  int64_t k = kind.k();
+  for (int64_t kk = 0; kk < headDim / k; ++kk)
+    for (int64_t p = 0; p < k / 4; ++p) {
+      Value row = rows[p % 2];
+      Value col = add(index(k * kk + 8 * (p / 2)), twoT);
       queryFragments.push_back(loadElements(query, {batch, head, row, col}, 2,
                                             lessThan(row, queryLength)));
     }
@@ -630,7 +810,7 @@ void KernelEmitter::emit() {
   SmallVector<Value> init = {negInf, negInf, zero, zero};
   init.append(4 * headDim / 8, zero);
   auto loop =
-      scf::ForOp::create(b, loc, index(0), keyEnd, index(kKeyBlock), init);
+      scf::ForOp::create(b, loc, index(0), keyEnd, index(keyBlock), init);
   {
     OpBuilder::InsertionGuard loopGuard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -647,7 +827,7 @@ void KernelEmitter::emit() {
     SmallVector<Value> factors;
     for (int64_t r = 0; r < 2; ++r) {
       Value rowMax = negInf;
-      for (int64_t n = 0; n < kKeyBlock / 8; ++n)
+      for (int64_t n = 0; n < keyBlock / 8; ++n)
         for (int64_t c = 0; c < 2; ++c)
           rowMax = max(rowMax, scores[4 * n + 2 * r + c]);
       for (int32_t offset : {1, 2})
@@ -662,7 +842,7 @@ void KernelEmitter::emit() {
           arith::SubFOp::create(b, loc, state[r], shift).getResult());
       factors.push_back(factor);
       Value sum = arith::MulFOp::create(b, loc, state[2 + r], factor);
-      for (int64_t n = 0; n < kKeyBlock / 8; ++n)
+      for (int64_t n = 0; n < keyBlock / 8; ++n)
         for (int64_t c = 0; c < 2; ++c) {
           Value &p = scores[4 * n + 2 * r + c];
           p = exponential(arith::SubFOp::create(b, loc, p, shift).getResult());
@@ -682,15 +862,29 @@ void KernelEmitter::emit() {
           ValueRange{scores[4 * n + e], scores[4 * n + e + 1]});
       return toMmaType(pair);
     };
-    for (int64_t j = 0; j < kKeyBlock / 16; ++j) {
-      SmallVector<Value> aPairs = {pPair(2 * j, 0), pPair(2 * j, 2),
-                                   pPair(2 * j + 1, 0), pPair(2 * j + 1, 2)};
+    for (int64_t j = 0; j < keyBlock / k; ++j) {
+      SmallVector<Value> aPairs;
+      for (int64_t h = 0; h < k / 8; ++h)
+        llvm::append_range(aPairs, ArrayRef<Value>{pPair(k / 8 * j + h, 0),
+                                                   pPair(k / 8 * j + h, 2)});
+      // 16-bit: the B pairs of n-tiles n and n + 1 by one ldmatrix.trans
+      // of Vs's keys 16j..16j+15 (matrix i: keys + 8 (i % 2), d 8 (n +
+      // i / 2)).
+      SmallVector<Value> valuePairs;
+      for (int64_t n = 0; !kind.tf32 && n < headDim / 8; n += 2)
+        llvm::append_range(valuePairs,
+                           loadMatrices(valueTile,
+                                        add(index(k * j), valueMatrixRow),
+                                        add(index(8 * n), valueMatrixCol), 4,
+                                        /*transpose=*/true));
       for (int64_t n = 0; n < headDim / 8; ++n) {
         Value d = add(index(8 * n), group);
         SmallVector<Value> bPairs;
-        for (int64_t r = 0; r < 2; ++r)
+        for (int64_t h = 0; h < k / 8; ++h)
           bPairs.push_back(
-              loadPair(valueTile, d, add(index(16 * j + 8 * r), twoT)));
+              kind.tf32
+                  ? loadPair(valueTile, d, add(index(k * j + 8 * h), twoT))
+                  : valuePairs[4 * (n / 2) + 2 * (n % 2) + h]);
         SmallVector<Value> product = mma(aPairs, bPairs, acc.slice(4 * n, 4));
         llvm::copy(product, acc.begin() + 4 * n);
       }
@@ -766,6 +960,9 @@ struct FlashAttentionCallPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    std::optional<MmaKind> kind = mmaKindFor(module, precision);
+    if (!kind)
+      return signalPassFailure();
     SmallVector<scf::ForallOp> nests;
     module.walk([&](scf::ForallOp forall) {
       if (forall->hasAttr(kFlashAttentionAttrName))
@@ -778,7 +975,7 @@ struct FlashAttentionCallPass
       std::string why = "not the flash-attention loop nest";
       FailureOr<AttentionOperands> operands = failure();
       if (marker)
-        operands = matchLoopNest(forall, marker, why);
+        operands = matchLoopNest(forall, marker, kind->k(), why);
       if (failed(operands)) {
         forall.emitRemark("attention stays on the generic loops: ") << why;
         continue;
@@ -795,17 +992,9 @@ struct FlashAttentionKernelPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    Builder builder(&getContext());
-    Type mmaType;
-    if (precision == "bf16") {
-      mmaType = builder.getBF16Type();
-    } else if (precision == "f16") {
-      mmaType = builder.getF16Type();
-    } else {
-      module.emitError("the attention kernel takes f16 or bf16 operands, not '")
-          << precision << "'";
+    std::optional<MmaKind> kind = mmaKindFor(module, precision);
+    if (!kind)
       return signalPassFailure();
-    }
     SmallVector<func::FuncOp> kernels;
     for (auto kernel : module.getOps<func::FuncOp>())
       if (kernel->hasAttr(kFlashAttentionKernelAttrName))
@@ -817,7 +1006,7 @@ struct FlashAttentionKernelPass
       std::optional<SymbolTable::UseRange> uses = kernel.getSymbolUses(module);
       for (const SymbolTable::SymbolUse &use : *uses) {
         auto call = dyn_cast<func::CallOp>(use.getUser());
-        if (!call || !emitLaunch(call, attributes, mmaType)) {
+        if (!call || !emitLaunch(call, attributes, *kind)) {
           use.getUser()->emitError("not a call of the attention kernel on "
                                    "its buffers");
           invalid = true;
@@ -833,7 +1022,7 @@ struct FlashAttentionKernelPass
   /// Replaces `call` by the kernel's launch; false if its operands are not
   /// the query, keys, values and output buffers the kernel takes.
   static bool emitLaunch(func::CallOp call, DictionaryAttr attributes,
-                         Type mmaType) {
+                         MmaKind kind) {
     AttentionOperands operands;
     if (!attributes || !readAttributes(attributes, operands) ||
         call.getNumOperands() != (operands.hasMask ? 5u : 4u))
@@ -852,12 +1041,12 @@ struct FlashAttentionKernelPass
         return false;
     }
     operands.headDim = cast<MemRefType>(operands.query.getType()).getDimSize(3);
-    if (ShapedType::isDynamic(operands.headDim) || operands.headDim % 16 ||
-        operands.headDim > kMaxHeadDim ||
+    if (ShapedType::isDynamic(operands.headDim) ||
+        operands.headDim % kind.k() || operands.headDim > kMaxHeadDim ||
         !cast<MemRefType>(operands.output.getType()).getElementType().isF32())
       return false;
     OpBuilder b(call);
-    KernelEmitter(b, call.getLoc(), operands, mmaType).emit();
+    KernelEmitter(b, call.getLoc(), operands, kind).emit();
     call.erase();
     return true;
   }

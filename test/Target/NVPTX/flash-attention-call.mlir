@@ -1,5 +1,9 @@
 // RUN: xfmr-opt %s --split-input-file --convert-xfmr-to-linalg --xfmr-nvptx-flash-attention-call 2>/dev/null | FileCheck %s
 // RUN: xfmr-opt %s --split-input-file --convert-xfmr-to-linalg --xfmr-nvptx-flash-attention-call 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARK
+// RUN: xfmr-opt %s --split-input-file --convert-xfmr-to-linalg --xfmr-nvptx-flash-attention-call=precision=tf32 2>/dev/null | FileCheck %s --check-prefix=TF32
+// RUN: not xfmr-opt %s --split-input-file --convert-xfmr-to-linalg --xfmr-nvptx-flash-attention-call=precision=f32 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: error: the attention kernel takes f16, bf16 or tf32 operands, not 'f32'
 
 // Causal GQA on bf16: the loop nest becomes a call on the buffers of the
 // bf16 operands (the widening to f32 is looked through) and of an f32
@@ -38,14 +42,20 @@ func.func @masked(%q: tensor<1x4x?x64xf32>, %k: tensor<1x4x?x64xf32>, %v: tensor
 // A softcap, or a head size the kernel does not take: the loop nest
 // stays, with a remark.
 // REMARK-NOT: remark
-// REMARK: :[[# @LINE + 9]]:8: remark: attention stays on the generic loops: a softcap
-// REMARK: :[[# @LINE + 12]]:8: remark: attention stays on the generic loops: a head size that is not a multiple of 16 up to 128
+// REMARK: :[[# @LINE + 15]]:8: remark: attention stays on the generic loops: a softcap
+// REMARK: :[[# @LINE + 18]]:8: remark: attention stays on the generic loops: a head size that is not a multiple of 16 up to 128
 // CHECK-LABEL: func.func @softcap
 // CHECK: scf.forall
 // CHECK-NOT: call
 // CHECK-LABEL: func.func @odd_head
 // CHECK: scf.forall
 // CHECK-NOT: call
+// With tf32 (m16n8k8) a head size that is a multiple of 8 is enough.
+// TF32-LABEL: func.func @softcap
+// TF32: scf.forall
+// TF32-LABEL: func.func @odd_head
+// TF32-NOT: scf.forall
+// TF32: call @{{.*}}(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (memref<1x4x?x40xf32>, memref<1x4x?x40xf32>, memref<1x4x?x40xf32>, memref<1x4x?x40xf32>) -> ()
 func.func @softcap(%q: tensor<1x4x?x64xf32>, %k: tensor<1x4x?x64xf32>, %v: tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32> {
   %o = xfmr.attention %q, %k, %v {softcap = 3.000000e+01 : f32} : (tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
   return %o : tensor<1x4x?x64xf32>

@@ -188,8 +188,8 @@ def XfmrNVPTXFlashAttentionCallPass
 
     A nest the kernel does not cover (an ALiBi bias, a softcap, a sliding
     window, a mask of rank below 2, a past length known only at run time, a
-    head size not a static multiple of 16 up to 128) stays on the generic
-    loops, with a remark saying why.
+    head size not a static multiple of 16, or of 8 for tf32, up to 128)
+    stays on the generic loops, with a remark saying why.
 
     ```mlir
     %o = scf.forall (%b, %h, %i) in ... -> (tensor<?x8x?x64xf32>) {...}
@@ -203,6 +203,10 @@ def XfmrNVPTXFlashAttentionCallPass
     %o = bufferization.to_tensor %ob restrict writable : ...
     ```
   }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"bf16\"",
+           "The operands' precision on tensor cores: f16, bf16 or tf32">,
+  ];
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::memref::MemRefDialect"];
@@ -228,14 +232,23 @@ def XfmrNVPTXFlashAttentionKernelPass
       with a mask the scores stay in the natural domain and the
       exponentials are exp2((s - m) log2(e)), so that large negative
       additive masks (the float minimum) do not overflow;
-    - each step of the key loop loads 64 keys and their values into shared
-      memory (workgroup attributions `Ks[64][D + 8]` and, transposed,
-      `Vt[D][64 + 8]`, under 48 KB) with 16-byte loads, between two
-      barriers; keys past the end (a partial last tile) read as zeros and
-      are masked, so nothing is read out of bounds;
-    - S = Q Kᵀ and O += P V are m16n8k16 `nvvm.mma.sync` on f16 or bf16
-      (`precision`) with f32 accumulators; P goes from S's accumulator
-      fragments to the A fragments of P V without leaving the registers;
+    - each step of the key loop loads N = 64 keys and their values into
+      shared memory (workgroup attributions `Ks[N][D + 8]` and `Vs[N][D +
+      8]`, or for tf32 `Vt[D][N + 8]`, transposed, under 48 KB; N = 32
+      where 64 keys would not fit: f32 tiles with D over 64) with 16-byte
+      loads, between two barriers; keys
+      past the end (a partial last tile) read as zeros and are masked, so
+      nothing is read out of bounds;
+    - S = Q Kᵀ and O += P V are m16n8k16 `nvvm.mma.sync` on f16 or bf16, or
+      m16n8k8 on tf32 (`precision`), with f32 accumulators; P goes from
+      S's accumulator fragments to the A fragments of P V without leaving
+      the registers; with f16 and bf16 the B fragments come from shared
+      memory by `nvgpu.ldmatrix` (x4: two k-steps of K, or two n-tiles of V
+      with `transpose`, which reads Vs as Vᵀ);
+    - with tf32 the tiles hold f32 values rounded to tf32
+      (`nvvm.convert.float.to.tf32`, cvt.rna: to nearest, ties away) as
+      they are loaded, as do Q and P (f16 and bf16 operands are exact in
+      tf32 and only widened); D is then a multiple of 8, not 16;
     - the online softmax stays in registers: the running maximum per row
       (two xor shuffles across the four lanes that share a row), the
       running sum per lane, exp2 with log2(e) folded into the scale, O
@@ -251,11 +264,27 @@ def XfmrNVPTXFlashAttentionKernelPass
     | fragment | register | elements |
     |---|---|---|
     | Q (A of S), k-step kk | r of 4 | rows g + 8 (r % 2), cols 16kk + 8 (r / 2) + 2t, a pair |
-    | Kᵀ (B of S), n-tile n, k-step kk | r of 2 | Ks[8n + g][16kk + 8r + 2t], a pair |
+    | Kᵀ (B of S), n-tile n, k-step kk | r of 2 | Ks[8n + g][16kk + 8r + 2t], a pair (ldmatrix) |
     | S, P (C of S), n-tile n | e of 4 | row g + 8 (e / 2), key 8n + 2t + e % 2 |
     | P (A of P V), k-step j | r of 4 | S[2j] e0 e1, S[2j] e2 e3, S[2j + 1] e0 e1, S[2j + 1] e2 e3 |
-    | V (B of P V), n-tile n, k-step j | r of 2 | Vt[8n + g][16j + 8r + 2t], a pair |
+    | V (B of P V), n-tile n, k-step j | r of 2 | Vs[16j + 8r + 2t][8n + g] and the next key, a pair (ldmatrix.trans) |
     | O (C of P V), n-tile n | e of 4 | row g + 8 (e / 2), col 8n + 2t + e % 2 |
+
+    With tf32 a k-step is 8 wide and a register holds one element. Since a
+    product sums over k in any order, the kernel numbers k so that the
+    elements of a lane are still pairs: element 0 of a pair is k = t,
+    element 1 is k = t + 4 (k 0..7 stand for columns 0, 2, 4, 6, 1, 3, 5,
+    7 of the k-step), in A and B alike:
+
+    | fragment (tf32) | register | elements |
+    |---|---|---|
+    | Q (A of S), k-step kk | r of 4 | row g + 8 (r % 2), col 8kk + 2t + r / 2 |
+    | Kᵀ (B of S), n-tile n, k-step kk | r of 2 | Ks[8n + g][8kk + 2t + r] |
+    | P (A of P V), k-step j | r of 4 | S[j] e0, e2, e1, e3 |
+    | V (B of P V), n-tile n, k-step j | r of 2 | Vt[8n + g][8j + 2t + r] |
+
+    So P's accumulator fragment is again its A fragment, and the shared
+    tiles are read as 8-byte pairs.
 
     So a lane holds rows g and g + 8 of its warp's 16, and the four lanes
     of a group (l xor 1, l xor 2) hold the whole of a row: the maximum is
@@ -277,9 +306,10 @@ def XfmrNVPTXFlashAttentionKernelPass
   }];
   let options = [
     Option<"precision", "precision", "std::string", /*default=*/"\"bf16\"",
-           "The operands' precision on tensor cores: f16 or bf16">,
+           "The operands' precision on tensor cores: f16, bf16 or tf32">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect",
