@@ -86,6 +86,9 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
       target.linkLibs.push_back(libdevice.str());
     pm.addPass(createGpuNVVMAttachTarget(target));
   }
+  // Code for one architecture (sm_90a's wgmma) goes to that architecture's
+  // copy of the kernels only.
+  pm.addPass(createXfmrNVPTXKernelsPerArchPass());
   OpPassManager &kernelPm = pm.nest<gpu::GPUModuleOp>();
   kernelPm.addPass(createXfmrNVPTXAlignWorkgroupBuffersPass());
   kernelPm.addPass(createXfmrNVPTXRegisterBudgetPass());

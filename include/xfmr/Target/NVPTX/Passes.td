@@ -167,6 +167,43 @@ def XfmrNVPTXRegisterBudgetPass
   let dependentDialects = ["::mlir::NVVM::NVVMDialect"];
 }
 
+def XfmrNVPTXKernelsPerArchPass
+    : Pass<"xfmr-nvptx-kernels-per-arch", "::mlir::ModuleOp"> {
+  let summary = "Copy the kernel module once per CUDA architecture, each "
+                "copy with its own architecture's code";
+  let description = [{
+    Runs after the NVVM targets are attached. Kernel code may hold code for
+    one architecture beside the code for all, under a condition made by
+    `createCompiledForChip` (a marked `builtin.unrealized_conversion_cast`
+    to i1). A `gpu.module` that holds one is copied once per NVVM target
+    after its first; the copy of chip X is named `<module>__X` and has that
+    target only, the original keeps the first. In each, the condition
+    becomes a constant (true where the chip is the one it names) and the
+    `scf.if`s on it fold, so each architecture's PTX holds only its own
+    code. Kernel names and signatures stay the same in every copy: the
+    host's launches name the original module, and serialisation puts the
+    cubins of all the copies in the original's fatbin, from which the
+    driver loads the one of its GPU. A module without conditions keeps all
+    its targets.
+
+    ```mlir
+    gpu.module @xfmr_kernels [#nvvm.target<chip = "sm_80">,
+                              #nvvm.target<chip = "sm_90a">] {
+      gpu.func @k(...) kernel {
+        %c = builtin.unrealized_conversion_cast to i1
+            {xfmr.nvptx.compiled_for = "sm_90a"}
+        scf.if %c { wgmma... } else { mma.sync... }
+    // becomes
+    gpu.module @xfmr_kernels [#nvvm.target<chip = "sm_80">] {
+      gpu.func @k(...) kernel { mma.sync... }
+    gpu.module @xfmr_kernels__sm_90a [#nvvm.target<chip = "sm_90a">] {
+      gpu.func @k(...) kernel { wgmma... }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def XfmrNVPTXFlashAttentionCallPass
     : Pass<"xfmr-nvptx-flash-attention-call", "::mlir::ModuleOp"> {
   let summary = "Replace each flash-attention loop nest by a call of the "
