@@ -10,18 +10,19 @@
 // the wgmma GEMM of sm_90a beside the mma.sync one that sm_80 and the PTX
 // for newer GPUs run. Both sit in the one kernel, under a condition that
 // says which architecture it is compiled for; the host launches it the same
-// way everywhere. Here the kernel module is copied once per architecture,
-// each copy with that architecture's target only, and the condition becomes
-// a constant in each copy, so that each architecture's PTX holds its own
-// code only. The copies keep every kernel's name and signature, so that
-// serialisation puts their cubins in one fatbin and the driver picks the
-// cubin of its GPU.
+// way everywhere. Here, before the targets are attached (NVVM checks each
+// op against every target of its module), the kernel module is copied once
+// per architecture after the first, and the condition becomes a constant in
+// each, so that each architecture's PTX holds its own code only. The copies
+// keep every kernel's name and signature, so that serialisation puts their
+// cubins in one fatbin and the driver picks the cubin of its GPU.
 //
 //===----------------------------------------------------------------------===//
 
 #include "xfmr/Target/NVPTX/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -76,48 +77,50 @@ static LogicalResult foldChipConditions(gpu::GPUModuleOp module,
   return applyPatternsGreedily(module, std::move(patterns));
 }
 
+/// Whether `space` is shared memory, as the gpu dialect or NVVM names it.
+static bool isWorkgroupMemory(Attribute space) {
+  if (auto gpuSpace = dyn_cast_or_null<gpu::AddressSpaceAttr>(space))
+    return gpuSpace.getValue() == gpu::AddressSpace::Workgroup;
+  auto number = dyn_cast_or_null<IntegerAttr>(space);
+  return number &&
+         number.getInt() == static_cast<int64_t>(NVVM::NVVMMemorySpace::Shared);
+}
+
 namespace {
 struct KernelsPerArchPass
     : public xfmr::impl::XfmrNVPTXKernelsPerArchPassBase<KernelsPerArchPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp top = getOperation();
+    // Outlining copied the kernels' shared-memory globals (mbarriers, the
+    // wgmma tiles) into the kernel module; the host has no use for its own.
+    for (auto global :
+         llvm::make_early_inc_range(top.getOps<memref::GlobalOp>()))
+      if (isWorkgroupMemory(global.getType().getMemorySpace()))
+        global.erase();
     SymbolTable symbols(top);
     for (gpu::GPUModuleOp module :
          llvm::to_vector(top.getOps<gpu::GPUModuleOp>())) {
       if (chipConditions(module).empty())
         continue;
-      ArrayAttr targets = module.getTargetsAttr();
-      SmallVector<std::pair<gpu::GPUModuleOp, NVVM::NVVMTargetAttr>> copies;
-      for (auto [i, target] : llvm::enumerate(
-               targets ? targets.getValue() : ArrayRef<Attribute>())) {
-        auto nvvm = dyn_cast<NVVM::NVVMTargetAttr>(target);
-        if (!nvvm) {
-          module.emitError("a kernel module with code for one CUDA "
-                           "architecture needs NVVM targets only");
-          return signalPassFailure();
-        }
-        gpu::GPUModuleOp copy = module;
-        if (i > 0) {
-          OpBuilder b(module);
-          b.setInsertionPointAfter(module);
-          copy = cast<gpu::GPUModuleOp>(b.clone(*module));
-          copy.setSymName(
-              (module.getSymName() + kArchModuleSeparator + nvvm.getChip())
-                  .str());
-          symbols.insert(copy);
-        }
-        copies.push_back({copy, nvvm});
-      }
-      if (copies.empty()) {
+      if (chips.empty()) {
         module.emitError("a kernel module with code for one CUDA "
-                         "architecture has no target");
+                         "architecture needs the list of architectures");
         return signalPassFailure();
       }
-      for (auto [copy, target] : copies) {
-        copy.setTargetsAttr(ArrayAttr::get(&getContext(), {target}));
-        if (failed(foldChipConditions(copy, target.getChip())))
+      for (const std::string &chip : llvm::drop_begin(chips)) {
+        OpBuilder b(module);
+        b.setInsertionPointAfter(module);
+        auto copy = cast<gpu::GPUModuleOp>(b.clone(*module));
+        copy.setSymName(
+            (module.getSymName() + kArchModuleSeparator + chip).str());
+        symbols.insert(copy);
+        if (failed(foldChipConditions(copy, chip)))
           return signalPassFailure();
       }
+      if (failed(foldChipConditions(module, chips[0])))
+        return signalPassFailure();
     }
   }
 };

@@ -263,6 +263,21 @@ LogicalResult NVPTXTarget::serialize(ModuleOp module,
       return emitModelError(module, error);
   }
 
+  // An architecture with a copy of the kernels of its own
+  // (xfmr-nvptx-kernels-per-arch) takes its object from the copy only.
+  for (auto copy : module.getOps<gpu::GPUModuleOp>()) {
+    StringRef base = getArchModuleBaseName(copy.getName());
+    auto original = module.lookupSymbol<gpu::GPUModuleOp>(base);
+    if (base == copy.getName() || !original || !original.getTargetsAttr() ||
+        !copy.getTargetsAttr())
+      continue;
+    SmallVector<Attribute> kept;
+    for (Attribute target : original.getTargetsAttr())
+      if (!llvm::is_contained(copy.getTargetsAttr(), target))
+        kept.push_back(target);
+    original.setTargetsAttr(ArrayAttr::get(module.getContext(), kept));
+  }
+
   // PTX from LLVM's NVPTX backend, one object per architecture.
   PassManager pm(module->getName());
   GpuModuleToBinaryPassOptions toPTX;
