@@ -57,10 +57,11 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
   // a kernel per outermost parallel loop.
   OpPassManager &loopPm = pm.nest<func::FuncOp>();
   if (options.precision != "f32") {
-    // sm_90a's kernels get wgmma and the copy engine (TMA) beside mma.sync.
+    // sm_90a's kernels get wgmma and the copy engine (TMA) beside mma.sync
+    // when asked for (`TargetOptions::warpgroupMma`).
     XfmrNVPTXTensorCoreMatmulPassOptions tensorCores;
     tensorCores.precision = options.precision;
-    if (llvm::is_contained(options.gpuArchs, "sm_90a"))
+    if (options.warpgroupMma && llvm::is_contained(options.gpuArchs, "sm_90a"))
       tensorCores.wgmmaChip = "sm_90a";
     loopPm.addPass(createXfmrNVPTXTensorCoreMatmulPass(tensorCores));
   }
