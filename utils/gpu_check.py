@@ -27,6 +27,7 @@ Usage: gpu_check.py prepare --build build --out build/gpu-check
 
 import argparse
 import ctypes
+import itertools
 import json
 import pathlib
 import shutil
@@ -70,9 +71,9 @@ TF32_SEQUENCE = 1000
 # ---------------------------------------------------------------------------
 
 
-def compile_model(xfmr_compile, model, out, precision, dims):
+def compile_model(xfmr_compile, model, out, precision, dims, extra=()):
     args = [xfmr_compile, str(model), "--target=cuda",
-            f"--precision={precision}", "-o", str(out)]
+            f"--precision={precision}", "-o", str(out), *extra]
     args += [f"--dim={name}={value}" for name, value in dims.items()]
     subprocess.run(args, check=True)
 
@@ -153,6 +154,11 @@ def prepare(args):
                                                for d in HEAD_DIMS}:
             compile_model(xfmr_compile, path, out / f"{name}.so", "bf16", {})
             manifest["benchmarks"][name] = f"{name}.so"
+        if name.startswith("gemm"):
+            # sm_90a's wgmma + TMA kernels, asked for with --cuda-wgmma.
+            compile_model(xfmr_compile, path, out / f"{name}-wgmma.so",
+                          "bf16", {}, ["--cuda-wgmma"])
+            manifest["benchmarks"][f"{name}-wgmma"] = f"{name}-wgmma.so"
         path.unlink()
     shutil.copy(pathlib.Path(args.build) / "lib" / "libxfmr_runtime.so", out)
     shutil.copy(__file__, out / "gpu_check.py")
@@ -328,8 +334,10 @@ def benchmarks(runtime, folder, manifest):
     lines = []
     # The model shapes: the result checked against PyTorch's bf16 GEMM (the
     # same rounding of the inputs, f32 accumulation) before it is timed.
-    for name, m, k, n in GEMM_SHAPES:
-        model = runtime.load(folder / manifest["benchmarks"][f"gemm-{name}"])
+    for (name, m, k, n), kernel in itertools.product(GEMM_SHAPES,
+                                                     ("", "-wgmma")):
+        model = runtime.load(
+            folder / manifest["benchmarks"][f"gemm-{name}{kernel}"])
         a = rng.standard_normal((m, k), dtype=np.float32)
         b = rng.standard_normal((k, n), dtype=np.float32)
         ta, tb = (torch.from_numpy(x).cuda().bfloat16() for x in (a, b))
@@ -340,17 +348,18 @@ def benchmarks(runtime, folder, manifest):
         ours = median_ms(lambda: model.run({"a": a, "b": b}))
         theirs = torch_ms(lambda: ta @ tb)
         verdict = "" if error <= TOLERANCE["bf16"] else f", FAIL {error:.1e}"
-        lines.append(f"| GEMM {name} {m}x{k}x{n} (error {error:.1e}"
+        lines.append(f"| GEMM{kernel} {name} {m}x{k}x{n} (error {error:.1e}"
                      f"{verdict}) | {m} | {ours:.2f} | {theirs:.3f} | "
                      f"{ours / theirs:.1f} |")
-    gemm = runtime.load(folder / manifest["benchmarks"]["gemm"])
-    for s in BENCH_SIZES:
+    for s, kernel in itertools.product(BENCH_SIZES, ("", "-wgmma")):
+        gemm = runtime.load(folder / manifest["benchmarks"][f"gemm{kernel}"])
         a = rng.standard_normal((s, GEMM_K), dtype=np.float32)
         b = rng.standard_normal((GEMM_K, GEMM_N), dtype=np.float32)
         ours = median_ms(lambda: gemm.run({"a": a, "b": b}))
         ta, tb = (torch.from_numpy(x).cuda().bfloat16() for x in (a, b))
         theirs = torch_ms(lambda: ta @ tb)
-        lines.append(f"| GEMM {s}x{GEMM_K}x{GEMM_N} | {s} | {ours:.2f} | "
+        lines.append(f"| GEMM{kernel} {s}x{GEMM_K}x{GEMM_N} | {s} | "
+                     f"{ours:.2f} | "
                      f"{theirs:.3f} | {ours / theirs:.1f} |")
     for head_dim in HEAD_DIMS:
         lines += attention_benchmarks(

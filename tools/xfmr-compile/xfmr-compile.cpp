@@ -52,6 +52,11 @@ static cl::list<std::string>
               cl::desc("GPU architectures to emit code for (cuda; default "
                        "sm_80,sm_90a)"),
               cl::CommaSeparated, cl::value_desc("sm_XY,..."));
+static cl::opt<bool> cudaWgmma(
+    "cuda-wgmma",
+    cl::desc("cuda: sm_90a's bf16/f16 GEMMs on wgmma with TMA loads instead "
+             "of mma.sync (not yet measured on a GPU)"),
+    cl::init(false));
 static cl::opt<std::string> precision(
     "precision",
     cl::desc("Arithmetic of matmuls and attention. cpu: f32, or bf16 "
@@ -148,6 +153,7 @@ int main(int argc, char **argv) {
   options.targetOptions.optLevel = optLevel - '0';
   options.targetOptions.cpu = mcpu;
   options.targetOptions.gpuArchs.assign(cudaArchs.begin(), cudaArchs.end());
+  options.targetOptions.warpgroupMma = cudaWgmma;
   options.targetOptions.precision = precision;
   options.fuse = fuse;
   options.fusionReport = fusionReport;

@@ -64,6 +64,10 @@ struct TargetOptions {
   /// GPU targets: the architectures to emit code for (sm_80, sm_90a, ...);
   /// empty for the target's default.
   std::vector<std::string> gpuArchs;
+  /// GPU targets: sm_90a's bf16/f16 GEMMs on wgmma with operands loaded by
+  /// TMA rather than on mma.sync. Off by default until it is measured on
+  /// hardware: it adds a tensor map per operand, encoded on the host.
+  bool warpgroupMma = false;
 };
 
 /// A code generation target. Implementations are stateless and registered

@@ -229,7 +229,7 @@ static Value fragmentRegister(OpBuilder &b, Location loc,
 void mlir::xfmr::launchBlockTileMma(linalg::LinalgOp op,
                                     const ContractionLoops &loops,
                                     const FusedNeighbours &fused,
-                                    Type elementType) {
+                                    Type elementType, StringRef wgmmaChip) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   MLIRContext *ctx = b.getContext();
@@ -241,6 +241,10 @@ void mlir::xfmr::launchBlockTileMma(linalg::LinalgOp op,
 
   OpOperand &lhs = op->getOpOperand(0);
   OpOperand &rhs = op->getOpOperand(1);
+  // The tensor maps of the wgmma code, made on the host before the launch.
+  std::optional<WarpgroupTensorMaps> maps;
+  if (!wgmmaChip.empty() && fitsWarpgroupMma(op, loops))
+    maps = createWarpgroupTensorMaps(b, loc, op, loops);
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   auto stagesType = [&](bool kInner) {
@@ -273,6 +277,15 @@ void mlir::xfmr::launchBlockTileMma(linalg::LinalgOp op,
       arith::MulIOp::create(b, loc, launch.getBlockIds().x, index(kTile));
   SmallVector<Value> loopIndices =
       outerLoopIndices(b, loc, loops, sizes, launch.getBlockIds().z);
+  if (maps) {
+    // The wgmma code for its chip, this file's for the others.
+    auto variants = scf::IfOp::create(
+        b, loc, createCompiledForChip(b, loc, wgmmaChip), /*withElse=*/true);
+    b.setInsertionPointToStart(variants.thenBlock());
+    emitWarpgroupMmaTile(b, loc, op, loops, fused, elementType, m, n, k, *maps,
+                         tid, rowBase, colBase, loopIndices);
+    b.setInsertionPointToStart(variants.elseBlock());
+  }
 
   ValueRange stages = launch.getWorkgroupAttributions();
   StagedOperand a =
@@ -292,9 +305,9 @@ void mlir::xfmr::launchBlockTileMma(linalg::LinalgOp op,
   };
 
   Value warp = arith::DivUIOp::create(b, loc, tid, index(32));
-  Value lane = arith::RemUIOp::create(b, loc, tid, index(32));
-  Value group = arith::DivUIOp::create(b, loc, lane, index(4));
-  Value position = arith::RemUIOp::create(b, loc, lane, index(4));
+  LaneInGroup inGroup =
+      laneInGroup(b, loc, arith::RemUIOp::create(b, loc, tid, index(32)));
+  Value group = inGroup.group, position = inGroup.position;
   // The warp's quarter of the block's tile, in the tile.
   Value warpRow = arith::MulIOp::create(
       b, loc, arith::DivUIOp::create(b, loc, warp, index(2)), index(kWarpTile));

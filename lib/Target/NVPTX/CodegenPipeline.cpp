@@ -55,8 +55,15 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
   // Contractions on tensor cores when the precision allows; then loops, and
   // a kernel per outermost parallel loop.
   OpPassManager &loopPm = pm.nest<func::FuncOp>();
-  if (options.precision != "f32")
-    loopPm.addPass(createXfmrNVPTXTensorCoreMatmulPass({options.precision}));
+  if (options.precision != "f32") {
+    // sm_90a's kernels get wgmma and the copy engine (TMA) beside mma.sync
+    // when asked for (`TargetOptions::warpgroupMma`).
+    XfmrNVPTXTensorCoreMatmulPassOptions tensorCores;
+    tensorCores.precision = options.precision;
+    if (options.warpgroupMma && llvm::is_contained(options.gpuArchs, "sm_90a"))
+      tensorCores.wgmmaChip = "sm_90a";
+    loopPm.addPass(createXfmrNVPTXTensorCoreMatmulPass(tensorCores));
+  }
   loopPm.addPass(createXfmrStridedCopiesToLinalgPass());
   loopPm.addPass(createConvertLinalgToParallelLoopsPass());
   loopPm.addPass(createCanonicalizerPass());
@@ -70,10 +77,19 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
   // constants they use (the polynomials' coefficients) move into them
   // rather than becoming kernel arguments.
   pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
+  // The host's tensor maps and the kernels' mbarriers and bulk copies to
+  // NVVM while both are in one function: the maps' type becomes a pointer
+  // on both sides of the launch.
+  pm.addPass(createConvertNVGPUToNVVMPass());
   pm.addPass(createGpuKernelOutliningPass());
   // The run's launches, copies and frees queue on one stream.
   pm.addPass(createXfmrNVPTXStreamHostWorkPass());
   pm.addPass(createLowerAffinePass());
+  // Code for one architecture (sm_90a's wgmma) goes to that architecture's
+  // copy of the kernels, before targets are attached.
+  XfmrNVPTXKernelsPerArchPassOptions perArch;
+  perArch.chips.assign(options.gpuArchs.begin(), options.gpuArchs.end());
+  pm.addPass(createXfmrNVPTXKernelsPerArchPass(perArch));
   for (const std::string &arch : options.gpuArchs) {
     GpuNVVMAttachTargetOptions target;
     target.chip = arch;
@@ -83,6 +99,12 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
     // toolkit's bitcode.
     if (!libdevice.empty())
       target.linkLibs.push_back(libdevice.str());
+    // The kernels, and the architecture's own copy of them if it has one
+    // (serialisation drops the kernels' own object for it then).
+    target.moduleMatcher = ("^" + kKernelModuleName + "$").str();
+    pm.addPass(createGpuNVVMAttachTarget(target));
+    target.moduleMatcher =
+        ("^" + kKernelModuleName + kArchModuleSeparator + arch + "$").str();
     pm.addPass(createGpuNVVMAttachTarget(target));
   }
   OpPassManager &kernelPm = pm.nest<gpu::GPUModuleOp>();
@@ -94,6 +116,8 @@ void mlir::xfmr::buildNVPTXCodegenPipeline(OpPassManager &pm,
   ConvertGpuOpsToNVVMOpsOptions nvvm;
   nvvm.indexBitwidth = 64;
   kernelPm.addPass(createConvertGpuOpsToNVVMOps(nvvm));
+  // NVVM ops with no intrinsic (mbarrier waits, wgmma) as inline PTX.
+  kernelPm.addPass(createConvertNVVMToLLVMPass());
   kernelPm.addPass(createCanonicalizerPass());
   kernelPm.addPass(createCSEPass());
   kernelPm.addPass(createReconcileUnrealizedCastsPass());

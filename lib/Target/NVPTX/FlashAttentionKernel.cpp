@@ -66,6 +66,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TensorCoreKernels.h"
 #include "xfmr/Conversion/XfmrToLinalg/XfmrToLinalg.h"
 #include "xfmr/Target/NVPTX/Passes.h"
 
@@ -759,8 +760,9 @@ void KernelEmitter::emit() {
   thread = launch.getThreadIds().x;
   Value warp = arith::DivUIOp::create(b, loc, thread, index(kLanes));
   Value lane = arith::RemUIOp::create(b, loc, thread, index(kLanes));
-  group = arith::DivUIOp::create(b, loc, lane, index(4));
-  position = arith::RemUIOp::create(b, loc, lane, index(4));
+  LaneInGroup inGroup = laneInGroup(b, loc, lane);
+  group = inGroup.group;
+  position = inGroup.position;
   if (!kind.tf32) {
     Value matrix = arith::DivUIOp::create(b, loc, lane, index(8));
     Value matrixRow = arith::RemUIOp::create(b, loc, lane, index(8));

@@ -9,6 +9,7 @@
 #include "xfmr/Target/NVPTX/NVPTXTarget.h"
 
 #include "xfmr/Target/CPU/CPUTarget.h"
+#include "xfmr/Target/NVPTX/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
@@ -21,8 +22,10 @@
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
@@ -260,6 +263,21 @@ LogicalResult NVPTXTarget::serialize(ModuleOp module,
       return emitModelError(module, error);
   }
 
+  // An architecture with a copy of the kernels of its own
+  // (xfmr-nvptx-kernels-per-arch) takes its object from the copy only.
+  for (auto copy : module.getOps<gpu::GPUModuleOp>()) {
+    StringRef base = getArchModuleBaseName(copy.getName());
+    auto original = module.lookupSymbol<gpu::GPUModuleOp>(base);
+    if (base == copy.getName() || !original || !original.getTargetsAttr() ||
+        !copy.getTargetsAttr())
+      continue;
+    SmallVector<Attribute> kept;
+    for (Attribute target : original.getTargetsAttr())
+      if (!llvm::is_contained(copy.getTargetsAttr(), target))
+        kept.push_back(target);
+    original.setTargetsAttr(ArrayAttr::get(module.getContext(), kept));
+  }
+
   // PTX from LLVM's NVPTX backend, one object per architecture.
   PassManager pm(module->getName());
   GpuModuleToBinaryPassOptions toPTX;
@@ -268,20 +286,38 @@ LogicalResult NVPTXTarget::serialize(ModuleOp module,
   if (failed(pm.run(module)))
     return failure();
 
-  SmallVector<gpu::BinaryOp> binaries =
-      llvm::to_vector(module.getOps<gpu::BinaryOp>());
-  SmallVector<KernelObject> allObjects;
-  for (gpu::BinaryOp binary : binaries) {
-    SmallVector<KernelObject> objects;
+  // An architecture's copy of a kernel module (xfmr-nvptx-kernels-per-arch)
+  // joins the original: one fatbin, under the original's name, which the
+  // launches use.
+  llvm::MapVector<StringRef, SmallVector<KernelObject>> objectsOf;
+  llvm::StringMap<gpu::BinaryOp> originals;
+  SmallVector<gpu::BinaryOp> copies;
+  for (gpu::BinaryOp binary : llvm::to_vector(module.getOps<gpu::BinaryOp>())) {
+    StringRef base = getArchModuleBaseName(binary.getName());
+    if (base == binary.getName())
+      originals[base] = binary;
+    else
+      copies.push_back(binary);
+    SmallVector<KernelObject> &objects = objectsOf[base];
     for (Attribute attr : binary.getObjects()) {
       auto object = cast<gpu::ObjectAttr>(attr);
       auto target = cast<NVVM::NVVMTargetAttr>(object.getTarget());
       objects.push_back({target.getChip().str(), object.getObject().str()});
     }
-    if (stage == EmitStage::PTX) {
-      llvm::append_range(allObjects, objects);
-      continue;
-    }
+  }
+  if (stage == EmitStage::PTX) {
+    // Outlining puts every kernel in one module, so each architecture has
+    // one PTX file.
+    if (objectsOf.size() != 1 || objectsOf.front().second.empty())
+      return emitModelError(module, "the model has ")
+             << objectsOf.size() << " kernel modules; --emit=ptx writes one";
+    return writePTX(module, objectsOf.front().second, outputPath);
+  }
+  for (auto &[base, objects] : objectsOf) {
+    gpu::BinaryOp binary = originals.lookup(base);
+    if (!binary)
+      return emitModelError(module, "the kernel module ")
+             << base << " is missing beside its copies";
     std::optional<std::string> fatbin =
         buildFatbin(*toolkit, objects, options.optLevel, error);
     if (!fatbin)
@@ -294,14 +330,8 @@ LogicalResult NVPTXTarget::serialize(ModuleOp module,
         StringAttr::get(module.getContext(), *fatbin));
     binary.setObjectsAttr(ArrayAttr::get(module.getContext(), {object}));
   }
-  if (stage == EmitStage::PTX) {
-    // Outlining puts every kernel in one module, so each architecture has
-    // one PTX file.
-    if (allObjects.empty() || binaries.size() != 1)
-      return emitModelError(module, "the model has ")
-             << binaries.size() << " kernel modules; --emit=ptx writes one";
-    return writePTX(module, allObjects, outputPath);
-  }
+  for (gpu::BinaryOp copy : copies)
+    copy->erase();
   return serializeHostCode(module, options, EmitStage::So, outputPath,
                            {XFMR_RUNTIME_LIBRARY});
 }

@@ -36,14 +36,14 @@ struct RegisterBudgetPass
     Builder b(&getContext());
     StringRef name = NVVM::NVVMDialect::getMaxnregAttrName();
     getOperation().walk([&](gpu::GPUFuncOp kernel) {
-      bool holdsAccumulators =
-          kernel
-              .walk([](Operation *op) {
-                return isa<NVVM::MmaOp, nvgpu::MmaSyncOp>(op)
-                           ? WalkResult::interrupt()
-                           : WalkResult::advance();
-              })
-              .wasInterrupted();
+      bool holdsAccumulators = kernel
+                                   .walk([](Operation *op) {
+                                     return isa<NVVM::MmaOp, nvgpu::MmaSyncOp,
+                                                NVVM::WgmmaMmaAsyncOp>(op)
+                                                ? WalkResult::interrupt()
+                                                : WalkResult::advance();
+                                   })
+                                   .wasInterrupted();
       if (holdsAccumulators && !kernel->hasAttr(name))
         kernel->setAttr(name, b.getI32IntegerAttr(registers));
     });

@@ -7,8 +7,9 @@
 //===----------------------------------------------------------------------===//
 //
 // What the contraction kernels of TensorCoreMatmul.cpp (a warp per 16x8
-// tile) and BlockTileMma.cpp (a block per 64x64 tile, through shared
-// memory) share.
+// tile), BlockTileMma.cpp (a block per 64x64 tile, through shared memory),
+// WarpgroupMma.cpp (its sm_90a code, on wgmma) and the attention kernel
+// share.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,8 +17,19 @@
 #define XFMR_LIB_TARGET_NVPTX_TENSORCOREKERNELS_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 namespace mlir::xfmr {
+
+/// A lane's place in the fragments of mma.sync (and of wgmma's
+/// accumulators): the lanes of a warp form 8 groups of 4, lane l is in
+/// group g = l / 4 (its rows) at position t = l % 4 (its columns, or k).
+struct LaneInGroup {
+  Value group, position;
+};
+
+/// The group and position of `lane` (0 to 31).
+LaneInGroup laneInGroup(OpBuilder &b, Location loc, Value lane);
 
 /// The loops of a contraction: the m, n and k dims of its tiles, and the
 /// outer dims, one tile grid each (batch dims, and further m or n dims:
@@ -102,9 +114,39 @@ void eraseFusedNeighbours(const FusedNeighbours &fused);
 /// Replaces `op`, a contraction of f32 buffers, by a launch of one block of
 /// four warps per 64x64 tile of its output, its operands staged through
 /// shared memory, on m16n8k16 mma.sync with operands rounded to
-/// `elementType` (f16 or bf16), absorbing `fused`.
+/// `elementType` (f16 or bf16), absorbing `fused`. With a `wgmmaChip`
+/// (sm_90a), a contraction that fitsWarpgroupMma gets the wgmma code of
+/// emitWarpgroupMmaTile beside it, for that chip only.
 void launchBlockTileMma(linalg::LinalgOp op, const ContractionLoops &loops,
-                        const FusedNeighbours &fused, Type elementType);
+                        const FusedNeighbours &fused, Type elementType,
+                        StringRef wgmmaChip);
+
+/// Whether the copy engine can load `op`'s operands (tensor maps: rank 1 to
+/// 5, static strides of 16-byte multiples) with k or the row innermost.
+bool fitsWarpgroupMma(linalg::LinalgOp op, const ContractionLoops &loops);
+
+/// The tensor maps of a contraction's operands, made on the host.
+struct WarpgroupTensorMaps {
+  Value a, b;
+};
+
+/// Makes the tensor maps of `op`'s operands at `b`'s insertion point (host
+/// code, before the launch).
+WarpgroupTensorMaps createWarpgroupTensorMaps(OpBuilder &b, Location loc,
+                                              linalg::LinalgOp op,
+                                              const ContractionLoops &loops);
+
+/// Emits at `b`'s insertion point, in a launch of 128 threads per 64x64
+/// tile of C (the tile at `rowBase`, `colBase`, thread `tid`, the outer
+/// loops' indices in `loopIndices`), the tile's GEMM on wgmma with operands
+/// loaded through `maps`, and its store, through `fused`'s epilogue.
+void emitWarpgroupMmaTile(OpBuilder &b, Location loc, linalg::LinalgOp op,
+                          const ContractionLoops &loops,
+                          const FusedNeighbours &fused, Type elementType,
+                          Value m, Value n, Value k,
+                          const WarpgroupTensorMaps &maps, Value tid,
+                          Value rowBase, Value colBase,
+                          SmallVector<Value> loopIndices);
 
 } // namespace mlir::xfmr
 

@@ -60,6 +60,12 @@ static std::optional<ContractionLoops> matchContraction(linalg::LinalgOp op) {
   return loops;
 }
 
+LaneInGroup mlir::xfmr::laneInGroup(OpBuilder &b, Location loc, Value lane) {
+  Value four = arith::ConstantIndexOp::create(b, loc, 4);
+  return {arith::DivUIOp::create(b, loc, lane, four),
+          arith::RemUIOp::create(b, loc, lane, four)};
+}
+
 ContractionSizes mlir::xfmr::contractionSizes(OpBuilder &b, Location loc,
                                               linalg::LinalgOp op,
                                               const ContractionLoops &loops) {
@@ -165,9 +171,8 @@ static void launchWarpTileTF32(linalg::LinalgOp op,
   b.setInsertionPointToStart(&body);
   gpu::TerminatorOp::create(b, loc);
   b.setInsertionPointToStart(&body);
-  Value lane = launch.getThreadIds().x;
-  Value group = arith::DivUIOp::create(b, loc, lane, index(4));
-  Value position = arith::RemUIOp::create(b, loc, lane, index(4));
+  LaneInGroup inGroup = laneInGroup(b, loc, launch.getThreadIds().x);
+  Value group = inGroup.group, position = inGroup.position;
   Value row0 = arith::MulIOp::create(b, loc, launch.getBlockIds().y, index(16));
   Value col0 = arith::MulIOp::create(b, loc, launch.getBlockIds().x, index(8));
 
@@ -280,7 +285,8 @@ struct TensorCoreMatmulPass
     });
     for (auto &[op, loops] : contractions) {
       if (elementType)
-        launchBlockTileMma(op, loops, findFusedNeighbours(op), elementType);
+        launchBlockTileMma(op, loops, findFusedNeighbours(op), elementType,
+                           wgmmaChip);
       else
         launchWarpTileTF32(op, loops);
     }

@@ -28,6 +28,24 @@ namespace mlir::xfmr {
 /// binary to load.
 inline constexpr llvm::StringLiteral kKernelModuleName = "xfmr_kernels";
 
+/// The attribute that marks a condition of createCompiledForChip.
+inline constexpr llvm::StringLiteral kCompiledForChipAttrName =
+    "xfmr.nvptx.compiled_for";
+
+/// What separates a kernel module's name from the architecture of its copy
+/// (`xfmr_kernels__sm_90a`) in xfmr-nvptx-kernels-per-arch.
+inline constexpr llvm::StringLiteral kArchModuleSeparator = "__";
+
+/// An i1 in kernel code that is true where the kernel is compiled for
+/// `chip` (sm_90a) and false elsewhere: xfmr-nvptx-kernels-per-arch makes
+/// it a constant in each architecture's copy of the kernels. Only scf.if
+/// may use it.
+Value createCompiledForChip(OpBuilder &b, Location loc, llvm::StringRef chip);
+
+/// The name of the kernel module that `name`, an architecture's copy of it,
+/// was made from (the name itself for the original).
+llvm::StringRef getArchModuleBaseName(llvm::StringRef name);
+
 #define GEN_PASS_DECL
 #include "xfmr/Target/NVPTX/Passes.h.inc"
 

@@ -84,6 +84,33 @@ def XfmrNVPTXTensorCoreMatmulPass
     With `precision=tf32`, a warp computes a 16x8 tile with one m16n8k8
     `mma.sync` per step of k, its operands read from global memory.
 
+    With `wgmma-chip=sm_90a` (f16, bf16), a block-tile contraction whose
+    operands the copy engine can load (static strides of 16-byte multiples,
+    k or the row innermost, rank up to 5) also gets code for that chip
+    (WarpgroupMma.cpp), beside the mma.sync code, under a condition that
+    `xfmr-nvptx-kernels-per-arch` folds per architecture: the host makes a
+    tensor map per operand before the launch (`nvgpu.tma.create.descriptor`,
+    boxes of 64 rows x 32 k, zeros past the edges), and the block of 128
+    threads (one warpgroup) loads each slice with `nvgpu.tma.async.load`
+    into one of two stages, completed on an mbarrier per stage
+    (`arrive.expect_tx` by thread 0, waits on the phase parity), rounds it
+    to f16/bf16 into k-major tiles of 8x8 core matrices, and multiplies
+    them with two `nvvm.wgmma.mma_async` m64n64k16 per slice, f32
+    accumulators in registers; the store and the epilogue are the same.
+
+    ```mlir
+    %ma = nvgpu.tma.create.descriptor %ua box[%c64, %c32] : memref<*xf32> -> ...
+    gpu.launch ... {
+      %sm90a = builtin.unrealized_conversion_cast to i1
+          {xfmr.nvptx.compiled_for = "sm_90a"}
+      scf.if %sm90a {
+        nvgpu.tma.async.load %ma[%k0, %row0], %bars[%s] to %stage ...
+        scf.for ... {
+          nvgpu.mbarrier.try_wait.parity %bars[%s], %parity, ...
+          nvvm.wgmma.mma_async %da, %db, %acc, <m = 64, n = 64, k = 16>, ...
+      } else { ...mma.sync... }
+    ```
+
     ```mlir
     linalg.generic {... iterator_types = ["parallel", "parallel", "reduction"]}
         ins(%a, %b : memref<128x64xf32>, memref<256x64xf32>) outs(%c : ...)
@@ -106,6 +133,8 @@ def XfmrNVPTXTensorCoreMatmulPass
   let options = [
     Option<"precision", "precision", "std::string", /*default=*/"\"f16\"",
            "The operands' precision: f16, bf16 or tf32">,
+    Option<"wgmmaChip", "wgmma-chip", "std::string", /*default=*/"\"\"",
+           "The chip whose kernels use wgmma and TMA (sm_90a); none if empty">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::nvgpu::NVGPUDialect",
@@ -165,6 +194,51 @@ def XfmrNVPTXRegisterBudgetPass
            "Registers per thread a tensor-core kernel may use">,
   ];
   let dependentDialects = ["::mlir::NVVM::NVVMDialect"];
+}
+
+def XfmrNVPTXKernelsPerArchPass
+    : Pass<"xfmr-nvptx-kernels-per-arch", "::mlir::ModuleOp"> {
+  let summary = "Copy the kernel module once per CUDA architecture that has "
+                "code of its own";
+  let description = [{
+    Runs after outlining, before the NVVM targets are attached (NVVM checks
+    each op against every target of its module, so sm_90a code cannot sit
+    in a module that also targets sm_80). Kernel code may hold code for one
+    architecture beside the code for all, under a condition made by
+    `createCompiledForChip` (a marked `builtin.unrealized_conversion_cast`
+    to i1). A `gpu.module` that holds one is copied once per chip of
+    `chips` after the first; the copy for chip X is named `<module>__X`.
+    In each copy, and in the original for the first chip, the condition
+    becomes a constant (true where the chip is the one it names) and the
+    `scf.if`s on it fold, so that each architecture's code is its own.
+    Kernel names and signatures stay the same in every copy: the host's
+    launches name the original module, the pipeline attaches chip X's
+    target to its copy, and serialisation puts the cubins of the copies in
+    the original's fatbin (each chip's from its copy, when it has one), from
+    which the driver loads the one of its GPU. A module without conditions
+    gets no copy. Shared-memory globals left in the host module (outlining
+    copied them into the kernels) are erased.
+
+    ```mlir
+    gpu.module @xfmr_kernels {
+      gpu.func @k(...) kernel {
+        %c = builtin.unrealized_conversion_cast to i1
+            {xfmr.nvptx.compiled_for = "sm_90a"}
+        scf.if %c { wgmma... } else { mma.sync... }
+    // with chips=sm_80,sm_90a becomes
+    gpu.module @xfmr_kernels {
+      gpu.func @k(...) kernel { mma.sync... }
+    gpu.module @xfmr_kernels__sm_90a {
+      gpu.func @k(...) kernel { wgmma... }
+    ```
+  }];
+  let options = [
+    ListOption<"chips", "chips", "std::string",
+               "The CUDA architectures compiled for, the first without a "
+               "copy of its own">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def XfmrNVPTXFlashAttentionCallPass

@@ -51,12 +51,15 @@ def main():
                            if int(stores) or int(loads))
             registers = max((int(r) for r in REGISTERS.findall(log)),
                             default=0)
-            mma = ptx.read_text().count("mma.sync.aligned")
+            text = ptx.read_text()
+            mma = text.count("mma.sync.aligned")
+            wgmma = text.count("wgmma.mma_async")
             ok = (checked.returncode == 0 and spilling == 0 and kernels > 0
-                  and (args.precision == "f32" or mma > 0))
+                  and (args.precision == "f32" or mma + wgmma > 0))
             failures += not ok
             print(f"{'OK  ' if ok else 'FAIL'} {stem} {arch} "
-                  f"{args.precision}: {kernels} kernels ({mma} mma.sync), "
+                  f"{args.precision}: {kernels} kernels ({mma} mma.sync, "
+                  f"{wgmma} wgmma), "
                   f"{spilling} spilling, at most {registers} registers, "
                   f"compiled in {seconds:.1f} s")
             if checked.returncode != 0:
