@@ -87,3 +87,20 @@ func.func @other_use(%t: tensor<100x8xi8>, %ids: tensor<16xi64>) -> (tensor<16x8
   %2 = xfmr.gather %1, %ids {axis = 0 : i64} : (tensor<100x8xf32>, tensor<16xi64>) -> tensor<16x8xf32>
   return %2, %1 : tensor<16x8xf32>, tensor<100x8xf32>
 }
+
+// -----
+
+// A gather that repeats rows (a scale per block expanded to the block's
+// elements) would make the elementwise op compute more: it stays after it.
+
+// CHECK-LABEL: func.func @expanding
+// CHECK:         %[[D:.*]] = xfmr.mul
+// CHECK:         xfmr.gather %[[D]]
+func.func @expanding(%t: tensor<4x8xi8>) -> tensor<16x8xf32> {
+  %s = xfmr.constant dense<5.0e-02> : tensor<f32>
+  %ids = xfmr.constant dense<[0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]> : tensor<16xi64>
+  %0 = xfmr.cast %t : tensor<4x8xi8> to tensor<4x8xf32>
+  %1 = xfmr.mul %0, %s : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %2 = xfmr.gather %1, %ids : (tensor<4x8xf32>, tensor<16xi64>) -> tensor<16x8xf32>
+  return %2 : tensor<16x8xf32>
+}

@@ -66,9 +66,15 @@ struct GatherBeforeElementwise : OpRewritePattern<GatherOp> {
     if (!producer->hasOneUse())
       return rewriter.notifyMatchFailure(op, "elementwise op has other uses");
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    // A gather that repeats slices (a scale expanded to its blocks) would
+    // make the elementwise op compute more, not less.
+    auto outputType = cast<RankedTensorType>(op.getType());
+    if (inputType.hasStaticShape() && outputType.hasStaticShape() &&
+        outputType.getNumElements() > inputType.getNumElements())
+      return rewriter.notifyMatchFailure(op, "the gather makes more elements");
     int64_t rank = inputType.getRank();
     int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
-    int64_t resultRank = cast<RankedTensorType>(op.getType()).getRank();
+    int64_t resultRank = outputType.getRank();
     // The operand of the input's shape is gathered; every other one must be
     // the same for each gathered slice.
     std::optional<unsigned> gathered;
