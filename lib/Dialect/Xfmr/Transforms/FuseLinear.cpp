@@ -401,6 +401,8 @@ struct XfmrFuseLinearPass
                  FoldRestoringReshape, ShapeOfReshapedLayer>(context);
     populateFuseQuantizedLinearPatterns(patterns);
     populateFuseQdqLinearPatterns(patterns);
+    populateGatherBeforeElementwisePatterns(patterns);
+    populateFoldQdqRoundTripPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     if (explain)

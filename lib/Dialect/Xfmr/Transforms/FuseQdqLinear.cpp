@@ -36,19 +36,7 @@
 using namespace mlir;
 using namespace mlir::xfmr;
 
-namespace {
-
-/// An 8-bit tensor as DequantizeLinear turns it into floats.
-struct Dequantized {
-  Widened q;
-  Value scale;
-  /// Null when DequantizeLinear had no zero point.
-  Value zeroPoint;
-};
-
-/// float(widen(q)): a cast to float of an 8-bit tensor, or of the importer's
-/// zero extension of one.
-std::optional<Widened> matchWidenedToFloat(Value v) {
+std::optional<Widened> mlir::xfmr::matchWidenedToFloat(Value v) {
   auto toFloat = v.getDefiningOp<CastOp>();
   if (!toFloat ||
       !isa<FloatType>(cast<RankedTensorType>(v.getType()).getElementType()))
@@ -58,9 +46,7 @@ std::optional<Widened> matchWidenedToFloat(Value v) {
   return matchWidened(toFloat.getInput());
 }
 
-/// mul(sub(float(widen(q)), zp), scale) or mul(float(widen(q)), scale),
-/// either order at the mul.
-std::optional<Dequantized> matchDequantized(Value v) {
+std::optional<Dequantized> mlir::xfmr::matchDequantized(Value v) {
   auto mul = v.getDefiningOp<MulOp>();
   if (!mul)
     return std::nullopt;
@@ -76,6 +62,8 @@ std::optional<Dequantized> matchDequantized(Value v) {
   }
   return std::nullopt;
 }
+
+namespace {
 
 /// The integers of a constant zero point, seen through the casts and zero
 /// extensions the importer put between it and its float form.

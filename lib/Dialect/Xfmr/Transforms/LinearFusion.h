@@ -78,6 +78,32 @@ void populateFuseQdqLinearPatterns(RewritePatternSet &patterns);
 /// a quantized layer, when it has such operands.
 void noteMissedQdqLayer(LinearOp op);
 
+/// An 8-bit tensor as DequantizeLinear turns it into floats.
+struct Dequantized {
+  Widened q;
+  Value scale;
+  /// Null when DequantizeLinear had no zero point.
+  Value zeroPoint;
+};
+
+/// float(widen(q)): a cast to float of an 8-bit tensor, or of the importer's
+/// zero extension of one (FuseQdqLinear.cpp).
+std::optional<Widened> matchWidenedToFloat(Value v);
+
+/// mul(sub(float(widen(q)), zp), scale) or mul(float(widen(q)), scale),
+/// either order at the mul (FuseQdqLinear.cpp).
+std::optional<Dequantized> matchDequantized(Value v);
+
+/// The pattern that folds QuantizeLinear -> (data movement) ->
+/// DequantizeLinear into float ops where no quantized layer reads the 8-bit
+/// tensor (FoldQdqRoundTrip.cpp).
+void populateFoldQdqRoundTripPatterns(RewritePatternSet &patterns);
+
+/// The pattern that gathers before an elementwise op whose other operands
+/// are the same for every gathered slice, so that a quantized embedding
+/// table is dequantized only in the rows read (GatherBeforeElementwise.cpp).
+void populateGatherBeforeElementwisePatterns(RewritePatternSet &patterns);
+
 } // namespace mlir::xfmr
 
 #endif // XFMR_LIB_DIALECT_XFMR_TRANSFORMS_LINEARFUSION_H
