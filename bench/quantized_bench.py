@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""xfmr against ONNX Runtime on quantized models (int8 dynamic and int4).
+"""xfmr against ONNX Runtime and OpenVINO on quantized models (int8 and int4).
 
-Both engines run the same quantized ONNX file: ORT's own quantizers make
-it, xfmr compiles it. The models:
+Every engine runs the same quantized ONNX file: ORT's own quantizers make
+it, xfmr compiles it, OpenVINO (when the Python running this has it: the
+benchmark venv of utils/bench_setup.sh does) reads it with its inputs'
+shapes made static, as bench/run_benchmarks.py gives it models. The models:
 
   * the quantized test models of test/models (bert-int8 and bert-int4: a
     2-layer BERT of hidden 64, batch 2, sequence 16);
@@ -30,17 +32,22 @@ it, xfmr compiles it. The models:
 
 Each engine runs in a process of its own (bench/engine_worker.py), the
 engines alternating for --runs rounds; a time is the median of all runs.
-xfmr's models are compiled beforehand with --mcpu (default native).
-Prints a Markdown table, with xfmr's largest error against ORT on the
-first round's outputs (relative to the largest magnitude of ORT's).
+xfmr's models are compiled beforehand with --mcpu (default native);
+OpenVINO's CPU plugin picks its own kernels for this machine (f32
+arithmetic outside the quantized ops, as in bench/run_benchmarks.py).
+Prints a Markdown table, with xfmr's and OpenVINO's largest error against
+ORT on the first round's outputs (relative to the largest magnitude of
+ORT's).
 
 Usage: quantized_bench.py [--build-dir build] [--work DIR] [--threads 2]
                           [--runs 5] [--mcpu native] [--only NAME]
-                          [--omp-blocktime MS]
+                          [--omp-blocktime MS] [--engines xfmr ort openvino]
 """
 
 import argparse
+import importlib.util
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -50,9 +57,13 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from run_benchmarks import static_model
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 WORKER = os.path.join(HERE, "engine_worker.py")
+ENGINES = ["xfmr", "ort", "openvino"]
+LABEL = {"xfmr": "xfmr", "ort": "ORT", "openvino": "OpenVINO"}
 HIDDEN, FFN, BLOCKS = 768, 2048, 4
 
 
@@ -403,6 +414,9 @@ class RandomTokens:
 
 
 def quantize(source, form, path):
+    # ORT's quantizers log every node they visit and advise pre-processing.
+    logging.getLogger().setLevel(logging.ERROR)
+    logging.getLogger("onnxruntime.quantization").setLevel(logging.ERROR)
     if form == "qdq":
         from onnxruntime.quantization import (QuantFormat, quantize_static)
         quantize_static(source, path, RandomTokens(),
@@ -510,11 +524,11 @@ def run_worker(args, engine, job_path, tag, outputs=None):
         return json.load(f)
 
 
-def max_error(stem):
-    """xfmr's largest error against ORT over the outputs of the first round,
-    relative to the largest magnitude of ORT's output."""
+def max_error(stem, engine="xfmr"):
+    """`engine`'s largest error against ORT over the outputs of the first
+    round, relative to the largest magnitude of ORT's output."""
     try:
-        with np.load(f"{stem}.xfmr.npz") as x, \
+        with np.load(f"{stem}.{engine}.npz") as x, \
                 np.load(f"{stem}.ort.npz") as o:
             error = max(float(np.abs(x[n] - o[n]).max() / np.abs(o[n]).max())
                         for n in o.files)
@@ -538,12 +552,26 @@ def main():
                         "machine whose cores other processes keep busy")
     parser.add_argument("--only", default="",
                         help="only the benchmarks whose name contains this")
+    parser.add_argument("--engines", nargs="+", choices=ENGINES,
+                        default=ENGINES, help="xfmr and ORT always run (ORT "
+                        "is the reference); OpenVINO where installed")
     args = parser.parse_args()
     args.work = args.work or os.path.join(args.build_dir, "bench",
                                           "quantized")
     os.makedirs(args.work, exist_ok=True)
-    print("| model | xfmr (ms) | ORT (ms) | xfmr / ORT | max rel error |\n"
-          "|---|---:|---:|---:|---:|")
+    engines = ["xfmr", "ort"]
+    if "openvino" in args.engines:
+        if importlib.util.find_spec("openvino"):
+            engines.append("openvino")
+        else:
+            print(f"OpenVINO is not installed for {sys.executable}: "
+                  "its column is left out", file=sys.stderr)
+    peers = [e for e in engines if e != "xfmr"]
+    print("| model | " + " | ".join(f"{LABEL[e]} (ms)" for e in engines)
+          + " | " + " | ".join(f"xfmr / {LABEL[e]}" for e in peers)
+          + " | max rel error: xfmr"
+          + (", OpenVINO" if "openvino" in engines else "") + " |\n|---|"
+          + "---:|" * (2 * len(engines) - 1) + "---:|")
     for name, path, feed, dims in models(args.work, args.only):
         if args.only not in name:
             continue
@@ -559,7 +587,7 @@ def main():
                             f"--mcpu={args.mcpu}", *dims],
                            capture_output=True, text=True)
         if compiled.returncode:
-            print(f"| {name} | compile failed | | |")
+            print(f"| {name} | compile failed |" + " |" * (2 * len(engines)))
             continue
         np.savez(stem + ".inputs.npz", **feed)
         job = {"onnx": path, "threads": args.threads, "warmup": 3,
@@ -569,13 +597,18 @@ def main():
                    o.name for o in onnx.load(path).graph.output],
                "xfmr_runtime": os.path.join(args.build_dir, "lib",
                                             "libxfmr_runtime.so"),
-               "xfmr_library": library}
+               "xfmr_library": library,
+               "openvino_cache": os.path.join(args.work, "openvino-cache")}
+        if "openvino" in engines:
+            job["static_onnx"] = stem + ".static.onnx"
+            static_model(path, feed, job["static_onnx"])
         job_path = stem + ".job.json"
         with open(job_path, "w") as f:
             json.dump(job, f)
-        times = {"xfmr": [], "ort": []}
+        times = {e: [] for e in engines}
         for r in range(args.runs):
-            for engine in (("xfmr", "ort") if r % 2 == 0 else ("ort", "xfmr")):
+            order = engines if r % 2 == 0 else engines[::-1]
+            for engine in order:
                 outputs = f"{stem}.{engine}.npz" if r == 0 else None
                 result = run_worker(args, engine, job_path, r, outputs)
                 times[engine] += result.get("times", [])
@@ -584,8 +617,8 @@ def main():
         rates = ""
         if name.startswith("gemm"):
             ops = 2 * GEMM_ROWS * GEMM_K * GEMM_N
-            rates = (f" (GOP/s: xfmr {ops / ms['xfmr'] / 1e6:.0f}, "
-                     f"ORT {ops / ms['ort'] / 1e6:.0f})")
+            rates = " (GOP/s: " + ", ".join(
+                f"{LABEL[e]} {ops / ms[e] / 1e6:.0f}" for e in engines) + ")"
         if "int4 decode" in name:
             # The step reads every 4-bit weight once: its rate against the
             # memory's (a DRAM-sized buffer) and against a buffer of the
@@ -594,15 +627,18 @@ def main():
             dram = read_bandwidth(args, 1024)
             same = read_bandwidth(args, weights >> 20)
             rate = {e: weights / (ms[e] * 1e-3) / 1e9 for e in ms}
-            rates = (f" ({weights / 1e6:.1f} MB of weights; GB/s: xfmr "
-                     f"{rate['xfmr']:.1f}, ORT {rate['ort']:.1f}; membw "
-                     f"{dram:.1f} (1 GiB), {same:.1f} "
+            rates = (f" ({weights / 1e6:.1f} MB of weights; GB/s: "
+                     + ", ".join(f"{LABEL[e]} {rate[e]:.1f}" for e in engines)
+                     + f"; membw {dram:.1f} (1 GiB), {same:.1f} "
                      f"({weights >> 20} MiB); xfmr at "
                      f"{rate['xfmr'] / dram:.0%} / "
                      f"{rate['xfmr'] / same:.0%})")
-        print(f"| {name}{rates} | {ms['xfmr']:.3f} | {ms['ort']:.3f} | "
-              f"{ms['xfmr'] / ms['ort']:.2f} | {max_error(stem)} |",
-              flush=True)
+        errors = [max_error(stem)] + (
+            [max_error(stem, "openvino")] if "openvino" in engines else [])
+        print(f"| {name}{rates} | "
+              + " | ".join(f"{ms[e]:.3f}" for e in engines) + " | "
+              + " | ".join(f"{ms['xfmr'] / ms[e]:.2f}" for e in peers)
+              + " | " + ", ".join(errors) + " |", flush=True)
     return 0
 
 
