@@ -19,6 +19,10 @@ shapes made static, as bench/run_benchmarks.py gives it models. The models:
     ORT's defaults (bert-base-int8) and by quantize_static in the QDQ
     format with its defaults and 4 random calibration batches
     (bert-base-qdq), each cached in the work folder;
+  * all-MiniLM-L6-v2 with its trained weights (where `make demo` has
+    exported it, or --minilm), quantized by quantize_dynamic, by
+    quantize_static (QDQ) and by MatMulNBitsQuantizer, batch 1, sequence
+    128: the quantized forms on real weight distributions;
   * LLaMA-100M (random weights, built here as its exporters write it)
     quantized by MatMulNBitsQuantizer (blocks of 32 with zero points, as
     model builders write it): one decode step over a 128-token key/value
@@ -396,18 +400,24 @@ def bert_base(path):
     onnx.save(model, path)
 
 
+def token_feed(names, rng):
+    """One sequence of BERT_BASE["rows"] random tokens, all attended, for
+    the inputs of a BERT-like model (`token_type_ids` all 0)."""
+    shape = (1, BERT_BASE["rows"])
+    fill = {"attention_mask": np.ones(shape, np.int64),
+            "token_type_ids": np.zeros(shape, np.int64)}
+    return {n: fill[n] if n in fill else
+            rng.integers(0, BERT_BASE["vocab"], size=shape).astype(np.int64)
+            for n in names}
+
+
 class RandomTokens:
     """A few batches of random tokens (all attended) to calibrate the
     static scales of the QDQ form, as a user's small calibration set."""
 
-    def __init__(self, batches=4):
-        from onnxruntime.quantization import CalibrationDataReader  # noqa
+    def __init__(self, names, batches=4):
         rng = np.random.default_rng(5)
-        shape = (1, BERT_BASE["rows"])
-        self._feeds = iter(
-            [{"input_ids": rng.integers(0, BERT_BASE["vocab"], size=shape),
-              "attention_mask": np.ones(shape, np.int64)}
-             for _ in range(batches)])
+        self._feeds = iter([token_feed(names, rng) for _ in range(batches)])
 
     def get_next(self):
         return next(self._feeds, None)
@@ -419,7 +429,10 @@ def quantize(source, form, path):
     logging.getLogger("onnxruntime.quantization").setLevel(logging.ERROR)
     if form == "qdq":
         from onnxruntime.quantization import (QuantFormat, quantize_static)
-        quantize_static(source, path, RandomTokens(),
+        graph = onnx.load(source, load_external_data=False).graph
+        initializers = {i.name for i in graph.initializer}
+        names = [i.name for i in graph.input if i.name not in initializers]
+        quantize_static(source, path, RandomTokens(names),
                         quant_format=QuantFormat.QDQ)
     elif form == "int8":
         from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -433,7 +446,7 @@ def quantize(source, form, path):
         onnx.save(q.model.model, path)
 
 
-def models(work, only=""):
+def models(work, only="", minilm=None):
     """(name, onnx path, feed, --dim flags) of each benchmark."""
     out = []
     rng = np.random.default_rng(1)
@@ -464,10 +477,8 @@ def models(work, only=""):
             source = os.path.join(work, "bert-base.onnx")
             if not os.path.exists(source):
                 bert_base(source)
-        ids = np.random.default_rng(4).integers(
-            0, BERT_BASE["vocab"], size=(1, BERT_BASE["rows"]))
-        feed = {"input_ids": ids.astype(np.int64),
-                "attention_mask": np.ones_like(ids, dtype=np.int64)}
+        feed = token_feed(["input_ids", "attention_mask"],
+                          np.random.default_rng(4))
         # quantize_dynamic with ORT's defaults (int8 weights per tensor), as
         # a user would run it; the
         # QDQ form with quantize_static's defaults and a few calibration
@@ -477,6 +488,22 @@ def models(work, only=""):
             if not os.path.exists(path):
                 quantize(source, form, path)
             out.append((f"bert-base-{form} 1x128", path, feed, []))
+    if "minilm" in only or not only:
+        # all-MiniLM-L6-v2 with its trained weights, as `make demo` exports
+        # it, quantized by each of ORT's tools.
+        source = minilm
+        feed = token_feed(["input_ids", "attention_mask", "token_type_ids"],
+                          np.random.default_rng(6))
+        for form in ("int8", "qdq", "int4"):
+            path = os.path.join(work, f"minilm-{form}.onnx")
+            if not os.path.exists(source):
+                print(f"no {source} (`make demo` exports it): the MiniLM "
+                      "rows are left out", file=sys.stderr)
+                break
+            if not os.path.exists(path):
+                quantize(source, form, path)
+            out.append((f"minilm-{form} 1x128", path, feed,
+                        ["--dim=batch=1", f"--dim=sequence={BERT_BASE['rows']}"]))
     for name, sequence, past in (("llama-100m-int4 decode", 1, LLAMA_PAST),
                                  ("llama-100m-int4 prefill 128", 128, 0)):
         stem = os.path.join(work, f"llama-{sequence}-{past}")
@@ -552,6 +579,9 @@ def main():
                         "machine whose cores other processes keep busy")
     parser.add_argument("--only", default="",
                         help="only the benchmarks whose name contains this")
+    parser.add_argument("--minilm", help="all-MiniLM-L6-v2's ONNX export "
+                        "(default: build/demo/all-MiniLM-L6-v2.onnx, where "
+                        "`make demo` writes it)")
     parser.add_argument("--engines", nargs="+", choices=ENGINES,
                         default=ENGINES, help="xfmr and ORT always run (ORT "
                         "is the reference); OpenVINO where installed")
@@ -559,6 +589,8 @@ def main():
     args.work = args.work or os.path.join(args.build_dir, "bench",
                                           "quantized")
     os.makedirs(args.work, exist_ok=True)
+    args.minilm = args.minilm or os.path.join(args.build_dir, "demo",
+                                              "all-MiniLM-L6-v2.onnx")
     engines = ["xfmr", "ort"]
     if "openvino" in args.engines:
         if importlib.util.find_spec("openvino"):
@@ -572,7 +604,7 @@ def main():
           + " | max rel error: xfmr"
           + (", OpenVINO" if "openvino" in engines else "") + " |\n|---|"
           + "---:|" * (2 * len(engines) - 1) + "---:|")
-    for name, path, feed, dims in models(args.work, args.only):
+    for name, path, feed, dims in models(args.work, args.only, args.minilm):
         if args.only not in name:
             continue
         stem = os.path.join(args.work, name.replace(" ", "-"))
