@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""xfmr against ONNX Runtime on quantized models (int8 dynamic and int4).
+"""xfmr against ONNX Runtime and OpenVINO on quantized models (int8 and int4).
 
-Both engines run the same quantized ONNX file: ORT's own quantizers make
-it, xfmr compiles it. The models:
+Every engine runs the same quantized ONNX file: ORT's own quantizers make
+it, xfmr compiles it, OpenVINO (when the Python running this has it: the
+benchmark venv of utils/bench_setup.sh does) reads it with its inputs'
+shapes made static, as bench/run_benchmarks.py gives it models. The models:
 
   * the quantized test models of test/models (bert-int8 and bert-int4: a
     2-layer BERT of hidden 64, batch 2, sequence 16);
@@ -17,6 +19,10 @@ it, xfmr compiles it. The models:
     ORT's defaults (bert-base-int8) and by quantize_static in the QDQ
     format with its defaults and 4 random calibration batches
     (bert-base-qdq), each cached in the work folder;
+  * all-MiniLM-L6-v2 with its trained weights (where `make demo` has
+    exported it, or --minilm), quantized by quantize_dynamic, by
+    quantize_static (QDQ) and by MatMulNBitsQuantizer, batch 1, sequence
+    128: the quantized forms on real weight distributions;
   * LLaMA-100M (random weights, built here as its exporters write it)
     quantized by MatMulNBitsQuantizer (blocks of 32 with zero points, as
     model builders write it): one decode step over a 128-token key/value
@@ -30,17 +36,22 @@ it, xfmr compiles it. The models:
 
 Each engine runs in a process of its own (bench/engine_worker.py), the
 engines alternating for --runs rounds; a time is the median of all runs.
-xfmr's models are compiled beforehand with --mcpu (default native).
-Prints a Markdown table, with xfmr's largest error against ORT on the
-first round's outputs (relative to the largest magnitude of ORT's).
+xfmr's models are compiled beforehand with --mcpu (default native);
+OpenVINO's CPU plugin picks its own kernels for this machine (f32
+arithmetic outside the quantized ops, as in bench/run_benchmarks.py).
+Prints a Markdown table, with xfmr's and OpenVINO's largest error against
+ORT on the first round's outputs (relative to the largest magnitude of
+ORT's).
 
 Usage: quantized_bench.py [--build-dir build] [--work DIR] [--threads 2]
                           [--runs 5] [--mcpu native] [--only NAME]
-                          [--omp-blocktime MS]
+                          [--omp-blocktime MS] [--engines xfmr ort openvino]
 """
 
 import argparse
+import importlib.util
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -50,9 +61,13 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from run_benchmarks import static_model
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 WORKER = os.path.join(HERE, "engine_worker.py")
+ENGINES = ["xfmr", "ort", "openvino"]
+LABEL = {"xfmr": "xfmr", "ort": "ORT", "openvino": "OpenVINO"}
 HIDDEN, FFN, BLOCKS = 768, 2048, 4
 
 
@@ -385,27 +400,39 @@ def bert_base(path):
     onnx.save(model, path)
 
 
+def token_feed(names, rng):
+    """One sequence of BERT_BASE["rows"] random tokens, all attended, for
+    the inputs of a BERT-like model (`token_type_ids` all 0)."""
+    shape = (1, BERT_BASE["rows"])
+    fill = {"attention_mask": np.ones(shape, np.int64),
+            "token_type_ids": np.zeros(shape, np.int64)}
+    return {n: fill[n] if n in fill else
+            rng.integers(0, BERT_BASE["vocab"], size=shape).astype(np.int64)
+            for n in names}
+
+
 class RandomTokens:
     """A few batches of random tokens (all attended) to calibrate the
     static scales of the QDQ form, as a user's small calibration set."""
 
-    def __init__(self, batches=4):
-        from onnxruntime.quantization import CalibrationDataReader  # noqa
+    def __init__(self, names, batches=4):
         rng = np.random.default_rng(5)
-        shape = (1, BERT_BASE["rows"])
-        self._feeds = iter(
-            [{"input_ids": rng.integers(0, BERT_BASE["vocab"], size=shape),
-              "attention_mask": np.ones(shape, np.int64)}
-             for _ in range(batches)])
+        self._feeds = iter([token_feed(names, rng) for _ in range(batches)])
 
     def get_next(self):
         return next(self._feeds, None)
 
 
 def quantize(source, form, path):
+    # ORT's quantizers log every node they visit and advise pre-processing.
+    logging.getLogger().setLevel(logging.ERROR)
+    logging.getLogger("onnxruntime.quantization").setLevel(logging.ERROR)
     if form == "qdq":
         from onnxruntime.quantization import (QuantFormat, quantize_static)
-        quantize_static(source, path, RandomTokens(),
+        graph = onnx.load(source, load_external_data=False).graph
+        initializers = {i.name for i in graph.initializer}
+        names = [i.name for i in graph.input if i.name not in initializers]
+        quantize_static(source, path, RandomTokens(names),
                         quant_format=QuantFormat.QDQ)
     elif form == "int8":
         from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -419,7 +446,7 @@ def quantize(source, form, path):
         onnx.save(q.model.model, path)
 
 
-def models(work, only=""):
+def models(work, only="", minilm=None):
     """(name, onnx path, feed, --dim flags) of each benchmark."""
     out = []
     rng = np.random.default_rng(1)
@@ -450,10 +477,8 @@ def models(work, only=""):
             source = os.path.join(work, "bert-base.onnx")
             if not os.path.exists(source):
                 bert_base(source)
-        ids = np.random.default_rng(4).integers(
-            0, BERT_BASE["vocab"], size=(1, BERT_BASE["rows"]))
-        feed = {"input_ids": ids.astype(np.int64),
-                "attention_mask": np.ones_like(ids, dtype=np.int64)}
+        feed = token_feed(["input_ids", "attention_mask"],
+                          np.random.default_rng(4))
         # quantize_dynamic with ORT's defaults (int8 weights per tensor), as
         # a user would run it; the
         # QDQ form with quantize_static's defaults and a few calibration
@@ -463,6 +488,22 @@ def models(work, only=""):
             if not os.path.exists(path):
                 quantize(source, form, path)
             out.append((f"bert-base-{form} 1x128", path, feed, []))
+    if "minilm" in only or not only:
+        # all-MiniLM-L6-v2 with its trained weights, as `make demo` exports
+        # it, quantized by each of ORT's tools.
+        source = minilm
+        feed = token_feed(["input_ids", "attention_mask", "token_type_ids"],
+                          np.random.default_rng(6))
+        for form in ("int8", "qdq", "int4"):
+            path = os.path.join(work, f"minilm-{form}.onnx")
+            if not os.path.exists(source):
+                print(f"no {source} (`make demo` exports it): the MiniLM "
+                      "rows are left out", file=sys.stderr)
+                break
+            if not os.path.exists(path):
+                quantize(source, form, path)
+            out.append((f"minilm-{form} 1x128", path, feed,
+                        ["--dim=batch=1", f"--dim=sequence={BERT_BASE['rows']}"]))
     for name, sequence, past in (("llama-100m-int4 decode", 1, LLAMA_PAST),
                                  ("llama-100m-int4 prefill 128", 128, 0)):
         stem = os.path.join(work, f"llama-{sequence}-{past}")
@@ -510,11 +551,11 @@ def run_worker(args, engine, job_path, tag, outputs=None):
         return json.load(f)
 
 
-def max_error(stem):
-    """xfmr's largest error against ORT over the outputs of the first round,
-    relative to the largest magnitude of ORT's output."""
+def max_error(stem, engine="xfmr"):
+    """`engine`'s largest error against ORT over the outputs of the first
+    round, relative to the largest magnitude of ORT's output."""
     try:
-        with np.load(f"{stem}.xfmr.npz") as x, \
+        with np.load(f"{stem}.{engine}.npz") as x, \
                 np.load(f"{stem}.ort.npz") as o:
             error = max(float(np.abs(x[n] - o[n]).max() / np.abs(o[n]).max())
                         for n in o.files)
@@ -538,13 +579,32 @@ def main():
                         "machine whose cores other processes keep busy")
     parser.add_argument("--only", default="",
                         help="only the benchmarks whose name contains this")
+    parser.add_argument("--minilm", help="all-MiniLM-L6-v2's ONNX export "
+                        "(default: build/demo/all-MiniLM-L6-v2.onnx, where "
+                        "`make demo` writes it)")
+    parser.add_argument("--engines", nargs="+", choices=ENGINES,
+                        default=ENGINES, help="xfmr and ORT always run (ORT "
+                        "is the reference); OpenVINO where installed")
     args = parser.parse_args()
     args.work = args.work or os.path.join(args.build_dir, "bench",
                                           "quantized")
     os.makedirs(args.work, exist_ok=True)
-    print("| model | xfmr (ms) | ORT (ms) | xfmr / ORT | max rel error |\n"
-          "|---|---:|---:|---:|---:|")
-    for name, path, feed, dims in models(args.work, args.only):
+    args.minilm = args.minilm or os.path.join(args.build_dir, "demo",
+                                              "all-MiniLM-L6-v2.onnx")
+    engines = ["xfmr", "ort"]
+    if "openvino" in args.engines:
+        if importlib.util.find_spec("openvino"):
+            engines.append("openvino")
+        else:
+            print(f"OpenVINO is not installed for {sys.executable}: "
+                  "its column is left out", file=sys.stderr)
+    peers = [e for e in engines if e != "xfmr"]
+    print("| model | " + " | ".join(f"{LABEL[e]} (ms)" for e in engines)
+          + " | " + " | ".join(f"xfmr / {LABEL[e]}" for e in peers)
+          + " | max rel error: xfmr"
+          + (", OpenVINO" if "openvino" in engines else "") + " |\n|---|"
+          + "---:|" * (2 * len(engines) - 1) + "---:|")
+    for name, path, feed, dims in models(args.work, args.only, args.minilm):
         if args.only not in name:
             continue
         stem = os.path.join(args.work, name.replace(" ", "-"))
@@ -559,7 +619,7 @@ def main():
                             f"--mcpu={args.mcpu}", *dims],
                            capture_output=True, text=True)
         if compiled.returncode:
-            print(f"| {name} | compile failed | | |")
+            print(f"| {name} | compile failed |" + " |" * (2 * len(engines)))
             continue
         np.savez(stem + ".inputs.npz", **feed)
         job = {"onnx": path, "threads": args.threads, "warmup": 3,
@@ -569,13 +629,18 @@ def main():
                    o.name for o in onnx.load(path).graph.output],
                "xfmr_runtime": os.path.join(args.build_dir, "lib",
                                             "libxfmr_runtime.so"),
-               "xfmr_library": library}
+               "xfmr_library": library,
+               "openvino_cache": os.path.join(args.work, "openvino-cache")}
+        if "openvino" in engines:
+            job["static_onnx"] = stem + ".static.onnx"
+            static_model(path, feed, job["static_onnx"])
         job_path = stem + ".job.json"
         with open(job_path, "w") as f:
             json.dump(job, f)
-        times = {"xfmr": [], "ort": []}
+        times = {e: [] for e in engines}
         for r in range(args.runs):
-            for engine in (("xfmr", "ort") if r % 2 == 0 else ("ort", "xfmr")):
+            order = engines if r % 2 == 0 else engines[::-1]
+            for engine in order:
                 outputs = f"{stem}.{engine}.npz" if r == 0 else None
                 result = run_worker(args, engine, job_path, r, outputs)
                 times[engine] += result.get("times", [])
@@ -584,8 +649,8 @@ def main():
         rates = ""
         if name.startswith("gemm"):
             ops = 2 * GEMM_ROWS * GEMM_K * GEMM_N
-            rates = (f" (GOP/s: xfmr {ops / ms['xfmr'] / 1e6:.0f}, "
-                     f"ORT {ops / ms['ort'] / 1e6:.0f})")
+            rates = " (GOP/s: " + ", ".join(
+                f"{LABEL[e]} {ops / ms[e] / 1e6:.0f}" for e in engines) + ")"
         if "int4 decode" in name:
             # The step reads every 4-bit weight once: its rate against the
             # memory's (a DRAM-sized buffer) and against a buffer of the
@@ -594,15 +659,18 @@ def main():
             dram = read_bandwidth(args, 1024)
             same = read_bandwidth(args, weights >> 20)
             rate = {e: weights / (ms[e] * 1e-3) / 1e9 for e in ms}
-            rates = (f" ({weights / 1e6:.1f} MB of weights; GB/s: xfmr "
-                     f"{rate['xfmr']:.1f}, ORT {rate['ort']:.1f}; membw "
-                     f"{dram:.1f} (1 GiB), {same:.1f} "
+            rates = (f" ({weights / 1e6:.1f} MB of weights; GB/s: "
+                     + ", ".join(f"{LABEL[e]} {rate[e]:.1f}" for e in engines)
+                     + f"; membw {dram:.1f} (1 GiB), {same:.1f} "
                      f"({weights >> 20} MiB); xfmr at "
                      f"{rate['xfmr'] / dram:.0%} / "
                      f"{rate['xfmr'] / same:.0%})")
-        print(f"| {name}{rates} | {ms['xfmr']:.3f} | {ms['ort']:.3f} | "
-              f"{ms['xfmr'] / ms['ort']:.2f} | {max_error(stem)} |",
-              flush=True)
+        errors = [max_error(stem)] + (
+            [max_error(stem, "openvino")] if "openvino" in engines else [])
+        print(f"| {name}{rates} | "
+              + " | ".join(f"{ms[e]:.3f}" for e in engines) + " | "
+              + " | ".join(f"{ms['xfmr'] / ms[e]:.2f}" for e in peers)
+              + " | " + ", ".join(errors) + " |", flush=True)
     return 0
 
 

@@ -26,103 +26,88 @@
 
 using namespace llvm;
 
-static cl::opt<std::string> inputFile(cl::Positional,
+static cl::OptionCategory compileCategory("xfmr-compile options");
+static cl::opt<std::string> inputFile(cl::cat(compileCategory), cl::Positional,
                                       cl::desc("<model: .onnx, .onnxtext, "
                                                ".mlir>"),
                                       cl::Required);
-static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+static cl::opt<std::string> outputFile(cl::cat(compileCategory), "o",
+                                       cl::desc("Output file"),
                                        cl::value_desc("file"));
-static cl::opt<std::string> target("target",
+static cl::opt<std::string> target(cl::cat(compileCategory), "target",
                                    cl::desc("What to compile for: cpu or cuda"),
                                    cl::init("cpu"));
 static cl::opt<std::string>
-    emit("emit",
+    emit(cl::cat(compileCategory), "emit",
          cl::desc("What to write: xfmr, fused, linalg, llvm (the target's "
                   "codegen output), then the target's files: llvm-ir, asm, "
                   "obj (cpu), ptx (cuda), so (both)"),
          cl::init("so"));
-static cl::opt<char> optLevel("O", cl::desc("Optimization level (0-3)"),
-                              cl::Prefix, cl::init('3'));
-static cl::opt<std::string> mcpu("mcpu",
+static cl::opt<char> optLevel(cl::cat(compileCategory), "O",
+                              cl::desc("Optimization level (0-3)"), cl::Prefix,
+                              cl::init('3'));
+static cl::opt<std::string> mcpu(cl::cat(compileCategory), "mcpu",
                                  cl::desc("Target CPU: native (the host) or "
                                           "an LLVM CPU name"),
                                  cl::init("native"));
 static cl::list<std::string>
-    cudaArchs("cuda-arch",
+    cudaArchs(cl::cat(compileCategory), "cuda-arch",
               cl::desc("GPU architectures to emit code for (cuda; default "
                        "sm_80,sm_90a)"),
               cl::CommaSeparated, cl::value_desc("sm_XY,..."));
 static cl::opt<bool> cudaWgmma(
-    "cuda-wgmma",
+    cl::cat(compileCategory), "cuda-wgmma",
     cl::desc("cuda: sm_90a's bf16/f16 GEMMs on wgmma with TMA loads instead "
              "of mma.sync (not yet measured on a GPU)"),
     cl::init(false));
 static cl::opt<std::string> precision(
-    "precision",
+    cl::cat(compileCategory), "precision",
     cl::desc("Arithmetic of matmuls and attention. cpu: f32, or bf16 "
              "(matmuls with constant weights in bf16 with AVX512-BF16 dot "
              "products accumulated in f32; needs avx512bf16)"),
     cl::init("f32"));
-static cl::list<std::string>
-    inputShapes("input-shape",
-                cl::desc("Shape of a model input, NAME:D0xD1x... ('?' keeps "
-                         "a dim dynamic)"),
-                cl::value_desc("name:shape"));
-static cl::list<std::string> dimValues("dim",
-                                       cl::desc("Value of a symbolic dim"),
-                                       cl::value_desc("name=value"));
-static cl::list<std::string> sequenceLengths(
-    "sequence-length",
-    cl::desc("Length of a graph input that is a sequence: the model takes its "
-             "elements as inputs NAME.0, NAME.1, ..."),
-    cl::value_desc("name=n"));
-static cl::list<std::string> absentOptionals(
-    "absent-optional",
-    cl::desc("An optional graph input that holds no value (it is then no "
-             "input of the compiled model)"),
-    cl::value_desc("name"));
-
 static cl::opt<std::string> quantize(
-    "quantize",
+    cl::cat(compileCategory), "quantize",
     cl::desc("Quantize the constant weights of matmuls at compile time: int4 "
              "(weight-only, blocks of 32 with zero points, as MatMulNBits) or "
              "int8 (dynamic: int8 weights per column, the input quantized "
              "to uint8 at run time); see docs/quantization.md"),
     cl::value_desc("int4|int8"));
-static cl::opt<bool> fuse("fuse",
+static cl::opt<bool> fuse(cl::cat(compileCategory), "fuse",
                           cl::desc("Rewrite attention, MLP, norm and "
                                    "activation blocks into xfmr's fused ops "
                                    "(--fuse=false to compile the graph as "
                                    "imported)"),
                           cl::init(true));
 static cl::opt<bool>
-    fusionReport("fusion-report",
+    fusionReport(cl::cat(compileCategory), "fusion-report",
                  cl::desc("Print the fused blocks of each kind, and for each "
                           "candidate that was not fused the condition that "
                           "failed and its ONNX node (on stderr)"),
                  cl::init(false));
 static cl::opt<bool>
-    preRMSNorm("pre-rmsnorm",
+    preRMSNorm(cl::cat(compileCategory), "pre-rmsnorm",
                cl::desc("Rewrite the LayerNorms of a Pre-LN transformer into "
                         "RMSNorms where the residual stream's mean is "
                         "provably removable"),
                cl::init(false));
 
 static cl::opt<bool> flashAttention(
-    "flash-attention",
+    cl::cat(compileCategory), "flash-attention",
     cl::desc("Lower attention as flash attention, an online softmax over "
              "key/value blocks (--flash-attention=false: over the whole score "
              "matrix)"),
     cl::init(true));
 static cl::opt<int64_t>
-    attentionQBlock("attention-q-block",
+    attentionQBlock(cl::cat(compileCategory), "attention-q-block",
                     cl::desc("Query rows per flash-attention tile"),
                     cl::init(mlir::xfmr::XfmrToLinalgTiling().attentionQBlock));
 static cl::opt<int64_t> attentionKvBlock(
-    "attention-kv-block", cl::desc("Keys per step of the flash-attention loop"),
+    cl::cat(compileCategory), "attention-kv-block",
+    cl::desc("Keys per step of the flash-attention loop"),
     cl::init(mlir::xfmr::XfmrToLinalgTiling().attentionKvBlock));
 static cl::opt<int64_t>
-    mlpRowBlock("mlp-row-block",
+    mlpRowBlock(cl::cat(compileCategory), "mlp-row-block",
                 cl::desc("Rows per tile of the MLP loop (0: whole "
                          "projections)"),
                 cl::init(mlir::xfmr::XfmrToLinalgTiling().mlpRowBlock));
@@ -133,6 +118,9 @@ int main(int argc, char **argv) {
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
   mlir::registerDefaultTimingManagerCLOptions();
+  mlir::xfmr::registerONNXImportCLOptions();
+  cl::HideUnrelatedOptions(
+      {&compileCategory, &mlir::xfmr::getONNXImportCLCategory()});
   cl::ParseCommandLineOptions(argc, argv, "xfmr compiler driver\n");
 
   mlir::xfmr::CompileOptions options;
@@ -164,10 +152,7 @@ int main(int argc, char **argv) {
   options.tiling.attentionKvBlock = attentionKvBlock;
   options.tiling.mlpRowBlock = mlpRowBlock;
   std::string error;
-  if (!mlir::xfmr::parseONNXShapeOptions(inputShapes, dimValues, options.import,
-                                         error) ||
-      !mlir::xfmr::parseONNXSequenceOptions(sequenceLengths, absentOptionals,
-                                            options.import, error)) {
+  if (!mlir::xfmr::applyONNXImportCLOptions(options.import, error)) {
     errs() << "error: " << error << "\n";
     return 1;
   }

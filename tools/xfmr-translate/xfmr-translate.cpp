@@ -29,41 +29,27 @@
 
 using namespace llvm;
 
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model>"),
+static cl::OptionCategory translateCategory("xfmr-translate options");
+static cl::opt<std::string> inputFile(cl::cat(translateCategory),
+                                      cl::Positional, cl::desc("<model>"),
                                       cl::Required);
-static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+static cl::opt<std::string> outputFile(cl::cat(translateCategory), "o",
+                                       cl::desc("Output file"),
                                        cl::value_desc("file"), cl::init("-"));
-static cl::opt<bool> importOnnx("import-onnx",
+static cl::opt<bool> importOnnx(cl::cat(translateCategory), "import-onnx",
                                 cl::desc("Import an ONNX model (.onnx binary "
                                          "or .onnxtext text)"));
-static cl::list<std::string>
-    inputShapes("input-shape",
-                cl::desc("Shape of a graph input, NAME:D0xD1x... ('?' or -1 "
-                         "keeps a dim dynamic)"),
-                cl::value_desc("name:shape"));
 static cl::opt<bool> emitBytecode(
-    "emit-bytecode",
+    cl::cat(translateCategory), "emit-bytecode",
     cl::desc("Write MLIR bytecode: weights are copied as raw bytes instead of "
              "being printed as hex, which large models need"));
-static cl::list<std::string> dimValues("dim",
-                                       cl::desc("Value of a symbolic dim"),
-                                       cl::value_desc("name=value"));
-static cl::list<std::string> sequenceLengths(
-    "sequence-length",
-    cl::desc("Length of a graph input that is a sequence: the model takes its "
-             "elements as inputs NAME.0, NAME.1, ..."),
-    cl::value_desc("name=n"));
-static cl::list<std::string> absentOptionals(
-    "absent-optional",
-    cl::desc("An optional graph input that holds no value (it is then no "
-             "input of the compiled model)"),
-    cl::value_desc("name"));
-
-/// Reads --input-shape and --dim into the importer's options.
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
+  mlir::xfmr::registerONNXImportCLOptions();
+  cl::HideUnrelatedOptions(
+      {&translateCategory, &mlir::xfmr::getONNXImportCLCategory()});
   cl::ParseCommandLineOptions(argc, argv, "xfmr model translator\n");
   if (!importOnnx) {
     errs() << "error: say what to translate: --import-onnx\n";
@@ -71,10 +57,7 @@ int main(int argc, char **argv) {
   }
   mlir::xfmr::ONNXImportOptions options;
   std::string error;
-  if (!mlir::xfmr::parseONNXShapeOptions(inputShapes, dimValues, options,
-                                         error) ||
-      !mlir::xfmr::parseONNXSequenceOptions(sequenceLengths, absentOptionals,
-                                            options, error)) {
+  if (!mlir::xfmr::applyONNXImportCLOptions(options, error)) {
     errs() << "error: " << error << "\n";
     return 1;
   }

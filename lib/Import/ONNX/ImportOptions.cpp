@@ -8,7 +8,58 @@
 
 #include "xfmr/Import/ONNX/ImportONNX.h"
 
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/ManagedStatic.h"
+
 using namespace mlir;
+namespace cl = llvm::cl;
+
+llvm::cl::OptionCategory &mlir::xfmr::getONNXImportCLCategory() {
+  static cl::OptionCategory category("ONNX import options");
+  return category;
+}
+
+namespace {
+/// The import's options, as xfmr-compile and xfmr-translate take them.
+struct ImportCLOptions {
+  cl::list<std::string> inputShapes{
+      "input-shape", cl::cat(xfmr::getONNXImportCLCategory()),
+      cl::desc("Shape of a graph input, NAME:D0xD1x... ('?' or -1 keeps a dim "
+               "dynamic)"),
+      cl::value_desc("name:shape")};
+  cl::list<std::string> dimValues{
+      "dim", cl::cat(xfmr::getONNXImportCLCategory()),
+      cl::desc("Value of a symbolic dim"), cl::value_desc("name=value")};
+  cl::list<std::string> sequenceLengths{
+      "sequence-length", cl::cat(xfmr::getONNXImportCLCategory()),
+      cl::desc("Length of a graph input that is a sequence: the model takes "
+               "its elements as inputs NAME.0, NAME.1, ..."),
+      cl::value_desc("name=n")};
+  cl::list<std::string> absentOptionals{
+      "absent-optional", cl::cat(xfmr::getONNXImportCLCategory()),
+      cl::desc("An optional graph input that holds no value (it is then no "
+               "input of the compiled model)"),
+      cl::value_desc("name")};
+};
+} // namespace
+
+static llvm::ManagedStatic<ImportCLOptions> importCLOptions;
+
+void mlir::xfmr::registerONNXImportCLOptions() {
+  // Constructing the options registers them with the command line.
+  *importCLOptions;
+}
+
+bool mlir::xfmr::applyONNXImportCLOptions(ONNXImportOptions &options,
+                                          std::string &error) {
+  if (!importCLOptions.isConstructed())
+    return true;
+  return parseONNXShapeOptions(importCLOptions->inputShapes,
+                               importCLOptions->dimValues, options, error) &&
+         parseONNXSequenceOptions(importCLOptions->sequenceLengths,
+                                  importCLOptions->absentOptionals, options,
+                                  error);
+}
 
 bool mlir::xfmr::parseONNXShapeOptions(llvm::ArrayRef<std::string> inputShapes,
                                    llvm::ArrayRef<std::string> dims,

@@ -22,6 +22,10 @@
 
 #include <string>
 
+namespace llvm::cl {
+class OptionCategory;
+} // namespace llvm::cl
+
 namespace mlir {
 class MLIRContext;
 } // namespace mlir
@@ -64,7 +68,6 @@ importONNXBuffer(llvm::StringRef bytes, bool isText, llvm::StringRef bufferName,
                  llvm::StringRef baseDir, mlir::MLIRContext *context,
                  const ONNXImportOptions &options = {});
 
-/// Registers the dialects an imported module uses.
 /// Parses the tools' `--input-shape NAME:D0xD1...` ('?' or -1 for a dynamic
 /// dim) and `--dim NAME=VALUE` values into `options`; false and `error` on a
 /// malformed one.
@@ -78,6 +81,19 @@ bool parseONNXSequenceOptions(llvm::ArrayRef<std::string> sequenceLengths,
                               llvm::ArrayRef<std::string> absentOptionals,
                               ONNXImportOptions &options, std::string &error);
 
+/// Registers the command-line options of the import (`--input-shape`,
+/// `--dim`, `--sequence-length`, `--absent-optional`) with LLVM's command
+/// line, once, for every tool that imports ONNX. Call before parsing it.
+void registerONNXImportCLOptions();
+
+/// The category of those options in a tool's --help.
+llvm::cl::OptionCategory &getONNXImportCLCategory();
+
+/// Reads the options registered by registerONNXImportCLOptions into
+/// `options`; false and `error` on a malformed value.
+bool applyONNXImportCLOptions(ONNXImportOptions &options, std::string &error);
+
+/// Registers the dialects an imported module uses.
 void registerONNXImportDialects(mlir::DialectRegistry &registry);
 
 } // namespace mlir::xfmr
