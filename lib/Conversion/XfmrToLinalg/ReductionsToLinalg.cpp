@@ -9,7 +9,8 @@
 // Reductions become a linalg.generic with reduction iterators into a filled
 // init (keepdims re-adds the size-1 dims with tensor.expand_shape), argmax one
 // that carries the maximum and its index, a reduce_max and a reduce_min of
-// the same tensor one generic with both accumulators; softmax
+// the same tensor one generic with both accumulators (per row first when
+// they reduce every dim of a tensor of rows); softmax
 // becomes linalg.softmax, and log_softmax the max / sum-of-exp / subtract
 // sequence that stays exact for very negative inputs.
 //
