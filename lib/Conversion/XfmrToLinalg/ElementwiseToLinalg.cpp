@@ -29,6 +29,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::xfmr;
 
@@ -77,6 +79,18 @@ static Value shift(OpBuilder &b, Location loc, Value x, Value amount,
 
 /// The scalar computation of `op` on `args`, or null if `op` is not an
 /// elementwise op this file lowers.
+/// Whether `v` is an xfmr.clip whose bounds keep it well within i32's range
+/// (2^30: a bound near 2^31 would round up to it in f32).
+static bool isClippedToI32(Value v) {
+  auto clip = v.getDefiningOp<ClipOp>();
+  if (!clip || !clip.getMin() || !clip.getMax())
+    return false;
+  auto within = [](const APFloat &bound) {
+    return std::abs(bound.convertToDouble()) <= static_cast<double>(1 << 30);
+  };
+  return within(*clip.getMin()) && within(*clip.getMax());
+}
+
 static Value emitScalar(ScalarBuilder &scalar, Operation *op, ValueRange args,
                         Type resultType) {
   OpBuilder &b = scalar.b;
@@ -224,7 +238,19 @@ static Value emitScalar(ScalarBuilder &scalar, Operation *op, ValueRange args,
       .Case([&](BitcastOp) -> Value {
         return arith::BitcastOp::create(b, loc, resultType, args[0]);
       })
-      .Case([&](CastOp) { return scalar.cast(args[0], resultType); })
+      .Case([&](CastOp cast) -> Value {
+        // A float clipped to within i32's range (a quantization's last step
+        // before its narrowing, which the importer writes through i64)
+        // converts through i32: the same integer, and a vector conversion
+        // on AVX2, which has none from float to i64.
+        if (auto wide = dyn_cast<IntegerType>(resultType);
+            wide && wide.getWidth() > 32 && isFloat(args[0]) &&
+            isClippedToI32(cast.getInput())) {
+          Value narrow = scalar.cast(args[0], b.getI32Type());
+          return arith::ExtSIOp::create(b, loc, resultType, narrow);
+        }
+        return scalar.cast(args[0], resultType);
+      })
       .Default([](Operation *) { return Value(); });
 }
 

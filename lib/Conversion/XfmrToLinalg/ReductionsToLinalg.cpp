@@ -9,7 +9,8 @@
 // Reductions become a linalg.generic with reduction iterators into a filled
 // init (keepdims re-adds the size-1 dims with tensor.expand_shape), argmax one
 // that carries the maximum and its index, a reduce_max and a reduce_min of
-// the same tensor one generic with both accumulators; softmax
+// the same tensor one generic with both accumulators (per row first when
+// they reduce every dim of a tensor of rows); softmax
 // becomes linalg.softmax, and log_softmax the max / sum-of-exp / subtract
 // sequence that stays exact for very negative inputs.
 //
@@ -130,6 +131,46 @@ struct ReduceToGeneric : OpRewritePattern<OpTy> {
   }
 };
 
+/// One generic reducing `maxSource` to its maximum and `minSource` to its
+/// minimum over the dims of `mask` (the same tensor read once when both are
+/// it).
+static std::pair<Value, Value> minMaxGeneric(OpBuilder &b, Location loc,
+                                             Value maxSource, Value minSource,
+                                             ArrayRef<bool> mask) {
+  Type elementType =
+      cast<RankedTensorType>(maxSource.getType()).getElementType();
+  int64_t rank = mask.size();
+  SmallVector<utils::IteratorType> iterators;
+  SmallVector<OpFoldResult> sizes;
+  reductionLoops(b, loc, maxSource, mask, iterators, sizes);
+  Value maxInit = createFilled(
+      b, loc, sizes, identityValue(b, loc, elementType, Combiner::Max));
+  Value minInit = createFilled(
+      b, loc, sizes, identityValue(b, loc, elementType, Combiner::Min));
+  AffineMap kept = keptDimsMap(b.getContext(), mask);
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  bool shared = maxSource == minSource;
+  SmallVector<Value> inputs{maxSource};
+  SmallVector<AffineMap> maps{identity};
+  if (!shared) {
+    inputs.push_back(minSource);
+    maps.push_back(identity);
+  }
+  maps.append({kept, kept});
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{maxInit.getType(), minInit.getType()}, inputs,
+      ValueRange{maxInit, minInit}, maps, iterators,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value maxArg = args[0], minArg = args[shared ? 0 : 1];
+        ValueRange accs = args.take_back(2);
+        linalg::YieldOp::create(
+            nb, l,
+            ValueRange{combine(nb, l, Combiner::Max, accs[0], maxArg),
+                       combine(nb, l, Combiner::Min, accs[1], minArg)});
+      });
+  return {generic.getResult(0), generic.getResult(1)};
+}
+
 /// reduce_max(x) and reduce_min(x) over the same axes (the range that
 /// DynamicQuantizeLinear computes before quantizing x): one generic with two
 /// accumulators, so that x is read once for both. Matches either of the
@@ -162,28 +203,20 @@ struct ReduceMinMaxToOneGeneric : OpRewritePattern<OpTy> {
                                                     : op.getOperation();
     rewriter.setInsertionPoint(first);
     Location loc = rewriter.getFusedLoc({op.getLoc(), sibling.getLoc()});
-    Type elementType = inputType.getElementType();
-    SmallVector<utils::IteratorType> iterators;
-    SmallVector<OpFoldResult> sizes;
-    reductionLoops(rewriter, loc, input, mask, iterators, sizes);
-    Value maxInit =
-        createFilled(rewriter, loc, sizes,
-                     identityValue(rewriter, loc, elementType, Combiner::Max));
-    Value minInit =
-        createFilled(rewriter, loc, sizes,
-                     identityValue(rewriter, loc, elementType, Combiner::Min));
-    AffineMap kept = keptDimsMap(rewriter.getContext(), mask);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{maxInit.getType(), minInit.getType()},
-        ValueRange{input}, ValueRange{maxInit, minInit},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), kept,
-                               kept},
-        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
-          linalg::YieldOp::create(
-              b, l,
-              ValueRange{combine(b, l, Combiner::Max, args[1], args[0]),
-                         combine(b, l, Combiner::Min, args[2], args[0])});
-        });
+    // Over every dim of a tensor of rows, the range is taken per row first
+    // (a generic whose rows are parallel loops, which threads share and
+    // whose accumulators are independent), then over the rows: a single
+    // pair of accumulators over the whole tensor is one dependency chain,
+    // on one thread. Both are exact: min and max do not depend on order.
+    bool perRowFirst =
+        rank >= 2 && llvm::all_of(mask, [](bool r) { return r; });
+    SmallVector<bool> firstMask(mask);
+    if (perRowFirst)
+      std::fill(firstMask.begin(), firstMask.end() - 1, false);
+    auto [max, min] = minMaxGeneric(rewriter, loc, input, input, firstMask);
+    if (perRowFirst)
+      std::tie(max, min) = minMaxGeneric(rewriter, loc, max, min,
+                                         SmallVector<bool>(rank - 1, true));
     auto finish = [&](Operation *reduction, Value result) {
       auto resultType = cast<RankedTensorType>(reduction->getResultTypes()[0]);
       if (op.getKeepdims())
@@ -193,8 +226,8 @@ struct ReduceMinMaxToOneGeneric : OpRewritePattern<OpTy> {
                          castToResultType(rewriter, loc, result, resultType));
     };
     bool isMax = std::is_same_v<OpTy, ReduceMaxOp>;
-    finish(sibling, generic.getResult(isMax ? 1 : 0));
-    finish(op, generic.getResult(isMax ? 0 : 1));
+    finish(sibling, isMax ? min : max);
+    finish(op, isMax ? max : min);
     return success();
   }
 };

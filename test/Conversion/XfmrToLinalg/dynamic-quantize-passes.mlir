@@ -7,17 +7,22 @@
 // narrowed) for an
 // int8 layer. The passes over the normalized tensor that remain after
 // lowering and elementwise fusion: the LayerNorm's generic writes it, one
-// generic reads it for both ends of its range, one generic reads it to write
-// the uint8 tensor; the layer reads only that.
+// generic reads it for both ends of its range (per row, then the rows' ends
+// reduced), one generic reads it to write the uint8 tensor; the layer reads
+// only that. The clipped quantized values convert to integers through i32,
+// not the importer's i64.
 
 // CHECK-LABEL: func.func @layer_norm_then_dynamic_quantize
 // CHECK:       %[[N:.*]] = linalg.generic {{{.*}}iterator_types = ["parallel", "parallel"]} ins(%arg0,
 // CHECK-NOT:   ins(%[[N]]
-// CHECK:       %[[RANGE:.*]]:2 = linalg.generic {{{.*}}iterator_types = ["reduction", "reduction"]} ins(%[[N]] : tensor<8x64xf32>) outs(
+// CHECK:       %[[ROWS:.*]]:2 = linalg.generic {{{.*}}iterator_types = ["parallel", "reduction"]} ins(%[[N]] : tensor<8x64xf32>) outs(
 // CHECK:         arith.maximumf
 // CHECK:         arith.minimumf
+// CHECK:       linalg.generic {{{.*}}iterator_types = ["reduction"]} ins(%[[ROWS]]#0, %[[ROWS]]#1 : tensor<8xf32>, tensor<8xf32>)
 // CHECK-NOT:   ins(%[[N]]
 // CHECK:       %[[Q:.*]] = linalg.generic {{{.*}}iterator_types = ["parallel", "parallel"]} ins(%[[N]], {{.*}} outs(%{{.*}} : tensor<8x64xi8>)
+// CHECK:         %[[I:.*]] = arith.fptosi %{{.*}} : f32 to i32
+// CHECK-NEXT:    arith.trunci %[[I]] : i32 to i8
 // CHECK-NOT:   ins(%[[N]]
 // CHECK:       linalg.generic {{.*}} ins(%[[Q]] : tensor<8x64xi8>)
 // CHECK-NOT:   ins(%[[N]]

@@ -55,18 +55,26 @@ func.func @reduce_all_max_and_int_min(%x: tensor<3x4xf32>, %i: tensor<3x4xi64>) 
 
 // The range of a tensor (DynamicQuantizeLinear's reduce_max and reduce_min,
 // in either order, keepdims or not): one generic with both accumulators, so
-// the tensor is read once. A min over other axes stays its own reduction.
+// the tensor is read once. Over all dims of a tensor of rows it is taken per
+// row first (parallel rows: threads share them, and each row's accumulators
+// are independent of the others'), then over the rows. A min over other
+// axes stays its own reduction.
 // CHECK-LABEL: func.func @min_and_max_one_pass
 // CHECK-SAME:    (%[[X:.*]]: tensor<?x64xf32>)
 // CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK-DAG: %[[POSINF:.*]] = arith.constant 0x7F800000 : f32
-// CHECK-DAG: %[[LO:.*]] = linalg.fill ins(%[[POSINF]] : f32)
-// CHECK-DAG: %[[HI:.*]] = linalg.fill ins(%[[NEGINF]] : f32)
-// CHECK: %[[R:.*]]:2 = linalg.generic {{{.*}}iterator_types = ["reduction", "reduction"]} ins(%[[X]] : tensor<?x64xf32>) outs(%[[HI]], %[[LO]] : tensor<f32>, tensor<f32>)
+// CHECK-DAG: %[[LO:.*]] = linalg.fill ins(%[[POSINF]] : f32) outs(%{{.*}} : tensor<?xf32>)
+// CHECK-DAG: %[[HI:.*]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<?xf32>)
+// CHECK: %[[P:.*]]:2 = linalg.generic {{{.*}}iterator_types = ["parallel", "reduction"]} ins(%[[X]] : tensor<?x64xf32>) outs(%[[HI]], %[[LO]] : tensor<?xf32>, tensor<?xf32>)
 // CHECK-NEXT: ^bb0(%[[IN:.*]]: f32, %[[MAX:.*]]: f32, %[[MIN:.*]]: f32):
 // CHECK-NEXT:   %[[A:.*]] = arith.maximumf %[[MAX]], %[[IN]] : f32
 // CHECK-NEXT:   %[[B:.*]] = arith.minimumf %[[MIN]], %[[IN]] : f32
 // CHECK-NEXT:   linalg.yield %[[A]], %[[B]] : f32, f32
+// CHECK: %[[R:.*]]:2 = linalg.generic {{{.*}}iterator_types = ["reduction"]} ins(%[[P]]#0, %[[P]]#1 : tensor<?xf32>, tensor<?xf32>) outs(%{{.*}}, %{{.*}} : tensor<f32>, tensor<f32>)
+// CHECK-NEXT: ^bb0(%[[PMAX:.*]]: f32, %[[PMIN:.*]]: f32, %[[MAX2:.*]]: f32, %[[MIN2:.*]]: f32):
+// CHECK-NEXT:   %[[C:.*]] = arith.maximumf %[[MAX2]], %[[PMAX]] : f32
+// CHECK-NEXT:   %[[D:.*]] = arith.minimumf %[[MIN2]], %[[PMIN]] : f32
+// CHECK-NEXT:   linalg.yield %[[C]], %[[D]] : f32, f32
 // CHECK: %[[ROWS:.*]] = linalg.generic {{{.*}}iterator_types = ["parallel", "reduction"]}
 // CHECK: arith.minimumf
 // CHECK: return %[[R]]#1, %[[R]]#0, %[[ROWS]]
@@ -75,6 +83,24 @@ func.func @min_and_max_one_pass(%x: tensor<?x64xf32>) -> (tensor<f32>, tensor<f3
   %1 = xfmr.reduce_max %x {keepdims = false} : (tensor<?x64xf32>) -> tensor<f32>
   %2 = xfmr.reduce_min %x {axes = array<i64: 1>, keepdims = false} : (tensor<?x64xf32>) -> tensor<?xf32>
   return %0, %1, %2 : tensor<f32>, tensor<f32>, tensor<?xf32>
+}
+
+// -----
+
+// A 1-D range is one reduction; a 3-D one per row of the last dim, then over
+// the [2, 8] rows, keepdims re-adding the size-1 dims.
+// CHECK-LABEL: func.func @range_of_vector_and_of_3d
+// CHECK: linalg.generic {{{.*}}iterator_types = ["reduction"]} ins(%{{.*}} : tensor<64xf32>) outs(%{{.*}}, %{{.*}} : tensor<f32>, tensor<f32>)
+// CHECK: %[[P:.*]]:2 = linalg.generic {{{.*}}iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.*}} : tensor<2x8x16xf32>) outs(%{{.*}}, %{{.*}} : tensor<2x8xf32>, tensor<2x8xf32>)
+// CHECK: %[[R:.*]]:2 = linalg.generic {{{.*}}iterator_types = ["reduction", "reduction"]} ins(%[[P]]#0, %[[P]]#1 : tensor<2x8xf32>, tensor<2x8xf32>) outs(%{{.*}}, %{{.*}} : tensor<f32>, tensor<f32>)
+// CHECK-DAG: tensor.expand_shape %[[R]]#0 [] output_shape [1, 1, 1] : tensor<f32> into tensor<1x1x1xf32>
+// CHECK-DAG: tensor.expand_shape %[[R]]#1 [] output_shape [1, 1, 1] : tensor<f32> into tensor<1x1x1xf32>
+func.func @range_of_vector_and_of_3d(%v: tensor<64xf32>, %x: tensor<2x8x16xf32>) -> (tensor<f32>, tensor<f32>, tensor<1x1x1xf32>, tensor<1x1x1xf32>) {
+  %0 = xfmr.reduce_max %v {keepdims = false} : (tensor<64xf32>) -> tensor<f32>
+  %1 = xfmr.reduce_min %v {keepdims = false} : (tensor<64xf32>) -> tensor<f32>
+  %2 = xfmr.reduce_max %x : (tensor<2x8x16xf32>) -> tensor<1x1x1xf32>
+  %3 = xfmr.reduce_min %x : (tensor<2x8x16xf32>) -> tensor<1x1x1xf32>
+  return %0, %1, %2, %3 : tensor<f32>, tensor<f32>, tensor<1x1x1xf32>, tensor<1x1x1xf32>
 }
 
 // -----

@@ -88,6 +88,32 @@ func.func @casts(%x: tensor<4xf32>, %c: tensor<4xi1>) -> (tensor<4xf32>, tensor<
 
 // -----
 
+// A float clipped to 8-bit bounds (the end of a quantization) converts to
+// i64 through i32 (the same integers; AVX2 converts floats to i32 in vectors,
+// to i64 one lane at a time). Unclipped, or clipped beyond 2^30, it converts
+// directly.
+// CHECK-LABEL: func.func @clipped_cast_through_i32
+// CHECK: linalg.generic
+// CHECK: %[[N:.*]] = arith.fptosi %{{.*}} : f32 to i32
+// CHECK-NEXT: %[[W:.*]] = arith.extsi %[[N]] : i32 to i64
+// CHECK-NEXT: linalg.yield %[[W]] : i64
+// CHECK: linalg.generic
+// CHECK: %[[D:.*]] = arith.fptosi %{{.*}} : f32 to i64
+// CHECK-NEXT: linalg.yield %[[D]] : i64
+// CHECK: linalg.generic
+// CHECK: %[[B:.*]] = arith.fptosi %{{.*}} : f32 to i64
+// CHECK-NEXT: linalg.yield %[[B]] : i64
+func.func @clipped_cast_through_i32(%x: tensor<4xf32>) -> (tensor<4xi64>, tensor<4xi64>, tensor<4xi64>) {
+  %c = xfmr.clip %x {min = 0.0 : f64, max = 255.0 : f64} : tensor<4xf32>
+  %0 = xfmr.cast %c : tensor<4xf32> to tensor<4xi64>
+  %1 = xfmr.cast %x : tensor<4xf32> to tensor<4xi64>
+  %w = xfmr.clip %x {min = 0.0 : f64, max = 2147483647.0 : f64} : tensor<4xf32>
+  %2 = xfmr.cast %w : tensor<4xf32> to tensor<4xi64>
+  return %0, %1, %2 : tensor<4xi64>, tensor<4xi64>, tensor<4xi64>
+}
+
+// -----
+
 // Constants become arith.constant; weights stay blobs.
 // CHECK-LABEL: func.func @constants
 // CHECK: arith.constant dense_resource<w> : tensor<2x2xf32>
