@@ -49,11 +49,13 @@ TOLERANCES = {
     # outputs at these sizes); the tolerance allows a few such flips.
     "int8": 1e-2,
     # QDQ: the same, with constant scales; the projections run as integer
-    # layers in both engines, and the attention's scores and probabilities
-    # are quantized too, which xfmr computes as f32 formulas around a matmul
-    # where ORT fuses them into integer kernels, so more values may sit near
-    # a step (measured: 2.3e-7).
-    "qdq": 1e-2,
+    # layers in both engines. The attention's scores and probabilities are
+    # quantized too, which ORT rounds to 8-bit steps and xfmr's fused
+    # attention keeps in f32 (the probabilities of a row of 16 keys, near
+    # 1/16 each, move by up to half a step of 1/255, a few percent of
+    # themselves): measured 9.5e-3 of the outputs' scale (2.3e-7 while
+    # xfmr rounded them too, before attention fused); twice that allowed.
+    "qdq": 2e-2,
     # int4 weight-only: the 4-bit weights dequantize exactly in f32 (q - zp
     # is a small integer times a float scale), and ORT computes the matmul in
     # f32 too (accuracy_level 0), so only the summation order differs, as
@@ -117,12 +119,15 @@ FORMS = {
 }
 
 # The blocks each form must fuse (or, under not_fused_yet, report as not
-# fused). The MLPs of quantized linears are not fused into xfmr.mlp yet,
-# and the QDQ form's attention, whose scores and probabilities are
-# quantized too, is reported as not fused.
+# fused). The MLPs of quantized linears are not fused into xfmr.mlp yet.
+# The QDQ form's attention fuses with its scores and probabilities in f32
+# (their round trips through 8 bits dropped); in the graph ONNX Runtime's
+# optimizer makes of it (mode ort-opt), its products are QLinearMatMul on
+# 8-bit tensors, which the attention fusion does not see through yet.
 BLOCKS = {"int8": ({"attention": 2, "layer_norm": 5}, {}),
-          "qdq": ({"attention": 2, "layer_norm": 5}, {"attention": 2}),
+          "qdq": ({"attention": 2, "layer_norm": 5}, {}),
           "int4": ({"attention": 2, "layer_norm": 5}, {})}
+NOT_FUSED_YET_BY_MODE = {"qdq": {"ort-opt": {"attention": 2}}}
 
 # The compile modes of the models-vs-ORT test for each form. ort-opt runs
 # the com.microsoft ops ONNX Runtime's optimizer makes of them
@@ -163,6 +168,8 @@ def quantize_all(folder):
         spec["fused_blocks"], not_fused_yet = BLOCKS[form]
         if not_fused_yet:
             spec["not_fused_yet"] = not_fused_yet
+        if form in NOT_FUSED_YET_BY_MODE:
+            spec["not_fused_yet_by_mode"] = NOT_FUSED_YET_BY_MODE[form]
         spec["modes"] = MODES[form]
         with open(path[:-len(".onnx")] + ".json", "w") as f:
             json.dump(spec, f, indent=2)

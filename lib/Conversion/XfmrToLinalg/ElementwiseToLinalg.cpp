@@ -136,6 +136,7 @@ static Value emitScalar(ScalarBuilder &scalar, Operation *op, ValueRange args,
       .Case([&](CosOp) { return unaryF(math::CosOp()); })
       .Case([&](FloorOp) { return unaryF(math::FloorOp()); })
       .Case([&](CeilOp) { return unaryF(math::CeilOp()); })
+      .Case([&](RoundOp) { return unaryF(math::RoundEvenOp()); })
       .Case([&](ReciprocalOp) -> Value {
         return arith::DivFOp::create(b, loc, constant(resultType, 1.0),
                                      args[0]);
@@ -350,8 +351,8 @@ struct ElementwiseToGeneric : RewritePattern {
              ShiftLeftOp, ShiftRightSignedOp, ShiftRightUnsignedOp, WhereOp,
              CastOp, BitcastOp, NegOp, AbsOp, ExpOp, LogOp, SqrtOp, RsqrtOp,
              ReciprocalOp, TanhOp, ErfOp, SigmoidOp, ReluOp, SiluOp, SinOp,
-             CosOp, AsinOp, AcosOp, AtanOp, FloorOp, CeilOp, NotOp, LeakyReluOp,
-             ClipOp, GeluOp>(op))
+             CosOp, AsinOp, AcosOp, AtanOp, FloorOp, CeilOp, RoundOp, NotOp,
+             LeakyReluOp, ClipOp, GeluOp>(op))
       return failure();
     Location loc = op->getLoc();
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());

@@ -260,22 +260,10 @@ static FailureOr<Value> inverseTrigonometric(NodeContext &ctx, Value x) {
   return ctx.value<OpTy>(x);
 }
 
-/// Round, halves to even: from r = floor(x) and the exact fraction x - r,
-/// up when the fraction is over one half, or is one half and r is odd.
+/// Round, halves to even: one xfmr.round.
 FailureOr<Value> mlir::xfmr::onnx_import::roundHalfToEven(NodeContext &ctx,
                                                           Value x) {
-  Formula f(ctx);
-  FailureOr<Value> down = f.op<x::FloorOp>(x);
-  FailureOr<Value> fraction = f.op<x::SubOp>(x, down);
-  FailureOr<Value> half = f.scalar(x, 0.5);
-  FailureOr<Value> odd = f.op<x::NotOp>(f.op<x::EqualOp>(
-      f.op<x::MulOp>(f.op<x::FloorOp>(f.op<x::MulOp>(down, half)),
-                     f.scalar(x, 2.0)),
-      down));
-  FailureOr<Value> up =
-      f.op<x::OrOp>(f.op<x::GreaterOp>(fraction, half),
-                    f.op<x::AndOp>(f.op<x::EqualOp>(fraction, half), odd));
-  return f.where(up, f.op<x::AddOp>(down, f.scalar(x, 1.0)), down);
+  return ctx.value<x::RoundOp>(x);
 }
 
 static LogicalResult convertPow(NodeContext &ctx) {

@@ -54,6 +54,18 @@ func.func @activations(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+// Round half to even: one math.roundeven (one instruction on x86-64 with
+// SSE4.1 and later, and on NVIDIA GPUs).
+// CHECK-LABEL: func.func @round_half_to_even
+// CHECK: linalg.generic
+// CHECK: math.roundeven %{{.*}} : f32
+func.func @round_half_to_even(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = xfmr.round %x : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
 // Quick GELU: x * sigmoid(1.702 x), the sigmoid as 1 / (1 + exp(-z)).
 // CHECK-LABEL: func.func @gelu_quick
 // CHECK: %[[A:.*]] = arith.constant 1.702{{0*}}e+00 : f32

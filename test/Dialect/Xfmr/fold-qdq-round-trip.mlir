@@ -43,11 +43,12 @@ func.func @uint8_through_moves(%x: tensor<2x8x4xf32>) -> tensor<2x2x8x2xf32> {
 
 // The int8 input of a matmul whose weight is a dequantized constant: a
 // quantized layer reads the 8-bit tensor, so the round trip stays and the
-// layer is made of it.
+// layer is made of it (as uint8: its sign bit flipped).
 
 // CHECK-LABEL: func.func @int8_into_layer
 // CHECK:         %[[Q:.*]] = xfmr.cast %{{.*}} : tensor<4x64xf32> to tensor<4x64xi8>
-// CHECK:         xfmr.linear %[[Q]]
+// CHECK:         %[[U:.*]] = xfmr.xor %[[Q]]
+// CHECK:         xfmr.linear %[[U]]
 func.func @int8_into_layer(%x: tensor<4x64xf32>) -> tensor<4x8xf32> {
   %s = xfmr.constant dense<5.0e-02> : tensor<f32>
   %w = xfmr.constant dense<3> : tensor<64x8xi8>

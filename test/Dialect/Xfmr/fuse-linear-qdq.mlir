@@ -52,7 +52,9 @@ func.func @uint8_per_channel_bias_gelu(%q: tensor<?x16x64xi8>) -> tensor<?x16x32
 // int8 activations (a plain cast), no zero points, a weight [N, K] used
 // transposed (Gemm's transB) with its scale per output channel as
 // DequantizeLinear's axis 0 gives it ([N, 1]): the scale becomes [N] and
-// the missing zero points zeros.
+// the missing zero points zeros. The int8 input becomes the uint8 that the
+// integer kernels take: its sign bit flipped (x + 128) and its zero point
+// 128 (-128 as i8 bits).
 
 // CHECK-LABEL: func.func @int8_transposed_no_zero_points
 // CHECK-SAME:    (%[[X:.*]]: tensor<4x64xi8>)
@@ -60,7 +62,9 @@ func.func @uint8_per_channel_bias_gelu(%q: tensor<?x16x64xi8>) -> tensor<?x16x32
 // CHECK-DAG:     %[[WS:.*]] = xfmr.constant dense<1.250000e-01> : tensor<8xf32>
 // CHECK-DAG:     %[[S:.*]] = xfmr.constant dense<5.000000e-01> : tensor<f32>
 // CHECK-DAG:     %[[ZERO:.*]] = xfmr.constant dense<0> : tensor<i8>
-// CHECK:         xfmr.linear %[[X]], %[[W]] input_quant(%[[S]], %[[ZERO]]) weight_quant(%[[WS]], %[[ZERO]]) {transpose_weight}
+// CHECK-DAG:     %[[SIGN:.*]] = xfmr.constant dense<-128> : tensor<i8>
+// CHECK:         %[[U:.*]] = xfmr.xor %[[X]], %[[SIGN]]
+// CHECK:         xfmr.linear %[[U]], %[[W]] input_quant(%[[S]], %[[ZP:[^)]*]]) weight_quant(%[[WS]], %[[ZERO]]) {input_unsigned, transpose_weight}
 // CHECK-SAME:      -> tensor<4x8xf32>
 // EXPLAIN-LABEL: func.func @int8_transposed_no_zero_points
 // EXPLAIN-NOT:   xfmr.fusion_missed

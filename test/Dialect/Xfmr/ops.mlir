@@ -30,6 +30,7 @@
 // CHECK: %19 = xfmr.gelu %18 : tensor<?x128xf32>
 // CHECK: %20 = xfmr.gelu %19 {approximate = #xfmr<gelu_approximation tanh>} : tensor<?x128xf32>
 // CHECK: %21 = xfmr.relu %arg1 : tensor<4x?xi64>
+// CHECK: %22 = xfmr.round %arg0 : tensor<?x128xf32>
 func.func @unary(%x: tensor<?x128xf32>, %i: tensor<4x?xi64>, %b: tensor<?xi1>) -> tensor<?x128xf32> {
   %0 = xfmr.neg %x : tensor<?x128xf32>
   %1 = xfmr.abs %i : tensor<4x?xi64>
@@ -53,6 +54,7 @@ func.func @unary(%x: tensor<?x128xf32>, %i: tensor<4x?xi64>, %b: tensor<?xi1>) -
   %19 = xfmr.gelu %18 : tensor<?x128xf32>
   %20 = xfmr.gelu %19 {approximate = #xfmr<gelu_approximation tanh>} : tensor<?x128xf32>
   %21 = xfmr.relu %i : tensor<4x?xi64>
+  %22 = xfmr.round %x : tensor<?x128xf32>
   return %20 : tensor<?x128xf32>
 }
 

@@ -41,8 +41,7 @@ using namespace mlir::xfmr;
 namespace {
 
 /// Whether every element of the float tensor `v` is a whole number, by how
-/// it was computed (the importer's round half to even is a `where` between
-/// floor(x) and floor(x) + 1).
+/// it was computed.
 bool isWholeNumber(Value v, int depth = 0) {
   if (depth > 8)
     return false;
@@ -51,7 +50,7 @@ bool isWholeNumber(Value v, int depth = 0) {
   Operation *op = v.getDefiningOp();
   if (!op)
     return false;
-  if (isa<FloorOp, CeilOp>(op))
+  if (isa<FloorOp, CeilOp, RoundOp>(op))
     return true;
   if (auto toFloat = dyn_cast<CastOp>(op))
     return cast<RankedTensorType>(toFloat.getInput().getType())

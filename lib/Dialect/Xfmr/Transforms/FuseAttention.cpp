@@ -14,6 +14,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "AttentionMatchers.h"
+#include "FakeQuant.h"
+#include "LinearFusion.h"
 
 #include "xfmr/Dialect/Xfmr/IR/XfmrDialect.h"
 #include "xfmr/Dialect/Xfmr/IR/XfmrOps.h"
@@ -131,6 +133,8 @@ static bool reachesScores(Value value, int depth = 0) {
   Operation *op = value.getDefiningOp();
   if (!op || depth > 8)
     return false;
+  if (Value x = peelFakeQuant(value))
+    return reachesScores(x, depth + 1);
   if (auto matmul = dyn_cast<MatMulOp>(op))
     return !matmul.getRhs().getDefiningOp<ConstantOp>();
   if (auto reshape = dyn_cast<ReshapeOp>(op))
@@ -378,6 +382,10 @@ LogicalResult AttentionMatcher::matchProbabilities(SoftmaxOp softmax,
   if (!weights.hasOneUse())
     return fail("the probabilities have another user",
                 weights.getDefiningOp());
+  // A QDQ graph's fake quantization of the probabilities: the fused op
+  // keeps them in f32.
+  if (Value quantized = fakeQuantOf(weights))
+    weights = quantized;
   Operation *user = *weights.getUsers().begin();
   if (auto flatten = dyn_cast<ReshapeOp>(user);
       flatten && mergesLeadingDims(tracer, flatten, weights))
@@ -457,6 +465,12 @@ LogicalResult AttentionMatcher::matchScores(SoftmaxOp softmax,
     if (auto matmul = dyn_cast<MatMulOp>(op)) {
       scores = matmul;
       return success();
+    }
+    // A QDQ graph's fake quantization of the scores (before its last
+    // multiplication passes for a scale): the fused op keeps them in f32.
+    if (Value x = peelFakeQuant(current)) {
+      current = x;
+      continue;
     }
     Value rest;
     if (std::optional<double> factor = getScaleFactor(op, rest)) {
@@ -1081,6 +1095,13 @@ struct FuseAttentionPass
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    // QDQ graphs: their round trips as float ops, moved above the reshapes
+    // and transposes that split the heads, so that the query, key and
+    // value are found as in float graphs.
+    RewritePatternSet qdq(&getContext());
+    populateFoldQdqRoundTripPatterns(qdq);
+    populateHoistFakeQuantPatterns(qdq);
+    (void)applyPatternsGreedily(func, std::move(qdq));
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseAttentionPattern>(&getContext());
     // Not converging within the driver's limits leaves a valid graph.

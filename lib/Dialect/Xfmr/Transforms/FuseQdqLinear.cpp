@@ -269,7 +269,21 @@ struct DequantizedLinearToQuantized : OpRewritePattern<LinearOp> {
       return reshapeLayerParam(rewriter, loc, operand.scale,
                                paramShape(operand.scaleKind, n));
     };
-    const QuantizedOperand &x = match->input, &w = match->weight;
+    QuantizedOperand x = match->input;
+    const QuantizedOperand &w = match->weight;
+    if (!x.q.isUnsigned) {
+      // An int8 input (quantize_static's default) as the uint8 the integer
+      // kernels take: x + 128 is x with its sign bit flipped, and the zero
+      // point moves by as much, so x - zp is unchanged. The flip fuses into
+      // the QuantizeLinear that writes x.
+      auto type = RankedTensorType::get({}, rewriter.getI8Type());
+      Value signBit = ConstantOp::create(
+          rewriter, loc, type, DenseElementsAttr::get(type, APInt(8, 0x80)));
+      x.q.narrow = XorOp::create(rewriter, loc, x.q.narrow, signBit);
+      x.q.isUnsigned = true;
+      for (int64_t &z : x.zeroPoint)
+        z += 128;
+    }
     auto layer = LinearOp::create(
         rewriter, loc, op.getType(), x.q.narrow, w.q.narrow, op.getBias(),
         scale(x), zeroPoint(x), scale(w), zeroPoint(w), op.getTransposeWeight(),

@@ -446,7 +446,13 @@ def XfmrFuseAttentionPass : Pass<"xfmr-fuse-attention", "::mlir::func::FuncOp"> 
       (the first as the exporters' product `B * H`, the others as the
       source's), the element count giving the third; shapes read off the
       merged output (TorchScript's `shape[0] // H`) are rebuilt from the
-      op's output.
+      op's output;
+    - QDQ graphs (`quantize_static`): QuantizeLinear -> DequantizeLinear
+      round trips become float fake quantization first (as in
+      `xfmr-fuse-linear`); those of `q`, `k` and `v` move above the head
+      split onto the projections (exact), and those of the scores and the
+      probabilities (per-tensor constant scale and zero point) are seen
+      through and dropped: the op computes them in f32.
 
     Dims are proven equal by tracing them through the graph, so dynamic
     shapes fuse too. With `explain`, every softmax left carries an
