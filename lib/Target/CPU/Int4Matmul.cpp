@@ -16,13 +16,16 @@
 //   weight's bytes over the memory's bandwidth if the dequantization keeps
 //   up. Tiled generically, the contraction's body runs per vector of bytes
 //   with the input's two vectors loaded again for every column and the
-//   zero point subtracted and the scale multiplied separately; here a
-//   column's scale and offset (-zp * s) are broadcast once per block, each
-//   nibble vector is dequantized by one FMA, and each input vector is
-//   loaded once per block of columns.
-// - Several rows (a prefill) share each dequantized vector: `register-rows`
-//   rows by `register-cols` columns of accumulators, rows innermost in the
-//   forall so that the columns' bytes stay in L1 while row blocks stream.
+//   zero point subtracted and the scale multiplied separately; here the
+//   raw nibbles' dot product with the input is scaled once per block, into
+//   several accumulators (one would chain every FMA of a column), and the
+//   zero points are taken out of the loop (sum_b s_b * zp_b * X_b, X_b
+//   the input's sum over block b).
+// - Several rows (a prefill) share each dequantized vector (a column's
+//   scale and offset -zp * s broadcast once per block, each nibble vector
+//   dequantized by one FMA): `register-rows` rows by `register-cols`
+//   columns of accumulators, rows innermost in the forall so that the
+//   columns' bytes stay in L1 while row blocks stream.
 // - The MatMulNBits layout keeps a column's bytes contiguous along K, so a
 //   block of columns reads a few sequential streams, which the hardware
 //   prefetchers follow: the weight is not repacked.
@@ -596,16 +599,20 @@ struct XfmrCPUInt4MatmulPass
     // One row: a wide block of columns; several: rows x columns.
     auto flatType = cast<RankedTensorType>(dest.getType());
     int64_t m = flatType.getDimSize(0);
-    if (m == 1) {
-      blocks.inputSums = sumBlocks(b, loc, blocks.even, blocks.odd);
-      if (!match.scalarZeroPoint)
-        blocks.byteZeroPoints = foldByteZeroPoints(b, loc, blocks.zeroPoints);
-    }
     int64_t rows = m == 1 ? 1 : registerRows;
     int64_t cols =
         std::min<int64_t>(m == 1 ? decodeCols : registerCols, match.n);
     if (!ShapedType::isDynamic(m))
       rows = std::max<int64_t>(1, std::min(rows, m));
+    // Blocks of one row (one row, the rows past the last full block, which
+    // may be all of a run-time M, and the columns left) take the decode
+    // form, which needs the input's block sums.
+    if (m == 1 || ShapedType::isDynamic(m) || m % rows != 0 ||
+        match.n % cols != 0) {
+      blocks.inputSums = sumBlocks(b, loc, blocks.even, blocks.odd);
+      if (!match.scalarZeroPoint)
+        blocks.byteZeroPoints = foldByteZeroPoints(b, loc, blocks.zeroPoints);
+    }
     LLVM_DEBUG(llvm::dbgs() << "int4 matmul " << m << "x" << match.n << ", "
                             << match.blocks << " blocks of " << 2 * match.half
                             << ": blocks of " << rows << "x" << cols << "\n");

@@ -79,10 +79,13 @@ func.func @decode_byte_zero_points(%x: tensor<1x80xf32>, %w: tensor<3x5x8xi8>, %
 // 37 rows by 7 columns, constant scales and zero points: blocks of 4 x 4
 // (9 of rows, then the 37th row alone), the 3 columns left one at a time;
 // -zp * scale is one constant, computed at compile time. Blocks of 16
-// values make vectors of 8 lanes.
+// values make vectors of 8 lanes. The blocks of one row (the 37th row, and
+// the columns left) take the decode form, the zero points as bytes.
 
 // CHECK-LABEL: func.func @rows
 // CHECK-DAG: %[[OFFSETS:.*]] = arith.constant dense<{{\[\[}}-1.000000e+00, -2.000000e+00], [-3.000000e+00, -4.000000e+00]{{.*}}]> : tensor<7x2xf32>
+// CHECK-DAG: %[[BYTES:.*]] = arith.constant dense<{{\[\[}}1, 2], [3, 4]{{.*}}]> : tensor<7x2xi8>
+// CHECK-DAG: %[[XSUM:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<37x2xf32>)
 // CHECK: scf.forall ({{.*}}) in (1, 9)
 // CHECK: tensor.extract %[[OFFSETS]]
 // CHECK-NOT: arith.negf
@@ -90,8 +93,11 @@ func.func @decode_byte_zero_points(%x: tensor<1x80xf32>, %w: tensor<3x5x8xi8>, %
 // CHECK-COUNT-8: math.fma %{{.*}} : vector<8xf32>
 // CHECK: tensor.parallel_insert_slice %{{.*}} [4, 4] [1, 1] : tensor<4x4xf32> into tensor<37x7xf32>
 // CHECK: scf.forall ({{.*}}) in (1, 1)
+// CHECK: vector.transfer_read %[[XSUM]]
+// CHECK: vector.transfer_read %[[BYTES]]
 // CHECK: tensor.parallel_insert_slice %{{.*}} [1, 4] [1, 1] : tensor<1x4xf32> into tensor<37x7xf32>
 // CHECK: scf.forall ({{.*}}) in (3, 37)
+// CHECK: vector.transfer_read %[[BYTES]]
 // CHECK: tensor.parallel_insert_slice %{{.*}} [1, 1] [1, 1] : tensor<1x1xf32> into tensor<37x7xf32>
 
 // AVX2-LABEL: func.func @rows
