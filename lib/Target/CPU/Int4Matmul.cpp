@@ -304,11 +304,14 @@ private:
   /// that is a widening, a mask, a shift, two conversions and three FMAs
   /// (against five and a broadcast with the zero point inside), and the
   /// zero points are read in a second short loop, as bytes when they are
-  /// constants. `unroll` blocks per step, each into its own accumulator:
-  /// one accumulator would chain the FMAs of all blocks (4 cycles each).
+  /// constants. Two blocks per step, each into its own accumulator: one
+  /// accumulator would chain the FMAs of all blocks (4 cycles each). Four
+  /// were slower from DRAM (LLaMA-100M's decode step on one Zen 4 thread
+  /// 15.5 ms against 14.4: LLVM unrolls a column's loop of 24 blocks whole
+  /// and spills) and no faster from L3.
   SmallVector<Value> decodeSums(Value row, ArrayRef<Value> colIndex) {
     int64_t cols = colIndex.size();
-    int64_t unroll = match.blocks % 4 == 0 ? 4 : match.blocks % 2 == 0 ? 2 : 1;
+    int64_t unroll = match.blocks % 2 == 0 ? 2 : 1;
     auto floatType = VectorType::get({lanes}, b.getF32Type());
     SmallVector<Value> accs(cols * unroll,
                             splat(floatType, b.getF32FloatAttr(0)));

@@ -167,7 +167,7 @@ def XfmrCPUInt4MatmulPass
     rows past the last full block; the columns left) take another form with fewer operations per byte: per block and column the dot
     product of the raw nibbles with the input (`x_e * q_lo + x_o * q_hi`,
     a multiply and an FMA per vector), scaled by the block's scale into one
-    of up to 4 accumulators (blocks unrolled, so that the FMAs do not form
+    of 2 accumulators (blocks unrolled, so that the FMAs do not form
     one chain); the zero points leave the loop as `sum_b s_b * zp_b * X_b`,
     with `X_b` the input's sum over block `b` (one reduction per call),
     summed per column over vectors of blocks, the zero points read as bytes
