@@ -416,6 +416,9 @@ static int runModel(const xfmr_model *model, size_t numInputs,
     args.push_back(weightsWords);
   }
   args.push_back(&record);
+  // The blocktime is a setting of the thread that starts parallel loops.
+  if (model->setBlocktime)
+    model->setBlocktime(0);
   model->run(args.data());
   if (gpuRun) {
     message = gpuRun->fetchResults(model->signature, results.data());

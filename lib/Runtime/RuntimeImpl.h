@@ -188,6 +188,10 @@ struct xfmr_model {
   /// for a model without a weights file.
   void *gpuWeights = nullptr;
   void (*run)(void **args) = nullptr;
+  /// libomp's kmp_set_blocktime, when the model's threads should sleep as
+  /// soon as a parallel loop ends (the machine was oversubscribed at load);
+  /// NULL to keep libomp's policy.
+  void (*setBlocktime)(int milliseconds) = nullptr;
   /// False for a model loaded for its signature only.
   bool runnable = true;
   xfmr::runtime::Signature signature;

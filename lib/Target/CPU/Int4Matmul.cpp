@@ -16,13 +16,16 @@
 //   weight's bytes over the memory's bandwidth if the dequantization keeps
 //   up. Tiled generically, the contraction's body runs per vector of bytes
 //   with the input's two vectors loaded again for every column and the
-//   zero point subtracted and the scale multiplied separately; here a
-//   column's scale and offset (-zp * s) are broadcast once per block, each
-//   nibble vector is dequantized by one FMA, and each input vector is
-//   loaded once per block of columns.
-// - Several rows (a prefill) share each dequantized vector: `register-rows`
-//   rows by `register-cols` columns of accumulators, rows innermost in the
-//   forall so that the columns' bytes stay in L1 while row blocks stream.
+//   zero point subtracted and the scale multiplied separately; here the
+//   raw nibbles' dot product with the input is scaled once per block, into
+//   several accumulators (one would chain every FMA of a column), and the
+//   zero points are taken out of the loop (sum_b s_b * zp_b * X_b, X_b
+//   the input's sum over block b).
+// - Several rows (a prefill) share each dequantized vector (a column's
+//   scale and offset -zp * s broadcast once per block, each nibble vector
+//   dequantized by one FMA): `register-rows` rows by `register-cols`
+//   columns of accumulators, rows innermost in the forall so that the
+//   columns' bytes stay in L1 while row blocks stream.
 // - The MatMulNBits layout keeps a column's bytes contiguous along K, so a
 //   block of columns reads a few sequential streams, which the hardware
 //   prefetchers follow: the weight is not repacked.
@@ -161,6 +164,10 @@ public:
   /// -zero_point * scale per [n, block] when both are constants, computed
   /// at compile time (two scalar ops less per column and block).
   Value offsets;
+  /// For one row: the input's sum over each block [R, blocks], and the
+  /// zero points as bytes [N, blocks] when they are constant whole numbers
+  /// 0..255 (null otherwise).
+  Value inputSums, byteZeroPoints;
 
   /// `rowBlocks` blocks of `rows` rows from row `rowStart`, by
   /// `colBlocks` blocks of `cols` columns from column `colStart`, written
@@ -186,26 +193,12 @@ public:
     for (int64_t c = 0; c < cols; ++c)
       colIndex.push_back(arith::AddIOp::create(b, loc, firstCol, index(c)));
 
-    Type f32 = b.getF32Type();
-    auto accType = VectorType::get({lanes}, f32);
-    Value zeroAcc = arith::ConstantOp::create(
-        b, loc, accType, DenseElementsAttr::get(accType, b.getF32FloatAttr(0)));
-    SmallVector<Value> accs(rows * cols, zeroAcc);
-    Value scalarZeroPoint;
-    if (match.scalarZeroPoint)
-      scalarZeroPoint = tensor::ExtractOp::create(b, loc, zeroPoints);
-    auto loop = scf::ForOp::create(
-        b, loc, index(0), index(match.blocks), index(1), accs,
-        [&](OpBuilder &nested, Location nestedLoc, Value blockIndex,
-            ValueRange carried) {
-          OpBuilder::InsertionGuard inner(b);
-          b.setInsertionPointToEnd(nested.getInsertionBlock());
-          scf::YieldOp::create(
-              b, nestedLoc,
-              step(blockIndex, rowIndex, colIndex, scalarZeroPoint, carried));
-        });
+    SmallVector<Value> sums = inputSums && rows == 1
+                                  ? decodeSums(rowIndex.front(), colIndex)
+                                  : blockSums(rowIndex, colIndex);
 
     // The tile [rows, cols] of the output: init plus the lanes' sums.
+    Type f32 = b.getF32Type();
     Value out = forall.getRegionIterArgs()[0];
     SmallVector<OpFoldResult> offsets = {firstRow, firstCol};
     SmallVector<OpFoldResult> sizes = {b.getIndexAttr(rows),
@@ -217,15 +210,13 @@ public:
     auto rowType = VectorType::get({cols}, f32);
     Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
     for (int64_t r = 0; r < rows; ++r) {
-      SmallVector<Value> sums;
-      for (int64_t c = 0; c < cols; ++c)
-        sums.push_back(vector::ReductionOp::create(
-            b, loc, vector::CombiningKind::ADD, loop.getResult(r * cols + c)));
       Value indices[] = {index(r), index(0)};
       Value init = vector::TransferReadOp::create(
           b, loc, rowType, tile, indices, zero, ArrayRef<bool>{true});
       Value row = arith::AddFOp::create(
-          b, loc, init, vector::FromElementsOp::create(b, loc, rowType, sums));
+          b, loc, init,
+          vector::FromElementsOp::create(b, loc, rowType,
+                                         ArrayRef(sums).slice(r * cols, cols)));
       tile = vector::TransferWriteOp::create(b, loc, row, tile, indices,
                                              ArrayRef<bool>{true})
                  .getResult();
@@ -241,24 +232,193 @@ private:
     return arith::ConstantIndexOp::create(b, loc, value);
   }
 
+  /// The lanes of `vector` added in any order (a tree of shuffles rather
+  /// than a chain of scalar adds).
+  Value sumLanes(Value vector) {
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                       vector, arith::FastMathFlags::reassoc);
+  }
+
+  Value splat(VectorType type, TypedAttr value) {
+    return arith::ConstantOp::create(b, loc, type,
+                                     DenseElementsAttr::get(type, value));
+  }
+
+  /// A vector of `lanes` values of `source` [.., block, i] at `chunk`.
+  Value readLanes(Value source, Value first, Value block, int64_t chunk) {
+    auto element = cast<ShapedType>(source.getType()).getElementType();
+    Value indices[] = {first, block, index(chunk)};
+    Value padding = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+    return vector::TransferReadOp::create(
+        b, loc, VectorType::get({lanes}, element), source, indices, padding,
+        ArrayRef<bool>{true});
+  }
+
+  /// The low and high nibbles of `lanes` bytes of column `col` from
+  /// `chunk` in block `block`, converted to f32: the bytes widened
+  /// (`vpmovzxbd`), masked and shifted over the whole vector. Nibbles are
+  /// 0..15: a signed conversion is exact and one instruction on AVX2 too
+  /// (`vcvtdq2ps`).
+  std::pair<Value, Value> nibbles(Value col, Value block, int64_t chunk) {
+    auto floatType = VectorType::get({lanes}, b.getF32Type());
+    auto wordType = VectorType::get({lanes}, b.getI32Type());
+    Value words = arith::ExtUIOp::create(b, loc, wordType,
+                                         readLanes(weight, col, block, chunk));
+    Value low = arith::AndIOp::create(b, loc, words,
+                                      splat(wordType, b.getI32IntegerAttr(15)));
+    Value high = arith::ShRUIOp::create(
+        b, loc, words, splat(wordType, b.getI32IntegerAttr(4)));
+    return {arith::SIToFPOp::create(b, loc, floatType, low),
+            arith::SIToFPOp::create(b, loc, floatType, high)};
+  }
+
+  /// The sums of a block of rows x columns, row-major: the weight's blocks
+  /// dequantized once and used by every row.
+  SmallVector<Value> blockSums(ArrayRef<Value> rowIndex,
+                               ArrayRef<Value> colIndex) {
+    auto accType = VectorType::get({lanes}, b.getF32Type());
+    SmallVector<Value> accs(rowIndex.size() * colIndex.size(),
+                            splat(accType, b.getF32FloatAttr(0)));
+    Value scalarZeroPoint;
+    if (match.scalarZeroPoint)
+      scalarZeroPoint = tensor::ExtractOp::create(b, loc, zeroPoints);
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), index(match.blocks), index(1), accs,
+        [&](OpBuilder &nested, Location nestedLoc, Value blockIndex,
+            ValueRange carried) {
+          OpBuilder::InsertionGuard inner(b);
+          b.setInsertionPointToEnd(nested.getInsertionBlock());
+          scf::YieldOp::create(
+              b, nestedLoc,
+              step(blockIndex, rowIndex, colIndex, scalarZeroPoint, carried));
+        });
+    SmallVector<Value> sums;
+    for (Value acc : loop.getResults())
+      sums.push_back(sumLanes(acc));
+    return sums;
+  }
+
+  /// The sums of one row by a block of columns, the zero points taken out
+  /// of the loop: sum_b s_b * (sum_i x_i * q_i) - sum_b s_b * zp_b * X_b,
+  /// X_b the sum of the input over block b. Per vector of 2 * lanes values
+  /// that is a widening, a mask, a shift, two conversions and three FMAs
+  /// (against five and a broadcast with the zero point inside), and the
+  /// zero points are read in a second short loop, as bytes when they are
+  /// constants. Two blocks per step, each into its own accumulator: one
+  /// accumulator would chain the FMAs of all blocks (4 cycles each). Four
+  /// were slower from DRAM (LLaMA-100M's decode step on one Zen 4 thread
+  /// 15.5 ms against 14.4: LLVM unrolls a column's loop of 24 blocks whole
+  /// and spills) and no faster from L3.
+  SmallVector<Value> decodeSums(Value row, ArrayRef<Value> colIndex) {
+    int64_t cols = colIndex.size();
+    int64_t unroll = match.blocks % 2 == 0 ? 2 : 1;
+    auto floatType = VectorType::get({lanes}, b.getF32Type());
+    SmallVector<Value> accs(cols * unroll,
+                            splat(floatType, b.getF32FloatAttr(0)));
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), index(match.blocks), index(unroll), accs,
+        [&](OpBuilder &nested, Location nestedLoc, Value first,
+            ValueRange carried) {
+          OpBuilder::InsertionGuard inner(b);
+          b.setInsertionPointToEnd(nested.getInsertionBlock());
+          SmallVector<Value> next(carried);
+          for (int64_t u = 0; u < unroll; ++u) {
+            Value block = arith::AddIOp::create(b, loc, first, index(u));
+            for (int64_t c = 0; c < cols; ++c) {
+              // x . q over the block, then scaled once.
+              Value dot;
+              for (int64_t chunk = 0; chunk < match.half; chunk += lanes) {
+                auto [low, high] = nibbles(colIndex[c], block, chunk);
+                Value xEven = readLanes(even, row, block, chunk);
+                Value xOdd = readLanes(odd, row, block, chunk);
+                Value evens =
+                    dot ? math::FmaOp::create(b, loc, xEven, low, dot)
+                              .getResult()
+                        : arith::MulFOp::create(b, loc, xEven, low).getResult();
+                dot = math::FmaOp::create(b, loc, xOdd, high, evens);
+              }
+              Value s = tensor::ExtractOp::create(
+                  b, loc, scales, ValueRange{colIndex[c], block});
+              Value scale = vector::BroadcastOp::create(b, loc, floatType, s);
+              Value &acc = next[c * unroll + u];
+              acc = math::FmaOp::create(b, loc, dot, scale, acc);
+            }
+          }
+          scf::YieldOp::create(b, nestedLoc, next);
+        });
+
+    SmallVector<Value> sums;
+    for (int64_t c = 0; c < cols; ++c) {
+      Value total;
+      for (int64_t u = 0; u < unroll; ++u) {
+        Value acc = loop.getResult(c * unroll + u);
+        total =
+            total ? arith::AddFOp::create(b, loc, total, acc).getResult() : acc;
+      }
+      Value centered = zeroPointSum(row, colIndex[c]);
+      sums.push_back(arith::SubFOp::create(b, loc, sumLanes(total), centered));
+    }
+    return sums;
+  }
+
+  /// sum_b s_b * zp_b * X_b of column `col`, over vectors of the widest
+  /// power of two (at most `lanes`) that divides the blocks.
+  Value zeroPointSum(Value row, Value col) {
+    int64_t width = 1;
+    while (width * 2 <= lanes && match.blocks % (width * 2) == 0)
+      width *= 2;
+    Type f32 = b.getF32Type();
+    auto floatType = VectorType::get({width}, f32);
+    Value zeroF32 = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    Value zeroAcc = splat(floatType, b.getF32FloatAttr(0));
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), index(match.blocks), index(width),
+        ValueRange{zeroAcc},
+        [&](OpBuilder &nested, Location nestedLoc, Value block,
+            ValueRange carried) {
+          OpBuilder::InsertionGuard inner(b);
+          b.setInsertionPointToEnd(nested.getInsertionBlock());
+          Value at[] = {col, block};
+          Value s = vector::TransferReadOp::create(
+              b, loc, floatType, scales, at, zeroF32, ArrayRef<bool>{true});
+          Value sums = vector::TransferReadOp::create(
+              b, loc, floatType, inputSums, ValueRange{row, block}, zeroF32,
+              ArrayRef<bool>{true});
+          Value weighted = arith::MulFOp::create(b, loc, s, sums);
+          if (!match.scalarZeroPoint) {
+            Value zp;
+            if (byteZeroPoints) {
+              auto byteType = VectorType::get({width}, b.getI8Type());
+              Value zeroI8 =
+                  arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
+              Value bytes = vector::TransferReadOp::create(
+                  b, loc, byteType, byteZeroPoints, at, zeroI8,
+                  ArrayRef<bool>{true});
+              zp = arith::UIToFPOp::create(b, loc, floatType, bytes);
+            } else {
+              zp = vector::TransferReadOp::create(b, loc, floatType, zeroPoints,
+                                                  at, zeroF32,
+                                                  ArrayRef<bool>{true});
+            }
+            weighted = arith::MulFOp::create(b, loc, weighted, zp);
+          }
+          Value acc = arith::AddFOp::create(b, loc, carried.front(), weighted);
+          scf::YieldOp::create(b, nestedLoc, acc);
+        });
+    Value sum = sumLanes(loop.getResult(0));
+    if (match.scalarZeroPoint)
+      sum = arith::MulFOp::create(
+          b, loc, sum, tensor::ExtractOp::create(b, loc, zeroPoints));
+    return sum;
+  }
+
   /// One block of the weight: per column its scale and offset, then per
   /// vector of bytes the two dequantized nibble vectors, used by each row.
   SmallVector<Value> step(Value blockIndex, ArrayRef<Value> rowIndex,
                           ArrayRef<Value> colIndex, Value scalarZeroPoint,
                           ValueRange carried) {
     int64_t rows = rowIndex.size(), cols = colIndex.size();
-    Type f32 = b.getF32Type(), i8 = b.getI8Type(), i32 = b.getI32Type();
-    auto floatType = VectorType::get({lanes}, f32);
-    auto byteType = VectorType::get({lanes}, i8);
-    auto wordType = VectorType::get({lanes}, i32);
-    Value mask = arith::ConstantOp::create(
-        b, loc, wordType,
-        DenseElementsAttr::get(wordType, b.getI32IntegerAttr(15)));
-    Value four = arith::ConstantOp::create(
-        b, loc, wordType,
-        DenseElementsAttr::get(wordType, b.getI32IntegerAttr(4)));
-    Value zeroF32 = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-    Value zeroI8 = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
+    auto floatType = VectorType::get({lanes}, b.getF32Type());
 
     SmallVector<Value> scale, offset;
     for (Value col : colIndex) {
@@ -283,28 +443,15 @@ private:
 
     SmallVector<Value> accs(carried);
     for (int64_t chunk = 0; chunk < match.half; chunk += lanes) {
-      Value at = index(chunk);
       SmallVector<Value> evens, odds;
       for (Value row : rowIndex) {
-        Value indices[] = {row, blockIndex, at};
-        evens.push_back(vector::TransferReadOp::create(
-            b, loc, floatType, even, indices, zeroF32, ArrayRef<bool>{true}));
-        odds.push_back(vector::TransferReadOp::create(
-            b, loc, floatType, odd, indices, zeroF32, ArrayRef<bool>{true}));
+        evens.push_back(readLanes(even, row, blockIndex, chunk));
+        odds.push_back(readLanes(odd, row, blockIndex, chunk));
       }
       for (int64_t c = 0; c < cols; ++c) {
-        Value indices[] = {colIndex[c], blockIndex, at};
-        Value bytes = vector::TransferReadOp::create(
-            b, loc, byteType, weight, indices, zeroI8, ArrayRef<bool>{true});
-        Value words = arith::ExtUIOp::create(b, loc, wordType, bytes);
-        // Nibbles are 0..15: a signed conversion is exact and is one
-        // instruction on AVX2 too (vcvtdq2ps).
-        auto dequantize = [&](Value nibbles) -> Value {
-          Value q = arith::SIToFPOp::create(b, loc, floatType, nibbles);
-          return math::FmaOp::create(b, loc, q, scale[c], offset[c]);
-        };
-        Value low = dequantize(arith::AndIOp::create(b, loc, words, mask));
-        Value high = dequantize(arith::ShRUIOp::create(b, loc, words, four));
+        auto [q0, q1] = nibbles(colIndex[c], blockIndex, chunk);
+        Value low = math::FmaOp::create(b, loc, q0, scale[c], offset[c]);
+        Value high = math::FmaOp::create(b, loc, q1, scale[c], offset[c]);
         for (int64_t r = 0; r < rows; ++r) {
           Value &acc = accs[r * cols + c];
           acc = math::FmaOp::create(b, loc, evens[r], low, acc);
@@ -344,6 +491,60 @@ Value foldOffsets(OpBuilder &b, Location loc, Value scales, Value zeroPoints) {
   auto type = cast<ShapedType>(scales.getType());
   ElementsAttr folded = writer.finish(type, "offsets");
   return arith::ConstantOp::create(b, loc, type, cast<TypedAttr>(folded));
+}
+
+/// The zero points [N, blocks] as bytes when they are a constant of whole
+/// numbers 0..255 (what 4-bit quantizers write): a quarter of the f32
+/// bytes that a decode step reads. Null otherwise.
+Value foldByteZeroPoints(OpBuilder &b, Location loc, Value zeroPoints) {
+  auto constant = zeroPoints.getDefiningOp<arith::ConstantOp>();
+  auto type = cast<RankedTensorType>(zeroPoints.getType());
+  if (!constant || type.getRank() != 2)
+    return {};
+  auto elements = dyn_cast<ElementsAttr>(constant.getValue());
+  std::optional<SmallVector<float>> zp =
+      elements ? xfmr::readF32Weight(elements) : std::nullopt;
+  if (!zp || llvm::any_of(*zp, [](float v) {
+        return v < 0 || v > 255 || v != static_cast<float>(static_cast<int>(v));
+      }))
+    return {};
+  xfmr::WeightWriter writer(elements, zp->size());
+  MutableArrayRef<char> data = writer.getData();
+  for (size_t i = 0; i < zp->size(); ++i)
+    data[i] = static_cast<char>(static_cast<uint8_t>((*zp)[i]));
+  auto byteType = type.clone(b.getI8Type());
+  ElementsAttr folded = writer.finish(byteType, "zero_point_bytes");
+  return arith::ConstantOp::create(b, loc, byteType, cast<TypedAttr>(folded));
+}
+
+/// The sum of the input over each block, [R, blocks], from its even and
+/// odd columns [R, blocks, half].
+Value sumBlocks(OpBuilder &b, Location loc, Value even, Value odd) {
+  auto type = cast<RankedTensorType>(even.getType());
+  Type f32 = b.getF32Type();
+  SmallVector<OpFoldResult> sizes = {
+      getAsOpFoldResult(b.createOrFold<tensor::DimOp>(loc, even, 0)),
+      b.getIndexAttr(type.getDimSize(1))};
+  Value init = tensor::EmptyOp::create(b, loc, sizes, f32);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  Value filled = linalg::FillOp::create(b, loc, zero, init).getResult(0);
+  MLIRContext *context = b.getContext();
+  AffineMap all = AffineMap::getMultiDimIdentityMap(3, context);
+  AffineMap kept = AffineMap::get(
+      3, 0, {getAffineDimExpr(0, context), getAffineDimExpr(1, context)},
+      context);
+  SmallVector<utils::IteratorType> iterators = {utils::IteratorType::parallel,
+                                                utils::IteratorType::parallel,
+                                                utils::IteratorType::reduction};
+  auto generic = linalg::GenericOp::create(
+      b, loc, filled.getType(), ValueRange{even, odd}, ValueRange{filled},
+      ArrayRef<AffineMap>{all, all, kept}, iterators,
+      [](OpBuilder &nb, Location l, ValueRange args) {
+        Value pair = arith::AddFOp::create(nb, l, args[0], args[1]);
+        linalg::YieldOp::create(
+            nb, l, ValueRange{arith::AddFOp::create(nb, l, args[2], pair)});
+      });
+  return generic.getResult(0);
 }
 
 /// `value` with its leading `count` dims collapsed into one.
@@ -406,6 +607,15 @@ struct XfmrCPUInt4MatmulPass
         std::min<int64_t>(m == 1 ? decodeCols : registerCols, match.n);
     if (!ShapedType::isDynamic(m))
       rows = std::max<int64_t>(1, std::min(rows, m));
+    // Blocks of one row (one row, the rows past the last full block, which
+    // may be all of a run-time M, and the columns left) take the decode
+    // form, which needs the input's block sums.
+    if (m == 1 || ShapedType::isDynamic(m) || m % rows != 0 ||
+        match.n % cols != 0) {
+      blocks.inputSums = sumBlocks(b, loc, blocks.even, blocks.odd);
+      if (!match.scalarZeroPoint)
+        blocks.byteZeroPoints = foldByteZeroPoints(b, loc, blocks.zeroPoints);
+    }
     LLVM_DEBUG(llvm::dbgs() << "int4 matmul " << m << "x" << match.n << ", "
                             << match.blocks << " blocks of " << 2 * match.half
                             << ": blocks of " << rows << "x" << cols << "\n");

@@ -160,8 +160,18 @@ def XfmrCPUInt4MatmulPass
       vector of the input by every column, so a decode step (one row)
       reads each weight byte once and each input vector once per `cols`
       columns;
-    - the lanes of each accumulator are summed once at the end and added
-      to the init.
+    - the lanes of each accumulator are summed once at the end (a tree)
+      and added to the init.
+
+    Blocks of one row (a decode step, bound by reading the weight; the
+    rows past the last full block; the columns left) take another form with fewer operations per byte: per block and column the dot
+    product of the raw nibbles with the input (`x_e * q_lo + x_o * q_hi`,
+    a multiply and an FMA per vector), scaled by the block's scale into one
+    of 2 accumulators (blocks unrolled, so that the FMAs do not form
+    one chain); the zero points leave the loop as `sum_b s_b * zp_b * X_b`,
+    with `X_b` the input's sum over block `b` (one reduction per call),
+    summed per column over vectors of blocks, the zero points read as bytes
+    when they are constant whole numbers.
 
     `decode-cols` columns per block for a single row (rows = 1),
     `register-rows` x `register-cols` otherwise; columns past the last full
