@@ -532,20 +532,18 @@ def run_case(args, case):
     modes = {"native": []}
     if cpu_has("avx512f"):
         modes["avx2"] = ["--mcpu=x86-64-v3"]
-    if case.get("form") == "qdq":
+    # The QDQ forms must become one quantized layer: the fused IR shows
+    # the layer's marker.
+    marker = {"qdq": ("input_quant(", "a quantized layer")}.get(
+        case.get("form")) or {"Int4Qdq": ("block_size", "a 4-bit layer")}.get(
+        case.get("op"))
+    if marker:
         fused = subprocess.run(
             [args.compile, path, "--emit=fused", "-o", "-"],
             capture_output=True, text=True)
-        if "input_quant(" not in fused.stdout:
-            return [("fused", None, "not a quantized layer: " + (
-                fused.stderr.strip().splitlines() or ["no input_quant"])[0])]
-    if case.get("op") == "Int4Qdq":
-        fused = subprocess.run(
-            [args.compile, path, "--emit=fused", "-o", "-"],
-            capture_output=True, text=True)
-        if "block_size" not in fused.stdout:
-            return [("fused", None, "not a 4-bit layer: " + (
-                fused.stderr.strip().splitlines() or ["no block_size"])[0])]
+        if marker[0] not in fused.stdout:
+            return [("fused", None, f"not {marker[1]}: " + (
+                fused.stderr.strip().splitlines() or [f"no {marker[0]}"])[0])]
     return compile_and_compare(args, work, path, inputs, {"y": expected},
                                scale, atol, modes)
 
