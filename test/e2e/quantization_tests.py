@@ -16,13 +16,15 @@ quotient computed in another order), which moves an output by one
 quantization step of one product: the int8 tolerance is 1e-3 of the
 output's largest magnitude.
 
-MatMulNBits cases: one com.microsoft MatMulNBits node (4-bit weights in
-blocks of 16 to 256, with and without zero points, packed uint8 or float
-ones, with and without bias, K a multiple of the block size or not, one row
-(a decode step's GEMV) or several, rows static or symbolic), built here with
-onnx.helper with random packed weights. ONNX Runtime dequantizes the
-weights exactly and sums in f32 (accuracy_level 0), so the tolerance is
-that of an f32 matmul.
+MatMulNBits cases (named nbits_*): one com.microsoft MatMulNBits node
+(4-bit weights in blocks of 16 to 256, with and without zero points, packed
+uint8 or float ones, with and without bias, K a multiple of the block size
+or not, one row (a decode step's GEMV) or several, rows static or
+symbolic), built here with onnx.helper with random packed weights; and the
+QDQ form of the same (DequantizeLinear of an int4 or uint4 weight in
+blocks, opset 21, then MatMul), which the compile must make one 4-bit
+layer of. ONNX Runtime dequantizes the weights exactly and sums in f32
+(accuracy_level 0), so the tolerance is that of an f32 matmul.
 
 Other cases: ConvInteger (exact: an i32 result), QLinearConv (per-tensor
 and per-channel weight scales, int8 and uint8; within one step of the
@@ -101,39 +103,48 @@ INT8_CASES = [
 # rows (None: a symbolic [batch, sequence] of 2 x 3), k, n, block size,
 # zero points (None, "packed": uint8 two per byte, "float"), bias.
 CASES = [
-    dict(name="gemv_b32_packed_zp", rows=[1, 1], k=256, n=96, block=32,
+    dict(name="nbits_gemv_b32_packed_zp", rows=[1, 1], k=256, n=96, block=32,
          zp="packed"),
-    dict(name="gemv_b16_no_zp_bias", rows=[1, 1], k=64, n=40, block=16,
+    dict(name="nbits_gemv_b16_no_zp_bias", rows=[1, 1], k=64, n=40, block=16,
          bias=True),
-    dict(name="rows_b64_packed_zp_bias", rows=[2, 7], k=192, n=48, block=64,
+    dict(name="nbits_rows_b64_packed_zp_bias", rows=[2, 7], k=192, n=48, block=64,
          zp="packed", bias=True),
-    dict(name="rows_b128_float_zp", rows=[3, 5], k=256, n=33, block=128,
+    dict(name="nbits_rows_b128_float_zp", rows=[3, 5], k=256, n=33, block=128,
          zp="float"),
-    dict(name="gemv_b256_packed_zp", rows=[1, 1], k=512, n=64, block=256,
+    dict(name="nbits_gemv_b256_packed_zp", rows=[1, 1], k=512, n=64, block=256,
          zp="packed"),
-    dict(name="dynamic_b32_padded_k", rows=None, k=72, n=24, block=32,
+    dict(name="nbits_dynamic_b32_padded_k", rows=None, k=72, n=24, block=32,
          zp="packed", bias=True),
-    dict(name="odd_blocks_b16", rows=[4, 1], k=80, n=16, block=16,
+    dict(name="nbits_odd_blocks_b16", rows=[4, 1], k=80, n=16, block=16,
          zp="packed"),
     # The CPU's register blocks: 37 rows (full blocks of rows and the rows
     # left), N odd (the columns left past the last block), K not a
     # multiple of the block, every block size, one row with a symbolic dim.
-    dict(name="m37_b32_packed_zp_odd_n", rows=[37], k=200, n=51, block=32,
+    dict(name="nbits_m37_b32_packed_zp_odd_n", rows=[37], k=200, n=51, block=32,
          zp="packed"),
-    dict(name="m37_b16_no_zp_bias", rows=[37], k=48, n=37, block=16,
+    dict(name="nbits_m37_b16_no_zp_bias", rows=[37], k=48, n=37, block=16,
          bias=True),
-    dict(name="m37_b64_float_zp", rows=[1, 37], k=130, n=21, block=64,
+    dict(name="nbits_m37_b64_float_zp", rows=[1, 37], k=130, n=21, block=64,
          zp="float"),
-    dict(name="m37_b128_no_zp", rows=[37], k=384, n=9, block=128),
-    dict(name="m37_b256_packed_zp", rows=[37], k=520, n=19, block=256,
+    dict(name="nbits_m37_b128_no_zp", rows=[37], k=384, n=9, block=128),
+    dict(name="nbits_m37_b256_packed_zp", rows=[37], k=520, n=19, block=256,
          zp="packed"),
-    dict(name="gemv_b64_no_zp_odd_n", rows=[1], k=300, n=45, block=64),
-    dict(name="gemv_b128_packed_zp_odd_n", rows=[1, 1], k=384, n=77,
+    dict(name="nbits_gemv_b64_no_zp_odd_n", rows=[1], k=300, n=45, block=64),
+    dict(name="nbits_gemv_b128_packed_zp_odd_n", rows=[1, 1], k=384, n=77,
          block=128, zp="packed"),
-    dict(name="gemv_b16_float_zp_odd_n", rows=[1], k=33, n=3, block=16,
+    dict(name="nbits_gemv_b16_float_zp_odd_n", rows=[1], k=33, n=3, block=16,
          zp="float", bias=True),
-    dict(name="sequence_b32_packed_zp", rows=[1, "sequence"], k=96, n=40,
+    dict(name="nbits_sequence_b32_packed_zp", rows=[1, "sequence"], k=96, n=40,
          block=32, zp="packed", shape=[1, 5]),
+    # MatMulNBitsQuantizer's QDQ form: DequantizeLinear (opset 21) of an
+    # int4 or uint4 weight [K, N] in blocks along K, then MatMul (and the
+    # bias Add), which the compile must make one 4-bit layer of.
+    dict(name="nbits_qdq_int4_b32_bias", op="Int4Qdq", rows=[2, 3], k=96,
+         n=40, block=32, signed=True, bias=True),
+    dict(name="nbits_qdq_uint4_b16_zp_padded_k", op="Int4Qdq", rows=[1],
+         k=72, n=24, block=16, signed=False, zp=True),
+    dict(name="nbits_qdq_uint4_b64_zp_rows", op="Int4Qdq", rows=[37],
+         k=128, n=33, block=64, signed=False, zp=True, bias=True),
 ]
 
 
@@ -456,10 +467,42 @@ def build_qattention(case, rng):
     return model, feeds
 
 
+def build_int4_qdq_case(case, rng):
+    k, n, block = case["k"], case["n"], case["block"]
+    blocks = -(-k // block)
+    signed = case["signed"]
+    q = rng.integers(-8, 8, size=(k, n)) if signed else rng.integers(
+        0, 16, size=(k, n))
+    kind = TensorProto.INT4 if signed else TensorProto.UINT4
+    scales = rng.uniform(0.01, 0.1, size=(blocks, n)).astype(np.float32)
+    initializers = [helper.make_tensor("w", kind, [k, n], q.flatten()),
+                    numpy_helper.from_array(scales, "w_scale")]
+    dq_inputs = ["w", "w_scale"]
+    if case.get("zp"):
+        zp = rng.integers(0, 16, size=(blocks, n))
+        initializers.append(
+            helper.make_tensor("w_zp", kind, [blocks, n], zp.flatten()))
+        dq_inputs.append("w_zp")
+    nodes = [helper.make_node("DequantizeLinear", dq_inputs, ["wf"], axis=0,
+                              block_size=block),
+             helper.make_node("MatMul", ["a", "wf"],
+                              ["m" if case.get("bias") else "y"])]
+    if case.get("bias"):
+        bias = rng.normal(size=n).astype(np.float32)
+        initializers.append(numpy_helper.from_array(bias, "bias"))
+        nodes.append(helper.make_node("Add", ["m", "bias"], ["y"]))
+    model, inputs = model_and_input(case, nodes, initializers, rng)
+    del model.opset_import[:]
+    model.opset_import.append(helper.make_opsetid("", 21))
+    model.ir_version = 10
+    return model, inputs
+
+
 BUILDERS = {"ConvInteger": build_conv_integer,
             "QLinearConv": build_qlinear_conv,
             "GatherBlockQuantized": build_gather_block_quantized,
-            "QAttention": build_qattention}
+            "QAttention": build_qattention,
+            "Int4Qdq": build_int4_qdq_case}
 
 
 def run_case(args, case):
@@ -474,20 +517,33 @@ def run_case(args, case):
     path = os.path.join(work, "model.onnx")
     onnx.save(model, path)
     import onnxruntime as ort
-    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    options = ort.SessionOptions()
+    if case.get("op") == "Int4Qdq":
+        # ORT's optimizer fuses DequantizeLinear -> MatMul into MatMulNBits
+        # with int8 activations (accuracy level 4), 6e-3 off the exact
+        # product; unoptimized it dequantizes exactly and sums in f32.
+        options.graph_optimization_level = (
+            ort.GraphOptimizationLevel.ORT_DISABLE_ALL)
+    session = ort.InferenceSession(path, options,
+                                   providers=["CPUExecutionProvider"])
     expected = session.run(None, inputs)[0]
     scale = float(np.abs(expected.astype(np.float64)).max()) or 1.0
     atol = case["atol"] if "atol" in case else tolerance * scale
     modes = {"native": []}
     if cpu_has("avx512f"):
         modes["avx2"] = ["--mcpu=x86-64-v3"]
-    if case.get("form") == "qdq":
+    # The QDQ forms must become one quantized layer: the fused IR shows
+    # the layer's marker.
+    marker = {"qdq": ("input_quant(", "a quantized layer")}.get(
+        case.get("form")) or {"Int4Qdq": ("block_size", "a 4-bit layer")}.get(
+        case.get("op"))
+    if marker:
         fused = subprocess.run(
             [args.compile, path, "--emit=fused", "-o", "-"],
             capture_output=True, text=True)
-        if "input_quant(" not in fused.stdout:
-            return [("fused", None, "not a quantized layer: " + (
-                fused.stderr.strip().splitlines() or ["no input_quant"])[0])]
+        if marker[0] not in fused.stdout:
+            return [("fused", None, f"not {marker[1]}: " + (
+                fused.stderr.strip().splitlines() or [f"no {marker[0]}"])[0])]
     return compile_and_compare(args, work, path, inputs, {"y": expected},
                                scale, atol, modes)
 

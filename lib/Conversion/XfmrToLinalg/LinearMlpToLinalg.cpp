@@ -10,7 +10,7 @@
 // zero-filled init, reading a transposed weight through its indexing map
 // rather than a copy; bias, activation and the gate product follow in one
 // elementwise epilogue generic, the shape that tile-and-fuse pulls into the
-// contraction's loops.
+// contraction's loops. A 4-bit weight's contraction is Int4Projection.cpp's.
 //
 // The MLP runs in an scf.forall over tiles of rows of its input flattened
 // to [M, D]: each tile's [rows, H] hidden activation stays in cache on its
@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "IndexMath.h"
+#include "Int4Projection.h"
 #include "LoweringUtils.h"
 
 #include "xfmr/Conversion/XfmrToLinalg/RuntimeChecks.h"
@@ -365,6 +366,18 @@ struct LinearToGeneric : OpRewritePattern<LinearOp> {
   LogicalResult matchAndRewrite(LinearOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
+    if (op.isBlockQuantized()) {
+      if (!canLowerInt4Projection(op.getWeight()))
+        return rewriter.notifyMatchFailure(op, "a dynamic number of blocks");
+      Value product = buildInt4Projection(
+          rewriter, loc, op.getInput(), op.getWeight(), op.getWeightScale(),
+          op.getWeightZeroPoint(), *op.getBlockSize());
+      Value result =
+          epilogue(rewriter, loc, product, op.getBias(), op.getActivation());
+      rewriter.replaceOp(op,
+                         castToResultType(rewriter, loc, result, op.getType()));
+      return success();
+    }
     if (op.isQuantized()) {
       Value result = buildQuantizedLinear(rewriter, loc, op);
       rewriter.replaceOp(op,

@@ -29,7 +29,6 @@ void mlir::xfmr::populateXfmrToLinalgConversionPatterns(
   populateXfmrShapeOpsToLinalgPatterns(patterns);
   populateXfmrNormsToLinalgPatterns(patterns);
   populateXfmrLinearMlpToLinalgPatterns(patterns, tiling);
-  populateXfmrMatMulNBitsToLinalgPatterns(patterns);
   populateXfmrAttentionToLinalgPatterns(patterns, tiling);
   populateXfmrRotaryToLinalgPatterns(patterns);
   populateXfmrConvToLinalgPatterns(patterns);

@@ -10,7 +10,7 @@
 // as formulas of elementwise ops, reductions and matmul: quantization in f32
 // (round half to even, then saturation to the integer type's range), integer
 // matmul in i32 as ONNX accumulates. ONNX Runtime's MatMulNBits (4-bit
-// weights in blocks) becomes xfmr.matmul_nbits, its weight left packed.
+// weights in blocks) becomes an xfmr.linear with a 4-bit weight, left packed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -650,9 +650,10 @@ static LogicalResult convertMatMulNBits(NodeContext &ctx) {
   }
   if (failed(scale) || failed(zeroPoint))
     return failure();
-  MaybeValue y =
-      ctx.value<x::MatMulNBitsOp>(*input, *weight, *scale, *zeroPoint, bias,
-                                  ctx.builder().getI64IntegerAttr(blockSize));
+  MaybeValue y = ctx.value<x::LinearOp>(
+      *input, *weight, bias, Value(), Value(), *scale, *zeroPoint,
+      /*transpose_weight=*/true, x::Activation::none, false, false,
+      ctx.builder().getI64IntegerAttr(blockSize));
   if (failed(y))
     return failure();
   return ctx.setOutput(ctx.castTo(*y, ctx.inputType(0).getElementType()));

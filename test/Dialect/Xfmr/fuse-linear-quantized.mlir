@@ -90,3 +90,44 @@ func.func @per_row_scale(%x: tensor<4x16xi8>, %s: tensor<4x1xf32>) -> tensor<4x8
   %5 = xfmr.mul %3, %4 : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
   return %5 : tensor<4x8xf32>
 }
+
+// -----
+
+// A 4-bit layer (the importer's MatMulNBits) takes the bias add after it
+// and then the activation, as any linear layer does: one layer with its
+// packed weight, scales and zero points, the bias and the gelu.
+
+// CHECK-LABEL: func.func @int4_bias_activation
+// CHECK-SAME:    (%[[X:.*]]: tensor<?x?x64xf32>, %[[W:.*]]: tensor<96x2x16xi8>, %[[S:.*]]: tensor<96x2xf32>, %[[Z:.*]]: tensor<96x2xf32>)
+// CHECK:         %[[B:.*]] = xfmr.constant dense<5.000000e-01> : tensor<96xf32>
+// CHECK:         %[[Y:.*]] = xfmr.linear %[[X]], %[[W]], %[[B]] weight_quant(%[[S]], %[[Z]]) {activation = #xfmr<activation gelu>, block_size = 32 : i64, transpose_weight}
+// CHECK-SAME:      : (tensor<?x?x64xf32>, tensor<96x2x16xi8>, tensor<96xf32>, tensor<96x2xf32>, tensor<96x2xf32>) -> tensor<?x?x96xf32>
+// CHECK-NOT:     xfmr.add
+// CHECK-NOT:     xfmr.gelu
+// CHECK:         return %[[Y]]
+// EXPLAIN-LABEL: func.func @int4_bias_activation
+// EXPLAIN-NOT:   xfmr.fusion_missed
+func.func @int4_bias_activation(%x: tensor<?x?x64xf32>, %w: tensor<96x2x16xi8>, %s: tensor<96x2xf32>, %z: tensor<96x2xf32>) -> tensor<?x?x96xf32> {
+  %b = xfmr.constant dense<0.5> : tensor<96xf32>
+  %0 = xfmr.linear %x, %w weight_quant(%s, %z) {block_size = 32 : i64, transpose_weight} : (tensor<?x?x64xf32>, tensor<96x2x16xi8>, tensor<96x2xf32>, tensor<96x2xf32>) -> tensor<?x?x96xf32>
+  %1 = xfmr.add %0, %b : (tensor<?x?x96xf32>, tensor<96xf32>) -> tensor<?x?x96xf32>
+  %2 = xfmr.gelu %1 : tensor<?x?x96xf32>
+  return %2 : tensor<?x?x96xf32>
+}
+
+// -----
+
+// A bias after a 4-bit layer that already has one stays an add, with the
+// reason noted.
+
+// CHECK-LABEL: func.func @int4_second_bias
+// CHECK:         xfmr.linear
+// CHECK:         xfmr.add
+// EXPLAIN-LABEL: func.func @int4_second_bias
+// EXPLAIN:       xfmr.add {{.*}}xfmr.fusion_missed = {linear = ["the linear layer already has a bias"
+func.func @int4_second_bias(%x: tensor<?x64xf32>, %w: tensor<96x2x16xi8>, %s: tensor<96x2xf32>, %z: tensor<f32>, %b: tensor<96xf32>) -> tensor<?x96xf32> {
+  %0 = xfmr.linear %x, %w, %b weight_quant(%s, %z) {block_size = 32 : i64, transpose_weight} : (tensor<?x64xf32>, tensor<96x2x16xi8>, tensor<96xf32>, tensor<96x2xf32>, tensor<f32>) -> tensor<?x96xf32>
+  %c = xfmr.constant dense<1.0> : tensor<96xf32>
+  %1 = xfmr.add %0, %c : (tensor<?x96xf32>, tensor<96xf32>) -> tensor<?x96xf32>
+  return %1 : tensor<?x96xf32>
+}

@@ -1002,45 +1002,99 @@ func.func @pool_window(%a: tensor<1x1x4x4xf32>) {
 
 // -----
 
-func.func @matmul_nbits_k(%x: tensor<?x80xf32>, %w: tensor<8x2x16xi8>, %s: tensor<8x2xf32>, %z: tensor<f32>) {
+func.func @int4_linear_k(%x: tensor<?x80xf32>, %w: tensor<8x2x16xi8>, %s: tensor<8x2xf32>, %z: tensor<f32>) {
   // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{input has 80 features but the weight 2 blocks of 32}}
-  %0 = xfmr.matmul_nbits %x, %w, %s, %z {block_size = 32 : i64} : (tensor<?x80xf32>, tensor<8x2x16xi8>, tensor<8x2xf32>, tensor<f32>) -> tensor<?x8xf32>
+  %0 = xfmr.linear %x, %w weight_quant(%s, %z) {block_size = 32 : i64, transpose_weight} : (tensor<?x80xf32>, tensor<8x2x16xi8>, tensor<8x2xf32>, tensor<f32>) -> tensor<?x8xf32>
   return
 }
 
 // -----
 
-func.func @matmul_nbits_weight(%x: tensor<?x64xf32>, %w: tensor<8x2x32xi8>, %s: tensor<8x2xf32>, %z: tensor<f32>) {
+func.func @int4_linear_weight(%x: tensor<?x64xf32>, %w: tensor<8x2x32xi8>, %s: tensor<8x2xf32>, %z: tensor<f32>) {
   // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{weight must be [N, KB, 16] bytes}}
-  %0 = xfmr.matmul_nbits %x, %w, %s, %z {block_size = 32 : i64} : (tensor<?x64xf32>, tensor<8x2x32xi8>, tensor<8x2xf32>, tensor<f32>) -> tensor<?x8xf32>
+  // expected-error @+1 {{weight must be [N, KB, 16] bytes for block_size 32, got [8, 2, 32]}}
+  %0 = xfmr.linear %x, %w weight_quant(%s, %z) {block_size = 32 : i64, transpose_weight} : (tensor<?x64xf32>, tensor<8x2x32xi8>, tensor<8x2xf32>, tensor<f32>) -> tensor<?x8xf32>
   return
 }
 
 // -----
 
-func.func @matmul_nbits_scales(%x: tensor<?x64xf32>, %w: tensor<8x2x16xi8>, %s: tensor<8x4xf32>, %z: tensor<f32>) {
+func.func @int4_linear_scales(%x: tensor<?x64xf32>, %w: tensor<8x2x16xi8>, %s: tensor<8x4xf32>, %z: tensor<f32>) {
   // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{scales must be f32 [8, 2]}}
-  %0 = xfmr.matmul_nbits %x, %w, %s, %z {block_size = 32 : i64} : (tensor<?x64xf32>, tensor<8x2x16xi8>, tensor<8x4xf32>, tensor<f32>) -> tensor<?x8xf32>
+  // expected-error @+1 {{weight_scale must be f32 [8, 2], got [8, 4]}}
+  %0 = xfmr.linear %x, %w weight_quant(%s, %z) {block_size = 32 : i64, transpose_weight} : (tensor<?x64xf32>, tensor<8x2x16xi8>, tensor<8x4xf32>, tensor<f32>) -> tensor<?x8xf32>
   return
 }
 
 // -----
 
-func.func @matmul_nbits_zero_points(%x: tensor<?x64xf32>, %w: tensor<8x2x16xi8>, %s: tensor<8x2xf32>, %z: tensor<16xf32>) {
+func.func @int4_linear_zero_points(%x: tensor<?x64xf32>, %w: tensor<8x2x16xi8>, %s: tensor<8x2xf32>, %z: tensor<16xf32>) {
   // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{zero_points must be f32 [8, 2]}}
-  %0 = xfmr.matmul_nbits %x, %w, %s, %z {block_size = 32 : i64} : (tensor<?x64xf32>, tensor<8x2x16xi8>, tensor<8x2xf32>, tensor<16xf32>) -> tensor<?x8xf32>
+  // expected-error @+1 {{weight_zero_point must be f32 [8, 2] or 0-D, got [16]}}
+  %0 = xfmr.linear %x, %w weight_quant(%s, %z) {block_size = 32 : i64, transpose_weight} : (tensor<?x64xf32>, tensor<8x2x16xi8>, tensor<8x2xf32>, tensor<16xf32>) -> tensor<?x8xf32>
   return
 }
 
 // -----
 
-func.func @matmul_nbits_bias(%x: tensor<?x64xf32>, %w: tensor<8x2x16xi8>, %s: tensor<8x2xf32>, %z: tensor<f32>, %b: tensor<4xf32>) {
+func.func @int4_linear_integer_zero_points(%x: tensor<?x64xf32>, %w: tensor<8x2x16xi8>, %s: tensor<8x2xf32>, %z: tensor<8x2xi8>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{weight_zero_point must be f32 [8, 2] or 0-D, got [8, 2]}}
+  %0 = xfmr.linear %x, %w weight_quant(%s, %z) {block_size = 32 : i64, transpose_weight} : (tensor<?x64xf32>, tensor<8x2x16xi8>, tensor<8x2xf32>, tensor<8x2xi8>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @int4_linear_bias(%x: tensor<?x64xf32>, %w: tensor<8x2x16xi8>, %s: tensor<8x2xf32>, %z: tensor<f32>, %b: tensor<4xf32>) {
   // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{bias must be [8] of the input's element type}}
-  %0 = xfmr.matmul_nbits %x, %w, %s, %z, %b {block_size = 32 : i64} : (tensor<?x64xf32>, tensor<8x2x16xi8>, tensor<8x2xf32>, tensor<f32>, tensor<4xf32>) -> tensor<?x8xf32>
+  %0 = xfmr.linear %x, %w, %b weight_quant(%s, %z) {block_size = 32 : i64, transpose_weight} : (tensor<?x64xf32>, tensor<8x2x16xi8>, tensor<4xf32>, tensor<8x2xf32>, tensor<f32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @int4_linear_odd_block(%x: tensor<?x64xf32>, %w: tensor<8x2x16xi8>, %s: tensor<8x2xf32>, %z: tensor<f32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{block_size must be even and at least 2, got 31}}
+  %0 = xfmr.linear %x, %w weight_quant(%s, %z) {block_size = 31 : i64, transpose_weight} : (tensor<?x64xf32>, tensor<8x2x16xi8>, tensor<8x2xf32>, tensor<f32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @int4_linear_not_transposed(%x: tensor<?x64xf32>, %w: tensor<8x2x16xi8>, %s: tensor<8x2xf32>, %z: tensor<f32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{a 4-bit layer needs transpose_weight (its weight is [N, KB, block_size / 2])}}
+  %0 = xfmr.linear %x, %w weight_quant(%s, %z) {block_size = 32 : i64} : (tensor<?x64xf32>, tensor<8x2x16xi8>, tensor<8x2xf32>, tensor<f32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @int4_linear_no_weight_quant(%x: tensor<?x64xf32>, %w: tensor<8x2x16xi8>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{a 4-bit layer needs weight_quant (scales and zero points per block)}}
+  %0 = xfmr.linear %x, %w {block_size = 32 : i64, transpose_weight} : (tensor<?x64xf32>, tensor<8x2x16xi8>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @int4_linear_input_quant(%x: tensor<?x64xf32>, %w: tensor<8x2x16xi8>, %s: tensor<8x2xf32>, %z: tensor<f32>, %is: tensor<f32>, %iz: tensor<i8>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{a 4-bit layer takes no input_quant, input_unsigned or weight_unsigned (its weight is unsigned nibbles)}}
+  %0 = xfmr.linear %x, %w input_quant(%is, %iz) weight_quant(%s, %z) {block_size = 32 : i64, transpose_weight} : (tensor<?x64xf32>, tensor<8x2x16xi8>, tensor<f32>, tensor<i8>, tensor<8x2xf32>, tensor<f32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @int4_linear_integer_input(%x: tensor<?x64xi8>, %w: tensor<8x2x16xi8>, %s: tensor<8x2xf32>, %z: tensor<f32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{a 4-bit layer needs an f32 input}}
+  %0 = xfmr.linear %x, %w weight_quant(%s, %z) {block_size = 32 : i64, transpose_weight} : (tensor<?x64xi8>, tensor<8x2x16xi8>, tensor<8x2xf32>, tensor<f32>) -> tensor<?x8xf32>
   return
 }

@@ -319,12 +319,12 @@ func.func @bits(%a: tensor<?x4xi32>, %b: tensor<4xi32>, %x: tensor<3xf32>) {
   return
 }
 
-// CHECK-LABEL: func.func @matmul_nbits
-// CHECK: %0 = xfmr.matmul_nbits %arg0, %arg1, %arg2, %arg3, %arg4 {block_size = 32 : i64} : (tensor<?x?x64xf32>, tensor<96x2x16xi8>, tensor<96x2xf32>, tensor<96x2xf32>, tensor<96xf32>) -> tensor<?x?x96xf32>
-// CHECK: %1 = xfmr.matmul_nbits %arg0, %arg1, %arg2, %arg5 {block_size = 32 : i64} : (tensor<?x?x64xf32>, tensor<96x2x16xi8>, tensor<96x2xf32>, tensor<f32>) -> tensor<?x?x96xf32>
-func.func @matmul_nbits(%x: tensor<?x?x64xf32>, %w: tensor<96x2x16xi8>, %s: tensor<96x2xf32>, %z: tensor<96x2xf32>, %b: tensor<96xf32>, %z0: tensor<f32>) {
-  %0 = xfmr.matmul_nbits %x, %w, %s, %z, %b {block_size = 32 : i64} : (tensor<?x?x64xf32>, tensor<96x2x16xi8>, tensor<96x2xf32>, tensor<96x2xf32>, tensor<96xf32>) -> tensor<?x?x96xf32>
-  %1 = xfmr.matmul_nbits %x, %w, %s, %z0 {block_size = 32 : i64} : (tensor<?x?x64xf32>, tensor<96x2x16xi8>, tensor<96x2xf32>, tensor<f32>) -> tensor<?x?x96xf32>
+// CHECK-LABEL: func.func @linear_int4
+// CHECK: %0 = xfmr.linear %arg0, %arg1, %arg4 weight_quant(%arg2, %arg3) {block_size = 32 : i64, transpose_weight} : (tensor<?x?x64xf32>, tensor<96x2x16xi8>, tensor<96xf32>, tensor<96x2xf32>, tensor<96x2xf32>) -> tensor<?x?x96xf32>
+// CHECK: %1 = xfmr.linear %arg0, %arg1 weight_quant(%arg2, %arg5) {block_size = 32 : i64, transpose_weight} : (tensor<?x?x64xf32>, tensor<96x2x16xi8>, tensor<96x2xf32>, tensor<f32>) -> tensor<?x?x96xf32>
+func.func @linear_int4(%x: tensor<?x?x64xf32>, %w: tensor<96x2x16xi8>, %s: tensor<96x2xf32>, %z: tensor<96x2xf32>, %b: tensor<96xf32>, %z0: tensor<f32>) {
+  %0 = xfmr.linear %x, %w, %b weight_quant(%s, %z) {block_size = 32 : i64, transpose_weight} : (tensor<?x?x64xf32>, tensor<96x2x16xi8>, tensor<96xf32>, tensor<96x2xf32>, tensor<96x2xf32>) -> tensor<?x?x96xf32>
+  %1 = xfmr.linear %x, %w weight_quant(%s, %z0) {block_size = 32 : i64, transpose_weight} : (tensor<?x?x64xf32>, tensor<96x2x16xi8>, tensor<96x2xf32>, tensor<f32>) -> tensor<?x?x96xf32>
   return
 }
 

@@ -12,7 +12,7 @@
 // INT4-DAG: %[[Q:.*]] = xfmr.constant dense<-16> : tensor<1x1x16xi8>
 // INT4-DAG: %[[S:.*]] = xfmr.constant dense<0.0666666701> : tensor<1x1xf32>
 // INT4-DAG: %[[Z:.*]] = xfmr.constant dense<0.000000e+00> : tensor<1x1xf32>
-// INT4: %[[Y:.*]] = xfmr.matmul_nbits %arg0, %[[Q]], %[[S]], %[[Z]] {block_size = 32 : i64} : (tensor<?x32xf32>, tensor<1x1x16xi8>, tensor<1x1xf32>, tensor<1x1xf32>) -> tensor<?x1xf32>
+// INT4: %[[Y:.*]] = xfmr.linear %arg0, %[[Q]] weight_quant(%[[S]], %[[Z]]) {block_size = 32 : i64, transpose_weight} : (tensor<?x32xf32>, tensor<1x1x16xi8>, tensor<1x1xf32>, tensor<1x1xf32>) -> tensor<?x1xf32>
 // INT4: return %[[Y]]
 
 // int8: symmetric per column, the largest magnitude (1) maps to 127; the
@@ -40,7 +40,7 @@
 // Below the default min-elements (1024): kept in f32.
 // SMALL-LABEL: func.func @alternating
 // SMALL: xfmr.matmul %arg0
-// SMALL-NOT: matmul_nbits
+// SMALL-NOT: xfmr.linear
 func.func @alternating(%x: tensor<?x32xf32>) -> tensor<?x1xf32> {
   %w = xfmr.constant dense<[[0.0], [1.0], [0.0], [1.0], [0.0], [1.0], [0.0], [1.0], [0.0], [1.0], [0.0], [1.0], [0.0], [1.0], [0.0], [1.0], [0.0], [1.0], [0.0], [1.0], [0.0], [1.0], [0.0], [1.0], [0.0], [1.0], [0.0], [1.0], [0.0], [1.0], [0.0], [1.0]]> : tensor<32x1xf32>
   %y = xfmr.matmul %x, %w : (tensor<?x32xf32>, tensor<32x1xf32>) -> tensor<?x1xf32>
@@ -52,7 +52,7 @@ func.func @alternating(%x: tensor<?x32xf32>) -> tensor<?x1xf32> {
 // K not a multiple of the block (40 = 32 + 8): two blocks, the second
 // padded; a matmul of two activations is left alone.
 // INT4-LABEL: func.func @padded_block
-// INT4: xfmr.matmul_nbits %arg0, %{{.*}} {block_size = 32 : i64} : (tensor<2x40xf32>, tensor<3x2x16xi8>, tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<2x3xf32>
+// INT4: xfmr.linear %arg0, %{{.*}} weight_quant(%{{.*}}, %{{.*}}) {block_size = 32 : i64, transpose_weight} : (tensor<2x40xf32>, tensor<3x2x16xi8>, tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<2x3xf32>
 // INT4: xfmr.matmul %arg0, %arg1
 // INT8-LABEL: func.func @padded_block
 // INT8: xfmr.matmul %{{.*}}, %{{.*}} : (tensor<2x40xi32>, tensor<40x3xi32>) -> tensor<2x3xi32>

@@ -20,6 +20,6 @@
 // AVX2-NOT: %zmm
 
 func.func @main(%x: tensor<1x256xf32>, %w: tensor<64x8x16xi8>, %s: tensor<64x8xf32>, %zp: tensor<64x8xf32>) -> tensor<1x64xf32> {
-  %y = xfmr.matmul_nbits %x, %w, %s, %zp {block_size = 32 : i64} : (tensor<1x256xf32>, tensor<64x8x16xi8>, tensor<64x8xf32>, tensor<64x8xf32>) -> tensor<1x64xf32>
+  %y = xfmr.linear %x, %w weight_quant(%s, %zp) {block_size = 32 : i64, transpose_weight} : (tensor<1x256xf32>, tensor<64x8x16xi8>, tensor<64x8xf32>, tensor<64x8xf32>) -> tensor<1x64xf32>
   return %y : tensor<1x64xf32>
 }

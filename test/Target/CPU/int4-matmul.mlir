@@ -48,7 +48,7 @@
 // AVX2: scf.forall ({{.*}}) in (24, 1)
 // AVX2-COUNT-2: vector.transfer_read %{{.*}} : tensor<96x2x16xi8>, vector<8xi8>
 func.func @decode(%x: tensor<1x64xf32>, %w: tensor<96x2x16xi8>, %s: tensor<96x2xf32>, %zp: tensor<96x2xf32>) -> tensor<1x96xf32> {
-  %y = xfmr.matmul_nbits %x, %w, %s, %zp {block_size = 32 : i64} : (tensor<1x64xf32>, tensor<96x2x16xi8>, tensor<96x2xf32>, tensor<96x2xf32>) -> tensor<1x96xf32>
+  %y = xfmr.linear %x, %w weight_quant(%s, %zp) {block_size = 32 : i64, transpose_weight} : (tensor<1x64xf32>, tensor<96x2x16xi8>, tensor<96x2xf32>, tensor<96x2xf32>) -> tensor<1x96xf32>
   return %y : tensor<1x96xf32>
 }
 
@@ -105,7 +105,7 @@ func.func @decode_byte_zero_points(%x: tensor<1x80xf32>, %w: tensor<3x5x8xi8>, %
 func.func @rows(%x: tensor<37x32xf32>, %w: tensor<7x2x8xi8>) -> tensor<37x7xf32> {
   %s = xfmr.constant dense<1.0> : tensor<7x2xf32>
   %zp = xfmr.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0], [9.0, 10.0], [11.0, 12.0], [13.0, 14.0]]> : tensor<7x2xf32>
-  %y = xfmr.matmul_nbits %x, %w, %s, %zp {block_size = 16 : i64} : (tensor<37x32xf32>, tensor<7x2x8xi8>, tensor<7x2xf32>, tensor<7x2xf32>) -> tensor<37x7xf32>
+  %y = xfmr.linear %x, %w weight_quant(%s, %zp) {block_size = 16 : i64, transpose_weight} : (tensor<37x32xf32>, tensor<7x2x8xi8>, tensor<7x2xf32>, tensor<7x2xf32>) -> tensor<37x7xf32>
   return %y : tensor<37x7xf32>
 }
 

@@ -56,8 +56,9 @@ void populateXfmrShapeOpsToLinalgPatterns(RewritePatternSet &patterns);
 /// elementwise generics.
 void populateXfmrNormsToLinalgPatterns(RewritePatternSet &patterns);
 
-/// linear and mlp to contractions with elementwise epilogues; the mlp in a
-/// loop over row tiles when `tiling.mlpRowBlock` is positive.
+/// linear (f32, int8 or 4-bit weights) and mlp to contractions with
+/// elementwise epilogues; the mlp in a loop over row tiles when
+/// `tiling.mlpRowBlock` is positive.
 void populateXfmrLinearMlpToLinalgPatterns(
     RewritePatternSet &patterns, const XfmrToLinalgTiling &tiling = {});
 
@@ -92,10 +93,6 @@ void populateXfmrDataMovementToLinalgPatterns(RewritePatternSet &patterns);
 /// xfmr.scatter_elements and xfmr.scatter_nd: loops that write the updates
 /// in order into a copy of the input, indices checked at run time.
 void populateXfmrScatterToLinalgPatterns(RewritePatternSet &patterns);
-
-/// xfmr.matmul_nbits: one contraction generic over the packed 4-bit
-/// weight, dequantizing in its body.
-void populateXfmrMatMulNBitsToLinalgPatterns(RewritePatternSet &patterns);
 
 /// xfmr.pool: one generic over [n, c, out..., kernel...] on the padded
 /// input, averages divided by each window's count.

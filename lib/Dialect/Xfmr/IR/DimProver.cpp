@@ -486,7 +486,7 @@ ProvenSize DimProver::traceDim(Value value, int64_t d) {
         return *start == 0 ? limit : ProvenSize::unknown();
       })
       .Case([&](ConstantOfShapeOp fill) { return element(fill.getShape(), d); })
-      .Case<LinearOp, MlpOp, MatMulNBitsOp>([&](auto layer) {
+      .Case<LinearOp, MlpOp>([&](auto layer) {
         // A layer changes only the features, the last dim.
         if (d == rank - 1)
           return ProvenSize::unknown();

@@ -39,6 +39,11 @@ static std::string dimString(int64_t d) {
   return ShapedType::isDynamic(d) ? "?" : std::to_string(d);
 }
 
+static std::string shapeString(RankedTensorType type) {
+  return "[" + llvm::join(llvm::map_range(type.getShape(), dimString), ", ") +
+         "]";
+}
+
 //===----------------------------------------------------------------------===//
 // LayerNormOp, RmsNormOp
 //===----------------------------------------------------------------------===//
@@ -165,6 +170,70 @@ static FailureOr<Type> inferLinearElementType(std::optional<Location> location,
   return scale;
 }
 
+/// A layer with a 4-bit weight in blocks of `block_size` along K: f32 input
+/// [..., K], packed bytes [N, KB, block_size / 2] (the transposed layout),
+/// f32 scales [N, KB] and zero points [N, KB] or 0-D.
+static LogicalResult
+inferBlockQuantizedLinear(std::optional<Location> location, StringRef name,
+                          LinearOp::Adaptor adaptor,
+                          SmallVectorImpl<Type> &inferred) {
+  auto inputType = tensorType(adaptor.getInput());
+  auto weightType = tensorType(adaptor.getWeight());
+  Type f32 = Float32Type::get(inputType.getContext());
+  int64_t blockSize = *adaptor.getBlockSize();
+  if (blockSize < 2 || blockSize % 2)
+    return inferError(location, name,
+                      "block_size must be even and at least 2, got " +
+                          Twine(blockSize));
+  if (inputType.getElementType() != f32)
+    return inferError(location, name, "a 4-bit layer needs an f32 input");
+  if (!adaptor.getTransposeWeight())
+    return inferError(location, name,
+                      "a 4-bit layer needs transpose_weight (its weight is "
+                      "[N, KB, block_size / 2])");
+  if (adaptor.getInputScale() || adaptor.getInputZeroPoint() ||
+      adaptor.getInputUnsigned() || adaptor.getWeightUnsigned())
+    return inferError(location, name,
+                      "a 4-bit layer takes no input_quant, input_unsigned or "
+                      "weight_unsigned (its weight is unsigned nibbles)");
+  if (!adaptor.getWeightScale())
+    return inferError(location, name,
+                      "a 4-bit layer needs weight_quant (scales and zero "
+                      "points per block)");
+  if (weightType.getRank() != 3 || !weightType.getElementType().isInteger(8) ||
+      !mergeDims(weightType.getDimSize(2), blockSize / 2))
+    return inferError(location, name,
+                      "weight must be [N, KB, " + Twine(blockSize / 2) +
+                          "] bytes for block_size " + Twine(blockSize) +
+                          ", got " + shapeString(weightType));
+  int64_t n = weightType.getDimSize(0), blocks = weightType.getDimSize(1);
+  int64_t k = inputType.getShape().back();
+  if (!ShapedType::isDynamic(k) && !ShapedType::isDynamic(blocks) &&
+      (k > blocks * blockSize || k <= (blocks - 1) * blockSize))
+    return inferError(location, name,
+                      "input has " + Twine(k) + " features but the weight " +
+                          Twine(blocks) + " blocks of " + Twine(blockSize));
+  auto checkBlocks = [&](StringRef what, Value v,
+                         bool scalarOk) -> LogicalResult {
+    auto type = tensorType(v);
+    if (type.getElementType() != f32 ||
+        !((scalarOk && type.getRank() == 0) ||
+          (type.getRank() == 2 && mergeDims(type.getDimSize(0), n) &&
+           mergeDims(type.getDimSize(1), blocks))))
+      return inferError(
+          location, name,
+          what + " must be f32 [" + dimString(n) + ", " + dimString(blocks) +
+              "]" + (scalarOk ? " or 0-D" : "") + ", got " + shapeString(type));
+    return success();
+  };
+  if (failed(checkBlocks("weight_scale", adaptor.getWeightScale(), false)) ||
+      failed(
+          checkBlocks("weight_zero_point", adaptor.getWeightZeroPoint(), true)))
+    return failure();
+  return inferLayerResult(location, name, inputType, adaptor.getBias(), n,
+                          inferred);
+}
+
 LogicalResult LinearOp::inferResultTypes(MLIRContext */*context*/,
                                          std::optional<Location> location,
                                          Adaptor adaptor,
@@ -174,6 +243,8 @@ LogicalResult LinearOp::inferResultTypes(MLIRContext */*context*/,
   auto weightType = tensorType(adaptor.getWeight());
   if (inputType.getRank() < 1)
     return inferError(location, name, "input must have rank 1 or more");
+  if (adaptor.getBlockSize())
+    return inferBlockQuantizedLinear(location, name, adaptor, inferred);
   if (weightType.getRank() != 2)
     return inferError(location, name, "weight must be a matrix");
   bool transposed = adaptor.getTransposeWeight();
@@ -200,62 +271,6 @@ LinearOp::reifyResultShapes(OpBuilder &b,
   SmallVector<OpFoldResult> sizes = getDimSizes(b, getLoc(), getInput());
   sizes.back() =
       getDimSize(b, getLoc(), getWeight(), getTransposeWeight() ? 0 : 1);
-  reifiedReturnShapes.push_back(sizes);
-  return success();
-}
-
-//===----------------------------------------------------------------------===//
-// MatMulNBitsOp
-//===----------------------------------------------------------------------===//
-
-LogicalResult MatMulNBitsOp::inferResultTypes(MLIRContext * /*context*/,
-                                              std::optional<Location> location,
-                                              Adaptor adaptor,
-                                              SmallVectorImpl<Type> &inferred) {
-  StringRef name = getOperationName();
-  auto inputType = tensorType(adaptor.getInput());
-  auto weightType = tensorType(adaptor.getWeight());
-  Type f32 = Float32Type::get(inputType.getContext());
-  int64_t blockSize = adaptor.getBlockSize();
-  if (inputType.getRank() < 1 || inputType.getElementType() != f32)
-    return inferError(location, name, "input must be f32 of rank 1 or more");
-  if (blockSize < 2 || blockSize % 2)
-    return inferError(location, name, "block_size must be even");
-  if (weightType.getRank() != 3 || !weightType.getElementType().isInteger(8) ||
-      weightType.getDimSize(2) != blockSize / 2)
-    return inferError(location, name,
-                      "weight must be [N, KB, " + Twine(blockSize / 2) +
-                          "] bytes");
-  int64_t n = weightType.getDimSize(0), blocks = weightType.getDimSize(1);
-  int64_t k = inputType.getShape().back();
-  if (!ShapedType::isDynamic(k) && !ShapedType::isDynamic(blocks) &&
-      (k > blocks * blockSize || k <= (blocks - 1) * blockSize))
-    return inferError(location, name,
-                      "input has " + Twine(k) + " features but the weight " +
-                          Twine(blocks) + " blocks of " + Twine(blockSize));
-  auto checkBlocks = [&](StringRef what, Value v,
-                         bool scalarOk) -> LogicalResult {
-    auto type = tensorType(v);
-    if (type.getElementType() != f32 ||
-        !((scalarOk && type.getRank() == 0) ||
-          (type.getRank() == 2 && mergeDims(type.getDimSize(0), n) &&
-           mergeDims(type.getDimSize(1), blocks))))
-      return inferError(location, name,
-                        what + " must be f32 [" + dimString(n) + ", " +
-                            dimString(blocks) + "]");
-    return success();
-  };
-  if (failed(checkBlocks("scales", adaptor.getScales(), false)) ||
-      failed(checkBlocks("zero_points", adaptor.getZeroPoints(), true)))
-    return failure();
-  return inferLayerResult(location, name, inputType, adaptor.getBias(), n,
-                          inferred);
-}
-
-LogicalResult MatMulNBitsOp::reifyResultShapes(
-    OpBuilder &b, ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
-  SmallVector<OpFoldResult> sizes = getDimSizes(b, getLoc(), getInput());
-  sizes.back() = getDimSize(b, getLoc(), getWeight(), 0);
   reifiedReturnShapes.push_back(sizes);
   return success();
 }

@@ -214,7 +214,8 @@ struct FoldBias : OpRewritePattern<AddOp> {
         bias, linear.getInputScale(), linear.getInputZeroPoint(),
         linear.getWeightScale(), linear.getWeightZeroPoint(),
         linear.getTransposeWeight(), Activation::none,
-        linear.getInputUnsigned(), linear.getWeightUnsigned());
+        linear.getInputUnsigned(), linear.getWeightUnsigned(),
+        linear.getBlockSizeAttr());
     rewriter.replaceOp(op, fused);
     rewriter.eraseOp(linear);
     return success();
@@ -401,6 +402,7 @@ struct XfmrFuseLinearPass
                  FoldRestoringReshape, ShapeOfReshapedLayer>(context);
     populateFuseQuantizedLinearPatterns(patterns);
     populateFuseQdqLinearPatterns(patterns);
+    populateFuseInt4QdqLinearPatterns(patterns);
     populateGatherBeforeElementwisePatterns(patterns);
     populateFoldQdqRoundTripPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
@@ -420,7 +422,8 @@ struct XfmrFuseLinearPass
       } else if (auto mul = dyn_cast<MulOp>(op)) {
         noteMissedQuantizedLayer(mul);
       } else if (auto linear = dyn_cast<LinearOp>(op)) {
-        noteMissedQdqLayer(linear);
+        if (!noteMissedInt4QdqLayer(linear))
+          noteMissedQdqLayer(linear);
       } else if (auto add = dyn_cast<AddOp>(op)) {
         // Only an add of a constant or a vector looks like a bias; residual
         // adds do not.

@@ -287,7 +287,8 @@ struct DequantizedLinearToQuantized : OpRewritePattern<LinearOp> {
     auto layer = LinearOp::create(
         rewriter, loc, op.getType(), x.q.narrow, w.q.narrow, op.getBias(),
         scale(x), zeroPoint(x), scale(w), zeroPoint(w), op.getTransposeWeight(),
-        op.getActivation(), x.q.isUnsigned, w.q.isUnsigned);
+        op.getActivation(), x.q.isUnsigned, w.q.isUnsigned,
+        /*block_size=*/IntegerAttr());
     rewriter.replaceOp(op, layer.getResult());
     return success();
   }

@@ -212,7 +212,8 @@ struct ScaledIntegerMatMulToLinear : OpRewritePattern<MulOp> {
         rewriter, loc, op.getType(), match->input.x.narrow,
         match->weight.x.narrow, /*bias=*/Value(), match->inputScale, inputZp,
         weightScale, weightZp, /*transpose_weight=*/false, Activation::none,
-        match->input.x.isUnsigned, match->weight.x.isUnsigned);
+        match->input.x.isUnsigned, match->weight.x.isUnsigned,
+        /*block_size=*/IntegerAttr());
     rewriter.replaceOp(op, linear.getResult());
     return success();
   }

@@ -78,6 +78,16 @@ void populateFuseQdqLinearPatterns(RewritePatternSet &patterns);
 /// a quantized layer, when it has such operands.
 void noteMissedQdqLayer(LinearOp op);
 
+/// The pattern that turns a float layer over a constant 4-bit weight
+/// dequantized in blocks along K (DequantizeLinear with `block_size`, as
+/// MatMulNBitsQuantizer's QDQ format writes it) into a 4-bit xfmr.linear,
+/// the weight repacked into MatMulNBits' layout (FuseInt4QdqLinear.cpp).
+void populateFuseInt4QdqLinearPatterns(RewritePatternSet &patterns);
+
+/// Notes why the float layer `op` over a weight dequantized in blocks did
+/// not become a 4-bit layer; false when its weight is not such a candidate.
+bool noteMissedInt4QdqLayer(LinearOp op);
+
 /// An 8-bit tensor as DequantizeLinear turns it into floats.
 struct Dequantized {
   Widened q;

@@ -13,7 +13,7 @@
 //
 // - int4: MatMulNBits' blocks of 32 along K, asymmetric (each block's range,
 //   zero included so that zero stays exact, mapped onto 0..15), packed two
-//   values a byte into xfmr.matmul_nbits;
+//   values a byte into an xfmr.linear with a 4-bit weight;
 // - int8: DynamicQuantizeMatMul's arithmetic from xfmr's own ops: int8
 //   weights per column, the input quantized to uint8 per tensor at run
 //   time, an i32 matmul, the product of the scales.
@@ -72,8 +72,8 @@ static Value scalar(OpBuilder &b, Location loc, float value) {
 // int4, weight-only
 //===----------------------------------------------------------------------===//
 
-/// `w` ([K, N], row-major) as xfmr.matmul_nbits operands: the packed bytes
-/// [N, blocks, 16], scales and zero points [N, blocks].
+/// `input · w` with `w` ([K, N], row-major) as a 4-bit xfmr.linear: the
+/// packed bytes [N, blocks, 16], scales and zero points [N, blocks].
 static Value quantizeInt4(OpBuilder &b, Location loc, Value input,
                           ElementsAttr source, ArrayRef<float> w, int64_t k,
                           int64_t n) {
@@ -112,8 +112,10 @@ static Value quantizeInt4(OpBuilder &b, Location loc, Value input,
       b, loc, makeWeight<float>(source, paramType, scales, "int4_scales"));
   Value zeroPoint = constant(
       b, loc, makeWeight<float>(source, paramType, zeroPoints, "int4_zp"));
-  return MatMulNBitsOp::create(b, loc, input, weight, scale, zeroPoint, Value(),
-                               b.getI64IntegerAttr(kBlockSize));
+  return LinearOp::create(b, loc, input, weight, /*bias=*/Value(), Value(),
+                          Value(), scale, zeroPoint,
+                          /*transpose_weight=*/true, Activation::none, false,
+                          false, b.getI64IntegerAttr(kBlockSize));
 }
 
 //===----------------------------------------------------------------------===//

@@ -86,7 +86,7 @@ def Xfmr_GeluOp : Xfmr_SameShapeOp<"gelu",
 //===----------------------------------------------------------------------===//
 
 def Xfmr_LinearOp : Xfmr_ShapedOp<"linear", [AttrSizedOperandSegments]> {
-  let summary = "x * W (+ bias), then an activation; f32 or int8";
+  let summary = "x * W (+ bias), then an activation; f32, int8 or 4-bit";
   let description = [{
     A fully connected layer: `activation(input · weight + bias)`. `input` is
     `[..., K]`; `weight` is `[K, N]`, or `[N, K]` with `transpose_weight`
@@ -114,18 +114,38 @@ def Xfmr_LinearOp : Xfmr_ShapedOp<"linear", [AttrSizedOperandSegments]> {
         : (tensor<?x768xi8>, tensor<768x3072xi8>, tensor<3072xf32>, tensor<f32>,
            tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<?x3072xf32>
     ```
+
+    Weight-only 4-bit, in blocks along K (`block_size`, ONNX Runtime's
+    MatMulNBits layout): `input` is f32 `[..., K]`; `weight` is
+    `[N, KB, block_size / 2]` bytes with `transpose_weight`, each byte two
+    consecutive values of one row of Wᵀ (the first in its low nibble, both
+    unsigned), `KB = ceil(K / block_size)`; `weight_quant` holds f32 scales
+    `[N, KB]` and f32 zero points `[N, KB]` (or 0-D for every block). Row
+    `n` of Wᵀ at `k`, in block `b = k / block_size`, is
+    `(q - zero_point[n, b]) * scale[n, b]`; values past K in the last block
+    multiply zeros. There is no `input_quant`. The lowering reads the
+    packed bytes and dequantizes in the matmul's loop, so the weight is read
+    at a byte per two values.
+
+    ```mlir
+    %y = xfmr.linear %x, %w, %b weight_quant(%s, %zp)
+        {block_size = 32 : i64, transpose_weight}
+        : (tensor<?x64xf32>, tensor<128x2x16xi8>, tensor<128xf32>,
+           tensor<128x2xf32>, tensor<128x2xf32>) -> tensor<?x128xf32>
+    ```
   }];
   let arguments = (ins Xfmr_NumericTensor:$input, Xfmr_NumericTensor:$weight,
                        Optional<Xfmr_FloatTensor>:$bias,
                        Optional<Xfmr_FloatTensor>:$input_scale,
                        Optional<Xfmr_IntTensor>:$input_zero_point,
                        Optional<Xfmr_FloatTensor>:$weight_scale,
-                       Optional<Xfmr_IntTensor>:$weight_zero_point,
+                       Optional<Xfmr_NumericTensor>:$weight_zero_point,
                        UnitAttr:$transpose_weight,
                        DefaultValuedAttr<Xfmr_ActivationAttr,
                          "::mlir::xfmr::Activation::none">:$activation,
                        UnitAttr:$input_unsigned,
-                       UnitAttr:$weight_unsigned);
+                       UnitAttr:$weight_unsigned,
+                       OptionalAttr<I64Attr>:$block_size);
   let results = (outs Xfmr_FloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)?
@@ -140,45 +160,15 @@ def Xfmr_LinearOp : Xfmr_ShapedOp<"linear", [AttrSizedOperandSegments]> {
                    CArg<"::mlir::xfmr::Activation",
                         "::mlir::xfmr::Activation::none">:$activation), [{
       build($_builder, $_state, output, input, weight, bias, Value(), Value(),
-            Value(), Value(), transpose_weight, activation, false, false);
+            Value(), Value(), transpose_weight, activation, false, false,
+            ::mlir::IntegerAttr());
     }]>
   ];
   let extraDecl = [{
-    /// Whether the layer multiplies 8-bit integers.
+    /// Whether the weight is quantized: 8-bit integers or 4-bit blocks.
     bool isQuantized() { return getWeightScale() != nullptr; }
-  }];
-}
-
-def Xfmr_MatMulNBitsOp : Xfmr_ShapedOp<"matmul_nbits"> {
-  let summary = "x · Wᵀ (+ bias) with W in blocks of 4-bit integers";
-  let description = [{
-    A fully connected layer whose weight stays packed as 4-bit integers in
-    blocks along K (ONNX Runtime's MatMulNBits with 4 bits): `input` is
-    `[..., K]`; `weight` is `[N, KB, block_size / 2]` bytes, each holding
-    two consecutive values of one row of Wᵀ (the first in its low nibble),
-    with `KB = ceil(K / block_size)`; `scales` and `zero_points` are
-    `[N, KB]` (a 0-D `zero_points` applies to every block). Row `n` of W,
-    at `k` in block `b = k / block_size`, is `(q - zero_points[n, b]) *
-    scales[n, b]`; the values past K in the last block multiply zeros.
-    `bias` is `[N]`; the result is `[..., N]`. The lowering reads the packed
-    bytes and dequantizes in the matmul's loop, so the weight is read at a
-    byte per two values.
-
-    ```mlir
-    %y = xfmr.matmul_nbits %x, %w, %s, %zp {block_size = 32 : i64}
-        : (tensor<?x64xf32>, tensor<128x2x16xi8>, tensor<128x2xf32>,
-           tensor<128x2xf32>) -> tensor<?x128xf32>
-    ```
-  }];
-  let arguments = (ins Xfmr_FloatTensor:$input, Xfmr_IntTensor:$weight,
-                       Xfmr_FloatTensor:$scales,
-                       Xfmr_FloatTensor:$zero_points,
-                       Optional<Xfmr_FloatTensor>:$bias,
-                       I64Attr:$block_size);
-  let results = (outs Xfmr_FloatTensor:$output);
-  let assemblyFormat = [{
-    $input `,` $weight `,` $scales `,` $zero_points (`,` $bias^)? attr-dict
-    `:` functional-type(operands, results)
+    /// Whether the weight is 4-bit blocks (weight-only quantization).
+    bool isBlockQuantized() { return getBlockSize().has_value(); }
   }];
 }
 

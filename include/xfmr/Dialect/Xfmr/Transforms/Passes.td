@@ -183,8 +183,10 @@ def XfmrQuantizeWeightsPass
     * `mode=int4`: weight-only, in blocks of 32 along K with a scale and a
       zero point per block and column (asymmetric: the block's minimum and
       maximum map onto 0 and 15), as ONNX Runtime's MatMulNBits stores it;
-      the result is `xfmr.matmul_nbits` with the weight packed two values a
-      byte. Weights read at an eighth of their f32 bytes.
+      the result is an `xfmr.linear` with the weight packed two values a
+      byte (`block_size`, `weight_quant`), which `xfmr-fuse-linear` then
+      gives its bias and activation. Weights read at an eighth of their f32
+      bytes.
     * `mode=int8`: dynamic, the form of ONNX Runtime's
       DynamicQuantizeMatMul: the weight as int8 per column (symmetric, a
       scale each), the input quantized at run time to uint8 per tensor
@@ -200,7 +202,8 @@ def XfmrQuantizeWeightsPass
     // Before:
     %y = xfmr.matmul %x, %w : (tensor<?x64xf32>, tensor<64x128xf32>) -> tensor<?x128xf32>
     // After, mode=int4:
-    %y = xfmr.matmul_nbits %x, %q, %s, %zp {block_size = 32 : i64}
+    %y = xfmr.linear %x, %q weight_quant(%s, %zp)
+        {block_size = 32 : i64, transpose_weight}
         : (tensor<?x64xf32>, tensor<128x2x16xi8>, tensor<128x2xf32>,
            tensor<128x2xf32>) -> tensor<?x128xf32>
     ```
@@ -321,7 +324,9 @@ def XfmrFuseLinearPass : Pass<"xfmr-fuse-linear", "::mlir::func::FuncOp"> {
     layer's bias, and a following `xfmr.gelu`, `xfmr.silu`, `xfmr.relu`,
     `xfmr.sigmoid` or `xfmr.tanh` its activation, when the layer's result
     has no other user. Matmuls whose right operand is not 2-D (attention's
-    batched products) are left alone.
+    batched products) are left alone. Quantized layers (int8, and 4-bit
+    weights in blocks, as the importer makes them from MatMulNBits) take
+    their bias and activation the same way.
 
     An activation applied after a reshape of the layer's result (GPT-2's
     Conv1D flattens the rows around each projection) moves before the
@@ -348,11 +353,18 @@ def XfmrFuseLinearPass : Pass<"xfmr-fuse-linear", "::mlir::func::FuncOp"> {
     DequantizeLinears; the input's per tensor, the weight's per tensor or
     per output feature.
 
+    A float layer over a constant 4-bit weight `[K, N]` dequantized in
+    blocks along K (DequantizeLinear with `block_size` of an int4 or uint4
+    initializer: MatMulNBitsQuantizer's QDQ format) becomes a 4-bit layer,
+    the weight repacked at compile time into MatMulNBits' nibbles
+    `[N, blocks, block_size / 2]` (int4 values and zero points moved by 8
+    into 0..15) with f32 scales and zero points `[N, blocks]`.
+
     With `explain`, matmuls with a 2-D right operand that did not become a
     layer, and constant adds and activations after a layer that were not
     folded into it, carry an `xfmr.fusion_missed` note of kind `linear`;
-    float layers over dequantized operands that stayed float, one of kind
-    `quantized_linear`.
+    float layers over dequantized operands (8-bit, or 4-bit in blocks) that
+    stayed float, one of kind `quantized_linear`.
   }];
   let options = [
     Option<"explain", "explain", "bool", /*default=*/"false",

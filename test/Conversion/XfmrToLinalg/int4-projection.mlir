@@ -1,8 +1,8 @@
 // RUN: xfmr-opt %s --convert-xfmr-to-linalg --split-input-file | FileCheck %s
 
-// matmul_nbits: the input split once into its even and odd columns
-// (contiguous, [rows, block, i]), then one contraction over [rows, n,
-// block, i] that reads the packed weight bytes [n, block, i] and
+// A linear layer with a 4-bit weight: the input split once into its even
+// and odd columns (contiguous, [rows, block, i]), then one contraction over
+// [rows, n, block, i] that reads the packed weight bytes [n, block, i] and
 // dequantizes both nibbles in its body (low nibble: the even column), with
 // one add into the accumulator per step; the bias in an epilogue.
 
@@ -39,7 +39,7 @@
 // CHECK: arith.addf
 // CHECK: return %[[Y]]
 func.func @decode(%x: tensor<1x64xf32>, %w: tensor<96x2x16xi8>, %s: tensor<96x2xf32>, %zp: tensor<96x2xf32>, %b: tensor<96xf32>) -> tensor<1x96xf32> {
-  %0 = xfmr.matmul_nbits %x, %w, %s, %zp, %b {block_size = 32 : i64} : (tensor<1x64xf32>, tensor<96x2x16xi8>, tensor<96x2xf32>, tensor<96x2xf32>, tensor<96xf32>) -> tensor<1x96xf32>
+  %0 = xfmr.linear %x, %w, %b weight_quant(%s, %zp) {block_size = 32 : i64, transpose_weight} : (tensor<1x64xf32>, tensor<96x2x16xi8>, tensor<96xf32>, tensor<96x2xf32>, tensor<96x2xf32>) -> tensor<1x96xf32>
   return %0 : tensor<1x96xf32>
 }
 
@@ -60,6 +60,24 @@ func.func @decode(%x: tensor<1x64xf32>, %w: tensor<96x2x16xi8>, %s: tensor<96x2x
 // CHECK: tensor.expand_shape %[[C]] {{\[\[}}0], [1, 2, 3]] output_shape [%{{.*}}, 3, 8, 2]
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}, #{{.*}}, #[[$SCALAR]], #{{.*}}], {{.*}} ins(%{{.*}}, %{{.*}}, %[[W]], %[[S]], %[[ZP]] : tensor<?x3x8xf32>, tensor<?x3x8xf32>, tensor<8x3x8xi8>, tensor<8x3xf32>, tensor<f32>) outs(%{{.*}} : tensor<?x8xf32>)
 func.func @padded(%x: tensor<?x?xf32>, %w: tensor<8x3x8xi8>, %s: tensor<8x3xf32>, %zp: tensor<f32>) -> tensor<?x8xf32> {
-  %0 = xfmr.matmul_nbits %x, %w, %s, %zp {block_size = 16 : i64} : (tensor<?x?xf32>, tensor<8x3x8xi8>, tensor<8x3xf32>, tensor<f32>) -> tensor<?x8xf32>
+  %0 = xfmr.linear %x, %w weight_quant(%s, %zp) {block_size = 16 : i64, transpose_weight} : (tensor<?x?xf32>, tensor<8x3x8xi8>, tensor<8x3xf32>, tensor<f32>) -> tensor<?x8xf32>
   return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+// The bias and the activation of a 4-bit layer in one epilogue, as for
+// every linear layer.
+
+// CHECK-LABEL: func.func @activation
+// CHECK-SAME: (%[[X:.*]]: tensor<2x32xf32>, %[[W:.*]]: tensor<8x1x16xi8>, %[[S:.*]]: tensor<8x1xf32>, %[[ZP:.*]]: tensor<f32>, %[[B:.*]]: tensor<8xf32>)
+// CHECK: %[[ACC:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %[[W]], %[[S]], %[[ZP]] : {{.*}}) outs(%{{.*}} : tensor<2x8xf32>)
+// CHECK: arith.uitofp
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%[[ACC]], %[[B]] : tensor<2x8xf32>, tensor<8xf32>)
+// CHECK: %[[SUM:.*]] = arith.addf
+// CHECK: arith.maximumf %[[SUM]]
+// CHECK: return %[[Y]]
+func.func @activation(%x: tensor<2x32xf32>, %w: tensor<8x1x16xi8>, %s: tensor<8x1xf32>, %zp: tensor<f32>, %b: tensor<8xf32>) -> tensor<2x8xf32> {
+  %0 = xfmr.linear %x, %w, %b weight_quant(%s, %zp) {activation = #xfmr<activation relu>, block_size = 32 : i64, transpose_weight} : (tensor<2x32xf32>, tensor<8x1x16xi8>, tensor<8xf32>, tensor<8x1xf32>, tensor<f32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
 }
