@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The contraction of xfmr.matmul_nbits (packed nibbles [N, blocks, half],
+// The contraction of a 4-bit xfmr.linear (packed nibbles [N, blocks, half],
 // a scale and a zero point per block, the input split into its even and
 // odd columns) as register blocks of rows x columns that dequantize whole
 // vectors of nibbles.
@@ -53,7 +53,7 @@ namespace {
 // Matching
 //===----------------------------------------------------------------------===//
 
-/// The contraction of a matmul_nbits, rows... flattened later.
+/// The contraction of a 4-bit layer, rows... flattened later.
 struct NBitsMatmul {
   linalg::GenericOp op;
   int64_t rowDims;

@@ -70,7 +70,7 @@ func.func @decode(%x: tensor<1x64xf32>, %w: tensor<96x2x16xi8>, %s: tensor<96x2x
 // AVX2: tensor<3x5xi8>, vector<1xi8>
 func.func @decode_byte_zero_points(%x: tensor<1x80xf32>, %w: tensor<3x5x8xi8>, %s: tensor<3x5xf32>) -> tensor<1x3xf32> {
   %zp = xfmr.constant dense<[[1.0, 2.0, 3.0, 4.0, 5.0], [6.0, 7.0, 8.0, 9.0, 10.0], [11.0, 12.0, 13.0, 14.0, 15.0]]> : tensor<3x5xf32>
-  %y = xfmr.matmul_nbits %x, %w, %s, %zp {block_size = 16 : i64} : (tensor<1x80xf32>, tensor<3x5x8xi8>, tensor<3x5xf32>, tensor<3x5xf32>) -> tensor<1x3xf32>
+  %y = xfmr.linear %x, %w weight_quant(%s, %zp) {block_size = 16 : i64, transpose_weight} : (tensor<1x80xf32>, tensor<3x5x8xi8>, tensor<3x5xf32>, tensor<3x5xf32>) -> tensor<1x3xf32>
   return %y : tensor<1x3xf32>
 }
 
@@ -111,7 +111,7 @@ func.func @rows(%x: tensor<37x32xf32>, %w: tensor<7x2x8xi8>) -> tensor<37x7xf32>
 
 // -----
 
-// Not the contraction of a matmul_nbits: an f32 matmul stays a generic.
+// Not the contraction of a 4-bit layer: an f32 matmul stays a generic.
 
 // CHECK-LABEL: func.func @float_matmul
 // CHECK: linalg.generic

@@ -139,12 +139,12 @@ def XfmrCPUInt8MatmulIntrinsicsPass
 
 def XfmrCPUInt4MatmulPass
     : Pass<"xfmr-cpu-int4-matmul", "::mlir::func::FuncOp"> {
-  let summary = "4-bit weight-only matmuls (matmul_nbits) as register "
+  let summary = "4-bit weight-only layers (4-bit xfmr.linear) as register "
                 "blocks that dequantize whole vectors of nibbles";
   let description = [{
     Runs on tensors, before `xfmr-cpu-pack-weights` and
-    `xfmr-cpu-tile-and-vectorize`. The contraction that `xfmr.matmul_nbits`
-    lowers to (`out[rows..., n] += even[rows..., b, i] * w(lo) +
+    `xfmr-cpu-tile-and-vectorize`. The contraction that a 4-bit `xfmr.linear`
+    (`block_size`) lowers to (`out[rows..., n] += even[rows..., b, i] * w(lo) +
     odd[rows..., b, i] * w(hi)` over the packed bytes `[N, blocks, half]`,
     a scale and a zero point per `[n, b]`) becomes an `scf.forall` over
     blocks of `rows x cols` outputs (rows innermost) with a loop over the

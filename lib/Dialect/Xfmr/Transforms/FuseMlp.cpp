@@ -68,6 +68,15 @@ struct MlpMatch {
   SmallVector<Operation *> inner;
 };
 
+/// Why a quantized layer (int8 or 4-bit) ends the match: xfmr.mlp's
+/// weights are float.
+std::string quantizedProjection(StringRef role) {
+  return ("the " + role +
+          " projection is quantized (xfmr.mlp takes float weights; quantized "
+          "layers stay linear layers)")
+      .str();
+}
+
 /// The down projection that takes `hidden` as its input, alone.
 FailureOr<LinearOp> matchDown(Value hidden, FusionMiss &miss) {
   if (!hidden.hasOneUse())
@@ -82,9 +91,7 @@ FailureOr<LinearOp> matchDown(Value hidden, FusionMiss &miss) {
   if (down.getActivation() != Activation::none)
     return miss.fail("the down projection has an activation", down);
   if (down.isQuantized())
-    return miss.fail("the down projection is quantized (int8 MLPs stay "
-                     "linear layers)",
-                     down);
+    return miss.fail(quantizedProjection("down"), down);
   return down;
 }
 
@@ -93,9 +100,7 @@ FailureOr<MlpMatch> matchPlain(LinearOp up, FusionMiss &miss) {
   if (up.getActivation() == Activation::none)
     return failure();
   if (up.isQuantized())
-    return miss.fail("the up projection is quantized (int8 MLPs stay linear "
-                     "layers)",
-                     up);
+    return miss.fail(quantizedProjection("up"), up);
   FailureOr<LinearOp> down = matchDown(up.getResult(), miss);
   if (failed(down))
     return failure();
@@ -112,9 +117,7 @@ FailureOr<MlpMatch> matchGatedLayers(MulOp mul, LinearOp gate, Value other,
     return miss.fail("the gate projection has " + formatUsers(gate.getResult()),
                      gate);
   if (gate.isQuantized())
-    return miss.fail("the gate projection is quantized (int8 MLPs stay "
-                     "linear layers)",
-                     gate);
+    return miss.fail(quantizedProjection("gate"), gate);
   auto up = other.getDefiningOp<LinearOp>();
   if (!up || up.getActivation() != Activation::none)
     return miss.fail("the gate activation is not multiplied by a linear "
@@ -124,9 +127,7 @@ FailureOr<MlpMatch> matchGatedLayers(MulOp mul, LinearOp gate, Value other,
     return miss.fail("the up projection has " + formatUsers(up.getResult()),
                      up);
   if (up.isQuantized())
-    return miss.fail("the up projection is quantized (int8 MLPs stay linear "
-                     "layers)",
-                     up);
+    return miss.fail(quantizedProjection("up"), up);
   if (up.getInput() != gate.getInput())
     return miss.fail("the gate and up projections read different inputs", up);
   int64_t hidden = outFeatures(gate);
@@ -225,9 +226,7 @@ FailureOr<MlpMatch> matchGatedHalves(MulOp mul, Operation *act, Value other,
   if (linear.getActivation() != Activation::none)
     return miss.fail("the split projection has an activation", linear);
   if (linear.isQuantized())
-    return miss.fail("the split projection is quantized (int8 MLPs stay "
-                     "linear layers)",
-                     linear);
+    return miss.fail(quantizedProjection("split"), linear);
   // A split has one user; two slices one each.
   Operation *upOp = other.getDefiningOp();
   unsigned parts = upOp == splitOp ? 1 : 2;
