@@ -2,7 +2,8 @@
 """The GPU checks of --target=cuda, in two halves.
 
 `prepare` runs where xfmr is built (no GPU needed): it compiles every model
-in test/models for CUDA (f32, and bf16 on tensor cores) with its example dims
+in test/models for CUDA (f32, bf16 on tensor cores, and bf16 with sm_90a's
+GEMMs on wgmma and TMA: --cuda-wgmma) with its example dims
 bound, draws its inputs and computes ONNX Runtime's outputs, builds the
 benchmark models (GEMMs and causal attention, rows at run time), and puts
 all of it with libxfmr_runtime.so in one folder (a few MiB).
@@ -10,11 +11,12 @@ all of it with libxfmr_runtime.so in one folder (a few MiB).
 `run` runs on a machine with an NVIDIA GPU, from that folder alone: no LLVM,
 no build. Through the runtime's C API (ctypes) it runs every model and
 compares it with ONNX Runtime's outputs (f32 within 1e-4 of the outputs'
-scale, bf16 within 2e-2), checks causal attention with --precision=tf32
+scale, bf16 with and without wgmma within 2e-2), checks causal attention with --precision=tf32
 (the FlashAttention-2 kernel on m16n8k8 tf32; head sizes 64, 128 and 40
 with GQA) against float64 within 2e-3, then times in bf16 against PyTorch (cuBLAS, and
 scaled_dot_product_attention) the GEMMs of BERT-base's and LLaMA-7B's
-projections (each first checked against PyTorch's result), a 4096x4096 GEMM
+projections (each first checked against PyTorch's result; mma.sync's
+kernel and wgmma's), a 4096x4096 GEMM (both kernels)
 and causal attention at sequence 2k to 16k (head sizes 64 and 128, the
 FlashAttention-2 kernel, its output checked against PyTorch's within 2e-2),
 and writes a markdown table (and prints it last). xfmr's times are whole
@@ -40,6 +42,11 @@ import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TOLERANCE = {"f32": 1e-4, "bf16": 2e-2}
+# Each test model is compiled in each of these (precision, extra flags) and
+# checked against ONNX Runtime at its precision's tolerance: bf16-wgmma puts
+# sm_90a's GEMMs on wgmma with TMA loads (--cuda-wgmma).
+VARIANTS = {"f32": ("f32", ()), "bf16": ("bf16", ()),
+            "bf16-wgmma": ("bf16", ("--cuda-wgmma",))}
 BENCH_SIZES = (2048, 4096, 8192, 16384)
 GEMM_K = GEMM_N = 4096
 # The projections of BERT-base and LLaMA-7B (k, n) at a number of rows
@@ -138,10 +145,10 @@ def prepare(args):
         np.savez(out / "models" / f"{stem}.data.npz",
                  **{f"in.{k}": v for k, v in inputs.items()},
                  **{f"out.{k}": v for k, v in expected.items()})
-        for precision in TOLERANCE:
+        for variant, (precision, flags) in VARIANTS.items():
             compile_model(xfmr_compile, model,
-                          out / "models" / f"{stem}.{precision}.so",
-                          precision, spec["example_dims"])
+                          out / "models" / f"{stem}.{variant}.so",
+                          precision, spec["example_dims"], flags)
         manifest["models"].append(stem)
         print(f"prepared {stem}", flush=True)
     tf32_models = {name for name, *_ in TF32_ATTENTION}
@@ -270,10 +277,11 @@ def run(args):
     for stem in manifest["models"]:
         data = np.load(folder / "models" / f"{stem}.data.npz")
         feeds = {k[3:]: data[k] for k in data.files if k.startswith("in.")}
-        for precision, tolerance in TOLERANCE.items():
+        for variant, (precision, _) in VARIANTS.items():
+            tolerance = TOLERANCE[precision]
             try:
                 got = runtime.load(
-                    folder / "models" / f"{stem}.{precision}.so").run(feeds)
+                    folder / "models" / f"{stem}.{variant}.so").run(feeds)
                 error = max(
                     float(np.max(np.abs(got[n].astype(np.float64) -
                                         data[f"out.{n}"])) /
@@ -284,7 +292,7 @@ def run(args):
             except RuntimeError as e:
                 ok, result = False, str(e).splitlines()[0]
             failures += not ok
-            lines.append(f"| {stem} | {precision} | {result} | {tolerance:g} "
+            lines.append(f"| {stem} | {variant} | {result} | {tolerance:g} "
                          f"| {'pass' if ok else 'FAIL'} |")
     for name, heads, kv_heads, head_dim in TF32_ATTENTION:
         try:

@@ -3,8 +3,8 @@
 # machine that has PyTorch and ONNX Runtime but no LLVM and no network.
 #
 #   bash utils/gpu_check.sh prepare [BUILD_DIR]
-#       where xfmr is built: compiles every test model for CUDA (f32 and
-#       f16), draws inputs, computes ONNX Runtime's outputs and builds the
+#       where xfmr is built: compiles every test model for CUDA (f32, bf16,
+#       and bf16 with sm_90a's wgmma GEMMs), draws inputs, computes ONNX Runtime's outputs and builds the
 #       benchmark models, all in BUILD_DIR/gpu-check (a few MiB, with
 #       libxfmr_runtime.so);
 #   bash utils/gpu_check.sh run [BUILD_DIR]

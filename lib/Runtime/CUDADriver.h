@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -212,10 +213,33 @@ bool releasePlaceholder(void *memory);
 // The run in progress
 //===----------------------------------------------------------------------===//
 
+/// A tensor map in GPU memory, where kernels read it, and the bytes it was
+/// last copied from, which stay put until the copy is done.
+struct TensorMapSlot {
+  CUdeviceptr device = 0;
+  CUtensorMap host = {};
+  bool written = false;
+};
+
+/// A stream of the runtime's pool, kept with the tensor-map slots of the
+/// runs that take it. Host code makes its maps again on every run; the run
+/// fills the slots in order, each by a copy queued on the stream (so after
+/// the previous run's kernels read it), and they outlive the run: GPU
+/// memory for maps grows with the maps one run makes, not with runs.
+struct PooledStream {
+  CUstream stream = nullptr;
+  /// A deque: a slot's host bytes do not move while later slots are added.
+  std::deque<TensorMapSlot> tensorMaps;
+};
+
 /// What the mgpu* calls of a model's run share: every stream it asks for is
 /// this one, and what it frees is freed once its work is done.
 struct RunContext {
   CUstream stream = nullptr;
+  /// The pooled stream `stream` is, with its tensor-map slots.
+  PooledStream *pooled = nullptr;
+  /// How many of its slots the run has filled.
+  size_t tensorMapsUsed = 0;
   /// What the run freed while its work may still use it.
   std::vector<void *> deferredFrees;
 };

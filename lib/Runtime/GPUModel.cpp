@@ -107,9 +107,11 @@ static const Driver *currentDriver(std::string &error) {
 }
 
 // Streams outlive runs: a run takes one from the pool, or creates one when
-// the pool is empty (as many as runs ever ran at once), and gives it back.
+// the pool is empty (as many as runs ever ran at once), and gives it back
+// with its tensor-map slots.
 static std::mutex &streamPoolMutex = *new std::mutex();
-static std::vector<CUstream> &streamPool = *new std::vector<CUstream>();
+static std::vector<PooledStream *> &streamPool =
+    *new std::vector<PooledStream *>();
 
 GPURun::GPURun() : context(new RunContext()) {}
 
@@ -125,9 +127,9 @@ GPURun::~GPURun() {
       driver->cuMemFree(devicePointer(buffer));
     for (void *buffer : context->deferredFrees)
       freeNow(buffer);
-    if (context->stream) {
+    if (context->pooled) {
       std::lock_guard<std::mutex> lock(streamPoolMutex);
-      streamPool.push_back(context->stream);
+      streamPool.push_back(context->pooled);
     }
   }
   delete context;
@@ -143,16 +145,19 @@ std::string GPURun::stageInputs(const std::vector<const void *> &data,
   {
     std::lock_guard<std::mutex> lock(streamPoolMutex);
     if (!streamPool.empty()) {
-      context->stream = streamPool.back();
+      context->pooled = streamPool.back();
       streamPool.pop_back();
     }
   }
-  if (!context->stream) {
-    CUresult result =
-        driver->cuStreamCreate(&context->stream, CU_STREAM_NON_BLOCKING);
+  if (!context->pooled) {
+    CUstream stream = nullptr;
+    CUresult result = driver->cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING);
     if (result != CUDA_SUCCESS)
       return "cannot create a CUDA stream: " + driver->describe(result);
+    context->pooled = new PooledStream();
+    context->pooled->stream = stream;
   }
+  context->stream = context->pooled->stream;
   for (size_t i = 0; i < data.size(); ++i) {
     if (bytes[i] == 0)
       continue;

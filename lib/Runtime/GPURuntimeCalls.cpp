@@ -605,12 +605,38 @@ static int64_t tensorMapElementSize(int64_t dataType) {
   return dataType >= 0 && dataType < 13 ? sizes[dataType] : 0;
 }
 
-/// A copy of `map` in GPU memory, where kernels read it; 0 after recording
-/// an error. Host code makes its maps again on every run, mostly the same
-/// ones: each distinct map is copied once and kept for the life of the
-/// process, instead of a new copy leaking per run.
+/// The run's next tensor-map slot holding `map`, in GPU memory where kernels
+/// read it; 0 after recording an error. A slot holding the same map from
+/// the stream's previous run is not copied again.
+static CUdeviceptr tensorMapInRun(const Driver &driver, RunContext &run,
+                                  const CUtensorMap &map) {
+  std::deque<TensorMapSlot> &slots = run.pooled->tensorMaps;
+  if (run.tensorMapsUsed == slots.size()) {
+    CUdeviceptr device = 0;
+    if (!succeeded(driver, driver.cuMemAlloc(&device, sizeof(map)),
+                   "cannot allocate a tensor map"))
+      return 0;
+    slots.emplace_back().device = device;
+  }
+  TensorMapSlot &slot = slots[run.tensorMapsUsed++];
+  if (slot.written && !std::memcmp(&slot.host, &map, sizeof(map)))
+    return slot.device;
+  slot.host = map;
+  slot.written =
+      succeeded(driver,
+                driver.cuMemcpyAsync(slot.device, devicePointer(&slot.host),
+                                     sizeof(map), run.stream),
+                "cannot copy a tensor map to the GPU");
+  return slot.written ? slot.device : 0;
+}
+
+/// A copy of `map` in GPU memory made outside a model's run (by host code
+/// called on its own); 0 after recording an error. Each distinct map is
+/// copied once and kept for the life of the process.
 static CUdeviceptr tensorMapOnDevice(const Driver &driver,
                                      const CUtensorMap &map) {
+  if (runInProgress && runInProgress->pooled)
+    return tensorMapInRun(driver, *runInProgress, map);
   static std::mutex &cacheMutex = *new std::mutex();
   static auto &copies = *new std::map<std::array<uint64_t, 16>, CUdeviceptr>();
   std::array<uint64_t, 16> key;

@@ -11,6 +11,11 @@
 // kernels waited for the GPU a hundred times. Chained on one token they
 // queue, and the host waits only where it reads or writes memory itself.
 //
+// Making a tensor map (sm_90a's TMA loads) is host work that reads only a
+// buffer's address and shape, never its elements: the runtime call that
+// encodes it and the stores of its box into a stack slot do not wait, so a
+// GEMM whose operand the previous kernel writes still queues behind it.
+//
 //===----------------------------------------------------------------------===//
 
 #include "xfmr/Target/NVPTX/Passes.h"
@@ -38,6 +43,57 @@ static bool touchesMemory(Operation *op) {
   if (isa<gpu::AllocOp>(op) || op->hasTrait<OpTrait::IsTerminator>())
     return false;
   return !isMemoryEffectFree(op);
+}
+
+/// The runtime function that encodes a tensor map (nvgpu's lowering of
+/// tma.create.descriptor calls it).
+static constexpr llvm::StringLiteral kEncodeTensorMap =
+    "mgpuTensorMapEncodeTiledMemref";
+
+/// Whether every use of `slot` (a stack slot or an address in it) is a store
+/// into it or an address further in, each added to `work`, or `call`.
+static bool onlyFilledFor(Value slot, Operation *call,
+                          llvm::SmallPtrSetImpl<Operation *> &work) {
+  for (OpOperand &use : slot.getUses()) {
+    Operation *user = use.getOwner();
+    if (user == call)
+      continue;
+    if (auto store = dyn_cast<LLVM::StoreOp>(user)) {
+      if (store.getAddr() != slot)
+        return false;
+      work.insert(store);
+      continue;
+    }
+    auto gep = dyn_cast<LLVM::GEPOp>(user);
+    if (!gep || gep.getBase() != slot || !onlyFilledFor(gep, call, work))
+      return false;
+  }
+  return true;
+}
+
+/// The host ops in `block` that make tensor maps: each call of the encoding
+/// function, and the stack slots it reads with the stores that fill them.
+/// None reads memory the GPU writes, so none waits for queued work.
+static llvm::SmallPtrSet<Operation *, 8> tensorMapWork(Block &block) {
+  llvm::SmallPtrSet<Operation *, 8> work;
+  for (auto call : block.getOps<LLVM::CallOp>()) {
+    if (call.getCallee() != kEncodeTensorMap)
+      continue;
+    llvm::SmallPtrSet<Operation *, 8> callWork;
+    bool exempt = true;
+    for (Value operand : call.getArgOperands()) {
+      auto slot = operand.getDefiningOp<LLVM::AllocaOp>();
+      if (!slot)
+        continue;
+      callWork.insert(slot);
+      exempt &= onlyFilledFor(slot, call, callWork);
+    }
+    if (!exempt)
+      continue;
+    work.insert(call);
+    work.insert(callWork.begin(), callWork.end());
+  }
+  return work;
 }
 
 namespace {
@@ -82,6 +138,7 @@ struct StreamHostWorkPass
   void chainBlock(Block &block) {
     OpBuilder b(&getContext());
     Chain chain(&getContext());
+    llvm::SmallPtrSet<Operation *, 8> noWait = tensorMapWork(block);
     for (Operation &op : llvm::make_early_inc_range(block)) {
       if (auto launch = dyn_cast<gpu::LaunchFuncOp>(op)) {
         if (launch.getAsyncToken())
@@ -141,7 +198,7 @@ struct StreamHostWorkPass
           continue;
         }
       }
-      if (!touchesMemory(&op))
+      if (!touchesMemory(&op) || noWait.contains(&op))
         continue;
       chain.wait(b, &op);
       // A loop or branch of the host: its blocks chain their own work.

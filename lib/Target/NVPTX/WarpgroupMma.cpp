@@ -153,9 +153,9 @@ WarpgroupTensorMaps
 mlir::xfmr::createWarpgroupTensorMaps(OpBuilder &b, Location loc,
                                       linalg::LinalgOp op,
                                       const ContractionLoops &loops) {
-  // Each map right after its buffer: made on the host, it would otherwise
-  // wait for the GPU work queued before the launch (it reads the buffer's
-  // descriptor, not its elements).
+  // Each map right after its buffer, as early as its address is known: it
+  // reads the buffer's descriptor, not its elements, so it never waits for
+  // the GPU work queued before (xfmr-nvptx-stream-host-work).
   auto mapOf = [&](OpOperand &operand, unsigned rowLoop) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointAfterValue(operand.get());

@@ -7,6 +7,12 @@ module attributes {gpu.container_module} {
     gpu.func @k(%a: memref<8xf32>) kernel {
       gpu.return
     }
+    gpu.func @w(%a: memref<64x32xf32>) kernel {
+      gpu.return
+    }
+    gpu.func @gemm(%map: !llvm.ptr) kernel {
+      gpu.return
+    }
   }
 
   // CHECK-LABEL: func.func @model
@@ -46,4 +52,62 @@ module attributes {gpu.container_module} {
         threads in (%c1, %c1, %c1) args(%b : memref<8xf32>)
     return %v : f32
   }
+
+  // Making a tensor map reads the buffer's address and shape, not its
+  // elements: the encoding call and the stores of its box do not wait for
+  // the kernel that writes the buffer, and the GEMM queues behind it.
+  // CHECK-LABEL: func.func @tensor_map
+  // CHECK:      %[[M0:.*]] = gpu.wait async
+  // CHECK-NEXT: %[[M1:.*]] = gpu.launch_func async [%[[M0]]] @xfmr_kernels::@w
+  // CHECK:      llvm.alloca
+  // CHECK:      llvm.store
+  // CHECK:      llvm.store
+  // CHECK:      %[[MAP:.*]] = llvm.call @mgpuTensorMapEncodeTiledMemref
+  // CHECK-NEXT: gpu.launch_func async [%[[M1]]] @xfmr_kernels::@gemm
+  // CHECK-SAME: args(%[[MAP]] : !llvm.ptr
+  // CHECK-NEXT: return
+  func.func @tensor_map(%a: memref<64x32xf32>) {
+    %c1 = arith.constant 1 : index
+    gpu.launch_func @xfmr_kernels::@w blocks in (%c1, %c1, %c1)
+        threads in (%c1, %c1, %c1) args(%a : memref<64x32xf32>)
+    %n = llvm.mlir.constant(2 : i64) : i64
+    %c0 = llvm.mlir.constant(0 : i64) : i64
+    %box = llvm.alloca %n x i64 : (i64) -> !llvm.ptr
+    %rows = llvm.mlir.constant(64 : i64) : i64
+    llvm.store %rows, %box : i64, !llvm.ptr
+    %at1 = llvm.getelementptr %box[1] : (!llvm.ptr) -> !llvm.ptr, i64
+    %k = llvm.mlir.constant(32 : i64) : i64
+    llvm.store %k, %at1 : i64, !llvm.ptr
+    %cast = memref.cast %a : memref<64x32xf32> to memref<*xf32>
+    %d = builtin.unrealized_conversion_cast %cast : memref<*xf32> to !llvm.struct<(i64, ptr)>
+    %rank = llvm.extractvalue %d[0] : !llvm.struct<(i64, ptr)>
+    %desc = llvm.extractvalue %d[1] : !llvm.struct<(i64, ptr)>
+    %f32 = llvm.mlir.constant(7 : i64) : i64
+    %map = llvm.call @mgpuTensorMapEncodeTiledMemref(%rank, %desc, %f32, %c0, %c0, %c0, %c0, %box) : (i64, !llvm.ptr, i64, i64, i64, i64, i64, !llvm.ptr) -> !llvm.ptr
+    gpu.launch_func @xfmr_kernels::@gemm blocks in (%c1, %c1, %c1)
+        threads in (%c1, %c1, %c1) args(%map : !llvm.ptr)
+    return
+  }
+
+  // A slot the host also reads is host memory like any other: it waits.
+  // CHECK-LABEL: func.func @slot_read
+  // CHECK:      gpu.launch_func async
+  // CHECK:      gpu.wait [
+  // CHECK-NEXT: llvm.alloca
+  func.func @slot_read(%a: memref<64x32xf32>) -> i64 {
+    %c1 = arith.constant 1 : index
+    gpu.launch_func @xfmr_kernels::@w blocks in (%c1, %c1, %c1)
+        threads in (%c1, %c1, %c1) args(%a : memref<64x32xf32>)
+    %n = llvm.mlir.constant(2 : i64) : i64
+    %box = llvm.alloca %n x i64 : (i64) -> !llvm.ptr
+    llvm.store %n, %box : i64, !llvm.ptr
+    %cast = memref.cast %a : memref<64x32xf32> to memref<*xf32>
+    %d = builtin.unrealized_conversion_cast %cast : memref<*xf32> to !llvm.struct<(i64, ptr)>
+    %rank = llvm.extractvalue %d[0] : !llvm.struct<(i64, ptr)>
+    %desc = llvm.extractvalue %d[1] : !llvm.struct<(i64, ptr)>
+    %map = llvm.call @mgpuTensorMapEncodeTiledMemref(%rank, %desc, %n, %n, %n, %n, %n, %box) : (i64, !llvm.ptr, i64, i64, i64, i64, i64, !llvm.ptr) -> !llvm.ptr
+    %v = llvm.load %box : !llvm.ptr -> i64
+    return %v : i64
+  }
+  llvm.func @mgpuTensorMapEncodeTiledMemref(i64, !llvm.ptr, i64, i64, i64, i64, i64, !llvm.ptr) -> !llvm.ptr
 }

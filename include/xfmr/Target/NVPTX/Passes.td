@@ -449,7 +449,10 @@ def XfmrNVPTXStreamHostWorkPass
     becomes `gpu.memcpy`) become asynchronous ones chained on one token, so
     that they queue on one stream without waiting for each other; the host
     waits only before an op of its own that reads or writes memory (a
-    load, a store, a call, a loop that holds one). Nothing waits at the end:
+    load, a store, a call, a loop that holds one), but not to make a tensor
+    map (the call of `mgpuTensorMapEncodeTiledMemref` and the stores of its
+    box into a stack slot), which reads a buffer's address and shape and
+    none of its elements. Nothing waits at the end:
     the runtime gives a run one stream (every `gpu.wait async` of the run
     is that stream), defers the run's frees to the run's end, and
     synchronises the stream once, before it copies the results back.
