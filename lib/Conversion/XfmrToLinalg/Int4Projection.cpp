@@ -90,11 +90,7 @@ Value mlir::xfmr::buildInt4Projection(OpBuilder &b, Location loc, Value x,
   int64_t n = rows, block = rows + 1, i = rows + 2, numLoops = rows + 3;
   SmallVector<int64_t> xDims, outDims;
   SmallVector<OpFoldResult> sizes;
-  for (int64_t d = 0; d < rows; ++d) {
-    xDims.push_back(d);
-    outDims.push_back(d);
-    sizes.push_back(getDimSize(b, loc, x, d));
-  }
+  appendRowLoops(b, loc, x, rows, xDims, outDims, sizes);
   xDims.append({block, i});
   outDims.push_back(n);
   sizes.push_back(getDimSize(b, loc, weight, 0));

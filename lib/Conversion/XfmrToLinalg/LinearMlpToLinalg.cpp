@@ -84,11 +84,7 @@ static Value project(OpBuilder &b, Location loc, Value x, Value w,
   int64_t n = rows, k = rows + 1, numLoops = rows + 2;
   SmallVector<int64_t> xDims, outDims;
   SmallVector<OpFoldResult> sizes;
-  for (int64_t d = 0; d < rows; ++d) {
-    xDims.push_back(d);
-    outDims.push_back(d);
-    sizes.push_back(getDimSize(b, loc, x, d));
-  }
+  appendRowLoops(b, loc, x, rows, xDims, outDims, sizes);
   xDims.push_back(k);
   outDims.push_back(n);
   sizes.push_back(getDimSize(b, loc, w, transposed ? 0 : 1));

@@ -342,6 +342,17 @@ AffineMap mlir::xfmr::keptDimsMap(MLIRContext *context,
   return dimsMap(context, reduced.size(), kept);
 }
 
+void mlir::xfmr::appendRowLoops(OpBuilder &b, Location loc, Value x,
+                                int64_t rows, SmallVectorImpl<int64_t> &xDims,
+                                SmallVectorImpl<int64_t> &outDims,
+                                SmallVectorImpl<OpFoldResult> &sizes) {
+  for (int64_t d = 0; d < rows; ++d) {
+    xDims.push_back(d);
+    outDims.push_back(d);
+    sizes.push_back(getDimSize(b, loc, x, d));
+  }
+}
+
 void mlir::xfmr::reductionLoops(OpBuilder &b, Location loc, Value input,
                                 ArrayRef<bool> reduced,
                                 SmallVectorImpl<utils::IteratorType> &iterators,

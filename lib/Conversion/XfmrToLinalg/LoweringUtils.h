@@ -132,6 +132,14 @@ void reductionLoops(OpBuilder &b, Location loc, Value input,
                     SmallVectorImpl<utils::IteratorType> &iterators,
                     SmallVectorImpl<OpFoldResult> &keptSizes);
 
+/// The leading `rows` dims of `x` ([rows..., K]) as the first loop dims of a
+/// contraction that keeps them in its output: their indices appended to
+/// `xDims` and `outDims`, their sizes to `sizes`.
+void appendRowLoops(OpBuilder &b, Location loc, Value x, int64_t rows,
+                    SmallVectorImpl<int64_t> &xDims,
+                    SmallVectorImpl<int64_t> &outDims,
+                    SmallVectorImpl<OpFoldResult> &sizes);
+
 /// Reduces `input` over the dims marked in `reduced` (dropping them), with
 /// `body` mapping (inputs..., accumulator) to the value to combine. `extra`
 /// operands are read at the kept dims (broadcast along the reduced ones).
