@@ -232,15 +232,19 @@ static FailureOr<AttentionOperands> matchLoopNest(scf::ForallOp forall,
     return failure();
 
   // The query tile is sliced in the nest's body, the key and value tiles in
-  // its key loop's: keys from their transpose [B, Hkv, D, T].
+  // its key loop's: keys from their transpose [B, Hkv, D, T]. Keys of a
+  // static length up to the loop's block make a loop of one step, which
+  // canonicalization folds into the body: their slices then follow the
+  // query's there.
   Block &body = *forall.getBody();
   SmallVector<Value> outer = slicedFromAbove(body, forall);
   auto keyLoops = body.getOps<scf::ForOp>();
-  if (outer.empty() || keyLoops.empty())
-    return failure();
-  SmallVector<Value> inner =
-      slicedFromAbove(*(*keyLoops.begin()).getBody(), forall);
-  if (inner.size() < 2)
+  SmallVector<Value> inner;
+  if (!keyLoops.empty())
+    inner = slicedFromAbove(*(*keyLoops.begin()).getBody(), forall);
+  else if (outer.size() > 1)
+    inner.assign(std::next(outer.begin()), outer.end());
+  if (outer.empty() || inner.size() < 2)
     return failure();
   auto transpose = inner[0].getDefiningOp<linalg::GenericOp>();
   if (!transpose || transpose.getNumDpsInputs() != 1)
