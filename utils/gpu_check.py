@@ -6,10 +6,11 @@ in test/models for CUDA (f32, bf16 on tensor cores, and bf16 with sm_90a's
 GEMMs on wgmma and TMA: --cuda-wgmma) with its example dims
 bound, draws its inputs and computes ONNX Runtime's outputs, builds the
 benchmark models (GEMMs and causal attention, rows at run time), and puts
-all of it with libxfmr_runtime.so in one folder (a few MiB).
+all of it with libxfmr_runtime.so in one folder, packed as FOLDER.tar.xz
+(about 7 MiB: the folder is about 100).
 
-`run` runs on a machine with an NVIDIA GPU, from that folder alone: no LLVM,
-no build. Through the runtime's C API (ctypes) it runs every model and
+`run` runs on a machine with an NVIDIA GPU, from that folder alone (unpacked
+from its archive where only the archive was carried): no LLVM, no build. Through the runtime's C API (ctypes) it runs every model and
 compares it with ONNX Runtime's outputs (f32 within 1e-4 of the outputs'
 scale, bf16 with and without wgmma within 2e-2), checks causal attention with --precision=tf32
 (the FlashAttention-2 kernel on m16n8k8 tf32; head sizes 64, 128 and 40
@@ -36,6 +37,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import time
 
 import numpy as np
@@ -171,7 +173,29 @@ def prepare(args):
     shutil.copy(__file__, out / "gpu_check.py")
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
-    print(f"{out}: {size / 2**20:.1f} MiB")
+    # The folder is more than a lent machine takes along (each model's
+    # weights once per variant, fatbins of PTX); packed, a few MiB.
+    archive = packed(out)
+    with tarfile.open(archive, "w:xz") as tar:
+        tar.add(out, arcname=out.name)
+    print(f"{out}: {size / 2**20:.1f} MiB; packed in {archive}: "
+          f"{archive.stat().st_size / 2**20:.1f} MiB", flush=True)
+
+
+def packed(folder):
+    """The archive of a prepared folder: FOLDER.tar.xz beside it."""
+    return folder.with_name(folder.name + ".tar.xz")
+
+
+def unpack(folder):
+    """The prepared folder, from its archive where only that was carried."""
+    archive = packed(folder)
+    if folder.exists() or not archive.exists():
+        return
+    with tarfile.open(archive) as tar:
+        # Python 3.12's extraction filter, where there is one.
+        options = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        tar.extractall(folder.parent, **options)
 
 
 # ---------------------------------------------------------------------------
@@ -269,6 +293,7 @@ def median_ms(function, repeats=5):
 
 def run(args):
     folder = pathlib.Path(args.dir)
+    unpack(folder)
     manifest = json.loads((folder / "manifest.json").read_text())
     runtime = Runtime(folder / "libxfmr_runtime.so")
     lines = ["| model | precision | max relative error | tolerance | "

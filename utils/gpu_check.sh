@@ -5,10 +5,11 @@
 #   bash utils/gpu_check.sh prepare [BUILD_DIR]
 #       where xfmr is built: compiles every test model for CUDA (f32, bf16,
 #       and bf16 with sm_90a's wgmma GEMMs), draws inputs, computes ONNX Runtime's outputs and builds the
-#       benchmark models, all in BUILD_DIR/gpu-check (a few MiB, with
-#       libxfmr_runtime.so);
+#       benchmark models, all in BUILD_DIR/gpu-check (about 100 MiB, with
+#       libxfmr_runtime.so), packed as BUILD_DIR/gpu-check.tar.xz (about 7);
 #   bash utils/gpu_check.sh run [BUILD_DIR]
-#       on the GPU machine, with BUILD_DIR/gpu-check carried there: runs each
+#       on the GPU machine, with BUILD_DIR/gpu-check or only its archive
+#       carried there (it is unpacked when the folder is missing): runs each
 #       model against ONNX Runtime's outputs and times a GEMM and causal
 #       attention at sequence 2k-16k against PyTorch; the table goes to
 #       $OUT/gpu-check.md (or BUILD_DIR/gpu-check/report.md) and stdout.
